@@ -1,0 +1,104 @@
+"""Domain operations on agreements, their parties and texts, and signatures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+
+from accord.agreements.models import Agreement, AgreementParty, AuthenticText, Signature
+from accord.core import services as records
+from accord.core.errors import ValidationFailed
+from accord.directory.models import Party, Person
+
+
+@transaction.atomic
+def create_agreement(*, parties: Sequence[Party | tuple[Party, str]], **fields: Any) -> Agreement:
+    """Create an agreement with its parties, in order (the first is side A). Needs two distinct parties."""
+    pairs = [(p, AgreementParty.Role.SIGNATORY) if isinstance(p, Party) else p for p in parties]
+    if len({p.pk for p, _ in pairs}) != len(pairs):
+        raise ValidationFailed({"parties": ["a party is named twice"]})
+    if len(pairs) < 2:
+        raise ValidationFailed({"parties": ["an agreement needs at least two parties"]})
+    agreement = records.create(Agreement, **fields)
+    for position, (party, role) in enumerate(pairs, start=1):
+        records.create(
+            AgreementParty, related=agreement, agreement=agreement, party=party, role=role, position=position,
+            visibility=agreement.visibility, is_illustrative=agreement.is_illustrative,
+        )
+    return agreement
+
+
+def update_agreement(agreement: Agreement, *, expected_version: int, **changes: Any) -> Agreement:
+    return records.update(agreement, expected_version=expected_version, **changes)
+
+
+def add_party(agreement: Agreement, party: Party, role: str = AgreementParty.Role.SIGNATORY) -> AgreementParty:
+    if agreement.agreement_parties.filter(party=party).exists():
+        raise ValidationFailed({"party": [f"{party} is already a party to “{agreement}”"]})
+    position = (agreement.agreement_parties.aggregate(m=models.Max("position"))["m"] or 0) + 1
+    return records.create(
+        AgreementParty, related=agreement, agreement=agreement, party=party, role=role, position=position,
+        visibility=agreement.visibility,
+    )
+
+
+def add_authentic_text(agreement: Agreement, *, language: str, body: str = "", **fields: Any) -> AuthenticText:
+    """Attach one language version. An authentic version must be in one of the agreement's authentic languages."""
+    text = AuthenticText(agreement=agreement, language=language, body=body, **fields)
+    records.validate(text)
+    if text.is_authentic and agreement.authentic_languages and text.language not in agreement.authentic_languages:
+        raise ValidationFailed(
+            {"language": [f"{text.language} is not an authentic language of this agreement "
+                          f"({', '.join(agreement.authentic_languages)})"]}
+        )
+    content = text.file.read() if text.file else body.encode()
+    return records.create(
+        AuthenticText, related=agreement, agreement=agreement, language=text.language, body=body,
+        sha256=hashlib.sha256(content).hexdigest(), visibility=agreement.visibility, **fields,
+    )
+
+
+def agreement_of(target: models.Model) -> Agreement:
+    if isinstance(target, Agreement):
+        return target
+    agreement = getattr(target, "agreement", None)
+    if not isinstance(agreement, Agreement):
+        raise ValidationFailed({"target": ["can only sign agreements and records under an agreement"]})
+    return agreement
+
+
+@transaction.atomic
+def record_signature(
+    target: models.Model,
+    *,
+    party: Party,
+    signatory: Person | None,
+    signed_on: dt.date | None,
+    signed_at: dict[str, str] | None = None,
+    capacity: dict[str, str] | None = None,
+    **fields: Any,
+) -> Signature:
+    """Record that `signatory` signed the current version of `target` on behalf of `party`."""
+    agreement = agreement_of(target)
+    if party.pk not in agreement.party_ids():
+        raise ValidationFailed({"party": [f"{party} is not a party to “{agreement}”"]})
+    version = target.version  # type: ignore[attr-defined]
+    ct = ContentType.objects.get_for_model(target)
+    if Signature.objects.filter(target_type=ct, target_id=target.pk, target_version=version, party=party).exists():
+        raise ValidationFailed({"party": [f"{party} has already signed version {version} of “{target}”"]})
+    return records.create(
+        Signature, related=target, target_type=ct, target_id=target.pk, target_version=version, party=party,
+        signatory=signatory, signed_on=signed_on, signed_at=signed_at or {}, capacity=capacity or {},
+        visibility=getattr(target, "visibility", agreement.visibility), **fields,
+    )
+
+
+def signatures_of(target: models.Model) -> models.QuerySet[Signature]:
+    """The signatures on the current version of `target`."""
+    ct = ContentType.objects.get_for_model(target)
+    return Signature.objects.filter(target_type=ct, target_id=target.pk, target_version=target.version)  # type: ignore[attr-defined]

@@ -1,0 +1,36 @@
+"""The `accord` command: Django's management commands with Accord's settings, plus Accord's own verbs.
+
+Every run is one audited job: changes it makes are attributed to "cli:<os user>" with a job id.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
+    from django.core.management import execute_from_command_line
+
+    from accord.core.actor import Actor, acting_as, new_job_id
+
+    args = list(sys.argv if argv is None else argv)
+    args[0] = "accord"
+    try:
+        user = getpass.getuser()
+    except Exception:  # no passwd entry (some containers)
+        user = str(os.getuid())
+    with acting_as(Actor(None, f"cli:{user}", new_job_id("cli"))):
+        try:
+            execute_from_command_line(args)
+        except KeyboardInterrupt:
+            sys.exit(130)
+        except Exception as exc:  # a one-line reason, not a traceback, for anything a command did not handle
+            from accord.core.errors import DomainError
+
+            if isinstance(exc, DomainError):
+                print(f"accord: {exc}", file=sys.stderr)
+                sys.exit(1)
+            raise

@@ -1,0 +1,49 @@
+"""Who is acting: set once per request (middleware), CLI run or background job, read by the audit chain.
+
+Kept free of model imports so the CLI can set it before Django is set up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a user account (if any), the name to freeze into the record, and the request or job id."""
+
+    user_id: int | None
+    name: str
+    request_id: str = ""
+
+
+SYSTEM = Actor(None, "system")
+_current: contextvars.ContextVar[Actor] = contextvars.ContextVar("accord_actor", default=SYSTEM)
+
+
+def current_actor() -> Actor:
+    return _current.get()
+
+
+@contextlib.contextmanager
+def acting_as(actor: Actor) -> Iterator[Actor]:
+    token = _current.set(actor)
+    try:
+        yield actor
+    finally:
+        _current.reset(token)
+
+
+def actor_for_user(user: Any, request_id: str = "") -> Actor:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Actor(None, "anonymous", request_id)
+    return Actor(user.pk, user.get_username(), request_id)
+
+
+def new_job_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:16]}"

@@ -1,0 +1,90 @@
+"""Admin for Accord's records: every save and delete goes through the audited core services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+
+from accord.core import services
+from accord.core.models import ChangeRecord, JournalEntry
+
+
+class VersionedAdminForm(forms.ModelForm):
+    """Carries the version the editor opened, so a save over someone else's change is refused."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.instance.pk:
+            stored = type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list("version", flat=True)
+            expected = data.get("expected_version")
+            current = stored.first()
+            if expected is not None and current is not None and current != expected:
+                stale = services._refuse_stale(type(self.instance), self.instance.pk, str(self.instance), expected, current)
+                raise forms.ValidationError(stale.message)
+        return data
+
+
+class AuditedModelAdmin(admin.ModelAdmin):
+    form = VersionedAdminForm
+    readonly_fields: Any = ("uid", "version", "created_at", "updated_at", "is_illustrative")
+
+    def save_model(self, request: HttpRequest, obj: Model, form: forms.ModelForm, change: bool) -> None:
+        # The request's actor is already set by AuditContextMiddleware.
+        if change:
+            concrete = {f.name: f.attname for f in obj._meta.concrete_fields}
+            changes = {concrete[name]: getattr(obj, concrete[name]) for name in form.changed_data if name in concrete}
+            expected = form.cleaned_data.get("expected_version") or obj.version  # type: ignore[attr-defined]
+            services.update(obj, expected_version=expected, **changes)
+        else:
+            values = {
+                f.attname: getattr(obj, f.attname)
+                for f in obj._meta.concrete_fields
+                if f.editable and not f.primary_key
+            }
+            created = services.create(type(obj), **values)
+            for f in obj._meta.concrete_fields:
+                setattr(obj, f.attname, getattr(created, f.attname))
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        services.delete(obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            services.delete(obj)
+
+
+@admin.register(ChangeRecord)
+class ChangeRecordAdmin(admin.ModelAdmin):
+    """The audit chain is read-only, everywhere."""
+
+    list_display = ("id", "at", "actor_name", "action", "object_type", "object_id", "object_repr")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_repr", "actor_name", "request_id", "object_uid")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(JournalEntry)
+class JournalEntryAdmin(AuditedModelAdmin):
+    list_display = ("occurred_on", "author_name", "target_type", "target_id", "visibility")
+    list_filter = ("visibility",)

@@ -1,0 +1,89 @@
+"""Domain errors: what went wrong, where (field), and a stable code for the API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+
+class DomainError(Exception):
+    """A request the domain refuses. Raised by services; nothing has been written when it escapes."""
+
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+class ValidationFailed(DomainError):
+    """One or more fields are invalid. `errors` maps field name to its messages."""
+
+    code = "validation_failed"
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = {k: list(v) for k, v in errors.items()}
+        first_field = next(iter(self.errors), None)
+        parts = [f"{f}: {'; '.join(msgs)}" if f != "__all__" else "; ".join(msgs) for f, msgs in self.errors.items()]
+        super().__init__(" | ".join(parts), field=first_field if first_field != "__all__" else None)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "errors": self.errors}
+
+
+class TransitionRefused(DomainError):
+    code = "transition_refused"
+
+
+class StaleVersion(DomainError):
+    """A change was made against an older version of the record than the one stored."""
+
+    code = "stale_version"
+
+    def __init__(
+        self,
+        record: str,
+        *,
+        expected: int,
+        current: int,
+        changed_by: str | None,
+        changed_at: datetime | None,
+        fields: Iterable[str],
+    ):
+        self.record = record
+        self.expected = expected
+        self.current = current
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.fields = sorted(set(fields))
+        who = f" by {changed_by}" if changed_by else ""
+        when = f" at {changed_at:%Y-%m-%d %H:%M:%S %Z}" if changed_at else ""
+        what = f"; changed: {', '.join(self.fields)}" if self.fields else ""
+        super().__init__(
+            f"{record} was changed{who}{when} since you opened version {expected} "
+            f"(now version {current}){what}. Reload and apply your change again.",
+            field="version",
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **super().as_dict(),
+            "expected_version": self.expected,
+            "current_version": self.current,
+            "changed_by": self.changed_by,
+            "changed_at": self.changed_at.isoformat() if self.changed_at else None,
+            "changed_fields": self.fields,
+        }

@@ -1,0 +1,25 @@
+"""Global identifiers: UUIDv7 (time-ordered), so ids made on two installations never collide and
+new rows land at the end of the index instead of at random places in it."""
+
+import os
+import time
+import uuid
+
+
+def new_uid() -> uuid.UUID:
+    ms = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms & ((1 << 48) - 1)) << 80
+    value |= 0x7 << 76  # version 7
+    value |= ((rand >> 62) & 0xFFF) << 64  # 12 random bits
+    value |= 0b10 << 62  # RFC 4122 variant
+    value |= rand & ((1 << 62) - 1)
+    return uuid.UUID(int=value)
+
+
+# Records that must have the same id everywhere (the seed programme) use name-based ids under this namespace.
+ACCORD_NAMESPACE = uuid.UUID("6f1c2a52-1f0e-4f53-9a43-5d3e0b0c1958")
+
+
+def stable_uid(name: str) -> uuid.UUID:
+    return uuid.uuid5(ACCORD_NAMESPACE, name)

@@ -1,0 +1,24 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from accord.core.verify import verify
+
+
+class Command(BaseCommand):
+    help = "Walk the audit chain and check every audited row against it; exit 1 naming the first problem."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--all", action="store_true", help="List every problem, not only the first ten.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = verify()
+        if report.ok:
+            self.stdout.write(f"ok: {report.entries} change records chained, {report.rows} rows match their last record")
+            return
+        shown = report.problems if options["all"] else report.problems[:10]
+        for problem in shown:
+            self.stderr.write(str(problem))
+        if len(shown) < len(report.problems):
+            self.stderr.write(f"... and {len(report.problems) - len(shown)} more (use --all)")
+        raise CommandError(f"verification failed ({len(report.problems)} problems); first: {report.problems[0]}")

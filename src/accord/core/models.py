@@ -1,0 +1,112 @@
+"""Cross-cutting models: the base every domain record inherits, the audit chain, the journal."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accord.core.ids import new_uid
+
+
+class Visibility(models.TextChoices):
+    INTERNAL = "internal", _("Internal (own party only)")
+    BILATERAL = "bilateral", _("Bilateral (the parties of the agreement)")
+    PUBLIC = "public", _("Public (the portal)")
+
+
+class AccordModel(models.Model):
+    """Base of every domain record: a global id, a version for optimistic locking, timestamps.
+
+    Every concrete subclass is audited: it is written only through services that append to the
+    change chain, and `accord verify` checks its rows against that chain.
+    """
+
+    uid = models.UUIDField(_("global id"), default=new_uid, unique=True, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Demo records invented to make the seed programme feel alive (the seed names no project titles).
+    is_illustrative = models.BooleanField(_("illustrative"), default=False, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class ChangeRecord(models.Model):
+    """One entry of the audit chain: who changed what, from which request or job, before and after.
+
+    Entries are append-only and hash-chained: each hash covers the entry's content and the previous
+    entry's hash, so an edit, deletion or insertion behind the application's back breaks the chain.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("updated")
+        DELETE = "delete", _("deleted")
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(_("actor"), max_length=200)  # frozen: survives renaming or deleting the user
+    request_id = models.CharField(_("request or job"), max_length=64, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    object_type = models.CharField(max_length=100)  # "app_label.model"
+    object_id = models.CharField(max_length=64)
+    object_uid = models.UUIDField(null=True, blank=True)
+    object_version = models.PositiveIntegerField(null=True, blank=True)
+    object_repr = models.CharField(max_length=300, blank=True)
+    # The parent the change belongs to (a plan item's plan), so it shows in the parent's history.
+    related_type = models.CharField(max_length=100, blank=True)
+    related_id = models.CharField(max_length=64, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="changerecord_object_idx"),
+            models.Index(fields=["related_type", "related_id"], name="changerecord_related_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id} by {self.actor_name}"
+
+    def changed_fields(self) -> list[str]:
+        before, after = self.before or {}, self.after or {}
+        skip = {"version", "updated_at"}
+        return sorted(k for k in set(before) | set(after) if k not in skip and before.get(k) != after.get(k))
+
+
+class JournalEntry(AccordModel):
+    """A person's dated note on any record ("phoned the institute; samples delayed at customs").
+
+    Kept apart from the machine audit trail: it is what people say, not what the system did.
+    """
+
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    target_id = models.CharField(max_length=64)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    author_name = models.CharField(_("author"), max_length=200)
+    occurred_on = models.DateField(_("date"))
+    text = models.TextField(_("note"))
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    owner_party = models.ForeignKey(
+        "directory.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("The party whose people wrote the note; internal notes are seen by that party only."),
+    )
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        verbose_name_plural = _("journal entries")
+        indexes = [models.Index(fields=["target_type", "target_id"], name="journal_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.author_name}: {self.text[:60]}"

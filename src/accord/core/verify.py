@@ -1,0 +1,105 @@
+"""`accord verify`: walk the audit chain, then check the stored rows against it.
+
+Reports every problem it finds, in order; the first one is what the CLI prints as the one-line reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db import models
+
+from accord.core.audit import GENESIS, canonical, entry_hash, entry_payload, snapshot
+from accord.core.models import AccordModel, ChangeRecord
+
+
+@dataclass
+class Problem:
+    where: str  # "change record #12" or "programmes.plan 3"
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}"
+
+
+@dataclass
+class VerifyReport:
+    entries: int = 0
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def audited_models() -> list[type[models.Model]]:
+    return [m for m in apps.get_models() if issubclass(m, AccordModel)]
+
+
+def _digest(data: dict | None) -> str:
+    return hashlib.sha256(canonical(data).encode()).hexdigest()
+
+
+def _walk_chain(report: VerifyReport) -> dict[tuple[str, str], tuple[int, str | None, dict | None]]:
+    """Check every entry's hash and link; return the last state recorded for each object."""
+    latest: dict[tuple[str, str], tuple[int, str | None, dict | None]] = {}
+    prev = GENESIS
+    for rec in ChangeRecord.objects.order_by("id").iterator(chunk_size=5000):
+        report.entries += 1
+        if rec.prev_hash != prev:
+            report.problems.append(
+                Problem(f"change record #{rec.pk}", "does not follow the entry before it (an entry was removed or inserted)")
+            )
+        if entry_hash(rec.prev_hash, entry_payload(rec)) != rec.hash:
+            report.problems.append(Problem(f"change record #{rec.pk}", "its content does not match its hash (edited)"))
+        prev = rec.hash
+        key = (rec.object_type, rec.object_id)
+        if rec.action == ChangeRecord.Action.DELETE:
+            latest[key] = (rec.pk, None, None)
+        else:
+            latest[key] = (rec.pk, _digest(rec.after), rec.after)
+    return latest
+
+
+def _rows(model: type[models.Model]) -> Iterator[models.Model]:
+    return model._default_manager.order_by("pk").iterator(chunk_size=2000)
+
+
+def verify() -> VerifyReport:
+    report = VerifyReport()
+    latest = _walk_chain(report)
+    for model in audited_models():
+        label = model._meta.label_lower
+        for obj in _rows(model):
+            report.rows += 1
+            key = (label, str(obj.pk))
+            state = latest.pop(key, None)
+            data = snapshot(obj)
+            if state is None:
+                report.problems.append(Problem(f"{label} {obj.pk}", "has no change record (written behind Accord's back)"))
+                continue
+            rec_id, digest, after = state
+            if digest is None:
+                report.problems.append(
+                    Problem(f"{label} {obj.pk}", f"exists, but change record #{rec_id} says it was deleted")
+                )
+            elif _digest(data) != digest:
+                assert after is not None
+                changed = sorted(k for k in set(data) | set(after) if data.get(k) != after.get(k))
+                report.problems.append(
+                    Problem(
+                        f"{label} {obj.pk}",
+                        f"differs from change record #{rec_id} in {', '.join(changed)} (changed behind Accord's back)",
+                    )
+                )
+    audited_labels = {m._meta.label_lower for m in audited_models()}
+    for (label, pk), (rec_id, digest, _after) in latest.items():
+        if digest is not None and label in audited_labels:
+            report.problems.append(
+                Problem(f"{label} {pk}", f"is missing, but change record #{rec_id} says it exists (deleted behind Accord's back)")
+            )
+    return report

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "accord.demo"
+    label = "demo"
+    verbose_name = "Demo (the seed programme)"

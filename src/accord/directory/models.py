@@ -1,0 +1,226 @@
+"""Who takes part: parties (the sides), their organisations, people and the positions they hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accord.core.localized import LocalizedText, LocalizedTextField
+from accord.core.models import AccordModel, Visibility
+from accord.core.validators import (
+    check_period,
+    clean_language_list,
+    raise_if,
+    validate_country_code,
+    validate_orcid,
+    validate_ror,
+)
+
+
+class Party(AccordModel):
+    """A side of a cooperation: a state, an international organisation, or an institution acting as a side."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", _("State")
+        INTERNATIONAL_ORGANISATION = "international_organisation", _("International organisation")
+        INSTITUTION = "institution", _("Institution")
+
+    code = models.CharField(
+        _("code"), max_length=16, unique=True,
+        help_text=_("For a state, its ISO 3166 alpha-2 code (historical codes such as SU allowed)."),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.STATE)
+    name = LocalizedTextField(_("name"))
+    languages = models.JSONField(_("official languages"), default=list, help_text=_("BCP 47 tags, e.g. [\"zh\"]"))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = _("parties")
+
+    def __str__(self) -> str:
+        return str(self.name) or self.code
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        self.code = (self.code or "").strip()
+        if self.kind == self.Kind.STATE:
+            self.code = self.code.upper()
+            try:
+                validate_country_code(self.code)
+            except ValidationError as exc:
+                errors["code"] = exc.messages
+        try:
+            self.languages = clean_language_list(self.languages)
+        except ValidationError as exc:
+            errors["languages"] = exc.messages
+        raise_if(errors)
+
+
+class PartyOwned(AccordModel):
+    """A record that belongs to one party's side, with the visibility that party chose for it."""
+
+    owner_party = models.ForeignKey(
+        Party, verbose_name=_("owning party"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("The party whose side this is; empty for records both parties share."),
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.BILATERAL
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        if self.visibility == Visibility.INTERNAL and not self.owner_party_id:
+            raise_if({"owner_party": ["an internal record must name the party it is internal to"]})
+
+
+class Organisation(PartyOwned):
+    """A commission, ministry, academy, institute, university or enterprise of one party."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government")
+        COMMISSION = "commission", _("Commission or committee")
+        MINISTRY = "ministry", _("Ministry")
+        EMBASSY = "embassy", _("Embassy")
+        ACADEMY = "academy", _("Academy")
+        INSTITUTE = "institute", _("Research institute")
+        UNIVERSITY = "university", _("University")
+        ENTERPRISE = "enterprise", _("Enterprise")
+        OTHER = "other", _("Other")
+
+    party = models.ForeignKey(Party, verbose_name=_("party"), on_delete=models.PROTECT, related_name="organisations")
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.INSTITUTE)
+    name = LocalizedTextField(_("name"), help_text=_("The current (or last) name; earlier names are dated names."))
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    identifiers = models.JSONField(_("identifiers"), default=dict, blank=True, help_text=_("{\"ror\": \"...\", ...}"))
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
+    founded_on = models.DateField(_("founded"), null=True, blank=True)
+    dissolved_on = models.DateField(_("dissolved"), null=True, blank=True)
+    # Public directory by default: institutions' names are not secrets.
+    visibility = models.CharField(_("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC)
+
+    class Meta:
+        ordering = ["party", "id"]
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, list[str]] = {}
+        check_period(errors, self.founded_on, self.dissolved_on, "dissolved_on", "founding date")
+        if not isinstance(self.identifiers, dict):
+            errors["identifiers"] = ["must be an object of scheme to identifier"]
+        elif self.identifiers.get("ror"):
+            try:
+                validate_ror(str(self.identifiers["ror"]))
+            except ValidationError as exc:
+                errors["identifiers"] = exc.messages
+        if not isinstance(self.aliases, list) or not all(isinstance(a, str) for a in self.aliases):
+            errors["aliases"] = ["must be a list of names"]
+        if self.parent_id and self.pk and self.parent_id == self.pk:
+            errors["parent"] = ["an organisation cannot be its own parent"]
+        raise_if(errors)
+
+    def name_on(self, day: dt.date) -> LocalizedText:
+        """The name in force on `day` (documents show the name of their date), else the current name."""
+        for dated in self.names.all():
+            if (dated.valid_from is None or dated.valid_from <= day) and (dated.valid_to is None or day <= dated.valid_to):
+                return dated.name
+        return self.name
+
+
+class OrganisationName(AccordModel):
+    """A name an organisation bore over a period ('State Scientific and Technological Committee', 1957–1961)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="names")
+    name = LocalizedTextField(_("name"))
+    valid_from = models.DateField(_("from"), null=True, blank=True)
+    valid_to = models.DateField(_("to"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.valid_from or '…'}–{self.valid_to or '…'})"
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        check_period(errors, self.valid_from, self.valid_to, "valid_to", "start of the name")
+        raise_if(errors)
+
+
+class OrganisationSuccession(AccordModel):
+    """A link from an organisation to the one that continued it (renamed, merged, split off, succeeded)."""
+
+    class Kind(models.TextChoices):
+        RENAMED = "renamed", _("Renamed")
+        MERGED = "merged", _("Merged into")
+        SPLIT = "split", _("Split off into")
+        SUCCEEDED = "succeeded", _("Succeeded by")
+
+    predecessor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="successions")
+    successor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="predecessions")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    on = models.DateField(_("date"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="succession_unique_pair"),
+            models.CheckConstraint(
+                condition=~models.Q(predecessor=models.F("successor")), name="succession_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.get_kind_display()})"
+
+
+class Person(AccordModel):
+    """A scientist, official or expert, with names in several scripts (武衡 / Wu Heng / У Хэн)."""
+
+    name = LocalizedTextField(_("name"))
+    orcid = models.CharField(_("ORCID iD"), max_length=19, blank=True, validators=[validate_orcid])
+    party = models.ForeignKey(
+        Party, verbose_name=_("party"), null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = _("people")
+        constraints = [
+            models.UniqueConstraint(fields=["orcid"], condition=~models.Q(orcid=""), name="person_orcid_unique")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class Position(AccordModel):
+    """A post a person held: title, organisation, from–to."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="positions")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="positions")
+    title = LocalizedTextField(_("title"))
+    start_on = models.DateField(_("from"), null=True, blank=True)
+    end_on = models.DateField(_("to"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["person", "-start_on"]
+
+    def __str__(self) -> str:
+        return f"{self.person}, {self.title}"
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        check_period(errors, self.start_on, self.end_on)
+        raise_if(errors)
+
+    def held_on(self, day: dt.date) -> bool:
+        return (self.start_on is None or self.start_on <= day) and (self.end_on is None or day <= self.end_on)

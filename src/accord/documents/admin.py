@@ -1,0 +1,14 @@
+from django.contrib import admin
+
+from accord.core.admin import AuditedModelAdmin
+from accord.documents.models import Document, DocumentText
+
+
+@admin.register(Document)
+class DocumentAdmin(AuditedModelAdmin):
+    list_display = ("title", "kind", "origin", "issued_on", "agreement")
+
+
+@admin.register(DocumentText)
+class DocumentTextAdmin(AuditedModelAdmin):
+    list_display = ("document", "language", "sha256")

@@ -1,0 +1,80 @@
+"""Documents: communiqués, minutes, plan texts, review reports, and sources such as press reports."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accord.agreements.models import Agreement
+from accord.core.localized import LocalizedTextField, normalize_tag
+from accord.directory.models import PartyOwned
+from accord.meetings.models import Meeting
+from accord.programmes.models import Plan
+
+
+class Document(PartyOwned):
+    """A document in one or more languages, generated from the records or uploaded."""
+
+    class Kind(models.TextChoices):
+        COMMUNIQUE = "communique", _("Communiqué")
+        MINUTES = "minutes", _("Minutes")
+        PLAN_TEXT = "plan_text", _("Plan text")
+        REVIEW_REPORT = "review_report", _("Review report")
+        PRESS_REPORT = "press_report", _("Press report")
+        OTHER = "other", _("Other")
+
+    class Origin(models.TextChoices):
+        GENERATED = "generated", _("Generated from the records")
+        UPLOADED = "uploaded", _("Uploaded")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices, default=Origin.UPLOADED)
+    title = LocalizedTextField(_("title"))
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="documents")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True, help_text=_("Where an uploaded text comes from."))
+
+    class Meta:
+        ordering = ["-issued_on", "id"]
+
+    def __str__(self) -> str:
+        return str(self.title)
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, list[str]] = {}
+        if self.meeting_id and self.agreement_id and self.meeting.agreement_id != self.agreement_id:
+            errors["meeting"] = ["must be a meeting under the document's agreement"]
+        if self.plan_id and self.agreement_id and self.plan.agreement_id != self.agreement_id:
+            errors["plan"] = ["must be a plan under the document's agreement"]
+        if errors:
+            raise ValidationError(errors)
+
+
+class DocumentText(PartyOwned):
+    """One language version of a document, with the SHA-256 of its text."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="texts")
+    language = models.CharField(_("language"), max_length=35)
+    body = models.TextField(_("text"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["document", "language"]
+        constraints = [models.UniqueConstraint(fields=["document", "language"], name="documenttext_unique_language")]
+
+    def __str__(self) -> str:
+        return f"{self.document} [{self.language}]"
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            self.language = normalize_tag(self.language)
+        except ValueError as exc:
+            raise ValidationError({"language": [str(exc)]}) from None
+        self.sha256 = hashlib.sha256(self.body.encode()).hexdigest()

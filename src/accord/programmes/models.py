@@ -1,0 +1,373 @@
+"""The work under an agreement: plans, projects, what each project does in a plan, and what was done."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accord.agreements.models import Agreement
+from accord.core.localized import LocalizedTextField
+from accord.core.validators import check_period, raise_if
+from accord.directory.models import Organisation, Party, PartyOwned, Person
+from accord.programmes.choices import (
+    TWO_SIDED_EXCHANGES,
+    DeliverableKind,
+    ExchangeKind,
+    FieldOfScience,
+    Modality,
+    PlanStatus,
+    ProgressStatus,
+    QuantityUnit,
+)
+
+
+def _party_in_agreement(errors: dict[str, list[str]], field: str, party_id: int | None, agreement: Agreement) -> None:
+    if party_id and party_id not in agreement.party_ids():
+        errors.setdefault(field, []).append(f"must be one of the parties of “{agreement}”")
+
+
+class Plan(PartyOwned):
+    """A programme of work under an agreement for a period, with its lifecycle.
+
+    A signed plan is the baseline the review compares with. An amendment is a new revision that
+    `supersedes` the signed one; `previous` is the plan of the period before, whose unfinished items
+    are carried over into this one.
+    """
+
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", _("Annual")
+        MULTI_YEAR = "multi_year", _("Multi-year")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="plans")
+    title = LocalizedTextField(_("title"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ANNUAL)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    supersedes = models.ForeignKey(
+        "self", verbose_name=_("amends"), null=True, blank=True, on_delete=models.PROTECT, related_name="amendments"
+    )
+    previous = models.ForeignKey(
+        "self", verbose_name=_("previous plan"), null=True, blank=True, on_delete=models.PROTECT, related_name="next"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_at = LocalizedTextField(_("signed at"), blank=True)
+    # The record version the parties' signatures cover; later status changes bump `version`, not this.
+    signed_version = models.PositiveIntegerField(_("signed version"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["agreement", "period_start", "revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "period_start", "period_end", "revision"], name="plan_unique_revision"
+            ),
+            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")), name="plan_period_order"),
+        ]
+
+    def __str__(self) -> str:
+        rev = f" (rev. {self.revision})" if self.revision > 1 else ""
+        return f"{self.title}{rev}"
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, list[str]] = {}
+        check_period(errors, self.period_start, self.period_end, "period_end", "start of the period")
+        if self.agreement_id and not errors:
+            agreement = self.agreement
+            if not agreement.covers(self.period_start, self.period_end):
+                lo = agreement.valid_from.isoformat() if agreement.valid_from else "…"
+                hi = agreement.end_on.isoformat() if agreement.end_on else "…"
+                errors.setdefault("period_start", []).append(
+                    f"the plan's period must lie inside the agreement's validity ({lo} – {hi})"
+                )
+        for name in ("previous", "supersedes"):
+            other = getattr(self, name)
+            if other is not None and other.agreement_id != self.agreement_id:
+                errors.setdefault(name, []).append("must be a plan under the same agreement")
+        raise_if(errors)
+
+
+class Project(PartyOwned):
+    """A topic of cooperation under an agreement, which may run through several plans."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="projects")
+    number = models.CharField(_("number"), max_length=32)
+    title = LocalizedTextField(_("title"))
+    field = models.CharField(_("field of science"), max_length=8, choices=FieldOfScience.choices, blank=True)
+    modality = models.CharField(_("modality"), max_length=16, choices=Modality.choices, default=Modality.JOINT)
+    # For assistance: who gives and who receives.
+    provider_party = models.ForeignKey(
+        Party, verbose_name=_("assisting party"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recipient_party = models.ForeignKey(
+        Party, verbose_name=_("assisted party"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    start_on = models.DateField(_("start"), null=True, blank=True)
+    end_on = models.DateField(_("end"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["agreement", "id"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="project_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, list[str]] = {}
+        self.number = (self.number or "").strip()
+        check_period(errors, self.start_on, self.end_on)
+        if self.modality == Modality.ASSISTANCE:
+            if not self.provider_party_id:
+                errors.setdefault("provider_party", []).append("assistance needs the assisting party")
+            if not self.recipient_party_id:
+                errors.setdefault("recipient_party", []).append("assistance needs the assisted party")
+            if self.provider_party_id and self.provider_party_id == self.recipient_party_id:
+                errors.setdefault("recipient_party", []).append("assistance needs two different parties")
+        elif self.provider_party_id or self.recipient_party_id:
+            errors.setdefault("modality", []).append("only assistance names an assisting and an assisted party")
+        if self.agreement_id:
+            _party_in_agreement(errors, "provider_party", self.provider_party_id, self.agreement)
+            _party_in_agreement(errors, "recipient_party", self.recipient_party_id, self.agreement)
+        raise_if(errors)
+
+
+class Participation(PartyOwned):
+    """An organisation taking part in a project, on one party's side, in a role."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Coordinator")
+        PARTNER = "partner", _("Partner")
+        ASSOCIATED = "associated", _("Associated")
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="participations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="participations")
+    side = models.ForeignKey(Party, verbose_name=_("side"), on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.PARTNER)
+
+    class Meta:
+        ordering = ["project", "side", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "organisation"], name="participation_unique_organisation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} in {self.project.number} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, list[str]] = {}
+        if self.project_id and self.side_id:
+            _party_in_agreement(errors, "side", self.side_id, self.project.agreement)
+        raise_if(errors)
+
+
+class PlanItem(PartyOwned):
+    """What one project does within one plan: objectives, who is responsible on each side, deliverables."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="items")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="plan_items")
+    position = models.PositiveIntegerField(_("item number"), default=1)
+    objectives = LocalizedTextField(_("objectives"), blank=True)
+    carried_over_from = models.ForeignKey(
+        "self", verbose_name=_("carried over from"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="carried_into",
+    )
+
+    class Meta:
+        ordering = ["plan", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "project"], name="planitem_unique_project")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.project.title}"
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, list[str]] = {}
+        if self.plan_id and self.project_id and self.project.agreement_id != self.plan.agreement_id:
+            errors.setdefault("project", []).append("the project belongs to another agreement than the plan")
+        if self.carried_over_from_id and self.plan_id:
+            source = self.carried_over_from
+            if source.project_id != self.project_id:
+                errors.setdefault("carried_over_from", []).append("must be an item of the same project")
+            if source.plan_id == self.plan_id:
+                errors.setdefault("carried_over_from", []).append("must be an item of an earlier plan")
+        raise_if(errors)
+
+
+class PlanItemResponsibility(PartyOwned):
+    """An organisation responsible for a plan item on one side."""
+
+    plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="responsibilities")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    side = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name_plural = _("plan item responsibilities")
+        constraints = [
+            models.UniqueConstraint(fields=["plan_item", "organisation"], name="responsibility_unique_organisation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.side.code})"
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, list[str]] = {}
+        if self.plan_item_id and self.side_id:
+            _party_in_agreement(errors, "side", self.side_id, self.plan_item.plan.agreement)
+        raise_if(errors)
+
+
+class Deliverable(PartyOwned):
+    """An expected output of a plan item: report, data set, samples, prototype, trained specialists."""
+
+    plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="deliverables")
+    kind = models.CharField(_("kind"), max_length=24, choices=DeliverableKind.choices, default=DeliverableKind.REPORT)
+    title = LocalizedTextField(_("title"))
+    responsible_party = models.ForeignKey(
+        Party, verbose_name=_("owed by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    delivered_on = models.DateField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan_item", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return str(self.title)
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, list[str]] = {}
+        if self.plan_item_id and self.responsible_party_id:
+            _party_in_agreement(errors, "responsible_party", self.responsible_party_id, self.plan_item.plan.agreement)
+        raise_if(errors)
+
+
+class ProgressReport(PartyOwned):
+    """What a reporting organisation says of a plan item for a period: status, percent done, narrative."""
+
+    plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="progress_reports")
+    reporting_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="progress_reports")
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    status = models.CharField(_("status"), max_length=16, choices=ProgressStatus.choices)
+    percent = models.PositiveSmallIntegerField(
+        _("percent done"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    narrative = LocalizedTextField(_("narrative"), blank=True)
+    evidence = models.TextField(_("evidence"), blank=True, help_text=_("References, links, documents."))
+
+    class Meta:
+        ordering = ["plan_item", "period_end", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(percent__lte=100), name="progress_percent_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_item} — {self.get_status_display()} ({self.period_end})"
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, list[str]] = {}
+        check_period(errors, self.period_start, self.period_end, "period_end", "start of the period")
+        if self.status == ProgressStatus.COMPLETED and self.percent != 100:
+            errors.setdefault("percent", []).append("a completed item is 100% done")
+        if self.plan_item_id and self.reporting_organisation_id:
+            item = self.plan_item
+            participating = item.project.participations.filter(organisation_id=self.reporting_organisation_id).exists()
+            responsible = item.responsibilities.filter(organisation_id=self.reporting_organisation_id).exists()
+            if not (participating or responsible):
+                errors.setdefault("reporting_organisation", []).append(
+                    "only an organisation taking part in the project reports on it"
+                )
+        raise_if(errors)
+
+
+class Exchange(PartyOwned):
+    """Something or someone going from one party to the other: experts, trainees, data, samples, visits.
+
+    Transfers and shipments are two-sided: sent by one side, confirmed received by the other.
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="exchanges")
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges")
+    plan_item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges")
+    kind = models.CharField(_("kind"), max_length=24, choices=ExchangeKind.choices)
+    description = LocalizedTextField(_("description"), blank=True)
+    from_party = models.ForeignKey(Party, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+")
+    to_party = models.ForeignKey(Party, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+")
+    sending_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges_sent"
+    )
+    receiving_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges_received"
+    )
+    start_on = models.DateField(_("start"), null=True, blank=True)
+    end_on = models.DateField(_("end"), null=True, blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=1)
+    unit = models.CharField(_("unit"), max_length=16, choices=QuantityUnit.choices, default=QuantityUnit.PERSONS)
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    sent_reference = models.CharField(_("dispatch reference"), max_length=200, blank=True)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    received_reference = models.CharField(
+        _("receipt reference"), max_length=200, blank=True, help_text=_("Material-transfer agreement or permit number.")
+    )
+
+    class Meta:
+        ordering = ["agreement", "start_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(from_party=models.F("to_party")), name="exchange_two_parties"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=0), name="exchange_quantity_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.from_party.code}→{self.to_party.code} ({self.start_on or '…'})"
+
+    @property
+    def needs_receipt(self) -> bool:
+        return self.kind in TWO_SIDED_EXCHANGES
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, list[str]] = {}
+        check_period(errors, self.start_on, self.end_on)
+        check_period(errors, self.sent_on, self.received_on, "received_on", "dispatch date")
+        if self.from_party_id and self.from_party_id == self.to_party_id:
+            errors.setdefault("to_party", []).append("an exchange goes from one party to another")
+        if self.received_on and not self.sent_on and self.needs_receipt:
+            errors.setdefault("received_on", []).append("cannot be received before it is recorded as sent")
+        if self.agreement_id:
+            _party_in_agreement(errors, "from_party", self.from_party_id, self.agreement)
+            _party_in_agreement(errors, "to_party", self.to_party_id, self.agreement)
+            if self.project_id and self.project.agreement_id != self.agreement_id:
+                errors.setdefault("project", []).append("the project belongs to another agreement")
+        if self.plan_item_id and self.project_id and self.plan_item.project_id != self.project_id:
+            errors.setdefault("plan_item", []).append("the plan item belongs to another project")
+        for field, org_id, party_id in (
+            ("sending_organisation", self.sending_organisation_id, self.from_party_id),
+            ("receiving_organisation", self.receiving_organisation_id, self.to_party_id),
+        ):
+            if org_id and party_id:
+                org_party = Organisation.objects.filter(pk=org_id).values_list("party_id", flat=True).first()
+                if org_party != party_id:
+                    errors.setdefault(field, []).append("must be an organisation of that side's party")
+        raise_if(errors)
+
+
+class ExchangePerson(PartyOwned):
+    """A person who travelled, trained or was seconded in an exchange."""
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.PROTECT, related_name="people")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="exchanges")
+    role = LocalizedTextField(_("role"), blank=True)
+
+    class Meta:
+        verbose_name_plural = _("exchange people")
+        constraints = [models.UniqueConstraint(fields=["exchange", "person"], name="exchangeperson_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.exchange}"

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("accord.web.urls")),
+]
+
+admin.site.site_header = "Accord administration"
+admin.site.site_title = "Accord"

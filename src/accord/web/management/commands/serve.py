@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the seed demo into an empty database, collect static files and serve with gunicorn."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("ACCORD_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("ACCORD_PORT", "8000")))
+        default_workers = int(os.environ.get("ACCORD_WORKERS", "0")) or min(2 * multiprocessing.cpu_count(), 8)
+        parser.add_argument("--workers", type=int, default=default_workers)
+        parser.add_argument("--no-demo", action="store_true", help="Do not load the seed programme into an empty database.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from gunicorn.app.base import BaseApplication
+
+        from accord.agreements.models import Agreement
+
+        call_command("migrate", interactive=False, verbosity=0)
+        if not options["no_demo"] and not Agreement.objects.exists():
+            call_command("demo", stdout=self.stdout)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        connections.close_all()  # no connection may cross the fork into the workers
+
+        from accord.wsgi import application
+
+        bind = f"[{options['host']}]:{options['port']}" if ":" in options["host"] else f"{options['host']}:{options['port']}"
+        config = {
+            "bind": bind,
+            "workers": options["workers"],
+            "worker_class": "sync",
+            "accesslog": "-",
+            "errorlog": "-",
+            "timeout": 120,
+            "graceful_timeout": 20,
+            "max_requests": 10000,
+            "max_requests_jitter": 1000,
+        }
+
+        class AccordServer(BaseApplication):  # type: ignore[misc]
+            def load_config(self) -> None:
+                for key, value in config.items():
+                    self.cfg.set(key, value)
+
+            def load(self) -> Any:
+                return application
+
+        self.stdout.write(f"Accord on http://{options['host']}:{options['port']}/ ({options['workers']} workers)")
+        AccordServer().run()
