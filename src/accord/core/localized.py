@@ -117,11 +117,9 @@ class LocalizedTextField(models.JSONField):
             return LocalizedText(value)
         return value
 
-    def validate(self, value: Any, model_instance: Any) -> None:
-        cleaned = clean_localized(value, required=not self.blank)
-        if model_instance is not None:
-            setattr(model_instance, self.attname, cleaned)
-        super().validate(cleaned, model_instance)
+    def clean(self, value: Any, model_instance: Any) -> Any:
+        # Normalise tags and trim values before the usual checks; full_clean stores what this returns.
+        return super().clean(clean_localized(value, required=not self.blank), model_instance)
 
     def pre_save(self, model_instance: Any, add: bool) -> Any:
         value = getattr(model_instance, self.attname)

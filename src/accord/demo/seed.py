@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -28,7 +29,7 @@ from accord.core.ids import stable_uid
 from accord.core.journal import add_journal_entry
 from accord.core.models import ChangeRecord, Visibility
 from accord.directory import services as directory
-from accord.directory.models import Organisation, OrganisationSuccession, Party
+from accord.directory.models import Organisation, OrganisationSuccession, Party, Person
 from accord.documents.models import Document
 from accord.documents.services import create_document
 from accord.meetings import services as meetings
@@ -108,6 +109,27 @@ def load_seed() -> SeedResult:
     _load()
     result.created = ChangeRecord.objects.count() - before
     return result
+
+
+def seed_handles() -> SimpleNamespace:
+    """The seed's main records by their stable ids (for tests, and for code that builds on the demo)."""
+
+    def get(model: type, key: str):  # type: ignore[no-untyped-def]
+        return model.objects.get(uid=stable_uid(key))
+
+    return SimpleNamespace(
+        cn=Party.objects.get(code="CN"), su=Party.objects.get(code="SU"),
+        protocol=Agreement.objects.get(uid=PROTOCOL_UID),
+        plan_1959=get(Plan, "seed:plan:1959"), plan_1960=get(Plan, "seed:plan:1960"),
+        meeting=get(Meeting, "seed:meeting:1960-02"),
+        cn_commission=get(Organisation, "seed:org:cn-stc"), su_committee=get(Organisation, "seed:org:su-gntk"),
+        embassy=get(Organisation, "seed:org:cn-embassy-moscow"),
+        cas=get(Organisation, "seed:org:cas"), tsinghua=get(Organisation, "seed:org:tsinghua"),
+        ussr_academy=get(Organisation, "seed:org:ussr-academy"), msu=get(Organisation, "seed:org:msu"),
+        wu_heng=get(Person, "seed:person:wu-heng"), aleksenko=get(Person, "seed:person:aleksenko"),
+        liu_xiao=get(Person, "seed:person:liu-xiao"), petukhov=get(Person, "seed:person:petukhov"),
+        press_report=get(Document, "seed:document:people-daily-1960-02-26"),
+    )
 
 
 def remove_demo_accounts() -> int:

@@ -308,7 +308,9 @@ class Exchange(PartyOwned):
     )
     start_on = models.DateField(_("start"), null=True, blank=True)
     end_on = models.DateField(_("end"), null=True, blank=True)
-    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=1)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=12, decimal_places=2, default=1, validators=[MinValueValidator(0)]
+    )
     unit = models.CharField(_("unit"), max_length=16, choices=QuantityUnit.choices, default=QuantityUnit.PERSONS)
     sent_on = models.DateField(_("sent on"), null=True, blank=True)
     sent_reference = models.CharField(_("dispatch reference"), max_length=200, blank=True)

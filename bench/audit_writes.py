@@ -1,0 +1,514 @@
+"""What the audit chain costs per write: audited services against plain ORM writes, same run, same database.
+
+    .venv/bin/python -m bench.audit_writes [--n 2000] [--rounds 3] [--database-url URL] [--profile 500]
+
+Without a database URL (the flag or ACCORD_DATABASE_URL) it uses a fresh SQLite file in a temporary
+directory; a PostgreSQL URL names a throwaway database that is dropped, created, and dropped again at the
+end. The goal is that an audited write costs at most GOAL times a plain one. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import datetime as dt
+import gc
+import json
+import math
+import os
+import platform
+import pstats
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+GOAL = 1.3  # an audited write may take at most this multiple of the plain ORM write
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+PATHS = ("plain", "audited")
+OPERATIONS = ("create", "update")
+QUERY_SAMPLE = 20  # untimed writes per scenario used only to count SQL statements
+
+
+# --- results -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Scenario:
+    operation: str  # create | update
+    path: str  # plain | audited
+    vendor: str
+    n: int
+    rounds_s: list[float]  # wall time of every round, in run order
+    total_s: float = 0.0  # the median round
+    writes_per_s: float = 0.0
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    p99_ms: float = 0.0
+    sql_per_write: float = 0.0  # statements Django sends per write, BEGIN/COMMIT excluded
+
+    @property
+    def name(self) -> str:
+        return f"{self.operation}/{self.path}"
+
+
+@dataclass
+class Ratio:
+    operation: str
+    audited_over_plain: float
+    goal: float = GOAL
+
+    @property
+    def holds(self) -> bool:
+        return self.audited_over_plain <= self.goal
+
+
+@dataclass
+class VerifyResult:
+    vendor: str
+    entries: int
+    rows: int
+    seconds: float
+    entries_per_s: float
+    ok: bool
+
+
+@dataclass
+class Rounds:
+    """Per-round measurements of one scenario, kept until the median round is chosen."""
+
+    totals_s: list[float] = field(default_factory=list)
+    latencies_ns: list[list[int]] = field(default_factory=list)
+
+
+def percentile(sorted_values: Sequence[int], p: float) -> int:
+    """Nearest-rank percentile: always an observed value, so p99 of 1000 writes is the 10th slowest."""
+    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def summarise(operation: str, path: str, vendor: str, n: int, rounds: Rounds) -> Scenario:
+    # The median round (lower median for an even count) damps one-off stalls such as a checkpoint or autovacuum.
+    order = sorted(range(len(rounds.totals_s)), key=lambda i: rounds.totals_s[i])
+    mid = order[(len(order) - 1) // 2]
+    lat = sorted(rounds.latencies_ns[mid])
+    total = rounds.totals_s[mid]
+    return Scenario(
+        operation=operation,
+        path=path,
+        vendor=vendor,
+        n=n,
+        rounds_s=[round(t, 4) for t in rounds.totals_s],
+        total_s=total,
+        writes_per_s=n / total,
+        p50_ms=percentile(lat, 50) / 1e6,
+        p95_ms=percentile(lat, 95) / 1e6,
+        p99_ms=percentile(lat, 99) / 1e6,
+    )
+
+
+# --- the database --------------------------------------------------------------------------------------
+
+
+def _pg_params(url: str) -> dict[str, Any] | None:
+    import dj_database_url
+
+    cfg = dj_database_url.parse(url)
+    if "postgresql" not in cfg["ENGINE"] and "postgis" not in cfg["ENGINE"]:
+        return None
+    return {
+        "dbname": cfg["NAME"],
+        "user": cfg.get("USER") or None,
+        "password": cfg.get("PASSWORD") or None,
+        "host": cfg.get("HOST") or None,
+        "port": cfg.get("PORT") or None,
+    }
+
+
+def _pg_admin(params: dict[str, Any], statements: Sequence[str]) -> None:
+    """Run CREATE/DROP DATABASE from the maintenance database (they cannot run inside a transaction)."""
+    import psycopg
+    from psycopg import sql
+
+    connect = {k: v for k, v in params.items() if k != "dbname" and v is not None}
+    with psycopg.connect(dbname="postgres", autocommit=True, **connect) as conn:
+        for stmt in statements:
+            conn.execute(sql.SQL(stmt).format(sql.Identifier(params["dbname"])))
+
+
+@contextlib.contextmanager
+def bench_database(url: str | None) -> Iterator[None]:
+    """Point Accord's settings at a fresh database for this run, and remove it afterwards."""
+    data_dir = tempfile.mkdtemp(prefix="accord-bench-")
+    # A fresh data dir: the SQLite file lives there, and the generated secret key stays out of ./var.
+    os.environ["ACCORD_DATA_DIR"] = data_dir
+    os.environ["ACCORD_DEBUG"] = "0"  # DEBUG records every query, which would slow both paths unevenly
+    os.environ["DJANGO_SETTINGS_MODULE"] = "accord.settings"
+    pg: dict[str, Any] | None = None
+    if url:
+        os.environ["ACCORD_DATABASE_URL"] = url
+        pg = _pg_params(url)
+    else:
+        os.environ.pop("ACCORD_DATABASE_URL", None)
+    if pg is not None:
+        # The database is dropped: refuse names that do not say they are for benchmarking.
+        if "bench" not in pg["dbname"]:
+            raise SystemExit(f"refusing to drop and recreate {pg['dbname']!r}: use a database name containing 'bench'")
+        _pg_admin(pg, ["DROP DATABASE IF EXISTS {} WITH (FORCE)", "CREATE DATABASE {}"])
+    try:
+        yield
+    finally:
+        if "django.db" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        if pg is not None:
+            _pg_admin(pg, ["DROP DATABASE IF EXISTS {} WITH (FORCE)"])
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def setup_django() -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+# --- the writes ----------------------------------------------------------------------------------------
+
+
+def person_name(tag: str, rnd: int, i: int) -> dict[str, str]:
+    # Three scripts, as real records carry; derived from the position only, so every run writes the same data.
+    return {"en": f"Bench {tag} {rnd}-{i}", "zh": f"测试人员 {tag} {rnd}-{i}", "ru": f"Тестовый {tag} {rnd}-{i}"}
+
+
+def writers() -> dict[tuple[str, str], Callable[[Any], Any]]:
+    """One function per scenario, each taking one item and doing one write in its own transaction."""
+    from django.db import transaction
+
+    from accord.directory.models import Person
+    from accord.directory.services import create_person, update_person
+
+    def plain_create(name: dict[str, str]) -> int:
+        with transaction.atomic():  # one transaction per write, as a service call has
+            return Person.objects.create(name=name).pk
+
+    def audited_create(name: dict[str, str]) -> Person:
+        return create_person(name=name)
+
+    def plain_update(item: tuple[int, dict[str, str]]) -> None:
+        pk, name = item
+        with transaction.atomic():
+            Person.objects.filter(pk=pk).update(name=name)
+
+    def audited_update(item: tuple[Person, dict[str, str]]) -> Person:
+        person, name = item
+        return update_person(person, expected_version=person.version, name=name)
+
+    return {
+        ("create", "plain"): plain_create,
+        ("create", "audited"): audited_create,
+        ("update", "plain"): plain_update,
+        ("update", "audited"): audited_update,
+    }
+
+
+def timed(write: Callable[[Any], Any], items: Sequence[Any]) -> tuple[float, list[int], list[Any]]:
+    """Do every write, timing each one and the whole loop; return (seconds, per-write ns, results)."""
+    gc.collect()  # every round starts from a clean heap; collections during the loop are part of the cost
+    clock = time.perf_counter_ns
+    results: list[Any] = []
+    latencies: list[int] = []
+    start = clock()
+    for item in items:
+        t0 = clock()
+        results.append(write(item))
+        latencies.append(clock() - t0)
+    return (clock() - start) / 1e9, latencies, results
+
+
+def update_items(targets: Sequence[Any], tag: str, rnd: int) -> list[tuple[Any, dict[str, str]]]:
+    return [(t, person_name(tag, rnd, i)) for i, t in enumerate(targets)]
+
+
+def count_sql(write: Callable[[Any], Any], items: Sequence[Any]) -> tuple[float, list[str], list[Any]]:
+    """Statements per write, and those of the last write; BEGIN/COMMIT left out (SQLite logs its BEGIN
+    IMMEDIATE, PostgreSQL does not)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    total = 0
+    statements: list[str] = []
+    results = []
+    for item in items:
+        with CaptureQueriesContext(connection) as ctx:
+            results.append(write(item))
+        statements = [
+            q["sql"] for q in ctx.captured_queries if not q["sql"].lstrip().upper().startswith(("BEGIN", "COMMIT"))
+        ]
+        total += len(statements)
+    return total / len(items), statements, results
+
+
+# --- profile -------------------------------------------------------------------------------------------
+
+
+def _where(key: tuple[str, int, str]) -> str:
+    filename, line, func = key
+    for marker in ("site-packages/", "/src/"):
+        if marker in filename:
+            filename = filename.split(marker, 1)[1]
+            break
+    return f"{filename}:{line}({func})" if line else func
+
+
+def profile_writes(write: Callable[[Any], Any], items: Sequence[Any], top: int) -> tuple[list[Any], dict[str, Any]]:
+    """cProfile the writes; return their results and the `top` functions by cumulative and by own time."""
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    results = prof.runcall(lambda: [write(item) for item in items])
+    total = time.perf_counter() - t0
+    stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+    # Leave out the wrappers every write passes through (this file, @transaction.atomic's contextlib frame).
+    rows = [
+        {"function": _where(key), "ncalls": nc, "tottime_s": round(tt, 4), "cumtime_s": round(ct, 4)}
+        for key, (_cc, nc, tt, ct, _callers) in stats.items()
+        if key[0] != __file__ and not key[0].endswith("contextlib.py")
+    ]
+    return results, {
+        "writes": len(items),
+        "seconds_profiled": round(total, 4),
+        "by_cumulative": sorted(rows, key=lambda r: r["cumtime_s"], reverse=True)[:top],
+        "by_own_time": sorted(rows, key=lambda r: r["tottime_s"], reverse=True)[:top],
+    }
+
+
+def print_profile(title: str, prof: dict[str, Any]) -> None:
+    print(f"\n{title}: {prof['writes']} writes, {prof['seconds_profiled']:.3f} s under cProfile")
+    for key, label in (("by_cumulative", "cumulative"), ("by_own_time", "own")):
+        print(f"  top {len(prof[key])} by {label} time")
+        print(f"  {'cumtime s':>10} {'tottime s':>10} {'ncalls':>8}  function")
+        for row in prof[key]:
+            print(f"  {row['cumtime_s']:>10.3f} {row['tottime_s']:>10.3f} {row['ncalls']:>8}  {row['function']}")
+
+
+def print_sql(title: str, statements: list[str]) -> None:
+    print(f"\nSQL of one {title} write ({len(statements)} statements, BEGIN/COMMIT excluded):")
+    for i, stmt in enumerate(statements, 1):
+        print(f"  {i}. {stmt[:200]}{' ...' if len(stmt) > 200 else ''}")
+
+
+# --- the run -------------------------------------------------------------------------------------------
+
+
+def database_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SELECT version()")
+        return str(cur.fetchone()[0])
+
+
+def run(n: int, rounds: int, warmup: int, profile_n: int) -> dict[str, Any]:
+    from django.db import connection
+
+    from accord.core.actor import Actor, acting_as
+    from accord.core.verify import verify
+    from accord.directory.models import Person
+
+    vendor = connection.vendor
+    write = writers()
+    measured: dict[tuple[str, str], Rounds] = {(op, path): Rounds() for op in OPERATIONS for path in PATHS}
+    sql_per_write: dict[tuple[str, str], float] = {}
+    plain_pks: list[int] = []  # written behind the chain on purpose; removed before verify()
+    profiles: dict[str, dict[str, Any]] = {}
+    sql: dict[str, list[str]] = {}  # the statements of one write per scenario
+
+    with acting_as(Actor(None, "bench", "bench-job")):
+        # Warm-up: fill caches (model metadata, prepared statements, page cache) before anything counts.
+        _, _, pks = timed(write["create", "plain"], [person_name("warm-plain", 0, i) for i in range(warmup)])
+        _, _, people = timed(write["create", "audited"], [person_name("warm-audited", 0, i) for i in range(warmup)])
+        plain_pks += pks
+        timed(write["update", "plain"], update_items(pks, "warm-plain-upd", 0))
+        timed(write["update", "audited"], update_items(people, "warm-audited-upd", 0))
+
+        for rnd in range(rounds):
+            # Alternate which path goes first, so neither always meets the fuller table or the warmer cache.
+            order = PATHS if rnd % 2 == 0 else PATHS[::-1]
+            created: dict[str, list[Any]] = {}
+            for path in order:
+                items = [person_name(f"create-{path}", rnd, i) for i in range(n)]
+                seconds, lat, created[path] = timed(write["create", path], items)
+                measured["create", path].totals_s.append(seconds)
+                measured["create", path].latencies_ns.append(lat)
+            plain_pks += created["plain"]
+            # Each path updates the rows it created: plain updates on audited rows would break the chain check.
+            for path in order:
+                seconds, lat, _ = timed(write["update", path], update_items(created[path], f"update-{path}", rnd))
+                measured["update", path].totals_s.append(seconds)
+                measured["update", path].latencies_ns.append(lat)
+
+        # Statement counts, outside the timed loops (capturing queries costs time itself).
+        sampled: dict[str, list[Any]] = {}
+        for path in PATHS:
+            items = [person_name(f"sql-{path}", 0, i) for i in range(QUERY_SAMPLE)]
+            sql_per_write["create", path], sql[f"create/{path}"], sampled[path] = count_sql(
+                write["create", path], items
+            )
+        plain_pks += sampled["plain"]
+        for path in PATHS:
+            sql_per_write["update", path], sql[f"update/{path}"], _ = count_sql(
+                write["update", path], update_items(sampled[path], "sql-upd", 0)
+            )
+
+        if profile_n:
+            items = [person_name("profile", 0, i) for i in range(profile_n)]
+            people, profiles["create/audited"] = profile_writes(write["create", "audited"], items, 25)
+            _, profiles["update/audited"] = profile_writes(
+                write["update", "audited"], update_items(people, "profile-upd", 0), 25
+            )
+
+    scenarios = []
+    for op in OPERATIONS:
+        for path in PATHS:
+            s = summarise(op, path, vendor, n, measured[op, path])
+            s.sql_per_write = sql_per_write[op, path]
+            scenarios.append(s)
+    by_name = {s.name: s for s in scenarios}
+    ratios = [Ratio(op, by_name[f"{op}/audited"].total_s / by_name[f"{op}/plain"].total_s) for op in OPERATIONS]
+
+    # The plain rows have no chain entries by design; delete them (unaudited, as they were written) so
+    # verify() judges only what went through the services.
+    for i in range(0, len(plain_pks), 500):
+        Person.objects.filter(pk__in=plain_pks[i : i + 500]).delete()
+    gc.collect()
+    t0 = time.perf_counter()
+    report = verify()
+    seconds = time.perf_counter() - t0
+    check = VerifyResult(vendor, report.entries, report.rows, seconds, report.entries / seconds, report.ok)
+    assert report.ok, f"audit chain does not verify: {report.problems[:5]}"
+
+    return {
+        "scenarios": scenarios,
+        "ratios": ratios,
+        "verify": check,
+        "profiles": profiles,
+        "sql": sql,
+        "database_version": database_version(),
+    }
+
+
+def print_report(result: dict[str, Any], meta: dict[str, Any]) -> None:
+    scenarios: list[Scenario] = result["scenarios"]
+    ratios: list[Ratio] = result["ratios"]
+    check: VerifyResult = result["verify"]
+    print(f"\naudit write benchmark: {meta['vendor']} {meta['database_version'].split(' on ')[0]}, N={meta['n']}, "
+          f"{meta['rounds']} rounds (median shown), warm-up {meta['warmup']}, commit {meta['commit']}")
+    head = (f"{'scenario':<16} {'vendor':<10} {'N':>6} {'total s':>8} {'writes/s':>9} "
+            f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'SQL/write':>9}  rounds s")
+    print(head)
+    print("-" * len(head))
+    for s in scenarios:
+        print(f"{s.name:<16} {s.vendor:<10} {s.n:>6} {s.total_s:>8.3f} {s.writes_per_s:>9.0f} "
+              f"{s.p50_ms:>7.3f} {s.p95_ms:>7.3f} {s.p99_ms:>7.3f} {s.sql_per_write:>9.1f}  "
+              f"{' '.join(f'{t:.3f}' for t in s.rounds_s)}")
+    # Extra row, no baseline: N is the chain length, writes/s is entries checked per second.
+    print(f"{'verify (chain)':<16} {check.vendor:<10} {check.entries:>6} {check.seconds:>8.3f} "
+          f"{check.entries_per_s:>9.0f}  entries/s; {check.entries} entries + {check.rows} rows checked, ok={check.ok}")
+    print(f"\ngoal: audited <= {GOAL}x plain")
+    for r in ratios:
+        print(f"  {r.operation:<7} audited/plain = {r.audited_over_plain:.2f}x  -> {'holds' if r.holds else 'MISSED'}")
+    verdict = "holds" if all(r.holds for r in ratios) else "does NOT hold"
+    print(f"  overall: the goal {verdict} on {meta['vendor']}")
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=BENCH_DIR.parent, capture_output=True, text=True, check=True
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def write_json(result: dict[str, Any], meta: dict[str, Any]) -> Path:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{dt.date.today().isoformat()}-audit_writes-{meta['vendor']}.json"
+    doc = {
+        **meta,
+        "goal": {"audited_over_plain_max": GOAL, "holds": all(r.holds for r in result["ratios"])},
+        "scenarios": [{"scenario": s.name, **asdict(s)} for s in result["scenarios"]],
+        "ratios": [{**asdict(r), "holds": r.holds} for r in result["ratios"]],
+        "verify": asdict(result["verify"]),
+        "sql_of_one_write": result["sql"],
+        "profiles": result["profiles"],
+    }
+    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.audit_writes", description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=2000, help="writes per scenario per round (default 2000)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per scenario; the median is reported")
+    parser.add_argument("--warmup", type=int, default=50, help="untimed writes of each kind first (default 50)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("ACCORD_DATABASE_URL"),
+        help="e.g. postgres://root@127.0.0.1:5432/accord_bench (dropped and recreated); default: fresh SQLite",
+    )
+    parser.add_argument("--profile", type=int, default=0, metavar="N", help="also cProfile N audited creates/updates")
+    parser.add_argument("--fail-on-miss", action="store_true", help="exit 1 if audited > goal x plain")
+    args = parser.parse_args(argv)
+    if args.n < 1 or args.rounds < 1 or args.warmup < 0 or args.profile < 0:
+        parser.error("--n and --rounds must be positive, --warmup and --profile not negative")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with bench_database(args.database_url):
+        setup_django()
+        import django
+        from django.db import connection
+
+        result = run(args.n, args.rounds, args.warmup, args.profile)
+        meta = {
+            "benchmark": "audit_writes",
+            "date": dt.date.today().isoformat(),
+            "started_utc": started,
+            "vendor": connection.vendor,
+            "database_version": result["database_version"],
+            "n": args.n,
+            "rounds": args.rounds,
+            "warmup": args.warmup,
+            "commit": git_commit(),
+            "python": platform.python_version(),
+            "django": django.get_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        }
+    print_report(result, meta)
+    if args.profile:
+        for title, statements in result["sql"].items():
+            print_sql(title, statements)
+        for title, prof in result["profiles"].items():
+            print_profile(title, prof)
+    path = write_json(result, meta)
+    print(f"\nresults: {path.relative_to(BENCH_DIR.parent)}")
+    missed = not all(r.holds for r in result["ratios"])
+    return 1 if args.fail_on_miss and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Test set-up shared by every folder.
+
+The seed programme is loaded once per session into the test database; each test then runs in a
+transaction that is rolled back, so tests can build on the seed and never see each other's writes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from accord.core.actor import Actor, acting_as
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    from accord.demo.seed import load_seed
+
+    with django_db_blocker.unblock(), acting_as(Actor(None, "test-setup", "seed")):
+        load_seed()
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    """Tests render pages without running collectstatic, so no hashed-name manifest exists."""
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
+def _actor():
+    """Every test acts as a named test actor, as a request or CLI run would."""
+    with acting_as(Actor(None, "tester", "test-request")) as actor:
+        yield actor
+
+
+@pytest.fixture
+def seed(db):
+    """Handles on the seed programme's records."""
+    from accord.demo.seed import seed_handles
+
+    return seed_handles()

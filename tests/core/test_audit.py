@@ -1,0 +1,73 @@
+import pytest
+from django.db import connections, transaction
+
+from accord.core.actor import Actor, acting_as
+from accord.core.audit import GENESIS, entry_hash, entry_payload, history, record_change, snapshot
+from accord.core.models import ChangeRecord
+from accord.directory.models import Person
+from accord.directory.services import create_person, update_person
+from accord.programmes.services import add_plan_item, create_plan
+
+pytestmark = pytest.mark.django_db
+
+
+def last_record() -> ChangeRecord:
+    return ChangeRecord.objects.order_by("-id").first()
+
+
+def test_create_writes_exactly_one_entry_with_actor_request_and_after():
+    before = ChangeRecord.objects.count()
+    with acting_as(Actor(None, "cli:clerk", "job-42")):
+        person = create_person(name={"en": "Nie Rongzhen"})
+    assert ChangeRecord.objects.count() == before + 1
+    rec = last_record()
+    assert (rec.action, rec.object_type, rec.object_id) == ("create", "directory.person", str(person.pk))
+    assert (rec.actor_name, rec.request_id) == ("cli:clerk", "job-42")
+    assert rec.before is None
+    assert rec.after == snapshot(person)
+    assert rec.object_uid == person.uid and rec.object_version == 1
+
+
+def test_update_records_before_and_after_and_links_the_chain():
+    person = create_person(name={"en": "Nie Rongzhen"})
+    first = last_record()
+    update_person(person, expected_version=1, name={"en": "Nie Rongzhen", "zh": "聂荣臻"})
+    rec = last_record()
+    assert rec.action == "update"
+    assert rec.before["name"] == {"en": "Nie Rongzhen"}
+    assert rec.after["name"] == {"en": "Nie Rongzhen", "zh": "聂荣臻"}
+    assert rec.changed_fields() == ["name"]
+    assert rec.prev_hash == first.hash
+    assert rec.hash == entry_hash(rec.prev_hash, entry_payload(rec))
+
+
+def test_chain_starts_at_genesis_and_every_entry_links_to_the_one_before():
+    records = list(ChangeRecord.objects.order_by("id"))
+    assert records[0].prev_hash == GENESIS
+    for prev, rec in zip(records, records[1:], strict=False):
+        assert rec.prev_hash == prev.hash
+
+
+def test_child_changes_show_in_the_parents_history(seed):
+    plan = create_plan(agreement=seed.protocol, title={"en": "1961 plan"}, period_start="1961-01-01",
+                       period_end="1961-12-31")
+    item = add_plan_item(plan, seed.protocol.projects.first())
+    entries = list(history(plan))
+    assert [e.object_type for e in entries] == ["programmes.plan", "programmes.planitem"]
+    assert entries[1].object_id == str(item.pk)
+
+
+def test_audited_write_outside_a_transaction_is_refused(monkeypatch):
+    # pytest-django runs each test inside a transaction; pretend we are outside one.
+    monkeypatch.setattr(connections["default"], "in_atomic_block", False)
+    with pytest.raises(RuntimeError, match="inside transaction"):
+        record_change(Person(name={"en": "x"}), "create", before=None, after={})
+
+
+def test_a_failed_write_leaves_no_entry_behind():
+    before = ChangeRecord.objects.count()
+    with pytest.raises(Exception), transaction.atomic():
+        create_person(name={"en": "Rolled back"})
+        raise RuntimeError("the caller fails after the write")
+    assert ChangeRecord.objects.count() == before
+    assert not Person.objects.filter(name__en="Rolled back").exists()

@@ -1,0 +1,67 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from accord.core.models import ChangeRecord
+from accord.core.verify import verify
+from accord.directory.services import create_person
+
+pytestmark = pytest.mark.django_db
+
+
+def raw(sql: str, params: list) -> None:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
+def test_the_seed_verifies_clean(capsys):
+    report = verify()
+    assert report.ok, report.problems[:3]
+    assert report.entries == ChangeRecord.objects.count()
+    call_command("verify")
+    assert capsys.readouterr().out.startswith("ok:")
+
+
+def test_a_row_changed_behind_the_applications_back_is_named(seed):
+    raw("UPDATE programmes_plan SET period_end = %s WHERE id = %s", ["1960-11-30", seed.plan_1960.pk])
+    report = verify()
+    assert [str(p) for p in report.problems] == [
+        f"programmes.plan {seed.plan_1960.pk}: differs from change record "
+        f"#{ChangeRecord.objects.filter(object_type='programmes.plan', object_id=str(seed.plan_1960.pk)).last().pk} "
+        "in period_end (changed behind Accord's back)"
+    ]
+    with pytest.raises(CommandError, match=f"programmes.plan {seed.plan_1960.pk}"):
+        call_command("verify")
+
+
+def test_a_row_inserted_behind_the_applications_back_is_named(seed):
+    raw(
+        "INSERT INTO directory_person (uid, version, created_at, updated_at, is_illustrative, name, orcid) "
+        "VALUES (%s, 1, %s, %s, %s, %s, '')",
+        ["0f0f0f0f-0000-7000-8000-000000000001", "2026-01-01 00:00:00", "2026-01-01 00:00:00", False, '{"en": "Ghost"}'],
+    )
+    problems = [str(p) for p in verify().problems]
+    assert len(problems) == 1 and "has no change record" in problems[0]
+
+
+def test_a_row_deleted_behind_the_applications_back_is_named():
+    person = create_person(name={"en": "Short-lived"})
+    raw("DELETE FROM directory_person WHERE id = %s", [person.pk])
+    problems = [str(p) for p in verify().problems]
+    assert problems == [f"directory.person {person.pk}: is missing, but change record "
+                        f"#{ChangeRecord.objects.order_by('-id').first().pk} says it exists (deleted behind Accord's back)"]
+
+
+def test_an_edited_change_record_is_named():
+    rec = ChangeRecord.objects.order_by("id")[5]
+    raw("UPDATE core_changerecord SET actor_name = %s WHERE id = %s", ["someone else", rec.pk])
+    problems = [str(p) for p in verify().problems]
+    assert problems[0] == f"change record #{rec.pk}: its content does not match its hash (edited)"
+
+
+def test_a_removed_change_record_is_named():
+    first, second, third = ChangeRecord.objects.order_by("id")[10:13]
+    raw("DELETE FROM core_changerecord WHERE id = %s", [second.pk])
+    problems = [str(p) for p in verify().problems]
+    assert problems[0] == f"change record #{third.pk}: does not follow the entry before it (an entry was removed or inserted)"

@@ -1,0 +1,73 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from accord.core.models import ChangeRecord
+from accord.programmes.models import Project
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_the_protocol_its_plans_and_122_projects(client):
+    page = client.get("/").content.decode()
+    assert "Protocol on Joint Scientific and Technological Research" in page
+    assert "1959 cooperation plan" in page and "1960 annual scientific and technological cooperation plan" in page
+    assert 'data-testid="project-count"' in page and ">122</a>" in page
+    assert "illustrative" in page
+    assert "Feb. 24, 1960" in page and "Moscow" in page
+
+
+def test_home_speaks_chinese_and_russian(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "关于中苏两国共同进行和苏联帮助中国进行重大科学技术研究的议定书" in page
+    assert "1960年年度科学技术合作计划" in page and "莫斯科" in page
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Годовой план научно-технического сотрудничества на 1960 год" in page and "Москва" in page
+
+
+def test_home_uses_a_constant_number_of_queries(client, django_assert_max_num_queries, seed):
+    with django_assert_max_num_queries(6):
+        client.get("/")
+
+
+def test_the_public_sees_only_public_records(client, seed):
+    from accord.programmes.services import update_project
+
+    project = Project.objects.get(agreement=seed.protocol, number="1")
+    update_project(project, expected_version=project.version, visibility="bilateral")
+    assert ">121</a>" in client.get("/").content.decode()
+    staff = get_user_model().objects.create_user("officer", password="x-very-long-pass", is_staff=True)
+    client.force_login(staff)
+    assert ">122</a>" in client.get("/").content.decode()
+
+
+def test_admin_edits_are_audited_under_the_users_name_and_stale_ones_refused(client, seed):
+    admin = get_user_model().objects.create_superuser("registrar", password="x-very-long-pass")
+    client.force_login(admin)
+    person = seed.petukhov
+    url = reverse("admin:directory_person_change", args=[person.pk])
+    form = {"name": '{"en": "Petukhov", "ru": "Петухов", "zh": "佩图霍夫", "de": "Petuchow"}', "orcid": "",
+            "party": str(seed.su.pk), "expected_version": str(person.version)}
+    response = client.post(url, form, HTTP_X_REQUEST_ID="req-123")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rec = ChangeRecord.objects.order_by("-id").first()
+    assert (rec.action, rec.actor_name, rec.request_id, rec.actor_id) == ("update", "registrar", "req-123", admin.pk)
+    assert rec.after["name"]["de"] == "Petuchow"
+    # a second editor still holding the old version is refused, and nothing changes
+    entries = ChangeRecord.objects.count()
+    response = client.post(url, {**form, "name": '{"en": "Petukhov K."}'})
+    assert response.status_code == 200
+    assert "was changed by registrar" in response.content.decode()
+    assert ChangeRecord.objects.count() == entries
+
+
+def test_admin_delete_of_a_referenced_record_is_refused(client, seed):
+    admin = get_user_model().objects.create_superuser("registrar", password="x-very-long-pass")
+    client.force_login(admin)
+    response = client.post(reverse("admin:directory_party_delete", args=[seed.cn.pk]), {"post": "yes"})
+    assert response.status_code == 200  # Django shows the protected objects instead of deleting
+    assert seed.cn.__class__.objects.filter(pk=seed.cn.pk).exists()
+
+
+def test_health(client):
+    assert client.get("/health").content == b"ok"
