@@ -19,7 +19,9 @@ def agreement(seed, **extra):
 def test_agreement_with_parties_in_order(seed):
     a = agreement(seed)
     assert [(ap.party.code, ap.position, ap.role) for ap in a.agreement_parties.all()] == [
-        ("CN", 1, "signatory"), ("SU", 2, "signatory")]
+        ("CN", 1, "signatory"),
+        ("SU", 2, "signatory"),
+    ]
     assert a.party_ids() == {seed.cn.pk, seed.su.pk}
 
 

@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 import pytest
 from django.db import connections, transaction
 
@@ -44,13 +46,14 @@ def test_update_records_before_and_after_and_links_the_chain():
 def test_chain_starts_at_genesis_and_every_entry_links_to_the_one_before():
     records = list(ChangeRecord.objects.order_by("id"))
     assert records[0].prev_hash == GENESIS
-    for prev, rec in zip(records, records[1:], strict=False):
+    for prev, rec in pairwise(records):
         assert rec.prev_hash == prev.hash
 
 
 def test_child_changes_show_in_the_parents_history(seed):
-    plan = create_plan(agreement=seed.protocol, title={"en": "1961 plan"}, period_start="1961-01-01",
-                       period_end="1961-12-31")
+    plan = create_plan(
+        agreement=seed.protocol, title={"en": "1961 plan"}, period_start="1961-01-01", period_end="1961-12-31"
+    )
     item = add_plan_item(plan, seed.protocol.projects.first())
     entries = list(history(plan))
     assert [e.object_type for e in entries] == ["programmes.plan", "programmes.planitem"]
@@ -66,7 +69,7 @@ def test_audited_write_outside_a_transaction_is_refused(monkeypatch):
 
 def test_a_failed_write_leaves_no_entry_behind():
     before = ChangeRecord.objects.count()
-    with pytest.raises(Exception), transaction.atomic():
+    with pytest.raises(RuntimeError), transaction.atomic():
         create_person(name={"en": "Rolled back"})
         raise RuntimeError("the caller fails after the write")
     assert ChangeRecord.objects.count() == before

@@ -40,6 +40,11 @@ def test_a_regional_value_answers_its_primary_language():
     assert LocalizedText({"zh-Hans": "莫斯科", "en": "Moscow"}).get_text("zh") == "莫斯科"
 
 
+def test_the_interface_language_in_another_form_beats_the_fallbacks():
+    # The interface asks for zh-hans; the record has "zh"; the party's language ru must not win.
+    assert LocalizedText({"zh": "苏联", "ru": "СССР"}).get_text("zh-hans", ["ru"]) == "苏联"
+
+
 def test_str_follows_the_active_interface_language():
     with translation.override("ru"):
         assert str(NAMES) == "У Хэн"

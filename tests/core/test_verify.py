@@ -39,7 +39,13 @@ def test_a_row_inserted_behind_the_applications_back_is_named(seed):
     raw(
         "INSERT INTO directory_person (uid, version, created_at, updated_at, is_illustrative, name, orcid) "
         "VALUES (%s, 1, %s, %s, %s, %s, '')",
-        ["0f0f0f0f-0000-7000-8000-000000000001", "2026-01-01 00:00:00", "2026-01-01 00:00:00", False, '{"en": "Ghost"}'],
+        [
+            "0f0f0f0f-0000-7000-8000-000000000001",
+            "2026-01-01 00:00:00",
+            "2026-01-01 00:00:00",
+            False,
+            '{"en": "Ghost"}',
+        ],
     )
     problems = [str(p) for p in verify().problems]
     assert len(problems) == 1 and "has no change record" in problems[0]
@@ -49,8 +55,10 @@ def test_a_row_deleted_behind_the_applications_back_is_named():
     person = create_person(name={"en": "Short-lived"})
     raw("DELETE FROM directory_person WHERE id = %s", [person.pk])
     problems = [str(p) for p in verify().problems]
-    assert problems == [f"directory.person {person.pk}: is missing, but change record "
-                        f"#{ChangeRecord.objects.order_by('-id').first().pk} says it exists (deleted behind Accord's back)"]
+    assert problems == [
+        f"directory.person {person.pk}: is missing, but change record "
+        f"#{ChangeRecord.objects.order_by('-id').first().pk} says it exists (deleted behind Accord's back)"
+    ]
 
 
 def test_an_edited_change_record_is_named():
@@ -61,7 +69,10 @@ def test_an_edited_change_record_is_named():
 
 
 def test_a_removed_change_record_is_named():
-    first, second, third = ChangeRecord.objects.order_by("id")[10:13]
+    _first, second, third = ChangeRecord.objects.order_by("id")[10:13]
     raw("DELETE FROM core_changerecord WHERE id = %s", [second.pk])
     problems = [str(p) for p in verify().problems]
-    assert problems[0] == f"change record #{third.pk}: does not follow the entry before it (an entry was removed or inserted)"
+    assert (
+        problems[0]
+        == f"change record #{third.pk}: does not follow the entry before it (an entry was removed or inserted)"
+    )

@@ -20,7 +20,9 @@ def test_parties_and_commissions(seed):
     assert seed.cn.languages == ["zh"] and seed.su.languages == ["ru"]
     assert seed.cn_commission.name["zh"] == "科学技术委员会"
     assert seed.su_committee.name["zh"] == "苏联部长会议国家科学技术委员会"
-    assert seed.su_committee.name["en"] == "State Scientific and Technological Committee of the USSR Council of Ministers"
+    assert (
+        seed.su_committee.name["en"] == "State Scientific and Technological Committee of the USSR Council of Ministers"
+    )
     assert not seed.cn_commission.is_illustrative and not seed.su_committee.is_illustrative
 
 
@@ -60,18 +62,30 @@ def test_the_1959_plan_was_signed_carried_out_and_reviewed(seed):
     assert (plan.period_start, plan.period_end, plan.status) == (dt.date(1959, 1, 1), dt.date(1959, 12, 31), "reviewed")
     assert plan.items.count() == 122
     assert ProgressReport.objects.filter(plan_item__plan=plan).count() == 122
-    assert {s.party.code for s in Signature.objects.filter(
-        target_type=ContentType.objects.get_for_model(plan), target_id=plan.pk)} == {"CN", "SU"}
+    assert {
+        s.party.code
+        for s in Signature.objects.filter(target_type=ContentType.objects.get_for_model(plan), target_id=plan.pk)
+    } == {"CN", "SU"}
 
 
 def test_the_meeting_that_ended_in_moscow_on_24_february_1960(seed):
     m = seed.meeting
-    assert (m.end_on, m.place["en"], m.place["zh"], m.place["ru"]) == (dt.date(1960, 2, 24), "Moscow", "莫斯科", "Москва")
+    assert (m.end_on, m.place["en"], m.place["zh"], m.place["ru"]) == (
+        dt.date(1960, 2, 24),
+        "Moscow",
+        "莫斯科",
+        "Москва",
+    )
     assert m.kind == "delegations"
-    assert {d.party.code: d.organisation for d in m.delegations.all()} == {"CN": seed.cn_commission,
-                                                                         "SU": seed.su_committee}
+    assert {d.party.code: d.organisation for d in m.delegations.all()} == {
+        "CN": seed.cn_commission,
+        "SU": seed.su_committee,
+    }
     assert {a.person for a in m.attendees.all()} == {seed.liu_xiao, seed.petukhov}
-    assert [(a.kind, a.plan) for a in m.agenda_items.all()] == [("review", seed.plan_1959), ("adoption", seed.plan_1960)]
+    assert [(a.kind, a.plan) for a in m.agenda_items.all()] == [
+        ("review", seed.plan_1959),
+        ("adoption", seed.plan_1960),
+    ]
 
 
 def test_the_1960_plan_signed_there_by_wu_heng_and_aleksenko(seed):
@@ -85,8 +99,9 @@ def test_the_1960_plan_signed_there_by_wu_heng_and_aleksenko(seed):
 
 
 def signatures_of_version(plan):
-    return Signature.objects.filter(target_type=ContentType.objects.get_for_model(plan), target_id=plan.pk,
-                                    target_version=plan.signed_version)
+    return Signature.objects.filter(
+        target_type=ContentType.objects.get_for_model(plan), target_id=plan.pk, target_version=plan.signed_version
+    )
 
 
 def test_unfinished_1959_items_are_carried_into_1960(seed):
@@ -102,8 +117,14 @@ def test_unfinished_1959_items_are_carried_into_1960(seed):
 def test_exchanges_go_both_ways_and_shipments_are_confirmed(seed):
     ex = Exchange.objects.filter(agreement=seed.protocol)
     kinds = set(ex.values_list("kind", "from_party__code"))
-    assert {("trainee", "CN"), ("expert_secondment", "SU"), ("data_transfer", "SU"), ("data_transfer", "CN"),
-            ("sample_shipment", "SU"), ("sample_shipment", "CN")} <= kinds
+    assert {
+        ("trainee", "CN"),
+        ("expert_secondment", "SU"),
+        ("data_transfer", "SU"),
+        ("data_transfer", "CN"),
+        ("sample_shipment", "SU"),
+        ("sample_shipment", "CN"),
+    } <= kinds
     assert ex.filter(kind__in=["data_transfer", "sample_shipment"], received_on__isnull=False).count() == 3
     assert ex.filter(is_illustrative=False).count() == 0
 

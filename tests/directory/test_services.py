@@ -16,8 +16,12 @@ def test_states_need_an_iso_3166_code_current_or_historical():
     with pytest.raises(ValidationFailed) as err:
         services.create_party(code="XQ", name={"en": "Nowhere"}, languages=["en"])
     assert err.value.field == "code" and "ISO 3166" in err.value.message
-    org = services.create_party(code="IAEA", kind=Party.Kind.INTERNATIONAL_ORGANISATION,
-                                name={"en": "International Atomic Energy Agency"}, languages=["en", "fr"])
+    org = services.create_party(
+        code="IAEA",
+        kind=Party.Kind.INTERNATIONAL_ORGANISATION,
+        name={"en": "International Atomic Energy Agency"},
+        languages=["en", "fr"],
+    )
     assert org.code == "IAEA"
 
 
@@ -31,14 +35,17 @@ def test_party_languages_must_be_bcp47_tags():
 
 
 def test_organisation_identifiers_are_checked(seed):
-    org = services.create_organisation(party=seed.cn, name={"en": "Peking University"}, identifiers={"ror": "02v51f717"})
+    org = services.create_organisation(
+        party=seed.cn, name={"en": "Peking University"}, identifiers={"ror": "02v51f717"}
+    )
     assert org.identifiers == {"ror": "02v51f717"}
     with pytest.raises(ValidationFailed) as err:
         services.create_organisation(party=seed.cn, name={"en": "Bad"}, identifiers={"ror": "not-a-ror"})
     assert err.value.field == "identifiers"
     with pytest.raises(ValidationFailed) as err:
-        services.create_organisation(party=seed.cn, name={"en": "Bad"}, founded_on=dt.date(1960, 1, 1),
-                                     dissolved_on=dt.date(1959, 1, 1))
+        services.create_organisation(
+            party=seed.cn, name={"en": "Bad"}, founded_on=dt.date(1960, 1, 1), dissolved_on=dt.date(1959, 1, 1)
+        )
     assert err.value.field == "dissolved_on"
 
 
@@ -52,18 +59,28 @@ def test_orcid_checksum():
 
 def test_position_period_in_order(seed):
     with pytest.raises(ValidationFailed) as err:
-        services.add_position(seed.wu_heng, seed.cn_commission, {"en": "Member"}, start_on=dt.date(1960, 1, 1),
-                              end_on=dt.date(1959, 1, 1))
+        services.add_position(
+            seed.wu_heng, seed.cn_commission, {"en": "Member"}, start_on=dt.date(1960, 1, 1), end_on=dt.date(1959, 1, 1)
+        )
     assert err.value.field == "end_on"
 
 
 def test_dated_names_give_the_name_in_force_on_a_date(seed):
-    org = services.create_organisation(party=seed.su, kind=Organisation.Kind.COMMISSION,
-                                       name={"en": "State Committee for Science and Technology"})
-    services.add_organisation_name(org, {"en": "State Scientific and Technological Committee"},
-                                   valid_from=dt.date(1957, 1, 1), valid_to=dt.date(1961, 4, 10))
-    services.add_organisation_name(org, {"en": "State Committee for the Coordination of Research"},
-                                   valid_from=dt.date(1961, 4, 11), valid_to=dt.date(1965, 9, 30))
+    org = services.create_organisation(
+        party=seed.su, kind=Organisation.Kind.COMMISSION, name={"en": "State Committee for Science and Technology"}
+    )
+    services.add_organisation_name(
+        org,
+        {"en": "State Scientific and Technological Committee"},
+        valid_from=dt.date(1957, 1, 1),
+        valid_to=dt.date(1961, 4, 10),
+    )
+    services.add_organisation_name(
+        org,
+        {"en": "State Committee for the Coordination of Research"},
+        valid_from=dt.date(1961, 4, 11),
+        valid_to=dt.date(1965, 9, 30),
+    )
     assert org.name_on(dt.date(1960, 2, 24)) == {"en": "State Scientific and Technological Committee"}
     assert org.name_on(dt.date(1963, 1, 1)) == {"en": "State Committee for the Coordination of Research"}
     assert org.name_on(dt.date(1970, 1, 1)) == {"en": "State Committee for Science and Technology"}

@@ -10,8 +10,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_each_language_text_is_hashed(seed):
-    doc = create_document(kind="communique", agreement=seed.protocol, meeting=seed.meeting, title={"en": "Communiqué"},
-                          texts={"zh-hans": "公报", "ru": "Коммюнике"})
+    doc = create_document(
+        kind="communique",
+        agreement=seed.protocol,
+        meeting=seed.meeting,
+        title={"en": "Communiqué"},
+        texts={"zh-hans": "公报", "ru": "Коммюнике"},
+    )
     texts = {t.language: t for t in doc.texts.all()}
     assert set(texts) == {"zh-Hans", "ru"}
     assert texts["ru"].sha256 == hashlib.sha256("Коммюнике".encode()).hexdigest()

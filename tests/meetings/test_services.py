@@ -12,8 +12,13 @@ pytestmark = pytest.mark.django_db
 
 
 def meeting(seed, **extra):
-    fields = dict(agreement=seed.protocol, title={"en": "Second session"}, place={"en": "Beijing"},
-                  start_on=dt.date(1961, 3, 1), end_on=dt.date(1961, 3, 10))
+    fields = dict(
+        agreement=seed.protocol,
+        title={"en": "Second session"},
+        place={"en": "Beijing"},
+        start_on=dt.date(1961, 3, 1),
+        end_on=dt.date(1961, 3, 10),
+    )
     fields.update(extra)
     return services.create_meeting(**fields)
 
@@ -49,8 +54,12 @@ def test_agenda_items_handle_plans_of_the_same_agreement(seed):
     with pytest.raises(ValidationFailed) as err:
         services.add_agenda_item(m, kind="review", title={"en": "Review"})
     assert err.value.field == "plan"
-    plan = create_plan(agreement=seed.protocol, title={"en": "1961"}, period_start=dt.date(1961, 1, 1),
-                       period_end=dt.date(1961, 12, 31))
+    plan = create_plan(
+        agreement=seed.protocol,
+        title={"en": "1961"},
+        period_start=dt.date(1961, 1, 1),
+        period_end=dt.date(1961, 12, 31),
+    )
     first = services.add_agenda_item(m, kind="review", title={"en": "Review of 1960"}, plan=seed.plan_1960)
     second = services.add_agenda_item(m, kind="adoption", title={"en": "Adoption of 1961"}, plan=plan)
     assert (first.position, second.position) == (1, 2)

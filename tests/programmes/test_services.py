@@ -17,7 +17,9 @@ D = dt.date
 
 
 def new_plan(seed, **extra):
-    fields = dict(agreement=seed.protocol, title={"en": "1961 plan"}, period_start=D(1961, 1, 1), period_end=D(1961, 12, 31))
+    fields = dict(
+        agreement=seed.protocol, title={"en": "1961 plan"}, period_start=D(1961, 1, 1), period_end=D(1961, 12, 31)
+    )
     fields.update(extra)
     return services.create_plan(**fields)
 
@@ -30,12 +32,15 @@ def walk(plan, *statuses):
 
 def sign_both(seed, plan):
     record_signature(plan, party=seed.cn, signatory=seed.wu_heng, signed_on=D(1961, 2, 1), signed_at={"en": "Beijing"})
-    record_signature(plan, party=seed.su, signatory=seed.aleksenko, signed_on=D(1961, 2, 2), signed_at={"en": "Beijing"})
+    record_signature(
+        plan, party=seed.su, signatory=seed.aleksenko, signed_on=D(1961, 2, 2), signed_at={"en": "Beijing"}
+    )
 
 
 def test_plan_period_must_lie_inside_the_agreement(seed):
-    short = create_agreement(parties=[seed.cn, seed.su], title={"en": "Short"}, signed_on=D(1960, 1, 1),
-                             end_on=D(1960, 12, 31))
+    short = create_agreement(
+        parties=[seed.cn, seed.su], title={"en": "Short"}, signed_on=D(1960, 1, 1), end_on=D(1960, 12, 31)
+    )
     with pytest.raises(ValidationFailed) as err:
         new_plan(seed, agreement=short)
     assert err.value.field == "period_start" and "1960-01-01 – 1960-12-31" in err.value.message
@@ -72,11 +77,17 @@ def test_signing_needs_every_signatory_party(seed):
     with pytest.raises(TransitionRefused) as err:
         services.transition_plan(plan, PlanStatus.SIGNED, expected_version=plan.version)
     assert err.value.code == "signatures_missing" and "SU" in err.value.message
-    record_signature(plan, party=seed.su, signatory=seed.aleksenko, signed_on=D(1961, 2, 2), signed_at={"en": "Beijing"})
+    record_signature(
+        plan, party=seed.su, signatory=seed.aleksenko, signed_on=D(1961, 2, 2), signed_at={"en": "Beijing"}
+    )
     version = plan.version
     plan = services.transition_plan(plan, PlanStatus.SIGNED, expected_version=version)
-    assert (plan.status, plan.signed_on, plan.signed_at, plan.signed_version) == ("signed", D(1961, 2, 2),
-                                                                                  {"en": "Beijing"}, version)
+    assert (plan.status, plan.signed_on, plan.signed_at, plan.signed_version) == (
+        "signed",
+        D(1961, 2, 2),
+        {"en": "Beijing"},
+        version,
+    )
 
 
 def test_a_signed_plan_is_frozen(seed):
@@ -176,15 +187,30 @@ def test_progress_rules(seed):
         services.record_progress(item, reporting_organisation=seed.embassy, status="on_track", percent=10, **period)
     assert err.value.field == "reporting_organisation"
     with pytest.raises(ValidationFailed) as err:
-        services.record_progress(item, reporting_organisation=reporter, status="on_track", percent=10,
-                                 period_start=D(1960, 6, 30), period_end=D(1960, 1, 1))
+        services.record_progress(
+            item,
+            reporting_organisation=reporter,
+            status="on_track",
+            percent=10,
+            period_start=D(1960, 6, 30),
+            period_end=D(1960, 1, 1),
+        )
     assert err.value.field == "period_end"
 
 
 def shipment(seed, **extra):
-    fields = dict(agreement=seed.protocol, kind="sample_shipment", from_party=seed.su, to_party=seed.cn,
-                  sending_organisation=seed.ussr_academy, receiving_organisation=seed.cas, quantity=Decimal(10),
-                  unit="samples", sent_on=D(1960, 3, 1), sent_reference="AN-60/1")
+    fields = dict(
+        agreement=seed.protocol,
+        kind="sample_shipment",
+        from_party=seed.su,
+        to_party=seed.cn,
+        sending_organisation=seed.ussr_academy,
+        receiving_organisation=seed.cas,
+        quantity=Decimal(10),
+        unit="samples",
+        sent_on=D(1960, 3, 1),
+        sent_reference="AN-60/1",
+    )
     fields.update(extra)
     return services.record_exchange(**fields)
 
@@ -203,16 +229,24 @@ def test_exchange_goes_between_two_parties_with_their_own_organisations(seed):
         shipment(seed, received_on=D(1960, 3, 5))
     assert err.value.field == "received_on"
     people = [seed.aleksenko]
-    visit = services.record_exchange(agreement=seed.protocol, kind="delegation_visit", from_party=seed.su,
-                                     to_party=seed.cn, start_on=D(1960, 5, 1), end_on=D(1960, 5, 10), people=people)
+    visit = services.record_exchange(
+        agreement=seed.protocol,
+        kind="delegation_visit",
+        from_party=seed.su,
+        to_party=seed.cn,
+        start_on=D(1960, 5, 1),
+        end_on=D(1960, 5, 10),
+        people=people,
+    )
     assert [p.person for p in visit.people.all()] == people
 
 
 def test_receipt_is_confirmed_once_by_the_receiving_side_after_dispatch(seed):
     ex = shipment(seed)
     assert ex.owner_party == seed.su
-    ex = services.confirm_receipt(ex, received_on=D(1960, 3, 20), reference="CN-PERMIT-60/9",
-                                  expected_version=ex.version)
+    ex = services.confirm_receipt(
+        ex, received_on=D(1960, 3, 20), reference="CN-PERMIT-60/9", expected_version=ex.version
+    )
     assert (ex.received_on, ex.received_reference) == (D(1960, 3, 20), "CN-PERMIT-60/9")
     with pytest.raises(TransitionRefused, match="already confirmed"):
         services.confirm_receipt(ex, received_on=D(1960, 3, 21), expected_version=ex.version)
@@ -223,8 +257,9 @@ def test_receipt_is_confirmed_once_by_the_receiving_side_after_dispatch(seed):
     with pytest.raises(ValidationFailed) as err:
         services.confirm_receipt(early, received_on=D(1960, 2, 1), expected_version=early.version)
     assert err.value.field == "received_on"
-    visit = services.record_exchange(agreement=seed.protocol, kind="expert_secondment", from_party=seed.su,
-                                     to_party=seed.cn)
+    visit = services.record_exchange(
+        agreement=seed.protocol, kind="expert_secondment", from_party=seed.su, to_party=seed.cn
+    )
     with pytest.raises(TransitionRefused):
         services.confirm_receipt(visit, received_on=D(1960, 3, 21), expected_version=visit.version)
 

@@ -46,8 +46,12 @@ def test_admin_edits_are_audited_under_the_users_name_and_stale_ones_refused(cli
     client.force_login(admin)
     person = seed.petukhov
     url = reverse("admin:directory_person_change", args=[person.pk])
-    form = {"name": '{"en": "Petukhov", "ru": "Петухов", "zh": "佩图霍夫", "de": "Petuchow"}', "orcid": "",
-            "party": str(seed.su.pk), "expected_version": str(person.version)}
+    form = {
+        "name": '{"en": "Petukhov", "ru": "Петухов", "zh": "佩图霍夫", "de": "Petuchow"}',
+        "orcid": "",
+        "party": str(seed.su.pk),
+        "expected_version": str(person.version),
+    }
     response = client.post(url, form, HTTP_X_REQUEST_ID="req-123")
     assert response.status_code == 302, response.content.decode()[:2000]
     rec = ChangeRecord.objects.order_by("-id").first()

@@ -35,7 +35,11 @@ class Agreement(PartyOwned):
     short_title = LocalizedTextField(_("short title"), blank=True)
     reference = models.CharField(_("reference"), max_length=100, blank=True, help_text=_("Registry or treaty number."))
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent agreement"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent agreement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     signed_on = models.DateField(_("signed on"), null=True, blank=True)

@@ -27,8 +27,14 @@ def create_agreement(*, parties: Sequence[Party | tuple[Party, str]], **fields: 
     agreement = records.create(Agreement, **fields)
     for position, (party, role) in enumerate(pairs, start=1):
         records.create(
-            AgreementParty, related=agreement, agreement=agreement, party=party, role=role, position=position,
-            visibility=agreement.visibility, is_illustrative=agreement.is_illustrative,
+            AgreementParty,
+            related=agreement,
+            agreement=agreement,
+            party=party,
+            role=role,
+            position=position,
+            visibility=agreement.visibility,
+            is_illustrative=agreement.is_illustrative,
         )
     return agreement
 
@@ -42,7 +48,12 @@ def add_party(agreement: Agreement, party: Party, role: str = AgreementParty.Rol
         raise ValidationFailed({"party": [f"{party} is already a party to “{agreement}”"]})
     position = (agreement.agreement_parties.aggregate(m=models.Max("position"))["m"] or 0) + 1
     return records.create(
-        AgreementParty, related=agreement, agreement=agreement, party=party, role=role, position=position,
+        AgreementParty,
+        related=agreement,
+        agreement=agreement,
+        party=party,
+        role=role,
+        position=position,
         visibility=agreement.visibility,
     )
 
@@ -53,13 +64,23 @@ def add_authentic_text(agreement: Agreement, *, language: str, body: str = "", *
     records.validate(text)
     if text.is_authentic and agreement.authentic_languages and text.language not in agreement.authentic_languages:
         raise ValidationFailed(
-            {"language": [f"{text.language} is not an authentic language of this agreement "
-                          f"({', '.join(agreement.authentic_languages)})"]}
+            {
+                "language": [
+                    f"{text.language} is not an authentic language of this agreement "
+                    f"({', '.join(agreement.authentic_languages)})"
+                ]
+            }
         )
     content = text.file.read() if text.file else body.encode()
     return records.create(
-        AuthenticText, related=agreement, agreement=agreement, language=text.language, body=body,
-        sha256=hashlib.sha256(content).hexdigest(), visibility=agreement.visibility, **fields,
+        AuthenticText,
+        related=agreement,
+        agreement=agreement,
+        language=text.language,
+        body=body,
+        sha256=hashlib.sha256(content).hexdigest(),
+        visibility=agreement.visibility,
+        **fields,
     )
 
 
@@ -92,9 +113,18 @@ def record_signature(
     if Signature.objects.filter(target_type=ct, target_id=target.pk, target_version=version, party=party).exists():
         raise ValidationFailed({"party": [f"{party} has already signed version {version} of “{target}”"]})
     return records.create(
-        Signature, related=target, target_type=ct, target_id=target.pk, target_version=version, party=party,
-        signatory=signatory, signed_on=signed_on, signed_at=signed_at or {}, capacity=capacity or {},
-        visibility=getattr(target, "visibility", agreement.visibility), **fields,
+        Signature,
+        related=target,
+        target_type=ct,
+        target_id=target.pk,
+        target_version=version,
+        party=party,
+        signatory=signatory,
+        signed_on=signed_on,
+        signed_at=signed_at or {},
+        capacity=capacity or {},
+        visibility=getattr(target, "visibility", agreement.visibility),
+        **fields,
     )
 
 

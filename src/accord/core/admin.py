@@ -31,14 +31,16 @@ class VersionedAdminForm(forms.ModelForm):
             expected = data.get("expected_version")
             current = stored.first()
             if expected is not None and current is not None and current != expected:
-                stale = services._refuse_stale(type(self.instance), self.instance.pk, str(self.instance), expected, current)
+                stale = services._refuse_stale(
+                    type(self.instance), self.instance.pk, str(self.instance), expected, current
+                )
                 raise forms.ValidationError(stale.message)
         return data
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
     form = VersionedAdminForm
-    readonly_fields: Any = ("uid", "version", "created_at", "updated_at", "is_illustrative")
+    readonly_fields = ("uid", "version", "created_at", "updated_at", "is_illustrative")
 
     def save_model(self, request: HttpRequest, obj: Model, form: forms.ModelForm, change: bool) -> None:
         # The request's actor is already set by AuditContextMiddleware.

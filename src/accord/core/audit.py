@@ -138,4 +138,3 @@ def history(obj: models.Model) -> models.QuerySet[ChangeRecord]:
     return ChangeRecord.objects.filter(
         models.Q(object_type=label, object_id=pk) | models.Q(related_type=label, related_id=pk)
     ).order_by("id")
-

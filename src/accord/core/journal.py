@@ -14,13 +14,21 @@ from accord.core.errors import ValidationFailed
 from accord.core.models import JournalEntry
 
 
-def add_journal_entry(target: models.Model, *, text: str, occurred_on: dt.date | None = None, **fields: Any) -> JournalEntry:
+def add_journal_entry(
+    target: models.Model, *, text: str, occurred_on: dt.date | None = None, **fields: Any
+) -> JournalEntry:
     if not text.strip():
         raise ValidationFailed({"text": ["write the note"]})
     actor = current_actor()
     return records.create(
-        JournalEntry, related=target, target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk),
-        author_id=actor.user_id, author_name=actor.name, occurred_on=occurred_on or dt.date.today(), text=text.strip(),
+        JournalEntry,
+        related=target,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=str(target.pk),
+        author_id=actor.user_id,
+        author_name=actor.name,
+        occurred_on=occurred_on or dt.date.today(),
+        text=text.strip(),
         **fields,
     )
 

@@ -50,15 +50,15 @@ class LocalizedText(dict):
         """
         if not self:
             return ""
-        wanted = [t for t in [language, *fallbacks] if t]
         lowered = {k.lower(): k for k in self}
-        for tag in wanted:
+        for tag in [t for t in [language, *fallbacks] if t]:
             key = lowered.get(tag.lower())
             if key is not None and self[key]:
                 return self[key]
-        for tag in wanted:
+            # The same language in another script or region form ('zh-Hans' asked, 'zh' stored) comes
+            # before the next preferred language.
             primary = _primary(tag)
-            for key in self:
+            for key in sorted(self):
                 if _primary(key) == primary and self[key]:
                     return self[key]
         # No preferred language: English if present, else the first by tag order so it is stable.
@@ -79,7 +79,7 @@ def clean_localized(value: Any, *, required: bool = True) -> LocalizedText:
         value = {}
     if not isinstance(value, Mapping):
         raise exceptions.ValidationError(
-            "Expected an object of language tag to text, e.g. {\"en\": \"...\"}.", code="invalid"
+            'Expected an object of language tag to text, e.g. {"en": "..."}.', code="invalid"
         )
     result = LocalizedText()
     for raw_tag, text in value.items():

@@ -99,7 +99,11 @@ class JournalEntry(AccordModel):
         _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.INTERNAL
     )
     owner_party = models.ForeignKey(
-        "directory.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "directory.Party",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("The party whose people wrote the note; internal notes are seen by that party only."),
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.db.models import F
 
@@ -66,7 +66,7 @@ def update(obj: M, *, expected_version: int, related: models.Model | None = None
     model = type(obj)
     try:
         current = model._default_manager.select_for_update().get(pk=obj.pk)
-    except model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise ValidationFailed({"__all__": [f"{model._meta.verbose_name} {obj.pk} no longer exists"]}) from None
     stored_version = current.version  # type: ignore[attr-defined]
     if stored_version != expected_version:

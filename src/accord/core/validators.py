@@ -44,7 +44,7 @@ def validate_country_code(value: str) -> None:
 
 def clean_language_list(value: Any, *, required: bool = True) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
-        raise ValidationError("Expected a list of BCP 47 language tags, e.g. [\"zh\", \"ru\"].", code="invalid")
+        raise ValidationError('Expected a list of BCP 47 language tags, e.g. ["zh", "ru"].', code="invalid")
     out: list[str] = []
     for tag in value:
         try:

@@ -52,7 +52,9 @@ def _walk_chain(report: VerifyReport) -> dict[tuple[str, str], tuple[int, str | 
         report.entries += 1
         if rec.prev_hash != prev:
             report.problems.append(
-                Problem(f"change record #{rec.pk}", "does not follow the entry before it (an entry was removed or inserted)")
+                Problem(
+                    f"change record #{rec.pk}", "does not follow the entry before it (an entry was removed or inserted)"
+                )
             )
         if entry_hash(rec.prev_hash, entry_payload(rec)) != rec.hash:
             report.problems.append(Problem(f"change record #{rec.pk}", "its content does not match its hash (edited)"))
@@ -80,7 +82,9 @@ def verify() -> VerifyReport:
             state = latest.pop(key, None)
             data = snapshot(obj)
             if state is None:
-                report.problems.append(Problem(f"{label} {obj.pk}", "has no change record (written behind Accord's back)"))
+                report.problems.append(
+                    Problem(f"{label} {obj.pk}", "has no change record (written behind Accord's back)")
+                )
                 continue
             rec_id, digest, after = state
             if digest is None:
@@ -100,6 +104,9 @@ def verify() -> VerifyReport:
     for (label, pk), (rec_id, digest, _after) in latest.items():
         if digest is not None and label in audited_labels:
             report.problems.append(
-                Problem(f"{label} {pk}", f"is missing, but change record #{rec_id} says it exists (deleted behind Accord's back)")
+                Problem(
+                    f"{label} {pk}",
+                    f"is missing, but change record #{rec_id} says it exists (deleted behind Accord's back)",
+                )
             )
     return report

@@ -29,12 +29,14 @@ class Party(AccordModel):
         INSTITUTION = "institution", _("Institution")
 
     code = models.CharField(
-        _("code"), max_length=16, unique=True,
+        _("code"),
+        max_length=16,
+        unique=True,
         help_text=_("For a state, its ISO 3166 alpha-2 code (historical codes such as SU allowed)."),
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.STATE)
     name = LocalizedTextField(_("name"))
-    languages = models.JSONField(_("official languages"), default=list, help_text=_("BCP 47 tags, e.g. [\"zh\"]"))
+    languages = models.JSONField(_("official languages"), default=list, help_text=_('BCP 47 tags, e.g. ["zh"]'))
 
     class Meta:
         ordering = ["code"]
@@ -63,7 +65,12 @@ class PartyOwned(AccordModel):
     """A record that belongs to one party's side, with the visibility that party chose for it."""
 
     owner_party = models.ForeignKey(
-        Party, verbose_name=_("owning party"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Party,
+        verbose_name=_("owning party"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("The party whose side this is; empty for records both parties share."),
     )
     visibility = models.CharField(
@@ -98,7 +105,7 @@ class Organisation(PartyOwned):
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    identifiers = models.JSONField(_("identifiers"), default=dict, blank=True, help_text=_("{\"ror\": \"...\", ...}"))
+    identifiers = models.JSONField(_("identifiers"), default=dict, blank=True, help_text=_('{"ror": "...", ...}'))
     aliases = models.JSONField(_("aliases"), default=list, blank=True)
     founded_on = models.DateField(_("founded"), null=True, blank=True)
     dissolved_on = models.DateField(_("dissolved"), null=True, blank=True)
@@ -131,7 +138,9 @@ class Organisation(PartyOwned):
     def name_on(self, day: dt.date) -> LocalizedText:
         """The name in force on `day` (documents show the name of their date), else the current name."""
         for dated in self.names.all():
-            if (dated.valid_from is None or dated.valid_from <= day) and (dated.valid_to is None or day <= dated.valid_to):
+            if (dated.valid_from is None or dated.valid_from <= day) and (
+                dated.valid_to is None or day <= dated.valid_to
+            ):
                 return dated.name
         return self.name
 
@@ -173,9 +182,7 @@ class OrganisationSuccession(AccordModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["predecessor", "successor"], name="succession_unique_pair"),
-            models.CheckConstraint(
-                condition=~models.Q(predecessor=models.F("successor")), name="succession_not_self"
-            ),
+            models.CheckConstraint(condition=~models.Q(predecessor=models.F("successor")), name="succession_not_self"),
         ]
 
     def __str__(self) -> str:

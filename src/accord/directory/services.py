@@ -40,8 +40,13 @@ def add_organisation_name(
         ):
             raise ValidationFailed({"valid_from": [f"overlaps the dated name “{other}”"]})
     return records.create(
-        OrganisationName, related=organisation, organisation=organisation, name=name, valid_from=valid_from,
-        valid_to=valid_to, is_illustrative=organisation.is_illustrative,
+        OrganisationName,
+        related=organisation,
+        organisation=organisation,
+        name=name,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        is_illustrative=organisation.is_illustrative,
     )
 
 
@@ -51,7 +56,12 @@ def record_succession(
     if predecessor.pk == successor.pk:
         raise ValidationFailed({"successor": ["an organisation does not succeed itself"]})
     return records.create(
-        OrganisationSuccession, related=successor, predecessor=predecessor, successor=successor, kind=kind, on=on,
+        OrganisationSuccession,
+        related=successor,
+        predecessor=predecessor,
+        successor=successor,
+        kind=kind,
+        on=on,
         **extra,
     )
 

@@ -37,7 +37,9 @@ class Document(PartyOwned):
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
-    source = models.CharField(_("source"), max_length=300, blank=True, help_text=_("Where an uploaded text comes from."))
+    source = models.CharField(
+        _("source"), max_length=300, blank=True, help_text=_("Where an uploaded text comes from.")
+    )
 
     class Meta:
         ordering = ["-issued_on", "id"]
@@ -48,9 +50,9 @@ class Document(PartyOwned):
     def clean(self) -> None:
         super().clean()
         errors: dict[str, list[str]] = {}
-        if self.meeting_id and self.agreement_id and self.meeting.agreement_id != self.agreement_id:
+        if self.meeting is not None and self.agreement_id and self.meeting.agreement_id != self.agreement_id:
             errors["meeting"] = ["must be a meeting under the document's agreement"]
-        if self.plan_id and self.agreement_id and self.plan.agreement_id != self.agreement_id:
+        if self.plan is not None and self.agreement_id and self.plan.agreement_id != self.agreement_id:
             errors["plan"] = ["must be a plan under the document's agreement"]
         if errors:
             raise ValidationError(errors)

@@ -29,7 +29,13 @@ def add_text(document: Document, language: str, body: str) -> DocumentText:
     text = DocumentText(document=document, language=language, body=body)
     records.validate(text, exclude=["sha256"])  # also refuses a second text in the same language
     return records.create(
-        DocumentText, related=document, document=document, language=text.language, body=body,
-        sha256=text.sha256, visibility=document.visibility, owner_party=document.owner_party,
+        DocumentText,
+        related=document,
+        document=document,
+        language=text.language,
+        body=body,
+        sha256=text.sha256,
+        visibility=document.visibility,
+        owner_party=document.owner_party,
         is_illustrative=document.is_illustrative,
     )

@@ -61,7 +61,7 @@ class Delegation(PartyOwned):
         errors: dict[str, list[str]] = {}
         if self.meeting_id and self.party_id and self.party_id not in self.meeting.agreement.party_ids():
             errors["party"] = [f"must be one of the parties of “{self.meeting.agreement}”"]
-        if self.organisation_id and self.party_id and self.organisation.party_id != self.party_id:
+        if self.organisation is not None and self.party_id and self.organisation.party_id != self.party_id:
             errors["organisation"] = ["must be an organisation of the delegation's party"]
         raise_if(errors)
 
@@ -84,9 +84,7 @@ class DelegationMember(PartyOwned):
         ordering = ["delegation", "id"]
         constraints = [
             models.UniqueConstraint(fields=["delegation", "person"], name="delegationmember_unique"),
-            models.UniqueConstraint(
-                fields=["delegation"], condition=models.Q(role="head"), name="delegation_one_head"
-            ),
+            models.UniqueConstraint(fields=["delegation"], condition=models.Q(role="head"), name="delegation_one_head"),
         ]
 
     def __str__(self) -> str:
@@ -135,7 +133,7 @@ class AgendaItem(PartyOwned):
     def clean(self) -> None:
         super().clean()
         errors: dict[str, list[str]] = {}
-        if self.plan_id and self.meeting_id and self.plan.agreement_id != self.meeting.agreement_id:
+        if self.plan is not None and self.meeting_id and self.plan.agreement_id != self.meeting.agreement_id:
             errors["plan"] = ["must be a plan under the meeting's agreement"]
         if self.kind in {self.Kind.REVIEW, self.Kind.ADOPTION} and not self.plan_id:
             errors["plan"] = ["a review or adoption item names the plan it handles"]

@@ -50,8 +50,14 @@ def add_delegation_member(
     if role == DelegationMember.Role.HEAD and delegation.members.filter(role=DelegationMember.Role.HEAD).exists():
         raise ValidationFailed({"role": [f"{delegation} already has a head"]})
     return records.create(
-        DelegationMember, related=delegation, delegation=delegation, person=person, role=role,
-        capacity=capacity or {}, owner_party=delegation.party, visibility=delegation.visibility,
+        DelegationMember,
+        related=delegation,
+        delegation=delegation,
+        person=person,
+        role=role,
+        capacity=capacity or {},
+        owner_party=delegation.party,
+        visibility=delegation.visibility,
         is_illustrative=delegation.is_illustrative,
     )
 

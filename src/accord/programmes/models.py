@@ -63,7 +63,9 @@ class Plan(PartyOwned):
             models.UniqueConstraint(
                 fields=["agreement", "period_start", "period_end", "revision"], name="plan_unique_revision"
             ),
-            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")), name="plan_period_order"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="plan_period_order"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -172,7 +174,11 @@ class PlanItem(PartyOwned):
     position = models.PositiveIntegerField(_("item number"), default=1)
     objectives = LocalizedTextField(_("objectives"), blank=True)
     carried_over_from = models.ForeignKey(
-        "self", verbose_name=_("carried over from"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("carried over from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="carried_into",
     )
 
@@ -188,8 +194,8 @@ class PlanItem(PartyOwned):
         errors: dict[str, list[str]] = {}
         if self.plan_id and self.project_id and self.project.agreement_id != self.plan.agreement_id:
             errors.setdefault("project", []).append("the project belongs to another agreement than the plan")
-        if self.carried_over_from_id and self.plan_id:
-            source = self.carried_over_from
+        source = self.carried_over_from
+        if source is not None and self.plan_id:
             if source.project_id != self.project_id:
                 errors.setdefault("carried_over_from", []).append("must be an item of the same project")
             if source.plan_id == self.plan_id:
@@ -345,9 +351,9 @@ class Exchange(PartyOwned):
         if self.agreement_id:
             _party_in_agreement(errors, "from_party", self.from_party_id, self.agreement)
             _party_in_agreement(errors, "to_party", self.to_party_id, self.agreement)
-            if self.project_id and self.project.agreement_id != self.agreement_id:
+            if self.project is not None and self.project.agreement_id != self.agreement_id:
                 errors.setdefault("project", []).append("the project belongs to another agreement")
-        if self.plan_item_id and self.project_id and self.plan_item.project_id != self.project_id:
+        if self.plan_item is not None and self.project_id and self.plan_item.project_id != self.project_id:
             errors.setdefault("plan_item", []).append("the plan item belongs to another project")
         for field, org_id, party_id in (
             ("sending_organisation", self.sending_organisation_id, self.from_party_id),

@@ -65,8 +65,11 @@ def missing_signatures(plan: Plan) -> list[Party]:
     """The signatory parties that have not yet signed the plan's current version."""
     signed = set(signatures_of(plan).values_list("party_id", flat=True))
     roles = [AgreementParty.Role.SIGNATORY, AgreementParty.Role.PARTY]
-    return [ap.party for ap in plan.agreement.agreement_parties.filter(role__in=roles).select_related("party")
-            if ap.party_id not in signed]
+    return [
+        ap.party
+        for ap in plan.agreement.agreement_parties.filter(role__in=roles).select_related("party")
+        if ap.party_id not in signed
+    ]
 
 
 @transaction.atomic
@@ -80,9 +83,7 @@ def transition_plan(plan: Plan, to_status: str, *, expected_version: int, **extr
         raise ValidationFailed({"status": [f"{to_status!r} is not a plan status"]})
     if to_status not in PLAN_TRANSITIONS[plan.status]:
         allowed = ", ".join(sorted(PLAN_TRANSITIONS[plan.status])) or "none"
-        raise TransitionRefused(
-            f"a {plan.status} plan cannot become {to_status} (allowed: {allowed})", field="status"
-        )
+        raise TransitionRefused(f"a {plan.status} plan cannot become {to_status} (allowed: {allowed})", field="status")
     changes: dict[str, Any] = {"status": to_status}
     if to_status == PlanStatus.SIGNED:
         missing = missing_signatures(plan)
@@ -103,9 +104,7 @@ def transition_plan(plan: Plan, to_status: str, *, expected_version: int, **extr
 
 
 @transaction.atomic
-def create_project(
-    *, participations: Iterable[tuple[Organisation, Party, str]] = (), **fields: Any
-) -> Project:
+def create_project(*, participations: Iterable[tuple[Organisation, Party, str]] = (), **fields: Any) -> Project:
     project = records.create(Project, related=fields.get("agreement"), **fields)
     for organisation, side, role in participations:
         add_participation(project, organisation, side=side, role=role)
@@ -117,7 +116,11 @@ def update_project(project: Project, *, expected_version: int, **changes: Any) -
 
 
 def add_participation(
-    project: Project, organisation: Organisation, *, side: Party | None = None, role: str = Participation.Role.PARTNER,
+    project: Project,
+    organisation: Organisation,
+    *,
+    side: Party | None = None,
+    role: str = Participation.Role.PARTNER,
     **fields: Any,
 ) -> Participation:
     """An organisation joins a project; its side defaults to the organisation's party. Each side owns its rows."""
@@ -151,8 +154,14 @@ def add_responsibility(item: PlanItem, organisation: Organisation, side: Party |
     _ensure_plan_open(item.plan, "its items")
     side = side or organisation.party
     return records.create(
-        PlanItemResponsibility, related=item, plan_item=item, organisation=organisation, side=side, owner_party=side,
-        visibility=item.visibility, is_illustrative=item.is_illustrative,
+        PlanItemResponsibility,
+        related=item,
+        plan_item=item,
+        organisation=organisation,
+        side=side,
+        owner_party=side,
+        visibility=item.visibility,
+        is_illustrative=item.is_illustrative,
     )
 
 
@@ -193,8 +202,13 @@ def record_exchange(*, people: Iterable[Any] = (), **fields: Any) -> Exchange:
     exchange = records.create(Exchange, related=fields.get("agreement"), **fields)
     for person in people:
         records.create(
-            ExchangePerson, related=exchange, exchange=exchange, person=person, owner_party=exchange.owner_party,
-            visibility=exchange.visibility, is_illustrative=exchange.is_illustrative,
+            ExchangePerson,
+            related=exchange,
+            exchange=exchange,
+            person=person,
+            owner_party=exchange.owner_party,
+            visibility=exchange.visibility,
+            is_illustrative=exchange.is_illustrative,
         )
     return exchange
 
@@ -210,6 +224,9 @@ def confirm_receipt(
     if not exchange.sent_on:
         raise TransitionRefused("the sending side has not recorded it as sent", field="sent_on")
     return records.update(
-        exchange, expected_version=expected_version, related=exchange.agreement, received_on=received_on,
+        exchange,
+        expected_version=expected_version,
+        related=exchange.agreement,
+        received_on=received_on,
         received_reference=reference,
     )

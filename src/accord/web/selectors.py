@@ -13,7 +13,7 @@ from accord.programmes.models import Plan
 
 
 def agreements_overview(user: Any) -> QuerySet[Agreement]:
-    """Agreements with their parties, plans (with item counts), meetings and project counts: a fixed number of queries."""
+    """Agreements with parties, plans (with item counts), meetings and project counts, in a fixed number of queries."""
     plans = visible(Plan.objects.all(), user).annotate(item_count=Count("items")).order_by("period_start", "revision")
     meetings = visible(Meeting.objects.all(), user).order_by("end_on")
     public_only = not getattr(user, "is_staff", False)

@@ -14,7 +14,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = verify()
         if report.ok:
-            self.stdout.write(f"ok: {report.entries} change records chained, {report.rows} rows match their last record")
+            self.stdout.write(
+                f"ok: {report.entries} change records chained, {report.rows} rows match their last record"
+            )
             return
         shown = report.problems if options["all"] else report.problems[:10]
         for problem in shown:

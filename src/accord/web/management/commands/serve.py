@@ -17,7 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("ACCORD_PORT", "8000")))
         default_workers = int(os.environ.get("ACCORD_WORKERS", "0")) or min(2 * multiprocessing.cpu_count(), 8)
         parser.add_argument("--workers", type=int, default=default_workers)
-        parser.add_argument("--no-demo", action="store_true", help="Do not load the seed programme into an empty database.")
+        parser.add_argument(
+            "--no-demo", action="store_true", help="Do not load the seed programme into an empty database."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
@@ -32,7 +34,11 @@ class Command(BaseCommand):
 
         from accord.wsgi import application
 
-        bind = f"[{options['host']}]:{options['port']}" if ":" in options["host"] else f"{options['host']}:{options['port']}"
+        bind = (
+            f"[{options['host']}]:{options['port']}"
+            if ":" in options["host"]
+            else f"{options['host']}:{options['port']}"
+        )
         config = {
             "bind": bind,
             "workers": options["workers"],
@@ -45,7 +51,7 @@ class Command(BaseCommand):
             "max_requests_jitter": 1000,
         }
 
-        class AccordServer(BaseApplication):  # type: ignore[misc]
+        class AccordServer(BaseApplication):
             def load_config(self) -> None:
                 for key, value in config.items():
                     self.cfg.set(key, value)

@@ -1,0 +1,128 @@
+"""A real browser against a real `accord serve`: fresh data directory, gunicorn, WhiteNoise, the demo."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+
+if not Path(CHROMIUM).exists() and os.environ.get("ACCORD_REQUIRE_BROWSER") != "1":
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data_dir = tmp_path_factory.mktemp("serve-data")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"ACCORD_DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env["ACCORD_DATA_DIR"] = str(data_dir)
+    log = open(data_dir / "serve.log", "w")  # noqa: SIM115 - closed in the teardown below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "accord", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise AssertionError((data_dir / "serve.log").read_text()) from None
+            time.sleep(0.3)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()
+
+
+def screenshot_dir() -> Path:
+    path = Path(os.environ.get("ACCORD_SCREENSHOT_DIR", "var/screenshots"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def test_the_first_page_shows_the_seed_programme(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    response = page.goto(server + "/")
+    assert response.status == 200
+    assert "Protocol on Joint Scientific and Technological Research" in page.locator("h2").first.inner_text()
+    assert page.get_by_test_id("project-count").inner_text() == "122"
+    rows = page.locator("table.plans tbody tr")
+    assert rows.count() == 2
+    assert "1959 cooperation plan" in rows.nth(0).inner_text() and "Reviewed" in rows.nth(0).inner_text()
+    assert "Signed" in rows.nth(1).inner_text() and "Moscow" in rows.nth(1).inner_text()
+    # the stylesheet is served by the app itself (WhiteNoise, hashed name), no CDN
+    css = page.evaluate("getComputedStyle(document.querySelector('header.top')).display")
+    assert css == "flex"
+    assert all(r.startswith(server) for r in page.evaluate("performance.getEntriesByType('resource').map(e => e.name)"))
+    page.screenshot(path=str(screenshot_dir() / "home-en.png"), full_page=True)
+    page.close()
+
+
+def test_switching_the_interface_to_chinese_shows_the_records_in_chinese(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "/")
+    page.select_option("#language", "zh-hans")
+    page.get_by_role("button", name="Go").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert page.locator("h2").first.inner_text() == "关于中苏两国共同进行和苏联帮助中国进行重大科学技术研究的议定书"
+    assert "莫斯科" in page.locator("table.plans").inner_text()
+    page.screenshot(path=str(screenshot_dir() / "home-zh.png"), full_page=True)
+    page.close()
+
+
+def test_the_admin_link_leads_to_a_login(server, browser):
+    page = browser.new_page()
+    page.goto(server + "/")
+    page.get_by_role("link", name="Administration").click()
+    page.wait_for_load_state()
+    assert "/admin/login/" in page.url
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", "accord-demo-admin")
+    page.click("input[type=submit]")
+    page.wait_for_load_state()
+    assert page.get_by_role("link", name="Projects").count() >= 1
+    page.close()

@@ -1,0 +1,87 @@
+"""The `accord` command as an operator runs it: a fresh data directory, real processes, exit statuses."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"ACCORD_DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env["ACCORD_DATA_DIR"] = str(data_dir)
+    return subprocess.run(
+        [sys.executable, "-m", "accord", *args], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("accord-data")
+    assert run(path, "migrate", "-v0").returncode == 0
+    return path
+
+
+def test_first_run_creates_the_data_dir_with_a_private_secret_key_and_a_wal_database(data_dir):
+    key = data_dir / "secret_key"
+    assert key.exists() and oct(key.stat().st_mode & 0o777) == "0o600"
+    assert len(key.read_text()) >= 50
+    with sqlite3.connect(data_dir / "accord.sqlite3") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    probe = run(data_dir, "shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)")
+    assert probe.stdout.strip().splitlines()[-1] == key.read_text().strip()  # kept, not regenerated
+
+
+def test_demo_is_audited_as_a_cli_job_and_idempotent(data_dir):
+    first = run(data_dir, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "Seed programme loaded" in first.stdout
+    again = run(data_dir, "demo")
+    assert again.returncode == 0 and "already loaded" in again.stdout
+    with sqlite3.connect(data_dir / "accord.sqlite3") as db:
+        actors = db.execute("SELECT DISTINCT actor_name, substr(request_id, 1, 4) FROM core_changerecord").fetchall()
+        assert len(actors) == 1 and actors[0][0].startswith("cli:") and actors[0][1] == "cli-"
+        assert db.execute("SELECT count(*) FROM programmes_project").fetchone()[0] == 122
+
+
+def test_verify_passes_then_names_a_row_changed_with_raw_sql(data_dir):
+    ok = run(data_dir, "verify")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("ok:")
+    with sqlite3.connect(data_dir / "accord.sqlite3") as db:
+        plan_id = db.execute("SELECT id FROM programmes_plan WHERE status = 'signed'").fetchone()[0]
+        db.execute("UPDATE programmes_plan SET period_end = '1960-11-30' WHERE id = ?", [plan_id])
+    bad = run(data_dir, "verify")
+    assert bad.returncode == 1
+    last_line = bad.stderr.strip().splitlines()[-1]
+    assert f"programmes.plan {plan_id}" in last_line and "period_end" in last_line
+    with sqlite3.connect(data_dir / "accord.sqlite3") as db:  # put it back for the tests after this one
+        db.execute("UPDATE programmes_plan SET period_end = '1960-12-31' WHERE id = ?", [plan_id])
+    assert run(data_dir, "verify").returncode == 0
+
+
+def test_unknown_command_fails_with_a_reason(data_dir):
+    result = run(data_dir, "no-such-verb")
+    assert result.returncode == 1
+    assert "Unknown command" in result.stderr
+
+
+def test_database_url_selects_postgresql_settings(tmp_path):
+    env = {**os.environ, "ACCORD_DATA_DIR": str(tmp_path), "ACCORD_DATABASE_URL": "postgres://u:p@db.example:6543/acc"}
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import accord.settings as s; d = s.DATABASES['default']; "
+            "print(d['ENGINE'], d['HOST'], d['PORT'], d['NAME'], d['USER'])",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert out == ["django.db.backends.postgresql", "db.example", "6543", "acc", "u"]
