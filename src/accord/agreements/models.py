@@ -10,8 +10,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accord.core.localized import LocalizedTextField
+from accord.core.models import PartyOwned
 from accord.core.validators import check_period, clean_language_list, raise_if
-from accord.directory.models import Party, PartyOwned, Person
+from accord.directory.models import Party, Person
 
 
 class Agreement(PartyOwned):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +33,30 @@ class AccordModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class PartyOwned(AccordModel):
+    """A record that belongs to one party's side, with the visibility that party chose for it."""
+
+    owner_party = models.ForeignKey(
+        "directory.Party",
+        verbose_name=_("owning party"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The party whose side this is; empty for records both parties share."),
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.BILATERAL
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        if self.visibility == Visibility.INTERNAL and not self.owner_party_id:
+            raise ValidationError({"owner_party": ["an internal record must name the party it is internal to"]})
 
 
 class ChangeRecord(models.Model):
@@ -83,7 +108,7 @@ class ChangeRecord(models.Model):
         return sorted(k for k in set(before) | set(after) if k not in skip and before.get(k) != after.get(k))
 
 
-class JournalEntry(AccordModel):
+class JournalEntry(PartyOwned):
     """A person's dated note on any record ("phoned the institute; samples delayed at customs").
 
     Kept apart from the machine audit trail: it is what people say, not what the system did.
@@ -95,16 +120,9 @@ class JournalEntry(AccordModel):
     author_name = models.CharField(_("author"), max_length=200)
     occurred_on = models.DateField(_("date"))
     text = models.TextField(_("note"))
+    # Notes are internal to the writer's party unless they choose to share them.
     visibility = models.CharField(
         _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.INTERNAL
-    )
-    owner_party = models.ForeignKey(
-        "directory.Party",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("The party whose people wrote the note; internal notes are seen by that party only."),
     )
 
     class Meta:

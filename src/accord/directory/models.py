@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accord.core.localized import LocalizedText, LocalizedTextField
-from accord.core.models import AccordModel, Visibility
+from accord.core.models import AccordModel, PartyOwned, Visibility
 from accord.core.validators import (
     check_period,
     clean_language_list,
@@ -59,30 +59,6 @@ class Party(AccordModel):
         except ValidationError as exc:
             errors["languages"] = exc.messages
         raise_if(errors)
-
-
-class PartyOwned(AccordModel):
-    """A record that belongs to one party's side, with the visibility that party chose for it."""
-
-    owner_party = models.ForeignKey(
-        Party,
-        verbose_name=_("owning party"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("The party whose side this is; empty for records both parties share."),
-    )
-    visibility = models.CharField(
-        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.BILATERAL
-    )
-
-    class Meta:
-        abstract = True
-
-    def clean(self) -> None:
-        if self.visibility == Visibility.INTERNAL and not self.owner_party_id:
-            raise_if({"owner_party": ["an internal record must name the party it is internal to"]})
 
 
 class Organisation(PartyOwned):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.models import Agreement
 from accord.core.localized import LocalizedTextField, normalize_tag
-from accord.directory.models import PartyOwned
+from accord.core.models import PartyOwned
 from accord.meetings.models import Meeting
 from accord.programmes.models import Plan
 

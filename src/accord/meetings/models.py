@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.models import Agreement
 from accord.core.localized import LocalizedTextField
+from accord.core.models import PartyOwned
 from accord.core.validators import check_period, raise_if
-from accord.directory.models import Organisation, Party, PartyOwned, Person
+from accord.directory.models import Organisation, Party, Person
 from accord.programmes.models import Plan
 
 

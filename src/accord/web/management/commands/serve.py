@@ -4,6 +4,7 @@ import multiprocessing
 import os
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
@@ -49,6 +50,8 @@ class Command(BaseCommand):
             "graceful_timeout": 20,
             "max_requests": 10000,
             "max_requests_jitter": 1000,
+            # One control socket per data directory, so two installations on one machine do not collide.
+            "control_socket": str(settings.DATA_DIR / "gunicorn.ctl"),
         }
 
         class AccordServer(BaseApplication):
