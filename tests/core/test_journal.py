@@ -12,13 +12,21 @@ pytestmark = pytest.mark.django_db
 
 def test_a_note_is_kept_on_its_record_with_its_author(seed):
     with acting_as(Actor(None, "li.officer", "req-9")):
-        entry = add_journal_entry(seed.meeting, text=" Phoned the embassy about the programme. ",
-                                  occurred_on=dt.date(1960, 2, 20), owner_party=seed.cn, visibility="internal")
+        entry = add_journal_entry(
+            seed.meeting,
+            text=" Phoned the embassy about the programme. ",
+            occurred_on=dt.date(1960, 2, 20),
+            owner_party=seed.cn,
+            visibility="internal",
+        )
     assert entry.author_name == "li.officer" and entry.text == "Phoned the embassy about the programme."
     assert list(journal_of(seed.meeting)) == [entry]
     rec = ChangeRecord.objects.order_by("-id").first()
-    assert (rec.object_type, rec.related_type, rec.related_id) == ("core.journalentry", "meetings.meeting",
-                                                                   str(seed.meeting.pk))
+    assert (rec.object_type, rec.related_type, rec.related_id) == (
+        "core.journalentry",
+        "meetings.meeting",
+        str(seed.meeting.pk),
+    )
 
 
 def test_empty_or_unowned_internal_notes_are_refused(seed):

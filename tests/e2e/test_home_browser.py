@@ -31,29 +31,30 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"ACCORD_DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
     env["ACCORD_DATA_DIR"] = str(data_dir)
-    log = open(data_dir / "serve.log", "w")  # noqa: SIM115 - closed in the teardown below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "accord", "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log_path = data_dir / "serve.log"
     url = f"http://127.0.0.1:{port}"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "accord", "serve", "--port", str(port), "--workers", "2"],
+                                env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_until_healthy(url, proc, log_path)
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def wait_until_healthy(url: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:
     deadline = time.monotonic() + 120
     while True:
         try:
             with urllib.request.urlopen(f"{url}/health", timeout=2) as r:
                 if r.read() == b"ok":
-                    break
+                    return
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise AssertionError((data_dir / "serve.log").read_text()) from None
+                raise AssertionError(f"accord serve did not come up:\n{log_path.read_text()}") from None
             time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +109,7 @@ def test_switching_the_interface_to_chinese_shows_the_records_in_chinese(server,
     page.get_by_role("button", name="Go").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert page.locator("h1").inner_text() == "协定"
     assert page.locator("h2").first.inner_text() == "关于中苏两国共同进行和苏联帮助中国进行重大科学技术研究的议定书"
     assert "莫斯科" in page.locator("table.plans").inner_text()
     page.screenshot(path=str(screenshot_dir() / "home-zh.png"), full_page=True)

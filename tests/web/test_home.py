@@ -21,8 +21,10 @@ def test_home_speaks_chinese_and_russian(client):
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "关于中苏两国共同进行和苏联帮助中国进行重大科学技术研究的议定书" in page
     assert "1960年年度科学技术合作计划" in page and "莫斯科" in page
+    assert "<h1>协定</h1>" in page  # the interface itself speaks Chinese too
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "Годовой план научно-технического сотрудничества на 1960 год" in page and "Москва" in page
+    assert "<h1>Соглашения</h1>" in page
 
 
 def test_home_uses_a_constant_number_of_queries(client, django_assert_max_num_queries, seed):

@@ -11,9 +11,10 @@ import decimal
 import hashlib
 import json
 import uuid
+from functools import cache
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -21,7 +22,6 @@ from accord.core.actor import current_actor
 from accord.core.models import ChangeRecord
 
 GENESIS = "0" * 64
-_ADVISORY_LOCK_KEY = 0x4143434F5244  # "ACCORD": serialises appends to the chain on PostgreSQL
 
 
 # --- snapshots -------------------------------------------------------------------------------------
@@ -62,40 +62,68 @@ def canonical(value: Any) -> str:
 
 
 def entry_hash(prev_hash: str, payload: dict[str, Any]) -> str:
-    return hashlib.sha256(f"{prev_hash}\n{canonical(payload)}".encode()).hexdigest()
+    """sha256 of the previous hash, a newline and the canonical payload, as hex (also computed in SQL on PostgreSQL)."""
+    return _hash_text(prev_hash, canonical(payload))
 
 
 def entry_payload(rec: ChangeRecord) -> dict[str, Any]:
     """What an entry's hash covers: everything in it except its own id and hashes."""
-    at = rec.at if timezone.is_aware(rec.at) else timezone.make_aware(rec.at, dt.UTC)
+    return _payload({c: getattr(rec, c) for c in _COLUMNS})
+
+
+def _payload(v: dict[str, Any]) -> dict[str, Any]:
+    at = v["at"] if timezone.is_aware(v["at"]) else timezone.make_aware(v["at"], dt.UTC)
     return {
         "at": at.astimezone(dt.UTC).isoformat(),
-        "actor_id": rec.actor_id,
-        "actor": rec.actor_name,
-        "request": rec.request_id,
-        "action": rec.action,
-        "object": rec.object_type,
-        "object_id": rec.object_id,
-        "object_uid": str(rec.object_uid) if rec.object_uid else None,
-        "object_version": rec.object_version,
-        "repr": rec.object_repr,
-        "related": rec.related_type,
-        "related_id": rec.related_id,
-        "before": rec.before,
-        "after": rec.after,
+        "actor_id": v["actor_id"],
+        "actor": v["actor_name"],
+        "request": v["request_id"],
+        "action": v["action"],
+        "object": v["object_type"],
+        "object_id": v["object_id"],
+        "object_uid": str(v["object_uid"]) if v["object_uid"] else None,
+        "object_version": v["object_version"],
+        "repr": v["object_repr"],
+        "related": v["related_type"],
+        "related_id": v["related_id"],
+        "before": v["before"],
+        "after": v["after"],
     }
 
 
 # --- appending -------------------------------------------------------------------------------------
 
+# The columns an append writes, in order. The hash is last: on PostgreSQL the database computes it.
+_COLUMNS = (
+    "at",
+    "actor_id",
+    "actor_name",
+    "request_id",
+    "action",
+    "object_type",
+    "object_id",
+    "object_uid",
+    "object_version",
+    "object_repr",
+    "related_type",
+    "related_id",
+    "before",
+    "after",
+)
+# PostgreSQL: one round trip takes the chain lock, reads the head, hashes and inserts (migration core 0002).
+_PG_APPEND = "SELECT accord_append_change(%s, " + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+# SQLite: the table name is Accord's own, so the statements are fixed text.
+_SQLITE_HEAD = "SELECT hash FROM core_changerecord ORDER BY id DESC LIMIT 1"
+_SQLITE_INSERT = (
+    f"INSERT INTO core_changerecord ({', '.join((*_COLUMNS, 'prev_hash', 'hash'))}) "
+    f"VALUES ({', '.join(['%s'] * (len(_COLUMNS) + 2))})"
+)
 
-def _chain_head() -> str:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
-    # On SQLite the IMMEDIATE transaction already holds the database's single write lock.
-    last = ChangeRecord.objects.order_by("-id").values_list("hash", flat=True).first()
-    return last or GENESIS
+
+@cache
+def _fields() -> list[models.Field]:
+    by_attname = {f.attname: f for f in ChangeRecord._meta.concrete_fields}
+    return [by_attname[c] for c in _COLUMNS]
 
 
 def record_change(
@@ -105,31 +133,50 @@ def record_change(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     related: models.Model | None = None,
-) -> ChangeRecord:
-    """Append one entry for `obj`. Must run inside the transaction that wrote the change."""
-    if not connection.in_atomic_block:
+) -> str:
+    """Append one entry for `obj` and return its hash. Must run inside the transaction that wrote the change.
+
+    Written with fixed SQL rather than the ORM: this runs on every audited write, and building an ORM
+    query (or even reaching the connection through its thread-local proxy) costs more than the work.
+    """
+    conn = connections[DEFAULT_DB_ALIAS]
+    if not conn.in_atomic_block:
         raise RuntimeError("audited changes must be written inside transaction.atomic()")
     actor = current_actor()
-    rec = ChangeRecord(
-        at=timezone.now(),
-        actor_id=actor.user_id,
-        actor_name=actor.name[:200],
-        request_id=actor.request_id[:64],
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_uid=getattr(obj, "uid", None),
-        object_version=getattr(obj, "version", None),
-        object_repr=str(obj)[:300],
-        related_type=related._meta.label_lower if related is not None else "",
-        related_id=str(related.pk) if related is not None else "",
-        before=before,
-        after=after,
-    )
-    rec.prev_hash = _chain_head()
-    rec.hash = entry_hash(rec.prev_hash, entry_payload(rec))
-    rec.save(force_insert=True)
-    return rec
+    values = {
+        "at": timezone.now(),
+        "actor_id": actor.user_id,
+        "actor_name": actor.name[:200],
+        "request_id": actor.request_id[:64],
+        "action": action,
+        "object_type": obj._meta.label_lower,
+        "object_id": str(obj.pk),
+        "object_uid": getattr(obj, "uid", None),
+        "object_version": getattr(obj, "version", None),
+        "object_repr": str(obj)[:300],
+        "related_type": related._meta.label_lower if related is not None else "",
+        "related_id": str(related.pk) if related is not None else "",
+        "before": before,
+        "after": after,
+    }
+    payload = canonical(_payload(values))
+    params = [f.get_db_prep_save(values[f.attname], conn) for f in _fields()]
+    with conn.cursor() as cur:
+        if conn.vendor == "postgresql":
+            cur.execute(_PG_APPEND, [payload, *params])
+            prev_hash, digest = cur.fetchone()[0].split(":")
+        else:
+            # The IMMEDIATE transaction already holds the database's single write lock.
+            cur.execute(_SQLITE_HEAD)
+            row = cur.fetchone()
+            prev_hash = row[0] if row else GENESIS
+            digest = _hash_text(prev_hash, payload)
+            cur.execute(_SQLITE_INSERT, [*params, prev_hash, digest])
+    return digest
+
+
+def _hash_text(prev_hash: str, payload: str) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{payload}".encode()).hexdigest()
 
 
 def history(obj: models.Model) -> models.QuerySet[ChangeRecord]:

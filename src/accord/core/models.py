@@ -90,7 +90,7 @@ class ChangeRecord(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)  # no index: the chain is walked by id, and each index costs every write
 
     class Meta:
         ordering = ["id"]

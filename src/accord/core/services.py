@@ -6,25 +6,93 @@ entry, inside the caller's transaction. Updates carry the version the caller saw
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F
+from django.utils import timezone
 
 from accord.core.audit import record_change, snapshot
 from accord.core.errors import StaleVersion, ValidationFailed
 from accord.core.models import ChangeRecord
+from accord.core.rows import fetch_for_update, write_columns
 
 M = TypeVar("M", bound=models.Model)
 
 
-def validate(obj: models.Model, *, exclude: list[str] | None = None) -> None:
-    """Run Django's field validation and the model's clean(); raise ValidationFailed by field."""
+def validate(obj: models.Model, *, exclude: Iterable[str] = ()) -> None:
+    """Field rules, the model's clean() and uniqueness; raise ValidationFailed naming each field.
+
+    `exclude` names fields known to be valid already (on update: the unchanged ones). Check constraints
+    are left to the database: the models' clean() states the same rules with better messages, and Django
+    would spend a query on each. Unique constraints cost one plain query each, and none when their
+    condition does not apply.
+    """
+    skip = {"uid", *exclude}  # uid is a fresh UUIDv7, guarded by its unique index
+    errors: dict[str, list[str]] = {}
     try:
-        obj.full_clean(exclude=exclude, validate_unique=True, validate_constraints=True)
+        obj.full_clean(exclude=skip, validate_unique=True, validate_constraints=False)
     except ValidationError as exc:
-        raise ValidationFailed(exc.message_dict) from None
+        errors = exc.message_dict
+    for field, message in _unique_constraint_errors(obj, skip):
+        errors.setdefault(field, []).append(message)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _unique_constraint_errors(obj: models.Model, skip: set[str]) -> Iterator[tuple[str, str]]:
+    model = type(obj)
+    for constraint in model._meta.constraints:
+        if not isinstance(constraint, models.UniqueConstraint) or not constraint.fields:
+            continue
+        if set(constraint.fields) <= skip:
+            continue  # none of its fields changed
+        if constraint.condition is not None:
+            applies = _condition_holds(constraint.condition, obj)
+            if applies is None:  # not a condition we can read here: let Django ask the database
+                try:
+                    constraint.validate(model, obj)  # type: ignore[attr-defined]
+                except ValidationError as exc:
+                    yield constraint.fields[-1], "; ".join(exc.messages)
+                continue
+            if not applies:
+                continue
+        attnames = {f.name: f.attname for f in model._meta.concrete_fields}
+        lookup = {attnames[name]: getattr(obj, attnames[name]) for name in constraint.fields}
+        if any(v is None for v in lookup.values()):
+            continue  # NULLs never collide
+        others = model._default_manager.filter(**lookup)
+        if constraint.condition is not None:
+            others = others.filter(constraint.condition)
+        if not obj._state.adding:
+            others = others.exclude(pk=obj.pk)
+        if others.exists():
+            if constraint.violation_error_message != constraint.default_violation_error_message:
+                message = str(constraint.get_violation_error_message())
+            else:
+                message = "; ".join(obj.unique_error_message(model, tuple(constraint.fields)).messages)
+            yield constraint.fields[-1], message
+
+
+def _condition_holds(q: models.Q, obj: models.Model) -> bool | None:
+    """Evaluate a constraint condition made of exact comparisons on the record's own fields; None if it is not."""
+    results = []
+    for child in q.children:
+        if isinstance(child, models.Q):
+            result = _condition_holds(child, obj)
+        else:
+            lookup, value = child  # type: ignore[misc]
+            name, _, op = lookup.partition("__")
+            attname = next((f.attname for f in obj._meta.concrete_fields if f.name == name), None)
+            if attname is None or op not in ("", "exact") or hasattr(value, "resolve_expression"):
+                return None
+            result = getattr(obj, attname) == value
+        if result is None:
+            return None
+        results.append(result)
+    holds = all(results) if q.connector == models.Q.AND else any(results)
+    return not holds if q.negated else holds
 
 
 @transaction.atomic
@@ -62,33 +130,31 @@ def update(obj: M, *, expected_version: int, related: models.Model | None = None
     """Apply `changes` to `obj` if it is still at `expected_version`; bump the version; audit the diff.
 
     The row is re-read under a lock so the check and the write are one step, whatever `obj` held.
+    Only the columns that changed are written (with the version guard in the WHERE clause as well).
     """
     model = type(obj)
-    try:
-        current = model._default_manager.select_for_update().get(pk=obj.pk)
-    except ObjectDoesNotExist:
-        raise ValidationFailed({"__all__": [f"{model._meta.verbose_name} {obj.pk} no longer exists"]}) from None
+    unknown = [k for k in changes if not _is_editable(model, k)]
+    if unknown:
+        raise ValidationFailed({k: ["is not a field that can be changed here"] for k in unknown})
+    current = fetch_for_update(model, obj.pk)
+    if current is None:
+        raise ValidationFailed({"__all__": [f"{model._meta.verbose_name} {obj.pk} no longer exists"]})
     stored_version = current.version  # type: ignore[attr-defined]
     if stored_version != expected_version:
         raise _refuse_stale(model, obj.pk, f"{model._meta.verbose_name} “{current}”", expected_version, stored_version)
     before = snapshot(current)
-    unknown = [k for k in changes if not _is_editable(model, k)]
-    if unknown:
-        raise ValidationFailed({k: ["is not a field that can be changed here"] for k in unknown})
     for name, value in changes.items():
         setattr(current, name, value)
-    validate(current)
+    changed = {f.name for f in model._meta.concrete_fields if f.name in changes or f.attname in changes}
+    validate(current, exclude=[f.name for f in model._meta.concrete_fields if f.name not in changed])
     current.version = stored_version + 1  # type: ignore[attr-defined]
-    # The version guard in the WHERE clause keeps the write safe even where row locks are not available.
-    values = {f.attname: getattr(current, f.attname) for f in model._meta.concrete_fields if not f.primary_key}
-    for f in model._meta.concrete_fields:
-        if getattr(f, "auto_now", False):
-            values[f.attname] = f.pre_save(current, add=False)
-    values["version"] = F("version") + 1
-    updated = model._default_manager.filter(pk=obj.pk, version=stored_version).update(**values)
-    if updated != 1:  # pragma: no cover - only reachable without row locks
-        raise _refuse_stale(model, obj.pk, str(current), expected_version, stored_version + 1)
+    current.updated_at = timezone.now()  # type: ignore[attr-defined]
     after = snapshot(current)
+    # clean() may derive other columns (a text's hash from its body): write whatever differs.
+    dirty = {attname: getattr(current, attname) for attname, value in after.items() if before[attname] != value}
+    written = write_columns(model, obj.pk, stored_version, dirty)
+    if written != 1:  # pragma: no cover - only reachable without row locks
+        raise _refuse_stale(model, obj.pk, str(current), expected_version, stored_version + 1)
     record_change(current, ChangeRecord.Action.UPDATE, before=before, after=after, related=related)
     # Hand the caller's instance the stored state.
     for f in model._meta.concrete_fields:

@@ -85,7 +85,12 @@ class DelegationMember(PartyOwned):
         ordering = ["delegation", "id"]
         constraints = [
             models.UniqueConstraint(fields=["delegation", "person"], name="delegationmember_unique"),
-            models.UniqueConstraint(fields=["delegation"], condition=models.Q(role="head"), name="delegation_one_head"),
+            models.UniqueConstraint(
+                fields=["delegation"],
+                condition=models.Q(role="head"),
+                name="delegation_one_head",
+                violation_error_message=_("A delegation has one head."),
+            ),
         ]
 
     def __str__(self) -> str:
