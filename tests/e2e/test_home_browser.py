@@ -34,8 +34,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log_path = data_dir / "serve.log"
     url = f"http://127.0.0.1:{port}"
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "accord", "serve", "--port", str(port), "--workers", "2"],
-                                env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "accord", "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             wait_until_healthy(url, proc, log_path)
             yield url
