@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "accord.programmes",
     "accord.meetings",
     "accord.documents",
+    "accord.signing",
+    "accord.reviews",
+    "accord.minutes",
     "accord.web",
     "accord.demo",
 ]

@@ -6,7 +6,7 @@ Reports every problem it finds, in order; the first one is what the CLI prints a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -34,6 +34,16 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+# Further checks apps add from their AppConfig.ready() (e.g. signing: every signature verifies).
+# Each is called with the report after the chain and the rows have been checked, and appends Problems.
+EXTRA_CHECKS: list[Callable[[VerifyReport], None]] = []
+
+
+def register_check(check: Callable[[VerifyReport], None]) -> None:
+    if check not in EXTRA_CHECKS:
+        EXTRA_CHECKS.append(check)
 
 
 def audited_models() -> list[type[models.Model]]:
@@ -109,4 +119,6 @@ def verify() -> VerifyReport:
                     f"is missing, but change record #{rec_id} says it exists (deleted behind Accord's back)",
                 )
             )
+    for check in EXTRA_CHECKS:
+        check(report)
     return report
