@@ -104,9 +104,19 @@ def signatures_of_version(plan):
     )
 
 
+def test_both_parties_agreed_to_the_1960_plan_at_the_meeting(seed):
+    approvals = seed.plan_1960.approvals.all()
+    assert {(a.party.code, a.approved_on) for a in approvals} == {
+        ("CN", dt.date(1960, 2, 24)),
+        ("SU", dt.date(1960, 2, 24)),
+    }
+    assert len({a.plan_version for a in approvals}) == 1
+
+
 def test_unfinished_1959_items_are_carried_into_1960(seed):
     carried = PlanItem.objects.filter(plan=seed.plan_1960)
     assert carried.count() > 0
+    assert set(carried.values_list("carry_over", flat=True)) == {"accepted"}
     for item in carried:
         assert item.carried_over_from.plan == seed.plan_1959
         assert item.carried_over_from.progress_reports.get().status != "completed"

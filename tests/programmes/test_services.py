@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from accord.agreements.services import create_agreement, record_signature
-from accord.core.errors import TransitionRefused, ValidationFailed
+from accord.core.errors import StaleVersion, TransitionRefused, ValidationFailed
 from accord.core.models import ChangeRecord
 from accord.directory.services import create_organisation, create_party
 from accord.programmes import services
@@ -27,6 +27,16 @@ def new_plan(seed, **extra):
 def walk(plan, *statuses):
     for status in statuses:
         plan = services.transition_plan(plan, status, expected_version=plan.version)
+    return plan
+
+
+def agree(seed, plan, number="5"):
+    """Give the plan an item if it has none, propose it, and have both parties agree to it."""
+    if not plan.items.exists():
+        services.add_plan_item(plan, seed.protocol.projects.get(number=number))
+    plan = walk(plan, PlanStatus.PROPOSED)
+    for party in (seed.cn, seed.su):
+        services.approve_plan(plan, party=party, expected_version=plan.version, approved_on=D(1961, 1, 20))
     return plan
 
 
@@ -61,8 +71,13 @@ def test_lifecycle_allows_only_its_transitions(seed):
     plan = new_plan(seed)
     with pytest.raises(TransitionRefused, match="draft plan cannot become signed"):
         services.transition_plan(plan, PlanStatus.SIGNED, expected_version=plan.version)
-    plan = walk(plan, PlanStatus.PROPOSED, PlanStatus.DRAFT, PlanStatus.PROPOSED, PlanStatus.AGREED)
-    assert plan.status == "agreed"
+    with pytest.raises(TransitionRefused, match="without items"):
+        services.transition_plan(plan, PlanStatus.PROPOSED, expected_version=plan.version)
+    services.add_plan_item(plan, seed.protocol.projects.get(number="4"))
+    plan = walk(plan, PlanStatus.PROPOSED, PlanStatus.DRAFT, PlanStatus.PROPOSED)
+    with pytest.raises(TransitionRefused) as err:
+        services.transition_plan(plan, PlanStatus.AGREED, expected_version=plan.version)
+    assert err.value.code == "approvals_missing" and "CN, SU" in err.value.message
     with pytest.raises(TransitionRefused, match="reviewed"):
         services.transition_plan(plan, PlanStatus.REVIEWED, expected_version=plan.version)
     with pytest.raises(ValidationFailed):
@@ -71,8 +86,48 @@ def test_lifecycle_allows_only_its_transitions(seed):
         services.update_plan(plan, expected_version=plan.version, status="closed")
 
 
+def test_a_plan_is_agreed_when_both_parties_agree_to_the_same_version(seed):
+    plan = new_plan(seed)
+    services.add_plan_item(plan, seed.protocol.projects.get(number="4"))
+    plan = walk(plan, PlanStatus.PROPOSED)
+    seen = plan.version
+    with pytest.raises(TransitionRefused, match="only a proposed plan"):
+        services.approve_plan(new_plan(seed, revision=2), party=seed.cn, expected_version=1, approved_on=None)
+    services.approve_plan(plan, party=seed.cn, expected_version=seen, approved_on=D(1961, 1, 10))
+    assert plan.status == "proposed" and [p.code for p in services.missing_approvals(plan)] == ["SU"]
+    with pytest.raises(ValidationFailed, match="already agreed"):
+        services.approve_plan(plan, party=seed.cn, expected_version=seen, approved_on=None)
+    mn = create_party(code="MN", name={"en": "Mongolia"}, languages=["mn"])
+    with pytest.raises(ValidationFailed) as err:
+        services.approve_plan(plan, party=mn, expected_version=seen, approved_on=None)
+    assert err.value.field == "party"
+    with pytest.raises(StaleVersion):
+        services.approve_plan(plan, party=seed.su, expected_version=seen - 1, approved_on=None)
+    services.approve_plan(plan, party=seed.su, expected_version=seen, approved_on=D(1961, 1, 12))
+    assert plan.status == "agreed"
+    assert set(plan.approvals.values_list("plan_version", flat=True)) == {seen}
+
+
+def test_a_change_after_proposal_or_agreement_reopens_the_plan(seed):
+    plan = agree(seed, new_plan(seed))
+    assert plan.status == "agreed"
+    item = plan.items.get()
+    services.update_plan_item(item, expected_version=item.version, objectives={"en": "A wider scope"})
+    plan.refresh_from_db()
+    assert plan.status == "draft"
+    plan = walk(plan, PlanStatus.PROPOSED)
+    assert [p.code for p in services.missing_approvals(plan)] == ["CN", "SU"]  # the earlier approvals lapsed
+    services.add_plan_item(plan, seed.protocol.projects.get(number="6"))
+    plan.refresh_from_db()
+    assert plan.status == "draft"
+    stale = plan.version
+    services.update_plan(plan, expected_version=plan.version, title={"en": "1961 plan (revised)"})
+    with pytest.raises(StaleVersion):
+        services.update_plan(plan, expected_version=stale, title={"en": "Lost update"})
+
+
 def test_signing_needs_every_signatory_party(seed):
-    plan = walk(new_plan(seed), PlanStatus.PROPOSED, PlanStatus.AGREED)
+    plan = agree(seed, new_plan(seed))
     record_signature(plan, party=seed.cn, signatory=seed.wu_heng, signed_on=D(1961, 2, 1))
     with pytest.raises(TransitionRefused) as err:
         services.transition_plan(plan, PlanStatus.SIGNED, expected_version=plan.version)
@@ -91,9 +146,8 @@ def test_signing_needs_every_signatory_party(seed):
 
 
 def test_a_signed_plan_is_frozen(seed):
-    plan = walk(new_plan(seed), PlanStatus.PROPOSED, PlanStatus.AGREED)
-    project = seed.protocol.projects.get(number="5")
-    item = services.add_plan_item(plan, project)
+    plan = agree(seed, new_plan(seed))
+    item = plan.items.get()
     sign_both(seed, plan)
     plan = walk(plan, PlanStatus.SIGNED)
     entries = ChangeRecord.objects.count()
@@ -108,9 +162,6 @@ def test_a_signed_plan_is_frozen(seed):
     assert ChangeRecord.objects.count() == entries
     plan = walk(plan, PlanStatus.IN_FORCE)  # the lifecycle still moves on
     assert plan.status == "in_force"
-    # an amendment is a new revision of the same period
-    amendment = new_plan(seed, revision=2, supersedes=plan)
-    assert amendment.status == "draft"
 
 
 def test_items_belong_to_projects_of_the_same_agreement(seed):
@@ -275,3 +326,66 @@ def test_unknown_status_names_the_allowed_ones(seed):
     with pytest.raises(TransitionRefused, match=r"allowed: closed"):
         services.transition_plan(plan, PlanStatus.DRAFT, expected_version=plan.version)
     assert PlanItem.objects.filter(plan=plan).count() == 122
+
+
+def test_an_amendment_is_a_new_revision_and_the_signed_one_stays(seed):
+    signed = seed.plan_1960
+    before = (signed.version, signed.status, signed.items.count())
+    with pytest.raises(TransitionRefused, match="only a signed or in-force plan"):
+        services.amend_plan(new_plan(seed))
+    amendment = services.amend_plan(signed)
+    assert (amendment.revision, amendment.supersedes, amendment.status) == (2, signed, "draft")
+    assert amendment.period_start == signed.period_start and amendment.previous == signed.previous
+    old = {i.project_id: i for i in signed.items.all()}
+    new = {i.project_id: i for i in amendment.items.all()}
+    assert set(old) == set(new)
+    some = next(iter(new.values()))
+    assert some.carried_over_from == old[some.project_id].carried_over_from
+    assert some.responsibilities.count() == old[some.project_id].responsibilities.count() == 2
+    signed.refresh_from_db()
+    assert (signed.version, signed.status, signed.items.count()) == before
+    with pytest.raises(TransitionRefused, match="already being drafted"):
+        services.amend_plan(signed)
+
+
+def test_the_next_plan_proposes_the_unfinished_items_and_waits_for_decisions(seed):
+    with pytest.raises(TransitionRefused, match="from a signed plan"):
+        unsigned = new_plan(seed, period_start=D(1963, 1, 1), period_end=D(1963, 12, 31))
+        services.draft_next_plan(unsigned, title={"en": "x"}, period_start=D(1962, 1, 1), period_end=D(1962, 12, 31))
+    # The 1960 plan was signed; report on two of its items, then draft 1961 from it.
+    items = list(seed.plan_1960.items.order_by("position")[:3])
+    for item, status, percent in ((items[0], "completed", 100), (items[1], "cancelled", 0), (items[2], "delayed", 30)):
+        reporter = item.project.participations.get(side=seed.cn).organisation
+        services.record_progress(
+            item,
+            reporting_organisation=reporter,
+            period_start=D(1960, 1, 1),
+            period_end=D(1960, 12, 31),
+            status=status,
+            percent=percent,
+        )
+    plan = services.draft_next_plan(
+        seed.plan_1960, title={"en": "1961 plan"}, period_start=D(1961, 1, 1), period_end=D(1961, 12, 31)
+    )
+    proposals = list(plan.items.order_by("position"))
+    assert len(proposals) == seed.plan_1960.items.count() - 2  # the completed and the cancelled stay behind
+    assert {p.carried_over_from_id for p in proposals} == {i.pk for i in seed.plan_1960.items.all()} - {
+        items[0].pk,
+        items[1].pk,
+    }
+    assert all(p.carry_over == "proposed" and p.responsibilities.count() == 2 for p in proposals)
+    assert [p.position for p in proposals] == list(range(1, len(proposals) + 1))
+    with pytest.raises(TransitionRefused) as err:
+        services.transition_plan(plan, PlanStatus.PROPOSED, expected_version=plan.version)
+    assert err.value.code == "carry_over_undecided"
+    dropped = proposals[0]
+    services.drop_carry_over(dropped, expected_version=dropped.version)
+    assert not PlanItem.objects.filter(pk=dropped.pk).exists()
+    assert PlanItem.objects.filter(pk=dropped.carried_over_from_id).exists()  # its history stays
+    for p in proposals[1:]:
+        services.accept_carry_over(p, expected_version=p.version)
+    with pytest.raises(TransitionRefused):
+        services.drop_carry_over(proposals[1], expected_version=proposals[1].version + 1)
+    services.add_plan_item(plan, seed.protocol.projects.get(number="2"))  # plus new items
+    plan = walk(plan, PlanStatus.PROPOSED)
+    assert plan.items.count() == len(proposals)

@@ -440,8 +440,9 @@ def _load() -> None:
             title={"en": "Annual research report", "zh": "年度研究报告", "ru": "Годовой научный отчёт"},
         )
         items_1959[n] = item
-    for to in (PlanStatus.PROPOSED, PlanStatus.AGREED):
-        plan_1959 = programmes.transition_plan(plan_1959, to, expected_version=plan_1959.version)
+    plan_1959 = programmes.transition_plan(plan_1959, PlanStatus.PROPOSED, expected_version=plan_1959.version)
+    for party in (cn, su):  # agreed by both sides; when, the seed does not say
+        programmes.approve_plan(plan_1959, party=party, expected_version=plan_1959.version, approved_on=None)
     # The seed says the 1959 plan existed and was carried out; who signed it, and when, it does not say.
     for party in (cn, su):
         record_signature(plan_1959, party=party, signatory=None, signed_on=None)
@@ -588,12 +589,11 @@ def _load() -> None:
     )
 
     # --- the 1960 plan (seed: discussed and signed at the meeting); unfinished 1959 items carried over ---
-    plan_1960 = programmes.create_plan(
+    plan_1960 = programmes.draft_next_plan(
+        plan_1959,
         uid=stable_uid("seed:plan:1960"),
-        agreement=protocol,
         kind=Plan.Kind.ANNUAL,
         visibility=public,
-        previous=plan_1959,
         title={
             "en": "1960 annual scientific and technological cooperation plan",
             "zh": "1960年年度科学技术合作计划",
@@ -602,18 +602,8 @@ def _load() -> None:
         period_start=dt.date(1960, 1, 1),
         period_end=dt.date(1960, 12, 31),
     )
-    for n, old in items_1959.items():
-        if _progress_1959(n)[0] != ProgressStatus.COMPLETED:
-            new = programmes.add_plan_item(
-                plan_1960,
-                old.project,
-                objectives=old.objectives,
-                carried_over_from=old,
-                is_illustrative=True,
-                visibility=public,
-            )
-            for resp in old.responsibilities.all():
-                programmes.add_responsibility(new, resp.organisation, resp.side)
+    for proposal in plan_1960.items.all():
+        programmes.accept_carry_over(proposal, expected_version=proposal.version)
 
     # --- the meeting (seed) ---
     meeting = meetings.create_meeting(
@@ -669,9 +659,10 @@ def _load() -> None:
     )
     plan_1959 = programmes.transition_plan(plan_1959, PlanStatus.REVIEWED, expected_version=plan_1959.version)
 
-    # The 1960 plan signed by Wu Heng and Aleksenko in Moscow on 24 February 1960 (seed).
-    for to in (PlanStatus.PROPOSED, PlanStatus.AGREED):
-        plan_1960 = programmes.transition_plan(plan_1960, to, expected_version=plan_1960.version)
+    # The 1960 plan, discussed at the meeting and signed by Wu Heng and Aleksenko in Moscow on 24 February 1960.
+    plan_1960 = programmes.transition_plan(plan_1960, PlanStatus.PROPOSED, expected_version=plan_1960.version)
+    for party in (cn, su):
+        programmes.approve_plan(plan_1960, party=party, expected_version=plan_1960.version, approved_on=MEETING_END)
     record_signature(
         plan_1960, party=cn, signatory=wu_heng, signed_on=MEETING_END, signed_at=MOSCOW, capacity=titles["wu_heng"]
     )

@@ -7,6 +7,7 @@ from accord.programmes.models import (
     ExchangePerson,
     Participation,
     Plan,
+    PlanApproval,
     PlanItem,
     PlanItemResponsibility,
     ProgressReport,
@@ -35,7 +36,7 @@ class ParticipationAdmin(AuditedModelAdmin):
 
 @admin.register(PlanItem)
 class PlanItemAdmin(AuditedModelAdmin):
-    list_display = ("plan", "position", "project", "carried_over_from")
+    list_display = ("plan", "position", "project", "carry_over", "carried_over_from")
     list_filter = ("plan",)
     list_select_related = ("plan", "project")
 
@@ -66,3 +67,8 @@ class ExchangeAdmin(AuditedModelAdmin):
 @admin.register(ExchangePerson)
 class ExchangePersonAdmin(AuditedModelAdmin):
     list_display = ("exchange", "person")
+
+
+@admin.register(PlanApproval)
+class PlanApprovalAdmin(AuditedModelAdmin):
+    list_display = ("plan", "party", "plan_version", "approved_on", "approved_by")

@@ -87,6 +87,18 @@ PLAN_TRANSITIONS: dict[str, frozenset[str]] = {
 FROZEN_PLAN_STATUSES = frozenset({PlanStatus.SIGNED, PlanStatus.IN_FORCE, PlanStatus.REVIEWED, PlanStatus.CLOSED})
 
 
+class CarryOver(models.TextChoices):
+    """Where a carried-over item stands while the next plan is drafted: proposed, then accepted (or dropped)."""
+
+    NONE = "", _("—")
+    PROPOSED = "proposed", _("Proposed for carry-over")
+    ACCEPTED = "accepted", _("Carried over")
+
+
+# A progress status after which an item is not carried into the next plan.
+FINISHED_PROGRESS = frozenset({"completed", "cancelled"})
+
+
 class ProgressStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     ON_TRACK = "on_track", _("On track")

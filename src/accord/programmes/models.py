@@ -13,6 +13,7 @@ from accord.core.validators import check_period, raise_if
 from accord.directory.models import Organisation, Party, Person
 from accord.programmes.choices import (
     TWO_SIDED_EXCHANGES,
+    CarryOver,
     DeliverableKind,
     ExchangeKind,
     FieldOfScience,
@@ -174,6 +175,7 @@ class PlanItem(PartyOwned):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="plan_items")
     position = models.PositiveIntegerField(_("item number"), default=1)
     objectives = LocalizedTextField(_("objectives"), blank=True)
+    carry_over = models.CharField(_("carry-over"), max_length=16, choices=CarryOver.choices, default="", blank=True)
     carried_over_from = models.ForeignKey(
         "self",
         verbose_name=_("carried over from"),
@@ -202,6 +204,29 @@ class PlanItem(PartyOwned):
             if source.plan_id == self.plan_id:
                 errors.setdefault("carried_over_from", []).append("must be an item of an earlier plan")
         raise_if(errors)
+
+
+class PlanApproval(PartyOwned):
+    """A party's agreement to one version of a plan. A plan is agreed when every signatory party has
+    approved the same version; any change to the content makes a new version, so earlier approvals lapse."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="approvals")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    plan_version = models.PositiveIntegerField(_("approved version"))
+    approved_on = models.DateField(_("approved on"), null=True, blank=True, help_text=_("Empty when not recorded."))
+    approved_by = models.ForeignKey(
+        Person, verbose_name=_("approved by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["plan", "plan_version", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "party", "plan_version"], name="planapproval_once_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} agreed to {self.plan} v{self.plan_version}"
 
 
 class PlanItemResponsibility(PartyOwned):

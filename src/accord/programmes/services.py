@@ -16,31 +16,55 @@ from accord.agreements.models import AgreementParty
 from accord.agreements.services import signatures_of
 from accord.core import services as records
 from accord.core.errors import TransitionRefused, ValidationFailed
-from accord.directory.models import Organisation, Party
-from accord.programmes.choices import FROZEN_PLAN_STATUSES, PLAN_TRANSITIONS, PlanStatus
+from accord.directory.models import Organisation, Party, Person
+from accord.programmes.choices import (
+    FINISHED_PROGRESS,
+    FROZEN_PLAN_STATUSES,
+    PLAN_TRANSITIONS,
+    CarryOver,
+    PlanStatus,
+)
 from accord.programmes.models import (
     Deliverable,
     Exchange,
     ExchangePerson,
     Participation,
     Plan,
+    PlanApproval,
     PlanItem,
     PlanItemResponsibility,
     ProgressReport,
     Project,
 )
+from accord.programmes.selectors import latest_progress
 
 # Fields of a plan that may still change after signature (they describe the lifecycle, not the content).
 _PLAN_LIFECYCLE_FIELDS = frozenset({"status", "visibility"})
+_SIGNATORY_ROLES = (AgreementParty.Role.SIGNATORY, AgreementParty.Role.PARTY)
 
 
-def _ensure_plan_open(plan: Plan, what: str = "the plan's content") -> None:
+def _open_for_change(plan: Plan, what: str = "the plan's content") -> Plan:
+    """Make `plan` ready for a change of its content.
+
+    A signed plan is frozen (amend it instead). A proposed or agreed plan goes back to draft: the change
+    makes a new version, and the parties must agree to that one.
+    """
     if plan.status in FROZEN_PLAN_STATUSES:
         raise TransitionRefused(
             f"“{plan}” is {plan.get_status_display().lower()}: {what} can no longer change; "
             "amend it with a new revision instead",
             field="plan",
         )
+    if plan.status in (PlanStatus.PROPOSED, PlanStatus.AGREED):
+        records.update(plan, expected_version=plan.version, related=plan.agreement, status=PlanStatus.DRAFT)
+    return plan
+
+
+def signatory_parties(plan: Plan) -> list[Party]:
+    """The parties whose agreement and signature a plan needs, in the agreement's order."""
+    return [
+        ap.party for ap in plan.agreement.agreement_parties.filter(role__in=_SIGNATORY_ROLES).select_related("party")
+    ]
 
 
 # --- plans -----------------------------------------------------------------------------------------
@@ -53,31 +77,38 @@ def create_plan(**fields: Any) -> Plan:
     return records.create(Plan, related=fields.get("agreement"), **fields)
 
 
+@transaction.atomic
 def update_plan(plan: Plan, *, expected_version: int, **changes: Any) -> Plan:
     if "status" in changes:
         raise ValidationFailed({"status": ["change the status with transition_plan"]})
     if set(changes) - _PLAN_LIFECYCLE_FIELDS:
-        _ensure_plan_open(plan)
+        if plan.version != expected_version:  # refuse before reopening, so a stale edit changes nothing
+            records.update(plan, expected_version=expected_version)
+        _open_for_change(plan)
+        expected_version = plan.version
     return records.update(plan, expected_version=expected_version, related=plan.agreement, **changes)
 
 
 def missing_signatures(plan: Plan) -> list[Party]:
     """The signatory parties that have not yet signed the plan's current version."""
     signed = set(signatures_of(plan).values_list("party_id", flat=True))
-    roles = [AgreementParty.Role.SIGNATORY, AgreementParty.Role.PARTY]
-    return [
-        ap.party
-        for ap in plan.agreement.agreement_parties.filter(role__in=roles).select_related("party")
-        if ap.party_id not in signed
-    ]
+    return [p for p in signatory_parties(plan) if p.pk not in signed]
+
+
+def missing_approvals(plan: Plan) -> list[Party]:
+    """The signatory parties that have not yet agreed to the plan's current version."""
+    approved = set(plan.approvals.filter(plan_version=plan.version).values_list("party_id", flat=True))
+    return [p for p in signatory_parties(plan) if p.pk not in approved]
 
 
 @transaction.atomic
 def transition_plan(plan: Plan, to_status: str, *, expected_version: int, **extra: Any) -> Plan:
     """Move a plan along its lifecycle; refuse transitions the lifecycle does not allow.
 
-    Signing needs a signature of every signatory party on the current version; `signed_on` and
-    `signed_at` are taken from the last signature unless given.
+    Proposing needs items and no undecided carry-over proposals. Agreeing needs every signatory party's
+    approval of the current version (see approve_plan, which moves the plan on by itself). Signing needs
+    a signature of every signatory party on the current version; `signed_on` and `signed_at` are taken
+    from the last dated signature unless given.
     """
     if to_status not in PlanStatus.values:
         raise ValidationFailed({"status": [f"{to_status!r} is not a plan status"]})
@@ -85,6 +116,22 @@ def transition_plan(plan: Plan, to_status: str, *, expected_version: int, **extr
         allowed = ", ".join(sorted(PLAN_TRANSITIONS[plan.status])) or "none"
         raise TransitionRefused(f"a {plan.status} plan cannot become {to_status} (allowed: {allowed})", field="status")
     changes: dict[str, Any] = {"status": to_status}
+    if to_status == PlanStatus.PROPOSED:
+        if not plan.items.exists():
+            raise TransitionRefused("a plan without items cannot be proposed", field="status")
+        undecided = plan.items.filter(carry_over=CarryOver.PROPOSED).count()
+        if undecided:
+            raise TransitionRefused(
+                f"decide on the carried-over items first: {undecided} still proposed",
+                field="status",
+                code="carry_over_undecided",
+            )
+    if to_status == PlanStatus.AGREED:
+        missing = missing_approvals(plan)
+        if missing:
+            raise TransitionRefused(
+                f"not agreed yet by: {', '.join(p.code for p in missing)}", field="status", code="approvals_missing"
+            )
     if to_status == PlanStatus.SIGNED:
         missing = missing_signatures(plan)
         if missing:
@@ -98,6 +145,160 @@ def transition_plan(plan: Plan, to_status: str, *, expected_version: int, **extr
     if extra:
         raise ValidationFailed({k: ["cannot be set by a status change"] for k in extra})
     return records.update(plan, expected_version=expected_version, related=plan.agreement, **changes)
+
+
+@transaction.atomic
+def approve_plan(
+    plan: Plan,
+    *,
+    party: Party,
+    expected_version: int,
+    approved_on: dt.date | None,
+    approved_by: Person | None = None,
+    note: str = "",
+) -> PlanApproval:
+    """`party` agrees to the version of the plan it has seen; the last approval makes the plan agreed."""
+    if plan.status != PlanStatus.PROPOSED:
+        raise TransitionRefused(f"only a proposed plan can be agreed to (this one is {plan.status})", field="status")
+    if expected_version != plan.version:
+        records.update(plan, expected_version=expected_version)  # raises StaleVersion naming what changed
+    if party.pk not in {p.pk for p in signatory_parties(plan)}:
+        raise ValidationFailed({"party": [f"{party.code} is not a signatory party of “{plan.agreement}”"]})
+    if plan.approvals.filter(party=party, plan_version=plan.version).exists():
+        raise ValidationFailed({"party": [f"{party.code} has already agreed to version {plan.version}"]})
+    approval = records.create(
+        PlanApproval,
+        related=plan,
+        plan=plan,
+        party=party,
+        plan_version=plan.version,
+        owner_party=party,
+        approved_on=approved_on or dt.date.today(),
+        approved_by=approved_by,
+        note=note,
+        visibility=plan.visibility,
+    )
+    if not missing_approvals(plan):
+        transition_plan(plan, PlanStatus.AGREED, expected_version=plan.version)
+    return approval
+
+
+@transaction.atomic
+def amend_plan(plan: Plan, **fields: Any) -> Plan:
+    """Start an amendment of a signed plan: a new revision, a draft, with a copy of its items.
+
+    The signed revision stays as it was, readable and verifiable; the amendment needs its own
+    agreement and signatures.
+    """
+    if plan.status not in (PlanStatus.SIGNED, PlanStatus.IN_FORCE):
+        raise TransitionRefused("only a signed or in-force plan is amended", field="status")
+    if plan.amendments.exclude(status__in=FROZEN_PLAN_STATUSES).exists():
+        raise TransitionRefused("an amendment of this plan is already being drafted", field="plan")
+    latest = Plan.objects.filter(agreement=plan.agreement, period_start=plan.period_start, period_end=plan.period_end)
+    revision = (latest.order_by("-revision").values_list("revision", flat=True).first() or plan.revision) + 1
+    amendment = create_plan(
+        agreement=plan.agreement,
+        title=fields.pop("title", plan.title),
+        kind=plan.kind,
+        period_start=plan.period_start,
+        period_end=plan.period_end,
+        revision=revision,
+        supersedes=plan,
+        previous=plan.previous,
+        visibility=plan.visibility,
+        owner_party=plan.owner_party,
+        **fields,
+    )
+    for item in plan.items.select_related("project").prefetch_related("responsibilities", "deliverables"):
+        _copy_item(item, amendment, carried_over_from=item.carried_over_from, carry_over=item.carry_over)
+    return amendment
+
+
+def _copy_item(item: PlanItem, plan: Plan, *, position: int | None = None, **fields: Any) -> PlanItem:
+    """A copy of `item` in `plan`, with its responsibilities (and deliverables unless it is a carry-over)."""
+    copy = records.create(
+        PlanItem,
+        related=plan,
+        plan=plan,
+        project=item.project,
+        position=position or item.position,
+        objectives=item.objectives,
+        visibility=plan.visibility,
+        is_illustrative=item.is_illustrative,
+        **fields,
+    )
+    for resp in item.responsibilities.all():
+        records.create(
+            PlanItemResponsibility,
+            related=copy,
+            plan_item=copy,
+            organisation_id=resp.organisation_id,
+            side_id=resp.side_id,
+            owner_party_id=resp.side_id,
+            visibility=copy.visibility,
+            is_illustrative=resp.is_illustrative,
+        )
+    if fields.get("carry_over") != CarryOver.PROPOSED:
+        for d in item.deliverables.all():
+            records.create(
+                Deliverable,
+                related=copy,
+                plan_item=copy,
+                kind=d.kind,
+                title=d.title,
+                responsible_party_id=d.responsible_party_id,
+                due_on=d.due_on,
+                visibility=copy.visibility,
+                is_illustrative=d.is_illustrative,
+            )
+    return copy
+
+
+@transaction.atomic
+def draft_next_plan(previous: Plan, **fields: Any) -> Plan:
+    """Draft the plan that follows `previous`, proposing to carry over every item not completed or cancelled.
+
+    Each proposal links to the item it continues; the coordinators accept or drop each before the new
+    plan can be proposed. New items are added as usual.
+    """
+    if previous.status not in FROZEN_PLAN_STATUSES:
+        raise TransitionRefused("the next plan is drafted from a signed plan", field="previous")
+    plan = create_plan(agreement=previous.agreement, previous=previous, **fields)
+    statuses = latest_progress(previous.items.all())
+    position = 0
+    for item in previous.items.select_related("project").prefetch_related("responsibilities").order_by("position"):
+        status = statuses.get(item.pk, ("not_started", 0))[0]
+        if status in FINISHED_PROGRESS:
+            continue
+        position += 1
+        _copy_item(item, plan, position=position, carried_over_from=item, carry_over=CarryOver.PROPOSED)
+    return plan
+
+
+@transaction.atomic
+def accept_carry_over(item: PlanItem, *, expected_version: int) -> PlanItem:
+    if item.carry_over != CarryOver.PROPOSED:
+        raise TransitionRefused("only a proposed carry-over is accepted", field="carry_over")
+    plan = _open_for_change(item.plan, "its items")
+    return records.update(item, expected_version=expected_version, related=plan, carry_over=CarryOver.ACCEPTED)
+
+
+@transaction.atomic
+def drop_carry_over(item: PlanItem, *, expected_version: int) -> None:
+    """Leave a proposed item out of the new plan; the old plan's item keeps its history."""
+    if item.carry_over != CarryOver.PROPOSED:
+        raise TransitionRefused("only a proposed carry-over is dropped; remove other items instead", field="carry_over")
+    remove_plan_item(item, expected_version=expected_version)
+
+
+@transaction.atomic
+def remove_plan_item(item: PlanItem, *, expected_version: int) -> None:
+    plan = _open_for_change(item.plan, "its items")
+    for resp in item.responsibilities.all():
+        records.delete(resp, related=item)
+    for deliverable in item.deliverables.all():
+        records.delete(deliverable, related=item)
+    records.delete(item, expected_version=expected_version, related=plan)
 
 
 # --- projects --------------------------------------------------------------------------------------
@@ -136,8 +337,9 @@ def add_participation(
 # --- plan items ------------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def add_plan_item(plan: Plan, project: Project, **fields: Any) -> PlanItem:
-    _ensure_plan_open(plan, "its items")
+    plan = _open_for_change(plan, "its items")
     if "position" not in fields:
         last = plan.items.order_by("-position").values_list("position", flat=True).first()
         fields["position"] = (last or 0) + 1
@@ -145,13 +347,15 @@ def add_plan_item(plan: Plan, project: Project, **fields: Any) -> PlanItem:
     return records.create(PlanItem, related=plan, plan=plan, project=project, **fields)
 
 
+@transaction.atomic
 def update_plan_item(item: PlanItem, *, expected_version: int, **changes: Any) -> PlanItem:
-    _ensure_plan_open(item.plan, "its items")
-    return records.update(item, expected_version=expected_version, related=item.plan, **changes)
+    plan = _open_for_change(item.plan, "its items")
+    return records.update(item, expected_version=expected_version, related=plan, **changes)
 
 
+@transaction.atomic
 def add_responsibility(item: PlanItem, organisation: Organisation, side: Party | None = None) -> PlanItemResponsibility:
-    _ensure_plan_open(item.plan, "its items")
+    _open_for_change(item.plan, "its items")
     side = side or organisation.party
     return records.create(
         PlanItemResponsibility,
@@ -165,8 +369,9 @@ def add_responsibility(item: PlanItem, organisation: Organisation, side: Party |
     )
 
 
+@transaction.atomic
 def add_deliverable(item: PlanItem, **fields: Any) -> Deliverable:
-    _ensure_plan_open(item.plan, "its deliverables")
+    _open_for_change(item.plan, "its deliverables")
     fields.setdefault("visibility", item.visibility)
     return records.create(Deliverable, related=item, plan_item=item, **fields)
 
