@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
@@ -40,7 +40,7 @@ class VersionedAdminForm(forms.ModelForm):
 
 class AuditedModelAdmin(admin.ModelAdmin):
     form = VersionedAdminForm
-    readonly_fields = ("uid", "version", "created_at", "updated_at", "is_illustrative")
+    readonly_fields: ClassVar[list[str] | tuple[str, ...]] = ("uid", "version", "created_at", "updated_at", "is_illustrative")
 
     def save_model(self, request: HttpRequest, obj: Model, form: forms.ModelForm, change: bool) -> None:
         # The request's actor is already set by AuditContextMiddleware.
