@@ -1,6 +1,12 @@
-from django.contrib import admin
+from typing import Any
 
-from accord.core.admin import AuditedModelAdmin
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from accord.core.admin import AuditedModelAdmin, VersionedAdminForm, domain_action
+from accord.programmes import services
+from accord.programmes.choices import PlanStatus
 from accord.programmes.models import (
     Deliverable,
     Exchange,
@@ -15,10 +21,30 @@ from accord.programmes.models import (
 )
 
 
+def _move(status: str) -> Any:
+    def move(plan: Plan) -> None:
+        services.transition_plan(plan, status, expected_version=plan.version)
+
+    move.__name__ = f"move_to_{status}"
+    return move
+
+
 @admin.register(Plan)
 class PlanAdmin(AuditedModelAdmin):
+    """Plans change status only through the lifecycle actions (agreement: add a plan approval)."""
+
     list_display = ("__str__", "agreement", "period_start", "period_end", "revision", "status")
     list_filter = ("status", "kind")
+    readonly_fields = (*AuditedModelAdmin.readonly_fields, "status", "signed_on", "signed_at", "signed_version")
+    actions = [
+        domain_action(_move(PlanStatus.PROPOSED), "Propose to the parties"),
+        domain_action(_move(PlanStatus.DRAFT), "Withdraw to draft"),
+        domain_action(_move(PlanStatus.SIGNED), "Mark signed (every party has signed this version)"),
+        domain_action(_move(PlanStatus.IN_FORCE), "Put in force"),
+        domain_action(_move(PlanStatus.REVIEWED), "Mark reviewed"),
+        domain_action(_move(PlanStatus.CLOSED), "Close"),
+        domain_action(services.amend_plan, "Start an amendment (new revision)"),
+    ]
 
 
 @admin.register(Project)
@@ -34,8 +60,17 @@ class ParticipationAdmin(AuditedModelAdmin):
     list_select_related = ("project", "organisation", "side")
 
 
+def _accept(item: PlanItem) -> None:
+    services.accept_carry_over(item, expected_version=item.version)
+
+
+def _drop(item: PlanItem) -> None:
+    services.drop_carry_over(item, expected_version=item.version)
+
+
 @admin.register(PlanItem)
 class PlanItemAdmin(AuditedModelAdmin):
+    actions = [domain_action(_accept, "Accept the carry-over"), domain_action(_drop, "Drop the carry-over")]
     list_display = ("plan", "position", "project", "carry_over", "carried_over_from")
     list_filter = ("plan",)
     list_select_related = ("plan", "project")
@@ -60,6 +95,25 @@ class ProgressReportAdmin(AuditedModelAdmin):
 
 @admin.register(Exchange)
 class ExchangeAdmin(AuditedModelAdmin):
+    """Entering the receipt date confirms receipt through the service (its rules: sent first, once)."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool) -> None:
+        receipt = {"received_on", "received_reference"}
+        if change and receipt & set(form.changed_data) and form.initial.get("received_on") is None:
+            other = [name for name in form.changed_data if name not in receipt]
+            if other:
+                form.changed_data[:] = other
+                super().save_model(request, obj, form, change)
+                obj.refresh_from_db(fields=["version"])
+            services.confirm_receipt(
+                obj,
+                received_on=form.cleaned_data["received_on"],
+                expected_version=obj.version,
+                reference=form.cleaned_data.get("received_reference", ""),
+            )
+            return
+        super().save_model(request, obj, form, change)
+
     list_display = ("kind", "from_party", "to_party", "start_on", "quantity", "unit", "sent_on", "received_on")
     list_filter = ("kind",)
 
@@ -69,6 +123,33 @@ class ExchangePersonAdmin(AuditedModelAdmin):
     list_display = ("exchange", "person")
 
 
+class PlanApprovalForm(VersionedAdminForm):
+    class Meta:
+        model = PlanApproval
+        fields = ("plan", "party", "approved_on", "approved_by", "note")
+
+
 @admin.register(PlanApproval)
 class PlanApprovalAdmin(AuditedModelAdmin):
+    """A party agrees to the plan's current version; approvals are history, never edited."""
+
+    form = PlanApprovalForm
     list_display = ("plan", "party", "plan_version", "approved_on", "approved_by")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool) -> None:
+        plan = form.cleaned_data["plan"]
+        approval = services.approve_plan(
+            plan,
+            party=form.cleaned_data["party"],
+            expected_version=plan.version,
+            approved_on=form.cleaned_data["approved_on"],
+            approved_by=form.cleaned_data["approved_by"],
+            note=form.cleaned_data["note"],
+        )
+        obj.pk = approval.pk

@@ -372,6 +372,8 @@ class Exchange(PartyOwned):
         check_period(errors, self.sent_on, self.received_on, "received_on", "dispatch date")
         if self.from_party_id and self.from_party_id == self.to_party_id:
             errors.setdefault("to_party", []).append("an exchange goes from one party to another")
+        if self.received_reference and not self.received_on:
+            errors.setdefault("received_on", []).append("give the date the receipt reference belongs to")
         if self.received_on and not self.sent_on and self.needs_receipt:
             errors.setdefault("received_on", []).append("cannot be received before it is recorded as sent")
         if self.agreement_id:
