@@ -1,0 +1,44 @@
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from accord.minutes.models import Minutes, MinutesRevision, MinutesSignOff
+
+pytestmark = pytest.mark.django_db
+
+
+def test_revisions_and_sign_offs_are_read_only_in_the_admin(seed, amended, admin_client, admin_user, rf):
+    request = rf.get("/")
+    request.user = admin_user
+    for model in (MinutesRevision, MinutesSignOff):
+        model_admin = admin.site._registry[model]
+        assert not model_admin.has_add_permission(request)
+        assert not model_admin.has_change_permission(request, None)
+        assert not model_admin.has_delete_permission(request, None)
+        assert model_admin.has_view_permission(request, None)
+    minutes_admin = admin.site._registry[Minutes]
+    assert not minutes_admin.has_add_permission(request) and not minutes_admin.has_delete_permission(request, amended)
+    assert {"status", "current_revision", "finalised_on", "meeting"} <= set(minutes_admin.get_readonly_fields(request))
+
+    revision = MinutesRevision.objects.get(minutes=amended, number=1)
+    url = reverse("admin:minutes_minutesrevision_change", args=[revision.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert admin_client.post(url, {"note": "rewritten"}).status_code == 403
+    assert MinutesRevision.objects.get(pk=revision.pk).note == "first draft"
+    assert admin_client.get(reverse("admin:minutes_minutesrevision_changelist")).status_code == 200
+    page = admin_client.get(reverse("admin:minutes_minutes_change", args=[amended.pk]))
+    assert page.status_code == 200 and "SU: items 2 and 4" in page.content.decode()  # revisions shown inline
+
+
+def test_the_minutes_visibility_is_edited_through_the_audited_path(seed, amended, admin_client):
+    url = reverse("admin:minutes_minutes_change", args=[amended.pk])
+    page = admin_client.get(url)
+    data = {"visibility": "bilateral", "expected_version": str(amended.version), "_save": "Save"}
+    for inline in page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    stored = Minutes.objects.get(pk=amended.pk)
+    assert (stored.visibility, stored.version, stored.current_revision) == ("bilateral", amended.version + 1, 3)
