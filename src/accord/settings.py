@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "accord.signing",
     "accord.reviews",
     "accord.minutes",
+    "accord.fidelity",
     "accord.web",
     "accord.demo",
 ]
