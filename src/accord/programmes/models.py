@@ -298,6 +298,8 @@ class ProgressReport(PartyOwned):
         constraints = [
             models.CheckConstraint(condition=models.Q(percent__lte=100), name="progress_percent_max_100"),
         ]
+        # "The latest report of each item" is asked by every review and every carry-over.
+        indexes = [models.Index(fields=["plan_item", "period_end", "id"], name="progressreport_latest_idx")]
 
     def __str__(self) -> str:
         return f"{self.plan_item} — {self.get_status_display()} ({self.period_end})"
