@@ -162,3 +162,16 @@ def test_the_seed_is_fully_audited():
 def test_signatures_cover_the_signed_version(seed):
     assert signatures_of(seed.plan_1960).count() == 0  # the current version is past the signed one
     assert signatures_of_version(seed.plan_1960).count() == 2
+
+
+def test_the_meeting_reviewed_1959_with_both_sides_statements(seed):
+    review = seed.review_1959
+    assert (review.status, review.as_of, review.plan) == ("published", dt.date(1960, 2, 24), seed.plan_1959)
+    assert review.figures["items"]["total"] == 122 and review.figures["agreement_projects"] == 122
+    completion = review.figures["completion"]
+    assert completion["completed"] + completion["carried_over"] == 122
+    assert completion["carried_over"] == seed.plan_1960.items.count()
+    statements = {s.party.code: s.text for s in review.statements.all()}
+    assert "具有重要的意义" in statements["CN"]["zh"]
+    assert "也有帮助" in statements["SU"]["zh"]
+    assert seed.meeting.agenda_items.get(kind="review").review == review

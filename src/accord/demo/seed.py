@@ -38,6 +38,8 @@ from accord.meetings.models import AgendaItem, DelegationMember, Meeting
 from accord.programmes import services as programmes
 from accord.programmes.choices import ExchangeKind, FieldOfScience, Modality, PlanStatus, ProgressStatus, QuantityUnit
 from accord.programmes.models import Participation, Plan
+from accord.reviews import services as reviews
+from accord.reviews.models import Review
 
 DATA = Path(__file__).parent / "data"
 PROTOCOL_UID = stable_uid("seed:protocol-1958-01-18")
@@ -190,6 +192,7 @@ def seed_handles() -> SimpleNamespace:
         liu_xiao=get(Person, "seed:person:liu-xiao"),
         petukhov=get(Person, "seed:person:petukhov"),
         press_report=get(Document, "seed:document:people-daily-1960-02-26"),
+        review_1959=Review.objects.filter(plan__uid=stable_uid("seed:plan:1959")).first(),
     )
 
 
@@ -632,10 +635,37 @@ def _load() -> None:
     ceremony = {"en": "the signing ceremony", "zh": "签字仪式", "ru": "церемония подписания"}
     meetings.add_attendee(meeting, liu_xiao, party=cn, capacity=titles["liu_xiao"], occasion=ceremony)
     meetings.add_attendee(meeting, petukhov, party=su, capacity=titles["petukhov"], occasion=ceremony)
+    # The review of 1959 as the meeting saw it, with what each side said (both statements are in the seed).
+    review_1959 = reviews.create_review(plan_1959, MEETING_END, visibility=public)
+    reviews.add_statement(
+        review_1959,
+        cn,
+        {
+            "en": "The sincere and substantial assistance provided by relevant Soviet departments, Soviet scientists "
+            "and experts in helping China carry out scientific research, in helping China train scientific and "
+            "technological cadres, and in providing China with scientific and technological data and samples "
+            "is of great significance to China.",
+            "zh": "苏联有关部门、苏联科学家和专家在帮助中国进行科学研究工作方面，在帮助中国培养科学技术干部方面，"
+            "在向中国提供科学技术资料和样品方面所给予的真诚的大量的援助，对中国具有重要的意义。",
+        },
+        visibility=public,
+    )
+    reviews.add_statement(
+        review_1959,
+        su,
+        {
+            "en": "The scientific and technological data and experience obtained from relevant Chinese departments were "
+            "also helpful to the scientific research work of relevant Soviet departments.",
+            "zh": "从中国有关部门取得的科学技术资料和经验对苏联有关部门的科学研究工作也有帮助。",
+        },
+        visibility=public,
+    )
+    review_1959 = reviews.publish_review(review_1959, expected_version=review_1959.version)
     meetings.add_agenda_item(
         meeting,
         kind=AgendaItem.Kind.REVIEW,
         plan=plan_1959,
+        review=review_1959,
         title={
             "en": "Results of the implementation of the 1959 cooperation plan",
             "zh": "1959年合作计划的执行结果",

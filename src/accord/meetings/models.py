@@ -127,6 +127,14 @@ class AgendaItem(PartyOwned):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
     title = LocalizedTextField(_("title"))
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="agenda_items")
+    review = models.ForeignKey(
+        "reviews.Review",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agenda_items",
+        help_text=_("The review this item discusses."),
+    )
     decision = LocalizedTextField(_("decision"), blank=True)
 
     class Meta:
@@ -141,6 +149,11 @@ class AgendaItem(PartyOwned):
         errors: dict[str, list[str]] = {}
         if self.plan is not None and self.meeting_id and self.plan.agreement_id != self.meeting.agreement_id:
             errors["plan"] = ["must be a plan under the meeting's agreement"]
+        review = self.review
+        if review is not None and self.plan_id and review.plan_id != self.plan_id:
+            errors["review"] = ["must be a review of the item's plan"]
+        if review is not None and self.meeting_id and review.plan.agreement_id != self.meeting.agreement_id:
+            errors["review"] = ["must be a review of a plan under the meeting's agreement"]
         if self.kind in {self.Kind.REVIEW, self.Kind.ADOPTION} and not self.plan_id:
             errors["plan"] = ["a review or adoption item names the plan it handles"]
         raise_if(errors)
