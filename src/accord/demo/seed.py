@@ -654,8 +654,8 @@ def _load() -> None:
         review_1959,
         su,
         {
-            "en": "The scientific and technological data and experience obtained from relevant Chinese departments were "
-            "also helpful to the scientific research work of relevant Soviet departments.",
+            "en": "The scientific and technological data and experience obtained from relevant Chinese departments "
+            "were also helpful to the scientific research work of relevant Soviet departments.",
             "zh": "从中国有关部门取得的科学技术资料和经验对苏联有关部门的科学研究工作也有帮助。",
         },
         visibility=public,
