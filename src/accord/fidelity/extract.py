@@ -1,0 +1,680 @@
+"""What a text says that must not differ between its language versions: numbers, dates, names, codes.
+
+`extract(text, lang)` returns the text's facts, each with its span and a comparison key. Rules run in a
+fixed order and each claims its characters, so a date's digits are not read again as numbers: names from
+the directory, dates, reference codes, then numbers (digits, Chinese numerals, Russian and English number
+words) with what stands around them (magnitude, percent, currency, ordinal marks, Chinese classifiers).
+
+Rules for every script run on every text, so a Russian quotation inside a Chinese text is still read;
+the language only chooses the conventions of digits (a decimal comma in Russian, month/day order in
+English).
+
+Hard and soft facts: a fact is *soft* when the language often says it without meaning a figure (Chinese
+一 in 进一步, 两国 "the two countries", English "one" or "first", Russian "два"). A soft fact may answer a
+hard one in another version but is never reported missing by itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from accord.fidelity import numerals
+from accord.fidelity.numerals import (
+    EN_WORDS,
+    RU_WORD,
+    ZH_NUMERAL_CHARS,
+    normal,
+    parse_decimal,
+    parse_en_words,
+    parse_ru_words,
+    parse_zh_numeral,
+    trie_pattern,
+)
+
+if TYPE_CHECKING:
+    from accord.fidelity.names import Directory
+
+Key = tuple  # ("number", Decimal) | ("date", y, m, d) | ("percent", Decimal) | ("amount", Decimal, cur) | ...
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One thing a version says: its kind, comparison key, span in the version's text and surface form.
+
+    `keys` holds every key this fact can stand for: a full date also answers "the 24th" and "24 February";
+    an amount also answers its bare number; "the 24th" is a day or an ordinal. Two facts agree when either's
+    key is among the other's keys."""
+
+    kind: str  # number, percent, amount, date, code, name
+    key: Key
+    keys: frozenset[Key]
+    start: int
+    end: int
+    text: str
+    hard: bool = True
+    label: str = ""  # canonical value for messages: "122", "1958-01-18", "Wu Heng"
+    relative: bool = False  # a day of the month read against the document's date ("24日", "the 24th")
+
+    def agrees(self, other: Fact) -> bool:
+        return self.key in other.keys or other.key in self.keys
+
+
+# --- fact constructors -------------------------------------------------------------------------------
+
+
+def _fmt(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def number_fact(value: Decimal | int, start: int, end: int, text: str, *, hard: bool = True) -> Fact:
+    v = normal(value)
+    key = ("number", v)
+    return Fact("number", key, frozenset([key]), start, end, text, hard, _fmt(v))
+
+
+def percent_fact(value: Decimal | int, start: int, end: int, text: str, *, hard: bool = True) -> Fact:
+    v = normal(value)
+    key = ("percent", v)
+    return Fact("percent", key, frozenset([key]), start, end, text, hard, f"{_fmt(v)}%")
+
+
+def amount_fact(value: Decimal | int, currency: str, start: int, end: int, text: str) -> Fact:
+    v = normal(value)
+    key = ("amount", v, currency)
+    # A version that leaves the currency out still gives the same figure.
+    return Fact("amount", key, frozenset([key, ("number", v)]), start, end, text, True, f"{_fmt(v)} {currency}")
+
+
+def date_keys(y: int | None, m: int | None, d: int | None) -> frozenset[Key]:
+    """The date's own key and every partial form that it also answers (not the bare year: a year alone is
+    a number, and "1958" elsewhere in the text is not the year of this date)."""
+    keys = {("date", y, m, d)}
+    if d is not None and m is not None:
+        keys.add(("date", None, m, d))
+    if d is not None:
+        keys.add(("date", None, None, d))
+    if m is not None and y is not None:
+        keys.add(("date", y, m, None))
+    if m is not None:
+        keys.add(("date", None, m, None))
+    return frozenset(keys)
+
+
+def date_label(y: int | None, m: int | None, d: int | None) -> str:
+    return "-".join("?" * n if v is None else f"{v:0{n}d}" for v, n in ((y, 4), (m, 2), (d, 2)))
+
+
+def date_fact(
+    y: int | None, m: int | None, d: int | None, start: int, end: int, text: str, *, ordinal: bool = False
+) -> Fact | None:
+    if m is not None and not 1 <= m <= 12:
+        return None
+    if d is not None and not 1 <= d <= 31:
+        return None
+    if y is not None and m is not None and d is not None:
+        try:
+            dt.date(y, m, d)
+        except ValueError:
+            return None
+    keys = set(date_keys(y, m, d))
+    if ordinal and d is not None and y is None and m is None:
+        keys.add(("number", normal(d)))  # "the 24th" may be an ordinal as well as a day
+    relative = y is None and m is None and d is not None
+    return Fact("date", ("date", y, m, d), frozenset(keys), start, end, text, True, date_label(y, m, d), relative)
+
+
+def resolve_relative(fact: Fact, context: dt.date) -> Fact:
+    """A day of the month alone ("24日", "the 24th") read against the document's date: the latest such day
+    on or before it (a report dated the 26th speaks of the 24th of the same month, one dated 2 March of
+    the 28th of February)."""
+    if not fact.relative:
+        return fact
+    d = fact.key[3]
+    y, m = context.year, context.month
+    if d > context.day:
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    try:
+        dt.date(y, m, d)
+    except ValueError:
+        return fact
+    keys = set(date_keys(y, m, d)) | {k for k in fact.keys if k[0] == "number"}
+    return replace(fact, key=("date", y, m, d), keys=frozenset(keys), label=f"{date_label(y, m, d)} (day {d})")
+
+
+def code_fact(code: str, start: int, end: int) -> Fact:
+    norm = re.sub(r"[\s‐-―−]", "-", code.upper())
+    key = ("code", norm)
+    return Fact("code", key, frozenset([key]), start, end, code, True, norm)
+
+
+# --- patterns ----------------------------------------------------------------------------------------
+
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20
+
+
+def normalise(text: str) -> str:
+    """Fullwidth digits, letters and signs to ASCII, one character for one, so spans stay put."""
+    return text.translate(_FULLWIDTH)
+
+
+DASH = r"[-‐‑‒–—―~〜～至到]"
+EN_RANGE = r"(?:\s*[-‐‑‒–—―]\s*|\s+(?:to|and|till|until|through)\s+)"  # 10–15 March, from 10 to 15 March
+RU_RANGE = r"(?:\s*[-‐‑‒–—―]\s*|\s+(?:по|до|и)\s+)"  # 24–26 февраля, с 1 по 15 марта
+EN_MONTHS = {
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+}
+_EN_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10}
+_EN_ABBR |= {"nov": 11, "dec": 12}
+EN_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
+)
+EN_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+
+RU_MONTH_STEMS = [
+    ("январ", 1),
+    ("феврал", 2),
+    ("март", 3),
+    ("апрел", 4),
+    ("ма", 5),
+    ("июн", 6),
+    ("июл", 7),
+    ("август", 8),
+    ("сентябр", 9),
+    ("октябр", 10),
+    ("ноябр", 11),
+    ("декабр", 12),
+]
+RU_MONTH = (
+    r"(?:(?:январ|феврал|апрел|июн|июл|сентябр|октябр|ноябр|декабр)(?:ь|я|е|ю|ём|ем)|"
+    r"(?:март|август)(?:а|е|у|ом)?|ма(?:й|я|е|ю|ем))(?![а-яё])"
+)
+ZH_NUM = rf"(?:\d{{1,4}}|[{ZH_NUMERAL_CHARS}]{{1,6}})"
+
+_YEAR_RU = r"(?:\s*(?:г\.|года|году|год|гг\.))?"
+
+
+def _en_month(word: str) -> int:
+    w = word.lower().rstrip(".")
+    return EN_MONTHS.get(w) or _EN_ABBR[w]
+
+
+def _ru_month(word: str) -> int:
+    w = word.lower()
+    for stem, value in sorted(RU_MONTH_STEMS, key=lambda sv: -len(sv[0])):
+        if w.startswith(stem):
+            return value
+    raise ValueError(word)
+
+
+def _int(text: str | None) -> int | None:
+    if text is None:
+        return None
+    text = re.sub(r"(?:st|nd|rd|th)$", "", text)
+    if text.isdigit():
+        return int(text)
+    return parse_zh_numeral(text)
+
+
+@dataclass
+class _Rule:
+    pattern: re.Pattern[str]
+    make: Callable[[re.Match[str], str], list[Fact]]
+    script: str | None = None  # skip the rule when the text has no letter of this script
+
+
+_rules: list[_Rule] = []
+
+
+def rule(pattern: str, flags: int = 0, script: str | None = None) -> Callable:
+    def register(fn: Callable[[re.Match[str], str], list[Fact]]) -> Callable:
+        _rules.append(_Rule(re.compile(pattern, flags), fn, script))
+        return fn
+
+    return register
+
+
+def _dates_with_range(m: re.Match[str], y: int | None, mo: int | None) -> list[Fact]:
+    d1, d2 = _int(m.group("d")), _int(m.groupdict().get("d2"))
+    text = m.group(0)
+    first = date_fact(y, mo, d1, m.start(), m.end(), text)
+    out = [first] if first else []
+    if d2 is not None:
+        second = date_fact(y, mo, d2, m.start(), m.end(), text)
+        if second:
+            out.append(second)
+    return out
+
+
+# Chinese: 1958年1月18日, 一九五八年一月十八日, 1960年2月24日至26日, 1958年1月, 2月24日, 24日, 廿四日
+@rule(
+    rf"(?P<y>{ZH_NUM})\s*年\s*(?P<m>{ZH_NUM})\s*月\s*(?P<d>{ZH_NUM})\s*[日号]"
+    rf"(?:\s*{DASH}\s*(?P<d2>{ZH_NUM})\s*[日号])?",
+    script="Han",
+)
+def _zh_ymd(m: re.Match[str], lang: str) -> list[Fact]:
+    return _dates_with_range(m, _int(m.group("y")), _int(m.group("m")))
+
+
+@rule(rf"(?P<y>{ZH_NUM})\s*年\s*(?P<m>{ZH_NUM})\s*月(?!份?\s*{ZH_NUM}\s*[日号])", script="Han")
+def _zh_ym(m: re.Match[str], lang: str) -> list[Fact]:
+    f = date_fact(_int(m.group("y")), _int(m.group("m")), None, m.start(), m.end(), m.group(0))
+    return [f] if f else []
+
+
+@rule(
+    rf"(?<![个几多])(?P<m>{ZH_NUM})\s*月\s*(?P<d>{ZH_NUM})\s*[日号](?:\s*{DASH}\s*(?P<d2>{ZH_NUM})\s*[日号])?",
+    script="Han",
+)
+def _zh_md(m: re.Match[str], lang: str) -> list[Fact]:
+    return _dates_with_range(m, None, _int(m.group("m")))
+
+
+@rule(rf"(?<![第个几多每])(?P<d>{ZH_NUM})\s*日(?![元本])", script="Han")
+def _zh_day(m: re.Match[str], lang: str) -> list[Fact]:
+    raw = m.group("d")
+    d = _int(raw)
+    # 三日 may be "three days" as well as "the 3rd": one character is ambiguous, 24日 and 二十四日 are days.
+    f = date_fact(None, None, d, m.start(), m.end(), m.group(0), ordinal=len(raw) == 1 and not raw.isdigit())
+    return [f] if f else []
+
+
+@rule(rf"(?<![个几多每\d])(?P<m>{ZH_NUM})\s*月(?!\s*{ZH_NUM})", script="Han")
+def _zh_month(m: re.Match[str], lang: str) -> list[Fact]:
+    f = date_fact(None, _int(m.group("m")), None, m.start(), m.end(), m.group(0))
+    return [f] if f else []
+
+
+# Numeric dates, any script: 1960-02-26, 24.02.1960 (г.), 1960.2.26, 2/24/1960 (en) or 24/2/1960
+@rule(r"(?<![\d.\-/])(?P<y>1\d{3}|20\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?![\d\-])")
+def _iso(m: re.Match[str], lang: str) -> list[Fact]:
+    f = date_fact(int(m.group("y")), int(m.group("m")), int(m.group("d")), m.start(), m.end(), m.group(0))
+    return [f] if f else []
+
+
+@rule(r"(?<![\d.])(?P<y>1\d{3}|20\d{2})\.(?P<m>\d{1,2})\.(?P<d>\d{1,2})(?![\d.]\d)")
+def _ymd_dotted(m: re.Match[str], lang: str) -> list[Fact]:
+    return _iso(m, lang)
+
+
+@rule(r"(?<![\d.,])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>1\d{3}|20\d{2})(?!\d)" + _YEAR_RU)
+def _dmy_dotted(m: re.Match[str], lang: str) -> list[Fact]:
+    return _iso(m, lang)
+
+
+@rule(r"(?<![\d/])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>1\d{3}|20\d{2})(?![\d/])")
+def _slashed(m: re.Match[str], lang: str) -> list[Fact]:
+    a, b, y = int(m.group("a")), int(m.group("b")), int(m.group("y"))
+    month_first = (lang == "en" and a <= 12) or b > 12
+    mo, d = (a, b) if month_first else (b, a)
+    f = date_fact(y, mo, d, m.start(), m.end(), m.group(0))
+    return [f] if f else []
+
+
+# English: January 18, 1958; February 24–26, 1960; 18 January 1958; the 18th of January 1958
+@rule(
+    rf"\b(?P<mon>{EN_MONTH})\s+(?P<d>{EN_DAY})(?:{EN_RANGE}(?P<d2>{EN_DAY}))?,?\s+(?P<y>1\d{{3}}|20\d{{2}})(?!\d)",
+    script="Latin",
+)
+def _en_mdy(m: re.Match[str], lang: str) -> list[Fact]:
+    return _dates_with_range(m, int(m.group("y")), _en_month(m.group("mon")))
+
+
+@rule(
+    rf"(?<![\d.\-])(?:the\s+)?(?P<d>{EN_DAY})(?:{EN_RANGE}(?P<d2>{EN_DAY}))?\s+(?:of\s+)?(?P<mon>{EN_MONTH}),?\s+"
+    rf"(?P<y>1\d{{3}}|20\d{{2}})(?!\d)",
+    script="Latin",
+)
+def _en_dmy(m: re.Match[str], lang: str) -> list[Fact]:
+    return _en_mdy(m, lang)
+
+
+@rule(rf"\b(?P<mon>{EN_MONTH}),?\s+(?P<y>1\d{{3}}|20\d{{2}})(?!\d)", script="Latin")
+def _en_my(m: re.Match[str], lang: str) -> list[Fact]:
+    f = date_fact(int(m.group("y")), _en_month(m.group("mon")), None, m.start(), m.end(), m.group(0))
+    return [f] if f else []
+
+
+@rule(rf"\b(?P<mon>{EN_MONTH})\s+(?P<d>{EN_DAY})(?:{EN_RANGE}(?P<d2>{EN_DAY}))?(?![\d,]*\d)", script="Latin")
+def _en_md(m: re.Match[str], lang: str) -> list[Fact]:
+    return _dates_with_range(m, None, _en_month(m.group("mon")))
+
+
+@rule(
+    rf"(?<![\d.\-])(?:the\s+)?(?P<d>{EN_DAY})(?:{EN_RANGE}(?P<d2>{EN_DAY}))?\s+(?:of\s+)?(?P<mon>{EN_MONTH})\b",
+    script="Latin",
+)
+def _en_dm(m: re.Match[str], lang: str) -> list[Fact]:
+    return _en_md(m, lang)
+
+
+@rule(
+    r"\b(?P<mon>January|February|March|April|June|July|August|September|October|November|December)\b",
+    script="Latin",
+)
+def _en_month_alone(m: re.Match[str], lang: str) -> list[Fact]:
+    f = date_fact(None, _en_month(m.group("mon")), None, m.start(), m.end(), m.group(0))
+    return [f] if f else []
+
+
+# Russian: 18 января 1958 г.; 24–26 февраля 1960 года; в январе 1958 года; 24 февраля; 24-го; в сентябре
+_RU_DAY = r"(?:[12]\d|3[01]|0?[1-9])"
+
+
+@rule(
+    rf"(?<![\d.,])(?P<d>{_RU_DAY})(?:-?го)?(?:{RU_RANGE}(?P<d2>{_RU_DAY})(?:-?го)?)?\s+(?P<mon>{RU_MONTH})\s+"
+    rf"(?P<y>1\d{{3}}|20\d{{2}})(?!\d){_YEAR_RU}",
+    re.IGNORECASE,
+    script="Cyrillic",
+)
+def _ru_dmy(m: re.Match[str], lang: str) -> list[Fact]:
+    return _dates_with_range(m, int(m.group("y")), _ru_month(m.group("mon")))
+
+
+@rule(rf"(?<![а-яё])(?P<mon>{RU_MONTH})\s+(?P<y>1\d{{3}}|20\d{{2}})(?!\d){_YEAR_RU}", re.IGNORECASE, "Cyrillic")
+def _ru_my(m: re.Match[str], lang: str) -> list[Fact]:
+    f = date_fact(int(m.group("y")), _ru_month(m.group("mon")), None, m.start(), m.end(), m.group(0))
+    return [f] if f else []
+
+
+@rule(
+    rf"(?<![\d.,])(?P<d>{_RU_DAY})(?:-?го)?(?:{RU_RANGE}(?P<d2>{_RU_DAY})(?:-?го)?)?\s+(?P<mon>{RU_MONTH})",
+    re.IGNORECASE,
+    script="Cyrillic",
+)
+def _ru_dm(m: re.Match[str], lang: str) -> list[Fact]:
+    return _dates_with_range(m, None, _ru_month(m.group("mon")))
+
+
+@rule(r"(?<![\d.,])(?P<d>[12]\d|3[01]|0?[1-9])(?:-го(?:\s+числа)?|\s+числа)(?![а-яё])", re.IGNORECASE, "Cyrillic")
+def _ru_day(m: re.Match[str], lang: str) -> list[Fact]:
+    f = date_fact(None, None, int(m.group("d")), m.start(), m.end(), m.group(0), ordinal=True)
+    return [f] if f else []
+
+
+@rule(rf"(?<![а-яё])(?P<mon>{RU_MONTH})", re.IGNORECASE, "Cyrillic")
+def _ru_month_alone(m: re.Match[str], lang: str) -> list[Fact]:
+    word = m.group("mon").lower()
+    if word.startswith("ма") and word not in ("мае", "мая", "май"):
+        return []  # "маю", "маем" are rarer as the month than as other words
+    if word in ("мая",) and m.start() > 0 and not m.string[m.start() - 1].isspace():
+        return []
+    f = date_fact(None, _ru_month(word), None, m.start(), m.end(), m.group(0))
+    return [f] if f else []
+
+
+# Reference codes: GNTK-59/117, CAS-60/003, 59/117; the same characters in every language.
+@rule(r"(?<![0-9A-Za-zА-Яа-яЁё\-/])(?:[A-ZА-ЯЁ]{1,10}-?\d+(?:[-/.]\d+)*|\d+(?:/\d+)+)(?![0-9A-Za-z/])")
+def _code(m: re.Match[str], lang: str) -> list[Fact]:
+    return [code_fact(m.group(0), m.start(), m.end())]
+
+
+# --- numbers -----------------------------------------------------------------------------------------
+
+CURRENCIES: list[tuple[str, str]] = [
+    # (pattern, ISO code); longer forms first where one is a prefix of another
+    (r"US\s?\$|\$|US\s+dollars?|dollars?|USD|美元|доллар(?:ов|а|ам|ами|ах)?(?:\s+США)?|долл\.(?:\s*США)?", "USD"),
+    (r"roubles?|rubles?|RUB|SUR|卢布|руб(?:л(?:ей|я|ь|ю|ем|ям|ями|ях))?\.?", "RUB"),
+    (r"yuan|renminbi|RMB|CNY|人民币(?:元)?|元|¥|юан(?:ей|я|ь|ям|ями|ях)", "CNY"),
+    (r"pounds?\s+sterling|GBP|£|英镑|фунт(?:ов|а)?\s+стерлингов", "GBP"),
+    (r"euros?|EUR|€|欧元|евро", "EUR"),
+]
+_CURRENCY_AFTER = re.compile(
+    r"\s?(?:" + "|".join(f"(?P<c{i}>{p})" for i, (p, _) in enumerate(CURRENCIES)) + r")(?![A-Za-zА-Яа-яЁё])",
+    re.IGNORECASE,
+)
+_CURRENCY_BEFORE = re.compile(
+    r"(?:(?P<c0>US\$|\$|USD)|(?P<c1>RUB|SUR)|(?P<c2>RMB|CNY|¥|人民币)|(?P<c3>GBP|£)|(?P<c4>EUR|€))\s?$"
+)
+_MAGNITUDE = re.compile(
+    r"\s?(?:(?P<k>thousand\b|тыс\.|тысяч[аиу]?(?![а-яё])|千(?!克|米|瓦))|(?P<m>million\b|mln\b|млн\.?|миллион(?:а|ов)?"
+    r"(?![а-яё])|百万)|(?P<b>billion\b|bn\b|млрд\.?|миллиард(?:а|ов)?(?![а-яё]))|(?P<w>万)|(?P<y>亿))",
+    re.IGNORECASE,
+)
+_PERCENT_AFTER = re.compile(
+    r"\s?(?:%|‰|per\s?cent\b|percent\b|pct\b|процент(?:а|ов|ам|ами|ах|ы)?(?![а-яё])|проц\.)", re.IGNORECASE
+)
+_EN_ORDINAL_SUFFIX = re.compile(r"(?:st|nd|rd|th)\b")
+_RU_ORDINAL_SUFFIX = re.compile(r"-(?:й|го|м|я|е|х|ый|ой|ий|ая|ое|ого|ому|ом|ым|ых)(?![а-яё])", re.IGNORECASE)
+ZH_CLASSIFIERS = (
+    "项个名人位次件份台套批种所家篇部册本张条届期年月天周岁倍吨克米亩株头架艘辆座处门类组队团届节章点场轮"
+    "元卢镑公千平立万亿小分秒度"
+)
+_ZH_CLASSIFIER_AFTER = re.compile(rf"[{ZH_CLASSIFIERS}]|美元|欧元|英镑")
+_ZH_YEAR_AFTER = re.compile(r"\s*年(?!代)")
+_ZH_IDIOMS = {("十", "分"), ("万", "分"), ("万", "一"), ("千", "万"), ("一", "一"), ("万", "岁")}
+
+_DIGITS = {
+    "en": re.compile(r"(?<![0-9A-Za-z.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![0-9]|[.,]\d)"),
+    "ru": re.compile(
+        r"(?<![0-9A-Za-zА-Яа-яЁё.,])(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)(?![0-9]|[.,]\d)"
+    ),
+}
+_ZH_RUN = re.compile(rf"[{ZH_NUMERAL_CHARS}]+")
+_EN_WORD = trie_pattern(EN_WORDS)
+_EN_RUN = re.compile(
+    rf"\b(?:a\s+(?=(?:hundred|thousand|million|billion)\b))?{_EN_WORD}(?:(?:[\s-]+(?:and\s+)?){_EN_WORD})*\b",
+    re.IGNORECASE,
+)
+_RU_RUN = re.compile(rf"(?<![а-яё])(?:{RU_WORD})(?:\s+(?:{RU_WORD}))*(?![а-яё])", re.IGNORECASE)
+_RU_ORDINAL_WORD = re.compile(
+    r"(?<![а-яё])(перв|втор|трет|четв[её]рт|пят|шест|седьм|восьм|девят|десят)"
+    r"(?:ый|ой|ий|ая|ое|ые|ого|ому|ым|ом|ую|ых|ыми|ья|ье|ьи|ьего|ьему|ьим|ьем|ью|ьих|ьими|ьей)(?![а-яё])",
+    re.IGNORECASE,
+)
+_RU_ORDINAL_STEMS = {
+    "перв": 1,
+    "втор": 2,
+    "трет": 3,
+    "четв": 4,
+    "пят": 5,
+    "шест": 6,
+    "седьм": 7,
+    "восьм": 8,
+    "девят": 9,
+    "десят": 10,
+}
+
+
+@dataclass
+class _Scan:
+    """The text being read, the characters already claimed, and the facts found so far."""
+
+    text: str
+    lang: str
+    claimed: bytearray = field(init=False)
+    facts: list[Fact] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.claimed = bytearray(len(self.text))
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(self.claimed[start:end])
+
+    def claim(self, start: int, end: int) -> None:
+        self.claimed[start:end] = b"\x01" * (end - start)
+
+    def add(self, fact: Fact) -> None:
+        self.facts.append(fact)
+        self.claim(fact.start, fact.end)
+
+
+def _with_units(scan: _Scan, value: Decimal, start: int, end: int, *, hard: bool, digits: bool) -> Fact:
+    """Read what stands around a number: a magnitude (1.2 million, 120万), then percent or currency."""
+    text = scan.text
+    if digits:
+        mag = _MAGNITUDE.match(text, end)
+        if mag and scan.free(mag.start(), mag.end()):
+            factor = {"k": 1000, "m": 1_000_000, "b": 1_000_000_000, "w": 10_000, "y": 100_000_000}[
+                mag.lastgroup or "k"
+            ]
+            value, end = value * factor, mag.end()
+    pct = _PERCENT_AFTER.match(text, end)
+    if pct and scan.free(pct.start(), pct.end()):
+        if pct.group(0).strip() == "‰":
+            value = value / 10
+        return percent_fact(value, start, pct.end(), text[start : pct.end()], hard=True)
+    if start >= 3 and text[start - 3 : start] == "百分之":
+        return percent_fact(value, start - 3, end, text[start - 3 : end], hard=True)
+    cur = _CURRENCY_AFTER.match(text, end)
+    if cur and scan.free(cur.start(), cur.end()) and cur.lastgroup:
+        code = CURRENCIES[int(cur.lastgroup[1:])][1]
+        return amount_fact(value, code, start, cur.end(), text[start : cur.end()])
+    before = _CURRENCY_BEFORE.search(text, max(0, start - 8), start)
+    if before and before.lastgroup and scan.free(before.start(), before.end()):
+        code = CURRENCIES[int(before.lastgroup[1:])][1]
+        return amount_fact(value, code, before.start(), end, text[before.start() : end])
+    return number_fact(value, start, end, text[start:end], hard=hard)
+
+
+def _digits(scan: _Scan) -> None:
+    pattern = _DIGITS["ru" if scan.lang == "ru" else "en"]
+    text = scan.text
+    for m in pattern.finditer(text):
+        start, end = m.span()
+        if not scan.free(start, end):
+            continue
+        value = parse_decimal(m.group(0), decimal_comma=scan.lang == "ru")
+        if value is None:
+            continue
+        ordinal = _EN_ORDINAL_SUFFIX.match(text, end) or _RU_ORDINAL_SUFFIX.match(text, end)
+        if ordinal and value == value.to_integral_value():
+            # 24th / 24-го: a day of the month or an ordinal; 17-й, 117th: an ordinal number.
+            is_day = 1 <= value <= 31 and ordinal.group(0).lower() in ("st", "nd", "rd", "th", "-го")
+            f = (
+                date_fact(None, None, int(value), start, ordinal.end(), text[start : ordinal.end()], ordinal=True)
+                if is_day
+                else None
+            )
+            scan.add(f or number_fact(value, start, ordinal.end(), text[start : ordinal.end()]))
+            continue
+        year = _ZH_YEAR_AFTER.match(text, end)
+        if year and len(m.group(0)) == 4 and scan.free(year.start(), year.end()):
+            scan.add(number_fact(value, start, year.end(), text[start : year.end()]))
+            continue
+        scan.add(_with_units(scan, value, start, end, hard=True, digits=True))
+
+
+def _zh_numerals(scan: _Scan) -> None:
+    text = scan.text
+    for m in _ZH_RUN.finditer(text):
+        start, end = m.span()
+        if not scan.free(start, end):
+            continue
+        run = m.group(0)
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        if (run, after) in _ZH_IDIOMS or (before, run) in _ZH_IDIOMS or run in ("一一", "万一"):
+            continue
+        if text.startswith("分之", end):
+            continue  # 百分之 (percent) and 三分之一 (a third): the denominator is not a figure of its own
+        units = any(
+            ch in numerals.ZH_SMALL_UNITS or ch in numerals.ZH_BIG_UNITS or ch in numerals.ZH_TENS for ch in run
+        )
+        if not units and len(run) == 2:
+            continue  # 三四个: "three or four", an estimate
+        value = parse_zh_numeral(run)
+        if value is None:
+            continue
+        ordinal = before == "第"
+        classifier = bool(_ZH_CLASSIFIER_AFTER.match(text, end))
+        if ordinal:
+            hard = True
+            start -= 1
+        elif units:
+            # 十, 百, 万 alone are words as often as numbers (百花, 万岁); with a classifier they count.
+            hard = (len(run) > 1 or classifier) and value >= 10
+        elif len(run) >= 3:
+            hard = True  # 一九五八: a year, digit by digit
+        else:
+            hard = classifier and value >= 2  # 两年, 三项; but 一项 is "an item"
+        year = _ZH_YEAR_AFTER.match(text, end)
+        if year and not units and len(run) >= 3:
+            end = year.end()
+        scan.add(_with_units(scan, Decimal(value), start, end, hard=hard, digits=False))
+
+
+def _word_runs(
+    scan: _Scan, pattern: re.Pattern[str], parse: Callable[[list[str]], list[tuple]], soft_upto: int
+) -> None:
+    text = scan.text
+    for m in pattern.finditer(text):
+        if not scan.free(*m.span()):
+            continue
+        words = [(w.start(), w.end(), w.group(0).lower()) for w in re.finditer(r"[A-Za-zА-Яа-яЁё]+", m.group(0))]
+        for item in parse([w for _, _, w in words]):
+            value, i, j = item[0], item[1], item[2]
+            ordinal = len(item) > 3 and item[3]
+            start, end = m.start() + words[i][0], m.start() + words[j - 1][1]
+            if not scan.free(start, end):
+                continue
+            hard = value > soft_upto and not ordinal
+            scan.add(_with_units(scan, Decimal(value), start, end, hard=hard, digits=False))
+
+
+def _ru_ordinal_words(scan: _Scan) -> None:
+    for m in _RU_ORDINAL_WORD.finditer(scan.text):
+        if scan.free(*m.span()):
+            stem = m.group(1).lower().replace("ё", "е")
+            value = _RU_ORDINAL_STEMS.get(stem[:4] if stem.startswith("четв") else stem)
+            if value:
+                scan.add(number_fact(value, m.start(), m.end(), m.group(0), hard=False))
+
+
+_HAS = {
+    "Han": re.compile(r"[\u3400-\u9fff]"),
+    "Cyrillic": re.compile(r"[\u0400-\u04ff]"),
+    "Latin": re.compile(r"[A-Za-z]"),
+}
+
+
+def extract(text: str, lang: str, directory: Directory | None = None) -> list[Fact]:
+    """Every fact of `text` (a version in language `lang`: 'zh', 'ru', 'en' or another tag), in text order."""
+    text = normalise(text)
+    scan = _Scan(text, lang)
+    scripts = {name for name, pattern in _HAS.items() if pattern.search(text)}
+    if directory is not None:
+        for fact in directory.find(text, scripts):
+            if scan.free(fact.start, fact.end):
+                scan.add(fact)
+    for r in _rules:
+        if r.script and r.script not in scripts:
+            continue
+        pos = 0
+        while (m := r.pattern.search(text, pos)) is not None:
+            if scan.free(m.start(), m.end()):
+                for fact in r.make(m, lang):
+                    scan.add(fact)
+                pos = max(m.end(), m.start() + 1)
+            else:
+                pos = m.start() + 1  # a shorter match may start here or just after the claimed part
+    _digits(scan)
+    if "Han" in scripts:
+        _zh_numerals(scan)
+    if "Cyrillic" in scripts:
+        _word_runs(scan, _RU_RUN, parse_ru_words, 2)
+        _ru_ordinal_words(scan)
+    if "Latin" in scripts:
+        _word_runs(scan, _EN_RUN, parse_en_words, 2)
+    return sorted(scan.facts, key=lambda f: (f.start, f.end))
+
+
+def iter_kinds(facts: list[Fact], kinds: set[str]) -> Iterator[Fact]:
+    return (f for f in facts if f.kind in kinds)

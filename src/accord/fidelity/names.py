@@ -1,0 +1,253 @@
+"""The directory of known names: people, organisations, parties and places in every language they are written in.
+
+武衡 / Wu Heng / У Хэн are one entry, so a version that names Wu Heng where the other names 刘晓 is caught
+even though no two strings are alike. The directory is plain data (`Directory.from_json`), built from
+Accord's records by `directory_from_database()` or read from a JSON file for texts checked outside Accord.
+
+How names are found in a text:
+- Chinese: the exact characters; at each place the longest known name wins (苏联国家科学技术委员会 before
+  科学技术委员会).
+- English: word for word, any case, with a possessive or plural ending ("Commissions"). An organisation
+  named "X of Y" with X of three words or more is also found as X ("State Scientific and Technological
+  Committee" for "... of the USSR Council of Ministers"), as English texts shorten it so.
+- Russian: each word by its stem with up to three letters of case ending (Москва, Москве; Петухов,
+  Петуховым; Государственного научно-технического комитета).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from accord.fidelity.extract import Fact
+from accord.fidelity.lang import script_of
+from accord.fidelity.numerals import trie_pattern
+
+SOFT_KINDS = frozenset({"party"})
+_RU_ENDINGS_2 = ("ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые", "ие")
+
+
+def _script(name: str) -> str | None:
+    counts: dict[str, int] = {}
+    for ch in name:
+        s = script_of(ch)
+        if s:
+            counts[s] = counts.get(s, 0) + 1
+    return max(counts, key=lambda s: counts[s]) if counts else None
+
+
+def _ru_stem(word: str) -> str:
+    w = word
+    if len(w) > 5 and w[-2:].lower() in _RU_ENDINGS_2:
+        return w[:-2]
+    if len(w) > 3 and w[-1].lower() in "аяоеуюыиьй":
+        return w[:-1]
+    return w
+
+
+def _ru_pattern(name: str) -> str:
+    parts = []
+    for word in re.split(r"\s+", name.strip()):
+        pieces = word.split("-")
+        stemmed = "-".join(re.escape(_ru_stem(p)) + "[а-яё]{0,3}" if p.isalpha() else re.escape(p) for p in pieces)
+        parts.append(stemmed)
+    return r"\s+".join(parts)
+
+
+def _en_norm(text: str) -> str:
+    t = re.sub(r"[\s\-]+", " ", text.strip().lower()).replace("’", "'")
+    return re.sub(r"^the ", "", t)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One person, organisation, party or place, with its names per language (several forms allowed)."""
+
+    id: str
+    kind: str
+    names: Mapping[str, tuple[str, ...]]
+
+    @property
+    def label(self) -> str:
+        for lang in ("en", "ru", "zh"):
+            if self.names.get(lang):
+                return self.names[lang][0]
+        return next((forms[0] for forms in self.names.values() if forms), self.id)
+
+    def label_in(self, lang: str) -> str:
+        forms = self.names.get(lang)
+        return forms[0] if forms else self.label
+
+
+class Directory:
+    """Known names, compiled for finding them in texts of any script."""
+
+    def __init__(self, entries: Iterable[Entry]):
+        self.entries: dict[str, Entry] = {}
+        han: dict[str, str] = {}
+        latin: dict[str, str] = {}
+        cyrillic: list[tuple[str, str]] = []  # (pattern, entry id)
+        for entry in entries:
+            self.entries.setdefault(entry.id, entry)
+            for forms in entry.names.values():
+                for form in forms:
+                    form = form.strip()
+                    if len(form) < 2:
+                        continue
+                    script = _script(form)
+                    if script == "Han":
+                        han.setdefault(form, entry.id)
+                    elif script == "Cyrillic":
+                        cyrillic.append((_ru_pattern(form), entry.id))
+                    elif script == "Latin":
+                        latin.setdefault(_en_norm(form), entry.id)
+                        core = self._core(entry.kind, form)
+                        if core:
+                            latin.setdefault(_en_norm(core), entry.id)
+        self._han = han
+        self._latin = latin
+        self._cyrillic = cyrillic
+        # Literal names as tries: one pass over a long text whatever the size of the directory.
+        self._han_re = re.compile(trie_pattern(list(han))) if han else None
+        self._latin_re = (
+            re.compile(
+                r"(?<![A-Za-z])(?:the\s+)?" + trie_pattern(list(latin), space=r"[\s\-]+") + r"(?:'s|’s|s)?(?![A-Za-z])",
+                re.IGNORECASE,
+            )
+            if latin
+            else None
+        )
+        self._cyrillic_compiled = [(re.compile(p, re.IGNORECASE), eid) for p, eid in cyrillic]
+        self._cyrillic_re = self._alternation(
+            sorted({p for p, _ in cyrillic}, key=len, reverse=True),
+            r"(?<![а-яёА-ЯЁ])",
+            r"(?![а-яёА-ЯЁ])",
+            re.IGNORECASE,
+        )
+
+    @staticmethod
+    def _core(kind: str, form: str) -> str | None:
+        if kind not in ("organisation", "organization"):
+            return None
+        head = re.split(r"\s+of\s+", form, maxsplit=1)[0]
+        return head if head != form and len(head.split()) >= 3 else None
+
+    @staticmethod
+    def _alternation(forms: list[str], before: str, after: str, flags: int = 0) -> re.Pattern[str] | None:
+        if not forms:
+            return None
+        return re.compile(before + "(?:" + "|".join(forms) + ")" + after, flags)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+    # --- finding names -----------------------------------------------------------------------------
+
+    def find(self, text: str, scripts: set[str] | None = None) -> list[Fact]:
+        """Every known name in `text` (longest first at each place), as facts of kind 'name'."""
+        out: list[Fact] = []
+        if self._han_re is not None and (scripts is None or "Han" in scripts):
+            for m in self._han_re.finditer(text):
+                out.append(self._fact(self._han[m.group(0)], m))
+        if self._latin_re is not None and (scripts is None or "Latin" in scripts):
+            for m in self._latin_re.finditer(text):
+                norm = _en_norm(m.group(0))
+                eid = self._latin.get(norm) or self._latin.get(re.sub(r"(?:'s|s)$", "", norm))
+                if eid:
+                    out.append(self._fact(eid, m))
+        if self._cyrillic_re is not None and (scripts is None or "Cyrillic" in scripts):
+            for m in self._cyrillic_re.finditer(text):
+                eid = next((e for pattern, e in self._cyrillic_compiled if pattern.fullmatch(m.group(0))), None)
+                if eid:
+                    out.append(self._fact(eid, m))
+        return out
+
+    def _fact(self, entry_id: str, m: re.Match[str]) -> Fact:
+        key = ("name", entry_id)
+        entry = self.entries[entry_id]
+        # A state goes by many names (中苏, 苏联, "the Soviet side"): that one version spells it out and the
+        # other does not is no error, so party names are soft; one party where another is named still is.
+        hard = entry.kind not in SOFT_KINDS
+        return Fact("name", key, frozenset([key]), m.start(), m.end(), m.group(0), hard, entry.label)
+
+    # --- data --------------------------------------------------------------------------------------
+
+    @classmethod
+    def from_json(cls, data: Any) -> Directory:
+        """From {"entries": [{"id": ..., "kind": ..., "names": {"en": "Wu Heng" or [...], ...}}, ...]}."""
+        items = data.get("entries", []) if isinstance(data, Mapping) else data
+        entries = []
+        for i, item in enumerate(items or []):
+            if not isinstance(item, Mapping):
+                raise ValueError(f"directory entry {i} is not an object")
+            names: dict[str, tuple[str, ...]] = {}
+            for lang, value in (item.get("names") or {}).items():
+                forms = [value] if isinstance(value, str) else list(value or [])
+                names[str(lang)] = tuple(str(f) for f in forms if f)
+            entries.append(Entry(str(item.get("id") or f"entry:{i}"), str(item.get("kind") or "other"), names))
+        return cls(entries)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Directory:
+        return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "entries": [
+                {"id": e.id, "kind": e.kind, "names": {lang: list(forms) for lang, forms in e.names.items()}}
+                for e in self.entries.values()
+            ]
+        }
+
+
+def _localized_forms(value: Mapping[str, str] | None, extra: Iterable[str] = ()) -> dict[str, tuple[str, ...]]:
+    """{"zh": "武衡", "en": "Wu Heng"} plus language-less aliases sorted in by their script."""
+    names: dict[str, list[str]] = {}
+    for tag, text in (value or {}).items():
+        if isinstance(text, str) and text.strip():
+            names.setdefault(tag.split("-")[0].lower(), []).append(text.strip())
+    by_script = {"Han": "zh", "Cyrillic": "ru", "Latin": "en"}
+    for alias in extra:
+        if isinstance(alias, str) and alias.strip():
+            lang = by_script.get(_script(alias) or "", "und")
+            names.setdefault(lang, []).append(alias.strip())
+    return {lang: tuple(dict.fromkeys(forms)) for lang, forms in names.items()}
+
+
+def directory_from_database() -> Directory:
+    """The names Accord knows: people, organisations (current and dated names, aliases), parties, and the
+    places of meetings. Reads the database; the checker itself never does."""
+    from accord.directory.models import Organisation, OrganisationName, Party, Person
+    from accord.meetings.models import Meeting
+
+    entries: list[Entry] = []
+    for person in Person.objects.only("uid", "name"):
+        entries.append(Entry(f"person:{person.uid}", "person", _localized_forms(person.name)))
+    dated: dict[int, list[Mapping[str, str]]] = {}
+    for name in OrganisationName.objects.only("organisation_id", "name"):
+        dated.setdefault(name.organisation_id, []).append(name.name)
+    for org in Organisation.objects.only("id", "uid", "name", "aliases"):
+        forms = _localized_forms(org.name, org.aliases or [])
+        for old in dated.get(org.id, []):
+            for lang, more in _localized_forms(old).items():
+                forms[lang] = tuple(dict.fromkeys([*forms.get(lang, ()), *more]))
+        entries.append(Entry(f"organisation:{org.uid}", "organisation", forms))
+    for party in Party.objects.only("uid", "name"):
+        entries.append(Entry(f"party:{party.uid}", "party", _localized_forms(party.name)))
+    places: dict[str, dict[str, tuple[str, ...]]] = {}
+    for place in Meeting.objects.exclude(place={}).values_list("place", flat=True):
+        forms = _localized_forms(place)
+        if forms:
+            key = json.dumps(forms, sort_keys=True, ensure_ascii=False)
+            places.setdefault(key, forms)
+    for i, forms in enumerate(places.values()):
+        label = (forms.get("en") or next(iter(forms.values())))[0]
+        entries.append(Entry(f"place:{label.lower()}" if label else f"place:{i}", "place", forms))
+    return Directory(entries)
