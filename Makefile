@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint format bench install dev clean
+.PHONY: run test lint format bench install dev clean fonts
 
 $(BIN)/accord: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,17 @@ install: $(BIN)/accord
 dev: $(VENV)/.dev
 
 ## run: install, migrate, load the seed demo into an empty database, serve on http://$(HOST):$(PORT)
-run: install
+run: install fonts
 	$(BIN)/accord serve --host $(HOST) --port $(PORT)
+
+## fonts: Chinese and Cyrillic glyphs for PDFs (Debian's packages, when run as root; Accord warns otherwise)
+fonts:
+	@if ! fc-list :lang=zh 2>/dev/null | grep -q . ; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	  else echo "No Chinese font found: install fonts-noto-cjk (Chinese PDFs are refused until then)"; fi; \
+	fi
 
 ## test: the whole suite on SQLite, then on PostgreSQL when a server is reachable
 test: dev

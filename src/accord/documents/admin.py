@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from accord.core.admin import AuditedModelAdmin
-from accord.documents.models import Document, DocumentText
+from accord.documents.models import Document, DocumentFile, DocumentText
 
 
 @admin.register(Document)
@@ -12,3 +12,8 @@ class DocumentAdmin(AuditedModelAdmin):
 @admin.register(DocumentText)
 class DocumentTextAdmin(AuditedModelAdmin):
     list_display = ("document", "language", "sha256")
+
+
+@admin.register(DocumentFile)
+class DocumentFileAdmin(AuditedModelAdmin):
+    list_display = ("document", "languages", "layout", "format", "size", "sha256")

@@ -80,3 +80,39 @@ class DocumentText(PartyOwned):
         except ValueError as exc:
             raise ValidationError({"language": [str(exc)]}) from None
         self.sha256 = hashlib.sha256(self.body.encode()).hexdigest()
+
+
+class DocumentFile(PartyOwned):
+    """One rendering of a generated document (HTML, PDF or DOCX) in one set of languages and layout.
+
+    The bytes are kept under MEDIA_ROOT, named by their SHA-256, so a rendering that changes gets a new
+    file and the audit trail's earlier entries still point at the file they described.
+    """
+
+    class Format(models.TextChoices):
+        HTML = "html", "HTML"
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "DOCX"
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="files")
+    languages = models.CharField(_("languages"), max_length=100, help_text=_("e.g. zh+ru, in the order written"))
+    layout = models.CharField(_("layout"), max_length=16, blank=True)
+    format = models.CharField(_("format"), max_length=8, choices=Format.choices)
+    file = models.FileField(_("file"), upload_to="documents/", max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    # What the bytes were made from (for a PDF: the HTML, the engine's version, the fonts): while it is
+    # unchanged the stored file is served again instead of laying out hundreds of pages anew.
+    source_sha256 = models.CharField(_("source SHA-256"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["document", "languages", "format"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "languages", "layout", "format"], name="documentfile_unique_rendering"
+            )
+        ]
+
+    def __str__(self) -> str:
+        layout = f", {self.layout}" if self.layout else ""
+        return f"{self.document} [{self.languages}{layout}] {self.format.upper()}"

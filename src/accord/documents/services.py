@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import QuerySet
 
 from accord.core import services as records
 from accord.core.errors import ValidationFailed
-from accord.documents.models import Document, DocumentText
+from accord.core.localized import normalize_tag
+from accord.documents import fonts, renderers
+from accord.documents.content import Content
+from accord.documents.html_output import write_html
+from accord.documents.models import Document, DocumentFile, DocumentText
+from accord.documents.pdf_output import engine_signature
+from accord.documents.renderers import Options
 
 
 @transaction.atomic
@@ -39,3 +50,147 @@ def add_text(document: Document, language: str, body: str) -> DocumentText:
         owner_party=document.owner_party,
         is_illustrative=document.is_illustrative,
     )
+
+
+# --- documents generated from the records --------------------------------------------------------------
+
+
+@dataclass
+class Generated:
+    """What generate_document stored: the Document, its language texts, and the rendering (when a format was asked)."""
+
+    document: Document
+    texts: list[DocumentText]
+    rendering: DocumentFile | None
+    data: bytes | None
+    content: Content
+
+
+@transaction.atomic
+def generate_document(
+    kind: str,
+    ref: Any,
+    language: str | None,
+    fmt: str | None = None,
+    *,
+    layout: str = "parallel",
+    with_english: bool = False,
+) -> Generated:
+    """Generate the document of `kind` for the record `ref` and store it.
+
+    Creates the Document (origin: generated) on first use and updates it after: one text per language
+    (its plain text, hashed), and, when `fmt` is given, the rendering in that format (bytes under
+    MEDIA_ROOT, hashed). Unchanged texts and renderings are left as they are, so regenerating from
+    unchanged records writes nothing. Everything is checked and rendered before anything is written: a
+    refused language or a missing font leaves no trace.
+    """
+    options = Options(layout=layout, with_english=with_english)
+    spec, record, content = renderers.build(kind, ref, language, options)
+    links = spec.links(record)
+    data, source = _render(_find_generated(spec.name, links), content, fmt) if fmt else (None, "")
+    document = _generated_document(spec.name, record, content, links)
+    texts = [_store_text(document, lang, content.text_of(lang)) for lang in content.languages]
+    stored = _store_file(document, content, fmt, data, source) if fmt and data is not None else None
+    return Generated(document, texts, stored, data, content)
+
+
+def _generated(kind: str, links: dict[str, Any]) -> QuerySet[Document]:
+    """The generated document of this kind for this record (one at most; the first if ever more)."""
+    return Document.objects.filter(
+        kind=kind,
+        origin=Document.Origin.GENERATED,
+        agreement=links["agreement"],
+        meeting=links["meeting"],
+        plan=links["plan"],
+    ).order_by("id")
+
+
+def _find_generated(kind: str, links: dict[str, Any]) -> Document | None:
+    return _generated(kind, links).first()
+
+
+def _render(existing: Document | None, content: Content, fmt: str) -> tuple[bytes, str]:
+    """The bytes of `content` in `fmt`, and the hash of their source (PDF only: the HTML, engine and fonts).
+
+    A PDF stored earlier from the very same source is read back instead of being laid out again; its
+    bytes are checked against their recorded hash first.
+    """
+    renderers.check_format(fmt)
+    if fmt != "pdf":
+        return renderers.write(content, fmt), ""
+    html = write_html(content)
+    fonts.require_fonts(content.languages)
+    source = hashlib.sha256(html + engine_signature().encode()).hexdigest()
+    if existing is not None:
+        same = existing.files.filter(
+            languages="+".join(content.languages), layout=content.layout, format=fmt, source_sha256=source
+        ).first()
+        if same is not None and default_storage.exists(same.file.name):
+            with default_storage.open(same.file.name, "rb") as fh:
+                data = fh.read()
+            if hashlib.sha256(data).hexdigest() == same.sha256:
+                return data, source
+    return renderers.write(content, fmt, html=html), source
+
+
+def _generated_document(kind: str, record: Any, content: Content, links: dict[str, Any]) -> Document:
+    existing = _generated(kind, links).select_for_update().first()
+    if existing is None:
+        return records.create(
+            Document,
+            related=links["agreement"],
+            kind=kind,
+            origin=Document.Origin.GENERATED,
+            title=dict(content.titles),
+            is_illustrative=bool(getattr(record, "is_illustrative", False)),
+            **links,
+        )
+    title = {**existing.title, **content.titles}
+    changes = {
+        name: value
+        for name, value in {"title": title, "issued_on": links["issued_on"], "visibility": links["visibility"]}.items()
+        if getattr(existing, name) != value
+    }
+    if changes:
+        records.update(existing, expected_version=existing.version, related=links["agreement"], **changes)
+    return existing
+
+
+def _store_text(document: Document, language: str, body: str) -> DocumentText:
+    current = document.texts.filter(language=normalize_tag(language)).first()
+    if current is None:
+        return add_text(document, language, body)
+    if current.body != body:
+        records.update(current, expected_version=current.version, related=document, body=body)
+    return current
+
+
+def _store_file(document: Document, content: Content, fmt: str, data: bytes, source: str) -> DocumentFile:
+    digest = hashlib.sha256(data).hexdigest()
+    name = f"documents/{document.uid}/{digest[:20]}.{fmt}"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(data))
+    languages = "+".join(content.languages)
+    current = DocumentFile.objects.filter(
+        document=document, languages=languages, layout=content.layout, format=fmt
+    ).first()
+    if current is None:
+        return records.create(
+            DocumentFile,
+            related=document,
+            document=document,
+            languages=languages,
+            layout=content.layout,
+            format=fmt,
+            file=name,
+            sha256=digest,
+            size=len(data),
+            source_sha256=source,
+            visibility=document.visibility,
+            owner_party=document.owner_party,
+            is_illustrative=document.is_illustrative,
+        )
+    changes = {"file": name, "sha256": digest, "size": len(data), "source_sha256": source}
+    if any(getattr(current, field) != value for field, value in changes.items()):
+        records.update(current, expected_version=current.version, related=document, **changes)
+    return current

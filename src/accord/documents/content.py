@@ -1,0 +1,108 @@
+"""What a generated document says, before it is written out as HTML, PDF or DOCX.
+
+A builder (communiqué, plan text, ...) reads the records once and returns a `Content`: a list of simple
+blocks, each in one language. The HTML writer (and PDF, from that HTML) and the DOCX writer both walk the
+same blocks, so the formats cannot drift apart, and the plain text of each language (stored and hashed
+as the document's text) is read off the same blocks too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from accord.documents.wording import label_sep, primary
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A title line. Level 1 is the document's title, 2 a section, 3 an item."""
+
+    text: str
+    lang: str
+    level: int = 1
+    kind: ClassVar[str] = "heading"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Running text, optionally led by a bold label ('Objectives: ...'). Style: '', 'dateline', 'note', 'center'."""
+
+    text: str
+    lang: str
+    label: str = ""
+    style: str = ""
+    kind: ClassVar[str] = "paragraph"
+
+    @property
+    def sep(self) -> str:
+        return label_sep(self.lang) if self.label else ""
+
+    def plain(self) -> str:
+        return f"{self.label}{self.sep}{self.text}"
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    kind: ClassVar[str] = "pagebreak"
+
+
+@dataclass
+class Cell:
+    """One cell of a table: blocks (headings and paragraphs only) in one language."""
+
+    lang: str
+    blocks: list[Heading | Paragraph]
+
+
+@dataclass
+class Table:
+    """Rows of cells. Style 'parallel': the languages side by side, ruled; 'signatures': one column per party."""
+
+    rows: list[list[Cell]]
+    style: str = "parallel"
+    header: list[Cell] | None = None
+    kind: ClassVar[str] = "table"
+
+    @property
+    def columns(self) -> int:
+        return max((len(r) for r in self.rows), default=len(self.header or []))
+
+
+Block = Heading | Paragraph | PageBreak | Table
+
+
+@dataclass
+class Content:
+    """A document ready to be written: its blocks, its languages (the first leads), and where it comes from."""
+
+    kind: str
+    titles: dict[str, str]  # the document's title in each of its languages
+    languages: list[str]
+    blocks: list[Block] = field(default_factory=list)
+    issued_on: dt.date | None = None
+    layout: str = ""
+
+    @property
+    def language(self) -> str:
+        return self.languages[0]
+
+    @property
+    def title(self) -> str:
+        return " / ".join(self.titles[lang] for lang in self.languages if self.titles.get(lang))
+
+    def text_of(self, language: str) -> str:
+        """The plain text of one language version: its headings and paragraphs in reading order."""
+        want = primary(language)
+        return "\n".join(b.plain() if isinstance(b, Paragraph) else b.text for b in self._walk() if b.lang == want)
+
+    def _walk(self) -> Iterator[Heading | Paragraph]:
+        for block in self.blocks:
+            if isinstance(block, Heading | Paragraph):
+                yield block
+            elif isinstance(block, Table):  # the header (column captions) is layout, not text
+                for row in block.rows:
+                    for cell in row:
+                        yield from cell.blocks

@@ -1,0 +1,231 @@
+"""The text of a plan: title, agreement, period, then each item with its project, objectives, the
+organisations responsible on each side and the deliverables, then the signatures.
+
+Written in the agreement's authentic languages, either side by side ("parallel": one column per language,
+an item per row, so both versions of an item face each other) or one after the other ("sequential"), with
+an optional English version after them, marked as not authentic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from accord.agreements.models import Signature
+from accord.core.errors import ValidationFailed
+from accord.directory.models import Party
+from accord.documents.content import Block, Cell, Content, Heading, PageBreak, Paragraph, Table
+from accord.documents.facts import DatedNames, parties_in_order, plan_signatures
+from accord.documents.wording import (
+    clean_language,
+    deliverable_kind,
+    format_date,
+    format_period,
+    label,
+    label_sep,
+    pick,
+    primary,
+)
+from accord.programmes.models import Deliverable, Plan, PlanItem, PlanItemResponsibility
+
+LAYOUTS = ("parallel", "sequential")
+
+
+def plan_text_languages(plan: Plan) -> list[str]:
+    """The languages a plan text can be written in: the authentic ones first, then the parties', then English."""
+    agreement = plan.agreement
+    tags = [*agreement.authentic_languages, *[t for p in parties_in_order(agreement) for t in p.languages], "en"]
+    out: list[str] = []
+    for tag in tags:
+        if primary(tag) not in out:
+            out.append(primary(tag))
+    return out
+
+
+def authentic_languages(plan: Plan) -> list[str]:
+    return [primary(t) for t in plan.agreement.authentic_languages] or plan_text_languages(plan)[:1]
+
+
+def choose_languages(plan: Plan, language: str | None, *, with_english: bool = False) -> list[str]:
+    """Parse 'zh+ru', 'zh', 'authentic' (or empty: the authentic languages), adding English when asked."""
+    available = plan_text_languages(plan)
+    if not language or language == "authentic":
+        chosen = authentic_languages(plan)
+    else:
+        chosen = []
+        for raw in language.split("+"):
+            try:
+                tag = primary(clean_language(raw))
+            except ValueError as exc:
+                raise ValidationFailed({"language": [str(exc)]}) from None
+            if tag not in available:
+                raise ValidationFailed(
+                    {"language": [f"“{plan}” has no text in {raw!r}; its languages are {', '.join(available)}"]}
+                )
+            if tag not in chosen:
+                chosen.append(tag)
+    if with_english and "en" not in chosen:
+        chosen.append("en")
+    return chosen
+
+
+@dataclass
+class _Item:
+    item: PlanItem
+    responsibilities: list[PlanItemResponsibility]
+    deliverables: list[Deliverable]
+
+
+class _PlanWriter:
+    """The plan's records read once; `section(lang)` gives one language's blocks."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.agreement = plan.agreement
+        self.parties = parties_in_order(self.agreement)
+        self.others = [*self.agreement.authentic_languages, "en"]
+        self.day = plan.signed_on or plan.period_start
+        self.names = DatedNames(self.day, self.others)
+        self.signatures: list[Signature] = plan_signatures(plan)
+        order = {p.pk: i for i, p in enumerate(self.parties)}
+        self._party_by_id: dict[int, Party] = {p.pk: p for p in self.parties}
+        items = (
+            plan.items.select_related("project", "carried_over_from__plan")
+            .prefetch_related(
+                Prefetch(
+                    "responsibilities",
+                    queryset=PlanItemResponsibility.objects.select_related("organisation").order_by("id"),
+                ),
+                Prefetch("deliverables", queryset=Deliverable.objects.order_by("due_on", "id")),
+            )
+            .order_by("position", "id")
+        )
+        self.items = [
+            _Item(
+                item,
+                sorted(item.responsibilities.all(), key=lambda r: (order.get(r.side_id, len(order)), r.pk)),
+                list(item.deliverables.all()),
+            )
+            for item in items
+        ]
+
+    def text(self, value: dict[str, str] | None, lang: str) -> str:
+        return pick(value, lang, self.others)
+
+    def party(self, party_id: int, lang: str) -> str:
+        party = self._party_by_id.get(party_id) or Party.objects.get(pk=party_id)
+        self._party_by_id[party_id] = party
+        return self.text(party.name, lang)
+
+    def front(self, lang: str) -> list[Heading | Paragraph]:
+        plan = self.plan
+        blocks: list[Heading | Paragraph] = [
+            Heading(self.text(plan.title, lang), lang, 1),
+            Paragraph(self.text(self.agreement.title, lang), lang, label=label(lang, "agreement")),
+            Paragraph(format_period(plan.period_start, plan.period_end, lang), lang, label=label(lang, "period")),
+        ]
+        if plan.signed_version is not None and plan.signed_on:
+            where = self.text(plan.signed_at, lang)
+            when = format_date(plan.signed_on, lang)
+            comma = "，" if primary(lang) in ("zh", "ja") else ", "
+            blocks.append(Paragraph(f"{where}{comma}{when}" if where else when, lang, label=label(lang, "signed")))
+        else:
+            blocks.append(Paragraph(label(lang, "draft"), lang, style="note"))
+        if not self.items:
+            blocks.append(Paragraph(label(lang, "no_items"), lang, style="note"))
+        return blocks
+
+    def item(self, entry: _Item, lang: str) -> list[Heading | Paragraph]:
+        item, project = entry.item, entry.item.project
+        heading = label(
+            lang, "item", position=str(item.position), number=project.number, title=self.text(project.title, lang)
+        )
+        blocks: list[Heading | Paragraph] = [Heading(heading, lang, 3)]
+        objectives = self.text(item.objectives, lang)
+        if objectives:
+            blocks.append(Paragraph(objectives, lang, label=label(lang, "objectives")))
+        sep = label_sep(lang)
+        if entry.responsibilities:
+            by_side: dict[int, list[str]] = {}
+            for r in entry.responsibilities:
+                by_side.setdefault(r.side_id, []).append(self.names(r.organisation, lang))
+            cjk = primary(lang) in ("zh", "ja")
+            semicolon, comma = ("；", "、") if cjk else ("; ", ", ")
+            listed = semicolon.join(
+                f"{self.party(side, lang)}{sep}{comma.join(orgs)}" for side, orgs in by_side.items()
+            )
+            blocks.append(Paragraph(listed, lang, label=label(lang, "responsible")))
+        if entry.deliverables:
+            cjk = primary(lang) in ("zh", "ja")
+            parts = []
+            for d in entry.deliverables:
+                text = f"{deliverable_kind(lang, d.kind)}{sep}{self.text(d.title, lang)}"
+                if d.due_on:
+                    due = label(lang, "due", date=format_date(d.due_on, lang))
+                    text += f"（{due}）" if cjk else f" ({due})"
+                parts.append(text)
+            blocks.append(Paragraph(("；" if cjk else "; ").join(parts), lang, label=label(lang, "deliverables")))
+        source = item.carried_over_from
+        if source is not None:
+            blocks.append(
+                Paragraph(label(lang, "carried_over", plan=self.text(source.plan.title, lang)), lang, style="note")
+            )
+        return blocks
+
+    def end(self, lang: str) -> list[Heading | Paragraph]:
+        signed = [s for s in self.signatures if s.signatory is not None]
+        if not signed:
+            return []
+        blocks: list[Heading | Paragraph] = [Heading(label(lang, "signatures"), lang, 2)]
+        for s in signed:
+            who = ", ".join(filter(None, [self.text(s.signatory.name, lang), self.text(s.capacity, lang)]))  # type: ignore[union-attr]
+            blocks.append(Paragraph(who, lang, label=label(lang, "for_party", party=self.party(s.party_id, lang))))
+        return blocks
+
+    def section(self, lang: str) -> list[Block]:
+        blocks: list[Block] = [*self.front(lang)]
+        for entry in self.items:
+            blocks.extend(self.item(entry, lang))
+        blocks.extend(self.end(lang))
+        return blocks
+
+
+def build_plan_text(plan: Plan, languages: Iterable[str], layout: str = "parallel") -> Content:
+    """The plan's text in `languages` (primary tags, e.g. ['zh', 'ru', 'en']) in the given layout."""
+    if layout not in LAYOUTS:
+        raise ValidationFailed({"layout": [f"unknown layout {layout!r}; use {' or '.join(LAYOUTS)}"]})
+    langs = [primary(lang) for lang in languages]
+    writer = _PlanWriter(plan)
+    authentic = set(authentic_languages(plan))
+    # English that is not an authentic language follows the authentic texts, marked as such.
+    informative = [lang for lang in langs if lang == "en" and lang not in authentic]
+    main = [lang for lang in langs if lang not in informative]
+    blocks: list[Block] = []
+    if layout == "parallel" and len(main) > 1:
+        header = [Cell(lang, [Heading(label(lang, "language_name"), lang, 4)]) for lang in main]
+        rows = [[Cell(lang, writer.front(lang)) for lang in main]]
+        rows += [[Cell(lang, writer.item(entry, lang)) for lang in main] for entry in writer.items]
+        if writer.end(main[0]):
+            rows.append([Cell(lang, writer.end(lang)) for lang in main])
+        blocks.append(Table(rows, style="parallel", header=header))
+    else:
+        for i, lang in enumerate(main):
+            if i:
+                blocks.append(PageBreak())
+            blocks.extend(writer.section(lang))
+    for lang in informative:
+        if blocks:
+            blocks.append(PageBreak())
+        blocks.append(Paragraph(label(lang, "english_version"), lang, style="note"))
+        blocks.extend(writer.section(lang))
+    used = "" if len(langs) == 1 else ("parallel" if layout == "parallel" and len(main) > 1 else "sequential")
+    return Content(
+        kind="plan_text",
+        titles={lang: writer.text(plan.title, lang) for lang in langs},
+        languages=langs,
+        blocks=blocks,
+        issued_on=plan.signed_on,
+        layout=used,
+    )
