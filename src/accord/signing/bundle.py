@@ -1,0 +1,306 @@
+"""The signed-plan bundle: one file the other party verifies offline, with no access to Accord's database.
+
+The bundle is the RFC 8785 canonical JSON of
+
+    {"format": "accord-signed-bundle/1",
+     "payload": <the signed payload object>, "payload_sha256": <hex>, "texts": {<language>: <sha256 hex>},
+     "signatures": [{"party", "signatory", "capacity", "signed_on", "signed_at",
+                     "public_key", "signature", "attestation"}, ...]}
+
+followed by one newline. Every byte is covered: the payload by each party's signature, each signature's
+details by its attestation, the hashes by recomputation, and the layout by the rule that the file must be
+exactly its own canonical form. docs/signing.md describes the procedure step by step.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+
+from accord.agreements.models import Signature
+from accord.core.errors import TransitionRefused
+from accord.programmes.models import Plan
+from accord.signing import crypto
+from accord.signing.content import (
+    UnsignableContent,
+    attestation_statement,
+    plan_content,
+    signed_payload,
+    signing_party_codes,
+)
+from accord.signing.models import SignatureSeal
+from accord.signing.services import check_signature
+
+BUNDLE_FORMAT = "accord-signed-bundle/1"
+_BUNDLE_KEYS = {"format", "payload", "payload_sha256", "texts", "signatures"}
+_SIGNATURE_KEYS = {"party", "signatory", "capacity", "signed_on", "signed_at", "public_key", "signature", "attestation"}
+
+
+# --- export ------------------------------------------------------------------------------------------
+
+
+def export_signed(plan: Plan) -> bytes:
+    """The bundle of a signed plan: its signed payload, the texts' hashes, every party's signature and key."""
+    if plan.signed_version is None:
+        raise TransitionRefused(f"“{plan}” is not signed, so there is nothing to export", field="status")
+    sigs = list(
+        Signature.objects.filter(
+            target_type=ContentType.objects.get_for_model(Plan), target_id=plan.pk, target_version=plan.signed_version
+        ).select_related("party", "signatory")
+    )
+    order = {p: i for i, p in enumerate(plan.agreement.agreement_parties.values_list("party_id", flat=True))}
+    sigs.sort(key=lambda s: (order.get(s.party_id, len(order)), s.pk))
+    seals = {s.signature_id: s for s in SignatureSeal.objects.filter(signature__in=sigs)}
+    try:
+        content = plan_content(plan)
+    except UnsignableContent as exc:
+        raise TransitionRefused(f"the plan's records cannot be read as signed content: {exc}", field="plan") from None
+    for sig in sigs:
+        if not sig.signature or sig.pk not in seals:
+            raise TransitionRefused(
+                f"the signature of {sig.party.code} was recorded without a signing key, "
+                "so there is nothing the other party could verify offline",
+                field="signatures",
+            )
+        check = check_signature(sig, content_cache={plan.pk: content})
+        if not check:
+            raise TransitionRefused(f"the signature of {sig.party.code} does not verify: {check.reason}", field="plan")
+    texts = seals[sigs[0].pk].texts
+    payload = signed_payload(content, version=plan.signed_version, texts=texts)
+    bundle = {
+        "format": BUNDLE_FORMAT,
+        "payload": payload,
+        "payload_sha256": crypto.sha256_hex(crypto.canonical_bytes(payload)),
+        "texts": texts,
+        "signatures": [
+            {
+                "party": sig.party.code,
+                "signatory": dict(seals[sig.pk].signatory_name),
+                "capacity": dict(sig.capacity or {}),
+                "signed_on": sig.signed_on.isoformat() if sig.signed_on else None,
+                "signed_at": dict(sig.signed_at or {}),
+                "public_key": sig.public_key,
+                "signature": sig.signature,
+                "attestation": seals[sig.pk].attestation,
+            }
+            for sig in sigs
+        ],
+    }
+    return crypto.canonical_bytes(bundle) + b"\n"
+
+
+# --- verification (offline: no database) -------------------------------------------------------------
+
+
+@dataclass
+class BundleSignature:
+    party: str
+    signatory: dict[str, str]
+    public_key: str
+    fingerprint: str
+    ok: bool
+    reason: str = ""
+
+
+@dataclass
+class BundleReport:
+    """What verify_bundle found: the plan and version, each signature's result, and every problem."""
+
+    problems: list[str] = field(default_factory=list)
+    signatures: list[BundleSignature] = field(default_factory=list)
+    plan_uid: str = ""
+    plan_title: dict[str, str] = field(default_factory=dict)
+    version: int | None = None
+    payload_sha256: str = ""
+    texts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def reason(self) -> str:
+        return self.problems[0] if self.problems else ""
+
+
+class _Malformed(Exception):
+    pass
+
+
+def _reject_constant(name: str) -> Any:
+    raise _Malformed(f"the number {name} is not allowed")
+
+
+def _reject_float(text: str) -> Any:
+    raise _Malformed(f"the number {text} is not allowed (bundles hold integers only)")
+
+
+def _safe_int(text: str) -> int:
+    value = int(text)
+    if abs(value) > 2**53 - 1:
+        raise _Malformed(f"the number {text} is too large for JSON")
+    return value
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Each object of the bundle: keys once each, and ASCII (what canonical_bytes relies on)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _Malformed(f"the key {key!r} appears twice in one object")
+            seen.add(key)
+    if not "".join(obj).isascii():
+        raise _Malformed(f"a key is not ASCII: {sorted(k for k in obj if not k.isascii())}")
+    return obj
+
+
+def _parse(data: bytes) -> dict[str, Any]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Malformed(f"the file is not UTF-8 text (byte {exc.start})") from None
+    try:
+        obj = json.loads(
+            text,
+            object_pairs_hook=_object,
+            parse_float=_reject_float,
+            parse_int=_safe_int,
+            parse_constant=_reject_constant,
+        )
+    except json.JSONDecodeError as exc:
+        raise _Malformed(f"the file is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except RecursionError:
+        raise _Malformed("the file nests arrays or objects too deeply") from None
+    if not isinstance(obj, dict):
+        raise _Malformed("the file is not a JSON object")
+    try:
+        canonical = crypto.canonical_bytes(obj)
+    except ValueError as exc:
+        raise _Malformed(f"the content cannot be canonicalised: {exc}") from None
+    # One spelling only: whitespace, escapes, key order or number forms that differ from RFC 8785 are changes too.
+    if data not in (canonical, canonical + b"\n"):
+        raise _Malformed("the file is not in the canonical form Accord wrote (it was changed or reformatted)")
+    return obj
+
+
+def _expect_keys(obj: Any, keys: set[str], where: str) -> None:
+    if not isinstance(obj, dict):
+        raise _Malformed(f"{where} is not an object")
+    if set(obj) != keys:
+        missing, extra = sorted(keys - set(obj)), sorted(set(obj) - keys)
+        parts = [f"missing {', '.join(missing)}"] if missing else []
+        parts += [f"unknown {', '.join(extra)}"] if extra else []
+        raise _Malformed(f"{where} has the wrong fields: {'; '.join(parts)}")
+
+
+def _localized(value: Any, where: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise _Malformed(f"{where} is not a text by language")
+    return value
+
+
+def verify_bundle(data: bytes, *, trusted_keys: Mapping[str, Iterable[str]] | None = None) -> BundleReport:
+    """Check a bundle offline: every signature and attestation, the hashes, and a signature per signing party.
+
+    `trusted_keys` (party code → public keys, base64) pins the keys the verifying party already trusts:
+    a signature by any other key for that party is reported. Without it, the report still gives each key's
+    fingerprint, to compare with the one the signatory handed over.
+    """
+    report = BundleReport()
+    try:
+        bundle = _parse(data)
+        _expect_keys(bundle, _BUNDLE_KEYS, "the bundle")
+        if bundle["format"] != BUNDLE_FORMAT:
+            raise _Malformed(f"unknown bundle format {bundle['format']!r} (expected {BUNDLE_FORMAT})")
+        payload = bundle["payload"]
+        _expect_keys(payload, {"format", "plan", "version", "texts"}, "the payload")
+        plan = payload["plan"]
+        if not isinstance(plan, dict) or not isinstance(plan.get("parties"), list):
+            raise _Malformed("the payload's plan has no list of parties")
+        if not isinstance(payload["version"], int) or isinstance(payload["version"], bool):
+            raise _Malformed("the payload's version is not an integer")
+        if not isinstance(bundle["signatures"], list) or not bundle["signatures"]:
+            raise _Malformed("the bundle has no signatures")
+        texts = _localized(payload["texts"], "the payload's texts")
+        try:
+            required = signing_party_codes(plan)
+        except (KeyError, TypeError):
+            raise _Malformed("the payload's parties are not code, name and role") from None
+    except _Malformed as exc:
+        report.problems.append(str(exc))
+        return report
+
+    report.plan_uid = str(plan.get("uid", ""))
+    report.plan_title = plan["title"] if isinstance(plan.get("title"), dict) else {}
+    report.version = payload["version"]
+    report.texts = texts
+    payload_bytes = crypto.canonical_bytes(payload)
+    digest = crypto.sha256_hex(payload_bytes)
+    report.payload_sha256 = digest
+    if payload["format"] != "accord-signed-plan/1":
+        report.problems.append(f"unknown payload format {payload['format']!r}")
+    if bundle["payload_sha256"] != digest:
+        report.problems.append("payload_sha256 is not the SHA-256 of the payload's canonical bytes")
+    if bundle["texts"] != texts:
+        report.problems.append("the texts' hashes differ from those in the signed payload")
+
+    trusted = {code: set(keys) for code, keys in (trusted_keys or {}).items()}
+    seen: set[str] = set()
+    for i, entry in enumerate(bundle["signatures"], start=1):
+        result = _verify_entry(entry, i, payload_bytes, digest, trusted)
+        if result.party in seen:
+            result.ok, result.reason = False, f"{result.party} has signed twice"
+        seen.add(result.party)
+        if result.party and result.party not in {p.get("code") for p in plan["parties"] if isinstance(p, dict)}:
+            result.ok, result.reason = False, f"{result.party} is not a party to the agreement in the payload"
+        report.signatures.append(result)
+        if not result.ok:
+            report.problems.append(f"signature {i} ({result.party or '?'}): {result.reason}")
+    valid = {s.party for s in report.signatures if s.ok}
+    for code in required:
+        if code not in valid and code not in seen:
+            report.problems.append(f"{code} has not signed")
+    return report
+
+
+def _verify_entry(
+    entry: Any, index: int, payload_bytes: bytes, digest: str, trusted: dict[str, set[str]]
+) -> BundleSignature:
+    try:
+        _expect_keys(entry, _SIGNATURE_KEYS, f"signature {index}")
+        party, public_key = entry["party"], entry["public_key"]
+        if not isinstance(party, str) or not isinstance(public_key, str):
+            raise _Malformed("its party or public key is not text")
+        signatory = _localized(entry["signatory"], "its signatory")
+        statement = attestation_statement(
+            payload_sha256=digest,
+            party=party,
+            signatory=signatory,
+            capacity=_localized(entry["capacity"], "its capacity"),
+            signed_on=entry["signed_on"],
+            signed_at=_localized(entry["signed_at"], "its place"),
+            public_key=public_key,
+        )
+        if entry["signed_on"] is not None and not isinstance(entry["signed_on"], str):
+            raise _Malformed("its date is not text")
+        try:
+            fingerprint = crypto.fingerprint(public_key)
+        except ValueError as exc:
+            raise _Malformed(f"its public key {exc}") from None
+    except _Malformed as exc:
+        named = entry.get("party") if isinstance(entry, dict) else None
+        return BundleSignature(named if isinstance(named, str) else "", {}, "", "", False, str(exc))
+    result = BundleSignature(party, signatory, public_key, fingerprint, True)
+    if not crypto.signature_holds(public_key, entry["signature"], payload_bytes):
+        result.ok, result.reason = False, "the signature does not hold for the payload and public key"
+    elif not crypto.signature_holds(public_key, entry["attestation"], crypto.canonical_bytes(statement)):
+        result.ok, result.reason = False, "the attestation does not hold: who, for whom, as what, when or where changed"
+    elif party in trusted and public_key not in trusted[party]:
+        result.ok, result.reason = False, f"signed with a key not trusted for {party} ({fingerprint})"
+    return result

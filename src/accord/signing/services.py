@@ -1,0 +1,341 @@
+"""Signing keys, signing a plan, and checking a signature against the records.
+
+A signature covers the RFC 8785 canonical JSON of one version of a plan (see content.py) together with the
+SHA-256 of each rendered authentic text. The private key is unsealed with the signatory's passphrase only
+for the moment of signing and never leaves this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+
+from accord.agreements.models import Signature
+from accord.agreements.services import record_signature, signatures_of
+from accord.core import services as records
+from accord.core.errors import TransitionRefused, ValidationFailed
+from accord.core.localized import normalize_tag
+from accord.directory.models import Party, Person, Position
+from accord.programmes.choices import PlanStatus
+from accord.programmes.models import Plan
+from accord.programmes.services import missing_signatures, transition_plan
+from accord.signing import crypto
+from accord.signing.content import (
+    SIGNING_ROLES,
+    UnsignableContent,
+    attestation_statement,
+    plan_content,
+    signed_payload,
+)
+from accord.signing.models import SignatureSeal, SigningKey
+
+MIN_PASSPHRASE = 12
+
+
+# --- keys --------------------------------------------------------------------------------------------
+
+
+def _associated(person: Person) -> bytes:
+    # Binds the sealed key to its owner: a sealed blob copied onto another person's row does not open.
+    return f"accord-signing-key/1:{person.uid}:".encode("ascii")
+
+
+def active_key(person: Person) -> SigningKey | None:
+    return SigningKey.objects.filter(person=person, revoked_on__isnull=True).first()
+
+
+@transaction.atomic
+def create_signing_key(person: Person, passphrase: str) -> SigningKey:
+    """Make an Ed25519 key pair for `person`, its private key sealed under `passphrase`."""
+    if not isinstance(passphrase, str) or len(passphrase.strip()) < MIN_PASSPHRASE:
+        raise ValidationFailed({"passphrase": [f"must be at least {MIN_PASSPHRASE} characters long"]})
+    existing = active_key(person)
+    if existing is not None:
+        raise ValidationFailed(
+            {"person": [f"{person} already has an active signing key ({existing.fingerprint}); revoke it first"]}
+        )
+    sealed = crypto.seal_new_key(passphrase, _associated(person))
+    return records.create(
+        SigningKey,
+        related=person,
+        person=person,
+        public_key=sealed.public_key,
+        encrypted_private_key=sealed.encrypted_private_key,
+        cipher=sealed.cipher,
+        nonce=sealed.nonce,
+        kdf=sealed.kdf,
+        kdf_salt=sealed.kdf_salt,
+        kdf_params=sealed.kdf_params,
+    )
+
+
+def revoke_signing_key(key: SigningKey, *, expected_version: int, revoked_on: dt.date | None = None) -> SigningKey:
+    """Stop `key` from signing anything more. What it signed before still verifies."""
+    if key.revoked_on is not None:
+        raise TransitionRefused(f"this key was already revoked on {key.revoked_on}", field="revoked_on")
+    return records.update(
+        key, expected_version=expected_version, related=key.person, revoked_on=revoked_on or dt.date.today()
+    )
+
+
+def _unlock(key: SigningKey, passphrase: str) -> Ed25519PrivateKey:
+    """The private key of `key`, if `passphrase` opens it; ValidationFailed on "passphrase" otherwise."""
+    try:
+        return crypto.open_sealed_key(
+            passphrase,
+            _associated(key.person),
+            public_key=key.public_key,
+            encrypted_private_key=key.encrypted_private_key,
+            nonce=key.nonce,
+            kdf=key.kdf,
+            kdf_salt=key.kdf_salt,
+            kdf_params=key.kdf_params,
+            cipher=key.cipher,
+        )
+    except crypto.WrongPassphrase:
+        raise ValidationFailed(
+            {"passphrase": [f"wrong passphrase for the signing key of {key.person} ({key.fingerprint})"]}
+        ) from None
+    except ValueError as exc:
+        raise ValidationFailed({"signing_key": [f"the stored key cannot be used: {exc}"]}) from None
+
+
+# --- texts -------------------------------------------------------------------------------------------
+
+
+def text_hashes(plan: Plan, texts: Mapping[str, bytes]) -> dict[str, str]:
+    """SHA-256 of each rendered text, by language; one text per authentic language of the agreement."""
+    hashes: dict[str, str] = {}
+    errors: list[str] = []
+    for raw_tag, body in texts.items():
+        try:
+            tag = normalize_tag(raw_tag)
+        except ValueError as exc:
+            errors.append(str(exc))
+            continue
+        if tag in hashes:
+            errors.append(f"the {tag} text is given twice")
+        elif not isinstance(body, bytes | bytearray | memoryview) or not bytes(body):
+            errors.append(f"the {tag} text must be the rendered text's bytes, and not empty")
+        else:
+            hashes[tag] = hashlib.sha256(bytes(body)).hexdigest()
+    authentic = list(plan.agreement.authentic_languages or [])
+    if authentic:
+        missing = [tag for tag in authentic if tag not in hashes]
+        extra = sorted(tag for tag in hashes if tag not in authentic)
+        if missing:
+            errors.append(f"give the rendered text in every authentic language; missing: {', '.join(missing)}")
+        if extra:
+            errors.append(f"not an authentic language of the agreement ({', '.join(authentic)}): {', '.join(extra)}")
+    if errors:
+        raise ValidationFailed({"texts": errors})
+    return hashes
+
+
+# --- signing -----------------------------------------------------------------------------------------
+
+
+def _capacity_on(person: Person, day: dt.date | None) -> dict[str, str]:
+    """The title of the post `person` held on `day` (the most recent one), as the default 'signed as'."""
+    positions = Position.objects.filter(person=person).order_by("-start_on", "-id")
+    held = [p for p in positions if day is None or p.held_on(day)]
+    return dict(held[0].title) if held else {}
+
+
+@transaction.atomic
+def sign_plan(
+    plan: Plan,
+    *,
+    party: Party,
+    signatory: Person,
+    passphrase: str,
+    texts: Mapping[str, bytes],
+    signed_on: dt.date,
+    signed_at: dict[str, str] | None = None,
+    capacity: dict[str, str] | None = None,
+    expected_version: int | None = None,
+) -> Signature:
+    """`signatory` signs the current version of an agreed plan for `party`, with their key and passphrase.
+
+    Records the Signature (content hash, Ed25519 signature, public key) and its seal (texts' hashes,
+    attestation). When every signatory party has signed this version, the plan becomes signed in the
+    same transaction. Anything refused leaves nothing written.
+    """
+    current = Plan.objects.select_for_update().select_related("agreement").get(pk=plan.pk)
+    if expected_version is not None and expected_version != current.version:
+        records.update(current, expected_version=expected_version)  # raises StaleVersion naming what changed
+    if current.status != PlanStatus.AGREED:
+        raise TransitionRefused(
+            f"only an agreed plan can be signed; “{current}” is {current.get_status_display().lower()}",
+            field="status",
+        )
+    roles = dict(current.agreement.agreement_parties.values_list("party_id", "role"))
+    if roles.get(party.pk) not in SIGNING_ROLES:
+        raise ValidationFailed({"party": [f"{party.code} is not a signatory party of “{current.agreement}”"]})
+    if signatory.party_id is not None and signatory.party_id != party.pk:
+        raise ValidationFailed({"signatory": [f"{signatory} belongs to another party than {party.code}"]})
+    key = active_key(signatory)
+    if key is None:
+        raise ValidationFailed(
+            {"signatory": [f"{signatory} has no active signing key; create one with `accord signing-key create`"]}
+        )
+    hashes = text_hashes(current, texts)
+    others = list(signatures_of(current).select_related("party", "seal"))
+    if any(s.party_id == party.pk for s in others):
+        raise ValidationFailed({"party": [f"{party.code} has already signed version {current.version} of “{current}”"]})
+
+    try:
+        content = plan_content(current)
+    except UnsignableContent as exc:
+        raise ValidationFailed({"plan": [f"its records cannot be signed: {exc}"]}) from None
+    payload_bytes = crypto.canonical_bytes(signed_payload(content, version=current.version, texts=hashes))
+    content_hash = crypto.sha256_hex(payload_bytes)
+    for other in others:
+        # Both parties must sign the same bytes, or no single document carries both signatures.
+        seal = getattr(other, "seal", None)
+        if seal is not None and seal.texts != hashes:
+            changed = sorted(k for k in set(seal.texts) | set(hashes) if seal.texts.get(k) != hashes.get(k))
+            raise ValidationFailed(
+                {"texts": [f"the rendered text differs from the one {other.party.code} signed: {', '.join(changed)}"]}
+            )
+        if other.content_hash and other.content_hash != content_hash:
+            raise TransitionRefused(
+                f"the plan's content differs from what {other.party.code} signed on version {current.version}; "
+                "send it back to draft and have it agreed again",
+                field="plan",
+            )
+
+    private = _unlock(key, passphrase)  # after the cheap checks: the KDF is deliberately slow
+    signature = record_signature(
+        current,
+        party=party,
+        signatory=signatory,
+        signed_on=signed_on,
+        signed_at=signed_at,
+        capacity=capacity if capacity is not None else _capacity_on(signatory, signed_on),
+        content_hash=content_hash,
+        signature=crypto.sign(private, payload_bytes),
+        public_key=key.public_key,
+    )
+    statement = _statement(signature, party.code, dict(signatory.name))
+    records.create(
+        SignatureSeal,
+        related=signature,
+        signature=signature,
+        signing_key=key,
+        texts=hashes,
+        signatory_name=dict(signatory.name),
+        attestation=crypto.sign(private, crypto.canonical_bytes(statement)),
+    )
+    del private
+    if not missing_signatures(current):
+        transition_plan(current, PlanStatus.SIGNED, expected_version=current.version)
+    for f in Plan._meta.concrete_fields:  # hand the caller's instance the stored state
+        setattr(plan, f.attname, getattr(current, f.attname))
+    return signature
+
+
+def _statement(signature: Signature, party_code: str, signatory_name: Mapping[str, str]) -> dict[str, Any]:
+    return attestation_statement(
+        payload_sha256=signature.content_hash,
+        party=party_code,
+        signatory=signatory_name,
+        capacity=signature.capacity or {},
+        signed_on=signature.signed_on.isoformat() if signature.signed_on else None,
+        signed_at=signature.signed_at or {},
+        public_key=signature.public_key,
+    )
+
+
+# --- verifying against the records -------------------------------------------------------------------
+
+
+@dataclass
+class SignatureCheck:
+    ok: bool
+    reason: str = ""  # why it does not verify; empty when it does
+    # It signs a version the plan has since left (changed, agreed and signed anew): the records hold only
+    # the current content, so only the attestation (who signed which content hash) could be checked.
+    superseded: bool = False
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def check_signature(signature: Signature, *, content_cache: dict[int, dict[str, Any]] | None = None) -> SignatureCheck:
+    """Recompute what `signature` covers from the records and check it; say why it fails if it does.
+
+    `content_cache` (plan id → content) lets a caller checking many signatures read each plan once.
+    """
+    if not signature.signature:
+        return SignatureCheck(False, "it carries no cryptographic signature (recorded without a signing key)")
+    if signature.target_type_id != ContentType.objects.get_for_model(Plan).pk:
+        return SignatureCheck(False, "only signatures on plans can be checked")
+    seal = SignatureSeal.objects.select_related("signing_key").filter(signature=signature).first()
+    if seal is None:
+        return SignatureCheck(False, "the record of its texts' hashes and attestation (signing seal) is missing")
+    key = seal.signing_key
+    if key.person_id != signature.signatory_id or key.public_key != signature.public_key:
+        return SignatureCheck(False, "its public key is not the signatory's signing key")
+    if key.revoked_on is not None and signature.signed_on is not None and signature.signed_on > key.revoked_on:
+        return SignatureCheck(False, f"it is dated after its key was revoked ({key.revoked_on})")
+    plan = Plan.objects.select_related("agreement").filter(pk=signature.target_id).first()
+    if plan is None:
+        return SignatureCheck(False, "the signed plan no longer exists")
+    party_code = signature.party.code
+    statement_holds = crypto.signature_holds(
+        signature.public_key,
+        seal.attestation,
+        crypto.canonical_bytes(_statement(signature, party_code, seal.signatory_name)),
+    )
+    current = plan.signed_version if plan.signed_version is not None else plan.version
+    if signature.target_version != current:
+        if not statement_holds:
+            return SignatureCheck(
+                False, "who signed, for which party, as what, when or where was changed after signing"
+            )
+        return SignatureCheck(
+            False,
+            f"it signs version {signature.target_version}, which the plan has left (its "
+            f"{'signed' if plan.signed_version is not None else 'current'} version is {current}); "
+            "only its attestation could be checked",
+            superseded=True,
+        )
+    cache = content_cache if content_cache is not None else {}
+    if plan.pk not in cache:
+        try:
+            cache[plan.pk] = plan_content(plan)
+        except UnsignableContent as exc:
+            return SignatureCheck(False, f"the plan's records cannot be read as signed content: {exc}")
+    payload = signed_payload(cache[plan.pk], version=signature.target_version, texts=seal.texts)
+    payload_bytes = crypto.canonical_bytes(payload)
+    digest = crypto.sha256_hex(payload_bytes)
+    if not crypto.signature_holds(signature.public_key, signature.signature, payload_bytes):
+        if digest != signature.content_hash:
+            return SignatureCheck(
+                False,
+                f"the plan's records no longer match what was signed (content now sha256 {digest[:16]}…, "
+                f"signed {signature.content_hash[:16]}…)",
+            )
+        return SignatureCheck(False, "the signature value does not match the signed content and public key")
+    if digest != signature.content_hash:
+        return SignatureCheck(False, "its recorded content hash is not the hash of what was signed")
+    if not statement_holds:
+        return SignatureCheck(False, "who signed, for which party, as what, when or where was changed after signing")
+    return SignatureCheck(True)
+
+
+def verify_signature(signature: Signature) -> bool:
+    """Whether `signature` holds for what the records say the plan contained in the signed version.
+
+    False as well for a signature on a version the plan has since left: the records no longer hold that
+    content (check_signature says so with `superseded`, and `accord verify` does not count it a problem).
+    """
+    return check_signature(signature).ok
