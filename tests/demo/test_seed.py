@@ -175,3 +175,13 @@ def test_the_meeting_reviewed_1959_with_both_sides_statements(seed):
     assert "具有重要的意义" in statements["CN"]["zh"]
     assert "也有帮助" in statements["SU"]["zh"]
     assert seed.meeting.agenda_items.get(kind="review").review == review
+
+
+def test_the_1960_signatures_are_cryptographic_and_export_as_a_verifiable_bundle(seed):
+    from accord.signing.bundle import export_signed, verify_bundle
+    from accord.signing.services import verify_signature
+
+    signatures = list(signatures_of_version(seed.plan_1960))
+    assert len(signatures) == 2 and all(verify_signature(s) for s in signatures)
+    report = verify_bundle(export_signed(seed.plan_1960))
+    assert report.ok, report

@@ -10,7 +10,8 @@ import pytest
 from accord.programmes import services as programmes
 from accord.programmes.choices import DeliverableKind, PlanStatus
 from accord.signing import crypto
-from accord.signing.services import create_signing_key
+from accord.signing.models import SigningKey
+from accord.signing.services import create_signing_key, revoke_signing_key
 
 D = dt.date
 PASS_CN = "东风压倒西风 — correct horse"
@@ -57,14 +58,18 @@ def make_plan(seed, items: int = 3, **extra):
 def agree(seed, plan):
     """Walk a draft plan to agreed: proposed, then agreed by both parties."""
     plan = programmes.transition_plan(plan, PlanStatus.PROPOSED, expected_version=plan.version)
-    approve = getattr(programmes, "approve_plan", None)
-    if approve is None:  # the lifecycle without recorded approvals
-        return programmes.transition_plan(plan, PlanStatus.AGREED, expected_version=plan.version)
     for party in (seed.cn, seed.su):
-        approve(plan, party=party, expected_version=plan.version, approved_on=D(1961, 1, 20))
+        programmes.approve_plan(plan, party=party, expected_version=plan.version, approved_on=D(1961, 1, 20))
     plan.refresh_from_db()
     assert plan.status == PlanStatus.AGREED
     return plan
+
+
+@pytest.fixture(autouse=True)
+def _without_the_demo_keys(db):
+    """The demo made keys for Wu Heng and Aleksenko to sign the 1960 plan; these tests make their own."""
+    for key in SigningKey.objects.filter(revoked_on=None):
+        revoke_signing_key(key, expected_version=key.version)
 
 
 @pytest.fixture

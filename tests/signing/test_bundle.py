@@ -48,7 +48,7 @@ def test_only_signed_plans_with_keys_are_exported(seed, keys, agreed_plan):
     with pytest.raises(TransitionRefused, match="not signed"):
         export_signed(agreed_plan)
     with pytest.raises(TransitionRefused, match="recorded without a signing key"):
-        export_signed(seed.plan_1960)
+        export_signed(seed.plan_1959)  # the seed knows the parties signed 1959, not with what
 
 
 def test_every_single_byte_change_fails(bundle):

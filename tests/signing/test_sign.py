@@ -190,7 +190,7 @@ def test_a_key_made_later_does_not_vouch_for_a_signature(seed, signed_plan):
 
 
 def test_signatures_without_a_key_do_not_verify(seed):
-    sig = on_plan(seed.plan_1960).first()
+    sig = on_plan(seed.plan_1959).first()
     assert not verify_signature(sig) and "no cryptographic signature" in check_signature(sig).reason
 
 

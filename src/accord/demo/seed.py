@@ -40,16 +40,17 @@ from accord.programmes.choices import ExchangeKind, FieldOfScience, Modality, Pl
 from accord.programmes.models import Participation, Plan
 from accord.reviews import services as reviews
 from accord.reviews.models import Review
+from accord.signing import services as signing
 
 DATA = Path(__file__).parent / "data"
 PROTOCOL_UID = stable_uid("seed:protocol-1958-01-18")
 PROJECT_COUNT = 122  # "the joint resolution of 122 major scientific and technological projects"
 MEETING_END = dt.date(1960, 2, 24)
 MOSCOW = {"en": "Moscow", "zh": "莫斯科", "ru": "Москва"}
-DEMO_ADMIN = (
-    "admin",
-    "accord-demo-admin",
-)  # demo only: listed in the README, remove with `accord demo --remove-accounts`
+# Demo only, listed in the README: the administrator (remove with `accord demo --remove-accounts`) and the
+# signatories' key passphrases, so a newcomer can sign and export.
+DEMO_ADMIN = ("admin", "accord-demo-admin")
+DEMO_PASSPHRASES = {"wu_heng": "wu-heng-demo-passphrase", "aleksenko": "aleksenko-demo-passphrase"}
 
 
 @dataclass
@@ -693,13 +694,22 @@ def _load() -> None:
     plan_1960 = programmes.transition_plan(plan_1960, PlanStatus.PROPOSED, expected_version=plan_1960.version)
     for party in (cn, su):
         programmes.approve_plan(plan_1960, party=party, expected_version=plan_1960.version, approved_on=MEETING_END)
-    record_signature(
-        plan_1960, party=cn, signatory=wu_heng, signed_on=MEETING_END, signed_at=MOSCOW, capacity=titles["wu_heng"]
-    )
-    record_signature(
-        plan_1960, party=su, signatory=aleksenko, signed_on=MEETING_END, signed_at=MOSCOW, capacity=titles["aleksenko"]
-    )
-    programmes.transition_plan(plan_1960, PlanStatus.SIGNED, expected_version=plan_1960.version)
+    # Signed with Ed25519 keys made for the demo (passphrases in DEMO_PASSPHRASES), over the plan's canonical
+    # content and its rendered Chinese and Russian texts; the second signature makes the plan signed.
+    texts = signing.rendered_texts(plan_1960)
+    for party, person, key in ((cn, wu_heng, "wu_heng"), (su, aleksenko, "aleksenko")):
+        if not person.signing_keys.filter(revoked_on=None).exists():
+            signing.create_signing_key(person, DEMO_PASSPHRASES[key])
+        signing.sign_plan(
+            plan_1960,
+            party=party,
+            signatory=person,
+            passphrase=DEMO_PASSPHRASES[key],
+            texts=texts,
+            signed_on=MEETING_END,
+            signed_at=MOSCOW,
+            capacity=titles[key],
+        )
 
     # --- the source itself: the People's Daily report, in both of its languages ---
     create_document(

@@ -149,6 +149,17 @@ def _capacity_on(person: Person, day: dt.date | None) -> dict[str, str]:
     return dict(held[0].title) if held else {}
 
 
+def rendered_texts(plan: Plan) -> dict[str, bytes]:
+    """The plan text in each authentic language, rendered by Accord (printable HTML): what the parties sign.
+
+    Rendering is deterministic, so both parties' signatures cover the same bytes.
+    """
+    from accord.documents.renderers import render
+
+    languages = plan.agreement.authentic_languages
+    return {lang: render("plan_text", plan, lang, "html") for lang in languages}
+
+
 @transaction.atomic
 def sign_plan(
     plan: Plan,
