@@ -92,3 +92,60 @@ def test_confirm_receipt_from_the_cli(seed):
     assert (pending.received_on, pending.received_reference) == (dt.date(1960, 2, 20), "SU-PERMIT-60/12")
     with pytest.raises(CommandError, match="already confirmed"):
         run("exchange", "confirm-receipt", str(pending.pk))
+
+
+def test_record_progress_from_the_cli(seed):
+    item = seed.plan_1960.items.order_by("position").first()
+    reporter = item.project.participations.get(side=seed.cn).organisation
+    out = run(
+        "progress",
+        "record",
+        str(item.pk),
+        "--organisation",
+        str(reporter.uid),
+        "--from",
+        "1960-01-01",
+        "--to",
+        "1960-06-30",
+        "--status",
+        "on_track",
+        "--percent",
+        "45",
+        "--narrative",
+        "zh=进展顺利",
+    )
+    assert "On track 45%" in out
+    report = item.progress_reports.get()
+    assert (report.narrative, report.owner_party) == ({"zh": "进展顺利"}, seed.cn)
+    with pytest.raises(CommandError, match="reporting_organisation"):
+        run(
+            "progress",
+            "record",
+            str(item.pk),
+            "--organisation",
+            str(seed.embassy.pk),
+            "--from",
+            "1960-01-01",
+            "--to",
+            "1960-06-30",
+            "--status",
+            "on_track",
+            "--percent",
+            "45",
+        )
+    with pytest.raises(CommandError, match="percent"):
+        run(
+            "progress",
+            "record",
+            str(item.pk),
+            "--organisation",
+            str(reporter.pk),
+            "--from",
+            "1960-01-01",
+            "--to",
+            "1960-06-30",
+            "--status",
+            "completed",
+            "--percent",
+            "45",
+        )

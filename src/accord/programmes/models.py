@@ -163,6 +163,8 @@ class Participation(PartyOwned):
     def clean(self) -> None:
         super().clean()
         errors: dict[str, list[str]] = {}
+        if not self.owner_party_id and self.side_id:
+            self.owner_party_id = self.side_id  # each side owns its participations
         if self.project_id and self.side_id:
             _party_in_agreement(errors, "side", self.side_id, self.project.agreement)
         raise_if(errors)
@@ -307,6 +309,8 @@ class ProgressReport(PartyOwned):
     def clean(self) -> None:
         super().clean()
         errors: dict[str, list[str]] = {}
+        if not self.owner_party_id and self.reporting_organisation_id:
+            self.owner_party_id = self.reporting_organisation.party_id  # each side owns its reports
         check_period(errors, self.period_start, self.period_end, "period_end", "start of the period")
         if self.status == ProgressStatus.COMPLETED and self.percent != 100:
             errors.setdefault("percent", []).append("a completed item is 100% done")
@@ -370,6 +374,8 @@ class Exchange(PartyOwned):
     def clean(self) -> None:
         super().clean()
         errors: dict[str, list[str]] = {}
+        if not self.owner_party_id and self.from_party_id:
+            self.owner_party_id = self.from_party_id  # the sending side records the exchange
         check_period(errors, self.start_on, self.end_on)
         check_period(errors, self.sent_on, self.received_on, "received_on", "dispatch date")
         if self.from_party_id and self.from_party_id == self.to_party_id:
