@@ -41,6 +41,7 @@ from accord.programmes.models import Participation, Plan
 from accord.reviews import services as reviews
 from accord.reviews.models import Review
 from accord.signing import services as signing
+from accord.signing.models import SigningKey
 
 DATA = Path(__file__).parent / "data"
 PROTOCOL_UID = stable_uid("seed:protocol-1958-01-18")
@@ -698,7 +699,7 @@ def _load() -> None:
     # content and its rendered Chinese and Russian texts; the second signature makes the plan signed.
     texts = signing.rendered_texts(plan_1960)
     for party, person, key in ((cn, wu_heng, "wu_heng"), (su, aleksenko, "aleksenko")):
-        if not person.signing_keys.filter(revoked_on=None).exists():
+        if not SigningKey.objects.filter(person=person, revoked_on=None).exists():
             signing.create_signing_key(person, DEMO_PASSPHRASES[key])
         signing.sign_plan(
             plan_1960,

@@ -46,6 +46,14 @@ class PlanAdmin(AuditedModelAdmin):
         domain_action(services.amend_plan, "Start an amendment (new revision)"),
     ]
 
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # Signing lives in the signing app, which builds on programmes; its action joins here.
+        from accord.signing.admin import sign_plan_action
+
+        actions = super().get_actions(request)
+        actions["sign_plan_action"] = (sign_plan_action, "sign_plan_action", "Sign the plan (with a signatory’s key)…")
+        return actions
+
 
 @admin.register(Project)
 class ProjectAdmin(AuditedModelAdmin):
