@@ -25,12 +25,14 @@ def test_the_seed_verifies_clean(capsys):
 
 def test_a_row_changed_behind_the_applications_back_is_named(seed):
     raw("UPDATE programmes_plan SET period_end = %s WHERE id = %s", ["1960-11-30", seed.plan_1960.pk])
-    report = verify()
-    assert [str(p) for p in report.problems] == [
-        f"programmes.plan {seed.plan_1960.pk}: differs from change record "
-        f"#{ChangeRecord.objects.filter(object_type='programmes.plan', object_id=str(seed.plan_1960.pk)).last().pk} "
+    problems = [str(p) for p in verify().problems]
+    last = ChangeRecord.objects.filter(object_type="programmes.plan", object_id=str(seed.plan_1960.pk)).last()
+    assert problems[0] == (
+        f"programmes.plan {seed.plan_1960.pk}: differs from change record #{last.pk} "
         "in period_end (changed behind Accord's back)"
-    ]
+    )
+    # The plan was signed: both parties' signatures no longer match the records either.
+    assert len(problems) == 3 and all("does not verify" in p for p in problems[1:])
     with pytest.raises(CommandError, match=f"programmes.plan {seed.plan_1960.pk}"):
         call_command("verify")
 
