@@ -156,8 +156,13 @@ def approve_plan(
     approved_on: dt.date | None,
     approved_by: Person | None = None,
     note: str = "",
+    fidelity_override: str = "",
 ) -> PlanApproval:
-    """`party` agrees to the version of the plan it has seen; the last approval makes the plan agreed."""
+    """`party` agrees to the version of the plan it has seen; the last approval makes the plan agreed.
+
+    The language versions of the plan's texts are checked first (numbers, dates, names): disagreements
+    block the approval unless the coordinator overrides them with a reason, which is kept in the note.
+    """
     if plan.status != PlanStatus.PROPOSED:
         raise TransitionRefused(f"only a proposed plan can be agreed to (this one is {plan.status})", field="status")
     if expected_version != plan.version:
@@ -166,6 +171,9 @@ def approve_plan(
         raise ValidationFailed({"party": [f"{party.code} is not a signatory party of “{plan.agreement}”"]})
     if plan.approvals.filter(party=party, plan_version=plan.version).exists():
         raise ValidationFailed({"party": [f"{party.code} has already agreed to version {plan.version}"]})
+    from accord.fidelity.records import gate
+
+    note = "\n".join(filter(None, [note, gate(plan, fidelity_override, acting="agree")]))
     approval = records.create(
         PlanApproval,
         related=plan,

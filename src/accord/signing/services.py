@@ -21,8 +21,10 @@ from accord.agreements.models import Signature
 from accord.agreements.services import record_signature, signatures_of
 from accord.core import services as records
 from accord.core.errors import TransitionRefused, ValidationFailed
+from accord.core.journal import add_journal_entry
 from accord.core.localized import normalize_tag
 from accord.directory.models import Party, Person, Position
+from accord.fidelity.records import gate
 from accord.programmes.choices import PlanStatus
 from accord.programmes.models import Plan
 from accord.programmes.services import missing_signatures, transition_plan
@@ -172,6 +174,7 @@ def sign_plan(
     signed_at: dict[str, str] | None = None,
     capacity: dict[str, str] | None = None,
     expected_version: int | None = None,
+    fidelity_override: str = "",
 ) -> Signature:
     """`signatory` signs the current version of an agreed plan for `party`, with their key and passphrase.
 
@@ -223,7 +226,12 @@ def sign_plan(
                 field="plan",
             )
 
+    override = gate(current, fidelity_override, acting="sign")
     private = _unlock(key, passphrase)  # after the cheap checks: the KDF is deliberately slow
+    if override:  # the signatory's reason for signing texts whose language versions disagree
+        add_journal_entry(
+            current, text=override, occurred_on=signed_on, owner_party=party, visibility=current.visibility
+        )
     signature = record_signature(
         current,
         party=party,

@@ -33,6 +33,12 @@ class Command(BaseCommand):
         approve.add_argument("--version", type=int, required=True, help="the version you have read (see show)")
         approve.add_argument("--on", help="date agreed (YYYY-MM-DD; default today)")
         approve.add_argument("--by", help="person id or uid")
+        approve.add_argument(
+            "--fidelity-override",
+            default="",
+            metavar="REASON",
+            help="agree although the language versions disagree; the reason is recorded",
+        )
         move = sub.add_parser("transition", help="move to in_force, reviewed or closed")
         move.add_argument("plan")
         move.add_argument("status", choices=[PlanStatus.IN_FORCE, PlanStatus.REVIEWED, PlanStatus.CLOSED])
@@ -92,7 +98,14 @@ class Command(BaseCommand):
             raise CommandError(f"--party: no party {options['party']!r}")
         by = get_record(Person, options["by"], "person") if options["by"] else None
         on = parse_date(options["on"], "--on") or dt.date.today()
-        services.approve_plan(plan, party=party, expected_version=options["version"], approved_on=on, approved_by=by)
+        services.approve_plan(
+            plan,
+            party=party,
+            expected_version=options["version"],
+            approved_on=on,
+            approved_by=by,
+            fidelity_override=options["fidelity_override"],
+        )
         plan.refresh_from_db()
         self.stdout.write(f"{party.code} agreed; the plan is {plan.status}")
 

@@ -9,7 +9,7 @@ from accord.core.errors import DomainError
 from accord.directory.models import Party
 from accord.programmes.services import missing_signatures
 from accord.signing import cli
-from accord.signing.services import sign_plan
+from accord.signing.services import rendered_texts, sign_plan
 
 
 class Command(BaseCommand):
@@ -32,6 +32,12 @@ class Command(BaseCommand):
             "--capacity", action="append", metavar="LANG=TITLE", help="signed as (default: the post then held)"
         )
         parser.add_argument("--expected-version", type=int, help="refuse if the plan is no longer at this version")
+        parser.add_argument(
+            "--fidelity-override",
+            default="",
+            metavar="REASON",
+            help="sign although the language versions disagree; the reason is kept in the plan's journal",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         plan = cli.plan(options["plan"])
@@ -39,7 +45,8 @@ class Command(BaseCommand):
         if party is None:
             raise CommandError(f"no party with code {options['party']!r}")
         signatory = cli.person(options["signatory"])
-        texts = cli.read_texts(options.get("text"))
+        # Without --text: the plan text Accord renders in each authentic language.
+        texts = cli.read_texts(options.get("text")) if options.get("text") else rendered_texts(plan)
         signed_at = cli.pairs(options.get("signed_at"), "--signed-at")
         capacity = cli.pairs(options.get("capacity"), "--capacity") if options.get("capacity") else None
         passphrase = cli.read_passphrase(options.get("passphrase_file"))
@@ -54,6 +61,7 @@ class Command(BaseCommand):
                 signed_at=signed_at,
                 capacity=capacity,
                 expected_version=options.get("expected_version"),
+                fidelity_override=options["fidelity_override"],
             )
         except DomainError as exc:
             raise CommandError(str(exc)) from None

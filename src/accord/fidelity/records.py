@@ -1,0 +1,65 @@
+"""Fidelity checks over Accord's records: what the parties agree to and sign must say the same thing in
+every language it is written in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from accord.fidelity.checker import Finding, check_localized
+from accord.fidelity.names import Directory, directory_from_database
+
+
+@dataclass(frozen=True)
+class RecordFinding:
+    """A finding on one localized field of one record ("item 3, objectives")."""
+
+    where: str
+    finding: Finding
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.finding.message}"
+
+
+def plan_findings(plan: Any, directory: Directory | None = None) -> list[RecordFinding]:
+    """Disagreements between the language versions of a plan's texts: its title, each item's objectives and
+    its deliverables' titles. Dates alone ("the 24th") are read in the plan's period."""
+    directory = directory if directory is not None else directory_from_database()
+    context = plan.period_start
+    out: list[RecordFinding] = []
+
+    def check(where: str, value: Any) -> None:
+        for finding in check_localized(value, context_date=context, directory=directory):
+            if finding.severity == "error":
+                out.append(RecordFinding(where, finding))
+
+    check("title", plan.title)
+    for item in plan.items.select_related("project").prefetch_related("deliverables").order_by("position"):
+        check(f"item {item.position} (project {item.project.number}) objectives", item.objectives)
+        check(f"item {item.position} project title", item.project.title)
+        for deliverable in item.deliverables.all():
+            check(f"item {item.position} deliverable “{deliverable.title}”", deliverable.title)
+    return out
+
+
+def summary(findings: list[RecordFinding], most: int = 3) -> str:
+    shown = "; ".join(str(f) for f in findings[:most])
+    more = f" (and {len(findings) - most} more)" if len(findings) > most else ""
+    return f"{len(findings)} disagreement(s) between language versions: {shown}{more}"
+
+
+def gate(plan: Any, override: str, *, acting: str) -> str:
+    """Before agreeing to or signing a plan: refuse while its language versions disagree, unless the
+    coordinator overrides with a reason. Returns the text to record ("" when there was nothing to override)."""
+    from accord.core.errors import TransitionRefused
+
+    findings = plan_findings(plan)
+    if not findings:
+        return ""
+    if not override.strip():
+        raise TransitionRefused(
+            f"{summary(findings)}. Correct the texts, or {acting} anyway giving a reason (fidelity override)",
+            field="fidelity_override",
+            code="fidelity_findings",
+        )
+    return f"Fidelity override ({acting}): {override.strip()} — {summary(findings)}"
