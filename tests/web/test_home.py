@@ -77,3 +77,29 @@ def test_admin_delete_of_a_referenced_record_is_refused(client, seed):
 
 def test_health(client):
     assert client.get("/health").content == b"ok"
+
+
+def test_the_admin_warns_when_language_versions_disagree(client, seed):
+    admin = get_user_model().objects.create_superuser("registrar", password="x-very-long-pass")
+    client.force_login(admin)
+    project = Project.objects.get(agreement=seed.protocol, number="7")
+    url = reverse("admin:programmes_project_change", args=[project.pk])
+    form = {
+        "agreement": seed.protocol.pk,
+        "number": "7",
+        "field": project.field,
+        "modality": project.modality,
+        "provider_party": project.provider_party_id or "",
+        "recipient_party": project.recipient_party_id or "",
+        "title": '{"en": "Survey of 12 river basins", "zh": "21个流域的调查"}',
+        "visibility": "public",
+        "owner_party": "",
+        "start_on": "1958-01-18",
+        "end_on": "",
+        "expected_version": project.version,
+    }
+    response = client.post(url, form, follow=True)
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert warnings == ['title: number differs: en says "12" (paragraph 1), zh says "21" (paragraph 1)']
+    project.refresh_from_db()
+    assert project.title["zh"] == "21个流域的调查"

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 
 from accord.core import services
 from accord.core.errors import DomainError
+from accord.core.localized import LocalizedTextField
 from accord.core.models import ChangeRecord, JournalEntry
 
 
@@ -90,6 +91,27 @@ class AuditedModelAdmin(admin.ModelAdmin):
             created = services.create(type(obj), **values)
             for f in obj._meta.concrete_fields:
                 setattr(obj, f.attname, getattr(created, f.attname))
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        self.warn_about_language_versions(request, form)
+
+    def warn_about_language_versions(self, request: HttpRequest, form: forms.ModelForm) -> None:
+        """A localized text whose language versions disagree (numbers, dates, names) is saved, with a warning."""
+        from accord.fidelity import check_localized, directory_from_database
+
+        changed = [
+            f
+            for f in form.instance._meta.concrete_fields
+            if isinstance(f, LocalizedTextField) and f.name in form.changed_data
+        ]
+        if not changed:
+            return
+        directory = directory_from_database()
+        for field in changed:
+            for finding in check_localized(getattr(form.instance, field.attname), directory=directory):
+                if finding.severity == "error":
+                    self.message_user(request, f"{field.verbose_name}: {finding.message}", messages.WARNING)
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
         services.delete(obj)
