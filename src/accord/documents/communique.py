@@ -18,8 +18,8 @@ from accord.agreements.models import Agreement, Signature
 from accord.core.localized import LocalizedText
 from accord.directory.models import Organisation, Party, Person
 from accord.documents.content import Block, Content, Heading, Paragraph
-from accord.documents.facts import DatedNames, parties_in_order, plan_signatures
-from accord.documents.wording import FRAMED, format_date, format_number, join_list, label, label_sep, pick, primary
+from accord.documents.facts import DatedNames, agreement_languages, parties_in_order, plan_signatures
+from accord.documents.wording import format_date, format_number, join_list, label, label_sep, pick, primary
 from accord.meetings.models import AgendaItem, DelegationMember, Meeting
 from accord.programmes.models import Plan
 
@@ -106,11 +106,7 @@ def meeting_facts(meeting: Meeting) -> MeetingFacts:
 
 def communique_languages(meeting: Meeting) -> list[str]:
     """The languages a communiqué of this meeting can be written in: the parties' and English, where framed."""
-    agreement = meeting.agreement
-    wanted = {primary(t) for t in agreement.authentic_languages}
-    wanted |= {primary(t) for p in parties_in_order(agreement) for t in p.languages}
-    wanted.add("en")
-    return [lang for lang in FRAMED if lang in wanted]
+    return agreement_languages(meeting.agreement)
 
 
 def build_communique(meeting: Meeting, language: str) -> Content:

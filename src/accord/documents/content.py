@@ -28,7 +28,11 @@ class Heading:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """Running text, optionally led by a bold label ('Objectives: ...'). Style: '', 'dateline', 'note', 'center'."""
+    """Running text, optionally led by a bold label ('Objectives: ...').
+
+    Style: '', 'dateline', 'note', 'center', 'strong' (bold: a subtotal in a table of figures), 'bar' (a chart's
+    bar drawn in text).
+    """
 
     text: str
     lang: str
@@ -51,27 +55,68 @@ class PageBreak:
 
 @dataclass
 class Cell:
-    """One cell of a table: blocks (headings and paragraphs only) in one language."""
+    """One cell of a table: blocks (headings and paragraphs only) in one language; align 'right' for figures."""
 
     lang: str
     blocks: list[Heading | Paragraph]
+    align: str = ""
 
 
 @dataclass
 class Table:
-    """Rows of cells. Style 'parallel': the languages side by side, ruled; 'signatures': one column per party."""
+    """Rows of cells.
+
+    Styles: 'parallel' (the languages side by side, ruled), 'signatures' (one column per party), 'figures'
+    (a ruled table of figures: a row reads as one line of text, its cells separated by tabs). `widths`
+    gives the columns' relative widths (equal when empty).
+    """
 
     rows: list[list[Cell]]
     style: str = "parallel"
     header: list[Cell] | None = None
+    widths: tuple[int, ...] = ()
     kind: ClassVar[str] = "table"
 
     @property
     def columns(self) -> int:
         return max((len(r) for r in self.rows), default=len(self.header or []))
 
+    @property
+    def column_shares(self) -> list[float]:
+        """Each column's share of the width, in percent."""
+        weights = list(self.widths) if len(self.widths) == self.columns else [1] * self.columns
+        total = sum(weights) or 1
+        return [round(100 * w / total, 2) for w in weights]
 
-Block = Heading | Paragraph | PageBreak | Table
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a chart: what it counts, how many, and its colour (#rrggbb)."""
+
+    label: str
+    value: int
+    colour: str = "#555555"
+
+
+@dataclass
+class Chart:
+    """A horizontal bar chart of counts, drawn by Accord itself: inline SVG in the HTML (and so in the PDF),
+    a table of bars in the DOCX. No script, no external asset. Its figures are text elsewhere in the
+    document (a chart illustrates a table), so it adds nothing to the plain text."""
+
+    caption: str
+    lang: str
+    bars: list[Bar]
+    kind: ClassVar[str] = "chart"
+
+    @property
+    def svg(self) -> str:
+        from accord.documents.chart import bar_chart_svg
+
+        return bar_chart_svg(self)
+
+
+Block = Heading | Paragraph | PageBreak | Table | Chart
 
 
 @dataclass
@@ -102,7 +147,17 @@ class Content:
         for block in self.blocks:
             if isinstance(block, Heading | Paragraph):
                 yield block
+            elif isinstance(block, Table) and block.style == "figures":
+                # A row of figures is one line ("Completed<TAB>80"); its captions say what the columns are.
+                for row in [block.header, *block.rows] if block.header else block.rows:
+                    texts = [" ".join(_plain(b) for b in cell.blocks) for cell in row]
+                    if row and any(texts):
+                        yield Paragraph("\t".join(texts), row[0].lang)
             elif isinstance(block, Table):  # the header (column captions) is layout, not text
                 for row in block.rows:
                     for cell in row:
                         yield from cell.blocks
+
+
+def _plain(block: Heading | Paragraph) -> str:
+    return block.plain() if isinstance(block, Paragraph) else block.text

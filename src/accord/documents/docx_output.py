@@ -13,10 +13,11 @@ import io
 import zipfile
 from typing import Any
 
-from accord.documents.content import Cell, Content, Heading, PageBreak, Paragraph, Table
+from accord.documents.content import Cell, Chart, Content, Heading, PageBreak, Paragraph, Table
 from accord.documents.wording import primary
 
 LATIN_FONT = "Times New Roman"
+BAR_FONT = "Arial"  # has U+2588 FULL BLOCK, as have its substitutes (Liberation Sans)
 EAST_ASIAN_FONTS = {"zh": "SimSun", "ja": "MS Mincho", "ko": "Batang"}
 PROOFING = {"zh": "zh-CN", "ru": "ru-RU", "en": "en-GB", "ja": "ja-JP", "ko": "ko-KR"}
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -24,6 +25,8 @@ _SIZES_PT = {1: 16, 2: 12, 3: 10.5, 4: 9}
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _ALIGN = {"center": "center", "dateline": "right"}
+# A chart's bars in a DOCX: full blocks, the longest this many (a table the reader can still edit).
+_BAR_CELLS = 30
 
 
 class _DocxWriter:
@@ -108,10 +111,18 @@ class _DocxWriter:
                 etree.SubElement(ppr, _W + "jc").set(_W + "val", _ALIGN[block.style])
             if block.label:
                 runs.insert(0, (f"{block.label}{block.sep}", True))
+        bar = isinstance(block, Paragraph) and block.style == "bar"
+        strong = isinstance(block, Paragraph) and block.style == "strong"
         for text, bold in runs:
             run = etree.SubElement(p, _W + "r")
-            if bold:
+            if bold or strong:
                 etree.SubElement(etree.SubElement(run, _W + "rPr"), _W + "b")
+            elif bar:  # a chart's bar: grey blocks in a font that has them
+                rpr = etree.SubElement(run, _W + "rPr")
+                fonts = etree.SubElement(rpr, _W + "rFonts")
+                for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
+                    fonts.set(_W + attr, BAR_FONT)
+                etree.SubElement(rpr, _W + "color").set(_W + "val", "555555")
             t = etree.SubElement(run, _W + "t")
             t.text = text
             t.set(_XML_SPACE, "preserve")
@@ -126,12 +137,12 @@ class _DocxWriter:
 
         columns = table.columns
         grid = self.doc.add_table(rows=0, cols=columns)  # the w:tbl with its properties and grid
-        if table.style == "parallel":
+        if table.style in ("parallel", "figures"):
             grid.style = self.doc.styles["Table Grid"]
-        width = Emu(Mm(174) // columns)
-        for column in grid.columns:
+        widths = [Emu(int(Mm(174) * share / 100)) for share in table.column_shares]
+        for column, width in zip(grid.columns, widths, strict=True):
             column.width = width
-        twips = str(int(width.twips))
+        twips = [str(int(width.twips)) for width in widths]
         rows: list[tuple[list[Cell], bool]] = [(table.header, True)] if table.header else []
         rows += [(row, False) for row in table.rows]
         tbl = grid._tbl
@@ -139,15 +150,33 @@ class _DocxWriter:
             tr = etree.SubElement(tbl, _W + "tr")
             if is_header:  # repeated at the top of every page, as the HTML's thead
                 etree.SubElement(etree.SubElement(tr, _W + "trPr"), _W + "tblHeader")
-            for cell in cells:
+            for i, cell in enumerate(cells):
                 tc = etree.SubElement(tr, _W + "tc")
                 tcw = etree.SubElement(etree.SubElement(tc, _W + "tcPr"), _W + "tcW")
-                tcw.set(_W + "w", twips)
+                tcw.set(_W + "w", twips[min(i, len(twips) - 1)])
                 tcw.set(_W + "type", "dxa")
                 for block in cell.blocks:
-                    tc.append(self.paragraph(block))
+                    paragraph = self.paragraph(block)
+                    if cell.align == "right":
+                        etree.SubElement(paragraph[0], _W + "jc").set(_W + "val", "right")
+                    tc.append(paragraph)
                 if not cell.blocks:
                     etree.SubElement(tc, _W + "p")  # a cell holds at least one paragraph
+
+    def add_chart(self, chart: Chart) -> None:
+        """A chart as a table: label, count, and a bar of full blocks scaled to the largest count."""
+        top = max((bar.value for bar in chart.bars), default=0) or 1
+        lang = chart.lang
+        rows = [
+            [
+                Cell(lang, [Paragraph(bar.label, lang)]),
+                Cell(lang, [Paragraph(str(bar.value), lang)], align="right"),
+                Cell(lang, [Paragraph("\u2588" * round(_BAR_CELLS * max(bar.value, 0) / top), lang, style="bar")]),
+            ]
+            for bar in chart.bars
+        ]
+        self.add_table(Table(rows, style="chart", widths=(5, 2, 10)))
+        self.add_to_body(self.paragraph(Paragraph(chart.caption, lang, style="note")))
 
     def write(self) -> bytes:
         for block in self.content.blocks:
@@ -157,6 +186,8 @@ class _DocxWriter:
                 self.doc.add_page_break()
             elif isinstance(block, Table):
                 self.add_table(block)
+            elif isinstance(block, Chart):
+                self.add_chart(block)
         self._properties()
         out = io.BytesIO()
         self.doc.save(out)

@@ -9,13 +9,27 @@ from django.contrib.contenttypes.models import ContentType
 from accord.agreements.models import Agreement, Signature
 from accord.core.localized import LocalizedText
 from accord.directory.models import Organisation, Party
-from accord.documents.wording import pick
+from accord.documents.wording import FRAMED, pick, primary
 from accord.programmes.models import Plan
 
 
 def parties_in_order(agreement: Agreement) -> list[Party]:
     """The agreement's parties as the agreement orders its sides (A, B, ...)."""
     return [ap.party for ap in agreement.agreement_parties.select_related("party").order_by("position", "id")]
+
+
+def agreement_languages(agreement: Agreement) -> list[str]:
+    """The languages a document under the agreement can be written in: its authentic languages, the parties'
+    languages and English, where Accord has the frame (labels, dates) for them."""
+    wanted = {primary(t) for t in agreement.authentic_languages}
+    wanted |= {primary(t) for p in parties_in_order(agreement) for t in p.languages}
+    wanted.add("en")
+    return [lang for lang in FRAMED if lang in wanted]
+
+
+def fallback_languages(agreement: Agreement) -> list[str]:
+    """Where a text missing in one language is looked for (after English): the authentic and parties' languages."""
+    return [*agreement.authentic_languages, *[t for p in parties_in_order(agreement) for t in p.languages]]
 
 
 def plan_signatures(plan: Plan) -> list[Signature]:

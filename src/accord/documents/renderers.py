@@ -15,12 +15,16 @@ from typing import Any
 from django.db import models
 
 from accord.core.errors import ValidationFailed
+from accord.documents.agreed_minutes import build_minutes, minutes_languages
 from accord.documents.communique import build_communique, communique_languages
 from accord.documents.content import Content
 from accord.documents.plan_text import LAYOUTS, build_plan_text, choose_languages
+from accord.documents.review_report import build_review_report, review_languages, review_meeting
 from accord.documents.wording import clean_language, primary
 from accord.meetings.models import Meeting
+from accord.minutes.models import Minutes
 from accord.programmes.models import Plan
+from accord.reviews.models import Review
 
 FORMATS = ("html", "pdf", "docx")
 MEDIA_TYPES = {
@@ -48,6 +52,8 @@ class DocumentKind:
                ValidationFailed naming the language when the record cannot be written in it
     build      record, languages, options -> Content
     links      record -> the Document's fields: agreement, meeting/plan, issued_on, visibility
+    identity   which of those fields find the stored Document of a record again (the others may change:
+               a review report's meeting is set once an agenda item discusses the review)
     """
 
     name: str
@@ -57,6 +63,7 @@ class DocumentKind:
     links: Callable[[Any], dict[str, Any]]
     description: str = ""
     layouts: tuple[str, ...] = field(default=())
+    identity: tuple[str, ...] = ("agreement", "meeting", "plan")
 
 
 def _single_language(
@@ -101,6 +108,27 @@ def _plan_links(plan: Plan) -> dict[str, Any]:
     }
 
 
+def _review_links(review: Review) -> dict[str, Any]:
+    return {
+        "agreement": review.plan.agreement,
+        "meeting": review_meeting(review),
+        "plan": review.plan,
+        "issued_on": review.as_of,
+        "visibility": review.visibility,
+    }
+
+
+def _minutes_links(minutes: Minutes) -> dict[str, Any]:
+    meeting = minutes.meeting
+    return {
+        "agreement": meeting.agreement,
+        "meeting": meeting,
+        "plan": None,
+        "issued_on": minutes.finalised_on or meeting.end_on,
+        "visibility": minutes.visibility,
+    }
+
+
 KINDS: dict[str, DocumentKind] = {}
 
 
@@ -128,6 +156,29 @@ register(
         links=_plan_links,
         description="the text of a plan in its authentic languages (REF: a plan)",
         layouts=LAYOUTS,
+    )
+)
+register(
+    DocumentKind(
+        name="review_report",
+        model=Review,
+        languages=_single_language(review_languages, "review report"),
+        build=lambda review, langs, options: build_review_report(review, langs[0]),
+        links=_review_links,
+        description="the report of a plan's implementation review: figures, chart, lists, statements (REF: a review)",
+        # A plan has one review per date, and the date (issued_on) never changes.
+        identity=("agreement", "plan", "issued_on"),
+    )
+)
+register(
+    DocumentKind(
+        name="minutes",
+        model=Minutes,
+        languages=_single_language(minutes_languages, "minutes"),
+        build=lambda minutes, langs, options: build_minutes(minutes, langs[0]),
+        links=_minutes_links,
+        description="the minutes of a meeting: the current revision and the sign-offs (REF: the minutes)",
+        identity=("agreement", "meeting"),  # one minutes per meeting; issued_on moves when they become final
     )
 )
 

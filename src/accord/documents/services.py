@@ -87,26 +87,17 @@ def generate_document(
     options = Options(layout=layout, with_english=with_english)
     spec, record, content = renderers.build(kind, ref, language, options)
     links = spec.links(record)
-    data, source = _render(_find_generated(spec.name, links), content, fmt) if fmt else (None, "")
-    document = _generated_document(spec.name, record, content, links)
+    data, source = _render(_generated(spec, links).first(), content, fmt) if fmt else (None, "")
+    document = _generated_document(spec, record, content, links)
     texts = [_store_text(document, lang, content.text_of(lang)) for lang in content.languages]
     stored = _store_file(document, content, fmt, data, source) if fmt and data is not None else None
     return Generated(document, texts, stored, data, content)
 
 
-def _generated(kind: str, links: dict[str, Any]) -> QuerySet[Document]:
+def _generated(spec: renderers.DocumentKind, links: dict[str, Any]) -> QuerySet[Document]:
     """The generated document of this kind for this record (one at most; the first if ever more)."""
-    return Document.objects.filter(
-        kind=kind,
-        origin=Document.Origin.GENERATED,
-        agreement=links["agreement"],
-        meeting=links["meeting"],
-        plan=links["plan"],
-    ).order_by("id")
-
-
-def _find_generated(kind: str, links: dict[str, Any]) -> Document | None:
-    return _generated(kind, links).first()
+    identity = {name: links[name] for name in spec.identity}
+    return Document.objects.filter(kind=spec.name, origin=Document.Origin.GENERATED, **identity).order_by("id")
 
 
 def _render(existing: Document | None, content: Content, fmt: str) -> tuple[bytes, str]:
@@ -133,13 +124,13 @@ def _render(existing: Document | None, content: Content, fmt: str) -> tuple[byte
     return renderers.write(content, fmt, html=html), source
 
 
-def _generated_document(kind: str, record: Any, content: Content, links: dict[str, Any]) -> Document:
-    existing = _generated(kind, links).select_for_update().first()
+def _generated_document(spec: renderers.DocumentKind, record: Any, content: Content, links: dict[str, Any]) -> Document:
+    existing = _generated(spec, links).select_for_update().first()
     if existing is None:
         return records.create(
             Document,
             related=links["agreement"],
-            kind=kind,
+            kind=spec.name,
             origin=Document.Origin.GENERATED,
             title=dict(content.titles),
             is_illustrative=bool(getattr(record, "is_illustrative", False)),
@@ -148,8 +139,8 @@ def _generated_document(kind: str, record: Any, content: Content, links: dict[st
     title = {**existing.title, **content.titles}
     changes = {
         name: value
-        for name, value in {"title": title, "issued_on": links["issued_on"], "visibility": links["visibility"]}.items()
-        if getattr(existing, name) != value
+        for name, value in {**links, "title": title}.items()
+        if name not in spec.identity and getattr(existing, name) != value
     }
     if changes:
         records.update(existing, expected_version=existing.version, related=links["agreement"], **changes)

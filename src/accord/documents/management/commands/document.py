@@ -14,7 +14,10 @@ from accord.documents.services import generate_document
 
 
 class Command(BaseCommand):
-    help = "Write a document generated from the records (communiqué of a meeting, text of a plan) to a file."
+    help = (
+        "Write a document generated from the records (communiqué or minutes of a meeting, text of a plan, "
+        "review report) to a file."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         kinds = "; ".join(f"{name}: {kind.description}" for name, kind in sorted(KINDS.items()))
