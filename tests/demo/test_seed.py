@@ -185,3 +185,13 @@ def test_the_1960_signatures_are_cryptographic_and_export_as_a_verifiable_bundle
     assert len(signatures) == 2 and all(verify_signature(s) for s in signatures)
     report = verify_bundle(export_signed(seed.plan_1960))
     assert report.ok, report
+
+
+def test_the_signed_texts_are_kept_byte_for_byte(seed):
+    from accord.documents.models import Document
+    from accord.signing.models import SignatureSeal
+
+    document = Document.objects.get(kind="plan_text", origin="generated", plan=seed.plan_1960)
+    kept = {f.languages: f.sha256 for f in document.files.filter(format="html")}
+    seal = SignatureSeal.objects.filter(signature__in=signatures_of_version(seed.plan_1960)).first()
+    assert kept == seal.texts == {"zh": kept["zh"], "ru": kept["ru"]}

@@ -154,12 +154,18 @@ def _capacity_on(person: Person, day: dt.date | None) -> dict[str, str]:
 def rendered_texts(plan: Plan) -> dict[str, bytes]:
     """The plan text in each authentic language, rendered by Accord (printable HTML): what the parties sign.
 
-    Rendering is deterministic, so both parties' signatures cover the same bytes.
+    Each rendering is stored as the plan's generated document (its file and SHA-256 kept), so the exact
+    bytes a signature covers can be produced again later, whatever becomes of the templates. Rendering is
+    deterministic, so both parties' signatures cover the same bytes.
     """
-    from accord.documents.renderers import render
+    from accord.documents.services import generate_document
 
-    languages = plan.agreement.authentic_languages
-    return {lang: render("plan_text", plan, lang, "html") for lang in languages}
+    texts = {}
+    for lang in plan.agreement.authentic_languages:
+        generated = generate_document("plan_text", plan, lang, "html")
+        assert generated.data is not None
+        texts[lang] = generated.data
+    return texts
 
 
 @transaction.atomic
