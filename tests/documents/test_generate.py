@@ -5,6 +5,7 @@ import hashlib
 
 import pytest
 
+from accord.core import services as records
 from accord.core.models import ChangeRecord
 from accord.core.verify import verify
 from accord.documents.models import Document, DocumentFile, DocumentText
@@ -126,3 +127,14 @@ def test_a_stored_pdf_is_served_again_while_its_source_is_unchanged(seed, media,
     monkeypatch.setattr(services, "engine_signature", lambda: "weasyprint 99; cjk fonts: Other Font")
     with pytest.raises(AssertionError, match="laid out again"):
         generate_document("communique", seed.meeting, "zh", "pdf")
+
+
+def test_generated_language_versions_are_checked_against_each_other(seed, media):
+    for lang in ("zh", "ru", "en"):
+        made = generate_document("communique", seed.meeting, lang)
+    assert {t.language for t in made.document.texts.all()} == {"zh", "ru", "en"}
+    assert made.language_findings() == []  # the three communiqués say the same thing
+    text = made.document.texts.get(language="en")
+    records.update(text, expected_version=text.version, body=text.body.replace("122", "112"))
+    findings = made.language_findings()
+    assert findings and all("112" in f.message for f in findings)

@@ -65,6 +65,17 @@ class Generated:
     data: bytes | None
     content: Content
 
+    def language_findings(self) -> list[Any]:
+        """Where the document's stored language versions disagree (numbers, dates, names): a check on the
+        generated wording, since the records behind every language are the same."""
+        from accord.fidelity import check_versions, directory_from_database
+
+        texts = {t.language: t.body for t in self.document.texts.all()}
+        if len(texts) < 2:
+            return []
+        findings = check_versions(texts, context_date=self.document.issued_on, directory=directory_from_database())
+        return [f for f in findings if f.severity == "error"]
+
 
 @transaction.atomic
 def generate_document(

@@ -48,6 +48,8 @@ class Command(BaseCommand):
                 )
                 data = generated.data or b""
                 stored = f" (stored as document {generated.document.uid})"
+                for finding in generated.language_findings():
+                    self.stderr.write(f"warning: the language versions disagree: {finding.message}")
             else:
                 options = Options(layout=opts["layout"], with_english=opts["with_english"])
                 data = render_document(opts["kind"], opts["ref"], opts["lang"], opts["fmt"], options=options).data
