@@ -32,7 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bench.audit_writes import bench_database, database_version, git_commit, percentile, setup_django
+from bench.common import bench_database, database_version, git_commit, percentile, setup_django
 
 GOAL_MS = 200.0
 BENCH_DIR = Path(__file__).resolve().parent

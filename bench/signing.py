@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from bench.audit_writes import bench_database, database_version, git_commit, setup_django
+from bench.common import bench_database, database_version, git_commit, setup_django
 
 GOAL_MS = 100.0
 BENCH_DIR = Path(__file__).resolve().parent

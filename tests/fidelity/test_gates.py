@@ -76,7 +76,7 @@ def test_signing_disagreeing_versions_needs_the_signatorys_reason_in_the_journal
     args = dict(
         party=seed.cn, signatory=seed.wu_heng, passphrase="a passphrase for tests", texts=texts, signed_on=D(1961, 2, 1)
     )
-    with pytest.raises(TransitionRefused, match="disagreement"):
+    with pytest.raises(TransitionRefused, match="CN, SU agreed anyway"):
         sign_plan(plan, **args)
     sign_plan(plan, **args, fidelity_override="the Chinese text prevails")
     notes = [entry.text for entry in journal_of(plan)]

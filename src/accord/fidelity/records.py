@@ -63,3 +63,26 @@ def gate(plan: Any, override: str, *, acting: str) -> str:
             code="fidelity_findings",
         )
     return f"Fidelity override ({acting}): {override.strip()} — {summary(findings)}"
+
+
+def signing_gate(plan: Any, override: str) -> str:
+    """Before signing: the content signed is the content agreed (any change reopens the plan), so the texts
+    were checked when the parties agreed. If they agreed over disagreements (an override is on record), each
+    signatory gives their own reason too; otherwise there is nothing to check again."""
+    from accord.core.errors import TransitionRefused
+
+    latest = plan.approvals.order_by("-plan_version").values_list("plan_version", flat=True).first()
+    overridden = [
+        a for a in plan.approvals.filter(plan_version=latest).select_related("party") if "Fidelity override" in a.note
+    ]
+    if not overridden:
+        return ""
+    who = ", ".join(a.party.code for a in overridden)
+    if not override.strip():
+        raise TransitionRefused(
+            f"the language versions of this plan disagree and {who} agreed anyway (see the approvals); "
+            "sign anyway giving a reason (fidelity override)",
+            field="fidelity_override",
+            code="fidelity_findings",
+        )
+    return f"Fidelity override (sign): {override.strip()} — agreed over disagreements by {who}"

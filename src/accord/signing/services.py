@@ -24,7 +24,7 @@ from accord.core.errors import TransitionRefused, ValidationFailed
 from accord.core.journal import add_journal_entry
 from accord.core.localized import normalize_tag
 from accord.directory.models import Party, Person, Position
-from accord.fidelity.records import gate
+from accord.fidelity.records import signing_gate
 from accord.programmes.choices import PlanStatus
 from accord.programmes.models import Plan
 from accord.programmes.services import missing_signatures, transition_plan
@@ -232,7 +232,7 @@ def sign_plan(
                 field="plan",
             )
 
-    override = gate(current, fidelity_override, acting="sign")
+    override = signing_gate(current, fidelity_override)
     private = _unlock(key, passphrase)  # after the cheap checks: the KDF is deliberately slow
     if override:  # the signatory's reason for signing texts whose language versions disagree
         add_journal_entry(

@@ -1,0 +1,109 @@
+"""What every benchmark needs: a throwaway database, Django set up against it, percentiles, provenance.
+
+A benchmark never touches ./var or an existing database: SQLite runs in a fresh temporary directory, and a
+PostgreSQL URL must name a database whose name contains "bench" (it is dropped, created and dropped again).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+
+
+def percentile(sorted_values: Sequence[int], p: float) -> int:
+    """Nearest-rank percentile: always an observed value, so p99 of 1000 writes is the 10th slowest."""
+    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def _pg_params(url: str) -> dict[str, Any] | None:
+    import dj_database_url
+
+    cfg = dj_database_url.parse(url)
+    if "postgresql" not in cfg["ENGINE"] and "postgis" not in cfg["ENGINE"]:
+        return None
+    return {
+        "dbname": cfg["NAME"],
+        "user": cfg.get("USER") or None,
+        "password": cfg.get("PASSWORD") or None,
+        "host": cfg.get("HOST") or None,
+        "port": cfg.get("PORT") or None,
+    }
+
+
+def _pg_admin(params: dict[str, Any], statements: Sequence[str]) -> None:
+    """Run CREATE/DROP DATABASE from the maintenance database (they cannot run inside a transaction)."""
+    import psycopg
+    from psycopg import sql
+
+    connect = {k: v for k, v in params.items() if k != "dbname" and v is not None}
+    with psycopg.connect(dbname="postgres", autocommit=True, **connect) as conn:
+        for stmt in statements:
+            conn.execute(sql.SQL(stmt).format(sql.Identifier(params["dbname"])))
+
+
+@contextlib.contextmanager
+def bench_database(url: str | None) -> Iterator[None]:
+    """Point Accord's settings at a fresh database for this run, and remove it afterwards."""
+    data_dir = tempfile.mkdtemp(prefix="accord-bench-")
+    # A fresh data dir: the SQLite file lives there, and the generated secret key stays out of ./var.
+    os.environ["ACCORD_DATA_DIR"] = data_dir
+    os.environ["ACCORD_DEBUG"] = "0"  # DEBUG records every query, which would slow both paths unevenly
+    os.environ["DJANGO_SETTINGS_MODULE"] = "accord.settings"
+    pg: dict[str, Any] | None = None
+    if url:
+        os.environ["ACCORD_DATABASE_URL"] = url
+        pg = _pg_params(url)
+    else:
+        os.environ.pop("ACCORD_DATABASE_URL", None)
+    if pg is not None:
+        # The database is dropped: refuse names that do not say they are for benchmarking.
+        if "bench" not in pg["dbname"]:
+            raise SystemExit(f"refusing to drop and recreate {pg['dbname']!r}: use a database name containing 'bench'")
+        _pg_admin(pg, ["DROP DATABASE IF EXISTS {} WITH (FORCE)", "CREATE DATABASE {}"])
+    try:
+        yield
+    finally:
+        if "django.db" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        if pg is not None:
+            _pg_admin(pg, ["DROP DATABASE IF EXISTS {} WITH (FORCE)"])
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def setup_django() -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def database_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SELECT version()")
+        return str(cur.fetchone()[0])
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=BENCH_DIR.parent, capture_output=True, text=True, check=True
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
