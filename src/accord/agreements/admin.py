@@ -1,10 +1,7 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from accord.agreements.models import Agreement, AgreementParty, AuthenticText, Signature
-from accord.core.admin import AuditedModelAdmin
+from accord.core.admin import AuditedModelAdmin, ReadOnlyAdmin
 
 
 @admin.register(Agreement)
@@ -25,16 +22,7 @@ class AuthenticTextAdmin(AuditedModelAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(AuditedModelAdmin):
+class SignatureAdmin(ReadOnlyAdmin):
     """Signatures record acts: they are made by signing (accord sign-plan, or the plan's admin action), never edited."""
 
     list_display = ("signatory", "party", "target_type", "target_id", "target_version", "signed_on")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -122,15 +122,10 @@ class AuditedModelAdmin(admin.ModelAdmin):
             services.delete(obj)
 
 
-@admin.register(ChangeRecord)
-class ChangeRecordAdmin(admin.ModelAdmin):
-    """The audit chain is read-only, everywhere."""
+class ReadOnlyMixin:
+    """Listed and viewable only: records of acts (the chain, signatures, revisions) are made by services."""
 
-    list_display = ("id", "at", "actor_name", "action", "object_type", "object_id", "object_repr")
-    list_filter = ("action", "object_type")
-    search_fields = ("object_repr", "actor_name", "request_id", "object_uid")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -138,6 +133,29 @@ class ChangeRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, AuditedModelAdmin):
+    pass
+
+
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
+    """Children shown under their parent, every field read-only."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.fields or ()
+
+
+@admin.register(ChangeRecord)
+class ChangeRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The audit chain is read-only, everywhere."""
+
+    list_display = ("id", "at", "actor_name", "action", "object_type", "object_id", "object_repr")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_repr", "actor_name", "request_id", "object_uid")
 
 
 @admin.register(JournalEntry)

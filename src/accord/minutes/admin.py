@@ -11,50 +11,19 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from accord.core.admin import AuditedModelAdmin
+from accord.core.admin import AuditedModelAdmin, ReadOnlyAdmin, ReadOnlyInline
 from accord.minutes.models import Minutes, MinutesRevision, MinutesSignOff
 
 
-class ReadOnlyAdmin(AuditedModelAdmin):
-    """Listed and viewable; every write goes through the minutes services."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class RevisionInline(admin.TabularInline):
+class RevisionInline(ReadOnlyInline):
     model = MinutesRevision
     fields = ("number", "based_on", "party", "author_name", "note", "created_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class SignOffInline(admin.TabularInline):
+class SignOffInline(ReadOnlyInline):
     model = MinutesSignOff
     fields = ("revision", "party", "signer_name", "signed_on", "body_sha256")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Minutes)

@@ -11,7 +11,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from accord.core.admin import AuditedModelAdmin, VersionedAdminForm
+from accord.core.admin import AuditedModelAdmin, ReadOnlyInline, VersionedAdminForm
 from accord.core.errors import DomainError
 from accord.reviews import services
 from accord.reviews.models import Review, ReviewStatement
@@ -39,19 +39,10 @@ class StatementAdminForm(VersionedAdminForm):
         return data
 
 
-class StatementInline(admin.TabularInline):
+class StatementInline(ReadOnlyInline):
     model = ReviewStatement
     fields = ("party", "text", "visibility", "version")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Review)

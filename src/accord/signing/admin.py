@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from accord.core.admin import AuditedModelAdmin
+from accord.core.admin import ReadOnlyAdmin
 from accord.core.errors import DomainError
 from accord.directory.models import Party, Person
 from accord.programmes.models import Plan
@@ -22,19 +22,8 @@ from accord.signing.models import SignatureSeal, SigningKey
 from accord.signing.services import rendered_texts, sign_plan
 
 
-class _ReadOnly(AuditedModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(SigningKey)
-class SigningKeyAdmin(_ReadOnly):
+class SigningKeyAdmin(ReadOnlyAdmin):
     list_display = ("person", "fingerprint", "kdf", "created_at", "revoked_on")
     list_filter = ("kdf",)
     search_fields = ("person__name", "public_key")
@@ -43,7 +32,7 @@ class SigningKeyAdmin(_ReadOnly):
 
 
 @admin.register(SignatureSeal)
-class SignatureSealAdmin(_ReadOnly):
+class SignatureSealAdmin(ReadOnlyAdmin):
     list_display = ("signature", "signing_key", "created_at")
     fields = ("signature", "signing_key", "signatory_name", "texts", "created_at", "uid", "version")
     readonly_fields = fields
