@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs' own copies of Swagger UI (no CDN)
     "accord.core",
     "accord.directory",
     "accord.agreements",

@@ -132,3 +132,15 @@ def test_the_admin_link_leads_to_a_login(server, browser):
     page.wait_for_load_state()
     assert page.get_by_role("link", name="Projects").count() >= 1
     page.close()
+
+
+def test_the_api_docs_render_offline(server, browser):
+    page = browser.new_page()
+    external = []
+    page.on("request", lambda r: None if r.url.startswith(server) else external.append(r.url))
+    page.goto(server + "/api/v1/docs")
+    page.wait_for_selector(".swagger-ui .title", timeout=20000)
+    assert "Accord API" in page.locator(".swagger-ui .title").inner_text()
+    assert page.locator(".opblock-tag", has_text="projects").count() == 1
+    assert external == []
+    page.close()

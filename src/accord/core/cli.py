@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.core.management.base import CommandError
 from django.db.models import Model
+
+from accord.core.refs import NotFound, find
 
 M = TypeVar("M", bound=Model)
 
 
 def get_record(model: type[M], ref: str, what: str | None = None) -> M:
     """The record whose numeric id or global uid is `ref`; a one-line CommandError otherwise."""
-    what = what or str(model._meta.verbose_name)
-    manager: Any = model._default_manager
-    lookup: dict[str, Any]
     try:
-        lookup = {"uid": uuid.UUID(ref)} if "-" in ref or len(ref) == 32 else {"pk": int(ref)}
-    except ValueError:
-        raise CommandError(f"{what} {ref!r}: give its number or its global id (uuid)") from None
-    try:
-        return manager.get(**lookup)
-    except model.DoesNotExist:  # type: ignore[attr-defined]
-        raise CommandError(f"no {what} {ref!r}") from None
+        return find(model._default_manager.all(), ref, what or str(model._meta.verbose_name))
+    except NotFound as exc:
+        raise CommandError(exc.message) from None
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:
