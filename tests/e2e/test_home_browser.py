@@ -15,7 +15,7 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 
-if not Path(CHROMIUM).exists() and os.environ.get("ACCORD_REQUIRE_BROWSER") != "1":
+if not Path(CHROMIUM).exists() and os.environ.get("ACCORD_REQUIRE_TOOLS") != "1":
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 

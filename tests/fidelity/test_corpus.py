@@ -82,7 +82,6 @@ def test_recall_and_false_alarms_meet_the_goal(records: list[dict], names: Direc
 
 
 def test_better_than_pofilter_on_both_counts(records: list[dict], names: Directory) -> None:
-    pytest.importorskip("translate.filters.checks")
     ours = evaluate_accord(records, names)
     theirs = evaluate_pofilter(records, strict=True)
     lenient = evaluate_pofilter(records)
