@@ -4,18 +4,36 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from accord.programmes.models import PlanItem, ProgressReport
+from accord.programmes.models import Plan, PlanItem, ProgressReport
 
 
-def latest_progress(items: QuerySet[PlanItem], as_of: dt.date | None = None) -> dict[int, tuple[str, int]]:
-    """Each item's latest reported (status, percent), by report period end, in one query."""
-    reports = ProgressReport.objects.filter(plan_item=OuterRef("pk"))
-    if as_of is not None:
-        reports = reports.filter(period_end__lte=as_of)
-    reports = reports.order_by("-period_end", "-id")
-    rows = items.annotate(
-        last_status=Subquery(reports.values("status")[:1]), last_percent=Subquery(reports.values("percent")[:1])
-    ).values_list("pk", "last_status", "last_percent")
-    return {pk: (status, percent) for pk, status, percent in rows if status is not None}
+def latest_reports(plan: Plan, as_of: dt.date | None = None) -> QuerySet[ProgressReport]:
+    """Each item's latest progress report (up to `as_of`): latest period end, then the one recorded last.
+
+    One statement, shaped for each database (measured with bench/review.py): PostgreSQL sorts the plan's
+    reports once and keeps the first per item (DISTINCT ON); SQLite is fastest with a correlated subquery
+    per item on the report's plan-item index, reading the chosen reports by primary key.
+    """
+    dated = {"period_end__lte": as_of} if as_of is not None else {}
+    if connection.vendor == "postgresql":
+        return (
+            ProgressReport.objects.filter(plan_item__plan=plan, **dated)
+            .order_by("plan_item_id", "-period_end", "-id")
+            .distinct("plan_item_id")
+        )
+    latest = ProgressReport.objects.filter(plan_item=OuterRef("pk"), **dated).order_by("-period_end", "-id")
+    return ProgressReport.objects.filter(
+        id__in=PlanItem.objects.filter(plan=plan)
+        .order_by()
+        .annotate(latest=Subquery(latest.values("id")[:1]))
+        .values("latest")
+    ).order_by()
+
+
+def latest_progress(plan: Plan, as_of: dt.date | None = None) -> dict[int, tuple[str, int]]:
+    """{item id: (status, percent)} of each item's latest report (up to `as_of`); items without one are absent."""
+    rows = latest_reports(plan, as_of).values_list("plan_item_id", "status", "percent")
+    return {item_id: (status, percent) for item_id, status, percent in rows}

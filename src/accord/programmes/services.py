@@ -272,7 +272,7 @@ def draft_next_plan(previous: Plan, **fields: Any) -> Plan:
     if previous.status not in FROZEN_PLAN_STATUSES:
         raise TransitionRefused("the next plan is drafted from a signed plan", field="previous")
     plan = create_plan(agreement=previous.agreement, previous=previous, **fields)
-    statuses = latest_progress(previous.items.all())
+    statuses = latest_progress(previous)
     position = 0
     for item in previous.items.select_related("project").prefetch_related("responsibilities").order_by("position"):
         status = statuses.get(item.pk, ("not_started", 0))[0]

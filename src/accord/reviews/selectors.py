@@ -15,8 +15,7 @@ from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, TextField
+from django.db.models import Count, Q, QuerySet, Sum, TextField
 from django.db.models.functions import Cast, Coalesce
 
 from accord.agreements.models import AgreementParty
@@ -38,6 +37,7 @@ from accord.programmes.models import (
     ProgressReport,
     Project,
 )
+from accord.programmes.selectors import latest_progress
 
 FIGURES_SCHEMA = 1  # bump when the shape of the figures changes, so readers can tell old snapshots apart
 # An item still open as of the date goes into the next plan; completed and cancelled ones do not.
@@ -80,33 +80,9 @@ def share(part: int, whole: int) -> str | None:
 # --- the parts of the review -------------------------------------------------------------------------
 
 
-def latest_reports(plan: Plan, as_of: dt.date) -> QuerySet[ProgressReport]:
-    """Each item's latest progress report up to the date: latest period end, then the one recorded last.
-
-    One statement, shaped for each database (measured with bench/review.py): PostgreSQL sorts the plan's
-    reports once and keeps the first per item (DISTINCT ON); SQLite is fastest with a correlated subquery
-    per item on the report's plan-item index, reading the chosen reports by primary key.
-    """
-    if connection.vendor == "postgresql":
-        return (
-            ProgressReport.objects.filter(plan_item__plan=plan, period_end__lte=as_of)
-            .order_by("plan_item_id", "-period_end", "-id")
-            .distinct("plan_item_id")
-        )
-    latest = (
-        ProgressReport.objects.filter(plan_item=OuterRef("pk"), period_end__lte=as_of)
-        .order_by("-period_end", "-id")
-        .values("id")[:1]
-    )
-    return ProgressReport.objects.filter(
-        id__in=PlanItem.objects.filter(plan=plan).order_by().annotate(latest=Subquery(latest)).values("latest")
-    ).order_by()
-
-
 def status_as_of(plan: Plan, as_of: dt.date) -> dict[int, tuple[str, int]]:
     """{item id: (status, percent)} as of the date, for the items that have a report by then."""
-    rows = latest_reports(plan, as_of).values_list("plan_item_id", "status", "percent")
-    return {item_id: (status, percent) for item_id, status, percent in rows}
+    return latest_progress(plan, as_of)
 
 
 def _items(plan: Plan, as_of: dt.date) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -72,7 +72,7 @@ class Command(BaseCommand):
         missing = services.missing_approvals(plan) if plan.status == PlanStatus.PROPOSED else []
         if missing:
             self.stdout.write(f"awaiting agreement of: {', '.join(p.code for p in missing)}")
-        status = latest_progress(plan.items.all())
+        status = latest_progress(plan)
         for item in plan.items.select_related("project").order_by("position"):
             state, pct = status.get(item.pk, ("not_started", 0))
             flag = f" [{item.carry_over}]" if item.carry_over else ""
