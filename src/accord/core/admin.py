@@ -12,7 +12,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from accord.core import services
-from accord.core.errors import DomainError
+from accord.core.errors import DomainError, StaleVersion
 from accord.core.localized import LocalizedTextField
 from accord.core.models import ChangeRecord, JournalEntry
 
@@ -29,15 +29,12 @@ class VersionedAdminForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.instance.pk:
-            stored = type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list("version", flat=True)
-            expected = data.get("expected_version")
-            current = stored.first()
-            if expected is not None and current is not None and current != expected:
-                stale = services._refuse_stale(
-                    type(self.instance), self.instance.pk, str(self.instance), expected, current
-                )
-                raise forms.ValidationError(stale.message)
+        expected = data.get("expected_version")
+        if self.instance.pk and expected is not None:
+            try:
+                services.ensure_version(self.instance, expected)
+            except StaleVersion as stale:
+                raise forms.ValidationError(stale.message) from None
         return data
 
 

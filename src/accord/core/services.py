@@ -104,7 +104,7 @@ def create(model: type[M], *, related: models.Model | None = None, **fields: Any
     return obj
 
 
-def _refuse_stale(model: type[models.Model], pk: Any, label: str, expected: int, current: int) -> StaleVersion:
+def stale_error(model: type[models.Model], pk: Any, label: str, expected: int, current: int) -> StaleVersion:
     """Describe what changed since `expected`: who, when, which fields (from the audit chain)."""
     since = list(
         ChangeRecord.objects.filter(
@@ -125,6 +125,14 @@ def _refuse_stale(model: type[models.Model], pk: Any, label: str, expected: int,
     )
 
 
+def ensure_version(obj: models.Model, expected_version: int) -> None:
+    """Refuse (StaleVersion: who changed it, when, what) unless the stored record is at `expected_version`."""
+    model = type(obj)
+    stored = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
+    if stored is not None and stored != expected_version:
+        raise stale_error(model, obj.pk, f"{model._meta.verbose_name} “{obj}”", expected_version, stored)
+
+
 @transaction.atomic
 def update(obj: M, *, expected_version: int, related: models.Model | None = None, **changes: Any) -> M:
     """Apply `changes` to `obj` if it is still at `expected_version`; bump the version; audit the diff.
@@ -141,7 +149,7 @@ def update(obj: M, *, expected_version: int, related: models.Model | None = None
         raise ValidationFailed({"__all__": [f"{model._meta.verbose_name} {obj.pk} no longer exists"]})
     stored_version = current.version  # type: ignore[attr-defined]
     if stored_version != expected_version:
-        raise _refuse_stale(model, obj.pk, f"{model._meta.verbose_name} “{current}”", expected_version, stored_version)
+        raise stale_error(model, obj.pk, f"{model._meta.verbose_name} “{current}”", expected_version, stored_version)
     before = snapshot(current)
     for name, value in changes.items():
         setattr(current, name, value)
@@ -154,7 +162,7 @@ def update(obj: M, *, expected_version: int, related: models.Model | None = None
     dirty = {attname: getattr(current, attname) for attname, value in after.items() if before[attname] != value}
     written = write_columns(model, obj.pk, stored_version, dirty)
     if written != 1:  # pragma: no cover - only reachable without row locks
-        raise _refuse_stale(model, obj.pk, str(current), expected_version, stored_version + 1)
+        raise stale_error(model, obj.pk, str(current), expected_version, stored_version + 1)
     record_change(current, ChangeRecord.Action.UPDATE, before=before, after=after, related=related)
     # Hand the caller's instance the stored state.
     for f in model._meta.concrete_fields:
@@ -169,7 +177,7 @@ def delete(obj: models.Model, *, expected_version: int | None = None, related: m
     if current is None:
         return
     if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
-        raise _refuse_stale(model, obj.pk, str(current), expected_version, current.version)  # type: ignore[attr-defined]
+        raise stale_error(model, obj.pk, str(current), expected_version, current.version)  # type: ignore[attr-defined]
     before = snapshot(current)
     try:
         current.delete()

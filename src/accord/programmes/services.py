@@ -83,7 +83,7 @@ def update_plan(plan: Plan, *, expected_version: int, **changes: Any) -> Plan:
         raise ValidationFailed({"status": ["change the status with transition_plan"]})
     if set(changes) - _PLAN_LIFECYCLE_FIELDS:
         if plan.version != expected_version:  # refuse before reopening, so a stale edit changes nothing
-            records.update(plan, expected_version=expected_version)
+            records.ensure_version(plan, expected_version)
         _open_for_change(plan)
         expected_version = plan.version
     return records.update(plan, expected_version=expected_version, related=plan.agreement, **changes)
@@ -166,7 +166,7 @@ def approve_plan(
     if plan.status != PlanStatus.PROPOSED:
         raise TransitionRefused(f"only a proposed plan can be agreed to (this one is {plan.status})", field="status")
     if expected_version != plan.version:
-        records.update(plan, expected_version=expected_version)  # raises StaleVersion naming what changed
+        records.ensure_version(plan, expected_version)
     if party.pk not in {p.pk for p in signatory_parties(plan)}:
         raise ValidationFailed({"party": [f"{party.code} is not a signatory party of “{plan.agreement}”"]})
     if plan.approvals.filter(party=party, plan_version=plan.version).exists():

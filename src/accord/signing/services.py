@@ -190,7 +190,7 @@ def sign_plan(
     """
     current = Plan.objects.select_for_update().select_related("agreement").get(pk=plan.pk)
     if expected_version is not None and expected_version != current.version:
-        records.update(current, expected_version=expected_version)  # raises StaleVersion naming what changed
+        records.ensure_version(current, expected_version)
     if current.status != PlanStatus.AGREED:
         raise TransitionRefused(
             f"only an agreed plan can be signed; “{current}” is {current.get_status_display().lower()}",
