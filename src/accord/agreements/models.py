@@ -10,12 +10,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accord.core.localized import LocalizedTextField
-from accord.core.models import PartyOwned
+from accord.core.models import ExternallyKnown, PartyOwned
 from accord.core.validators import check_period, clean_language_list, raise_if
 from accord.directory.models import Party, Person
 
 
-class Agreement(PartyOwned):
+class Agreement(ExternallyKnown, PartyOwned):
     """An agreement, protocol, memorandum or programme signed by two or more parties."""
 
     class Kind(models.TextChoices):

@@ -35,6 +35,26 @@ class AccordModel(models.Model):
         abstract = True
 
 
+class ExternallyKnown(models.Model):
+    """A record that may come from another system: its key there, so a re-import updates instead of duplicating.
+
+    Keys are namespaced by their source ("cordis-project:101000001", "fcdo:12345"); empty (NULL) when
+    the record was made in Accord. Unique per table, so an upsert is one indexed lookup.
+    """
+
+    external_id = models.CharField(
+        _("external id"),
+        max_length=200,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("The record's key in the system it was imported from."),
+    )
+
+    class Meta:
+        abstract = True
+
+
 class PartyOwned(AccordModel):
     """A record that belongs to one party's side, with the visibility that party chose for it."""
 

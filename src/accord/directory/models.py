@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accord.core.localized import LocalizedText, LocalizedTextField
-from accord.core.models import AccordModel, PartyOwned, Visibility
+from accord.core.models import AccordModel, ExternallyKnown, PartyOwned, Visibility
 from accord.core.validators import (
     check_period,
     clean_language_list,
@@ -61,7 +61,7 @@ class Party(AccordModel):
         raise_if(errors)
 
 
-class Organisation(PartyOwned):
+class Organisation(ExternallyKnown, PartyOwned):
     """A commission, ministry, academy, institute, university or enterprise of one party."""
 
     class Kind(models.TextChoices):
@@ -165,7 +165,7 @@ class OrganisationSuccession(AccordModel):
         return f"{self.predecessor} → {self.successor} ({self.get_kind_display()})"
 
 
-class Person(AccordModel):
+class Person(ExternallyKnown, AccordModel):
     """A scientist, official or expert, with names in several scripts (武衡 / Wu Heng / У Хэн)."""
 
     name = LocalizedTextField(_("name"))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.models import Agreement
 from accord.core.localized import LocalizedTextField
-from accord.core.models import PartyOwned
+from accord.core.models import ExternallyKnown, PartyOwned
 from accord.core.validators import check_period, raise_if
 from accord.directory.models import Organisation, Party, Person
 from accord.programmes.choices import (
@@ -93,7 +93,7 @@ class Plan(PartyOwned):
         raise_if(errors)
 
 
-class Project(PartyOwned):
+class Project(ExternallyKnown, PartyOwned):
     """A topic of cooperation under an agreement, which may run through several plans."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="projects")
@@ -138,7 +138,7 @@ class Project(PartyOwned):
         raise_if(errors)
 
 
-class Participation(PartyOwned):
+class Participation(ExternallyKnown, PartyOwned):
     """An organisation taking part in a project, on one party's side, in a role."""
 
     class Role(models.TextChoices):
@@ -170,7 +170,7 @@ class Participation(PartyOwned):
         raise_if(errors)
 
 
-class PlanItem(PartyOwned):
+class PlanItem(ExternallyKnown, PartyOwned):
     """What one project does within one plan: objectives, who is responsible on each side, deliverables."""
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="items")
@@ -281,7 +281,7 @@ class Deliverable(PartyOwned):
         raise_if(errors)
 
 
-class ProgressReport(PartyOwned):
+class ProgressReport(ExternallyKnown, PartyOwned):
     """What a reporting organisation says of a plan item for a period: status, percent done, narrative."""
 
     plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="progress_reports")
@@ -325,7 +325,7 @@ class ProgressReport(PartyOwned):
         raise_if(errors)
 
 
-class Exchange(PartyOwned):
+class Exchange(ExternallyKnown, PartyOwned):
     """Something or someone going from one party to the other: experts, trainees, data, samples, visits.
 
     Transfers and shipments are two-sided: sent by one side, confirmed received by the other.

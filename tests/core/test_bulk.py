@@ -1,0 +1,83 @@
+import pytest
+
+from accord.core.bulk import Change, RecordsInvalid, create_many, update_many
+from accord.core.errors import StaleVersion
+from accord.core.models import ChangeRecord
+from accord.core.verify import verify
+from accord.directory.models import Organisation, Person
+
+pytestmark = pytest.mark.django_db
+
+
+def people(n, prefix="Bulk"):
+    return [Person(name={"en": f"{prefix} {i}"}, external_id=f"test:{prefix}:{i}") for i in range(n)]
+
+
+def test_create_many_writes_every_record_and_a_chain_that_verifies():
+    before = ChangeRecord.objects.count()
+    made = create_many(Person, people(2500))
+    assert all(p.pk for p in made)
+    assert Person.objects.filter(external_id__startswith="test:Bulk:").count() == 2500
+    entries = ChangeRecord.objects.filter(object_type="directory.person").order_by("-id")[:2500]
+    assert ChangeRecord.objects.count() == before + 2500
+    assert {e.object_id for e in entries} == {str(p.pk) for p in made}
+    assert entries[0].actor_name == "tester" and entries[0].after["external_id"] == "test:Bulk:2499"
+    report = verify()
+    assert report.ok, report.problems[:3]
+
+
+def test_every_bad_record_is_reported_and_nothing_is_written(seed):
+    batch = people(5)
+    batch[1].orcid = "0000-0002-1825-0098"  # wrong check digit
+    batch[3].external_id = batch[0].external_id  # repeated inside the batch
+    count = ChangeRecord.objects.count()
+    with pytest.raises(RecordsInvalid) as caught:
+        create_many(Person, batch)
+    assert set(caught.value.errors) == {1, 3}
+    assert "check digit" in caught.value.errors[1]["orcid"][0]
+    assert "record #0" in caught.value.errors[3]["external_id"][0]
+    assert ChangeRecord.objects.count() == count and not Person.objects.filter(external_id__startswith="test:").exists()
+
+
+def test_a_key_already_stored_is_refused():
+    create_many(Person, people(1, "Once"))
+    with pytest.raises(RecordsInvalid) as caught:
+        create_many(Person, people(1, "Once"))
+    assert "already exists" in caught.value.errors[0]["external_id"][0]
+
+
+def test_update_many_writes_only_what_differs_and_bumps_versions():
+    made = create_many(Person, people(3, "Upd"))
+    written = update_many(
+        [
+            Change(made[0], {"name": {"en": "Renamed"}}),
+            Change(made[1], {"name": dict(made[1].name)}),  # the same: left alone
+        ]
+    )
+    assert [p.pk for p in written] == [made[0].pk]
+    assert Person.objects.get(pk=made[0].pk).version == 2
+    assert Person.objects.get(pk=made[1].pk).version == 1
+    last = ChangeRecord.objects.latest("id")
+    assert last.action == "update" and last.before["name"] == {"en": "Upd 0"} and last.after["name"] == {"en": "Renamed"}
+    assert verify().ok
+
+
+def test_update_many_refuses_a_stale_record():
+    made = create_many(Person, people(1, "Stale"))
+    update_many([Change(made[0], {"name": {"en": "First"}})])
+    with pytest.raises(StaleVersion):
+        update_many([Change(made[0], {"name": {"en": "Second"}}, expected_version=1)])
+
+
+def test_multi_column_unique_keys_are_checked_against_stored_rows_and_in_the_batch(seed):
+    from accord.programmes.models import Project
+
+    stored = Project.objects.filter(agreement=seed.protocol).first()
+    assert stored is not None
+    clash = Project(agreement=seed.protocol, number=stored.number, title={"en": "Clash"})
+    fresh = [Project(agreement=seed.protocol, number="B-1", title={"en": f"New {i}"}) for i in range(2)]
+    with pytest.raises(RecordsInvalid) as caught:
+        create_many(Project, [clash, *fresh])
+    assert set(caught.value.errors) == {0, 2}
+    assert "already exists" in caught.value.errors[0]["number"][0]
+    assert "same batch" in caught.value.errors[2]["number"][0]
