@@ -67,8 +67,15 @@ INSTALLED_APPS = [
     "accord.reviews",
     "accord.minutes",
     "accord.fidelity",
+    "accord.accounts",
     "accord.web",
     "accord.demo",
+]
+
+# Argon2id first; the others only verify (and upgrade) passwords hashed before.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
 MIDDLEWARE = [

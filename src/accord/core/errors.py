@@ -87,3 +87,9 @@ class StaleVersion(DomainError):
             "changed_at": self.changed_at.isoformat() if self.changed_at else None,
             "changed_fields": self.fields,
         }
+
+
+class Forbidden(DomainError):
+    """The account may not do this to this record (its role or party does not allow it)."""
+
+    code = "forbidden"

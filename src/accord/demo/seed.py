@@ -23,6 +23,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from accord.accounts import services as accounts
+from accord.accounts.models import Membership
 from accord.agreements.models import Agreement, AgreementParty
 from accord.agreements.services import create_agreement, record_signature
 from accord.core import services as records
@@ -51,6 +53,14 @@ MOSCOW = {"en": "Moscow", "zh": "莫斯科", "ru": "Москва"}
 # Demo only, listed in the README: the administrator (remove with `accord demo --remove-accounts`) and the
 # signatories' key passphrases, so a newcomer can sign and export.
 DEMO_ADMIN = ("admin", "accord-demo-admin")
+# One account per role (username, password, role, party code, institution's seed key, designated signatory).
+DEMO_MEMBERS = (
+    ("cn-coordinator", "accord-demo-cn-coordinator", "coordinator", "CN", None, True),
+    ("su-coordinator", "accord-demo-su-coordinator", "coordinator", "SU", None, True),
+    ("cas-reporter", "accord-demo-cas-reporter", "reporter", "CN", "seed:org:cas", False),
+    ("msu-reporter", "accord-demo-msu-reporter", "reporter", "SU", "seed:org:msu", False),
+    ("cn-observer", "accord-demo-cn-observer", "observer", "CN", None, False),
+)
 DEMO_PASSPHRASES = {"wu_heng": "wu-heng-demo-passphrase", "aleksenko": "aleksenko-demo-passphrase"}
 
 
@@ -160,12 +170,11 @@ def _party(code: str, **fields) -> Party:
 @transaction.atomic
 def load_seed() -> SeedResult:
     result = SeedResult()
+    if not Agreement.objects.filter(uid=PROTOCOL_UID).exists():
+        before = ChangeRecord.objects.count()
+        _load()
+        result.created = ChangeRecord.objects.count() - before
     result.accounts = _demo_accounts()
-    if Agreement.objects.filter(uid=PROTOCOL_UID).exists():
-        return result
-    before = ChangeRecord.objects.count()
-    _load()
-    result.created = ChangeRecord.objects.count() - before
     return result
 
 
@@ -198,17 +207,36 @@ def seed_handles() -> SimpleNamespace:
     )
 
 
+@transaction.atomic
 def remove_demo_accounts() -> int:
-    return get_user_model().objects.filter(username=DEMO_ADMIN[0]).delete()[0]
+    """Delete the demo accounts and their roles (audited); the records they made stay, attributed by name."""
+    names = [DEMO_ADMIN[0], *(m[0] for m in DEMO_MEMBERS)]
+    users = list(get_user_model().objects.filter(username__in=names))
+    for membership in Membership.objects.filter(user__in=users):
+        accounts.revoke_membership(membership)
+    return get_user_model().objects.filter(pk__in=[u.pk for u in users]).delete()[0]
 
 
+@transaction.atomic
 def _demo_accounts() -> list[str]:
     user_model = get_user_model()
+    made = []
     username, password = DEMO_ADMIN
-    if user_model.objects.filter(username=username).exists():
-        return []
-    user_model.objects.create_superuser(username=username, password=password, email="")
-    return [f"Demo administrator created: {username} / {password} (for trying Accord only; delete it in production)"]
+    if not user_model.objects.filter(username=username).exists():
+        user_model.objects.create_superuser(username=username, password=password, email="")
+        made.append(f"Demo administrator created: {username} / {password}")
+    for username, password, role, party_code, org_key, may_sign in DEMO_MEMBERS:
+        if user_model.objects.filter(username=username).exists():
+            continue
+        user = user_model.objects.create_user(username=username, password=password, email="")
+        organisation = Organisation.objects.get(uid=stable_uid(org_key)) if org_key else None
+        accounts.grant(
+            user, Party.objects.get(code=party_code), role, organisation=organisation, may_sign=may_sign
+        )
+        made.append(f"Demo {role} ({party_code}) created: {username} / {password}")
+    if made:
+        made.append("These accounts are for trying Accord only: remove them with `accord demo --remove-accounts`.")
+    return made
 
 
 def _load() -> None:

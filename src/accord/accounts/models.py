@@ -1,0 +1,86 @@
+"""Memberships (a user's role on one party's side) and API tokens."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accord.core.models import AccordModel
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", _("party coordinator")
+    REPORTER = "reporter", _("institution reporter")
+    OBSERVER = "observer", _("observer")
+
+
+class Membership(AccordModel):
+    """A user acts for one party: coordinating its side, reporting for one of its institutions, or observing.
+
+    Administrators are not memberships: they are Django staff accounts and see everything.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    party = models.ForeignKey("directory.Party", verbose_name=_("party"), on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("institution"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The institution a reporter reports for."),
+    )
+    may_sign = models.BooleanField(
+        _("designated signatory"), default=False, help_text=_("May sign plans on behalf of the party.")
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "party", "role"], name="membership_unique_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} ({self.party})"
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.role == Role.REPORTER and not self.organisation_id:
+            errors["organisation"] = [str(_("a reporter reports for one institution: name it"))]
+        if self.organisation_id and self.party_id and self.organisation.party_id != self.party_id:
+            errors["organisation"] = [str(_("the institution belongs to another party"))]
+        if self.may_sign and self.role != Role.COORDINATOR:
+            errors["may_sign"] = [str(_("only a coordinator can be designated to sign"))]
+        if errors:
+            raise ValidationError(errors)
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", _("read")
+    WRITE = "read-write", _("read and write")
+
+
+class ApiToken(AccordModel):
+    """A personal key for the API. Only a hash is stored; the key is shown once, when it is issued."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for."))
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    scope = models.CharField(_("scope"), max_length=16, choices=TokenScope.choices, default=TokenScope.READ)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,105 @@
+"""What an account may change: one rule table for the pages, the API, the CLI's web twin and the exports.
+
+Reading is core.visibility's business. Changing follows the parties' own rule: each side owns its side.
+- administrators may do everything;
+- a party's coordinator changes the records their party owns, and the shared records (no owner) of
+  agreements their party is a party to; proposes and agrees plans of those agreements; signs for their
+  party only if designated;
+- an institution's reporter records progress on the plan items of projects their institution takes
+  part in (or is responsible for), and edits only the reports their institution made;
+- observers and the public change nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model
+from django.utils.translation import gettext as _
+
+from accord.core.errors import Forbidden
+from accord.core.visibility import AGREEMENT_PATHS, Principal, can_read, principal
+
+
+def agreement_id_of(record: Model) -> int | None:
+    """The id of the agreement `record` belongs to, following AGREEMENT_PATHS (None if it has none)."""
+    path = AGREEMENT_PATHS.get(record._meta.label_lower)
+    if path is None:
+        return None
+    if path == "":
+        return record.pk  # an agreement
+    obj: Any = record
+    *steps, last = path.split("__")
+    for step in steps:
+        obj = getattr(obj, step)
+        if obj is None:
+            return None
+    return getattr(obj, f"{last}_id", None)
+
+
+def parties_of_agreement(agreement_id: int | None) -> set[int]:
+    if agreement_id is None:
+        return set()
+    from accord.agreements.models import AgreementParty
+
+    return set(AgreementParty.objects.filter(agreement_id=agreement_id).values_list("party_id", flat=True))
+
+
+def _coordinates_record(who: Principal, record: Model) -> bool:
+    owner = getattr(record, "owner_party_id", None)
+    if owner is not None:
+        return owner in who.coordinates
+    return bool(who.coordinates & parties_of_agreement(agreement_id_of(record)))
+
+
+def _reports_on(who: Principal, item: Any) -> bool:
+    """A reporter's institution takes part in the item's project or is responsible for the item."""
+    if not who.reports_for:
+        return False
+    from accord.programmes.models import Participation, PlanItemResponsibility
+
+    return (
+        Participation.objects.filter(project_id=item.project_id, organisation_id__in=who.reports_for).exists()
+        or PlanItemResponsibility.objects.filter(plan_item=item, organisation_id__in=who.reports_for).exists()
+    )
+
+
+def can(user: Any, action: str, record: Model, *, party: Any = None) -> bool:
+    """May `user` do `action` ("view", "change", "delete", "report", "propose", "agree", "sign",
+    "confirm_receipt", "review", "sign_off") to `record`? `party` names the side for sign/agree/sign_off."""
+    who = principal(user)
+    if action == "view":
+        return can_read(user, record)
+    if not who.is_authenticated:
+        return False
+    if who.is_admin:
+        return True
+    if not can_read(user, record):
+        return False
+    label = record._meta.label_lower
+    party_id = getattr(party, "pk", party)
+    if action in ("change", "delete"):
+        if label == "programmes.progressreport" and record.reporting_organisation_id in who.reports_for:  # type: ignore[attr-defined]
+            return True
+        return _coordinates_record(who, record)
+    if action == "report":  # record progress on a plan item
+        return _coordinates_record(who, record) or _reports_on(who, record)
+    if action in ("propose", "review"):
+        return bool(who.coordinates & parties_of_agreement(agreement_id_of(record)))
+    if action in ("agree", "sign_off"):
+        sides = who.coordinates & parties_of_agreement(agreement_id_of(record))
+        return bool(sides) if party_id is None else party_id in sides
+    if action == "sign":
+        sides = who.signs_for & parties_of_agreement(agreement_id_of(record))
+        return bool(sides) if party_id is None else party_id in sides
+    if action == "confirm_receipt":  # the receiving side confirms
+        return getattr(record, "to_party_id", None) in who.coordinates
+    return False
+
+
+def require(user: Any, action: str, record: Model, *, party: Any = None) -> None:
+    """Raise Forbidden (code "forbidden", HTTP 403) unless `can(...)`."""
+    if not can(user, action, record, party=party):
+        raise Forbidden(
+            _("You may not %(action)s “%(record)s”.") % {"action": action.replace("_", " "), "record": record}
+        )
