@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "accord.minutes",
     "accord.fidelity",
     "accord.accounts",
+    "accord.workflow",
+    "accord.jobs",
     "accord.web",
     "accord.demo",
 ]

@@ -8,6 +8,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("oai", include("accord.standards.urls")),
+    path("workflow/", include("accord.workflow.urls")),
+    path("jobs/", include("accord.jobs.urls")),
     path("", include("accord.web.urls")),
 ]
 

@@ -1,0 +1,58 @@
+"""The kinds of background job: a name, a function that does the work, and how to describe it.
+
+An app offers its long work as a job with `register(JobKind(...))`; the runner finds it here by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from accord.core.errors import ValidationFailed
+
+
+@dataclass
+class Outcome:
+    """What a job produced: a file (bytes to store, or a name already in the default storage) and/or JSON."""
+
+    data: bytes | None = None
+    stored_name: str = ""
+    file_name: str = ""
+    content_type: str = "application/octet-stream"
+    result: Any = None
+
+
+class Context:
+    """Handed to a job's function: its parameters and a way to report progress (0-100, with a message)."""
+
+    def __init__(self, job_id: int, parameters: dict[str, Any], report: Callable[[int, str], None]):
+        self.job_id = job_id
+        self.parameters = parameters
+        self._report = report
+
+    def progress(self, percent: int, message: str = "") -> None:
+        self._report(max(0, min(100, int(percent))), message)
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    run: Callable[[Context], Outcome]
+    description: str = ""
+
+
+KINDS: dict[str, JobKind] = {}
+
+
+def register(kind: JobKind) -> JobKind:
+    KINDS[kind.name] = kind
+    return kind
+
+
+def get_kind(name: str) -> JobKind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        known = ", ".join(sorted(KINDS)) or "none"
+        raise ValidationFailed({"kind": [f"unknown job kind {name!r}; known kinds: {known}"]}) from None

@@ -1,0 +1,129 @@
+"""Running queued jobs: claim one at a time, run it as its requester, record progress and the outcome.
+
+Two runners share this code: `accord worker` (a separate process, as many as wanted) and the thread
+`accord serve` starts so a single-machine install needs no extra process. Claiming is safe between them:
+SELECT ... FOR UPDATE SKIP LOCKED where the database has it (PostgreSQL), else a conditional UPDATE.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from accord.core.actor import Actor, acting_as
+from accord.core.errors import DomainError
+from accord.jobs.models import Job
+from accord.jobs.registry import Context, get_kind
+
+log = logging.getLogger(__name__)
+
+
+def claim_next() -> Job | None:
+    """Take the oldest queued job for this runner (marking it running), or None when there is none."""
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            job = (
+                Job.objects.select_for_update(skip_locked=True).filter(status=Job.Status.QUEUED).order_by("id").first()
+            )
+            if job is None:
+                return None
+            Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    else:
+        while True:
+            pk = Job.objects.filter(status=Job.Status.QUEUED).order_by("id").values_list("pk", flat=True).first()
+            if pk is None:
+                return None
+            # Whoever changes the row from queued wins; another runner that read the same id moves on.
+            if Job.objects.filter(pk=pk, status=Job.Status.QUEUED).update(
+                status=Job.Status.RUNNING, started_at=timezone.now()
+            ):
+                job = Job.objects.get(pk=pk)
+                break
+    job.refresh_from_db()
+    return job
+
+
+def _report(job_id: int, percent: int, message: str) -> None:
+    Job.objects.filter(pk=job_id).update(progress=percent, message=message[:300])
+
+
+def run(job: Job) -> Job:
+    """Run a claimed job to done or failed. Its domain writes are audited as its requester's, request "job:<id>"."""
+    user = job.requested_by
+    actor = Actor(user.pk if user else None, user.get_username() if user else "system", f"job:{job.pk}")
+    try:
+        kind = get_kind(job.kind)
+        with acting_as(actor):
+            outcome = kind.run(Context(job.pk, dict(job.parameters), lambda p, m: _report(job.pk, p, m)))
+        stored = outcome.stored_name
+        if outcome.data is not None and not stored:
+            name = get_valid_filename(outcome.file_name or f"job-{job.pk}")
+            stored = default_storage.save(f"jobs/{job.pk}/{name}", ContentFile(outcome.data))
+        Job.objects.filter(pk=job.pk).update(
+            status=Job.Status.DONE,
+            progress=100,
+            result_file=stored,
+            result_name=outcome.file_name,
+            result_type=outcome.content_type,
+            result=outcome.result,
+            finished_at=timezone.now(),
+        )
+    except DomainError as exc:  # refused by the domain: nothing was written, say why
+        _fail(job, str(exc))
+    except Exception as exc:  # a fault: keep the runner alive, leave a trace for the operator
+        log.exception("job %s (%s) failed", job.pk, job.kind)
+        _fail(job, f"internal error ({type(exc).__name__}): {exc}")
+    job.refresh_from_db()
+    return job
+
+
+def _fail(job: Job, error: str) -> None:
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, error=error, finished_at=timezone.now())
+
+
+def run_pending(limit: int | None = None) -> int:
+    """Run queued jobs one after the other until none is left (or `limit` ran); the number run."""
+    count = 0
+    while limit is None or count < limit:
+        job = claim_next()
+        if job is None:
+            break
+        run(job)
+        count += 1
+    return count
+
+
+class InProcessRunner(threading.Thread):
+    """A daemon thread that polls for queued jobs every `interval` seconds until stopped."""
+
+    def __init__(self, interval: float = 1.0):
+        super().__init__(name="accord-job-runner", daemon=True)
+        self.interval = interval
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            close_old_connections()
+            try:
+                ran = run_pending(limit=10)
+            except Exception:  # the database may be briefly unavailable; try again next round
+                log.exception("the job runner could not claim a job")
+                ran = 0
+            if not ran:
+                self.stopping.wait(self.interval)
+        connection.close()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+
+def start_in_process_runner(interval: float = 1.0) -> InProcessRunner:
+    runner = InProcessRunner(interval)
+    runner.start()
+    return runner
