@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "accord.workflow",
     "accord.jobs",
     "accord.web",
+    "accord.dashboard",
     "accord.demo",
 ]
 

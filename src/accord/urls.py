@@ -10,6 +10,7 @@ urlpatterns = [
     path("oai", include("accord.standards.urls")),
     path("workflow/", include("accord.workflow.urls")),
     path("jobs/", include("accord.jobs.urls")),
+    path("dashboard/", include("accord.dashboard.urls")),
     path("", include("accord.web.urls")),
 ]
 
