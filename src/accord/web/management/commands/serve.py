@@ -28,6 +28,7 @@ class Command(BaseCommand):
         from accord.agreements.models import Agreement
 
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)  # the shared cache behind sign-in throttling
         if not options["no_demo"] and not Agreement.objects.exists():
             call_command("demo", stdout=self.stdout)
         call_command("collectstatic", interactive=False, verbosity=0)

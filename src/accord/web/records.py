@@ -1,0 +1,531 @@
+"""The record pages' registry: for each kind of record, how it is listed, shown, edited and created.
+
+One entry per kind keeps the views generic (one list view, one detail view, one edit view); what
+differs between kinds is data here and a detail template per kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Model, Prefetch, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accord.agreements.models import Agreement, AgreementParty
+from accord.agreements.services import update_agreement
+from accord.core.models import Visibility
+from accord.core.visibility import visible
+from accord.directory.models import Organisation, OrganisationName, Party, Person, Position
+from accord.directory.services import update_organisation, update_person
+from accord.documents.models import Document
+from accord.meetings.models import DelegationMember, Meeting
+from accord.meetings.services import update_meeting
+from accord.programmes.choices import CarryOver, ExchangeKind, FieldOfScience, Modality, PlanStatus
+from accord.programmes.models import (
+    Exchange,
+    Plan,
+    PlanItem,
+    PlanItemResponsibility,
+    ProgressReport,
+    Project,
+)
+from accord.programmes.selectors import latest_reports
+from accord.programmes.services import add_plan_item, create_project, update_plan, update_plan_item, update_project
+from accord.reviews.models import Review
+from accord.web.listing import Column, Filter
+
+Options = Callable[[Any], Iterable[tuple[Any, Any]]]
+
+
+def _choices(choices: Iterable[tuple[str, Any]]) -> Options:
+    items = list(choices)
+    return lambda user: items
+
+
+def _agreements(user: Any) -> list[tuple[int, str]]:
+    return [(a.pk, str(a)) for a in visible(Agreement.objects.only("id", "title", "short_title"), user)]
+
+
+def _plans(user: Any) -> list[tuple[int, str]]:
+    return [(p.pk, str(p)) for p in visible(Plan.objects.only("id", "title", "revision"), user)]
+
+
+def _parties(user: Any) -> list[tuple[int, str]]:
+    return [(p.pk, f"{p.code} — {p}") for p in Party.objects.only("id", "code", "name")]
+
+
+VISIBILITY = Filter("visibility", _("Visibility"), "visibility", _choices(Visibility.choices))
+
+
+@dataclass(frozen=True)
+class EditSpec:
+    """Which fields a page form edits, and the service that applies the change."""
+
+    fields: tuple[str, ...]
+    update: Callable[..., Model]  # update(record, expected_version=..., **changes)
+
+
+@dataclass(frozen=True)
+class CreateSpec:
+    """A new record made under a parent (a project under an agreement, an item in a plan)."""
+
+    parent_param: str  # GET/POST parameter naming the parent's id
+    parent_model: type[Model]
+    fields: tuple[str, ...]
+    create: Callable[..., Model]  # create(parent, **fields)
+
+
+@dataclass(frozen=True)
+class RecordType:
+    kind: str  # the URL segment, e.g. "projects"
+    model: type[Model]
+    label: Any
+    label_plural: Any
+    list_queryset: Callable[[], QuerySet[Any]]
+    columns: list[Column]
+    filters: list[Filter] = field(default_factory=list)
+    search: tuple[str, ...] = ()
+    search_exact: tuple[str, ...] = ()
+    default_sort: str = ""
+    detail_queryset: Callable[[], QuerySet[Any]] | None = None
+    related: Callable[[Any, Any], dict[str, Any]] | None = None  # (record, user) -> context
+    edit: EditSpec | None = None
+    create: CreateSpec | None = None
+
+    @property
+    def row_template(self) -> str:
+        return f"web/records/rows/{self.kind}.html"
+
+    @property
+    def detail_template(self) -> str:
+        return f"web/records/detail/{self.kind}.html"
+
+    def detail_qs(self) -> QuerySet[Any]:
+        return self.detail_queryset() if self.detail_queryset else self.list_queryset()
+
+
+# --- what each detail page shows beside the record ------------------------------------------------------
+
+
+def _agreement_related(agreement: Agreement, user: Any) -> dict[str, Any]:
+    return {
+        "parties": list(agreement.agreement_parties.select_related("party").order_by("position")),
+        "plans": list(visible(agreement.plans.all(), user).annotate(item_count=Count("items"))),
+        "meetings": list(visible(agreement.meetings.all(), user)),
+        "documents": list(visible(agreement.documents.all(), user)),
+        "project_count": visible(agreement.projects.all(), user).count(),
+    }
+
+
+def _plan_related(plan: Plan, user: Any) -> dict[str, Any]:
+    responsibilities = visible(PlanItemResponsibility.objects.select_related("organisation", "side"), user)
+    items = list(
+        visible(plan.items.all(), user)
+        .select_related("project")
+        .prefetch_related(Prefetch("responsibilities", queryset=responsibilities))
+        .order_by("position", "id")
+    )
+    latest = {r.plan_item_id: r for r in visible(latest_reports(plan), user).select_related("reporting_organisation")}
+    for item in items:
+        item.latest_report = latest.get(item.pk)  # type: ignore[attr-defined]
+    return {
+        "items": items,
+        "reviews": list(visible(plan.reviews.all(), user)),
+        "documents": list(visible(plan.documents.all(), user)),
+        "languages": plan.agreement.authentic_languages,
+    }
+
+
+def _project_related(project: Project, user: Any) -> dict[str, Any]:
+    items = list(visible(project.plan_items.all(), user).select_related("plan").order_by("plan__period_start", "id"))
+    reports: dict[int, ProgressReport] = {}
+    for report in visible(ProgressReport.objects.filter(plan_item__project=project), user).order_by(
+        "plan_item_id", "period_end", "id"
+    ):
+        reports[report.plan_item_id] = report  # ordered: the last one per item wins
+    for item in items:
+        item.latest_report = reports.get(item.pk)  # type: ignore[attr-defined]
+    return {
+        "participations": list(
+            visible(project.participations.all(), user).select_related("organisation", "side").order_by("side", "id")
+        ),
+        "items": items,
+        "exchanges": list(
+            visible(project.exchanges.all(), user).select_related("from_party", "to_party").order_by("start_on", "id")
+        ),
+        "languages": project.agreement.authentic_languages,
+    }
+
+
+def _plan_item_related(item: PlanItem, user: Any) -> dict[str, Any]:
+    return {
+        "responsibilities": list(
+            visible(item.responsibilities.all(), user).select_related("organisation", "side").order_by("side", "id")
+        ),
+        "deliverables": list(visible(item.deliverables.all(), user).select_related("responsible_party")),
+        "reports": list(
+            visible(item.progress_reports.all(), user).select_related("reporting_organisation").order_by("-period_end")
+        ),
+        "exchanges": list(visible(item.exchanges.all(), user).select_related("from_party", "to_party")),
+        "languages": item.plan.agreement.authentic_languages,
+    }
+
+
+def _organisation_related(org: Organisation, user: Any) -> dict[str, Any]:
+    return {
+        "names": list(OrganisationName.objects.filter(organisation=org).order_by("valid_from", "id")),
+        "successors": list(org.successions.select_related("successor").order_by("on", "id")),
+        "predecessors": list(org.predecessions.select_related("predecessor").order_by("on", "id")),
+        "children": list(visible(org.children.all(), user).order_by("id")),
+        "participations": list(
+            visible(org.participations.all(), user).select_related("project").order_by("project_id")[:100]
+        ),
+        "positions": list(org.positions.select_related("person").order_by("-start_on", "id")),
+        "languages": org.party.languages,
+    }
+
+
+def _person_related(person: Person, user: Any) -> dict[str, Any]:
+    return {
+        "positions": list(
+            Position.objects.filter(person=person).select_related("organisation").order_by("-start_on", "id")
+        ),
+        "languages": person.party.languages if person.party else [],
+    }
+
+
+def _exchange_related(exchange: Exchange, user: Any) -> dict[str, Any]:
+    return {
+        "people": list(visible(exchange.people.all(), user).select_related("person")),
+        "languages": exchange.agreement.authentic_languages,
+    }
+
+
+def _meeting_related(meeting: Meeting, user: Any) -> dict[str, Any]:
+    members = visible(DelegationMember.objects.select_related("person"), user)
+    return {
+        "delegations": list(
+            visible(meeting.delegations.all(), user)
+            .select_related("party", "organisation")
+            .prefetch_related(Prefetch("members", queryset=members))
+        ),
+        "attendees": list(visible(meeting.attendees.all(), user).select_related("person", "party")),
+        "agenda": list(visible(meeting.agenda_items.all(), user).select_related("plan").order_by("position")),
+        "documents": list(visible(meeting.documents.all(), user)),
+        "languages": meeting.agreement.authentic_languages,
+    }
+
+
+def _document_related(document: Document, user: Any) -> dict[str, Any]:
+    return {
+        "texts": list(visible(document.texts.all(), user).order_by("language")),
+        "files": list(visible(document.files.all(), user).order_by("languages", "format")),
+        "languages": document.agreement.authentic_languages,
+    }
+
+
+def _review_related(review: Review, user: Any) -> dict[str, Any]:
+    return {
+        "statements": list(visible(review.statements.all(), user).select_related("party")),
+        "completion": (review.figures or {}).get("completion", {}),
+        "languages": review.plan.agreement.authentic_languages,
+    }
+
+
+# --- the registry --------------------------------------------------------------------------------------
+
+_PLAN_STATUSES = _choices(PlanStatus.choices)
+
+RECORD_TYPES: list[RecordType] = [
+    RecordType(
+        kind="agreements",
+        model=Agreement,
+        label=_("Agreement"),
+        label_plural=_("Agreements"),
+        list_queryset=lambda: Agreement.objects.prefetch_related(
+            Prefetch("agreement_parties", queryset=AgreementParty.objects.select_related("party"))
+        ),
+        columns=[
+            Column(_("Title"), "title", ("id",)),
+            Column(_("Kind"), "kind", ("kind",)),
+            Column(_("Parties")),
+            Column(_("Signed"), "signed", ("signed_on",)),
+            Column(_("Status"), "status", ("status",)),
+        ],
+        filters=[
+            Filter("kind", _("Kind"), "kind", _choices(Agreement.Kind.choices)),
+            Filter("status", _("Status"), "status", _choices(Agreement.Status.choices)),
+            Filter("party", _("Party"), "agreement_parties__party", _parties),
+            VISIBILITY,
+        ],
+        search=("title", "short_title"),
+        search_exact=("reference",),
+        default_sort="signed",
+        related=_agreement_related,
+        edit=EditSpec(
+            ("title", "short_title", "reference", "signed_on", "entry_into_force_on", "end_on", "visibility"),
+            update_agreement,
+        ),
+    ),
+    RecordType(
+        kind="plans",
+        model=Plan,
+        label=_("Plan"),
+        label_plural=_("Plans"),
+        list_queryset=lambda: Plan.objects.select_related("agreement").annotate(item_count=Count("items")),
+        detail_queryset=lambda: Plan.objects.select_related("agreement", "previous", "supersedes"),
+        columns=[
+            Column(_("Title"), "title", ("agreement_id", "period_start", "revision")),
+            Column(_("Agreement")),
+            Column(_("Period"), "period", ("period_start", "period_end")),
+            Column(_("Status"), "status", ("status",)),
+            Column(_("Items"), "items", ("item_count",)),
+        ],
+        filters=[
+            Filter("agreement", _("Agreement"), "agreement", _agreements),
+            Filter("status", _("Status"), "status", _PLAN_STATUSES),
+            VISIBILITY,
+        ],
+        search=("title",),
+        default_sort="period",
+        related=_plan_related,
+        edit=EditSpec(("title", "kind", "period_start", "period_end", "visibility"), update_plan),
+    ),
+    RecordType(
+        kind="projects",
+        model=Project,
+        label=_("Project"),
+        label_plural=_("Projects"),
+        list_queryset=lambda: Project.objects.select_related("agreement"),
+        detail_queryset=lambda: Project.objects.select_related("agreement", "provider_party", "recipient_party"),
+        columns=[
+            Column(_("No."), "number", ("agreement_id", "id")),
+            Column(_("Title")),
+            Column(_("Field"), "field", ("field",)),
+            Column(_("Modality"), "modality", ("modality",)),
+            Column(_("Agreement")),
+            Column(_("Visibility"), "visibility", ("visibility",)),
+        ],
+        filters=[
+            Filter("agreement", _("Agreement"), "agreement", _agreements),
+            Filter("field", _("Field of science"), "field", _choices(FieldOfScience.choices)),
+            Filter("modality", _("Modality"), "modality", _choices(Modality.choices)),
+            Filter("party", _("Participating party"), "participations__side", _parties),
+            VISIBILITY,
+        ],
+        search=("title",),
+        search_exact=("number",),
+        default_sort="number",
+        related=_project_related,
+        edit=EditSpec(
+            ("title", "field", "modality", "provider_party", "recipient_party", "start_on", "end_on", "visibility"),
+            update_project,
+        ),
+        create=CreateSpec(
+            "agreement",
+            Agreement,
+            ("number", "title", "field", "modality", "provider_party", "recipient_party", "start_on", "visibility"),
+            lambda agreement, **fields: create_project(agreement=agreement, **fields),
+        ),
+    ),
+    RecordType(
+        kind="plan-items",
+        model=PlanItem,
+        label=_("Plan item"),
+        label_plural=_("Plan items"),
+        list_queryset=lambda: PlanItem.objects.select_related("plan", "project"),
+        detail_queryset=lambda: PlanItem.objects.select_related("plan__agreement", "project", "carried_over_from"),
+        columns=[
+            Column(_("No."), "position", ("plan_id", "position")),
+            Column(_("Project")),
+            Column(_("Objectives")),
+            Column(_("Plan"), "plan", ("plan__period_start", "plan_id", "position")),
+        ],
+        filters=[
+            Filter("plan", _("Plan"), "plan", _plans),
+            Filter("carry_over", _("Carry-over"), "carry_over", _choices(CarryOver.choices)),
+            VISIBILITY,
+        ],
+        search=("objectives", "project__title"),
+        search_exact=("project__number",),
+        default_sort="plan",
+        related=_plan_item_related,
+        edit=EditSpec(("objectives", "position"), update_plan_item),
+        create=CreateSpec(
+            "plan",
+            Plan,
+            ("project", "objectives"),
+            lambda plan, **fields: add_plan_item(plan, fields.pop("project"), **fields),
+        ),
+    ),
+    RecordType(
+        kind="organisations",
+        model=Organisation,
+        label=_("Organisation"),
+        label_plural=_("Organisations"),
+        list_queryset=lambda: Organisation.objects.select_related("party"),
+        detail_queryset=lambda: Organisation.objects.select_related("party", "parent"),
+        columns=[
+            Column(_("Name"), "name", ("party_id", "id")),
+            Column(_("Kind"), "kind", ("kind",)),
+            Column(_("Party"), "party", ("party__code",)),
+            Column(_("Founded"), "founded", ("founded_on",)),
+        ],
+        filters=[
+            Filter("party", _("Party"), "party", _parties),
+            Filter("kind", _("Kind"), "kind", _choices(Organisation.Kind.choices)),
+            VISIBILITY,
+        ],
+        search=("name",),
+        default_sort="name",
+        related=_organisation_related,
+        edit=EditSpec(("name", "kind", "founded_on", "dissolved_on", "visibility"), update_organisation),
+    ),
+    RecordType(
+        kind="people",
+        model=Person,
+        label=_("Person"),
+        label_plural=_("People"),
+        list_queryset=lambda: Person.objects.select_related("party"),
+        detail_queryset=lambda: Person.objects.select_related("party"),
+        columns=[
+            Column(_("Name"), "name", ("id",)),
+            Column(_("Party"), "party", ("party__code",)),
+            Column(_("ORCID iD")),
+        ],
+        filters=[Filter("party", _("Party"), "party", _parties)],
+        search=("name",),
+        search_exact=("orcid",),
+        default_sort="name",
+        related=_person_related,
+        edit=EditSpec(("name", "orcid"), update_person),
+    ),
+    RecordType(
+        kind="exchanges",
+        model=Exchange,
+        label=_("Exchange"),
+        label_plural=_("Exchanges"),
+        list_queryset=lambda: Exchange.objects.select_related("from_party", "to_party", "project"),
+        detail_queryset=lambda: Exchange.objects.select_related(
+            "agreement", "project", "plan_item", "from_party", "to_party"
+        ).select_related("sending_organisation", "receiving_organisation"),
+        columns=[
+            Column(_("Kind"), "kind", ("kind",)),
+            Column(_("Direction")),
+            Column(_("Project")),
+            Column(_("Start"), "start", ("start_on",)),
+            Column(_("Quantity"), "quantity", ("quantity",)),
+            Column(_("Received")),
+        ],
+        filters=[
+            Filter("agreement", _("Agreement"), "agreement", _agreements),
+            Filter("kind", _("Kind"), "kind", _choices(ExchangeKind.choices)),
+            Filter("from", _("From"), "from_party", _parties),
+            VISIBILITY,
+        ],
+        search=("description", "project__title"),
+        search_exact=("project__number", "sent_reference", "received_reference"),
+        default_sort="start",
+        related=_exchange_related,
+    ),
+    RecordType(
+        kind="meetings",
+        model=Meeting,
+        label=_("Meeting"),
+        label_plural=_("Meetings"),
+        list_queryset=lambda: Meeting.objects.select_related("agreement"),
+        columns=[
+            Column(_("Title"), "title", ("id",)),
+            Column(_("Kind"), "kind", ("kind",)),
+            Column(_("Place")),
+            Column(_("Dates"), "dates", ("end_on",)),
+        ],
+        filters=[
+            Filter("agreement", _("Agreement"), "agreement", _agreements),
+            Filter("kind", _("Kind"), "kind", _choices(Meeting.Kind.choices)),
+            VISIBILITY,
+        ],
+        search=("title", "place"),
+        default_sort="-dates",
+        related=_meeting_related,
+        edit=EditSpec(("title", "place", "kind", "start_on", "end_on", "visibility"), update_meeting),
+    ),
+    RecordType(
+        kind="documents",
+        model=Document,
+        label=_("Document"),
+        label_plural=_("Documents"),
+        list_queryset=lambda: Document.objects.select_related("agreement"),
+        detail_queryset=lambda: Document.objects.select_related("agreement", "meeting", "plan"),
+        columns=[
+            Column(_("Title"), "title", ("id",)),
+            Column(_("Kind"), "kind", ("kind",)),
+            Column(_("Origin"), "origin", ("origin",)),
+            Column(_("Issued"), "issued", ("issued_on",)),
+        ],
+        filters=[
+            Filter("agreement", _("Agreement"), "agreement", _agreements),
+            Filter("kind", _("Kind"), "kind", _choices(Document.Kind.choices)),
+            VISIBILITY,
+        ],
+        search=("title",),
+        default_sort="-issued",
+        related=_document_related,
+    ),
+    RecordType(
+        kind="reviews",
+        model=Review,
+        label=_("Review"),
+        label_plural=_("Reviews"),
+        list_queryset=lambda: Review.objects.select_related("plan"),
+        detail_queryset=lambda: Review.objects.select_related("plan__agreement"),
+        columns=[
+            Column(_("Plan"), "plan", ("plan_id",)),
+            Column(_("As of"), "as_of", ("as_of",)),
+            Column(_("Status"), "status", ("status",)),
+            Column(_("Completed")),
+        ],
+        filters=[
+            Filter("plan", _("Plan"), "plan", _plans),
+            Filter("status", _("Status"), "status", _choices(Review.Status.choices)),
+            VISIBILITY,
+        ],
+        search=("plan__title",),
+        default_sort="-as_of",
+        related=_review_related,
+    ),
+]
+
+BY_KIND = {t.kind: t for t in RECORD_TYPES}
+BY_MODEL = {t.model._meta.label_lower: t for t in RECORD_TYPES}
+# Parts of a record shown on its parent's page.
+_PARENT_PAGE = {
+    "programmes.participation": "project",
+    "programmes.planitemresponsibility": "plan_item",
+    "programmes.deliverable": "plan_item",
+    "programmes.progressreport": "plan_item",
+    "programmes.exchangeperson": "exchange",
+    "agreements.agreementparty": "agreement",
+    "meetings.delegation": "meeting",
+    "meetings.agendaitem": "meeting",
+    "meetings.meetingattendee": "meeting",
+    "documents.documenttext": "document",
+    "documents.documentfile": "document",
+    "reviews.reviewstatement": "review",
+    "directory.position": "person",
+    "directory.organisationname": "organisation",
+}
+
+
+def url_of(record: Model) -> str:
+    """The page of `record` (or of the record it is part of); '' if it has none."""
+    kind = BY_MODEL.get(record._meta.label_lower)
+    if kind is not None:
+        return reverse(f"web:{kind.kind}-detail", args=[record.pk])
+    parent = _PARENT_PAGE.get(record._meta.label_lower)
+    if parent:
+        return url_of(getattr(record, parent))
+    return ""

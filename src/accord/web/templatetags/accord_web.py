@@ -1,0 +1,66 @@
+"""Template helpers for the record pages: localized text with its language, record links, query strings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django import template
+from django.db.models import Model
+from django.http import QueryDict
+from django.utils import translation
+from django.utils.html import format_html
+
+from accord.core.localized import text_for
+
+register = template.Library()
+
+
+def _fallbacks(value: Iterable[str] | str | None) -> list[str]:
+    if isinstance(value, str):
+        return [t.strip() for t in value.split(",") if t.strip()]
+    return list(value or [])
+
+
+@register.filter
+def loctext(value: Mapping[str, str] | None, fallbacks: Iterable[str] | str | None = None) -> str:
+    """The text for the interface language (then fallbacks) in a span that says which language it is in."""
+    text = text_for(value, translation.get_language(), _fallbacks(fallbacks))
+    if not text or not value:
+        return ""
+    tag = next((k for k in sorted(value) if value[k] == text), "")
+    return format_html('<span lang="{}">{}</span>', tag, text)
+
+
+@register.filter
+def record_url(record: Model | None) -> str:
+    from accord.web.records import url_of
+
+    return url_of(record) if record is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def query(context: Any, **changes: Any) -> str:
+    """The current query string with `changes` applied (None or '' removes a key); page resets unless given."""
+    params: QueryDict = context["request"].GET.copy()
+    if "page" not in changes:
+        params.pop("page", None)
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def display_value(value: Any) -> str:
+    """A stored (audit) value as a person reads it: localized texts as 'en: …; zh: …'."""
+    if value is None or value == "" or value == {} or value == []:
+        return "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
