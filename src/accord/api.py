@@ -5,8 +5,9 @@ Resources are named after the domain in plural kebab-case; each app contributes 
 
 from ninja import NinjaAPI
 
+from accord.accounts.api import router as tokens
 from accord.agreements.api import router as agreements
-from accord.core.api import install_error_handlers
+from accord.core.api import AUTH, install_error_handlers
 from accord.directory.api import router as directory
 from accord.programmes.api import router as programmes
 
@@ -14,10 +15,14 @@ api = NinjaAPI(
     title="Accord API",
     version="1",
     description="The record of international S&T cooperation programmes. Reads need no login for public "
-    "records; a signed-in session sees what its account may see.",
+    "records; a signed-in session or an API token (`Authorization: Bearer acc_…`) sees what its account may "
+    "see. Every change names the version it was made against with If-Match (the ETag of the last read); "
+    "a stale change is refused with 409 and the current version.",
     urls_namespace="api",
+    auth=AUTH,
 )
 install_error_handlers(api)
 api.add_router("/", directory)
 api.add_router("/", agreements)
 api.add_router("/", programmes)
+api.add_router("/tokens", tokens)

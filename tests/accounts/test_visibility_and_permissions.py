@@ -16,8 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 def user(name, **extra):
-    return get_user_model().objects.get(username=name) if not extra else get_user_model().objects.create_user(
-        username=name, password="x", **extra
+    return (
+        get_user_model().objects.get(username=name)
+        if not extra
+        else get_user_model().objects.create_user(username=name, password="x", **extra)
     )
 
 

@@ -1,4 +1,5 @@
-"""What every API router shares: errors as JSON with a stable code, visibility, cursor pages, ETags."""
+"""What every API router shares: authentication, errors as JSON with a stable code, visibility, cursor pages,
+ETags on reads and If-Match on writes."""
 
 from __future__ import annotations
 
@@ -8,16 +9,59 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router, Schema, Status
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import CursorPagination, paginate
+from ninja.security import HttpBearer, SessionAuth
 
-from accord.core.errors import DomainError
+from accord.core.actor import become
+from accord.core.errors import DomainError, Forbidden
 from accord.core.models import PartyOwned
 from accord.core.refs import find
 from accord.core.visibility import visible
 
 # HTTP status for each domain error code; anything else refused by the domain is 422.
-STATUS = {"not_found": 404, "stale_version": 409, "stale_revision": 409, "transition_refused": 409}
+STATUS = {
+    "not_found": 404,
+    "stale_version": 409,
+    "stale_revision": 409,
+    "transition_refused": 409,
+    "forbidden": 403,
+    "bad_token": 401,
+    "precondition_required": 428,
+    "precondition_failed": 412,
+}
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+# --- authentication -----------------------------------------------------------------------------------
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer acc_…`: a personal API token; read-only tokens may not write."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from accord.accounts.services import authenticate_token
+
+        api_token = authenticate_token(token)  # BadToken (401) says why
+        if request.method not in SAFE_METHODS and api_token.scope != "read-write":
+            raise Forbidden("this API token may only read; issue a read-write token to make changes")
+        request.user = api_token.user
+        request.api_token = api_token  # type: ignore[attr-defined]
+        become(api_token.user)  # changes made with the token are the token owner's
+        return api_token.user
+
+
+class SessionUser(SessionAuth):
+    """The browser's signed-in session (CSRF-checked on writes, as Django checks its forms)."""
+
+
+def anonymous_reads(request: HttpRequest) -> Any:
+    """Anyone may read what is public; writing needs a token or a session."""
+    return request.user if request.method in SAFE_METHODS else None
+
+
+AUTH = [TokenAuth(), SessionUser(), anonymous_reads]
 
 
 class Error(Schema):
@@ -38,6 +82,28 @@ def install_error_handlers(api: NinjaAPI) -> None:
         message = f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid request"))
         return api.create_response(
             request, {"code": "invalid_request", "message": message, "field": where or None}, status=422
+        )
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        # Ninja's own refusals (a body that is not JSON, a failed CSRF check) in the same shape as ours.
+        codes = {400: "malformed_request", 403: "forbidden", 405: "method_not_allowed", 429: "throttled"}
+        return api.create_response(
+            request,
+            {"code": codes.get(exc.status_code, "http_error"), "message": str(exc), "field": None},
+            status=exc.status_code,
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return api.create_response(
+            request,
+            {
+                "code": "unauthenticated",
+                "message": "Sign in, or send an API token as 'Authorization: Bearer <token>', to make changes.",
+                "field": None,
+            },
+            status=401,
         )
 
     @api.exception_handler(Http404)
@@ -88,3 +154,58 @@ def read_endpoints(
             return Status(304, None)
         response["ETag"] = tag
         return record
+
+
+# --- writes -------------------------------------------------------------------------------------------
+
+
+class PreconditionRequired(DomainError):
+    code = "precondition_required"
+
+
+class PreconditionFailed(DomainError):
+    code = "precondition_failed"
+
+
+def expected_version(request: HttpRequest, record: Any) -> int:
+    """The version the client last saw, from If-Match (the ETag it was given, or a bare version number).
+
+    Every change must name it, so two clients editing the same record cannot overwrite each other.
+    """
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        raise PreconditionRequired(
+            f"send If-Match with the record's ETag (now {etag_of(record)}) so a concurrent change is not overwritten",
+            field="If-Match",
+        )
+    tag = header.removeprefix("W/").strip('"')
+    uid, sep, version = tag.rpartition(":")
+    if sep and uid != str(record.uid):
+        raise PreconditionFailed(f"If-Match names another record ({uid})", field="If-Match")
+    try:
+        return int(version)
+    except ValueError:
+        raise PreconditionFailed(f"If-Match {header!r} is not an ETag of this API", field="If-Match") from None
+
+
+def resolve_refs(request: HttpRequest, data: dict[str, Any], refs: dict[str, type[Model]]) -> dict[str, Any]:
+    """Replace `<name>_id` values by the records they name, found among those the caller may read."""
+    out = dict(data)
+    for name, model in refs.items():
+        key = f"{name}_id"
+        if key not in out:
+            continue
+        value = out.pop(key)
+        if value is None:
+            out[name] = None
+            continue
+        try:
+            out[name] = find(readable(model, request), value, str(model._meta.verbose_name))
+        except DomainError:
+            raise DomainError(f"no {model._meta.verbose_name} {value} that you may see", field=key) from None
+    return out
+
+
+def respond_with(response: HttpResponse, record: Any) -> Any:
+    response["ETag"] = etag_of(record)
+    return record

@@ -103,3 +103,20 @@ def require(user: Any, action: str, record: Model, *, party: Any = None) -> None
         raise Forbidden(
             _("You may not %(action)s “%(record)s”.") % {"action": action.replace("_", " "), "record": record}
         )
+
+
+def may_create(user: Any, *, party: Any = None, agreement: Any = None) -> bool:
+    """May `user` add a record on `party`'s side, or a shared record under `agreement`?"""
+    who = principal(user)
+    if not who.is_authenticated:
+        return False
+    if who.is_admin:
+        return True
+    if party is not None and getattr(party, "pk", party) in who.coordinates:
+        return True
+    return agreement is not None and bool(who.coordinates & parties_of_agreement(getattr(agreement, "pk", agreement)))
+
+
+def require_create(user: Any, what: str, *, party: Any = None, agreement: Any = None) -> None:
+    if not may_create(user, party=party, agreement=agreement):
+        raise Forbidden(_("You may not add %(what)s here.") % {"what": what})

@@ -8,10 +8,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from ninja import Router, Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
 
-from accord.core.api import read_endpoints
+from accord.agreements.models import Agreement
+from accord.core.api import Error, expected_version, read_endpoints, readable, resolve_refs, respond_with
+from accord.core.errors import Forbidden, ValidationFailed
+from accord.core.permissions import require, require_create
+from accord.core.refs import find
+from accord.core.visibility import principal
+from accord.directory.models import Organisation, Party
+from accord.programmes import services
 from accord.programmes.models import Exchange, Plan, PlanItem, Project
 
 
@@ -103,6 +110,7 @@ def _by(field: str, cast: Any = int) -> Any:
 
 
 router = Router()
+resources: dict[str, Router] = {}  # the writes below join the same routers, so each path has one URL pattern
 for path, model, schema, filters in (
     ("plans", Plan, PlanOut, _by("agreement")),
     ("projects", Project, ProjectOut, _by("agreement")),
@@ -112,3 +120,354 @@ for path, model, schema, filters in (
     resource = Router(tags=[path])
     read_endpoints(resource, model, schema, name=path.replace("-", "_"), filters=filters)
     router.add_router(f"/{path}", resource)
+    resources[path] = resource
+
+
+# --- writes ------------------------------------------------------------------------------------------------
+# Every change names the version it saw (If-Match); every route checks the caller's role first.
+
+
+class ProjectIn(Schema):
+    agreement_id: int | str
+    number: str
+    title: dict[str, str]
+    field: str = ""
+    modality: str = "joint"
+    provider_party_id: int | str | None = None
+    recipient_party_id: int | str | None = None
+    start_on: dt.date | None = None
+    end_on: dt.date | None = None
+    visibility: str = "bilateral"
+    owner_party_id: int | str | None = None
+    external_id: str | None = None
+
+
+class ProjectPatch(Schema):
+    title: dict[str, str] | None = None
+    field: str | None = None
+    modality: str | None = None
+    start_on: dt.date | None = None
+    end_on: dt.date | None = None
+    visibility: str | None = None
+    external_id: str | None = None
+
+
+class PlanIn(Schema):
+    agreement_id: int | str
+    title: dict[str, str]
+    kind: str = "annual"
+    period_start: dt.date
+    period_end: dt.date
+    visibility: str = "bilateral"
+
+
+class PlanPatch(Schema):
+    title: dict[str, str] | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    visibility: str | None = None
+
+
+class PlanItemIn(Schema):
+    plan_id: int | str
+    project_id: int | str
+    objectives: dict[str, str] = {}
+    position: int | None = None
+
+
+class PlanItemPatch(Schema):
+    objectives: dict[str, str] | None = None
+    position: int | None = None
+
+
+class ExchangeIn(Schema):
+    agreement_id: int | str
+    project_id: int | str | None = None
+    kind: str
+    description: dict[str, str] = {}
+    from_party_id: int | str
+    to_party_id: int | str
+    start_on: dt.date | None = None
+    end_on: dt.date | None = None
+    quantity: Decimal = Decimal(1)
+    unit: str = "persons"
+    sent_on: dt.date | None = None
+    visibility: str = "bilateral"
+
+
+class ProgressIn(Schema):
+    reporting_organisation_id: int | str
+    period_start: dt.date
+    period_end: dt.date
+    status: str
+    percent: int
+    narrative: dict[str, str] = {}
+    evidence: str = ""
+
+
+class ProgressOut(Schema):
+    id: int
+    uid: uuid.UUID
+    version: int
+    plan_item_id: int
+    reporting_organisation_id: int
+    period_start: dt.date
+    period_end: dt.date
+    status: str
+    percent: int
+    narrative: dict[str, str]
+    evidence: str
+    visibility: str
+
+
+class TransitionIn(Schema):
+    to: str
+
+
+class ApprovalIn(Schema):
+    party: str  # the party's code, e.g. "CN"
+    approved_on: dt.date | None = None
+    note: str = ""
+
+
+class SignIn(Schema):
+    party: str
+    signatory_id: int | str
+    passphrase: str
+    signed_on: dt.date | None = None
+    signed_at: dict[str, str] = {}
+
+
+class SignatureOut(Schema):
+    id: int
+    uid: uuid.UUID
+    party_id: int
+    target_version: int
+    content_hash: str
+    signed_on: dt.date | None
+
+
+class NextPlanIn(Schema):
+    period_start: dt.date
+    period_end: dt.date
+    title: dict[str, str] | None = None
+
+
+class ReceiptIn(Schema):
+    received_on: dt.date
+    reference: str = ""
+
+
+_REFS = {
+    "agreement": Agreement,
+    "project": Project,
+    "plan": Plan,
+    "provider_party": Party,
+    "recipient_party": Party,
+    "owner_party": Party,
+    "from_party": Party,
+    "to_party": Party,
+    "reporting_organisation": Organisation,
+}
+
+
+def _party(code: str) -> Party:
+    party = Party.objects.filter(code=code.strip().upper()).first()
+    if party is None:
+        raise ValidationFailed({"party": [f"no party with code {code!r}"]})
+    return party
+
+
+def _patch(router: Router, model: type[Any], schema: type[Schema], out: type[Schema], update: Any) -> None:
+    what = str(model._meta.verbose_name)
+
+    def patch(request: HttpRequest, ref: str, payload: Any, response: HttpResponse) -> Any:
+        record = find(readable(model, request), ref, what)
+        require(request.user, "change", record)
+        version = expected_version(request, record)
+        changes = resolve_refs(request, payload.dict(exclude_unset=True), _REFS)
+        return respond_with(response, update(record, expected_version=version, **changes))
+
+    # Annotations are strings in this module: name the body's schema itself, or ninja cannot find it.
+    patch.__annotations__ = {"request": HttpRequest, "ref": str, "payload": schema, "response": HttpResponse}
+    router.patch(
+        "/{ref}",
+        response={200: out, **_errors(401, 403, 404, 409, 412, 422, 428)},
+        summary=f"Change a {what}",
+        operation_id=f"change_{model._meta.model_name}",
+    )(patch)
+
+
+def _errors(*codes: int) -> dict[int, Any]:
+    return {c: Error for c in codes}
+
+
+projects_w, plans_w = resources["projects"], resources["plans"]
+items_w, exchanges_w = resources["plan-items"], resources["exchanges"]
+
+
+@projects_w.post("", response={201: ProjectOut, **_errors(401, 403, 422)}, summary="Add a project")
+def create_project(request: HttpRequest, payload: ProjectIn, response: HttpResponse) -> Any:
+    fields = resolve_refs(request, payload.dict(), _REFS)
+    require_create(request.user, "a project", party=fields.get("owner_party"), agreement=fields["agreement"])
+    return Status(201, respond_with(response, services.create_project(**fields)))
+
+
+_patch(projects_w, Project, ProjectPatch, ProjectOut, services.update_project)
+
+
+@plans_w.post("", response={201: PlanOut, **_errors(401, 403, 422)}, summary="Draft a plan")
+def create_plan(request: HttpRequest, payload: PlanIn, response: HttpResponse) -> Any:
+    fields = resolve_refs(request, payload.dict(), _REFS)
+    require_create(request.user, "a plan", agreement=fields["agreement"])
+    return Status(201, respond_with(response, services.create_plan(**fields)))
+
+
+_patch(plans_w, Plan, PlanPatch, PlanOut, services.update_plan)
+
+
+def _plan_for(request: HttpRequest, ref: str, action: str, party: Party | None = None) -> Plan:
+    plan = find(readable(Plan, request), ref, "plan")
+    require(request.user, action, plan, party=party)
+    return plan
+
+
+@plans_w.post("/{ref}/propose", response={200: PlanOut, **_errors(401, 403, 404, 409, 412, 428)}, summary="Propose")
+def propose_plan(request: HttpRequest, ref: str, response: HttpResponse) -> Any:
+    plan = _plan_for(request, ref, "propose")
+    return respond_with(
+        response, services.transition_plan(plan, "proposed", expected_version=expected_version(request, plan))
+    )
+
+
+@plans_w.post(
+    "/{ref}/transition", response={200: PlanOut, **_errors(401, 403, 404, 409, 412, 422, 428)}, summary="Move on"
+)
+def transition_plan(request: HttpRequest, ref: str, payload: TransitionIn, response: HttpResponse) -> Any:
+    """Put a signed plan in force, mark it reviewed or closed (agreeing and signing have their own routes)."""
+    plan = _plan_for(request, ref, "propose")
+    if payload.to in ("agreed", "signed"):
+        raise ValidationFailed({"to": [f"a plan becomes {payload.to} through /approve or /sign by every party"]})
+    version = expected_version(request, plan)
+    return respond_with(response, services.transition_plan(plan, payload.to, expected_version=version))
+
+
+@plans_w.post(
+    "/{ref}/approve", response={200: PlanOut, **_errors(401, 403, 404, 409, 412, 422, 428)}, summary="Agree (one party)"
+)
+def approve_plan(request: HttpRequest, ref: str, payload: ApprovalIn, response: HttpResponse) -> Any:
+    """One party agrees the current version; when every party has, the plan is agreed."""
+    party = _party(payload.party)
+    plan = _plan_for(request, ref, "agree", party)
+    services.approve_plan(
+        plan,
+        party=party,
+        expected_version=expected_version(request, plan),
+        approved_on=payload.approved_on or dt.date.today(),
+        note=payload.note,
+    )
+    plan.refresh_from_db()
+    return respond_with(response, plan)
+
+
+@plans_w.post(
+    "/{ref}/sign",
+    response={201: SignatureOut, **_errors(401, 403, 404, 409, 412, 422, 428)},
+    summary="Sign (one party)",
+)
+def sign_plan(request: HttpRequest, ref: str, payload: SignIn) -> Any:
+    """Sign the current version for a party with the signatory's key; the passphrase is used and forgotten."""
+    from accord.directory.models import Person
+    from accord.signing.services import rendered_texts
+    from accord.signing.services import sign_plan as sign
+
+    party = _party(payload.party)
+    plan = _plan_for(request, ref, "sign", party)
+    version = expected_version(request, plan)
+    signatory = find(Person.objects.all(), payload.signatory_id, "person")
+    signature = sign(
+        plan,
+        party=party,
+        signatory=signatory,
+        passphrase=payload.passphrase,
+        texts=rendered_texts(plan),
+        signed_on=payload.signed_on or dt.date.today(),
+        signed_at=payload.signed_at or None,
+        expected_version=version,
+    )
+    return Status(201, signature)
+
+
+@plans_w.post("/{ref}/next", response={201: PlanOut, **_errors(401, 403, 404, 409, 422)}, summary="Draft the next plan")
+def next_plan(request: HttpRequest, ref: str, payload: NextPlanIn, response: HttpResponse) -> Any:
+    """A draft for the next period, with unfinished items proposed for carry-over."""
+    plan = _plan_for(request, ref, "propose")
+    fields = {k: v for k, v in payload.dict().items() if v is not None}
+    return Status(201, respond_with(response, services.draft_next_plan(plan, **fields)))
+
+
+@items_w.post("", response={201: PlanItemOut, **_errors(401, 403, 404, 409, 422)}, summary="Add a plan item")
+def create_plan_item(request: HttpRequest, payload: PlanItemIn, response: HttpResponse) -> Any:
+    fields = resolve_refs(request, payload.dict(exclude_none=True), _REFS)
+    plan, project = fields.pop("plan"), fields.pop("project")
+    require(request.user, "change", plan)
+    return Status(201, respond_with(response, services.add_plan_item(plan, project, **fields)))
+
+
+_patch(items_w, PlanItem, PlanItemPatch, PlanItemOut, services.update_plan_item)
+
+
+@items_w.post("/{ref}/progress", response={201: ProgressOut, **_errors(401, 403, 404, 422)}, summary="Record progress")
+def record_progress(request: HttpRequest, ref: str, payload: ProgressIn) -> Any:
+    item = find(readable(PlanItem, request), ref, "plan item")
+    require(request.user, "report", item)
+    fields = resolve_refs(request, payload.dict(), _REFS)
+    organisation = fields.pop("reporting_organisation")
+    who = principal(request.user)
+    if not who.is_admin and who.reports_for and organisation.pk not in who.reports_for and not who.coordinates:
+        raise Forbidden("a reporter reports for their own institution only", field="reporting_organisation_id")
+    return Status(201, services.record_progress(item, reporting_organisation=organisation, **fields))
+
+
+@items_w.post(
+    "/{ref}/carry-over", response={200: PlanItemOut, **_errors(401, 403, 404, 409, 412, 422, 428)}, summary="Accept"
+)
+def accept_carry_over(request: HttpRequest, ref: str, response: HttpResponse) -> Any:
+    """Keep an unfinished item proposed for carry-over in the new plan."""
+    item = find(readable(PlanItem, request), ref, "plan item")
+    require(request.user, "change", item)
+    return respond_with(response, services.accept_carry_over(item, expected_version=expected_version(request, item)))
+
+
+@items_w.delete("/{ref}/carry-over", response={204: None, **_errors(401, 403, 404, 409, 412, 422, 428)}, summary="Drop")
+def drop_carry_over(request: HttpRequest, ref: str) -> Any:
+    """Drop an item proposed for carry-over from the new plan."""
+    item = find(readable(PlanItem, request), ref, "plan item")
+    require(request.user, "change", item)
+    services.drop_carry_over(item, expected_version=expected_version(request, item))
+    return Status(204, None)
+
+
+@exchanges_w.post("", response={201: ExchangeOut, **_errors(401, 403, 422)}, summary="Record an exchange")
+def create_exchange(request: HttpRequest, payload: ExchangeIn, response: HttpResponse) -> Any:
+    fields = resolve_refs(request, payload.dict(), _REFS)
+    require_create(request.user, "an exchange", party=fields["from_party"])
+    return Status(201, respond_with(response, services.record_exchange(**fields)))
+
+
+@exchanges_w.post(
+    "/{ref}/confirm-receipt",
+    response={200: ExchangeOut, **_errors(401, 403, 404, 409, 412, 422, 428)},
+    summary="Confirm receipt",
+)
+def confirm_receipt(request: HttpRequest, ref: str, payload: ReceiptIn, response: HttpResponse) -> Any:
+    """The receiving side confirms a shipment or transfer arrived (with its MTA or permit reference)."""
+    exchange = find(readable(Exchange, request), ref, "exchange")
+    require(request.user, "confirm_receipt", exchange)
+    version = expected_version(request, exchange)
+    return respond_with(
+        response,
+        services.confirm_receipt(
+            exchange, received_on=payload.received_on, reference=payload.reference, expected_version=version
+        ),
+    )
