@@ -382,7 +382,7 @@ def network(
             f"<title>{escape(label[e.a])} – {escape(label[e.b])}: {escape(number(e.weight))}</title></line>"
         )
     parts.append("</g>")
-    for n in nodes:
+    for n in sorted(nodes, key=lambda n: n.key):  # the same drawing whatever order the nodes came in
         x, y = pos[n.key]
         r = 4 + 12 * math.sqrt(max(n.weight, 0) / biggest)
         right = x >= cx
