@@ -29,6 +29,8 @@ def draft_plan(seed: Any) -> Any:
         period_end=dt.date(1961, 12, 31),
     )
     for project in Project.objects.filter(agreement=seed.protocol).order_by("number")[:2]:
-        services.add_plan_item(plan, project, objectives={"en": "Continue the work", "zh": "继续工作", "ru": "Продолжить работу"})
+        services.add_plan_item(
+            plan, project, objectives={"en": "Continue the work", "zh": "继续工作", "ru": "Продолжить работу"}
+        )
     plan.refresh_from_db()
     return plan
