@@ -54,6 +54,15 @@ class Command(BaseCommand):
             # One control socket per data directory, so two installations on one machine do not collide.
             "control_socket": str(settings.DATA_DIR / "gunicorn.ctl"),
         }
+        if os.environ.get("ACCORD_JOB_RUNNER", "thread").strip().lower() != "off":
+            # Background jobs run in a thread of the master process, so one machine needs no `accord worker`;
+            # it starts once the workers are forked off. ACCORD_JOB_RUNNER=off when workers run elsewhere.
+            def start_job_runner(server: Any) -> None:
+                from accord.jobs.runner import start_in_process_runner
+
+                start_in_process_runner()
+
+            config["when_ready"] = start_job_runner
 
         class AccordServer(BaseApplication):
             def load_config(self) -> None:
