@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -36,7 +37,7 @@ class IssuedToken(TokenOut):
 router = Router(tags=["tokens"])
 
 
-def _session_user(request: HttpRequest) -> object:
+def _session_user(request: HttpRequest) -> Any:
     """Tokens are managed by a person at a browser: a token cannot mint or revoke tokens."""
     if getattr(request, "api_token", None) is not None or not request.user.is_authenticated:
         raise Forbidden("manage API tokens from a signed-in browser session")

@@ -52,7 +52,7 @@ class Membership(AccordModel):
         errors: dict[str, list[str]] = {}
         if self.role == Role.REPORTER and not self.organisation_id:
             errors["organisation"] = [str(_("a reporter reports for one institution: name it"))]
-        if self.organisation_id and self.party_id and self.organisation.party_id != self.party_id:
+        if self.organisation is not None and self.party_id and self.organisation.party_id != self.party_id:
             errors["organisation"] = [str(_("the institution belongs to another party"))]
         if self.may_sign and self.role != Role.COORDINATOR:
             errors["may_sign"] = [str(_("only a coordinator can be designated to sign"))]

@@ -61,7 +61,7 @@ def anonymous_reads(request: HttpRequest) -> Any:
     return request.user if request.method in SAFE_METHODS else None
 
 
-AUTH = [TokenAuth(), SessionUser(), anonymous_reads]
+AUTH: list[Callable[..., Any]] = [TokenAuth(), SessionUser(), anonymous_reads]
 
 
 class Error(Schema):

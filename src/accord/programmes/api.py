@@ -7,7 +7,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
@@ -258,7 +258,7 @@ class ReceiptIn(Schema):
     reference: str = ""
 
 
-_REFS = {
+_REFS: dict[str, type[Model]] = {
     "agreement": Agreement,
     "project": Project,
     "plan": Plan,
@@ -471,3 +471,12 @@ def confirm_receipt(request: HttpRequest, ref: str, payload: ReceiptIn, response
             exchange, received_on=payload.received_on, reference=payload.reference, expected_version=version
         ),
     )
+
+
+@projects_w.get("/{ref}/raid", response={200: dict[str, Any], 404: Error}, summary="The project as RAiD metadata")
+def project_raid(request: HttpRequest, ref: str) -> Any:
+    """ISO 23527 (RAiD) metadata of a public project, valid against the RAiD v2 schema."""
+    from accord.core.visibility import visible
+    from accord.standards.raid import project_raid as raid
+
+    return raid(find(visible(Project.objects.select_related("agreement"), None), ref, "project"))

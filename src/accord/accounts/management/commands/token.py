@@ -40,8 +40,8 @@ class Command(BaseCommand):
                 state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
                 self.stdout.write(f"{token.prefix}  {token.scope:10}  {state:18}  {token.name}")
         else:
-            token = ApiToken.objects.filter(prefix=options["prefix"]).first()
-            if token is None:
+            found = ApiToken.objects.filter(prefix=options["prefix"]).first()
+            if found is None:
                 raise CommandError(f"no token {options['prefix']!r}")
-            services.revoke_token(token)
-            self.stdout.write(f"token {token.prefix} revoked")
+            services.revoke_token(found)
+            self.stdout.write(f"token {found.prefix} revoked")
