@@ -14,7 +14,8 @@ from accord.core.models import ChangeRecord
 from accord.core.visibility import principal, visible
 
 HISTORY_LIMIT = 50
-_SKIP = {"version", "updated_at", "created_at", "uid"}
+_SKIP = {"id", "version", "updated_at", "created_at", "uid"}
+_EMPTY = (None, "", {}, [])
 
 
 @dataclass
@@ -74,6 +75,7 @@ def history_entries(record: Model, user: Any, limit: int = HISTORY_LIMIT) -> lis
             FieldChange(k, names.get(k, k), before.get(k), after.get(k))
             for k in sorted(set(before) | set(after))
             if k not in _SKIP and before.get(k) != after.get(k)
+            and not (before.get(k) in _EMPTY and after.get(k) in _EMPTY)
         ]
         entries.append(Entry(r, own, changes))
     return entries

@@ -60,7 +60,7 @@ def display_value(value: Any) -> str:
     if value is None or value == "" or value == {} or value == []:
         return "—"
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {v}" for k, v in value.items())
+        return "; ".join(f"{k}: {value[k]}" for k in sorted(value))
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
