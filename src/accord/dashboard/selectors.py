@@ -43,7 +43,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accord.agreements.models import Agreement
-from accord.core.visibility import visible
+from accord.core.visibility import principal, visible
 from accord.directory.models import Organisation, Party
 from accord.programmes.choices import FROZEN_PLAN_STATUSES, TWO_SIDED_EXCHANGES, ProgressStatus
 from accord.programmes.models import Deliverable, Exchange, Participation, Plan, PlanItem, ProgressReport, Project
@@ -150,13 +150,21 @@ def portfolio(user: Any, scope: Scope) -> dict[str, Any]:
 def projects_by_side(user: Any, scope: Scope) -> dict[int, int]:
     """{party id: projects in which it takes part}, from the participations the viewer may read."""
     rows = (
-        visible(Participation.objects.filter(project_id__in=projects(user, scope).values("id")), user)
+        participations(user, scope)
         .values("side_id")
         .annotate(n=Count("project_id", distinct=True))
         .order_by()
         .values_list("side_id", "n")
     )
     return dict(rows)
+
+
+def participations(user: Any, scope: Scope) -> QuerySet[Participation]:
+    """The participations the viewer may read, in projects the viewer may read in the scope."""
+    qs = visible(Participation.objects.all(), user)
+    if principal(user).is_admin and scope.agreement_id is None and scope.year is None:
+        return qs.order_by()  # every project counts: no need to ask which
+    return qs.filter(project_id__in=projects(user, scope).values("id")).order_by()
 
 
 # --- reciprocity -----------------------------------------------------------------------------------------
@@ -300,24 +308,26 @@ def network(user: Any, scope: Scope, size: int = NETWORK_SIZE) -> dict[str, Any]
     Three queries: the top organisations by projects, their names, and the pairs grouped in SQL (a self-join
     of their participations on the project; a pair is counted once, lower id first).
     """
-    participations = visible(Participation.objects.all(), user).filter(
-        project_id__in=projects(user, scope).values("id"),
-        organisation_id__in=visible(Organisation.objects.all(), user).values("id"),
-    )
+    taking_part = participations(user, scope)
+    # Twice as many candidates as drawn: those whose organisation the viewer may not read are left out after
+    # (filtering them in the grouped query costs SQLite a nested subquery per participation).
     top = list(
-        participations.values("organisation_id")
+        taking_part.values("organisation_id")
         .annotate(n=Count("project_id"))  # (project, organisation) is unique: no DISTINCT needed
         .order_by("-n", "organisation_id")
-        .values_list("organisation_id", "n")[:size]
+        .values_list("organisation_id", "n")[: 2 * size]
     )
+    names = {
+        row["id"]: row
+        for row in visible(Organisation.objects.filter(id__in=[org_id for org_id, _ in top]), user).values(
+            "id", "name", "party_id", "party__languages"
+        )
+    }
+    top = [(org_id, n) for org_id, n in top if org_id in names][:size]
     if not top:
         return {"nodes": [], "edges": []}
     ids = [org_id for org_id, _ in top]
-    names = {
-        row["id"]: row
-        for row in Organisation.objects.filter(id__in=ids).values("id", "name", "party_id", "party__languages")
-    }
-    pairs = participations.filter(organisation_id__in=ids).values("project_id", "organisation_id").order_by()
+    pairs = taking_part.filter(organisation_id__in=ids).values("project_id", "organisation_id").order_by()
     inner, params = pairs.query.sql_with_params()
     # The inner SQL is Django's own, with its parameters passed twice (once per side of the join).
     sql = (
