@@ -179,7 +179,8 @@ def _xlsx(rows: list[list[object]]) -> bytes:
 
 def test_truncated_xlsx(seed, unchanged) -> None:
     check = unchanged(Person)
-    rows: list[list[object]] = [["name[en]"], *[[f"Person {i}"] for i in range(200)]]
+    rows: list[list[object]] = [["name[en]"]]
+    rows.extend([f"Person {i}"] for i in range(200))
     whole = _xlsx(rows)
     assert import_file("people", whole, "p.xlsx", dry_run=True).created["person"] == 200
     error = refused("people", whole[: len(whole) // 2], "p.xlsx")
