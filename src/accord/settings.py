@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "accord.web",
     "accord.dashboard",
     "accord.demo",
+    "accord.scale",
 ]
 
 # Argon2id first; the others only verify (and upgrade) passwords hashed before.
