@@ -1,0 +1,178 @@
+"""Import of the whole Horizon 2020 participation table through `accord.sources.cordis.import_cordis`,
+against a raw parse and bulk load of the same rows, measured in the same run.
+
+    .venv/bin/python -m bench.import_cordis [--database-url URL] [--profile] [--fail-on-miss]
+
+Without a database URL (the flag or ACCORD_DATABASE_URL) it uses a fresh SQLite file in a temporary
+directory; a PostgreSQL URL names a throwaway database (its name must contain "bench") that is dropped,
+created, and dropped again at the end.
+
+Rows of the table:
+- `raw load` (the baseline): gunzip, the csv module, and the 31,451 projects, 35,871 organisations and
+  144,726 participations into three indexed tables of their own (executemany on SQLite, COPY on PostgreSQL),
+  one transaction.
+- `accord import`: `import_cordis(h2020.csv.gz)` end to end from the file: parse, check every cell, upsert
+  parties, the programme agreement and its parties, organisations, projects and participations through
+  core.bulk (every record validated, written, and audited in the hash chain), one transaction.
+- `accord re-import`: the same file again; everything is found unchanged (no writes).
+- `verify (chain)`: `accord.core.verify.verify()` over everything written; must report ok.
+
+Goal: the first import of the 212,048 records at >= 60,000 records/s and <= 3x the raw load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import csv
+import datetime as dt
+import gzip
+import io
+import json
+import os
+import platform
+import pstats
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import bench_database, database_version, git_commit, setup_django
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+DATA = Path("/work/shared/data/h2020-participations-eunets/h2020.csv.gz")
+GOAL_RATE = 60_000
+GOAL_RATIO = 3.0
+
+
+def raw_load(path: Path) -> int:
+    """The cheapest honest load of the same rows: parse, dedupe projects and organisations, bulk insert."""
+    from django.db import connection, transaction
+
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        projects: dict[str, tuple[str, str | None, str | None]] = {}
+        orgs: dict[str, tuple[str, str, str]] = {}
+        parts: list[tuple[str, str, str]] = []
+        for r in reader:
+            rcn, role, pic, kind, _, country, start, end = r[:8]
+            projects.setdefault(rcn, (rcn, None if start == "NA" else start, None if end == "NA" else end))
+            orgs.setdefault(pic, (pic, kind, country))
+            parts.append((rcn, pic, role))
+    with transaction.atomic(), connection.cursor() as cur:
+        for stmt in (
+            "CREATE TABLE raw_project (id serial PRIMARY KEY, rcn varchar(32) UNIQUE, start_on date, end_on date)",
+            "CREATE TABLE raw_org (id serial PRIMARY KEY, pic varchar(32) UNIQUE, kind varchar(8), country varchar(8))",
+            "CREATE TABLE raw_participation (id serial PRIMARY KEY, rcn varchar(32), pic varchar(32),"
+            " role varchar(16), UNIQUE (rcn, pic))",
+        ):
+            if connection.vendor == "sqlite":
+                stmt = stmt.replace("id serial PRIMARY KEY", "id integer PRIMARY KEY")
+            cur.execute(stmt)
+        tables = [
+            ("raw_project", ("rcn", "start_on", "end_on"), list(projects.values())),
+            ("raw_org", ("pic", "kind", "country"), list(orgs.values())),
+            ("raw_participation", ("rcn", "pic", "role"), parts),
+        ]
+        for table, cols, rows in tables:
+            if connection.vendor == "postgresql":
+                with cur.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cur.executemany(
+                    f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})", rows
+                )
+    return len(projects) + len(orgs) + len(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("ACCORD_DATABASE_URL"))
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--profile", action="store_true", help="profile the import (cProfile) and print the top")
+    parser.add_argument("--fail-on-miss", action="store_true")
+    args = parser.parse_args(argv)
+
+    with bench_database(args.database_url):
+        setup_django()
+        from accord.core.actor import Actor, acting_as
+        from accord.core.verify import verify
+        from accord.sources.cordis import import_cordis
+
+        rows: list[dict[str, Any]] = []
+        t = time.perf_counter()
+        raw_records = raw_load(args.data)
+        raw_s = time.perf_counter() - t
+        rows.append({"scenario": "raw load", "seconds": raw_s, "records": raw_records})
+
+        with acting_as(Actor(None, "bench", "bench-import")):
+            profiler = cProfile.Profile() if args.profile else None
+            t = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            report = import_cordis(args.data)
+            if profiler:
+                profiler.disable()
+            first_s = time.perf_counter() - t
+            core = sum(report.created[k] for k in ("project", "organisation", "participation"))
+            rows.append(
+                {"scenario": "accord import", "seconds": first_s, "records": core, "all_records": report.records}
+            )
+            t = time.perf_counter()
+            again = import_cordis(args.data)
+            rows.append({"scenario": "accord re-import", "seconds": time.perf_counter() - t, "records": again.records})
+            t = time.perf_counter()
+            outcome = verify()
+            ok = bool(getattr(outcome, "ok", outcome))
+            rows.append({"scenario": "verify (chain)", "seconds": time.perf_counter() - t, "ok": ok})
+
+        for row in rows:
+            if "records" in row and row["seconds"]:
+                row["records_per_s"] = row["records"] / row["seconds"]
+            row["ratio"] = row["seconds"] / raw_s
+        rate = rows[1]["records_per_s"]
+        ratio = rows[1]["ratio"]
+        goal_met = rate >= GOAL_RATE and ratio <= GOAL_RATIO
+
+        vendor = "postgresql" if "postgres" in (args.database_url or "") else "sqlite"
+        print(f"\nimport_cordis on {vendor} ({database_version()}), {args.data.name}")
+        print(f"{'scenario':<18} {'seconds':>9} {'records':>9} {'records/s':>10} {'x raw':>7}")
+        for row in rows:
+            print(
+                f"{row['scenario']:<18} {row['seconds']:>9.2f} {row.get('records', ''):>9} "
+                f"{row.get('records_per_s', 0):>10,.0f} {row['ratio']:>7.2f}"
+                + (f"  ok={row['ok']}" if "ok" in row else "")
+            )
+        print(
+            f"\ngoal: >= {GOAL_RATE:,} records/s and <= {GOAL_RATIO}x raw: {rate:,.0f}/s, {ratio:.2f}x -> "
+            + ("MET" if goal_met else "MISSED")
+        )
+        result: dict[str, Any] = {
+            "benchmark": "import_cordis",
+            "date": dt.date.today().isoformat(),
+            "vendor": vendor,
+            "database": database_version(),
+            "python": platform.python_version(),
+            "git_commit": git_commit(),
+            "data": str(args.data),
+            "rows": rows,
+            "report": report.as_dict(),
+            "goal": {"records_per_s": GOAL_RATE, "ratio": GOAL_RATIO, "met": goal_met},
+        }
+        if profiler:
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+            print(out.getvalue())
+            result["profile"] = out.getvalue()
+        RESULTS_DIR.mkdir(exist_ok=True)
+        path = RESULTS_DIR / f"{dt.date.today().isoformat()}-import_cordis-{vendor}.json"
+        path.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        print(f"results: {path.relative_to(BENCH_DIR.parent)}")
+        return 1 if args.fail_on_miss and not goal_met else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
