@@ -6,13 +6,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accord.agreements.services import signatures_of
+from accord.agreements.models import Signature
 from accord.core.errors import DomainError, Forbidden, TransitionRefused, ValidationFailed
 from accord.core.permissions import can, require
 from accord.core.visibility import visible
@@ -98,6 +99,15 @@ def _back(record: Any) -> str:
     return reverse("workflow:index")
 
 
+def _signatures(plan: Plan) -> Any:
+    """The signatures on the signed version once there is one (the status change after it is a new version)."""
+    ct = ContentType.objects.get_for_model(Plan)
+    version = plan.signed_version or plan.version
+    return Signature.objects.filter(target_type=ct, target_id=plan.pk, target_version=version).select_related(
+        "party", "signatory"
+    )
+
+
 def plan(request: HttpRequest, pk: int) -> HttpResponse:
     """A plan's state, what it still lacks, and the steps the account may take on it and its items."""
     if not request.user.is_authenticated:
@@ -118,7 +128,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
         "steps": actions_of(user, the_plan),
         "approvals": the_plan.approvals.filter(plan_version=the_plan.version).select_related("party"),
         "missing_approvals": programmes.missing_approvals(the_plan) if the_plan.status == PlanStatus.PROPOSED else [],
-        "signatures": signatures_of(the_plan).select_related("party", "signatory"),
+        "signatures": _signatures(the_plan),
         "missing_signatures": programmes.missing_signatures(the_plan) if the_plan.status == PlanStatus.AGREED else [],
         "items": items,
         "reviews": reviews,

@@ -1,0 +1,187 @@
+"""A real browser against a real `accord serve`: a new plan is completed, agreed and signed by a coordinator of
+each side through the workflow pages, progress is recorded by a reporter, and the communiqué is generated as a
+background job (progress bar to 100%, in the page) and downloaded."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_home_browser import CHROMIUM, free_port
+
+if not Path(CHROMIUM).exists() and os.environ.get("ACCORD_REQUIRE_TOOLS") != "1":
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+# Run through the CLI against the server's data directory: a draft 1961 plan with two items.
+MAKE_DRAFT_PLAN = """
+import datetime as dt
+from accord.core.actor import Actor, acting_as
+from accord.demo.seed import seed_handles
+from accord.programmes import services
+from accord.programmes.models import Project
+h = seed_handles()
+with acting_as(Actor(None, "e2e-setup", "cli")):
+    plan = services.create_plan(agreement=h.protocol, visibility="bilateral",
+        title={"en": "1961 cooperation plan", "zh": "1961年合作计划", "ru": "План сотрудничества на 1961 год"},
+        period_start=dt.date(1961, 1, 1), period_end=dt.date(1961, 12, 31))
+    for project in Project.objects.filter(agreement=h.protocol).order_by("number")[:2]:
+        services.add_plan_item(plan, project, objectives={"zh": "继续工作", "ru": "Продолжить работу"})
+print(plan.pk)
+"""
+
+
+def wait_until_healthy(url: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:
+    # A fresh data directory migrates and loads the demo first: minutes on a busy machine.
+    deadline = time.monotonic() + 420
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"accord serve did not come up:\n{log_path.read_text()}") from None
+            time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """The server's address, and the id of the draft plan made for the test."""
+    data_dir = tmp_path_factory.mktemp("workflow-serve-data")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"ACCORD_DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env["ACCORD_DATA_DIR"] = str(data_dir)
+    env.pop("ACCORD_JOB_RUNNER", None)  # the serve command's own job runner thread does the work
+    log_path = data_dir / "serve.log"
+    url = f"http://127.0.0.1:{port}"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "accord", "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_healthy(url, proc, log_path)
+            made = subprocess.run(
+                [sys.executable, "-m", "accord", "shell", "-c", MAKE_DRAFT_PLAN],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert made.returncode == 0, made.stderr
+            yield url, int(made.stdout.strip().splitlines()[-1])
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+def sign_in(browser, url: str, username: str, next_path: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{url}{next_path}")
+    assert "/login/" in page.url  # the workflow sends a stranger to sign in first
+    page.fill("#id_username", username)
+    page.fill("#id_password", f"accord-demo-{username}")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{url}{next_path}")
+    return page
+
+
+def confirm(page) -> None:  # type: ignore[no-untyped-def]
+    page.locator("form.step-form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def test_both_sides_agree_and_sign_a_plan_and_the_communique_is_downloaded(served, browser):
+    url, plan_id = served
+    plan_page = f"/workflow/plans/{plan_id}/"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    # The Chinese coordinator adds an item, proposes the plan and agrees to it.
+    cn = sign_in(browser, url, "cn-coordinator", plan_page)
+    cn.get_by_role("link", name="Add an item").click()
+    assert "Add a project to plan “" in cn.get_by_test_id("what-happens").inner_text()
+    cn.select_option("#id_project", index=1)
+    cn.fill("#id_objectives_zh", "联合研究")
+    cn.fill("#id_objectives_ru", "Совместные исследования")
+    confirm(cn)
+    assert cn.url.endswith(plan_page)
+    assert cn.locator("table.items tbody tr").count() == 3
+    cn.get_by_role("link", name="Propose to the parties").click()
+    assert "(3 items)" in cn.get_by_test_id("what-happens").inner_text()
+    confirm(cn)
+    assert cn.get_by_test_id("plan-status").inner_text() == "Proposed"
+    cn.get_by_role("link", name="Agree to this version").click()
+    assert "on behalf of People's Republic of China" in cn.get_by_test_id("what-happens").inner_text()
+    confirm(cn)
+    assert "(SU)" in cn.get_by_test_id("missing-approvals").inner_text()
+
+    # The Soviet coordinator agrees (the plan is agreed) and signs with Aleksenko's key.
+    su = sign_in(browser, url, "su-coordinator", plan_page)
+    su.get_by_role("link", name="Agree to this version").click()
+    confirm(su)
+    assert su.get_by_test_id("plan-status").inner_text() == "Agreed"
+    su.get_by_role("link", name="Sign").click()
+    what = su.get_by_test_id("what-happens").inner_text()
+    assert "on behalf of Union of Soviet Socialist Republics with Aleksenko's key" in what
+    assert "The signed version cannot be changed afterwards; changes need an amendment." in what
+    su.fill("#id_passphrase", "aleksenko-demo-passphrase")
+    su.screenshot(path=str(SCREENSHOTS / "workflow-sign-confirmation.png"), full_page=True)
+    confirm(su)
+    assert "(CN)" in su.get_by_test_id("missing-signatures").inner_text()
+
+    # The Chinese coordinator signs with Wu Heng's key: a wrong passphrase first, refused on its field.
+    cn.goto(f"{url}{plan_page}")
+    cn.get_by_role("link", name="Sign").click()
+    assert "with Wu Heng's key" in cn.get_by_test_id("what-happens").inner_text()
+    cn.fill("#id_passphrase", "a-wrong-passphrase")
+    confirm(cn)
+    assert "wrong passphrase" in cn.locator('[data-field="passphrase"]').inner_text()
+    assert cn.input_value("#id_passphrase") == ""
+    cn.fill("#id_passphrase", "wu-heng-demo-passphrase")
+    confirm(cn)
+    assert cn.get_by_test_id("plan-status").inner_text() == "Signed"
+    assert cn.get_by_test_id("signatures").locator("li").count() == 2
+
+    # The communiqué of the meeting is generated in the background and downloaded.
+    cn.goto(f"{url}/workflow/")
+    cn.get_by_role("link", name="Generate the communiqué").click()
+    cn.select_option("#id_language", "zh")
+    cn.select_option("#id_format", "pdf")
+    confirm(cn)
+    assert "/jobs/" in cn.url
+    # htmx polls the fragment every second: the bar reaches 100% without reloading the page.
+    cn.wait_for_selector('[data-testid="job-progress"][data-status="done"]', timeout=90_000)
+    assert cn.get_by_test_id("job-percent").inner_text() == "100%"
+    assert cn.locator("progress").get_attribute("value") == "100"
+    cn.screenshot(path=str(SCREENSHOTS / "workflow-job-done.png"), full_page=True)
+    with cn.expect_download() as info:
+        cn.get_by_test_id("job-download").click()
+    download = info.value
+    assert download.suggested_filename.startswith("communique-") and download.suggested_filename.endswith("-zh.pdf")
+    path = download.path()
+    assert path is not None and Path(path).stat().st_size > 1000
+    assert Path(path).read_bytes().startswith(b"%PDF")
+    cn.context.close()
+    su.context.close()
