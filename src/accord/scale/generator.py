@@ -417,7 +417,8 @@ def generate(
     names = _party_names()
     order = [n for n in names if n[0] in MAJOR]
     order.sort(key=lambda n: MAJOR.index(n[0]))
-    rest = [n for n in names if n[0] not in MAJOR]
+    order += [n for n in names if n[0] in HISTORIC and n[0] not in MAJOR]  # always some historic sides
+    rest = [n for n in names if n[0] not in MAJOR and n[0] not in HISTORIC]
     party_ids: list[int] = []
     party_code: dict[int, str] = {}
     party_rng = random.Random(f"{seed}:parties")

@@ -1,0 +1,104 @@
+"""The benchmark generator: a valid, audited, deterministic portfolio of the shape the issue asks for."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import Count, F
+
+from accord.agreements.models import Agreement
+from accord.core.models import ChangeRecord
+from accord.core.verify import verify
+from accord.directory.models import Party
+from accord.programmes.models import Exchange, Participation, Plan, PlanItem, ProgressReport, Project
+from accord.scale.generator import Report, Sizes, generate
+
+pytestmark = pytest.mark.django_db
+
+N = 300
+
+
+def test_generated_portfolio_is_audited_shaped_and_multilingual(db) -> None:  # type: ignore[no-untyped-def]
+    # One generation checked three ways: each costs seconds, so the checks share it.
+    portfolio = generate(Sizes(projects=N, agreements=12, organisations=400), seed=7)
+    check_audited(portfolio)
+    check_shape()
+    check_titles()
+
+
+def check_audited(portfolio: Report) -> None:
+    report = verify()
+    assert report.ok, report.problems[:3]
+    assert ChangeRecord.objects.filter(object_type="programmes.project").count() >= N
+    assert report.rows >= portfolio.total
+
+
+def check_shape() -> None:
+    assert Project.objects.filter(agreement__reference__startswith="BENCH-").count() == N
+    assert Party.objects.count() == 200  # the seed's CN and SU are reused, not duplicated
+    assert Party.objects.filter(code__in=["SU", "DD", "YU", "CS"]).count() == 4
+    per_project = Participation.objects.filter(project__agreement__reference__startswith="BENCH-")
+    assert 4 <= per_project.count() / N <= 6
+    exchanges = Exchange.objects.filter(agreement__reference__startswith="BENCH-").count()
+    assert 8 <= exchanges / N <= 12
+    reports = ProgressReport.objects.filter(plan_item__plan__agreement__reference__startswith="BENCH-").count()
+    assert 1.5 <= reports / N <= 2.5
+    # Plans are annual, one per agreement and year, and every item sits in a plan of its project's agreement.
+    plans = Plan.objects.filter(agreement__reference__startswith="BENCH-")
+    assert not plans.values("agreement", "period_start").annotate(n=Count("id")).filter(n__gt=1).exists()
+    assert not PlanItem.objects.exclude(plan__agreement=F("project__agreement")).exists()
+    # Skew: the largest agreement has many times the projects of the median one.
+    sizes = sorted(Counter(Project.objects.filter(agreement__reference__startswith="BENCH-").values_list(
+        "agreement", flat=True)).values())  # fmt: skip
+    assert sizes[-1] >= 5 * statistics.median(sizes)
+
+
+def check_titles() -> None:
+    seen: Counter[str] = Counter()
+    for title in Project.objects.filter(agreement__reference__startswith="BENCH-").values_list("title", flat=True):
+        assert 40 <= len(title["en"]) <= 150, title
+        if "ru" in title:
+            assert 40 <= len(title["ru"]) <= 120, title
+            assert any("а" <= ch <= "я" for ch in title["ru"])
+        if "zh" in title:
+            assert 10 <= len(title["zh"]) <= 30, title
+            assert all("\u4e00" <= ch <= "\u9fff" for ch in title["zh"])
+        seen.update(title.keys())
+    assert seen["zh"] > 0 and seen["ru"] > 0  # the big partners (CN, RU) take part in some agreements
+
+
+def test_same_seed_same_records(db) -> None:  # type: ignore[no-untyped-def]
+    def snapshot() -> list[tuple[object, ...]]:
+        return list(
+            Project.objects.filter(agreement__reference__startswith="BENCH-")
+            .order_by("id")
+            .values_list("id", "uid", "number", "title", "agreement__reference")
+        )
+
+    class Undo(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            generate(Sizes(projects=60, agreements=5), seed=3)
+            first = snapshot()
+            raise Undo
+    except Undo:
+        pass
+    assert not snapshot()
+    generate(Sizes(projects=60, agreements=5), seed=3)
+    assert snapshot() == first
+    assert verify().ok
+
+
+def test_command_generates_and_refuses_a_database_with_other_data(db, capsys) -> None:  # type: ignore[no-untyped-def]
+    call_command("bench", "generate", "--projects", "40", "--agreements", "3")
+    assert "programmes.project" in capsys.readouterr().out
+    assert Project.objects.filter(agreement__reference__startswith="BENCH-").count() == 40
+    with pytest.raises(CommandError, match="beyond the seed demo"):
+        call_command("bench", "generate", "--projects", "40")
+    assert Agreement.objects.filter(reference__startswith="BENCH-").count() == 3
