@@ -5,6 +5,7 @@ ACCORD_DATABASE_URL   e.g. postgres://user@127.0.0.1:5432/accord; default: SQLit
 ACCORD_SECRET_KEY     default: generated once and kept in the data dir
 ACCORD_DEBUG          1/true to enable debug pages (never in production)
 ACCORD_ALLOWED_HOSTS  comma-separated; default: localhost names
+ACCORD_REPLICA_DATABASE_URLS  comma-separated read replicas of the PostgreSQL primary (docs/scaling.md)
 """
 
 import os
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "accord.dashboard",
     "accord.demo",
     "accord.scale",
+    "accord.searchindex",
 ]
 
 # Argon2id first; the others only verify (and upgrade) passwords hashed before.
@@ -135,10 +137,21 @@ def _databases() -> dict:
             ),
         }
         db.setdefault("TEST", {})["NAME"] = os.environ.get("ACCORD_TEST_SQLITE_NAME") or None
-    return {"default": db}
+    databases = {"default": db}
+    # Read replicas (accord.core.routers): replica1..n. In tests they mirror the test database.
+    urls = [u.strip() for u in os.environ.get("ACCORD_REPLICA_DATABASE_URLS", "").split(",") if u.strip()]
+    for n, replica_url in enumerate(urls, start=1):
+        replica = dj_database_url.parse(replica_url, conn_max_age=60, conn_health_checks=True)
+        replica["TEST"] = {"MIRROR": "default"}
+        databases[f"replica{n}"] = replica
+    return databases
 
 
 DATABASES = _databases()
+ACCORD_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+# The router only when there are replicas: a single database pays nothing for it.
+DATABASE_ROUTERS = ["accord.core.routers.PrimaryReplicaRouter"] if ACCORD_REPLICAS else []
+ACCORD_REPLICA_STICKY_SECONDS = int(os.environ.get("ACCORD_REPLICA_STICKY_SECONDS", 10))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -21,7 +21,9 @@ from accord.core.actor import current_actor
 from accord.core.audit import GENESIS, _fields, _hash_text, _payload, canonical, snapshot
 from accord.core.errors import DomainError
 from accord.core.models import ChangeRecord
+from accord.core.routers import pin_primary
 from accord.core.rows import write_columns
+from accord.core.search import index_changed
 from accord.core.services import _is_editable, _unique_constraint_errors, stale_error
 
 M = TypeVar("M", bound=models.Model)
@@ -258,6 +260,7 @@ def create_many(
     objs = list(objs)
     if not objs:
         return objs
+    pin_primary()  # validation and what follows read the primary
     if validate:
         errors = validate_many(objs)
         if errors:
@@ -270,6 +273,7 @@ def create_many(
         append_entries(
             [_Entry(o, ChangeRecord.Action.CREATE, None, snapshot(o), related(o) if related else None) for o in objs]
         )
+        index_changed(objs)
     return objs
 
 
@@ -292,6 +296,7 @@ def update_many(
     """
     if not changes:
         return []
+    pin_primary()
     model = type(changes[0].obj)
     unknown = {k for c in changes for k in c.changes if not _is_editable(model, k)}
     if unknown:
@@ -325,4 +330,5 @@ def update_many(
             written.append(obj)
         if entries:
             append_entries(entries)
+        index_changed(written)
     return written

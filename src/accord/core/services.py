@@ -16,7 +16,9 @@ from django.utils import timezone
 from accord.core.audit import record_change, snapshot
 from accord.core.errors import StaleVersion, ValidationFailed
 from accord.core.models import ChangeRecord
+from accord.core.routers import pin_primary
 from accord.core.rows import fetch_for_update, write_columns
+from accord.core.search import index_changed
 
 M = TypeVar("M", bound=models.Model)
 
@@ -97,10 +99,12 @@ def _condition_holds(q: models.Q, obj: models.Model) -> bool | None:
 
 @transaction.atomic
 def create(model: type[M], *, related: models.Model | None = None, **fields: Any) -> M:
+    pin_primary()  # this context now reads its own writes (and validates against the primary)
     obj = model(**fields)
     validate(obj)
     obj.save(force_insert=True)
     record_change(obj, ChangeRecord.Action.CREATE, before=None, after=snapshot(obj), related=related)
+    index_changed([obj])
     return obj
 
 
@@ -140,6 +144,7 @@ def update(obj: M, *, expected_version: int, related: models.Model | None = None
     The row is re-read under a lock so the check and the write are one step, whatever `obj` held.
     Only the columns that changed are written (with the version guard in the WHERE clause as well).
     """
+    pin_primary()
     model = type(obj)
     unknown = [k for k in changes if not _is_editable(model, k)]
     if unknown:
@@ -164,6 +169,7 @@ def update(obj: M, *, expected_version: int, related: models.Model | None = None
     if written != 1:  # pragma: no cover - only reachable without row locks
         raise stale_error(model, obj.pk, str(current), expected_version, stored_version + 1)
     record_change(current, ChangeRecord.Action.UPDATE, before=before, after=after, related=related)
+    index_changed([current])
     # Hand the caller's instance the stored state.
     for f in model._meta.concrete_fields:
         setattr(obj, f.attname, getattr(current, f.attname))
@@ -172,6 +178,7 @@ def update(obj: M, *, expected_version: int, related: models.Model | None = None
 
 @transaction.atomic
 def delete(obj: models.Model, *, expected_version: int | None = None, related: models.Model | None = None) -> None:
+    pin_primary()
     model = type(obj)
     current = model._default_manager.select_for_update().filter(pk=obj.pk).first()
     if current is None:
@@ -188,6 +195,7 @@ def delete(obj: models.Model, *, expected_version: int | None = None, related: m
         ) from None
     current.pk = before["id"]
     record_change(current, ChangeRecord.Action.DELETE, before=before, after=None, related=related)
+    index_changed([current], deleted=True)
 
 
 # Managed by the base model: never set through a change.

@@ -1,0 +1,284 @@
+"""Full-text search over projects, organisations, agreements and people, in every language at once.
+
+The index (searchindex.SearchEntry, table search_entry) holds one row per searchable record: its texts in
+every language, normalised (NFKC, casefolded, ё as е) and joined, plus "grams" for short queries. The
+services keep it in step: every audited write calls index_changed() in its transaction, so a rolled-back
+write leaves no trace here either. It is derived data: not audited, rebuilt by `accord search-index rebuild`.
+
+Matching, the same on both databases:
+- a query is split on spaces; every term must match (AND);
+- a term of 3+ characters matches anywhere in the text (SQLite: FTS5 trigram; PostgreSQL: LIKE on a
+  pg_trgm GIN index), so 合作计划, академи and ceram all find their records;
+- a term of 1-2 characters (Chinese names are often two: 武衡) cannot use trigrams; it matches a gram:
+  any one or two consecutive Han/kana/Hangul characters, or the first one or two letters of any other
+  word (so "AI" finds "AI research" without also finding every word with "ai" inside).
+
+search(queryset, q) narrows a queryset of a searchable model, so the caller's visibility filter stays
+where it was: visible(search(qs, q), user) or search(visible(qs, user), q).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.models.expressions import RawSQL
+
+M = TypeVar("M", bound=models.Model)
+
+# Pads a gram to three characters so that, on SQLite, it is exactly one trigram of the FTS5 index.
+# A private-use character: normalise() removes it from texts, so it never occurs in a body or a query.
+PAD = "\ue000"
+QUERY_MAX = 200
+_CHUNK = 1000  # rows per INSERT: 4 parameters each, far below SQLite's limit
+
+_CJK = (
+    "\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+)
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_WORD = re.compile(r"\w+")
+
+
+def _localized(value: Any) -> list[str]:
+    return [v for v in (value or {}).values() if isinstance(v, str)]
+
+
+# What is searched, per model: the texts of one record.
+TEXTS: dict[str, Callable[[Any], list[str]]] = {
+    "programmes.project": lambda o: [o.number, *_localized(o.title)],
+    "directory.organisation": lambda o: [*_localized(o.name), *[a for a in o.aliases or [] if isinstance(a, str)]],
+    "agreements.agreement": lambda o: [*_localized(o.title), *_localized(o.short_title), o.reference],
+    "directory.person": lambda o: _localized(o.name),
+}
+# The columns TEXTS reads, so a rebuild loads nothing else.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "programmes.project": ("number", "title"),
+    "directory.organisation": ("name", "aliases"),
+    "agreements.agreement": ("title", "short_title", "reference"),
+    "directory.person": ("name",),
+}
+
+_labels: dict[type, str | None] = {}
+
+
+def _label(model: type[models.Model]) -> str | None:
+    """The model's label if it is searchable, else None; cached so the write hook costs one dict lookup."""
+    try:
+        return _labels[model]
+    except KeyError:
+        label = (model._meta.concrete_model or model)._meta.label_lower
+        _labels[model] = found = label if label in TEXTS else None
+        return found
+
+
+# --- text ------------------------------------------------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width forms, compatibility ideographs), casefold, ё as е (Russian often writes е), one space."""
+    text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е").replace(PAD, "")
+    return " ".join(text.split())
+
+
+def body_of(texts: Iterable[str | None]) -> str:
+    """The record's searchable text: each distinct normalised text once, one per line."""
+    seen: dict[str, None] = {}
+    for t in texts:
+        if t:
+            n = normalise(t)
+            if n:
+                seen.setdefault(n, None)
+    return "\n".join(seen)
+
+
+def _runs(word: str) -> Iterator[tuple[str, bool]]:
+    """A word split into runs of CJK characters (True) and of other characters (False)."""
+    pos = 0
+    for m in _CJK_RUN.finditer(word):
+        if m.start() > pos:
+            yield word[pos : m.start()], False
+        yield m.group(), True
+        pos = m.end()
+    if pos < len(word):
+        yield word[pos:], False
+
+
+def grams(body: str) -> str:
+    """The padded grams a 1-2 character term can match, space-separated, in a stable order."""
+    out: dict[str, None] = {}
+    for word in _WORD.findall(body):
+        for run, cjk in _runs(word):
+            if cjk:
+                for i in range(len(run)):
+                    out.setdefault(run[i], None)
+                    if i + 1 < len(run):
+                        out.setdefault(run[i : i + 2], None)
+            else:
+                out.setdefault(run[:1], None)
+                if len(run) > 1:
+                    out.setdefault(run[:2], None)
+    return " ".join(g.ljust(3, PAD) for g in out)
+
+
+def _terms(q: str) -> tuple[list[str], list[str]]:
+    """(substring terms of 3+ characters, padded grams for the shorter ones)."""
+    subs: list[str] = []
+    short: list[str] = []
+    for term in normalise(q[:QUERY_MAX]).split():
+        if len(term) >= 3:
+            subs.append(term)
+            continue
+        for word in _WORD.findall(term):  # punctuation alone ("-", "№") narrows nothing
+            for run, _cjk in _runs(word):
+                short.append(run.ljust(3, PAD))
+    return list(dict.fromkeys(subs)), list(dict.fromkeys(short))
+
+
+# --- querying --------------------------------------------------------------------------------------------
+
+
+def _fts_phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def match_sql(label: str, q: str, vendor: str) -> tuple[str, list[Any]] | None:
+    """SQL selecting the object ids of `label` whose entry matches `q`; None when `q` has nothing to match."""
+    subs, short = _terms(q)
+    if not subs and not short:
+        return None
+    if vendor == "sqlite":
+        expr = " AND ".join([f"body : {_fts_phrase(t)}" for t in subs] + [f"grams : {_fts_phrase(g)}" for g in short])
+        sql = (
+            "SELECT object_id FROM search_entry WHERE model = %s AND id IN "
+            "(SELECT rowid FROM search_entry_fts WHERE search_entry_fts MATCH %s)"
+        )
+        return sql, [label, expr]
+    if vendor == "postgresql":
+        where = ["model = %s"]
+        params: list[Any] = [label]
+        for t in subs:
+            where.append("body LIKE %s")  # both sides are casefolded already; LIKE is what the trgm index serves
+            params.append(_like(t))
+        if short:
+            where.append("string_to_array(grams, ' ') @> %s::text[]")
+            params.append(short)
+        return "SELECT object_id FROM search_entry WHERE " + " AND ".join(where), params
+    raise NotImplementedError(f"search is not implemented for {vendor}")
+
+
+def search(queryset: models.QuerySet[M], q: str) -> models.QuerySet[M]:
+    """`queryset` narrowed to the records matching `q` (unchanged when `q` is blank or only punctuation)."""
+    label = _label(queryset.model)
+    if label is None:
+        raise TypeError(f"{queryset.model._meta.label_lower} is not searchable (see accord.core.search.TEXTS)")
+    found = match_sql(label, q, connections[queryset.db].vendor)
+    if found is None:
+        return queryset
+    sql, params = found
+    return queryset.filter(pk__in=RawSQL(sql, params))
+
+
+def search_ids(
+    model: type[models.Model], q: str, *, limit: int | None = None, using: str = DEFAULT_DB_ALIAS
+) -> list[int]:
+    """The index query alone (no model rows, no visibility): the baseline the benchmark compares search() to."""
+    label = _label(model)
+    if label is None:
+        raise TypeError(f"{model._meta.label_lower} is not searchable")
+    conn = connections[using]
+    found = match_sql(label, q, conn.vendor)
+    if found is None:
+        return []
+    sql, params = found
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        return [row[0] for row in cur.fetchall()]
+
+
+# --- keeping the index in step -----------------------------------------------------------------------------
+
+_UPSERT = (
+    "INSERT INTO search_entry (model, object_id, body, grams) VALUES {rows} "
+    "ON CONFLICT (model, object_id) DO UPDATE SET body = excluded.body, grams = excluded.grams "
+    # An update that changed no searched field rewrites nothing (and on SQLite fires no FTS trigger).
+    "WHERE search_entry.body <> excluded.body OR search_entry.grams <> excluded.grams"
+)
+
+
+def _write(cur: Any, label: str, objs: Sequence[Any]) -> None:
+    extract = TEXTS[label]
+    for start in range(0, len(objs), _CHUNK):
+        chunk = objs[start : start + _CHUNK]
+        params: list[Any] = []
+        for o in chunk:
+            body = body_of(extract(o))
+            params += [label, o.pk, body, grams(body)]
+        cur.execute(_UPSERT.format(rows=", ".join(["(%s, %s, %s, %s)"] * len(chunk))), params)
+
+
+def index_changed(objs: Sequence[models.Model], *, deleted: bool = False) -> None:
+    """Bring the index in line with `objs`, just written (or deleted) by a service; a no-op for other models.
+
+    Runs on the primary inside the caller's transaction, so the index commits or rolls back with the write.
+    """
+    if not objs:
+        return
+    by_label: dict[str, list[models.Model]] = {}
+    for o in objs:
+        label = _label(type(o))
+        if label is not None:
+            by_label.setdefault(label, []).append(o)
+    if not by_label:
+        return
+    with connections[DEFAULT_DB_ALIAS].cursor() as cur:
+        for label, group in by_label.items():
+            if deleted:
+                for start in range(0, len(group), _CHUNK):
+                    ids = [o.pk for o in group[start : start + _CHUNK]]
+                    cur.execute(
+                        f"DELETE FROM search_entry WHERE model = %s AND object_id IN ({', '.join(['%s'] * len(ids))})",
+                        [label, *ids],
+                    )
+            else:
+                _write(cur, label, group)
+
+
+def searchable_models() -> list[type[models.Model]]:
+    from django.apps import apps
+
+    return [apps.get_model(label) for label in TEXTS]
+
+
+def rebuild_index() -> dict[str, int]:
+    """Empty the index and fill it again from the records; returns the rows indexed per model."""
+    counts: dict[str, int] = {}
+    with transaction.atomic(using=DEFAULT_DB_ALIAS), connections[DEFAULT_DB_ALIAS].cursor() as cur:
+        cur.execute("DELETE FROM search_entry")
+        for model in searchable_models():
+            label = model._meta.label_lower
+            rows = model._base_manager.using(DEFAULT_DB_ALIAS).only(*FIELDS[label]).order_by("pk")
+            batch: list[Any] = []
+            counts[label] = 0
+            for obj in rows.iterator(chunk_size=_CHUNK):
+                batch.append(obj)
+                if len(batch) >= _CHUNK:
+                    _write(cur, label, batch)
+                    counts[label] += len(batch)
+                    batch = []
+            if batch:
+                _write(cur, label, batch)
+                counts[label] += len(batch)
+        if connections[DEFAULT_DB_ALIAS].vendor == "sqlite":
+            # Merge the FTS segments the bulk insert left behind: fewer b-trees for every later query.
+            cur.execute("INSERT INTO search_entry_fts(search_entry_fts) VALUES ('optimize')")
+    return counts

@@ -1,0 +1,25 @@
+"""`accord search-index rebuild`: refill the search index from the records (it is derived data)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Search index. `rebuild`: empty it and index every project, organisation, agreement and person again."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="rebuild")
+        sub.add_parser("rebuild", help="Rebuild the whole index from the records.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from accord.core.search import rebuild_index
+
+        started = time.perf_counter()
+        counts = rebuild_index()
+        for label, n in counts.items():
+            self.stdout.write(f"{label:<28} {n:>10}")
+        self.stdout.write(f"indexed {sum(counts.values())} records in {time.perf_counter() - started:.1f} s")
