@@ -288,18 +288,19 @@ def upsert(
     by_key: dict[str, M] = {}
     keys = [w.key for w in wanted]
     for start in range(0, len(keys), CHUNK):
-        for obj in model._default_manager.filter(external_id__in=keys[start : start + CHUNK]):
-            by_key[obj.external_id] = obj  # type: ignore[attr-defined]
+        for found in model._default_manager.filter(external_id__in=keys[start : start + CHUNK]):
+            by_key[found.external_id] = found  # type: ignore[attr-defined]
     new: list[M] = []
     new_origin: list[Wanted] = []
     changes: list[Change] = []
     change_origin: list[Wanted] = []
     for w in wanted:
-        obj = by_key.get(w.key)
-        if obj is None:
+        stored = by_key.get(w.key)
+        if stored is None:
             new.append(model(external_id=w.key, **w.fields))
             new_origin.append(w)
             continue
+        obj: M = stored
         diff: dict[str, Any] = {}
         for name, value in w.fields.items():
             if name in fk:

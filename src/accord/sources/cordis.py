@@ -76,7 +76,11 @@ _ROLES = {
     "associatedpartner": Participation.Role.ASSOCIATED,
     "internationalpartner": Participation.Role.ASSOCIATED,
 }
-_ROLE_RANK = {Participation.Role.COORDINATOR: 0, Participation.Role.PARTNER: 1, Participation.Role.ASSOCIATED: 2}
+_ROLE_RANK: dict[str, int] = {
+    Participation.Role.COORDINATOR: 0,
+    Participation.Role.PARTNER: 1,
+    Participation.Role.ASSOCIATED: 2,
+}
 
 
 @dataclass
@@ -429,8 +433,8 @@ def _notes(reader: _Reader, report: ImportReport) -> None:
 def _write(reader: _Reader, report: ImportReport) -> None:
     # Participants name projects; a project not in these files must be stored already.
     missing = {part.project for part in reader.parts.values()} - set(reader.projects)
-    stored_projects = {
-        p.external_id: p for p in Project.objects.filter(external_id__in=list(missing)).select_related("agreement")
+    stored_projects: dict[str, Project] = {
+        str(p.external_id): p for p in Project.objects.filter(external_id__in=list(missing)).select_related("agreement")
     }
     problems = [
         Problem(
@@ -457,8 +461,8 @@ def _write(reader: _Reader, report: ImportReport) -> None:
     # One agreement per framework programme.
     programmes = sorted(
         {p.programme for p in reader.projects.values()}
-        | {p.agreement.external_id.split(":", 1)[1] for p in stored_projects.values()}
-    )  # type: ignore[union-attr]
+        | {str(p.agreement.external_id).split(":", 1)[1] for p in stored_projects.values()}
+    )
     today = dt.date.today()
     agreements = upsert(
         Agreement,
