@@ -55,26 +55,74 @@ def _digest(data: dict | None) -> str:
 
 
 def _walk_chain(report: VerifyReport) -> dict[tuple[str, str], tuple[int, str | None, dict | None]]:
-    """Check every entry's hash and link; return the last state recorded for each object."""
+    """Check every entry's hash and link, and that it follows from the object's entry before it.
+
+    Return the last state recorded for each object. The hash is not keyed, so someone who knows the
+    scheme can append a correctly chained entry; the sequence checks make such an entry show unless it
+    is consistent with the object's history and its stored row (which takes changing more than one row).
+    """
     latest: dict[tuple[str, str], tuple[int, str | None, dict | None]] = {}
+    versions: dict[tuple[str, str], int | None] = {}
     prev = GENESIS
     for rec in ChangeRecord.objects.order_by("id").iterator(chunk_size=5000):
         report.entries += 1
+        where = f"change record #{rec.pk}"
         if rec.prev_hash != prev:
             report.problems.append(
-                Problem(
-                    f"change record #{rec.pk}", "does not follow the entry before it (an entry was removed or inserted)"
-                )
+                Problem(where, "does not follow the entry before it (an entry was removed or inserted)")
             )
         if entry_hash(rec.prev_hash, entry_payload(rec)) != rec.hash:
-            report.problems.append(Problem(f"change record #{rec.pk}", "its content does not match its hash (edited)"))
+            report.problems.append(Problem(where, "its content does not match its hash (edited)"))
         prev = rec.hash
         key = (rec.object_type, rec.object_id)
+        problem = _out_of_sequence(rec, latest.get(key), versions.get(key))
+        if problem:
+            report.problems.append(Problem(where, problem))
+        versions[key] = rec.object_version
         if rec.action == ChangeRecord.Action.DELETE:
             latest[key] = (rec.pk, None, None)
         else:
             latest[key] = (rec.pk, _digest(rec.after), rec.after)
     return latest
+
+
+def _out_of_sequence(
+    rec: ChangeRecord, last: tuple[int, str | None, dict | None] | None, last_version: int | None
+) -> str | None:
+    """Why `rec` cannot follow the object's previous entry (a replayed or forged entry), or None."""
+    subject = f"{rec.object_type} {rec.object_id}"
+    live = last is not None and last[1] is not None
+    if rec.action == ChangeRecord.Action.CREATE:
+        if live:
+            assert last is not None
+            return f"creates {subject}, which change record #{last[0]} shows exists already (replayed or forged)"
+        return None
+    if not live:
+        state = f"change record #{last[0]} shows it deleted" if last else "no entry before it created it"
+        return f"{rec.action}s {subject}, but {state} (replayed or forged)"
+    assert last is not None
+    # Every update bumps the version; a delete records the version it removed.
+    if (
+        rec.object_version is not None
+        and last_version is not None
+        and (
+            rec.object_version < last_version
+            or (rec.action == ChangeRecord.Action.UPDATE and rec.object_version == last_version)
+        )
+    ):
+        return (
+            f"{rec.action}s {subject} at version {rec.object_version}, "
+            f"but change record #{last[0]} left it at version {last_version} (replayed or forged)"
+        )
+    before, after = rec.before or {}, last[2] or {}
+    # Only columns both know: a migration may add or drop a column between the two entries.
+    differs = sorted(k for k in set(before) & set(after) if before[k] != after[k])
+    if differs:
+        return (
+            f"gives {subject}'s {', '.join(differs)} before the change otherwise than "
+            f"change record #{last[0]} left them (changed behind Accord's back, or forged)"
+        )
+    return None
 
 
 def _rows(model: type[models.Model]) -> Iterator[models.Model]:
