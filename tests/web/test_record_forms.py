@@ -21,7 +21,9 @@ def draft_item(seed):
     from accord.programmes.services import add_plan_item
 
     plan = create_plan(
-        agreement=seed.protocol, title={"en": "1961 plan"}, period_start=dt.date(1961, 1, 1),
+        agreement=seed.protocol,
+        title={"en": "1961 plan"},
+        period_start=dt.date(1961, 1, 1),
         period_end=dt.date(1961, 12, 31),
     )
     project = seed.protocol.projects.order_by("id").first()
@@ -56,8 +58,14 @@ def test_a_chinese_edit_is_saved_as_the_dict_the_model_expects_and_shows_in_hist
     client.force_login(users.cn_coordinator)
     url = reverse("web:plan-items-edit", args=[draft_item.pk])
     response = client.post(
-        url, {"version": draft_item.version, "objectives__en": "Survey the basin", "objectives__zh": "流域调查",
-              "objectives__ru": "", "position": 1},
+        url,
+        {
+            "version": draft_item.version,
+            "objectives__en": "Survey the basin",
+            "objectives__zh": "流域调查",
+            "objectives__ru": "",
+            "position": 1,
+        },
     )
     assert response.status_code == 302
     draft_item.refresh_from_db()
@@ -66,8 +74,12 @@ def test_a_chinese_edit_is_saved_as_the_dict_the_model_expects_and_shows_in_hist
     assert rec.actor_name == "cn-coordinator" and rec.after["objectives"]["zh"] == "流域调查"
     page = client.get(reverse("web:plan-items-detail", args=[draft_item.pk])).content.decode()
     assert '<p lang="zh">流域调查</p>' in page
-    history = page[page.index('id="history-h"'):]
-    assert "cn-coordinator" in history and '<del>en: Survey the basin</del></td><td class="after"><ins>en: Survey the basin; zh: 流域调查</ins>' in history
+    history = page[page.index('id="history-h"') :]
+    assert (
+        "cn-coordinator" in history
+        and '<del>en: Survey the basin</del></td><td class="after"><ins>en: Survey the basin; zh: 流域调查</ins>'
+        in history
+    )
 
 
 def test_bad_input_names_the_field_keeps_the_input_and_changes_nothing(client, users, seed):
@@ -76,8 +88,14 @@ def test_bad_input_names_the_field_keeps_the_input_and_changes_nothing(client, u
     entries = ChangeRecord.objects.count()
     response = client.post(
         reverse("web:projects-edit", args=[project.pk]),
-        {"version": project.version, "title__en": "Typed title", "modality": "joint", "start_on": "1960-05-01",
-         "end_on": "1959-01-01", "visibility": "public"},
+        {
+            "version": project.version,
+            "title__en": "Typed title",
+            "modality": "joint",
+            "start_on": "1960-05-01",
+            "end_on": "1959-01-01",
+            "visibility": "public",
+        },
     )
     assert response.status_code == 200
     form = response.context["form"]
@@ -94,8 +112,14 @@ def test_an_empty_required_text_is_refused_in_the_users_language(client, users, 
     project = _project(seed)
     response = client.post(
         reverse("web:projects-edit", args=[project.pk]),
-        {"version": project.version, "title__en": "", "title__zh": "", "title__ru": "", "modality": "joint",
-         "visibility": "public"},
+        {
+            "version": project.version,
+            "title__en": "",
+            "title__zh": "",
+            "title__ru": "",
+            "modality": "joint",
+            "visibility": "public",
+        },
         HTTP_ACCEPT_LANGUAGE="ru",
     )
     assert response.status_code == 200 and "title" in response.context["form"].errors
@@ -176,7 +200,8 @@ def test_empty_note_is_refused_with_the_field_named(client, users, seed):
     client.force_login(users.cn_coordinator)
     project = _project(seed)
     response = client.post(
-        reverse("web:projects-journal", args=[project.pk]), {"occurred_on": "1960-03-01", "text": "", "visibility": "internal"}
+        reverse("web:projects-journal", args=[project.pk]),
+        {"occurred_on": "1960-03-01", "text": "", "visibility": "internal"},
     )
     assert response.status_code == 200 and "text" in response.context["journal_form"].errors
 

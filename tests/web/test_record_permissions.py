@@ -54,7 +54,7 @@ def test_list_and_detail_follow_visibility(client, users, projects, role):
             page = detail.content.decode()
             # the edit control is shown exactly when the change would be accepted
             assert ('data-testid="edit"' in page) is changes, (role, vis)
-            assert ('action="/projects/%d/journal/"' % project.pk in page) is changes
+            assert (f'action="/projects/{project.pk}/journal/"' in page) is changes
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -114,8 +114,13 @@ def test_create_needs_the_right_to_change_the_parent(client, users, seed):
     assert client.get(url).status_code == 200
     response = client.post(
         url,
-        {"agreement": seed.protocol.pk, "number": "NEW-1", "title__zh": "新课题", "modality": "joint",
-         "visibility": "bilateral"},
+        {
+            "agreement": seed.protocol.pk,
+            "number": "NEW-1",
+            "title__zh": "新课题",
+            "modality": "joint",
+            "visibility": "bilateral",
+        },
     )
     assert response.status_code == 302
     created = Project.objects.get(agreement=seed.protocol, number="NEW-1")

@@ -46,7 +46,10 @@ def test_detail_pages_use_a_bounded_number_of_queries(client, users, rt, django_
 
 def test_plan_detail_queries_do_not_grow_with_its_items(client, users, seed):
     plan = create_plan(
-        agreement=seed.protocol, title={"en": "1961"}, period_start=dt.date(1961, 1, 1), period_end=dt.date(1961, 12, 31)
+        agreement=seed.protocol,
+        title={"en": "1961"},
+        period_start=dt.date(1961, 1, 1),
+        period_end=dt.date(1961, 12, 31),
     )
     projects = list(seed.protocol.projects.order_by("id")[:6])
     item = add_plan_item(plan, projects[0])

@@ -15,7 +15,7 @@ from accord.core.visibility import principal, visible
 
 HISTORY_LIMIT = 50
 _SKIP = {"id", "version", "updated_at", "created_at", "uid"}
-_EMPTY = (None, "", {}, [])
+_EMPTY: tuple[Any, ...] = (None, "", {}, [])
 
 
 @dataclass
@@ -74,7 +74,8 @@ def history_entries(record: Model, user: Any, limit: int = HISTORY_LIMIT) -> lis
         changes = [
             FieldChange(k, names.get(k, k), before.get(k), after.get(k))
             for k in sorted(set(before) | set(after))
-            if k not in _SKIP and before.get(k) != after.get(k)
+            if k not in _SKIP
+            and before.get(k) != after.get(k)
             and not (before.get(k) in _EMPTY and after.get(k) in _EMPTY)
         ]
         entries.append(Entry(r, own, changes))
