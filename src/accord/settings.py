@@ -5,6 +5,9 @@ ACCORD_DATABASE_URL   e.g. postgres://user@127.0.0.1:5432/accord; default: SQLit
 ACCORD_SECRET_KEY     default: generated once and kept in the data dir
 ACCORD_DEBUG          1/true to enable debug pages (never in production)
 ACCORD_ALLOWED_HOSTS  comma-separated; default: localhost names
+ACCORD_TLS            1 when served over HTTPS (behind a TLS-terminating proxy): secure cookies, HSTS, redirect
+ACCORD_HSTS_SECONDS   HSTS max-age when ACCORD_TLS=1; default one year
+ACCORD_UPLOAD_MAX_BYTES  largest request body other than files (forms, JSON); default 10 MB
 ACCORD_REPLICA_DATABASE_URLS  comma-separated read replicas of the PostgreSQL primary (docs/scaling.md)
 """
 
@@ -87,6 +90,7 @@ PASSWORD_HASHERS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every response (see SECURITY below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -206,3 +210,43 @@ CACHES = {
         "LOCATION": "accord_cache",
     }
 }
+
+# --- SECURITY: headers, cookies, TLS, uploads (docs/security.md walks through each) ------------------
+
+# Nothing inline and nothing from elsewhere: pages load their own scripts and styles only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_COOKIE_HTTPONLY = True  # the pages read the token from the form, never from the cookie
+CSRF_COOKIE_SAMESITE = "Lax"
+# Session cookie: HttpOnly, SameSite=Lax and an eight-hour life are set with the accounts settings above.
+
+# Behind a TLS-terminating proxy: cookies only over HTTPS, HSTS, and plain HTTP redirected.
+TLS = _env_bool("ACCORD_TLS")
+if TLS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    # The proxy must set this header itself (and strip it from clients), or HTTP could pass for HTTPS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("ACCORD_HSTS_SECONDS", 365 * 24 * 60 * 60))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("ACCORD_HSTS_SUBDOMAINS")
+
+# Request bodies: forms and JSON held in memory up to this size; files above 2.5 MB go to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ACCORD_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
