@@ -44,7 +44,8 @@ _WORD = re.compile(r"\w+")
 
 
 def _localized(value: Any) -> list[str]:
-    return [v for v in (value or {}).values() if isinstance(v, str)]
+    # By tag: the order a dict was written in is lost in PostgreSQL's jsonb, and a rebuild must match.
+    return [v for _, v in sorted((value or {}).items()) if isinstance(v, str)]
 
 
 # What is searched, per model: the texts of one record.

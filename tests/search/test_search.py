@@ -1,0 +1,199 @@
+"""Full-text search: Chinese, Russian and English terms, short terms, kept in step by the services, visibility."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import QuerySet
+
+from accord.accounts.models import Role
+from accord.accounts.services import grant
+from accord.agreements.models import Agreement
+from accord.core import bulk, services
+from accord.core.models import Visibility
+from accord.core.search import grams, normalise, rebuild_index, search, search_ids
+from accord.core.visibility import visible
+from accord.directory.models import Organisation, Party, Person
+from accord.programmes.models import Project
+from accord.searchindex.models import SearchEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def found(qs: QuerySet[Any], q: str) -> set[int]:
+    return set(search(qs, q).values_list("pk", flat=True))
+
+
+@pytest.fixture
+def project(seed: Any) -> Project:
+    return services.create(
+        Project,
+        agreement=seed.protocol,
+        number="S-77",
+        title={
+            "zh": "稀土元素分离工艺研究",
+            "ru": "Исследование технологии разделения редкоземельных элементов",
+            "en": "Separation of rare-earth elements",
+        },
+        visibility=Visibility.BILATERAL,
+    )
+
+
+def test_chinese_two_and_four_characters(seed: Any, project: Project) -> None:
+    people = Person.objects.all()
+    assert found(people, "武衡") == {seed.wu_heng.pk}  # a two-character name: no trigram can serve it
+    assert seed.wu_heng.pk in found(people, "武")
+    assert found(Project.objects.all(), "稀土") == {project.pk}
+    assert found(Project.objects.all(), "分离工艺") == {project.pk}  # four characters, inside the title
+    assert found(Project.objects.all(), "工艺分离") == set()  # characters present, not in this order
+
+
+def test_russian_whatever_the_case(seed: Any) -> None:
+    orgs = Organisation.objects.all()
+    upper, lower = found(orgs, "Академия"), found(orgs, "академия")
+    assert upper == lower
+    assert seed.ussr_academy.pk in upper
+    assert seed.tsinghua.pk not in upper
+    assert seed.ussr_academy.pk in found(orgs, "АКАДЕМИЯ НАУК")  # two terms, both must match
+
+
+def test_russian_yo_and_ye_are_one_letter(seed: Any) -> None:
+    person = services.create(Person, name={"ru": "Пётр Семёнов"})
+    assert found(Person.objects.all(), "семенов") == {person.pk}
+    assert found(Person.objects.all(), "Семёнов") == {person.pk}
+
+
+def test_english_substring_and_number(seed: Any, project: Project) -> None:
+    projects = Project.objects.all()
+    assert found(projects, "rare-ear") == {project.pk}
+    assert found(projects, "ARATION OF RA") == {project.pk}
+    assert found(projects, "S-77") == {project.pk}
+    assert found(projects, "разделения") == {project.pk}
+    assert found(projects, "separation zzzz") == set()
+
+
+def test_short_latin_terms_match_the_start_of_words(seed: Any, project: Project) -> None:
+    projects = Project.objects.all()
+    assert project.pk in found(projects, "ra")  # "rare-earth"
+    assert project.pk not in found(projects, "ar")  # inside "separation": not the start of a word
+
+
+def test_organisation_aliases_and_agreement_reference(seed: Any) -> None:
+    org = services.create(Organisation, party=seed.cn, name={"en": "Institute of Physics"}, aliases=["IOP", "物理所"])
+    assert found(Organisation.objects.all(), "物理所") == {org.pk}
+    assert found(Organisation.objects.all(), "iop") == {org.pk}
+    services.update(seed.protocol, expected_version=seed.protocol.version, reference="UNTS-4417")
+    assert found(Agreement.objects.all(), "unts-4417") == {seed.protocol.pk}
+
+
+def test_update_changes_what_is_found(seed: Any, project: Project) -> None:
+    services.update(project, expected_version=project.version, title={"en": "Tokamak plasma confinement"})
+    projects = Project.objects.all()
+    assert found(projects, "稀土") == set()
+    assert found(projects, "tokamak") == {project.pk}
+
+
+def test_bulk_writes_are_indexed(seed: Any) -> None:
+    made = bulk.create_many(
+        Person, [Person(name={"zh": "钱学森", "en": "Qian Xuesen"}), Person(name={"ru": "Курчатов"})]
+    )
+    assert found(Person.objects.all(), "学森") == {made[0].pk}
+    changed = bulk.update_many([bulk.Change(made[1], {"name": {"ru": "Игорь Курчатов"}})])
+    assert changed and found(Person.objects.all(), "игорь") == {made[1].pk}
+
+
+def test_delete_removes_it(seed: Any, project: Project) -> None:
+    services.delete(project, expected_version=project.version)
+    assert found(Project.objects.all(), "稀土") == set()
+    assert not SearchEntry.objects.filter(model="programmes.project", object_id=project.pk).exists()
+
+
+def test_rolled_back_write_leaves_no_entry(seed: Any) -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.create(Person, name={"en": "Ephemeral Person"})
+        raise RuntimeError("abort")
+    assert found(Person.objects.all(), "ephemeral") == set()
+
+
+def test_visibility_still_applies(seed: Any) -> None:
+    internal = services.create(
+        Project,
+        agreement=seed.protocol,
+        number="S-78",
+        title={"en": "Heavy water moderation"},
+        visibility=Visibility.INTERNAL,
+        owner_party=seed.cn,
+    )
+    public = services.create(
+        Project,
+        agreement=seed.protocol,
+        number="S-79",
+        title={"en": "Heavy water production"},
+        visibility=Visibility.PUBLIC,
+    )
+    outsider_party = services.create(Party, code="FR", kind="state", name={"en": "France"}, languages=["fr"])
+    users = get_user_model().objects
+    cn_user = users.create_user("cn-searcher")  # no password: hashing one costs a second
+    su_user = users.create_user("su-searcher")  # no password: hashing one costs a second
+    fr_user = users.create_user("fr-searcher")  # no password: hashing one costs a second
+    grant(cn_user, seed.cn, Role.OBSERVER)
+    grant(su_user, seed.su, Role.OBSERVER)
+    grant(fr_user, outsider_party, Role.OBSERVER)
+    qs = Project.objects.all()
+    for user, expected in [
+        (cn_user, {internal.pk, public.pk}),
+        (su_user, {public.pk}),  # internal to China
+        (fr_user, {public.pk}),
+        (None, {public.pk}),
+    ]:
+        assert set(visible(search(qs, "heavy water"), user).values_list("pk", flat=True)) == expected
+        assert set(search(visible(qs, user), "heavy water").values_list("pk", flat=True)) == expected
+
+
+def test_blank_query_narrows_nothing_and_others_refuse(seed: Any) -> None:
+    qs = Person.objects.all()
+    assert search(qs, "  ").count() == qs.count()
+    assert search(qs, "—").count() == qs.count()  # punctuation only
+    with pytest.raises(TypeError):
+        search(Party.objects.all(), "china")
+
+
+def test_quotes_and_wildcards_are_literal(seed: Any) -> None:
+    person = services.create(Person, name={"en": 'Ann "50%_off" Lee'})
+    assert found(Person.objects.all(), '"50%_o') == {person.pk}
+    assert found(Person.objects.all(), "0%_") == {person.pk}
+    assert found(Person.objects.all(), "0_%") == set()  # a LIKE wildcard would match it
+
+
+def test_rebuild_reproduces_the_same_index(seed: Any, project: Project) -> None:
+    def entries() -> set[tuple[str, int, str, str]]:
+        return set(SearchEntry.objects.values_list("model", "object_id", "body", "grams"))
+
+    before = entries()
+    assert ("programmes.project", project.pk) in {(m, i) for m, i, _, _ in before}
+    SearchEntry.objects.all().delete()  # lost or damaged: rebuilt from the records
+    assert found(Project.objects.all(), "稀土") == set()
+    counts = rebuild_index()
+    assert entries() == before
+    assert counts["programmes.project"] == Project.objects.count()
+    assert found(Project.objects.all(), "稀土") == {project.pk}
+    call_command("search-index", "rebuild", stdout=io.StringIO())
+    assert entries() == before
+
+
+def test_search_ids_is_the_index_alone(seed: Any, project: Project) -> None:
+    assert search_ids(Project, "稀土元素") == [project.pk]
+    assert len(search_ids(Project, "part", limit=3)) == 3
+
+
+def test_normalise_and_grams() -> None:
+    assert normalise("  ＡＢＣ  Академия\tЁЖ ") == "abc академия еж"  # full-width, case, ё, spaces
+    g = grams("武衡 wu heng 1960年")
+    for gram in ("武", "武衡", "衡", "w", "wu", "h", "he", "1", "19", "年"):
+        assert gram.ljust(3, "\ue000") in g.split(" ")
+    assert "en\ue000" not in g.split(" ")  # not the start of a word
