@@ -143,7 +143,7 @@ def _on_postgresql() -> bool:
 
 
 @pytest.fixture
-def scratch_database(django_db_setup, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def scratch_database(django_db_setup, django_db_blocker) -> Iterator[str]:
     """A uniquely named empty database beside the test database, dropped at the end."""
     import psycopg
     from django.conf import settings

@@ -31,7 +31,7 @@ STRICT = {
 }
 
 
-def policy(response) -> set[str]:  # type: ignore[no-untyped-def]
+def policy(response) -> set[str]:
     return {d.strip() for d in response["Content-Security-Policy"].split(";") if d.strip()}
 
 
@@ -77,13 +77,13 @@ def inline_parts(html: str) -> InlineFinder:
 
 
 @pytest.fixture
-def coordinator(seed) -> Client:  # type: ignore[no-untyped-def]
+def coordinator(seed) -> Client:
     client = Client()
     client.force_login(get_user_model().objects.get(username="cn-coordinator"))
     return client
 
 
-def page_urls(seed) -> list[str]:  # type: ignore[no-untyped-def]
+def page_urls(seed) -> list[str]:
     """The home page, every list page and the first record's page of each kind that has records."""
     urls = ["/", "/dashboard/", "/search/?q=1960"]
     for rt in RECORD_TYPES:

@@ -117,7 +117,7 @@ def _different(field: models.Field, value: Any, rng: random.Random) -> Any:
 
 
 def _update_column(model: type[models.Model], pk: Any, field: models.Field, value: Any) -> None:
-    table, pk_col = model._meta.db_table, model._meta.pk.column  # type: ignore[union-attr]
+    table, pk_col = model._meta.db_table, model._meta.pk.column
     _exec(
         f"UPDATE {_q(table)} SET {_q(field.column)} = %s WHERE {_q(pk_col)} = %s",
         [field.get_db_prep_save(value, connection), pk],
@@ -149,7 +149,7 @@ def row_update(label: str, rng: random.Random) -> Case:
 def row_delete(label: str, rng: random.Random) -> Case:
     model = _model(label)
     pk = _pick_pk(model, rng)
-    _exec(f"DELETE FROM {_q(model._meta.db_table)} WHERE {_q(model._meta.pk.column)} = %s", [pk])  # type: ignore[union-attr]
+    _exec(f"DELETE FROM {_q(model._meta.db_table)} WHERE {_q(model._meta.pk.column)} = %s", [pk])
     return Case("row-delete", label, f"{label} {pk}", {f"{label} {pk}"})
 
 
@@ -160,7 +160,7 @@ def row_insert(label: str, rng: random.Random) -> Case:
     names = [f.attname for f in model._meta.concrete_fields]
     values = dict(zip(names, model._default_manager.filter(pk=pk).values_list(*names).get(), strict=True))
     new_pk = (model._default_manager.aggregate(m=models.Max("pk"))["m"] or 0) + 1000
-    values[model._meta.pk.attname] = new_pk  # type: ignore[union-attr]
+    values[model._meta.pk.attname] = new_pk
     values["uid"] = uuid.uuid4()
     unique = {f.name for f in model._meta.concrete_fields if f.unique and not f.primary_key and f.name != "uid"}
     for constraint in model._meta.constraints:
