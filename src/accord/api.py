@@ -3,16 +3,14 @@
 Resources are named after the domain in plural kebab-case; each app contributes its router.
 """
 
-from ninja import NinjaAPI
-
 from accord.accounts.api import router as tokens
 from accord.agreements.api import router as agreements
-from accord.core.api import AUTH, install_error_handlers
+from accord.core.api import AUTH, AccordAPI, install_error_handlers
 from accord.directory.api import router as directory
 from accord.interchange.api import router as interchange
 from accord.programmes.api import router as programmes
 
-api = NinjaAPI(
+api = AccordAPI(
     title="Accord API",
     version="1",
     description="The record of international S&T cooperation programmes. Reads need no login for public "

@@ -111,6 +111,38 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(request, {"code": "not_found", "message": str(exc) or "not found"}, status=404)
 
 
+# Answers any operation may give, whatever its own declaration: a token that is malformed, unknown, revoked or
+# expired is refused (401) even on a read; a read-only token may not write (403); a malformed parameter or body
+# is refused (422). Documented on every operation so clients and schema checkers expect them.
+COMMON_RESPONSES = {
+    "401": "Unauthenticated: the API token is malformed, unknown, revoked or expired, or a change needs one",
+    "403": "Forbidden: the account or token may not do this",
+    "422": "Invalid request: a parameter or the body is malformed",
+}
+
+
+def document_common_responses(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add COMMON_RESPONSES (with the Error body) to every operation of an OpenAPI schema that lacks them."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    schema.setdefault("components", {}).setdefault("schemas", {}).setdefault("Error", Error.model_json_schema())
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status, description in COMMON_RESPONSES.items():
+                if status == "403" and method in ("get", "head", "options"):
+                    continue  # reads are filtered by visibility, never refused
+                responses = operation["responses"]
+                if status not in responses and int(status) not in responses:  # ninja keys them by int
+                    responses[status] = {"description": description, "content": error}
+    return schema
+
+
+class AccordAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return document_common_responses(super().get_openapi_schema(*args, **kwargs))
+
+
 def readable(model: type[Model], request: HttpRequest) -> QuerySet[Any]:
     """The records of `model` this request may read (visibility applies to records a party owns)."""
     queryset = model._default_manager.all()
