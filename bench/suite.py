@@ -441,13 +441,19 @@ def http_scenarios(seconds: float, threads: int) -> list[dict[str, Any]]:
         start_new_session=True,
     )
     try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
+        # serve migrates and collects static files first: wait for an answer, not just an open port.
+        deadline = time.time() + 600
+        while True:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.5)
+                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                probe.request("GET", "/api/v1/projects?page_size=1")
+                if probe.getresponse().status == 200:
+                    break
+            except (OSError, http.client.HTTPException):
+                pass
+            if server.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"accord serve did not answer (exit status {server.poll()})")
+            time.sleep(1)
         results: dict[str, list[int]] = {"http detail GET": [], "http list GET": [], "http progress POST": []}
         errors: dict[str, int] = dict.fromkeys(results, 0)
         lock = threading.Lock()
@@ -536,10 +542,17 @@ def http_scenarios(seconds: float, threads: int) -> list[dict[str, Any]]:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    from django.conf import settings
+
     from accord.core.actor import Actor, acting_as
     from accord.demo.seed import load_seed
     from accord.scale.generator import Sizes, generate
 
+    # Pages rendered in this process: no collectstatic manifest here (the served ones have theirs).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     with acting_as(Actor(None, "bench", "bench-suite")):
         load_seed()
         report = generate(Sizes(projects=args.projects), seed=args.seed)
