@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 N = 300
 
 
-def test_generated_portfolio_is_audited_shaped_and_multilingual(db) -> None:  # type: ignore[no-untyped-def]
+def test_generated_portfolio_is_audited_shaped_and_multilingual(db) -> None:
     # One generation checked three ways: each costs seconds, so the checks share it.
     portfolio = generate(Sizes(projects=N, agreements=12, organisations=400), seed=7)
     check_audited(portfolio)
@@ -71,7 +71,7 @@ def check_titles() -> None:
     assert seen["zh"] > 0 and seen["ru"] > 0  # the big partners (CN, RU) take part in some agreements
 
 
-def test_same_seed_same_records(db) -> None:  # type: ignore[no-untyped-def]
+def test_same_seed_same_records(db) -> None:
     def snapshot() -> list[tuple[object, ...]]:
         return list(
             Project.objects.filter(agreement__reference__startswith="BENCH-")
@@ -95,7 +95,7 @@ def test_same_seed_same_records(db) -> None:  # type: ignore[no-untyped-def]
     assert verify().ok
 
 
-def test_command_generates_and_refuses_a_database_with_other_data(db, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_command_generates_and_refuses_a_database_with_other_data(db, capsys) -> None:
     call_command("bench", "generate", "--projects", "40", "--agreements", "3")
     assert "programmes.project" in capsys.readouterr().out
     assert Project.objects.filter(agreement__reference__startswith="BENCH-").count() == 40
