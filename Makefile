@@ -48,7 +48,10 @@ format: dev
 
 ## bench: benchmarks with baselines measured in the same run (see bench/README.md)
 bench: dev
-	$(BIN)/python -m bench.audit_writes
+	$(BIN)/python -m bench.suite --size S
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('postgres://root@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	  $(BIN)/python -m bench.suite --size S --database-url postgres://root@127.0.0.1:5432/accord_suite_bench; \
+	else echo "PostgreSQL not reachable on 127.0.0.1:5432: suite run on SQLite only"; fi
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
