@@ -332,10 +332,9 @@ WITH top AS (
 SELECT a.organisation_id, b.organisation_id, COUNT(*) FROM pairs a
 JOIN pairs b ON a.project_id = b.project_id AND a.organisation_id < b.organisation_id
 GROUP BY a.organisation_id, b.organisation_id""",
-    "lookups": """
-SELECT 'party', id, code, NULL FROM directory_party
-UNION ALL SELECT 'agreement', id, NULL, title FROM agreements_agreement
-UNION ALL SELECT 'years', NULL, MIN(period_start), MAX(period_end) FROM programmes_plan""",
+    "parties": "SELECT id, code, name, languages FROM directory_party",
+    "agreements": "SELECT id, title, authentic_languages FROM agreements_agreement ORDER BY signed_on, id",
+    "years": "SELECT MIN(period_start), MAX(period_end) FROM programmes_plan",
 }
 
 
