@@ -111,3 +111,34 @@ def test_unknown_kinds_are_refused_when_asked_for(users):
 
     with pytest.raises(ValidationFailed, match="unknown job kind"):
         enqueue("nonsense", {}, user=users["admin"])
+
+
+def test_a_job_whose_runner_died_is_run_again_and_failed_after_three_tries(users, seed):
+    import socket
+    import subprocess
+
+    from accord.jobs.runner import MAX_ATTEMPTS, recover_abandoned, runner_id
+
+    job = enqueue(
+        "document",
+        {"kind": "communique", "ref": seed.meeting.pk, "language": "zh", "format": "html"},
+        user=users["cn-coordinator"],
+    )
+    claimed = claim_next()
+    assert claimed is not None and claimed.pk == job.pk and claimed.claimed_by == runner_id()
+    assert claimed.attempts == 1
+    assert recover_abandoned() == 0  # this process is alive: its job is left running
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    gone = f"{socket.gethostname()}:{dead.pid}"
+    Job.objects.filter(pk=job.pk).update(claimed_by=gone)
+    Job.objects.create(kind="document", status=Job.Status.RUNNING, claimed_by=f"elsewhere:{dead.pid}")
+    assert recover_abandoned() == 1  # another host's runner is not judged from here
+    job.refresh_from_db()
+    assert (job.status, job.claimed_by, job.message) == ("queued", "", "restarted: its runner stopped")
+
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, claimed_by=gone, attempts=MAX_ATTEMPTS)
+    assert recover_abandoned() == 1
+    job.refresh_from_db()
+    assert job.status == "failed" and f"stopped {MAX_ATTEMPTS} times" in job.error

@@ -38,6 +38,9 @@ class Job(models.Model):
     result_type = models.CharField(_("content type"), max_length=100, blank=True)
     result = models.JSONField(_("result"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Which runner process holds a running job ("host:pid"), so a runner that died can be noticed.
+    claimed_by = models.CharField(_("runner"), max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

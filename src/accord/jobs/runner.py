@@ -8,11 +8,13 @@ SELECT ... FOR UPDATE SKIP LOCKED where the database has it (PostgreSQL), else a
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -22,6 +24,48 @@ from accord.jobs.models import Job
 from accord.jobs.registry import Context, get_kind
 
 log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+
+
+def runner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def recover_abandoned() -> int:
+    """Put back in the queue the running jobs whose runner process on this host is gone (killed, crashed).
+
+    A job's domain writes are one transaction, so a job cut short left nothing behind and can run again;
+    after MAX_ATTEMPTS it is failed instead, so a job that kills its runner does not loop forever.
+    Runners on other hosts are left alone: only this host can tell whether its processes live.
+    """
+    host = socket.gethostname()
+    recovered = 0
+    for job in Job.objects.filter(status=Job.Status.RUNNING, claimed_by__startswith=f"{host}:"):
+        pid = job.claimed_by.rpartition(":")[2]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        if job.attempts >= MAX_ATTEMPTS:
+            changed = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, claimed_by=job.claimed_by).update(
+                status=Job.Status.FAILED,
+                error=f"its runner stopped {job.attempts} times before it finished",
+                finished_at=timezone.now(),
+            )
+        else:
+            changed = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, claimed_by=job.claimed_by).update(
+                status=Job.Status.QUEUED, claimed_by="", progress=0, message="restarted: its runner stopped"
+            )
+        recovered += changed
+    return recovered
 
 
 def claim_next() -> Job | None:
@@ -33,7 +77,12 @@ def claim_next() -> Job | None:
             )
             if job is None:
                 return None
-            Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+            Job.objects.filter(pk=job.pk).update(
+                status=Job.Status.RUNNING,
+                started_at=timezone.now(),
+                claimed_by=runner_id(),
+                attempts=models.F("attempts") + 1,
+            )
     else:
         while True:
             pk = Job.objects.filter(status=Job.Status.QUEUED).order_by("id").values_list("pk", flat=True).first()
@@ -41,7 +90,10 @@ def claim_next() -> Job | None:
                 return None
             # Whoever changes the row from queued wins; another runner that read the same id moves on.
             if Job.objects.filter(pk=pk, status=Job.Status.QUEUED).update(
-                status=Job.Status.RUNNING, started_at=timezone.now()
+                status=Job.Status.RUNNING,
+                started_at=timezone.now(),
+                claimed_by=runner_id(),
+                attempts=models.F("attempts") + 1,
             ):
                 job = Job.objects.get(pk=pk)
                 break
@@ -89,6 +141,7 @@ def _fail(job: Job, error: str) -> None:
 
 def run_pending(limit: int | None = None) -> int:
     """Run queued jobs one after the other until none is left (or `limit` ran); the number run."""
+    recover_abandoned()
     count = 0
     while limit is None or count < limit:
         job = claim_next()
