@@ -28,6 +28,7 @@ from django.db import connection
 from django.db.models import (
     Count,
     Exists,
+    F,
     Func,
     IntegerField,
     Max,
@@ -127,13 +128,7 @@ def portfolio(user: Any, scope: Scope) -> dict[str, Any]:
 
     {"total": n, "by_status": {status: n}, "by_field": {code or "": n}, "by_modality": {modality: n}}.
     """
-    rows = (
-        projects(user, scope)
-        .annotate(progress=project_status(user, scope.as_of))
-        .values("progress", "field", "modality")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    rows = _grouped_by_status(user, scope)
     by_status: dict[str, int] = {}
     by_field: dict[str, int] = {}
     by_modality: dict[str, int] = {}
@@ -145,6 +140,38 @@ def portfolio(user: Any, scope: Scope) -> dict[str, Any]:
         by_field[row["field"] or ""] = by_field.get(row["field"] or "", 0) + n
         by_modality[row["modality"]] = by_modality.get(row["modality"], 0) + n
     return {"total": total, "by_status": by_status, "by_field": by_field, "by_modality": by_modality}
+
+
+def _grouped_by_status(user: Any, scope: Scope) -> list[dict[str, Any]]:
+    """[{progress, field, modality, n}], one statement shaped for each database (as programmes.selectors does,
+    measured with bench/dashboard.py): SQLite is fastest with a correlated subquery per project on the reports'
+    plan-item index; PostgreSQL sorts the reports once and keeps the latest per project (DISTINCT ON), then
+    joins it to the projects."""
+    if connection.vendor != "postgresql":
+        return list(
+            projects(user, scope)
+            .annotate(progress=project_status(user, scope.as_of))
+            .values("progress", "field", "modality")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+    latest = (
+        visible(ProgressReport.objects.filter(period_end__lte=scope.as_of), user)
+        .annotate(project=F("plan_item__project_id"))
+        .order_by("project", "-period_end", "-id")
+        .distinct("project")
+        .values("project", "status")
+    )
+    project_sql, project_params = projects(user, scope).values("id", "field", "modality").query.sql_with_params()
+    latest_sql, latest_params = latest.query.sql_with_params()
+    # Both inner statements are Django's own, with their parameters in the order they appear.
+    sql = (
+        f"SELECT COALESCE(l.status, %s), p.field, p.modality, COUNT(*) FROM ({project_sql}) p "
+        f"LEFT JOIN ({latest_sql}) l ON l.project = p.id GROUP BY 1, 2, 3"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (ProgressStatus.NOT_STARTED.value, *project_params, *latest_params))
+        return [{"progress": a, "field": b, "modality": c, "n": n} for a, b, c, n in cursor.fetchall()]
 
 
 def projects_by_side(user: Any, scope: Scope) -> dict[int, int]:
