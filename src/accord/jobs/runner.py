@@ -18,6 +18,7 @@ from django.db import close_old_connections, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from accord.core import routers
 from accord.core.actor import Actor, acting_as
 from accord.core.errors import DomainError
 from accord.jobs.models import Job
@@ -111,7 +112,8 @@ def run(job: Job) -> Job:
     actor = Actor(user.pk if user else None, user.get_username() if user else "system", f"job:{job.pk}")
     try:
         kind = get_kind(job.kind)
-        with acting_as(actor):
+        # Each job starts reading from replicas (if any) and stays on the primary once it has written.
+        with acting_as(actor), routers.unpinned():
             outcome = kind.run(Context(job.pk, dict(job.parameters), lambda p, m: _report(job.pk, p, m)))
         stored = outcome.stored_name
         if outcome.data is not None and not stored:
