@@ -9,16 +9,24 @@ importer can report all bad rows at once; the caller's transaction makes the who
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, TypeVar
 
+from django.core import validators as dj_validators
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.expressions import DatabaseDefault
+from django.db.models.fields import NOT_PROVIDED, AutoFieldMixin
 from django.utils import timezone
 
 from accord.core.actor import current_actor
-from accord.core.audit import GENESIS, _fields, _hash_text, _payload, canonical, snapshot
+from accord.core.audit import GENESIS, _fields, _hash_text, _jsonable, _payload, canonical, snapshot
 from accord.core.errors import DomainError
 from accord.core.models import ChangeRecord
 from accord.core.routers import pin_primary
@@ -60,11 +68,13 @@ def validate_many(
         return errors
     for i, fname, messages in _foreign_key_errors(objs, skip):
         errors.setdefault(i, {}).setdefault(fname, []).extend(messages)
-    fk_names = {f.name for f in _checked_foreign_keys(type(objs[0]))}
-    per_record = skip | fk_names
+    model = type(objs[0])
+    fk_names = {f.name for f in _checked_foreign_keys(model)}
+    per_record = frozenset(skip | fk_names)
+    full_clean = _full_clean_fn(model, per_record)
     for i, obj in enumerate(objs):
         try:
-            obj.full_clean(exclude=per_record, validate_unique=False, validate_constraints=False)
+            full_clean(obj)
         except ValidationError as exc:
             for fname, messages in exc.message_dict.items():
                 errors.setdefault(i, {}).setdefault(fname, []).extend(messages)
@@ -72,6 +82,144 @@ def validate_many(
         for i, fname, message in _unique_errors(objs, skip):
             errors.setdefault(i, {}).setdefault(fname, []).append(message)
     return errors
+
+
+# --- per-record field validation ---------------------------------------------------------------------
+#
+# full_clean() spends most of its time proving that valid values are valid: to_python, a walk over the
+# choices, the null and blank checks and every validator, through several layers of calls per field.
+# The plan below answers "certainly valid and left as it is" for the common value types with the same
+# checks done inline; any other value goes through the field's own clean(), so what is accepted, what
+# is stored back and every message stay exactly Django's.
+
+# Field classes whose to_python() returns a value of these exact types unchanged.
+_UNCHANGED_BY_TO_PYTHON: dict[type[models.Field], tuple[type, ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.BooleanField: (bool,),
+    models.IntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.PositiveBigIntegerField: (int,),
+    models.SmallIntegerField: (int,),
+    models.BigIntegerField: (int,),
+    models.AutoField: (int,),
+    models.BigAutoField: (int,),
+    models.SmallAutoField: (int,),
+    models.DateField: (dt.date,),
+    models.DateTimeField: (dt.datetime,),
+    models.UUIDField: (uuid.UUID,),
+}
+
+
+def _validator_check(v: Callable[[Any], Any]) -> Callable[[Any], bool]:
+    """A predicate true only when validator `v` accepts the value (inline for Django's common ones)."""
+    kind = type(v)
+    limit = getattr(v, "limit_value", None)
+    if kind is dj_validators.MaxLengthValidator and type(limit) is int:
+        return lambda x: len(x) <= limit
+    if kind is dj_validators.MinValueValidator and type(limit) is int:
+        return lambda x: x >= limit
+    if kind is dj_validators.MaxValueValidator and type(limit) is int:
+        return lambda x: x <= limit
+    if kind is dj_validators.ProhibitNullCharactersValidator:
+        return lambda x: "\x00" not in str(x)
+
+    def call(x: Any) -> bool:
+        try:
+            v(x)
+        except ValidationError:
+            return False
+        return True
+
+    return call
+
+
+@dataclass(frozen=True)
+class _FieldCheck:
+    field: models.Field
+    name: str
+    attname: str
+    blank: bool
+    empty_values: list[Any]
+    fast_types: tuple[type, ...]  # empty: always the field's own clean()
+    choices: frozenset[Any] | None
+    null: bool
+    checks: tuple[Callable[[Any], bool], ...]
+
+
+def _field_check(f: models.Field) -> _FieldCheck:
+    fast_types = _UNCHANGED_BY_TO_PYTHON.get(type(f), ())
+    choices: frozenset[Any] | None = None
+    if fast_types and f.editable and f.choices is not None:
+        try:
+            choices = frozenset(k for k, _ in f.flatchoices)
+        except TypeError:  # unhashable keys: leave the walk to Django
+            fast_types = ()
+    return _FieldCheck(
+        field=f,
+        name=f.name,
+        attname=f.attname,
+        blank=f.blank,
+        empty_values=list(f.empty_values),
+        fast_types=fast_types,
+        choices=choices,
+        null=f.null,
+        checks=tuple(_validator_check(v) for v in f.validators) if fast_types else (),
+    )
+
+
+def _certainly_valid(c: _FieldCheck, value: Any) -> bool:
+    """Whether Field.clean(value) would return `value` itself without raising (False: ask Field.clean)."""
+    if type(value) not in c.fast_types:
+        return False
+    if type(value) is dt.datetime and value.tzinfo is None:
+        return False  # naive: Django warns and converts; leave it to it
+    if c.field.editable:
+        # Field.validate: choices, then null, then blank (value is not None here).
+        if c.choices is not None and value not in c.empty_values and value not in c.choices:
+            return False
+        if not c.blank and value in c.empty_values:
+            return False
+    if value in c.empty_values:
+        return True  # run_validators skips empty values
+    return all(check(value) for check in c.checks)
+
+
+@cache
+def _full_clean_fn(model: type[models.Model], exclude: frozenset[str]) -> Callable[[models.Model], None]:
+    """obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False), planned once."""
+    if model.full_clean is not models.Model.full_clean or model.clean_fields is not models.Model.clean_fields:
+        return lambda obj: obj.full_clean(exclude=set(exclude), validate_unique=False, validate_constraints=False)
+    plan = [_field_check(f) for f in model._meta.fields if f.name not in exclude and not f.generated]
+
+    def full_clean(obj: models.Model) -> None:
+        # Model.clean_fields(), with the plan's shortcut for values that are certainly valid.
+        field_errors: dict[str, Any] = {}
+        for c in plan:
+            raw = getattr(obj, c.attname)
+            if c.blank and raw in c.empty_values:
+                continue
+            if _certainly_valid(c, raw):
+                continue
+            if isinstance(raw, DatabaseDefault):
+                continue
+            try:
+                setattr(obj, c.attname, c.field.clean(raw, obj))
+            except ValidationError as e:
+                field_errors[c.name] = e.error_list
+        # Model.full_clean(): clean() runs whatever the fields said.
+        errors: dict[str, Any] = {}
+        if field_errors:
+            errors = ValidationError(field_errors).update_error_dict(errors)
+        try:
+            obj.clean()
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    return full_clean
 
 
 def _checked_foreign_keys(model: type[models.Model]) -> list[models.ForeignKey]:
@@ -187,6 +335,7 @@ class _Entry:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     related: models.Model | None = None
+    repr: str | None = None  # the object's repr when the caller has it cheaper than str(obj)
 
 
 @dataclass
@@ -204,8 +353,106 @@ class ChainWriter:
             self.entries = []
 
 
+# --- snapshots and entry text ------------------------------------------------------------------------
+
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+
+
+def _datetime_json(f: models.Field) -> Callable[[Any], Any]:
+    def conv(v: Any) -> Any:
+        if type(v) is dt.datetime and v.tzinfo is dt.UTC:
+            return v.isoformat()  # what _jsonable gives: already aware and in UTC
+        return _jsonable(f, v)
+
+    return conv
+
+
+def _date_json(f: models.Field) -> Callable[[Any], Any]:
+    def conv(v: Any) -> Any:
+        if type(v) is dt.date:
+            return v.isoformat()
+        return _jsonable(f, v)
+
+    return conv
+
+
+def _any_json(f: models.Field) -> Callable[[Any], Any]:
+    return lambda v: _jsonable(f, v)
+
+
+@cache
+def _snapshot_fn(model: type[models.Model]) -> Callable[[models.Model], dict[str, Any]]:
+    """core.audit.snapshot(obj) for this model, with each field's conversion chosen once (same result)."""
+    plan: list[tuple[str, frozenset[type], Callable[[Any], Any]]] = []
+    for f in model._meta.concrete_fields:
+        if type(f).value_from_object is not models.Field.value_from_object:
+            return snapshot
+        if isinstance(f, models.DateTimeField):
+            plan.append((f.attname, frozenset({type(None)}), _datetime_json(f)))
+        elif isinstance(f, models.DateField):
+            plan.append((f.attname, frozenset({type(None)}), _date_json(f)))
+        elif isinstance(f, models.DecimalField):
+            plan.append((f.attname, frozenset({type(None)}), _any_json(f)))
+        else:  # _jsonable passes these types through untouched
+            plan.append((f.attname, _PLAIN, _any_json(f)))
+
+    def snap(obj: models.Model) -> dict[str, Any]:
+        out = {}
+        for attname, plain, conv in plan:
+            v = getattr(obj, attname)
+            out[attname] = v if type(v) in plain else conv(v)
+        return out
+
+    return snap
+
+
+_canonical_value = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _payload_text(head: dict[str, str], tail: dict[str, Any], before: str, after: str) -> str:
+    """canonical(_payload(values)), composed from parts already in canonical JSON.
+
+    json.dumps writes an object as "{" + '"key":value' pairs in sorted key order joined by "," + "}",
+    each value as it would write it alone; so the entry's constant parts are encoded once per batch and
+    the snapshots once per record. tests/core/test_bulk.py checks the identity.
+    """
+    parts = {**head, "before": before, "after": after}
+    parts.update({k: _canonical_value(v) for k, v in tail.items()})
+    return "{" + ",".join(f'"{k}":{parts[k]}' for k in _PAYLOAD_KEYS) + "}"
+
+
+_PAYLOAD_KEYS = tuple(
+    sorted(
+        (
+            "at",
+            "actor_id",
+            "actor",
+            "request",
+            "action",
+            "object",
+            "object_id",
+            "object_uid",
+            "object_version",
+            "repr",
+            "related",
+            "related_id",
+            "before",
+            "after",
+        )
+    )
+)
+
+
+# --- appending -----------------------------------------------------------------------------------------
+
+
 def append_entries(entries: Sequence[_Entry]) -> None:
-    """Append entries to the chain, in order, under the chain's lock, with one multi-row insert per batch."""
+    """Append entries to the chain, in order, under the chain's lock, with one bulk insert per batch.
+
+    Each snapshot is encoded to canonical JSON once: that text is both part of the hashed payload and
+    what the before/after columns store (it decodes to the same object; key order and spacing are not
+    part of what JSON means, and PostgreSQL's jsonb keeps neither).
+    """
     conn = connections[DEFAULT_DB_ALIAS]
     if not conn.in_atomic_block:
         raise RuntimeError("audited changes must be written inside transaction.atomic()")
@@ -213,6 +460,22 @@ def append_entries(entries: Sequence[_Entry]) -> None:
     now = timezone.now()
     fields = _fields()
     columns = [f.column for f in fields] + ["prev_hash", "hash"]
+    by_attname = {f.attname: f for f in fields}
+    # Constant for the batch: encoded and adapted once.
+    at_text = _payload({**dict.fromkeys(_PAYLOAD_SOURCES), "at": now})["at"]
+    head_common = {
+        "at": _canonical_value(at_text),
+        "actor_id": _canonical_value(actor.user_id),
+        "actor": _canonical_value(actor.name[:200]),
+        "request": _canonical_value(actor.request_id[:64]),
+    }
+    at_db = by_attname["at"].get_db_prep_save(now, conn)
+    actor_id_db = by_attname["actor_id"].get_db_prep_save(actor.user_id, conn)
+    actor_name_db = by_attname["actor_name"].get_db_prep_save(actor.name[:200], conn)
+    request_db = by_attname["request_id"].get_db_prep_save(actor.request_id[:64], conn)
+    uid_db = _uuid_param(conn)
+    heads: dict[tuple[str, str], dict[str, str]] = {}
+    labels: dict[type[models.Model], str] = {}
     with conn.cursor() as cur:
         if conn.vendor == "postgresql":
             cur.execute(_PG_CHAIN_LOCK)
@@ -221,32 +484,255 @@ def append_entries(entries: Sequence[_Entry]) -> None:
         prev = row[0] if row else GENESIS
         rows = []
         for e in entries:
-            values = {
-                "at": now,
-                "actor_id": actor.user_id,
-                "actor_name": actor.name[:200],
-                "request_id": actor.request_id[:64],
-                "action": e.action,
-                "object_type": e.obj._meta.label_lower,
-                "object_id": str(e.obj.pk),
-                "object_uid": getattr(e.obj, "uid", None),
-                "object_version": getattr(e.obj, "version", None),
-                "object_repr": str(e.obj)[:300],
-                "related_type": e.related._meta.label_lower if e.related is not None else "",
-                "related_id": str(e.related.pk) if e.related is not None else "",
-                "before": e.before,
-                "after": e.after,
-            }
-            digest = _hash_text(prev, canonical(_payload(values)))
-            rows.append([*(f.get_db_prep_save(values[f.attname], conn) for f in fields), prev, digest])
+            obj = e.obj
+            label = labels.get(type(obj))
+            if label is None:
+                label = labels[type(obj)] = obj._meta.label_lower
+            related = e.related
+            related_type = related._meta.label_lower if related is not None else ""
+            head = heads.get((e.action, label))
+            if head is None:
+                head = heads[(e.action, label)] = {
+                    **head_common,
+                    "action": _canonical_value(e.action),
+                    "object": _canonical_value(label),
+                }
+            object_id = str(obj.pk)
+            uid = getattr(obj, "uid", None)
+            version = getattr(obj, "version", None)
+            object_repr = (e.repr if e.repr is not None else str(obj))[:300]
+            related_id = str(related.pk) if related is not None else ""
+            before = canonical(e.before) if e.before is not None else None
+            after = canonical(e.after) if e.after is not None else None
+            payload = _payload_text(
+                head,
+                {
+                    "object_id": object_id,
+                    "object_uid": str(uid) if uid else None,
+                    "object_version": version,
+                    "repr": object_repr,
+                    "related": related_type,
+                    "related_id": related_id,
+                },
+                before or "null",
+                after or "null",
+            )
+            digest = _hash_text(prev, payload)
+            rows.append(
+                (
+                    at_db,
+                    actor_id_db,
+                    actor_name_db,
+                    request_db,
+                    e.action,
+                    label,
+                    object_id,
+                    uid_db(uid) if uid is not None else None,
+                    version,
+                    object_repr,
+                    related_type,
+                    related_id,
+                    before,
+                    after,
+                    prev,
+                    digest,
+                )
+            )
             prev = digest
-        per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        # Enough rows per statement to amortise it, few enough for SQLite's 32k-parameter limit.
-        step = max(1, 30000 // len(columns))
-        for start in range(0, len(rows), step):
-            chunk = rows[start : start + step]
-            sql = f"INSERT INTO core_changerecord ({', '.join(columns)}) VALUES " + ", ".join([per_row] * len(chunk))
-            cur.execute(sql, [v for r in chunk for v in r])
+        _insert_rows(conn, cur, "core_changerecord", columns, rows)
+
+
+# The keys _payload() reads, to call it for the batch's timestamp alone.
+_PAYLOAD_SOURCES = (
+    "at",
+    "actor_id",
+    "actor_name",
+    "request_id",
+    "action",
+    "object_type",
+    "object_id",
+    "object_uid",
+    "object_version",
+    "object_repr",
+    "related_type",
+    "related_id",
+    "before",
+    "after",
+)
+
+
+def _uuid_param(conn: BaseDatabaseWrapper) -> Callable[[Any], Any]:
+    """What UUIDField.get_db_prep_save makes of a UUID on this database (hex text where not native)."""
+    if conn.features.has_native_uuid_field:
+        return lambda u: u if type(u) is uuid.UUID else uuid.UUID(str(u))
+    return lambda u: u.hex if type(u) is uuid.UUID else uuid.UUID(str(u)).hex
+
+
+def _insert_rows(
+    conn: BaseDatabaseWrapper, cur: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert prepared rows: COPY on PostgreSQL, one prepared statement run per row on SQLite.
+
+    Both take the values as the driver gets them from Django's own adaptation (or as text a column
+    parses, for JSON), with no SQL compiled per row.
+    """
+    if not rows:
+        return
+    names = ", ".join(conn.ops.quote_name(c) for c in columns)
+    quoted = conn.ops.quote_name(table)
+    if conn.vendor == "postgresql":
+        with cur.cursor.copy(f"COPY {quoted} ({names}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(r)
+    else:
+        cur.executemany(f"INSERT INTO {quoted} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
+
+
+# --- inserting records -------------------------------------------------------------------------------
+
+
+class _Unplanned(Exception):
+    """A value the planned insert does not know how to pass: Django's bulk_create takes the batch."""
+
+
+def _param_fn(f: models.Field, conn: BaseDatabaseWrapper) -> Callable[[Any], Any]:
+    """value -> driver parameter, as f.get_db_prep_save(value, conn) gives it, with the common types inline."""
+    target = f.target_field if isinstance(f, models.ForeignKey) else f
+    kind = type(target)
+    prep = f.get_db_prep_save
+    pg = conn.vendor == "postgresql"
+    fast: Callable[[Any], Any] | None = None
+    fast_type: type | tuple[type, ...] = ()
+    if kind in (models.CharField, models.TextField):
+        fast_type, fast = str, (lambda v: v)
+    elif kind in _UNCHANGED_BY_TO_PYTHON and _UNCHANGED_BY_TO_PYTHON[kind] == (int,):
+        fast_type, fast = int, (lambda v: v)
+    elif kind is models.BooleanField:
+        fast_type, fast = bool, (lambda v: v)
+    elif kind is models.DateField:
+        fast_type, fast = dt.date, ((lambda v: v) if pg else str)
+    elif kind is models.DateTimeField:
+        adapt = conn.ops.adapt_datetimefield_value
+        fast_type = dt.datetime
+        fast = lambda v: v if pg else adapt(v)  # noqa: E731 - Django adapts aware datetimes; naive ones fall back
+    elif kind is models.UUIDField:
+        fast_type, fast = uuid.UUID, ((lambda v: v) if pg else (lambda v: v.hex))
+    elif isinstance(target, models.JSONField) and type(target).get_db_prep_save is models.JSONField.get_db_prep_save:
+        encoder = target.encoder
+        # adapt_json_value: json.dumps with the field's encoder (PostgreSQL: the same text, parsed as jsonb).
+        fast_type, fast = (dict, list), (lambda v: json.dumps(v, cls=encoder))
+    none_param = prep(None, conn)
+
+    def generic(v: Any) -> Any:
+        if hasattr(v, "resolve_expression"):
+            raise _Unplanned
+        p = prep(v, conn)
+        if pg and hasattr(p, "obj"):  # psycopg wrappers (Jsonb): COPY takes the JSON text
+            p = json.dumps(p.obj, cls=getattr(target, "encoder", None))
+        return p
+
+    def param(v: Any) -> Any:
+        if v is None and none_param is None:
+            return None
+        if fast is not None and (type(v) is fast_type or (type(fast_type) is tuple and isinstance(v, fast_type))):
+            if type(v) is dt.datetime and v.tzinfo is None:
+                return generic(v)
+            return fast(v)
+        return generic(v)
+
+    return param
+
+
+@dataclass(frozen=True)
+class _InsertPlan:
+    table: str
+    pk: models.Field
+    columns: list[str]
+    fields: list[models.Field]
+    getters: list[Callable[[models.Model], Any]]
+    params: list[Callable[[Any], Any]]
+
+
+def _insert_plan(model: type[models.Model], conn: BaseDatabaseWrapper) -> _InsertPlan | None:
+    """The model's columns and how to read and adapt each, or None when bulk_create must do it."""
+    meta = model._meta
+    if meta.parents or not isinstance(meta.pk, AutoFieldMixin) or conn.vendor not in ("sqlite", "postgresql"):
+        return None
+    fields = [f for f in meta.local_concrete_fields]
+    if any(f.generated or f.db_default is not NOT_PROVIDED or (f.db_returning and f is not meta.pk) for f in fields):
+        return None
+    getters: list[Callable[[models.Model], Any]] = []
+    for f in fields:
+        if type(f).pre_save is models.Field.pre_save:
+            getters.append(lambda obj, a=f.attname: getattr(obj, a))
+        else:  # auto_now(_add), LocalizedTextField: the field decides what is saved
+            getters.append(lambda obj, f=f: f.pre_save(obj, True))
+    return _InsertPlan(
+        table=meta.db_table,
+        pk=meta.pk,
+        columns=[f.column for f in fields],
+        fields=fields,
+        getters=getters,
+        params=[_param_fn(f, conn) for f in fields],
+    )
+
+
+_plans: dict[tuple[type[models.Model], str], _InsertPlan | None] = {}
+
+
+def _reserve_ids(conn: BaseDatabaseWrapper, cur: Any, plan: _InsertPlan, n: int) -> list[int]:
+    """n new primary keys, in increasing order, as the database would have given them."""
+    table, column = plan.table, plan.pk.column
+    if conn.vendor == "postgresql":
+        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, n])
+        return sorted(r[0] for r in cur.fetchall())
+    # SQLite: the IMMEDIATE transaction holds the database's single write lock, so no one else can take
+    # these ids before the insert. AUTOINCREMENT never reuses an id: start past both the largest id
+    # stored and the largest ever handed out.
+    cur.execute(f"SELECT max({conn.ops.quote_name(column)}) FROM {conn.ops.quote_name(table)}")
+    top = cur.fetchone()[0] or 0
+    cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+    row = cur.fetchone()
+    start = max(top, row[0] if row and row[0] is not None else 0) + 1
+    return list(range(start, start + n))
+
+
+def _bulk_insert(model: type[M], objs: Sequence[M]) -> None:
+    """Insert new records and give each its id, as bulk_create does, without compiling SQL per row."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    key = (model, conn.vendor)
+    if key not in _plans:
+        _plans[key] = _insert_plan(model, conn)
+    plan = _plans[key]
+    if plan is None or any(o.pk is not None for o in objs):
+        _django_bulk_create(model, objs)
+        return
+    pk_index = plan.fields.index(plan.pk)
+    rows: list[list[Any]] = []
+    try:
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+            rows.append([p(g(obj)) for g, p in zip(plan.getters, plan.params, strict=True)])
+    except _Unplanned:
+        _django_bulk_create(model, objs)
+        return
+    with conn.cursor() as cur:
+        ids = _reserve_ids(conn, cur, plan, len(objs))
+        for row, pk in zip(rows, ids, strict=True):
+            row[pk_index] = pk
+        _insert_rows(conn, cur, plan.table, plan.columns, rows)
+    attname = plan.pk.attname
+    for obj, pk in zip(objs, ids, strict=True):
+        setattr(obj, attname, pk)
+        obj._state.adding = False
+        obj._state.db = conn.alias
+
+
+def _django_bulk_create(model: type[M], objs: Sequence[M]) -> None:
+    for start in range(0, len(objs), BATCH):
+        model._default_manager.bulk_create(objs[start : start + BATCH], batch_size=BATCH)
+    if any(o.pk is None for o in objs):  # pragma: no cover - both supported databases return ids
+        raise RuntimeError("the database did not return the new rows' ids")
 
 
 def create_many(
@@ -255,8 +741,12 @@ def create_many(
     *,
     validate: bool = True,
     related: Callable[[M], models.Model | None] | None = None,
+    describe: Callable[[M], str] | None = None,
 ) -> list[M]:
-    """Validate all `objs` (RecordsInvalid lists every bad one), insert them and audit each, in one transaction."""
+    """Validate all `objs` (RecordsInvalid lists every bad one), insert them and audit each, in one transaction.
+
+    `describe` gives each record's repr for its audit entry when the caller can say str(obj) more cheaply.
+    """
     objs = list(objs)
     if not objs:
         return objs
@@ -266,12 +756,20 @@ def create_many(
         if errors:
             raise RecordsInvalid(errors)
     with transaction.atomic():
-        for start in range(0, len(objs), BATCH):
-            model._default_manager.bulk_create(objs[start : start + BATCH], batch_size=BATCH)
-        if any(o.pk is None for o in objs):  # pragma: no cover - both supported databases return ids
-            raise RuntimeError("the database did not return the new rows' ids")
+        _bulk_insert(model, objs)
+        snap = _snapshot_fn(model)
         append_entries(
-            [_Entry(o, ChangeRecord.Action.CREATE, None, snapshot(o), related(o) if related else None) for o in objs]
+            [
+                _Entry(
+                    o,
+                    ChangeRecord.Action.CREATE,
+                    None,
+                    snap(o),
+                    related(o) if related else None,
+                    describe(o) if describe else None,
+                )
+                for o in objs
+            ]
         )
         index_changed(objs)
     return objs
