@@ -222,7 +222,7 @@ def serving(instance: Instance, *, workers: int = 2, extra_env: dict[str, str] |
 
 
 def _wait_until_healthy(server: Server) -> None:
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 600  # collectstatic compresses every static file at each start: slow when busy
     while True:
         try:
             with urllib.request.urlopen(f"{server.url}/health", timeout=5) as r:
