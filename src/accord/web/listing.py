@@ -67,6 +67,29 @@ def search_condition(text: str, localized: Iterable[str], exact: Iterable[str], 
     return condition
 
 
+def text_search(queryset: QuerySet[Any], text: str, localized: Iterable[str], exact: Iterable[str]) -> QuerySet[Any]:
+    """Narrow `queryset` to `text`.
+
+    A value that is exactly a record's number or code (project "7") finds that record alone, as a
+    reader typing a number expects. Otherwise: the full-text index (core.search) for the kinds it covers
+    (projects, organisations, agreements, people), else a scan of the localized fields.
+    """
+    from accord.core.search import search as indexed_search
+    from accord.core.search import searchable_models
+
+    exact = tuple(exact)
+    if exact:
+        condition = Q()
+        for name in exact:
+            condition |= Q(**{f"{name}__iexact": text})
+        exact_hits = queryset.filter(condition)
+        if exact_hits.exists():
+            return exact_hits
+    if queryset.model in searchable_models():
+        return indexed_search(queryset, text)
+    return queryset.filter(search_condition(text, localized, (), search_languages()))
+
+
 def search_languages() -> list[str]:
     """Every language any party writes in, plus English: the keys a search looks under."""
     from accord.directory.models import Party
@@ -102,7 +125,7 @@ def build_listing(
         chosen.append({"name": f.name, "label": f.label, "options": options, "value": value})
     text = request.GET.get("q", "").strip()[:SEARCH_MAX]
     if text and (search or search_exact):
-        qs = qs.filter(search_condition(text, search, search_exact, search_languages()))
+        qs = text_search(qs, text, search, search_exact)
     sorts = {c.sort: c.order_by for c in columns if c.sort}
     sort = request.GET.get("sort", default_sort)
     key = sort.removeprefix("-")

@@ -30,7 +30,7 @@ from accord.web.actions import actions_for
 from accord.web.forms import JournalForm, RecordForm
 from accord.web.history import history_entries
 from accord.web.languages import editor_languages
-from accord.web.listing import build_listing, search_condition, search_languages
+from accord.web.listing import build_listing, text_search
 from accord.web.records import BY_KIND, RecordType, url_of
 from accord.web.selectors import agreements_overview
 
@@ -101,12 +101,9 @@ def search(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()[:200]
     groups = []
     if text:
-        languages = search_languages()
         for kind in SEARCH_KINDS:
             rt = BY_KIND[kind]
-            qs = visible(rt.list_queryset(), request.user).filter(
-                search_condition(text, rt.search, rt.search_exact, languages)
-            )
+            qs = text_search(visible(rt.list_queryset(), request.user), text, rt.search, rt.search_exact)
             rows = list(qs.order_by("pk")[:11])
             groups.append({"type": rt, "rows": rows[:10], "more": len(rows) > 10})
     return render(request, "web/search.html", {"q": text, "groups": groups})
