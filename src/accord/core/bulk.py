@@ -258,9 +258,14 @@ def _foreign_key_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterabl
         target = f.target_field.attname
         values = list(pending)
         manager = f.remote_field.model._base_manager
-        for start in range(0, len(values), 500):
-            chunk = values[start : start + 500]
-            found = set(manager.filter(**{f"{target}__in": chunk}).values_list(target, flat=True))
+        raw = _raw_lookup(manager, [f.target_field])
+        step = _IN_CHUNK if raw else 500
+        for start in range(0, len(values), step):
+            chunk = values[start : start + step]
+            if raw:
+                found = {r[0] for r in _select_in(f.remote_field.model, [f.target_field], [chunk])}
+            else:
+                found = set(manager.filter(**{f"{target}__in": chunk}).values_list(target, flat=True))
             for value in chunk:
                 if value in found:
                     continue
@@ -278,6 +283,41 @@ def _foreign_key_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterabl
                     yield i, f.name, message
 
 
+# Rows per IN list of the batched lookups done in plain SQL (SQLite allows 32,766 parameters a statement).
+_IN_CHUNK = 10_000
+
+
+def _raw_lookup(manager: models.Manager[Any], fields: Sequence[models.Field]) -> bool:
+    """Whether a lookup on these columns can be plain SQL: a manager that filters nothing, and columns
+    whose stored values read back as the Python values the records hold (text, integers), with no
+    converter; building the ORM query for thousands of values costs more than the database's answer."""
+    if type(manager) is not models.Manager:
+        return False
+    for f in fields:
+        target = f.target_field if isinstance(f, models.ForeignKey) else f
+        if type(target) not in (models.CharField, models.TextField) and _UNCHANGED_BY_TO_PYTHON.get(type(target)) != (
+            int,
+        ):
+            return False
+    return True
+
+
+def _select_in(
+    model: type[models.Model], fields: Sequence[models.Field], values: Sequence[Sequence[Any]]
+) -> list[tuple[Any, ...]]:
+    """(each field's value..., pk) of the rows whose every field is IN its list of values."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    q = conn.ops.quote_name
+    meta = model._meta
+    where = " AND ".join(
+        f"{q(f.column)} IN ({', '.join(['%s'] * len(vs))})" for f, vs in zip(fields, values, strict=True)
+    )
+    sql = f"SELECT {', '.join(q(f.column) for f in fields)}, {q(meta.pk.column)} FROM {q(meta.db_table)} WHERE {where}"
+    with conn.cursor() as cur:
+        cur.execute(sql, [v for vs in values for v in vs])
+        return [tuple(r) for r in cur.fetchall()]
+
+
 def _unique_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterable[tuple[int, str, str]]:
     """Collisions inside the batch and with stored rows, one query per unique key and chunk."""
     model = type(objs[0])
@@ -291,6 +331,7 @@ def _unique_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterable[tup
             else:
                 conditional = True
     attname = {f.name: f.attname for f in meta.concrete_fields}
+    concrete = {f.name: f for f in meta.concrete_fields}
     for key in keys:
         if set(key) <= skip:
             continue
@@ -308,13 +349,20 @@ def _unique_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterable[tup
             candidates[value] = i
         own_pks = {o.pk for o in objs if o.pk is not None and not o._state.adding}
         items = list(candidates.items())
-        for start in range(0, len(items), 500):
-            chunk = items[start : start + 500]
+        key_fields = [concrete[n] for n in key]
+        raw = _raw_lookup(model._default_manager, [*key_fields, meta.pk])
+        step = _IN_CHUNK // len(key) if raw else 500
+        for start in range(0, len(items), step):
+            chunk = items[start : start + step]
             columns = [attname[n] for n in key]
             # Each column IN the chunk's values: a superset of the keys, matched exactly here (an OR of
             # several hundred ANDs costs Django more to build than the database to answer).
-            lookup = {f"{c}__in": list({v[n] for v, _ in chunk}) for n, c in enumerate(columns)}
-            stored = model._default_manager.filter(**lookup).values_list(*columns, "pk")
+            in_values = [list({v[n] for v, _ in chunk}) for n in range(len(columns))]
+            if raw:
+                stored: Iterable[Sequence[Any]] = _select_in(model, key_fields, in_values)
+            else:
+                lookup = {f"{c}__in": vs for c, vs in zip(columns, in_values, strict=True)}
+                stored = model._default_manager.filter(**lookup).values_list(*columns, "pk")
             found = {tuple(row[:-1]): row[-1] for row in stored}
             for value, i in chunk:
                 pk = found.get(value)

@@ -276,12 +276,14 @@ def upsert(
     columns: dict[str, str],
     related: Callable[[M], models.Model | None] | None = None,
     prepare: Callable[[M], None] | None = None,
+    describe: Callable[[M], str] | None = None,
 ) -> dict[str, M]:
     """Create, update or leave each wanted record; the stored instances by external id.
 
     `columns` names the source column of each field, so a refused record points at its cell.
     `prepare` is called on each stored instance that is read (to hand it related objects already in
-    memory, so validation does not read them back one by one).
+    memory, so validation does not read them back one by one). `describe` gives str() of a new record
+    more cheaply, for its audit entry.
     """
     meta = model._meta
     fk = {f.name: f.attname for f in meta.concrete_fields if f.is_relation}
@@ -319,7 +321,7 @@ def upsert(
         changes.append(Change(obj, diff))
         change_origin.append(w)
     try:
-        create_many(model, new, related=related)
+        create_many(model, new, related=related, describe=describe)
     except RecordsInvalid as exc:
         raise ImportRefused(_problems(exc, new_origin, columns, kind)) from None
     try:

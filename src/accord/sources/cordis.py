@@ -21,9 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 
 from accord.agreements.models import Agreement, AgreementParty
 from accord.core.bulk import RecordsInvalid, create_many
+from accord.core.localized import LocalizedText
 from accord.core.models import Visibility
 from accord.directory.models import Organisation, Party
 from accord.interchange.report import ImportRefused, ImportReport, Problem
@@ -430,6 +432,39 @@ def _notes(reader: _Reader, report: ImportReport) -> None:
     report.notes.append("EU contributions are not stored: participations have no place for an amount")
 
 
+class _Reprs:
+    """str() of the imported records, the same text for the audit entries, with what repeats computed once.
+
+    Participation.__str__ names its organisation (a localized name) and its role's display label (a
+    translation looked up through the choices) for every row; here each organisation's name and each
+    role's label are looked up once per import. The language is the one active for the whole import.
+    """
+
+    def __init__(self) -> None:
+        self.language = translation.get_language()
+        self.orgs: dict[int, str] = {}
+        self.roles: dict[str, str] = {}
+
+    def text(self, value: object) -> str:
+        return value.get_text(self.language) if type(value) is LocalizedText else str(value)
+
+    def organisation(self, o: Organisation) -> str:
+        return self.text(o.name)  # Organisation.__str__
+
+    def project(self, p: Project) -> str:
+        return f"{p.number}. {self.text(p.title)}"  # Project.__str__
+
+    def participation(self, part: Participation) -> str:
+        org = part.organisation
+        name = self.orgs.get(org.pk)
+        if name is None:
+            name = self.orgs[org.pk] = str(org)
+        role = self.roles.get(part.role)
+        if role is None:
+            role = self.roles[part.role] = part.get_role_display()
+        return f"{name} in {part.project.number} ({role})"  # Participation.__str__
+
+
 def _write(reader: _Reader, report: ImportReport) -> None:
     # Participants name projects; a project not in these files must be stored already.
     missing = {part.project for part in reader.parts.values()} - set(reader.projects)
@@ -497,6 +532,7 @@ def _write(reader: _Reader, report: ImportReport) -> None:
     for part in reader.parts.values():
         countries[agreement_of_project(part.project).pk].add(reader.orgs[part.org].country)
     _agreement_parties(agreements.values(), countries, parties, report)
+    reprs = _Reprs()
 
     organisations = upsert(
         Organisation,
@@ -518,6 +554,7 @@ def _write(reader: _Reader, report: ImportReport) -> None:
         "organisation",
         columns=next(iter(reader.orgs.values())).columns if reader.orgs else {},
         related=lambda o: o.party,
+        describe=reprs.organisation,
     )
 
     def attach_agreement(p: Project) -> None:
@@ -547,6 +584,7 @@ def _write(reader: _Reader, report: ImportReport) -> None:
         columns=next(iter(reader.projects.values())).columns if reader.projects else {},
         related=lambda p: p.agreement,
         prepare=attach_agreement,
+        describe=reprs.project,
     )
     for key, p in stored_projects.items():
         p.agreement = agreement_of_project(key)
@@ -577,6 +615,7 @@ def _write(reader: _Reader, report: ImportReport) -> None:
         columns={"side": "country", "role": "role", "organisation": "org_name", "project": "project_id"},
         related=lambda part: part.project,
         prepare=attach_project,
+        describe=reprs.participation,
     )
 
 
