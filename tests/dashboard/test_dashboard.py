@@ -224,7 +224,8 @@ def test_the_page_shows_the_overdue_deliverable_with_a_link(client, small):
     client.force_login(user("admin"))
     page = client.get(URL, {"agreement": small.agreement.pk}).content.decode()
     assert "Overdue survey report" in page
-    assert reverse("admin:programmes_deliverable_change", args=[small.deliverable.pk]) in page
+    # The overdue deliverable links to its plan item's page, where deliverables are listed.
+    assert reverse("web:plan-items-detail", args=[small.deliverable.plan_item_id]) in page
     assert 'data-testid="project-total">3 projects<' in page
 
 
@@ -296,7 +297,13 @@ def count_queries(client: Any, django_assert_max_num_queries: Any) -> int:
     return len(ctx.captured_queries)
 
 
-def test_the_query_count_does_not_grow_with_the_records(client, seed, django_assert_max_num_queries):
+@pytest.fixture
+def no_cache(settings: Any) -> None:
+    """Count the queries that compute the figures, not a cache hit."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+def test_the_query_count_does_not_grow_with_the_records(client, seed, no_cache, django_assert_max_num_queries):
     client.force_login(user("cn-coordinator"))
     before = count_queries(client, django_assert_max_num_queries)
     for n in range(5):
@@ -349,3 +356,29 @@ def test_labels_follow_the_interface_language(client, small):
     client.force_login(user("admin"))
     page = client.get(URL, {"agreement": small.agreement.pk}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "中华人民共和国 (CN)" in page and "小测试协定" in page
+
+
+def test_figures_are_cached_per_audience_until_a_record_changes(client, seed, settings):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    client.force_login(user("cn-coordinator"))
+    first = total_on_page(client)
+    with CaptureQueriesContext(connection) as hit:
+        assert total_on_page(client) == first
+    with CaptureQueriesContext(connection) as miss:
+        client.force_login(user("su-coordinator"))  # another audience: computed for it, not served CN's
+        client.get(URL)
+    assert len(hit.captured_queries) < len(miss.captured_queries) / 2
+    client.force_login(user("cn-coordinator"))
+    programmes.create_project(
+        agreement=seed.protocol,
+        number="CACHE-1",
+        title={"en": "Counted at once"},
+        visibility="public",
+        participations=[(seed.cas, seed.cn, "coordinator")],
+    )
+    assert total_on_page(client) == first + 1  # the write moved the chain head: no stale figures

@@ -273,6 +273,7 @@ def overdue_deliverables(user: Any, scope: Scope) -> tuple[int, list[dict[str, A
             "kind",
             "due_on",
             "responsible_party_id",
+            "plan_item_id",
             "plan_item__project_id",
             "plan_item__project__number",
             "plan_item__plan__agreement__authentic_languages",

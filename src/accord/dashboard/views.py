@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.cache import cache
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -14,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accord.core.localized import text_for
+from accord.core.models import ChangeRecord
+from accord.core.visibility import principal
 from accord.dashboard import charts, selectors
 from accord.dashboard.charts import Bar, Chart, Edge, Lane, Node, Series, Span
 from accord.dashboard.selectors import Scope
@@ -27,6 +31,8 @@ from accord.programmes.choices import (
     ProgressStatus,
     QuantityUnit,
 )
+
+CACHE_SECONDS = 3600  # entries go stale by key (a new chain head), this only bounds the cache's size
 
 # Status colours with a meaning people expect (grey idle, blue going, orange late, green done, red stopped).
 STATUS_COLOURS = {
@@ -278,14 +284,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         form.is_valid()
         chosen = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v is not None}
     scope = Scope(today=timezone.localdate(), agreement_id=chosen.get("agreement"), year=chosen.get("year"))
-    parties = selectors.parties()
-    total, portfolio = portfolio_charts(user, scope, parties)
-    exchanges, reciprocity = reciprocity_charts(user, scope, parties)
     context = {
         "form": form,
         "scope": scope,
         "as_of": scope.as_of,
         "agreement_title": dict(agreements).get(scope.agreement_id) if scope.agreement_id else None,
+        **cached_figures(user, scope, language or "en"),
+    }
+    return render(request, "dashboard/index.html", context, status=400 if form.errors else 200)
+
+
+def figures(user: Any, scope: Scope) -> dict[str, Any]:
+    parties = selectors.parties()
+    total, portfolio = portfolio_charts(user, scope, parties)
+    exchanges, reciprocity = reciprocity_charts(user, scope, parties)
+    return {
         "total": total,
         "portfolio": portfolio,
         "exchanges": exchanges,
@@ -294,4 +307,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "network": network_chart(user, scope, parties),
         "overdue": overdue_lists(user, scope, parties),
     }
-    return render(request, "dashboard/index.html", context, status=400 if form.errors else 200)
+
+
+def cached_figures(user: Any, scope: Scope, language: str) -> dict[str, Any]:
+    """The figures, computed once per audience, scope, language and state of the records.
+
+    Every change to a record appends to the audit chain, so the chain's last entry id is a version of
+    all the data: a key that includes it can never serve figures older than the records. Viewers who
+    may read the same records (the same parties, or administrators) share one entry.
+    """
+    who = principal(user)
+    audience = "admin" if who.is_admin else ",".join(str(p) for p in sorted(who.parties)) or "public"
+    head = ChangeRecord.objects.aggregate(head=Max("id"))["head"] or 0
+    key = f"dashboard:v1:{audience}:{language}:{scope.today}:{scope.agreement_id}:{scope.year}:{head}"
+    found = cache.get(key)
+    if found is None:
+        found = figures(user, scope)
+        cache.set(key, found, timeout=CACHE_SECONDS)
+    return found
