@@ -165,3 +165,18 @@ def test_invalid_record_is_refused_by_validation_naming_its_cell(tmp_path: Path)
     [problem] = caught.value.problems
     assert (problem.file, problem.row, problem.column) == ("project.csv", 3, "endDate")
     assert _counts() == before
+
+
+def test_audit_entries_name_the_records_as_str_does(tmp_path: Path) -> None:
+    from accord.core.models import ChangeRecord
+    from accord.directory.models import Organisation
+    from accord.programmes.models import Participation, Project
+
+    import_cordis(_eunets_slice(tmp_path, 301))
+    for model in (Organisation, Project, Participation):
+        label = model._meta.label_lower
+        reprs = dict(ChangeRecord.objects.filter(object_type=label).values_list("object_id", "object_repr"))
+        objs = model.objects.all()
+        assert objs
+        for obj in objs:
+            assert reprs[str(obj.pk)] == str(obj)[:300]

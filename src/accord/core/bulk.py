@@ -660,9 +660,9 @@ def _param_fn(f: models.Field, conn: BaseDatabaseWrapper) -> Callable[[Any], Any
     elif kind is models.DateField:
         fast_type, fast = dt.date, ((lambda v: v) if pg else str)
     elif kind is models.DateTimeField:
-        adapt = conn.ops.adapt_datetimefield_value
+        adapt_datetime: Callable[[Any], Any] = conn.ops.adapt_datetimefield_value
         fast_type = dt.datetime
-        fast = lambda v: v if pg else adapt(v)  # noqa: E731 - Django adapts aware datetimes; naive ones fall back
+        fast = (lambda v: v) if pg else adapt_datetime  # aware ones only: naive ones take Django's path
     elif kind is models.UUIDField:
         fast_type, fast = uuid.UUID, ((lambda v: v) if pg else (lambda v: v.hex))
     elif isinstance(target, models.JSONField) and type(target).get_db_prep_save is models.JSONField.get_db_prep_save:
@@ -679,13 +679,19 @@ def _param_fn(f: models.Field, conn: BaseDatabaseWrapper) -> Callable[[Any], Any
             p = json.dumps(p.obj, cls=getattr(target, "encoder", None))
         return p
 
+    if fast is None:
+        return lambda v: None if v is None and none_param is None else generic(v)
+    if fast_type is str or fast_type is int or fast_type is bool:
+        return lambda v: v if type(v) is fast_type or (v is None and none_param is None) else generic(v)
+    adapt: Callable[[Any], Any] = fast
+
     def param(v: Any) -> Any:
         if v is None and none_param is None:
             return None
-        if fast is not None and (type(v) is fast_type or (type(fast_type) is tuple and isinstance(v, fast_type))):
-            if type(v) is dt.datetime and v.tzinfo is None:
+        if type(v) is fast_type or (type(fast_type) is tuple and isinstance(v, fast_type)):
+            if isinstance(v, dt.datetime) and v.tzinfo is None:
                 return generic(v)
-            return fast(v)
+            return adapt(v)
         return generic(v)
 
     return param
@@ -699,6 +705,7 @@ class _InsertPlan:
     fields: list[models.Field]
     getters: list[Callable[[models.Model], Any]]
     params: list[Callable[[Any], Any]]
+    related_check: Callable[[models.Model], bool]
 
 
 def _insert_plan(model: type[models.Model], conn: BaseDatabaseWrapper) -> _InsertPlan | None:
@@ -722,7 +729,37 @@ def _insert_plan(model: type[models.Model], conn: BaseDatabaseWrapper) -> _Inser
         fields=fields,
         getters=getters,
         params=[_param_fn(f, conn) for f in fields],
+        related_check=_related_check(model),
     )
+
+
+def _related_check(model: type[models.Model]) -> Callable[[models.Model], bool]:
+    """A predicate false when Model._prepare_related_fields_for_save() would do nothing to `obj`.
+
+    That is: every related object held in memory is saved and its key is the one the record holds.
+    True (let Django check and refuse or repair) otherwise, and always for models with generic relations.
+    """
+    if model._meta.private_fields:
+        return lambda obj: True
+    rels = [
+        (f.cache_name, f.attname, f.target_field.attname)  # type: ignore[attr-defined]
+        for f in model._meta.concrete_fields
+        if f.is_relation
+    ]
+
+    def check(obj: models.Model) -> bool:
+        cache = obj._state.fields_cache
+        for cache_name, attname, target in rels:
+            if cache_name in cache:
+                rel = cache[cache_name]
+                if rel is None:
+                    continue
+                own = getattr(obj, attname)
+                if own is None or own == "" or getattr(rel, target) != own or rel.pk is None:
+                    return True
+        return False
+
+    return check
 
 
 _plans: dict[tuple[type[models.Model], str], _InsertPlan | None] = {}
@@ -759,7 +796,8 @@ def _bulk_insert(model: type[M], objs: Sequence[M]) -> None:
     rows: list[list[Any]] = []
     try:
         for obj in objs:
-            obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+            if plan.related_check(obj):
+                obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
             rows.append([p(g(obj)) for g, p in zip(plan.getters, plan.params, strict=True)])
     except _Unplanned:
         _django_bulk_create(model, objs)
