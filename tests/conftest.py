@@ -6,7 +6,14 @@ transaction that is rolled back, so tests can build on the seed and never see ea
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
+
+# Every `accord serve` the tests start shares one collected static root: collecting (and compressing)
+# the assets is most of a fresh server's start-up, and the files are the same for all of them.
+os.environ.setdefault("ACCORD_STATIC_ROOT", os.path.join(tempfile.gettempdir(), f"accord-test-static-{os.getuid()}"))
 
 from accord.core.actor import Actor, acting_as
 

@@ -174,9 +174,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Collected static files: derived from the code, so several installations (or test servers) may share one.
+STATIC_ROOT = Path(os.environ["ACCORD_STATIC_ROOT"]) if os.environ.get("ACCORD_STATIC_ROOT") else DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"  # uploads live with the data, never under the static root
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
