@@ -8,9 +8,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("oai", include("accord.standards.urls")),
+    path("dashboard/", include("accord.dashboard.urls")),
     path("workflow/", include("accord.workflow.urls")),
     path("jobs/", include("accord.jobs.urls")),
-    path("dashboard/", include("accord.dashboard.urls")),
     path("", include("accord.web.urls")),
 ]
 
