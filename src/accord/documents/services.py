@@ -77,7 +77,6 @@ class Generated:
         return [f for f in findings if f.severity == "error"]
 
 
-@transaction.atomic
 def generate_document(
     kind: str,
     ref: Any,
@@ -94,14 +93,19 @@ def generate_document(
     MEDIA_ROOT, hashed). Unchanged texts and renderings are left as they are, so regenerating from
     unchanged records writes nothing. Everything is checked and rendered before anything is written: a
     refused language or a missing font leaves no trace.
+
+    Building and laying out (seconds for a long PDF) happen before the transaction that stores the
+    result: on SQLite a writing transaction holds the database's one write lock, and every other writer
+    would queue behind the layout.
     """
     options = Options(layout=layout, with_english=with_english)
     spec, record, content = renderers.build(kind, ref, language, options)
     links = spec.links(record)
     data, source = _render(_generated(spec, links).first(), content, fmt) if fmt else (None, "")
-    document = _generated_document(spec, record, content, links)
-    texts = [_store_text(document, lang, content.text_of(lang)) for lang in content.languages]
-    stored = _store_file(document, content, fmt, data, source) if fmt and data is not None else None
+    with transaction.atomic():
+        document = _generated_document(spec, record, content, links)
+        texts = [_store_text(document, lang, content.text_of(lang)) for lang in content.languages]
+        stored = _store_file(document, content, fmt, data, source) if fmt and data is not None else None
     return Generated(document, texts, stored, data, content)
 
 
