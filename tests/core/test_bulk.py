@@ -58,7 +58,9 @@ def test_update_many_writes_only_what_differs_and_bumps_versions():
     assert Person.objects.get(pk=made[0].pk).version == 2
     assert Person.objects.get(pk=made[1].pk).version == 1
     last = ChangeRecord.objects.latest("id")
-    assert last.action == "update" and last.before["name"] == {"en": "Upd 0"} and last.after["name"] == {"en": "Renamed"}
+    assert (
+        last.action == "update" and last.before["name"] == {"en": "Upd 0"} and last.after["name"] == {"en": "Renamed"}
+    )
     assert verify().ok
 
 
