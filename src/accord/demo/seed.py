@@ -230,9 +230,7 @@ def _demo_accounts() -> list[str]:
             continue
         user = user_model.objects.create_user(username=username, password=password, email="")
         organisation = Organisation.objects.get(uid=stable_uid(org_key)) if org_key else None
-        accounts.grant(
-            user, Party.objects.get(code=party_code), role, organisation=organisation, may_sign=may_sign
-        )
+        accounts.grant(user, Party.objects.get(code=party_code), role, organisation=organisation, may_sign=may_sign)
         made.append(f"Demo {role} ({party_code}) created: {username} / {password}")
     if made:
         made.append("These accounts are for trying Accord only: remove them with `accord demo --remove-accounts`.")
