@@ -9,9 +9,9 @@ from django import template
 from django.db.models import Model
 from django.http import QueryDict
 from django.utils import translation
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from accord.core.localized import text_for
+from accord.core.localized import normalize_tag, text_for
 
 register = template.Library()
 
@@ -54,12 +54,22 @@ def query(context: Any, **changes: Any) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
+def _is_tag(key: object) -> bool:
+    try:
+        return isinstance(key, str) and normalize_tag(key) == key
+    except ValueError:
+        return False
+
+
 @register.filter
 def display_value(value: Any) -> str:
     """A stored (audit) value as a person reads it: localized texts as 'en: …; zh: …'."""
     if value is None or value == "" or value == {} or value == []:
         return "—"
     if isinstance(value, dict):
+        if value and all(_is_tag(k) and isinstance(v, str) for k, v in value.items()):
+            # a localized text: each part says its language, so a screen reader voices it right (WCAG 3.1.2)
+            return format_html_join("; ", '{}: <span lang="{}">{}</span>', ((k, k, value[k]) for k in sorted(value)))
         return "; ".join(f"{k}: {value[k]}" for k in sorted(value))
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
