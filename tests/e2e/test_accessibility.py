@@ -198,4 +198,14 @@ def test_the_keyboard_reaches_the_skip_link_navigation_and_language_then_signs_i
         page.keyboard.press("Enter")
     page.wait_for_load_state()
     assert page.get_by_role("button", name="Sign out").count() == 1
+
+    # the language switcher works from the keyboard: arrow to the next language, Tab to its button, Enter
+    page.focus("#language")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#language").input_value() == "zh-hans"
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
     context.close()
