@@ -153,3 +153,11 @@ def test_sign_in_with_the_right_password_works_and_signs_out(client, seed):
     assert response.status_code == 302 and client.session.get("_auth_user_id")
     assert client.post(reverse("web:logout")).status_code == 302
     assert not client.session.get("_auth_user_id")
+
+
+def test_a_missing_page_is_the_sites_own_translated_page(client, seed, settings):
+    settings.DEBUG = False
+    response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "There is no page here" in html and 'class="skip"' in html  # inside the site's own frame
