@@ -60,7 +60,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"ACCORD_DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
     env["ACCORD_DATA_DIR"] = str(data_dir)
-    env.pop("ACCORD_JOB_RUNNER", None)  # the serve command's own job runner thread does the work
+    env.pop("ACCORD_JOB_RUNNER", None)  # the worker process `accord serve` starts does the work
     log_path = data_dir / "serve.log"
     url = f"http://127.0.0.1:{port}"
     with open(log_path, "w") as log:

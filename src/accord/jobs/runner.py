@@ -1,7 +1,7 @@
 """Running queued jobs: claim one at a time, run it as its requester, record progress and the outcome.
 
-Two runners share this code: `accord worker` (a separate process, as many as wanted) and the thread
-`accord serve` starts so a single-machine install needs no extra process. Claiming is safe between them:
+`accord worker` runs it (as many processes as wanted; `accord serve` starts one beside itself so a
+single-machine install needs nothing else). Claiming is safe between them:
 SELECT ... FOR UPDATE SKIP LOCKED where the database has it (PostgreSQL), else a conditional UPDATE.
 """
 
@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import threading
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import close_old_connections, connection, models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -152,33 +151,3 @@ def run_pending(limit: int | None = None) -> int:
         run(job)
         count += 1
     return count
-
-
-class InProcessRunner(threading.Thread):
-    """A daemon thread that polls for queued jobs every `interval` seconds until stopped."""
-
-    def __init__(self, interval: float = 1.0):
-        super().__init__(name="accord-job-runner", daemon=True)
-        self.interval = interval
-        self.stopping = threading.Event()
-
-    def run(self) -> None:
-        while not self.stopping.is_set():
-            close_old_connections()
-            try:
-                ran = run_pending(limit=10)
-            except Exception:  # the database may be briefly unavailable; try again next round
-                log.exception("the job runner could not claim a job")
-                ran = 0
-            if not ran:
-                self.stopping.wait(self.interval)
-        connection.close()
-
-    def stop(self) -> None:
-        self.stopping.set()
-
-
-def start_in_process_runner(interval: float = 1.0) -> InProcessRunner:
-    runner = InProcessRunner(interval)
-    runner.start()
-    return runner

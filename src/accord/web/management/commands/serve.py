@@ -3,6 +3,8 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -84,15 +86,6 @@ class Command(BaseCommand):
             # One control socket per data directory, so two installations on one machine do not collide.
             "control_socket": str(settings.DATA_DIR / "gunicorn.ctl"),
         }
-        if os.environ.get("ACCORD_JOB_RUNNER", "thread").strip().lower() != "off":
-            # Background jobs run in a thread of the master process, so one machine needs no `accord worker`;
-            # it starts once the workers are forked off. ACCORD_JOB_RUNNER=off when workers run elsewhere.
-            def start_job_runner(server: Any) -> None:
-                from accord.jobs.runner import start_in_process_runner
-
-                start_in_process_runner()
-
-            config["when_ready"] = start_job_runner
 
         class AccordServer(BaseApplication):
             def load_config(self) -> None:
@@ -103,4 +96,19 @@ class Command(BaseCommand):
                 return application
 
         self.stdout.write(f"Accord on http://{options['host']}:{options['port']}/ ({options['workers']} workers)")
-        AccordServer().run()
+        runner = None
+        if os.environ.get("ACCORD_JOB_RUNNER", "on").strip().lower() != "off":
+            # Background jobs run in a sibling `accord worker` process, so one machine needs nothing else.
+            # Not a thread of this process: gunicorn forks its workers from here, and a fork taken while a
+            # thread holds a lock (SQLite's, logging's) leaves the child waiting on it for ever.
+            # ACCORD_JOB_RUNNER=off when workers run elsewhere.
+            runner = subprocess.Popen([sys.executable, "-m", "accord", "worker", "--exit-with-parent"])
+        try:
+            AccordServer().run()
+        finally:
+            if runner is not None:
+                runner.terminate()
+                try:
+                    runner.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    runner.kill()
