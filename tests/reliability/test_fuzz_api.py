@@ -26,7 +26,22 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
+# gunicorn refuses a request line or headers too large for it (414, 431) before Accord sees the request:
+# an HTTP server's limit, not an answer of the API, so its schema does not declare them.
+SERVER_LIMITS = frozenset({414, 431})
+
+
+def _from_the_api(check: Any) -> Any:
+    def checked(ctx: Any, response: Any, case: Any) -> Any:
+        if response.status_code in SERVER_LIMITS:
+            return None
+        return check(ctx, response, case)
+
+    checked.__name__ = check.__name__
+    return checked
+
+
+CHECKS = [not_a_server_error, _from_the_api(status_code_conformance), _from_the_api(response_schema_conformance)]
 # CI-sized: a few examples per operation and mode; ACCORD_FUZZ_EXAMPLES raises it for a longer hunt.
 EXAMPLES = int(os.environ.get("ACCORD_FUZZ_EXAMPLES", "4"))
 
