@@ -65,7 +65,15 @@ def import_job(ctx: Context) -> Outcome:
     with default_storage.open(p["stored_name"], "rb") as fh:
         data = fh.read()
     ctx.progress(20, "Importing")
-    report = services.import_file(p["kind"], data, p.get("filename", ""), dry_run=bool(p.get("dry_run")))
+    from accord.core.errors import DomainError
+    from accord.interchange.report import ImportRefused
+
+    try:
+        report = services.import_file(p["kind"], data, p.get("filename", ""), dry_run=bool(p.get("dry_run")))
+    except ImportRefused as refused:  # every place that is wrong, not only the first, on the job's page
+        lines = [str(problem) for problem in refused.problems[:200]]
+        more = len(refused.problems) - len(lines)
+        raise DomainError("\n".join([refused.message, *lines, *([f"… and {more} more"] if more > 0 else [])])) from None
     as_dict = getattr(report, "as_dict", None)
     return Outcome(result=as_dict() if callable(as_dict) else str(report))
 

@@ -1,0 +1,83 @@
+"""The import and export page: download what you may read, fill in a template, and (administrators)
+import a file in the background, with a dry run first."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from accord.core.visibility import principal
+from accord.interchange.limits import limit
+from accord.interchange.services import KINDS, spec_for
+from accord.jobs.services import enqueue
+
+FORMATS = ("csv", "xlsx", "json")
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Records"))
+    file = forms.FileField(label=gettext_lazy("File (CSV, XLSX or JSON)"))
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Dry run: show what would be created, updated and left alone, and write nothing"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["kind"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(k, str(spec_for(k).model._meta.verbose_name_plural).capitalize()) for k in KINDS]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        most = limit("ACCORD_IMPORT_MAX_BYTES")
+        if upload.size > most:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; at most %(most)s MB can be imported at once.")
+                % {"size": upload.size // 2**20, "most": most // 2**20}
+            )
+        if not upload.name.lower().endswith(tuple(f".{f}" for f in FORMATS)):
+            raise forms.ValidationError(_("Only .csv, .xlsx and .json files can be imported."))
+        return upload
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def data(request: HttpRequest) -> HttpResponse:
+    """Exports and templates for everyone signed in; the import form for administrators."""
+    may_import = principal(request.user).is_admin
+    form = ImportForm(request.POST or None, request.FILES or None) if may_import else None
+    if request.method == "POST":
+        if form is None:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            # Kept where the job can read it (the media root, outside the static files), under a fresh name.
+            stored = default_storage.save(f"imports/{uuid.uuid4().hex}-{get_valid_filename(upload.name)}", upload)
+            kind, dry_run = form.cleaned_data["kind"], form.cleaned_data["dry_run"]
+            job = enqueue(
+                "import",
+                {"kind": kind, "stored_name": stored, "filename": upload.name, "dry_run": dry_run},
+                user=request.user,
+                title=(_("Dry run of importing %(file)s") if dry_run else _("Importing %(file)s"))
+                % {"file": upload.name},
+            )
+            return redirect("jobs:detail", job.pk)
+    kinds = [(k, str(spec_for(k).model._meta.verbose_name_plural).capitalize()) for k in KINDS]
+    return render(
+        request,
+        "web/data.html",
+        {"kinds": kinds, "formats": FORMATS, "form": form},
+        status=400 if form is not None and form.errors else 200,
+    )
