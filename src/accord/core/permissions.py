@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Model
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accord.core.errors import Forbidden
 from accord.core.visibility import AGREEMENT_PATHS, Principal, can_read, principal
@@ -97,12 +98,26 @@ def can(user: Any, action: str, record: Model, *, party: Any = None) -> bool:
     return False
 
 
+# What each action is called in a refusal ("You may not <action> “<record>”."), in the reader's language.
+ACTION_LABELS = {
+    "view": gettext_lazy("see"),
+    "change": gettext_lazy("change"),
+    "delete": gettext_lazy("delete"),
+    "report": gettext_lazy("record progress on"),
+    "propose": gettext_lazy("propose"),
+    "agree": gettext_lazy("agree to"),
+    "sign": gettext_lazy("sign"),
+    "confirm_receipt": gettext_lazy("confirm receipt of"),
+    "review": gettext_lazy("review"),
+    "sign_off": gettext_lazy("sign off"),
+}
+
+
 def require(user: Any, action: str, record: Model, *, party: Any = None) -> None:
     """Raise Forbidden (code "forbidden", HTTP 403) unless `can(...)`."""
     if not can(user, action, record, party=party):
-        raise Forbidden(
-            _("You may not %(action)s “%(record)s”.") % {"action": action.replace("_", " "), "record": record}
-        )
+        label = ACTION_LABELS.get(action, action.replace("_", " "))
+        raise Forbidden(_("You may not %(action)s “%(record)s”.") % {"action": label, "record": record})
 
 
 def may_create(user: Any, *, party: Any = None, agreement: Any = None) -> bool:

@@ -304,7 +304,7 @@ RECORD_TYPES: list[RecordType] = [
         columns=[
             Column(_("No."), "number", ("agreement_id", "id")),
             Column(_("Title")),
-            Column(_("Field"), "field", ("field",)),
+            Column(_("Field of science"), "field", ("field",)),
             Column(_("Modality"), "modality", ("modality",)),
             Column(_("Agreement")),
             Column(_("Visibility"), "visibility", ("visibility",)),

@@ -20,7 +20,7 @@ from accord.core.visibility import visible
 from accord.meetings.models import Meeting
 from accord.minutes.models import Minutes
 from accord.programmes import services as programmes
-from accord.programmes.choices import PlanStatus
+from accord.programmes.choices import PlanStatus, ProgressStatus
 from accord.programmes.models import Exchange, Plan
 from accord.programmes.selectors import latest_progress
 from accord.workflow.auth import login_url
@@ -99,6 +99,14 @@ def _back(record: Any) -> str:
     return reverse("workflow:index")
 
 
+def _progress_label(found: Any) -> tuple[str, Any] | None:
+    """(status in the reader's language, percent) from the latest report's (status code, percent)."""
+    if not found:
+        return None
+    status, percent = found[0], found[1]
+    return (str(ProgressStatus(status).label) if status in ProgressStatus.values else status, percent)
+
+
 def _signatures(plan: Plan) -> Any:
     """The signatures on the signed version once there is one (the status change after it is a new version)."""
     ct = ContentType.objects.get_for_model(Plan)
@@ -116,7 +124,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     progress = latest_progress(the_plan)
     items = [
-        {"item": item, "progress": progress.get(item.pk), "steps": actions_of(user, item)}
+        {"item": item, "progress": _progress_label(progress.get(item.pk)), "steps": actions_of(user, item)}
         for item in the_plan.items.select_related("project", "plan", "carried_over_from__plan").order_by("position")
     ]
     reviews = [
