@@ -137,7 +137,9 @@ def _read_csv(raw: bytes, filename: str) -> Table:
     if "\x00" in text:
         raise refuse(_("the file holds binary data (NUL characters), not text"), filename)
     delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote left open to the end of the file (or text after a closing quote) is an error, not a
+    # cell that silently swallows the rows after it.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
@@ -146,14 +148,14 @@ def _read_csv(raw: bytes, filename: str) -> Table:
     _check_header(header, filename)
 
     def rows() -> Iterator[tuple[int, list[Cell]]]:
+        start = reader.line_num + 1  # the line the record being read starts on (a quote left open ends elsewhere)
         try:
             for cells in reader:
                 if any(c.strip() for c in cells):
                     yield reader.line_num, list[Cell](cells)
+                start = reader.line_num + 1
         except csv.Error as exc:
-            raise refuse(
-                _("the CSV cannot be read: %(reason)s") % {"reason": exc}, filename, row=reader.line_num
-            ) from None
+            raise refuse(_("the CSV cannot be read: %(reason)s") % {"reason": exc}, filename, row=start) from None
 
     return Table("csv", header, rows())
 

@@ -28,7 +28,7 @@ from accord.core import services as records
 from accord.core.bulk import Change, create_many, update_many, validate_many
 from accord.core.errors import DomainError
 from accord.core.localized import normalize_tag
-from accord.interchange.columns import CellError, Column, PartyList
+from accord.interchange.columns import CellError, Column, PartyList, TextList
 from accord.interchange.limits import limit
 from accord.interchange.lookup import Lookup, as_uid
 from accord.interchange.readers import Cell, read_table
@@ -164,16 +164,19 @@ def _cell(cells: list[Cell], index: int | None) -> Cell:
 def _read_row(
     spec: Spec, slots: dict[str, _Slot], number: int, cells: list[Cell], lookup: Lookup, problems: _Problems
 ) -> _Row | None:
-    used = {s.index for s in slots.values()} | {i for s in slots.values() for i in s.languages.values()}
+    headers = {s.index: s.header for s in slots.values() if s.index is not None}
+    headers.update({i: f"{s.column.key}[{tag}]" for s in slots.values() for tag, i in s.languages.items()})
     max_chars = limit("ACCORD_IMPORT_MAX_CELL_CHARS")
     ok = True
     for index, value in enumerate(cells):
         text = "".join(value) if isinstance(value, list) else value
-        if index not in used and text.strip():
+        if index not in headers and text.strip():
             problems.add(_("a value in a column without a (known) header: “%(value)s”") % {"value": text[:40]}, number)
             ok = False
         elif len(text) > max_chars:
-            problems.add(_("the cell is longer than %(limit)s characters") % {"limit": max_chars}, number)
+            problems.add(
+                _("the cell is longer than %(limit)s characters") % {"limit": max_chars}, number, headers.get(index)
+            )
             ok = False
     values: dict[str, Any] = {}
     fields: dict[str, Any] = {}
@@ -188,6 +191,8 @@ def _read_row(
                 empty = not any(value.values())
             else:
                 raw = _cell(cells, slot.index)
+                if isinstance(raw, list) and not isinstance(col, TextList):
+                    raise CellError(_("expects one value, not a list"))
                 empty = not raw
                 value = col.empty() if empty else col.parse(raw, lookup, values)
             if empty and col.required:
@@ -278,6 +283,9 @@ def import_file(kind: str, data: bytes | IO[bytes], filename: str, *, dry_run: b
             if len(rows) >= max_rows:
                 problems.add(_("the file has more than %(limit)s rows") % {"limit": max_rows}, number)
                 break
+            if _repeats_header(table.header, cells):
+                problems.add(_("repeats the header row (two files joined?)"), number)
+                continue
             row = _read_row(spec, slots, number, cells, lookup, problems)
             if row is None:
                 continue
@@ -297,6 +305,25 @@ def import_file(kind: str, data: bytes | IO[bytes], filename: str, *, dry_run: b
         if not dry_run:
             _write(spec, new, changed, report)
     return report
+
+
+def _repeats_header(header: list[str], cells: list[Cell]) -> bool:
+    texts = [c.strip().lstrip("\ufeff").strip() if isinstance(c, str) else None for c in cells]
+    while texts and not texts[-1]:
+        texts.pop()
+    return texts == header
+
+
+def _unique_keys(spec: Spec, row: _Row) -> list[tuple[Any, ...]]:
+    """The row's values of the model's conditional unique constraints (Person.orcid when not empty): the bulk
+    validation checks them against stored records only, so two new rows sharing one are caught here."""
+    keys: list[tuple[Any, ...]] = []
+    for constraint in spec.model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint) and constraint.condition is not None and constraint.fields:
+            values = tuple(row.fields.get(name) for name in constraint.fields)
+            if all(v not in (None, "") for v in values):
+                keys.append(("unique", constraint.fields, values))
+    return keys
 
 
 def _place(
@@ -327,6 +354,16 @@ def _place(
                 where if key[0] != "uid" else "uid",
             )
             return False
+    for key in _unique_keys(spec, row):
+        if key in claimed:
+            field_name = key[1][-1]
+            problems.add(
+                _("has the same %(field)s as row %(row)s") % {"field": field_name, "row": claimed[key]},
+                row.number,
+                _column_name(spec, field_name, slots),
+            )
+            return False
+        keys.append(key)
     for key in keys:
         claimed[key] = row.number
     row.stored = found

@@ -119,7 +119,12 @@ def _organisation_natural(fields: Fields, lookup: Lookup) -> Q | None:
         return Q(identifiers__ror=ror)
     names = [v for v in (fields.get("name") or {}).values() if v]
     pks = lookup.organisations_named(names)
-    if not pks or fields.get("party") is None:
+    if not pks:
+        # No stored match: a Q that matches nothing (pk in an empty list: no query is run) but names the party
+        # and name, so a second row for the same new organisation is a duplicate in the file, not a second one.
+        same = _same_party_and_name(fields) if fields.get("party") is not None else None
+        return Q(pk__in=[]) & same if same is not None else None
+    if fields.get("party") is None:
         return None
     return Q(pk__in=pks, party=fields["party"])
 
