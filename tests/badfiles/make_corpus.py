@@ -491,7 +491,7 @@ def dates() -> None:
     add(
         "date-end-before-start.csv", "projects", cat, "the project ends before it starts",
         csv([[*header, "end_on"], [AGR, "901", "T", "1960-05-01", "1959-01-01"]]),
-        row=2, column="end_on", fragment="",
+        row=2, column="end_on", fragment="must not be before the start",
     )  # fmt: skip
     rep = ["agreement", "plan", "project", "reporting_organisation", "period_start", "period_end", "status"]
     add(
@@ -502,7 +502,7 @@ def dates() -> None:
     add(
         "date-dissolved-before-founded.xlsx", "organisations", cat, "dissolved before it was founded",
         xlsx([["name[en]", "party", "founded_on", "dissolved_on"], ["Institute", "SU", "1960-01-01", "1950-01-01"]]),
-        row=2, column="dissolved_on", fragment="",
+        row=2, column="dissolved_on", fragment="must not be before the founding date",
     )  # fmt: skip
     add(
         "date-plan-period-bad.csv", "plan-items", cat, "a plan named by an impossible period",
@@ -528,7 +528,7 @@ def numbers() -> None:
     add(
         "num-percent-negative.xlsx", "progress-reports", cat, "-5 percent done",
         xlsx([rep, [*base, -5]]),
-        row=2, column="percent", fragment="",
+        row=2, column="percent", fragment="greater than or equal to 0",
     )  # fmt: skip
     add(
         "num-percent-fraction.json", "progress-reports", cat, "50.5 percent (the column is whole numbers)",
@@ -554,7 +554,7 @@ def numbers() -> None:
     add(
         "num-quantity-negative.csv", "exchanges", cat, "a negative quantity",
         csv([ex, [AGR, "sample_shipment", "SU", "CN", "-3", "samples"]]),
-        row=2, column="quantity", fragment="",
+        row=2, column="quantity", fragment="greater than or equal to 0",
     )  # fmt: skip
     add(
         "num-quantity-infinity.xlsx", "exchanges", cat, "“Infinity” as a quantity",
@@ -570,7 +570,7 @@ def numbers() -> None:
     add(
         "num-quantity-too-many-digits.csv", "exchanges", cat, "a quantity of 1e15 (more digits than stored)",
         csv([ex, [AGR, "data_transfer", "SU", "CN", "1e15", "documents"]]),
-        row=2, column="quantity", fragment="",
+        row=2, column="quantity", fragment="no more than 12 digits",
     )  # fmt: skip
     add(
         "num-quantity-thousands-separators.csv", "exchanges", cat, "1,234.50 (both separators)",
@@ -778,7 +778,7 @@ def references() -> None:
     add(
         "voc-orcid-malformed.csv", "people", cat, "an ORCID iD with a wrong check digit",
         csv("external_id,name[en],orcid\nbad:1,Ann,0000-0002-1825-0098\n"),
-        row=2, column="orcid", fragment="",
+        row=2, column="orcid", fragment="wrong check digit",
     )  # fmt: skip
 
 
