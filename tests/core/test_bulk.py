@@ -154,3 +154,11 @@ def test_planned_validation_reports_what_full_clean_reports(seed):
         except ValidationError as exc:
             got = exc.message_dict
         assert got == expected
+
+
+def test_conditional_unique_keys_are_checked_inside_the_batch_too():
+    twins = [Person(name={"en": f"Twin {i}"}, orcid="0000-0002-1825-0097") for i in range(2)]
+    with pytest.raises(RecordsInvalid) as caught:
+        create_many(Person, twins)
+    assert "same batch" in caught.value.errors[1]["orcid"][0] and 0 not in caught.value.errors
+    create_many(Person, [Person(name={"en": "No ORCID"}), Person(name={"en": "No ORCID either"})])  # "" may repeat

@@ -32,7 +32,7 @@ from accord.core.models import ChangeRecord
 from accord.core.routers import pin_primary
 from accord.core.rows import write_columns
 from accord.core.search import index_changed
-from accord.core.services import _is_editable, _unique_constraint_errors, stale_error
+from accord.core.services import _condition_holds, _is_editable, _unique_constraint_errors, stale_error
 
 M = TypeVar("M", bound=models.Model)
 
@@ -323,13 +323,13 @@ def _unique_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterable[tup
     model = type(objs[0])
     meta = model._meta
     keys: list[tuple[str, ...]] = [(f.name,) for f in meta.concrete_fields if f.unique and not f.primary_key]
-    conditional = False
+    conditional: list[models.UniqueConstraint] = []
     for c in meta.constraints:
         if isinstance(c, models.UniqueConstraint) and c.fields:
             if c.condition is None:
                 keys.append(tuple(c.fields))
             else:
-                conditional = True
+                conditional.append(c)
     attname = {f.name: f.attname for f in meta.concrete_fields}
     concrete = {f.name: f for f in meta.concrete_fields}
     for key in keys:
@@ -374,6 +374,25 @@ def _unique_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterable[tup
             for fname, message in _unique_constraint_errors(obj, skip):
                 if fname not in plain:
                     yield i, fname, message
+        # ... which only compares with stored rows: two new records of the batch may collide with each other.
+        for c in conditional:
+            if set(c.fields) <= skip:
+                continue
+            first: dict[tuple[Any, ...], int] = {}
+            for i, obj in enumerate(objs):
+                if _condition_holds(c.condition, obj) is False:  # type: ignore[arg-type]
+                    continue
+                value = tuple(getattr(obj, attname[n]) for n in c.fields)
+                if any(v is None or v == "" for v in value):
+                    continue
+                if value in first:
+                    yield (
+                        i,
+                        c.fields[-1],
+                        f"repeats the {', '.join(c.fields)} of record #{first[value]} in the same batch",
+                    )
+                else:
+                    first[value] = i
 
 
 @dataclass
