@@ -8,6 +8,7 @@ Records: for each kind of record with pages or an API, five records, one per *sl
   cn-internal  internal to China (owner CN), under the CN–SU protocol
   su-internal  internal to the USSR (owner SU), under the protocol
   bilateral    bilateral, under the protocol, shared (no owner)
+  cn-owned     bilateral, under the protocol, owned by CN (SU reads it but may not change it)
   public       public, under the protocol, shared
   gb-su        bilateral, under a third agreement between a new party GB and SU (nothing of it is CN's)
 Organisations have no agreement: their bilateral records are shared with the owner's partners, so the
@@ -27,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 KINDS = ("agreements", "plans", "projects", "plan-items", "exchanges", "organisations", "documents")
-SLOTS = ("cn-internal", "su-internal", "bilateral", "public", "gb-su")
+SLOTS = ("cn-internal", "su-internal", "bilateral", "cn-owned", "public", "gb-su")
 ROLES = (
     "admin",
     "cn-coordinator",
@@ -52,6 +53,7 @@ SLOT_SPECS: dict[str, Slot] = {
     "cn-internal": Slot("internal", "CN", "protocol"),
     "su-internal": Slot("internal", "SU", "protocol"),
     "bilateral": Slot("bilateral", None, "protocol"),
+    "cn-owned": Slot("bilateral", "CN", "protocol"),
     "public": Slot("public", None, "protocol"),
     "gb-su": Slot("bilateral", None, "gb-su"),
 }
@@ -64,8 +66,8 @@ OWNER_OVERRIDES: dict[tuple[str, str], str] = {
 # admin: all; a member of party P: public + internal of P + bilateral of agreements P is party to;
 # anonymous: public. (Organisations follow the same slots: see the module docstring.)
 _ALL = set(SLOTS)
-_CN = {"cn-internal", "bilateral", "public"}
-_SU = {"su-internal", "bilateral", "public", "gb-su"}
+_CN = {"cn-internal", "bilateral", "cn-owned", "public"}
+_SU = {"su-internal", "bilateral", "cn-owned", "public", "gb-su"}
 _GB = {"public", "gb-su"}
 READS: dict[str, set[str]] = {
     "admin": _ALL,
@@ -83,7 +85,7 @@ READS: dict[str, set[str]] = {
 # reporters, observers and the public: nothing (progress reports are not in this matrix).
 CHANGES: dict[str, set[str]] = {
     "admin": _ALL,
-    "cn-coordinator": {"cn-internal", "bilateral", "public"},
+    "cn-coordinator": {"cn-internal", "bilateral", "cn-owned", "public"},
     "su-coordinator": {"su-internal", "bilateral", "public", "gb-su"},
     "gb-coordinator": {"gb-su"},
     "cas-reporter": set(),
