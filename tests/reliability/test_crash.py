@@ -20,8 +20,10 @@ from pathlib import Path
 import pytest
 
 from tests.reliability.conftest import Installations, Instance
+from tests.shared_data import shared_data_dir
 
-CORDIS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "cordis-eu-china-projects"
+_SHARED = shared_data_dir()
+CORDIS = (_SHARED or Path("/nonexistent")) / "cordis-eu-china-projects"
 MARK = "RELIABILITY-MARK"
 LAUNCHER = f'''
 import importlib, os, sys

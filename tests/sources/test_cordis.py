@@ -14,8 +14,9 @@ from accord.interchange.report import ImportRefused
 from accord.programmes.models import Participation, Project
 from accord.sources.common import iso_country
 from accord.sources.cordis import import_cordis
+from tests.shared_data import require_shared_data
 
-DATA = Path("/work/shared/data")
+DATA = require_shared_data()
 CHINA = DATA / "cordis-eu-china-projects"
 EUNETS = DATA / "h2020-participations-eunets" / "h2020.csv.gz"
 FP7 = DATA / "cordis-fp7-format-samples" / "fp7_test_projects.csv"

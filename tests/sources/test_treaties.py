@@ -12,8 +12,9 @@ from accord.directory.models import Party
 from accord.interchange.report import ImportRefused
 from accord.programmes import services as programmes
 from accord.sources.treaties import import_treaties, party_for_name, treaty_kind
+from tests.shared_data import require_shared_data
 
-SUBSET = Path("/work/shared/data/uk-fcdo-treaties/uk_treaties_science_tech_subset.csv")
+SUBSET = require_shared_data("uk-fcdo-treaties", "uk_treaties_science_tech_subset.csv")
 ROMANIA_1967 = "fcdo:117f04f3-f9f8-49e5-aeb0-a341e8d19479"
 
 pytestmark = pytest.mark.django_db
