@@ -331,6 +331,7 @@ class Scenario:
         self.queries = 0
         self.before: Callable[[], None] | None = None  # untimed, before each request (clearing the cache)
         self.max_samples: int | None = None
+        self.hand_from: Scenario | None = None  # whose baseline samples this row's ratio uses
 
 
 def measure(client: Any, s: Scenario) -> None:
@@ -399,6 +400,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     today = dt.date.today()
 
     scenarios: list[Scenario] = []
+    dash_baseline: Scenario | None = None
+
+    def dash_sql() -> Any:
+        return dash.hand_written(dash.STATUS_BY_WINDOW, vendor, today)
+
     clients: dict[str, Client] = {}
     facts: dict[str, Any] = {"search_word": word, "field": field, "agreement": agreement}
     for reader in ("admin", "coordinator"):
@@ -451,14 +457,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             scenarios.append(Scenario(page, kind, reader, functools.partial(str, url), hand))
         scenarios.append(Scenario("project detail", "detail", reader, pick, functools.partial(_last, detail, picked)))
 
-        def dash_sql() -> Any:
-            return dash.hand_written(dash.STATUS_BY_WINDOW, vendor, today)
-
-        uncached = Scenario("dashboard (uncached)", "dashboard", reader, lambda: "/dashboard/", dash_sql)
+        # The dashboard's SQL takes seconds at 100k and is the same for every dashboard row (the
+        # administrator's, unfiltered): measured beside the first one only, and shared.
+        first = dash_baseline is None
+        uncached = Scenario(
+            "dashboard (uncached)", "dashboard", reader, lambda: "/dashboard/", dash_sql if first else None
+        )
         uncached.before = cache.clear
         uncached.max_samples = min(args.repeats, args.uncached_repeats)  # seconds each at 100k: bound the run
-        scenarios.append(uncached)
-        scenarios.append(Scenario("dashboard (cached)", "dashboard", reader, lambda: "/dashboard/", dash_sql))
+        dash_baseline = dash_baseline or uncached
+        uncached.hand_from = dash_baseline
+        cached = Scenario("dashboard (cached)", "dashboard", reader, lambda: "/dashboard/", None)
+        cached.hand_from = dash_baseline
+        scenarios += [uncached, cached]
 
     load_before = os.getloadavg()
     for s in scenarios:  # warm-up: templates compiled, caches as a running server has them
@@ -482,7 +493,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     for s in scenarios:
         goal = GOALS_MS[s.kind]
         p95 = ms(s.wall, 95)
-        db50, hand50 = ms(s.db, 50), ms(s.hand_ns, 50)
+        db50 = ms(s.db, 50)
+        hand50 = ms(s.hand_ns or (s.hand_from.hand_ns if s.hand_from else []), 50)
         rows.append(
             {
                 "page": s.page,
