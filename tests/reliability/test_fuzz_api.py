@@ -11,20 +11,17 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 import requests
-
-from tests.reliability.conftest import Live, Server, server_errors
-
-schemathesis = pytest.importorskip("schemathesis")
-
-from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
-from schemathesis import GenerationMode  # noqa: E402
-from schemathesis.checks import not_a_server_error  # noqa: E402
-from schemathesis.specs.openapi.checks import (  # noqa: E402
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from tests.reliability.conftest import Live, Server, server_errors
 
 # gunicorn refuses a request line or headers too large for it (414, 431) before Accord sees the request:
 # an HTTP server's limit, not an answer of the API, so its schema does not declare them.
