@@ -24,7 +24,8 @@ N = 300
 
 def test_generated_portfolio_is_audited_shaped_and_multilingual(db) -> None:
     # One generation checked three ways: each costs seconds, so the checks share it.
-    portfolio = generate(Sizes(projects=N, agreements=12, organisations=400), seed=7)
+    # Enough organisations per party that a project can find its five participants (as at N/5 for large N).
+    portfolio = generate(Sizes(projects=N, agreements=12, organisations=2000), seed=7)
     check_audited(portfolio)
     check_shape()
     check_titles()
@@ -38,6 +39,12 @@ def check_audited(portfolio: Report) -> None:
 
 
 def check_shape() -> None:
+    # uids are UUIDv7 like the application's, in insertion order (the unique indexes grow at one edge).
+    uids = list(
+        Project.objects.filter(agreement__reference__startswith="BENCH-").order_by("id").values_list("uid", flat=True)
+    )
+    assert {u.version for u in uids} == {7}
+    assert uids == sorted(uids)
     assert Project.objects.filter(agreement__reference__startswith="BENCH-").count() == N
     assert Party.objects.count() == 200  # the seed's CN and SU are reused, not duplicated
     assert Party.objects.filter(code__in=["SU", "DD", "YU", "CS"]).count() == 4
