@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.cache import cache
 from django.db.models import Max
+from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,7 +36,10 @@ from accord.programmes.choices import (
     QuantityUnit,
 )
 
+T = TypeVar("T")
+
 CACHE_SECONDS = 3600  # entries go stale by key (a new chain head), this only bounds the cache's size
+DRAWN_DIRECTIONS = 12  # exchange directions drawn and summed; the rest are counted in one line
 
 # Status colours with a meaning people expect (grey idle, blue going, orange late, green done, red stopped).
 STATUS_COLOURS = {
@@ -53,8 +60,25 @@ PLAN_COLOURS = {
 }
 
 
+class QuickSelect(forms.Select):
+    """A <select> written in Python, as Django's would be: Django renders each option through a template,
+    which for the 2,000 agreements of a large programme cost more than the whole page from the cache."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        chosen = set(self.format_value(value))
+        options = "".join(
+            f'<option value="{escape(str(v))}"{" selected" if str(v) in chosen else ""}>{escape(str(label))}</option>'
+            for v, label in self.choices
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), mark_safe(options)
+        )  # every option escaped above
+
+
 class FilterForm(forms.Form):
-    agreement = forms.TypedChoiceField(label=gettext_lazy("Agreement"), required=False, coerce=int, empty_value=None)
+    agreement = forms.TypedChoiceField(
+        label=gettext_lazy("Agreement"), required=False, coerce=int, empty_value=None, widget=QuickSelect
+    )
     year = forms.TypedChoiceField(label=gettext_lazy("Year"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, data: Any, *, agreements: list[tuple[int, str]], years: list[int]) -> None:
@@ -125,22 +149,29 @@ def portfolio_charts(user: Any, scope: Scope, parties: dict[int, dict[str, Any]]
     return figures["total"], [status, field, modality, side]
 
 
-def reciprocity_charts(
-    user: Any, scope: Scope, parties: dict[int, dict[str, Any]]
-) -> tuple[list[Chart], list[dict[str, Any]]]:
-    """A chart per direction (exchanges per year, stacked by kind) and the summary of sent and received."""
-    rows = selectors.reciprocity(user, scope)
+def reciprocity_charts(user: Any, scope: Scope, parties: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """A chart per busy direction (exchanges per year, stacked by kind), the summary of what each of those
+    sent and received, and how many directions and exchanges are left out.
+
+    Only the DRAWN_DIRECTIONS busiest directions are drawn and summed: among 200 parties there are thousands,
+    and a chart each is neither readable nor cheap (the agreement filter narrows to the rest).
+    """
+    directions = selectors.exchange_directions(user, scope)
+    shown = [(src, dst) for src, dst, _n in directions[:DRAWN_DIRECTIONS]]
+    rows = selectors.reciprocity(user, scope, shown) if shown else []
     kinds = [k for k in ExchangeKind if any(r["kind"] == k.value for r in rows)]
-    directions = sorted({(r["from_party_id"], r["to_party_id"]) for r in rows})
     years = sorted({r["year"] for r in rows if r["year"] is not None})
     categories = [str(y) for y in years] + ([_("undated")] if any(r["year"] is None for r in rows) else [])
     index = {y: i for i, y in enumerate(years)}
+    # One pass over the rows, grouped by direction (not a pass per direction).
+    counts: dict[tuple[int, int], dict[str, list[float]]] = {
+        direction: {k.value: [0.0] * len(categories) for k in kinds} for direction in shown
+    }
+    for r in rows:
+        direction = (r["from_party_id"], r["to_party_id"])
+        counts[direction][r["kind"]][index.get(r["year"], len(categories) - 1)] += r["count"]
     per_direction: list[Chart] = []
-    for n, (src, dst) in enumerate(directions, 1):
-        counts: dict[str, list[float]] = {k.value: [0.0] * len(categories) for k in kinds}
-        for r in rows:
-            if (r["from_party_id"], r["to_party_id"]) == (src, dst):
-                counts[r["kind"]][index.get(r["year"], len(categories) - 1)] += r["count"]
+    for n, (src, dst) in enumerate(shown, 1):
         names = {"from": _party_label(parties.get(src)), "to": _party_label(parties.get(dst))}
         per_direction.append(
             charts.stacked_bars(
@@ -148,7 +179,7 @@ def reciprocity_charts(
                 _("Exchanges from %(from)s to %(to)s") % names,
                 _("How many exchanges went from %(from)s to %(to)s each year, by kind.") % names,
                 categories,
-                [Series(str(k.label), counts[k.value], charts.colour(i)) for i, k in enumerate(kinds)],
+                [Series(str(k.label), counts[(src, dst)][k.value], charts.colour(i)) for i, k in enumerate(kinds)],
                 category_header=_("Year"),
             )
         )
@@ -179,7 +210,13 @@ def reciprocity_charts(
         quantities = sorted(line.pop("quantities").items())
         line["quantity"] = ", ".join(f"{charts.number(float(q))} {QuantityUnit(u).label}" for u, q in quantities)
         table.append(line)
-    return per_direction, table
+    rest = directions[DRAWN_DIRECTIONS:]
+    return {
+        "exchanges": per_direction,
+        "reciprocity": table,
+        "more_directions": len(rest),
+        "more_exchanges": sum(n for _src, _dst, n in rest),
+    }
 
 
 def timeline_chart(user: Any, scope: Scope) -> Chart:
@@ -274,11 +311,9 @@ def overdue_lists(user: Any, scope: Scope, parties: dict[int, dict[str, Any]]) -
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The portfolio at a glance, for what the viewer may read; filters by agreement and year (GET)."""
     user = request.user
-    language = translation.get_language()
-    agreements = [
-        (a["id"], text_for(a["title"], language, a["authentic_languages"])) for a in selectors.agreements(user)
-    ]
-    form = FilterForm(request.GET or None, agreements=agreements, years=selectors.years(user))
+    language = translation.get_language() or "en"
+    agreements, years = cached(user, f"filters:{language}", lambda: filter_choices(user, language))
+    form = FilterForm(request.GET or None, agreements=agreements, years=years)
     chosen: dict[str, Any] = {}
     if form.is_bound:
         form.is_valid()
@@ -289,28 +324,34 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "as_of": scope.as_of,
         "agreement_title": dict(agreements).get(scope.agreement_id) if scope.agreement_id else None,
-        **cached_figures(user, scope, language or "en"),
+        **cached(user, f"{language}:{scope.today}:{scope.agreement_id}:{scope.year}", lambda: figures(user, scope)),
     }
     return render(request, "dashboard/index.html", context, status=400 if form.errors else 200)
+
+
+def filter_choices(user: Any, language: str) -> tuple[list[tuple[int, str]], list[int]]:
+    """The agreements (id, title) and years the viewer may filter by."""
+    agreements = [
+        (a["id"], text_for(a["title"], language, a["authentic_languages"])) for a in selectors.agreements(user)
+    ]
+    return agreements, selectors.years(user)
 
 
 def figures(user: Any, scope: Scope) -> dict[str, Any]:
     parties = selectors.parties()
     total, portfolio = portfolio_charts(user, scope, parties)
-    exchanges, reciprocity = reciprocity_charts(user, scope, parties)
     return {
         "total": total,
         "portfolio": portfolio,
-        "exchanges": exchanges,
-        "reciprocity": reciprocity,
+        **reciprocity_charts(user, scope, parties),
         "timeline": timeline_chart(user, scope),
         "network": network_chart(user, scope, parties),
         "overdue": overdue_lists(user, scope, parties),
     }
 
 
-def cached_figures(user: Any, scope: Scope, language: str) -> dict[str, Any]:
-    """The figures, computed once per audience, scope, language and state of the records.
+def cached(user: Any, what: str, compute: Callable[[], T]) -> T:
+    """`compute()`, computed once per audience, `what` (language, scope...) and state of the records.
 
     Every change to a record appends to the audit chain, so the chain's last entry id is a version of
     all the data: a key that includes it can never serve figures older than the records. Viewers who
@@ -319,9 +360,9 @@ def cached_figures(user: Any, scope: Scope, language: str) -> dict[str, Any]:
     who = principal(user)
     audience = "admin" if who.is_admin else ",".join(str(p) for p in sorted(who.parties)) or "public"
     head = ChangeRecord.objects.aggregate(head=Max("id"))["head"] or 0
-    key = f"dashboard:v1:{audience}:{language}:{scope.today}:{scope.agreement_id}:{scope.year}:{head}"
+    key = f"dashboard:v2:{audience}:{what}:{head}"
     found = cache.get(key)
     if found is None:
-        found = figures(user, scope)
+        found = compute()
         cache.set(key, found, timeout=CACHE_SECONDS)
     return found
