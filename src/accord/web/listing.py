@@ -6,11 +6,11 @@ without JavaScript; htmx asks for the same URL and gets only the table back.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 
@@ -19,6 +19,12 @@ from accord.core.visibility import visible
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
 SEARCH_MAX = 200
+# Lists count their rows up to this many and then say "more than": an exact count of 100,000 rows (or of a
+# search's matches) costs more than the page itself, and nobody pages that far.
+COUNT_CAP = 1000
+# A select of records (agreements, plans, parties) lists at most this many: thousands of options are slow
+# to render and no use to pick from; a list filtered to any record is still a link (from its own page).
+OPTIONS_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -29,20 +35,84 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Records:
+    """Filter options that are records: the first OPTIONS_MAX of those the user may read, plus the chosen one."""
+
+    queryset: Callable[[Any], QuerySet[Any]]  # what the user may pick (visibility applied), in option order
+    label: Callable[[Any], str] = str
+
+
+@dataclass(frozen=True)
 class Filter:
     """A select of values for one GET parameter, applied as `lookup=value`."""
 
     name: str
     label: Any
     lookup: str
-    options: Callable[[Any], Iterable[tuple[Any, Any]]]  # (value, label) for the user
+    options: Callable[[Any], Iterable[tuple[Any, Any]]] | Records  # (value, label) for the user
+
+
+@dataclass
+class PageOf:
+    """One page of rows, with what the page links need. `total` is None when there are more than COUNT_CAP
+    rows: the page then knows only whether a next one exists (it fetched one row more than it shows)."""
+
+    rows: list[Any]
+    number: int
+    per_page: int
+    total: int | None
+    has_next: bool = False
+    count_cap: int = COUNT_CAP
+
+    @property
+    def num_pages(self) -> int | None:
+        return None if self.total is None else max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def paginate(queryset: QuerySet[Any], number: Any, per_page: int, cap: int | None = COUNT_CAP) -> PageOf:
+    """The `number`th page (1-based; anything else is page 1) of an ordered queryset, in two statements:
+    a count that stops at `cap` + 1 rows (None: an exact count), and the page's rows. A page past the end
+    shows the last one."""
+    try:
+        wanted = max(1, int(number))
+    except (TypeError, ValueError):
+        wanted = 1
+    counted = queryset.count() if cap is None else queryset.order_by()[: cap + 1].count()
+    if cap is None or counted <= cap:
+        page = PageOf([], wanted, per_page, counted, count_cap=counted if cap is None else cap)
+        page.number = min(wanted, page.num_pages or 1)
+        start = (page.number - 1) * per_page
+        page.rows = list(queryset[start : start + per_page])
+        page.has_next = page.number < (page.num_pages or 1)
+        return page
+    start = (wanted - 1) * per_page
+    rows = list(queryset[start : start + per_page + 1])
+    if not rows:  # past the end (an old link): count exactly, this once, and show the last page
+        return paginate(queryset, wanted, per_page, cap=None)
+    return PageOf(rows[:per_page], wanted, per_page, None, has_next=len(rows) > per_page, count_cap=cap)
 
 
 @dataclass
 class Listing:
     rows: list[Model]
-    page: Page
-    total: int
+    page: PageOf
+    total: int | None  # None: more than COUNT_CAP
     query: str
     sort: str
     filters: list[dict[str, Any]]
@@ -100,6 +170,24 @@ def search_languages() -> list[str]:
     return sorted(tags)
 
 
+def filter_options(f: Filter, value: str, user: Any) -> tuple[list[tuple[str, str]], bool]:
+    """The filter's options as (value, label) strings, and whether some were left out (OPTIONS_MAX).
+
+    For records, one statement for the options and, if the chosen one is not among them, one more to find
+    it (among the records the user may read: an unreadable one is not a choice)."""
+    source = f.options
+    if not isinstance(source, Records):
+        return [(str(v), str(label)) for v, label in source(user)], False
+    records = source.queryset(user)
+    found = list(records[: OPTIONS_MAX + 1])
+    options = [(str(r.pk), source.label(r)) for r in found[:OPTIONS_MAX]]
+    if value and value.isdigit() and len(value) < 19 and value not in {v for v, _ in options}:
+        chosen = next((r for r in found if str(r.pk) == value), None) or records.filter(pk=int(value)).first()
+        if chosen is not None:
+            options.append((str(chosen.pk), source.label(chosen)))
+    return options, len(found) > OPTIONS_MAX
+
+
 def build_listing(
     request: HttpRequest,
     queryset: QuerySet[Any],
@@ -116,13 +204,13 @@ def build_listing(
     chosen: list[dict[str, Any]] = []
     for f in filters:
         value = request.GET.get(f.name, "").strip()
-        options = [(str(v), str(label)) for v, label in f.options(user)]
+        options, more = filter_options(f, value, user)
         if value and value not in {v for v, _ in options}:
             errors.append(f"{f.label}: “{value}” is not one of the choices")
             value = ""
         if value:
             qs = qs.filter(**{f.lookup: value})
-        chosen.append({"name": f.name, "label": f.label, "options": options, "value": value})
+        chosen.append({"name": f.name, "label": f.label, "options": options, "value": value, "more": more})
     text = request.GET.get("q", "").strip()[:SEARCH_MAX]
     if text and (search or search_exact):
         qs = text_search(qs, text, search, search_exact)
@@ -141,12 +229,11 @@ def build_listing(
         per_page = DEFAULT_PAGE_SIZE
     if per_page not in PAGE_SIZES and per_page != 1:  # 1: the query-count tests
         per_page = DEFAULT_PAGE_SIZE
-    paginator = Paginator(qs, per_page)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginate(qs, request.GET.get("page"), per_page, cap=COUNT_CAP)
     return Listing(
-        rows=list(page.object_list),
+        rows=page.rows,
         page=page,
-        total=paginator.count,
+        total=page.total,
         query=text,
         sort=sort,
         filters=chosen,

@@ -35,9 +35,10 @@ from accord.programmes.models import (
 from accord.programmes.selectors import latest_reports
 from accord.programmes.services import add_plan_item, create_project, update_plan, update_plan_item, update_project
 from accord.reviews.models import Review
-from accord.web.listing import Column, Filter
+from accord.web.listing import Column, Filter, Records, paginate
 
 Options = Callable[[Any], Iterable[tuple[Any, Any]]]
+PLAN_ITEMS_PAGE = 100
 
 
 def _choices(choices: Iterable[tuple[str, Any]]) -> Options:
@@ -45,16 +46,14 @@ def _choices(choices: Iterable[tuple[str, Any]]) -> Options:
     return lambda user: items
 
 
-def _agreements(user: Any) -> list[tuple[int, str]]:
-    return [(a.pk, str(a)) for a in visible(Agreement.objects.only("id", "title", "short_title"), user)]
-
-
-def _plans(user: Any) -> list[tuple[int, str]]:
-    return [(p.pk, str(p)) for p in visible(Plan.objects.only("id", "title", "revision"), user)]
-
-
-def _parties(user: Any) -> list[tuple[int, str]]:
-    return [(p.pk, f"{p.code} — {p}") for p in Party.objects.only("id", "code", "name")]
+# Options over records: bounded (listing.OPTIONS_MAX), newest first, as the ones most often looked for.
+_agreements = Records(
+    lambda user: visible(Agreement.objects.only("id", "title", "short_title"), user).order_by("-signed_on", "-id")
+)
+_plans = Records(
+    lambda user: visible(Plan.objects.only("id", "title", "revision"), user).order_by("-period_start", "-id")
+)
+_parties = Records(lambda user: Party.objects.only("id", "code", "name"), lambda p: f"{p.code} — {p}")
 
 
 VISIBILITY = Filter("visibility", _("Visibility"), "visibility", _choices(Visibility.choices))
@@ -91,7 +90,7 @@ class RecordType:
     search_exact: tuple[str, ...] = ()
     default_sort: str = ""
     detail_queryset: Callable[[], QuerySet[Any]] | None = None
-    related: Callable[[Any, Any], dict[str, Any]] | None = None  # (record, user) -> context
+    related: Callable[[Any, Any, Any], dict[str, Any]] | None = None  # (record, user, GET parameters) -> context
     edit: EditSpec | None = None
     create: CreateSpec | None = None
 
@@ -110,7 +109,7 @@ class RecordType:
 # --- what each detail page shows beside the record ------------------------------------------------------
 
 
-def _agreement_related(agreement: Agreement, user: Any) -> dict[str, Any]:
+def _agreement_related(agreement: Agreement, user: Any, params: Any) -> dict[str, Any]:
     return {
         "parties": list(agreement.agreement_parties.select_related("party").order_by("position")),
         "plans": list(visible(agreement.plans.all(), user).annotate(item_count=Count("items"))),
@@ -120,26 +119,30 @@ def _agreement_related(agreement: Agreement, user: Any) -> dict[str, Any]:
     }
 
 
-def _plan_related(plan: Plan, user: Any) -> dict[str, Any]:
+def _plan_related(plan: Plan, user: Any, params: Any) -> dict[str, Any]:
+    # A plan may have thousands of items: a page of them, so the page costs the same at any plan size.
     responsibilities = visible(PlanItemResponsibility.objects.select_related("organisation", "side"), user)
-    items = list(
+    items = (
         visible(plan.items.all(), user)
         .select_related("project")
         .prefetch_related(Prefetch("responsibilities", queryset=responsibilities))
         .order_by("position", "id")
     )
-    latest = {r.plan_item_id: r for r in visible(latest_reports(plan), user).select_related("reporting_organisation")}
-    for item in items:
-        item.latest_report = latest.get(item.pk)  # type: ignore[attr-defined]
+    page = paginate(items, params.get("page"), PLAN_ITEMS_PAGE, cap=None)  # a plan's items: few enough to count
+    latest_of = latest_reports(plan, item_ids=[i.pk for i in page.rows])
+    latest = {r.plan_item_id: r for r in visible(latest_of, user).select_related("reporting_organisation")}
+    for item in page.rows:
+        item.latest_report = latest.get(item.pk)
     return {
-        "items": items,
+        "items": page.rows,
+        "items_page": page,
         "reviews": list(visible(plan.reviews.all(), user)),
         "documents": list(visible(plan.documents.all(), user)),
         "languages": plan.agreement.authentic_languages,
     }
 
 
-def _project_related(project: Project, user: Any) -> dict[str, Any]:
+def _project_related(project: Project, user: Any, params: Any) -> dict[str, Any]:
     items = list(visible(project.plan_items.all(), user).select_related("plan").order_by("plan__period_start", "id"))
     reports: dict[int, ProgressReport] = {}
     for report in visible(ProgressReport.objects.filter(plan_item__project=project), user).order_by(
@@ -160,7 +163,7 @@ def _project_related(project: Project, user: Any) -> dict[str, Any]:
     }
 
 
-def _plan_item_related(item: PlanItem, user: Any) -> dict[str, Any]:
+def _plan_item_related(item: PlanItem, user: Any, params: Any) -> dict[str, Any]:
     return {
         "responsibilities": list(
             visible(item.responsibilities.all(), user).select_related("organisation", "side").order_by("side", "id")
@@ -174,7 +177,7 @@ def _plan_item_related(item: PlanItem, user: Any) -> dict[str, Any]:
     }
 
 
-def _organisation_related(org: Organisation, user: Any) -> dict[str, Any]:
+def _organisation_related(org: Organisation, user: Any, params: Any) -> dict[str, Any]:
     return {
         "names": list(OrganisationName.objects.filter(organisation=org).order_by("valid_from", "id")),
         "successors": list(org.successions.select_related("successor").order_by("on", "id")),
@@ -188,7 +191,7 @@ def _organisation_related(org: Organisation, user: Any) -> dict[str, Any]:
     }
 
 
-def _person_related(person: Person, user: Any) -> dict[str, Any]:
+def _person_related(person: Person, user: Any, params: Any) -> dict[str, Any]:
     return {
         "positions": list(
             Position.objects.filter(person=person).select_related("organisation").order_by("-start_on", "id")
@@ -197,14 +200,14 @@ def _person_related(person: Person, user: Any) -> dict[str, Any]:
     }
 
 
-def _exchange_related(exchange: Exchange, user: Any) -> dict[str, Any]:
+def _exchange_related(exchange: Exchange, user: Any, params: Any) -> dict[str, Any]:
     return {
         "people": list(visible(exchange.people.all(), user).select_related("person")),
         "languages": exchange.agreement.authentic_languages,
     }
 
 
-def _meeting_related(meeting: Meeting, user: Any) -> dict[str, Any]:
+def _meeting_related(meeting: Meeting, user: Any, params: Any) -> dict[str, Any]:
     members = visible(DelegationMember.objects.select_related("person"), user)
     return {
         "delegations": list(
@@ -219,7 +222,7 @@ def _meeting_related(meeting: Meeting, user: Any) -> dict[str, Any]:
     }
 
 
-def _document_related(document: Document, user: Any) -> dict[str, Any]:
+def _document_related(document: Document, user: Any, params: Any) -> dict[str, Any]:
     return {
         "texts": list(visible(document.texts.all(), user).order_by("language")),
         "files": list(visible(document.files.all(), user).order_by("languages", "format")),
@@ -227,7 +230,7 @@ def _document_related(document: Document, user: Any) -> dict[str, Any]:
     }
 
 
-def _review_related(review: Review, user: Any) -> dict[str, Any]:
+def _review_related(review: Review, user: Any, params: Any) -> dict[str, Any]:
     return {
         "statements": list(visible(review.statements.all(), user).select_related("party")),
         "completion": (review.figures or {}).get("completion", {}),
