@@ -364,7 +364,9 @@ def network(user: Any, scope: Scope, size: int = NETWORK_SIZE) -> dict[str, Any]
     # (filtering them in the grouped query costs SQLite a nested subquery per participation).
     top = list(
         taking_part.values("organisation_id")
-        .annotate(n=Count("project_id"))  # (project, organisation) is unique: no DISTINCT needed
+        # (project, organisation) is unique: no DISTINCT needed. COUNT(*), not COUNT(project_id): SQLite then
+        # counts on the organisation index alone (0.1 s instead of 3 s over 460,000 participations).
+        .annotate(n=Count("*"))
         .order_by("-n", "organisation_id")
         .values_list("organisation_id", "n")[: 2 * size]
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
+from html import escape as quote
 from typing import Any, TypeVar
 
 from django import forms
@@ -13,8 +14,9 @@ from django.db.models import Max
 from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -67,7 +69,7 @@ class QuickSelect(forms.Select):
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         chosen = set(self.format_value(value))
         options = "".join(
-            f'<option value="{escape(str(v))}"{" selected" if str(v) in chosen else ""}>{escape(str(label))}</option>'
+            f'<option value="{quote(str(v))}"{" selected" if str(v) in chosen else ""}>{quote(str(label))}</option>'
             for v, label in self.choices
         )
         return format_html(
@@ -324,7 +326,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "as_of": scope.as_of,
         "agreement_title": dict(agreements).get(scope.agreement_id) if scope.agreement_id else None,
-        **cached(user, f"{language}:{scope.today}:{scope.agreement_id}:{scope.year}", lambda: figures(user, scope)),
+        # The figures' sections, rendered once: drawing them again on every hit cost more than reading them.
+        "figures_html": cached(
+            user,
+            f"{language}:{scope.today}:{scope.agreement_id}:{scope.year}",
+            lambda: render_to_string("dashboard/_figures.html", figures(user, scope), request),
+        ),
     }
     return render(request, "dashboard/index.html", context, status=400 if form.errors else 200)
 
