@@ -89,7 +89,7 @@ def test_the_composed_payload_is_the_canonical_json_audit_hashes():
     import datetime as dt
     import uuid
 
-    from accord.core.audit import _payload, canonical
+    from accord.core.audit import canonical, payload_of
     from accord.core.bulk import _canonical_value, _payload_text
 
     at = dt.datetime(2026, 11, 28, 1, 2, 3, 456789, tzinfo=dt.UTC)
@@ -113,8 +113,8 @@ def test_the_composed_payload_is_the_canonical_json_audit_hashes():
             "before": before,
             "after": after,
         }
-        expected = canonical(_payload(values))
-        p = _payload(values)
+        expected = canonical(payload_of(values))
+        p = payload_of(values)
         head = {k: _canonical_value(p[k]) for k in ("at", "actor_id", "actor", "request", "action", "object")}
         tail = {k: p[k] for k in ("object_id", "object_uid", "object_version", "repr", "related", "related_id")}
         text = _payload_text(head, tail, canonical(before), canonical(after))

@@ -1,8 +1,9 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 
+from accord.core.audit import record_change, snapshot
 from accord.core.models import ChangeRecord
 from accord.core.verify import verify
 from accord.directory.services import create_person
@@ -78,3 +79,55 @@ def test_a_removed_change_record_is_named():
         problems[0]
         == f"change record #{third.pk}: does not follow the entry before it (an entry was removed or inserted)"
     )
+
+
+def test_values_orjson_writes_otherwise_still_verify_and_their_edits_are_named():
+    # verify hashes with orjson first and falls back to the reference JSON: floats and ints past 64 bits
+    # are where the two differ, so an entry holding them must take the fallback and still verify.
+    person = create_person(name={"en": "Odd numbers"})
+    before = snapshot(person)
+    odd = '{"en": "Odd numbers", "x": 1e-07, "y": 1180591620717411303424}'
+    raw("UPDATE directory_person SET name = %s, version = version + 1 WHERE id = %s", [odd, person.pk])
+    person.refresh_from_db()
+    _append_update(person, before)
+    assert verify().ok
+    raw("UPDATE directory_person SET name = %s WHERE id = %s", [odd.replace("1e-07", "2e-07"), person.pk])
+    problems = [str(p) for p in verify().problems]
+    assert problems == [
+        f"directory.person {person.pk}: differs from change record "
+        f"#{ChangeRecord.objects.order_by('-id').first().pk} in name (changed behind Accord's back)"
+    ]
+
+
+def _append_update(obj, before: dict) -> None:
+    """An update entry for obj's stored row as it is now, claiming `before` as the state it changed."""
+    with transaction.atomic():
+        record_change(obj, "update", before=before, after=snapshot(obj))
+
+
+def _bump_version(person) -> None:
+    raw("UPDATE directory_person SET version = version + 1 WHERE id = %s", [person.pk])
+    person.refresh_from_db()
+
+
+def test_an_update_whose_before_lacks_a_column_follows_its_entry(seed):
+    # As after a migration added a column: only the columns both entries know are compared.
+    person = create_person(name={"en": "Migrated"})
+    before = snapshot(person)
+    del before["orcid"]
+    _bump_version(person)
+    _append_update(person, before)
+    assert verify().ok
+
+
+def test_an_update_whose_before_differs_from_the_last_state_is_named(seed):
+    person = create_person(name={"en": "Forged"})
+    created = ChangeRecord.objects.order_by("-id").first()
+    before = {**snapshot(person), "orcid": "0000-0002-1825-0097"}
+    _bump_version(person)
+    _append_update(person, before)
+    problems = [str(p) for p in verify().problems]
+    assert problems == [
+        f"change record #{created.pk + 1}: gives directory.person {person.pk}'s orcid before the change "
+        f"otherwise than change record #{created.pk} left them (changed behind Accord's back, or forged)"
+    ]

@@ -56,6 +56,13 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     return {f.attname: _jsonable(f, f.value_from_object(obj)) for f in obj._meta.concrete_fields}
 
 
+def snapshot_value(field: models.Field, value: Any) -> Any:
+    """One column of snapshot() from the value a values_list() query gives (a file field's is its name)."""
+    if isinstance(field, models.FileField):
+        return value or None
+    return _jsonable(field, value)
+
+
 def canonical(value: Any) -> str:
     """Canonical JSON for hashing: sorted keys, no spaces, UTF-8. Values are str/int/bool/None/list/dict."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -68,10 +75,10 @@ def entry_hash(prev_hash: str, payload: dict[str, Any]) -> str:
 
 def entry_payload(rec: ChangeRecord) -> dict[str, Any]:
     """What an entry's hash covers: everything in it except its own id and hashes."""
-    return _payload({c: getattr(rec, c) for c in _COLUMNS})
+    return payload_of({c: getattr(rec, c) for c in ENTRY_COLUMNS})
 
 
-def _payload(v: dict[str, Any]) -> dict[str, Any]:
+def payload_of(v: dict[str, Any]) -> dict[str, Any]:
     at = v["at"] if timezone.is_aware(v["at"]) else timezone.make_aware(v["at"], dt.UTC)
     return {
         "at": at.astimezone(dt.UTC).isoformat(),
@@ -94,7 +101,7 @@ def _payload(v: dict[str, Any]) -> dict[str, Any]:
 # --- appending -------------------------------------------------------------------------------------
 
 # The columns an append writes, in order. The hash is last: on PostgreSQL the database computes it.
-_COLUMNS = (
+ENTRY_COLUMNS = (
     "at",
     "actor_id",
     "actor_name",
@@ -111,19 +118,19 @@ _COLUMNS = (
     "after",
 )
 # PostgreSQL: one round trip takes the chain lock, reads the head, hashes and inserts (migration core 0002).
-_PG_APPEND = "SELECT accord_append_change(%s, " + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+_PG_APPEND = "SELECT accord_append_change(%s, " + ", ".join(["%s"] * len(ENTRY_COLUMNS)) + ")"
 # SQLite: the table name is Accord's own, so the statements are fixed text.
 _SQLITE_HEAD = "SELECT hash FROM core_changerecord ORDER BY id DESC LIMIT 1"
 _SQLITE_INSERT = (
-    f"INSERT INTO core_changerecord ({', '.join((*_COLUMNS, 'prev_hash', 'hash'))}) "
-    f"VALUES ({', '.join(['%s'] * (len(_COLUMNS) + 2))})"
+    f"INSERT INTO core_changerecord ({', '.join((*ENTRY_COLUMNS, 'prev_hash', 'hash'))}) "
+    f"VALUES ({', '.join(['%s'] * (len(ENTRY_COLUMNS) + 2))})"
 )
 
 
 @cache
 def _fields() -> list[models.Field]:
     by_attname = {f.attname: f for f in ChangeRecord._meta.concrete_fields}
-    return [by_attname[c] for c in _COLUMNS]
+    return [by_attname[c] for c in ENTRY_COLUMNS]
 
 
 def record_change(
@@ -159,7 +166,7 @@ def record_change(
         "before": before,
         "after": after,
     }
-    payload = canonical(_payload(values))
+    payload = canonical(payload_of(values))
     params = [f.get_db_prep_save(values[f.attname], conn) for f in _fields()]
     with conn.cursor() as cur:
         if conn.vendor == "postgresql":

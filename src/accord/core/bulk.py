@@ -26,7 +26,7 @@ from django.db.models.fields import NOT_PROVIDED, AutoFieldMixin
 from django.utils import timezone
 
 from accord.core.actor import current_actor
-from accord.core.audit import GENESIS, _fields, _hash_text, _jsonable, _payload, canonical, snapshot
+from accord.core.audit import GENESIS, _fields, _hash_text, _jsonable, canonical, payload_of, snapshot
 from accord.core.errors import DomainError
 from accord.core.models import ChangeRecord
 from accord.core.routers import pin_primary
@@ -477,7 +477,7 @@ _canonical_value = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensur
 
 
 def _payload_text(head: dict[str, str], tail: dict[str, Any], before: str, after: str) -> str:
-    """canonical(_payload(values)), composed from parts already in canonical JSON.
+    """canonical(payload_of(values)), composed from parts already in canonical JSON.
 
     json.dumps writes an object as "{" + '"key":value' pairs in sorted key order joined by "," + "}",
     each value as it would write it alone; so the entry's constant parts are encoded once per batch and
@@ -529,7 +529,7 @@ def append_entries(entries: Sequence[_Entry]) -> None:
     columns = [f.column for f in fields] + ["prev_hash", "hash"]
     by_attname = {f.attname: f for f in fields}
     # Constant for the batch: encoded and adapted once.
-    at_text = _payload({**dict.fromkeys(_PAYLOAD_SOURCES), "at": now})["at"]
+    at_text = payload_of({**dict.fromkeys(_PAYLOAD_SOURCES), "at": now})["at"]
     head_common = {
         "at": _canonical_value(at_text),
         "actor_id": _canonical_value(actor.user_id),
@@ -609,7 +609,7 @@ def append_entries(entries: Sequence[_Entry]) -> None:
         _insert_rows(conn, cur, "core_changerecord", columns, rows)
 
 
-# The keys _payload() reads, to call it for the batch's timestamp alone.
+# The keys payload_of() reads, to call it for the batch's timestamp alone.
 _PAYLOAD_SOURCES = (
     "at",
     "actor_id",

@@ -8,11 +8,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
+import orjson
 from django.apps import apps
 from django.db import models
 
-from accord.core.audit import GENESIS, canonical, entry_hash, entry_payload, snapshot
+from accord.core.audit import ENTRY_COLUMNS, GENESIS, canonical, entry_hash, payload_of, snapshot_value
 from accord.core.models import AccordModel, ChangeRecord
 
 
@@ -50,83 +52,128 @@ def audited_models() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if issubclass(m, AccordModel)]
 
 
-def _digest(data: dict | None) -> str:
-    return hashlib.sha256(canonical(data).encode()).hexdigest()
+def _digest(data: dict | None) -> bytes:
+    """What a state is compared by: sha256 of its canonical JSON (orjson's, the reference where it cannot)."""
+    try:
+        text = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # ints past 64 bits, non-str keys: the reference serialiser takes them
+        text = canonical(data).encode()
+    return hashlib.sha256(text).digest()
 
 
-def _walk_chain(report: VerifyReport) -> dict[tuple[str, str], tuple[int, str | None, dict | None]]:
+def _hash_matches(prev_hash: str, payload: dict, stored: str) -> bool:
+    """Whether the entry's hash covers this payload. orjson first: where its text is the canonical text the
+    hash matches, and a match cannot be an accident; where it is not (floats are written differently), the
+    reference serialiser decides."""
+    try:
+        text = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+        if hashlib.sha256(b"%s\n%s" % (prev_hash.encode(), text)).hexdigest() == stored:
+            return True
+    except TypeError:
+        pass
+    return entry_hash(prev_hash, payload) == stored
+
+
+@dataclass(slots=True)
+class _State:
+    """The last entry about one object: all the walk keeps per object, so 10M objects fit in memory."""
+
+    entry: int  # change record id
+    digest: bytes | None  # of the state it left; None: deleted
+    version: int | None
+
+
+_WALKED = ("id", *ENTRY_COLUMNS, "prev_hash", "hash")
+
+
+def _walk_chain(report: VerifyReport) -> dict[tuple[str, str], _State]:
     """Check every entry's hash and link, and that it follows from the object's entry before it.
 
     Return the last state recorded for each object. The hash is not keyed, so someone who knows the
     scheme can append a correctly chained entry; the sequence checks make such an entry show unless it
     is consistent with the object's history and its stored row (which takes changing more than one row).
     """
-    latest: dict[tuple[str, str], tuple[int, str | None, dict | None]] = {}
-    versions: dict[tuple[str, str], int | None] = {}
+    latest: dict[tuple[str, str], _State] = {}
     prev = GENESIS
-    for rec in ChangeRecord.objects.order_by("id").iterator(chunk_size=5000):
+    delete = ChangeRecord.Action.DELETE.value
+    # Tuples, not model instances: the walk touches every entry ever written.
+    rows = ChangeRecord.objects.order_by("id").values_list(*_WALKED).iterator(chunk_size=5000)
+    for pk, *columns, prev_hash, stored_hash in rows:
+        values = dict(zip(ENTRY_COLUMNS, columns, strict=True))
         report.entries += 1
-        where = f"change record #{rec.pk}"
-        if rec.prev_hash != prev:
+        if prev_hash != prev:
             report.problems.append(
-                Problem(where, "does not follow the entry before it (an entry was removed or inserted)")
+                Problem(
+                    f"change record #{pk}", "does not follow the entry before it (an entry was removed or inserted)"
+                )
             )
-        if entry_hash(rec.prev_hash, entry_payload(rec)) != rec.hash:
-            report.problems.append(Problem(where, "its content does not match its hash (edited)"))
-        prev = rec.hash
-        key = (rec.object_type, rec.object_id)
-        problem = _out_of_sequence(rec, latest.get(key), versions.get(key))
+        if not _hash_matches(prev_hash, payload_of(values), stored_hash):
+            report.problems.append(Problem(f"change record #{pk}", "its content does not match its hash (edited)"))
+        prev = stored_hash
+        key = (values["object_type"], values["object_id"])
+        last = latest.get(key)
+        problem = _out_of_sequence(pk, values, last)
         if problem:
-            report.problems.append(Problem(where, problem))
-        versions[key] = rec.object_version
-        if rec.action == ChangeRecord.Action.DELETE:
-            latest[key] = (rec.pk, None, None)
+            report.problems.append(Problem(f"change record #{pk}", problem))
+        digest = None if values["action"] == delete else _digest(values["after"])
+        if last is None:
+            latest[key] = _State(pk, digest, values["object_version"])
         else:
-            latest[key] = (rec.pk, _digest(rec.after), rec.after)
+            last.entry, last.digest, last.version = pk, digest, values["object_version"]
     return latest
 
 
-def _out_of_sequence(
-    rec: ChangeRecord, last: tuple[int, str | None, dict | None] | None, last_version: int | None
-) -> str | None:
-    """Why `rec` cannot follow the object's previous entry (a replayed or forged entry), or None."""
-    subject = f"{rec.object_type} {rec.object_id}"
-    live = last is not None and last[1] is not None
-    if rec.action == ChangeRecord.Action.CREATE:
+def _after_of(entry: int) -> dict | None:
+    """The state an entry recorded, read again (only when a comparison needs more than digests)."""
+    return ChangeRecord.objects.filter(pk=entry).values_list("after", flat=True).first()
+
+
+def _out_of_sequence(pk: int, rec: dict, last: _State | None) -> str | None:
+    """Why entry `pk` cannot follow the object's previous entry (a replayed or forged entry), or None."""
+    subject = f"{rec['object_type']} {rec['object_id']}"
+    action = rec["action"]
+    live = last is not None and last.digest is not None
+    if action == ChangeRecord.Action.CREATE:
         if live:
             assert last is not None
-            return f"creates {subject}, which change record #{last[0]} shows exists already (replayed or forged)"
+            return f"creates {subject}, which change record #{last.entry} shows exists already (replayed or forged)"
         return None
     if not live:
-        state = f"change record #{last[0]} shows it deleted" if last else "no entry before it created it"
-        return f"{rec.action}s {subject}, but {state} (replayed or forged)"
+        state = f"change record #{last.entry} shows it deleted" if last else "no entry before it created it"
+        return f"{action}s {subject}, but {state} (replayed or forged)"
     assert last is not None
     # Every update bumps the version; a delete records the version it removed.
+    version = rec["object_version"]
     if (
-        rec.object_version is not None
-        and last_version is not None
-        and (
-            rec.object_version < last_version
-            or (rec.action == ChangeRecord.Action.UPDATE and rec.object_version == last_version)
-        )
+        version is not None
+        and last.version is not None
+        and (version < last.version or (action == ChangeRecord.Action.UPDATE and version == last.version))
     ):
         return (
-            f"{rec.action}s {subject} at version {rec.object_version}, "
-            f"but change record #{last[0]} left it at version {last_version} (replayed or forged)"
+            f"{action}s {subject} at version {version}, "
+            f"but change record #{last.entry} left it at version {last.version} (replayed or forged)"
         )
-    before, after = rec.before or {}, last[2] or {}
+    if _digest(rec["before"]) == last.digest:
+        return None  # the usual case, settled without reading the earlier entry again
+    before, after = rec["before"] or {}, _after_of(last.entry) or {}
     # Only columns both know: a migration may add or drop a column between the two entries.
     differs = sorted(k for k in set(before) & set(after) if before[k] != after[k])
     if differs:
         return (
             f"gives {subject}'s {', '.join(differs)} before the change otherwise than "
-            f"change record #{last[0]} left them (changed behind Accord's back, or forged)"
+            f"change record #{last.entry} left them (changed behind Accord's back, or forged)"
         )
     return None
 
 
-def _rows(model: type[models.Model]) -> Iterator[models.Model]:
-    return model._default_manager.order_by("pk").iterator(chunk_size=2000)
+def _snapshots(model: type[models.Model]) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """(pk, snapshot) of every stored row, as core.audit.snapshot gives it, read as tuples in pk order."""
+    fields = list(model._meta.concrete_fields)
+    names = [f.attname for f in fields]
+    pk_at = names.index(model._meta.pk.attname)
+    rows = model._default_manager.order_by("pk").values_list(*names).iterator(chunk_size=5000)
+    for row in rows:
+        yield row[pk_at], {name: snapshot_value(f, v) for name, f, v in zip(names, fields, row, strict=True)}
 
 
 def verify() -> VerifyReport:
@@ -134,37 +181,33 @@ def verify() -> VerifyReport:
     latest = _walk_chain(report)
     for model in audited_models():
         label = model._meta.label_lower
-        for obj in _rows(model):
+        for pk, data in _snapshots(model):
             report.rows += 1
-            key = (label, str(obj.pk))
-            state = latest.pop(key, None)
-            data = snapshot(obj)
+            state = latest.pop((label, str(pk)), None)
             if state is None:
+                report.problems.append(Problem(f"{label} {pk}", "has no change record (written behind Accord's back)"))
+            elif state.digest is None:
                 report.problems.append(
-                    Problem(f"{label} {obj.pk}", "has no change record (written behind Accord's back)")
+                    Problem(f"{label} {pk}", f"exists, but change record #{state.entry} says it was deleted")
                 )
-                continue
-            rec_id, digest, after = state
-            if digest is None:
-                report.problems.append(
-                    Problem(f"{label} {obj.pk}", f"exists, but change record #{rec_id} says it was deleted")
-                )
-            elif _digest(data) != digest:
-                assert after is not None
-                changed = sorted(k for k in set(data) | set(after) if data.get(k) != after.get(k))
-                report.problems.append(
-                    Problem(
-                        f"{label} {obj.pk}",
-                        f"differs from change record #{rec_id} in {', '.join(changed)} (changed behind Accord's back)",
+            elif _digest(data) != state.digest:
+                after = _after_of(state.entry) or {}
+                if canonical(data) != canonical(after):
+                    changed = sorted(k for k in set(data) | set(after) if data.get(k) != after.get(k))
+                    report.problems.append(
+                        Problem(
+                            f"{label} {pk}",
+                            f"differs from change record #{state.entry} in {', '.join(changed)} "
+                            "(changed behind Accord's back)",
+                        )
                     )
-                )
     audited_labels = {m._meta.label_lower for m in audited_models()}
-    for (label, pk), (rec_id, digest, _after) in latest.items():
-        if digest is not None and label in audited_labels:
+    for (label, pk), state in latest.items():
+        if state.digest is not None and label in audited_labels:
             report.problems.append(
                 Problem(
                     f"{label} {pk}",
-                    f"is missing, but change record #{rec_id} says it exists (deleted behind Accord's back)",
+                    f"is missing, but change record #{state.entry} says it exists (deleted behind Accord's back)",
                 )
             )
     for check in EXTRA_CHECKS:

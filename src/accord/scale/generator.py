@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from accord.agreements.models import Agreement, AgreementParty
 from accord.core.actor import current_actor
-from accord.core.audit import GENESIS, _payload
+from accord.core.audit import GENESIS, payload_of
 from accord.core.models import ChangeRecord
 from accord.directory.models import Organisation, Party, Person
 from accord.programmes.choices import (
@@ -262,7 +262,7 @@ class Writer:
         }
         # The snapshot is serialised once: stored as it is, and spliced into the hashed payload.
         after_json = _canonical(after)
-        payload = _payload(values)
+        payload = payload_of(values)
         payload["after"] = orjson.Fragment(after_json)
         digest = hashlib.sha256(b"%s\n%s" % (prev.encode(), _canonical(payload))).hexdigest()
         stored = [values[a] for a in _CHAIN]
