@@ -61,6 +61,9 @@ class Plan(PartyOwned):
 
     class Meta:
         ordering = ["agreement", "period_start", "revision"]
+        # The plans' and plan items' lists sort by period; with the plan's unique key after it, a page of items
+        # is read in order from this index and the items' own (plan, position, id).
+        indexes = [models.Index(fields=["period_start", "period_end", "agreement", "revision"], name="plan_period_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["agreement", "period_start", "period_end", "revision"], name="plan_unique_revision"
@@ -114,6 +117,11 @@ class Project(ExternallyKnown, PartyOwned):
     class Meta:
         ordering = ["agreement", "id"]
         constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="project_unique_number")]
+        # The list's sorts (web.records): a page of a sorted list reads the index, not every project.
+        indexes = [
+            models.Index(fields=["modality", "id"], name="project_modality_idx"),
+            models.Index(fields=["field", "id"], name="project_field_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
@@ -190,6 +198,7 @@ class PlanItem(ExternallyKnown, PartyOwned):
     class Meta:
         ordering = ["plan", "position", "id"]
         constraints = [models.UniqueConstraint(fields=["plan", "project"], name="planitem_unique_project")]
+        indexes = [models.Index(fields=["plan", "position", "id"], name="planitem_plan_order_idx")]  # a page of a plan
 
     def __str__(self) -> str:
         return f"{self.position}. {self.project.title}"
@@ -359,6 +368,7 @@ class Exchange(ExternallyKnown, PartyOwned):
 
     class Meta:
         ordering = ["agreement", "start_on", "id"]
+        indexes = [models.Index(fields=["start_on", "id"], name="exchange_start_idx")]  # the list's default sort
         constraints = [
             models.CheckConstraint(condition=~models.Q(from_party=models.F("to_party")), name="exchange_two_parties"),
             models.CheckConstraint(condition=models.Q(quantity__gte=0), name="exchange_quantity_not_negative"),

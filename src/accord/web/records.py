@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Model, Prefetch, QuerySet
+from django.db.models import Count, Model, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -51,7 +52,9 @@ _agreements = Records(
     lambda user: visible(Agreement.objects.only("id", "title", "short_title"), user).order_by("-signed_on", "-id")
 )
 _plans = Records(
-    lambda user: visible(Plan.objects.only("id", "title", "revision"), user).order_by("-period_start", "-id")
+    lambda user: visible(Plan.objects.only("id", "title", "revision"), user).order_by(
+        "-period_start", "-period_end", "-agreement_id", "-revision"
+    )
 )
 _parties = Records(lambda user: Party.objects.only("id", "code", "name"), lambda p: f"{p.code} — {p}")
 
@@ -241,6 +244,15 @@ def _review_related(review: Review, user: Any, params: Any) -> dict[str, Any]:
 # --- the registry --------------------------------------------------------------------------------------
 
 _PLAN_STATUSES = _choices(PlanStatus.choices)
+_PLAN_ORDER = ("period_start", "period_end", "agreement_id", "revision")  # unique, and indexed (plan_period_idx)
+_PLAN_ORDER_OF_ITEMS = tuple(f"plan__{f}" for f in _PLAN_ORDER)
+# Per row, not a join with GROUP BY: the list then reads its page in sort order (an index) and counts 50 plans' items.
+_ITEM_COUNT = Coalesce(
+    Subquery(
+        PlanItem.objects.filter(plan=OuterRef("pk")).order_by().values("plan").annotate(n=Count("id")).values("n")
+    ),
+    0,
+)
 
 RECORD_TYPES: list[RecordType] = [
     RecordType(
@@ -278,12 +290,12 @@ RECORD_TYPES: list[RecordType] = [
         model=Plan,
         label=_("Plan"),
         label_plural=_("Plans"),
-        list_queryset=lambda: Plan.objects.select_related("agreement").annotate(item_count=Count("items")),
+        list_queryset=lambda: Plan.objects.select_related("agreement").annotate(item_count=_ITEM_COUNT),
         detail_queryset=lambda: Plan.objects.select_related("agreement", "previous", "supersedes"),
         columns=[
             Column(_("Title"), "title", ("agreement_id", "period_start", "revision")),
             Column(_("Agreement")),
-            Column(_("Period"), "period", ("period_start", "period_end")),
+            Column(_("Period"), "period", _PLAN_ORDER),
             Column(_("Status"), "status", ("status",)),
             Column(_("Items"), "items", ("item_count",)),
         ],
@@ -345,7 +357,9 @@ RECORD_TYPES: list[RecordType] = [
             Column(_("No."), "position", ("plan_id", "position")),
             Column(_("Project")),
             Column(_("Objectives")),
-            Column(_("Plan"), "plan", ("plan__period_start", "plan_id", "position")),
+            # The plans' order (plan_period_idx, unique), then the items' (planitem_plan_order_idx): a page is
+            # read in order from both indexes, not sorted from every item.
+            Column(_("Plan"), "plan", (*_PLAN_ORDER_OF_ITEMS, "position")),
         ],
         filters=[
             Filter("plan", _("Plan"), "plan", _plans),
