@@ -138,3 +138,15 @@ def test_a_plans_items_come_a_page_at_a_time_with_the_plans_total(client, users,
     assert [i.pk for i in client.get(url, {"page": 9}).context["items"]] == [items[4].pk]  # past the end: the last
     # a page costs as many queries as the first, and as a plan with one page
     assert _queries(client, url, {"page": 2}) == _queries(client, url, {})
+
+
+def test_the_choice_filter_says_what_get_display_says_in_each_language(seed):
+    from django.utils import translation
+
+    from accord.web.templatetags.accord_web import choice
+
+    project = Project.objects.exclude(field="").order_by("id").first()
+    for language in ("en", "zh-hans", "ru"):
+        with translation.override(language):
+            assert choice(project, "field") == project.get_field_display()
+            assert choice(project, "modality") == project.get_modality_display()

@@ -39,7 +39,7 @@ from accord.reviews.models import Review
 from accord.web.listing import Column, Filter, Records, paginate
 
 Options = Callable[[Any], Iterable[tuple[Any, Any]]]
-PLAN_ITEMS_PAGE = 100
+PLAN_ITEMS_PAGE = 50  # as a list page: the page costs the same at any plan size
 
 
 def _choices(choices: Iterable[tuple[str, Any]]) -> Options:
