@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint format bench install dev clean fonts
+.PHONY: run test lint format bench bench-smoke install dev clean fonts
 
 $(BIN)/accord: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ bench: dev
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('postgres://root@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 	  $(BIN)/python -m bench.suite --size S --database-url postgres://root@127.0.0.1:5432/accord_suite_bench; \
 	else echo "PostgreSQL not reachable on 127.0.0.1:5432: suite run on SQLite only"; fi
+
+## bench-smoke: every scenario of the suite at 1,000 projects, on SQLite and PostgreSQL (CI runs this)
+bench-smoke: dev
+	$(BIN)/python -m bench.suite --smoke
+	$(BIN)/python -m bench.suite --smoke --database-url postgres://root@127.0.0.1:5432/accord_smoke_bench
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -205,7 +205,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # The database cache: shared by every worker process, so sign-in throttling counts across them
-# (each process would have its own local-memory cache). Created by `accord serve` (createcachetable).
+# (each process would have its own local-memory cache). Its table is made by migrate (core 0003).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
