@@ -150,3 +150,16 @@ def test_the_choice_filter_says_what_get_display_says_in_each_language(seed):
         with translation.override(language):
             assert choice(project, "field") == project.get_field_display()
             assert choice(project, "modality") == project.get_modality_display()
+
+
+@pytest.mark.parametrize("q", ["semiconductor", "半导体", "part 1", "no such words here", "se"])
+def test_a_search_finds_the_same_records_whether_its_matches_are_many_or_few(seed, monkeypatch, q):
+    from accord.core import search
+
+    projects = Project.objects.order_by("id")
+    monkeypatch.setattr(search, "DENSE", 10**9)  # a list of the matches
+    as_list = list(search.search(projects, q).values_list("id", flat=True))
+    monkeypatch.setattr(search, "DENSE", 1)  # on SQLite: record by record (EXISTS)
+    per_record = list(search.search(projects, q).values_list("id", flat=True))
+    assert as_list == per_record
+    assert as_list or q == "no such words here"

@@ -175,15 +175,38 @@ def match_sql(label: str, q: str, vendor: str) -> tuple[str, list[Any]] | None:
     raise NotImplementedError(f"search is not implemented for {vendor}")
 
 
+# On SQLite, a query that matches a large share of the records (a common word) is served better record by record
+# (EXISTS on the entry's unique index: a sorted page or a capped count reads the records in index order and stops
+# early) than as an IN list of every match, which each statement builds and sorts whole. A rarer query is the
+# reverse (EXISTS would probe every record). One capped look at the full-text index tells which; measured at 100k
+# projects: 15,000 matches 55 ms as a list, 17 ms by EXISTS; no match 0 ms as a list, 65 ms by EXISTS.
+DENSE = 5000
+_FTS_ROWIDS = "SELECT rowid FROM search_entry_fts WHERE search_entry_fts MATCH %s"
+
+
+def _dense(using: str, expr: str) -> bool:
+    with connections[using].cursor() as cur:
+        cur.execute(f"SELECT COUNT(*) FROM ({_FTS_ROWIDS} LIMIT {DENSE})", [expr])
+        return int(cur.fetchone()[0]) >= DENSE
+
+
 def search(queryset: models.QuerySet[M], q: str) -> models.QuerySet[M]:
     """`queryset` narrowed to the records matching `q` (unchanged when `q` is blank or only punctuation)."""
     label = _label(queryset.model)
     if label is None:
         raise TypeError(f"{queryset.model._meta.label_lower} is not searchable (see accord.core.search.TEXTS)")
-    found = match_sql(label, q, connections[queryset.db].vendor)
+    vendor = connections[queryset.db].vendor
+    found = match_sql(label, q, vendor)
     if found is None:
         return queryset
     sql, params = found
+    if vendor == "sqlite" and _dense(queryset.db, params[1]):
+        from accord.searchindex.models import SearchEntry
+
+        entries = SearchEntry.objects.using(queryset.db).filter(
+            model=label, object_id=models.OuterRef("pk"), id__in=RawSQL(_FTS_ROWIDS, [params[1]])
+        )
+        return queryset.filter(models.Exists(entries))
     return queryset.filter(pk__in=RawSQL(sql, params))
 
 
