@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.models import Agreement
@@ -121,6 +122,7 @@ class Project(ExternallyKnown, PartyOwned):
         indexes = [
             models.Index(fields=["modality", "id"], name="project_modality_idx"),
             models.Index(fields=["field", "id"], name="project_field_idx"),
+            models.Index(Lower("number"), name="project_number_lower_idx"),  # a search for a project's number
         ]
 
     def __str__(self) -> str:
