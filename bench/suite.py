@@ -612,6 +612,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.external:
         steps.append(("external", lambda: external(args, vendor)))
     for name, step in steps:
+        if name in args.skip:
+            scenarios.append({"scenario": name, "skipped": "--skip"})
+            continue
         print(f"... {name}", file=sys.stderr, flush=True)
         try:
             scenarios += step()
@@ -636,6 +639,9 @@ def print_table(result: dict[str, Any], meta: dict[str, Any]) -> None:
         if "error" in s:
             print(f"{s['scenario']:<40} ERROR {s['error']}")
             continue
+        if "skipped" in s:
+            print(f"{s['scenario']:<40} skipped ({s['skipped']})")
+            continue
         if s.get("is_baseline"):
             continue  # shown as the baseline column of its scenario
         print(
@@ -656,6 +662,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--http-threads", type=int, default=8, help="load generator threads (default 8)")
     parser.add_argument("--no-external", dest="external", action="store_false", help="skip export/audit_writes")
     parser.add_argument("--with-import", action="store_true", help="also run bench.import_cordis (needs its data)")
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="STEP",
+        help="leave out a step (api, search, search (scan), dashboard, review, verify, http, http (wrk), external); "
+        "repeatable — e.g. verify at L, which walks every chain entry",
+    )
     parser.add_argument(
         "--smoke",
         action="store_true",
