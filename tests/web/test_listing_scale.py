@@ -163,3 +163,14 @@ def test_a_search_finds_the_same_records_whether_its_matches_are_many_or_few(see
     per_record = list(search.search(projects, q).values_list("id", flat=True))
     assert as_list == per_record
     assert as_list or q == "no such words here"
+
+
+def test_a_records_latest_history_is_core_audit_history_newest_first(seed, big_plan):
+    from accord.core.audit import history
+    from accord.web.history import _latest
+
+    plan, _items = big_plan
+    for record in (plan, seed.plan_1960, seed.protocol):
+        for limit in (1, 3, 50):
+            expected = [r.pk for r in history(record).order_by("-id")[:limit]]
+            assert [r.pk for r in _latest(record, limit)] == expected, (record, limit)

@@ -9,7 +9,6 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Model
 
-from accord.core.audit import history
 from accord.core.models import ChangeRecord
 from accord.core.visibility import principal, visible
 
@@ -41,13 +40,24 @@ def _labels(object_type: str) -> dict[str, str]:
     return {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields}
 
 
+def _latest(record: Model, limit: int) -> list[ChangeRecord]:
+    """The latest `limit` of core.audit.history(record), newest first. Its two halves (the record's own entries,
+    its parts') are each read newest first from their own index and merged: the OR in one statement reads and
+    sorts every entry about a plan's thousands of items (10 ms at 100k projects, growing with the plan)."""
+    label, pk = record._meta.label_lower, str(record.pk)
+    own = ChangeRecord.objects.filter(object_type=label, object_id=pk).order_by("-id")[:limit]
+    parts = ChangeRecord.objects.filter(related_type=label, related_id=pk).order_by("-id")[:limit]
+    merged = {r.pk: r for r in [*own, *parts]}  # an entry can be in both
+    return sorted(merged.values(), key=lambda r: r.pk, reverse=True)[:limit]
+
+
 def history_entries(record: Model, user: Any, limit: int = HISTORY_LIMIT) -> list[Entry]:
     """The latest `limit` entries about `record` and its parts, newest first.
 
     Entries about parts (a plan's items) are shown only while the part is one the user may read: the
     audit trail must not show an internal record of the other side to someone who cannot open it.
     """
-    rows = list(history(record).order_by("-id")[:limit])
+    rows = _latest(record, limit)
     label, pk = record._meta.label_lower, str(record.pk)
     allowed: set[tuple[str, str]] | None = None
     if not principal(user).is_admin:
