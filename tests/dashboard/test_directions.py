@@ -134,3 +134,27 @@ def test_the_quick_select_renders_what_djangos_select_does(value):
     ours = views.QuickSelect(choices=choices).render("agreement", value, attrs={"id": "id_agreement"})
     theirs = forms.Select(choices=choices).render("agreement", value, attrs={"id": "id_agreement"})
     assert re.sub(r">\s+<", "><", str(theirs)).strip() == str(ours)
+
+
+def test_a_cache_hit_serves_the_rendered_figures_without_computing_or_drawing(client, three, monkeypatch, settings):
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    client.force_login(user("admin"))
+    first = client.get(URL, {"agreement": three.agreement.pk})
+    assert "dashboard/_chart.html" in [t.name for t in first.templates]
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("computed on a cache hit")
+
+    monkeypatch.setattr(views, "figures", fail)
+    second = client.get(URL, {"agreement": three.agreement.pk})
+    # Only the page around the figures is rendered: not a chart, not the sections.
+    assert not {"dashboard/_chart.html", "dashboard/_figures.html"} & {t.name for t in second.templates}
+
+    def figures_of(response: Any) -> str:
+        page = response.content.decode()
+        return page[page.index('<section aria-labelledby="portfolio">') :]
+
+    assert figures_of(second) == figures_of(first)
