@@ -120,8 +120,9 @@ class Project(ExternallyKnown, PartyOwned):
         constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="project_unique_number")]
         # The list's sorts (web.records): a page of a sorted list reads the index, not every project.
         indexes = [
-            models.Index(fields=["modality", "id"], name="project_modality_idx"),
-            models.Index(fields=["field", "id"], name="project_field_idx"),
+            # (value, agreement, id): serves a sort by the column and a filter on it in the default (number) order
+            models.Index(fields=["modality", "agreement", "id"], name="project_modality_order_idx"),
+            models.Index(fields=["field", "agreement", "id"], name="project_field_order_idx"),
             models.Index(Lower("number"), name="project_number_lower_idx"),  # a search for a project's number
         ]
 

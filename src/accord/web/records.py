@@ -319,8 +319,9 @@ RECORD_TYPES: list[RecordType] = [
         columns=[
             Column(_("No."), "number", ("agreement_id", "id")),
             Column(_("Title")),
-            Column(_("Field of science"), "field", ("field",)),
-            Column(_("Modality"), "modality", ("modality",)),
+            # then in number order, as the indexes (project_*_order_idx) hold them
+            Column(_("Field of science"), "field", ("field", "agreement_id")),
+            Column(_("Modality"), "modality", ("modality", "agreement_id")),
             Column(_("Agreement")),
             Column(_("Visibility"), "visibility", ("visibility",)),
         ],
