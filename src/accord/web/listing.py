@@ -92,7 +92,7 @@ def paginate(queryset: QuerySet[Any], number: Any, per_page: int, cap: int | Non
     a count that stops at `cap` + 1 rows (None: an exact count), and the page's rows. A page past the end
     shows the last one."""
     try:
-        wanted = max(1, int(number))
+        wanted = min(max(1, int(number)), 10**6)  # bounded: an offset past the database's integers is an error
     except (TypeError, ValueError):
         wanted = 1
     # values("pk"): the count leaves out the page's annotations (a plan's item count), which only cost time here
