@@ -190,6 +190,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("ACCORD_LOG_LEVEL", "WARNING")},
 }
 
+# After a change, the dashboard serves figures up to this old (saying so) while it counts them again.
+ACCORD_DASHBOARD_STALE_SECONDS = int(os.environ.get("ACCORD_DASHBOARD_STALE_SECONDS", 600))
+
 # Tabular imports (accord.interchange): what a file may hold before it is refused unread.
 ACCORD_IMPORT_MAX_BYTES = int(os.environ.get("ACCORD_IMPORT_MAX_BYTES", 100 * 1024 * 1024))
 ACCORD_IMPORT_MAX_COLUMNS = int(os.environ.get("ACCORD_IMPORT_MAX_COLUMNS", 200))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
 from decimal import Decimal
 from html import escape as quote
-from typing import Any, TypeVar
+from typing import Any
 
 from django import forms
-from django.core.cache import cache
-from django.db.models import Max
 from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -22,9 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accord.core.localized import text_for
-from accord.core.models import ChangeRecord
-from accord.core.visibility import principal
-from accord.dashboard import charts, selectors
+from accord.dashboard import charts, freshness, selectors
 from accord.dashboard.charts import Bar, Chart, Edge, Lane, Node, Series, Span
 from accord.dashboard.selectors import Scope
 from accord.programmes.choices import (
@@ -38,9 +34,6 @@ from accord.programmes.choices import (
     QuantityUnit,
 )
 
-T = TypeVar("T")
-
-CACHE_SECONDS = 3600  # entries go stale by key (a new chain head), this only bounds the cache's size
 DRAWN_DIRECTIONS = 12  # exchange directions drawn and summed; the rest are counted in one line
 
 # Status colours with a meaning people expect (grey idle, blue going, orange late, green done, red stopped).
@@ -313,27 +306,44 @@ def overdue_lists(user: Any, scope: Scope, parties: dict[int, dict[str, Any]]) -
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The portfolio at a glance, for what the viewer may read; filters by agreement and year (GET)."""
     user = request.user
-    language = translation.get_language() or "en"
-    agreements, years = cached(user, f"filters:{language}", lambda: filter_choices(user, language))
+    choices = freshness.serve(user, "filters", {})
+    agreements, years = choices.value
     form = FilterForm(request.GET or None, agreements=agreements, years=years)
     chosen: dict[str, Any] = {}
     if form.is_bound:
         form.is_valid()
         chosen = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v is not None}
     scope = Scope(today=timezone.localdate(), agreement_id=chosen.get("agreement"), year=chosen.get("year"))
+    shown = freshness.serve(
+        user, "figures", {"today": scope.today.isoformat(), "agreement": scope.agreement_id, "year": scope.year}
+    )
+    late = [s.late_since for s in (choices, shown) if s.late_since is not None]
     context = {
         "form": form,
         "scope": scope,
         "as_of": scope.as_of,
         "agreement_title": dict(agreements).get(scope.agreement_id) if scope.agreement_id else None,
-        # The figures' sections, rendered once: drawing them again on every hit cost more than reading them.
-        "figures_html": cached(
-            user,
-            f"{language}:{scope.today}:{scope.agreement_id}:{scope.year}",
-            lambda: render_to_string("dashboard/_figures.html", figures(user, scope), request),
-        ),
+        "figures_html": shown.value,
+        "late_since": min(late) if late else None,  # the page says how late the figures are
     }
     return render(request, "dashboard/index.html", context, status=400 if form.errors else 200)
+
+
+@freshness.source("filters")
+def filter_source(user: Any, parameters: dict[str, Any]) -> tuple[list[tuple[int, str]], list[int]]:
+    return filter_choices(user, translation.get_language() or "en")
+
+
+@freshness.source("figures")
+def figures_html(user: Any, parameters: dict[str, Any]) -> str:
+    """The figures' sections, rendered once: drawing them again on every hit cost more than reading them.
+    Rendered without a request, as the background refresh does, so both give the same markup."""
+    scope = Scope(
+        today=dt.date.fromisoformat(parameters["today"]),
+        agreement_id=parameters["agreement"],
+        year=parameters["year"],
+    )
+    return render_to_string("dashboard/_figures.html", figures(user, scope))
 
 
 def filter_choices(user: Any, language: str) -> tuple[list[tuple[int, str]], list[int]]:
@@ -355,21 +365,3 @@ def figures(user: Any, scope: Scope) -> dict[str, Any]:
         "network": network_chart(user, scope, parties),
         "overdue": overdue_lists(user, scope, parties),
     }
-
-
-def cached(user: Any, what: str, compute: Callable[[], T]) -> T:
-    """`compute()`, computed once per audience, `what` (language, scope...) and state of the records.
-
-    Every change to a record appends to the audit chain, so the chain's last entry id is a version of
-    all the data: a key that includes it can never serve figures older than the records. Viewers who
-    may read the same records (the same parties, or administrators) share one entry.
-    """
-    who = principal(user)
-    audience = "admin" if who.is_admin else ",".join(str(p) for p in sorted(who.parties)) or "public"
-    head = ChangeRecord.objects.aggregate(head=Max("id"))["head"] or 0
-    key = f"dashboard:v2:{audience}:{what}:{head}"
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, timeout=CACHE_SECONDS)
-    return found

@@ -40,6 +40,8 @@ class JobKind:
     name: str
     run: Callable[[Context], Outcome]
     description: str = ""
+    # False for the system's own upkeep (nobody asked for it): job lists leave it out.
+    listed: bool = True
 
 
 KINDS: dict[str, JobKind] = {}

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from accord.jobs.models import Job
+from accord.jobs.registry import KINDS
 from accord.jobs.services import jobs_of
 from accord.workflow.auth import login_url
 
@@ -20,7 +21,8 @@ def _job(request: HttpRequest, pk: int) -> Job:
 def job_list(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), login_url())
-    return render(request, "jobs/list.html", {"jobs": jobs_of(request.user)[:50]})
+    upkeep = [name for name, kind in KINDS.items() if not kind.listed]  # noise in a list of what people asked for
+    return render(request, "jobs/list.html", {"jobs": jobs_of(request.user).exclude(kind__in=upkeep)[:50]})
 
 
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
