@@ -56,7 +56,11 @@ _plans = Records(
         "-period_start", "-period_end", "-agreement_id", "-revision"
     )
 )
-_parties = Records(lambda user: Party.objects.only("id", "code", "name"), lambda p: f"{p.code} — {p}")
+
+
+def _parties(user: Any) -> list[tuple[int, str]]:
+    # All of them: a few hundred at most (states), each one a reader may look for.
+    return [(p.pk, f"{p.code} — {p}") for p in Party.objects.only("id", "code", "name")]
 
 
 VISIBILITY = Filter("visibility", _("Visibility"), "visibility", _choices(Visibility.choices))
