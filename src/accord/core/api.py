@@ -12,6 +12,7 @@ from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import CursorPagination, paginate
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from accord.core.actor import become
@@ -70,6 +71,55 @@ class Error(Schema):
     field: str | None = None
 
 
+NUL_REFUSED = "must not contain the NUL character (\\u0000)"
+
+
+class NulCharacter(ValueError):
+    """A NUL character in a request: PostgreSQL text cannot hold one (the write would fail), and no field of
+    Accord's means one, so it is refused on both databases alike, naming where it was."""
+
+    def __init__(self, where: str):
+        self.where = where
+        super().__init__(f"{where}: {NUL_REFUSED}")
+
+
+def _nul_at(value: Any, path: tuple[str, ...]) -> str | None:
+    """The dotted path of the first string (or key) in a parsed JSON value holding a NUL, or None."""
+    if isinstance(value, str):
+        return ".".join(path) or "body" if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = _nul_at(key, (*path, "<key>")) or _nul_at(item, (*path, str(key)))
+            if where:
+                return where
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            where = _nul_at(item, (*path, str(index)))
+            if where:
+                return where
+    return None
+
+
+class AccordParser(Parser):
+    """Ninja's parser, refusing NUL characters in bodies and query parameters (see NulCharacter)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        where = _nul_at(data, ())
+        if where:
+            raise NulCharacter(where)  # ninja turns it into a 400; http_error below answers 422 with the field
+        return data
+
+    def parse_querydict(self, data: Any, list_fields: list[str], request: HttpRequest) -> Any:
+        parsed = super().parse_querydict(data, list_fields, request)
+        where = _nul_at(parsed, ())
+        if where:
+            raise NinjaValidationError(
+                [{"loc": ("query", where), "msg": NulCharacter(where).args[0].split(": ", 1)[1]}]
+            )
+        return parsed
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -86,6 +136,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, NulCharacter):
+            where = exc.__cause__.where
+            body = {"code": "invalid_request", "message": str(exc.__cause__), "field": where}
+            return api.create_response(request, body, status=422)
         # Ninja's own refusals (a body that is not JSON, a failed CSRF check) in the same shape as ours.
         codes = {400: "malformed_request", 403: "forbidden", 405: "method_not_allowed", 429: "throttled"}
         return api.create_response(
@@ -143,6 +197,10 @@ def document_common_responses(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 class AccordAPI(NinjaAPI):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("parser", AccordParser())
+        super().__init__(**kwargs)
+
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         return document_common_responses(super().get_openapi_schema(*args, **kwargs))
 
