@@ -25,3 +25,13 @@ def test_a_nul_in_a_form_changes_nothing(seed):
     r = c.post("/login/", {"username": "admin\x00", "password": "x"})
     assert r.status_code == 400
     assert ChangeRecord.objects.count() == before
+
+
+@pytest.mark.parametrize("argument", ["metadataPrefix", "identifier", "set", "from", "resumptionToken"])
+def test_oai_pmh_answers_a_nul_with_its_own_error(seed, argument):
+    # OAI-PMH reports bad arguments in its XML with HTTP 200, as the protocol requires, NUL included.
+    params = {"verb": "GetRecord" if argument == "identifier" else "ListRecords", "metadataPrefix": "oai_dc"}
+    params[argument] = "x\x00y"
+    r = Client().get("/oai", params)
+    assert r.status_code == 200
+    assert b"<error code=" in r.content

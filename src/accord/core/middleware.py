@@ -29,14 +29,17 @@ class AuditContextMiddleware:
 
 class RefuseNulCharactersMiddleware:
     """A NUL character in a query string or a form is refused (400) before it reaches a query: it is never
-    meaningful, and PostgreSQL text cannot hold one (a search for it was a 500 there). The API refuses them
-    itself, naming the field in its JSON error shape (core.api.AccordParser)."""
+    meaningful, and PostgreSQL text cannot hold one (a search for it was a 500 there). Endpoints with their own
+    error shape answer for themselves: the API names the field in JSON (core.api.AccordParser), OAI-PMH
+    answers badArgument in its XML, as the protocol requires."""
+
+    OWN_ERRORS = ("/api/", "/oai")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith("/api/"):
+        if not request.path.startswith(self.OWN_ERRORS):
             sources = [request.GET] + ([request.POST] if request.method == "POST" else [])
             for data in sources:
                 for key in data:
