@@ -28,6 +28,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.common import descendants, free_port, memory_kb
+
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 RESULT_MARK = "WRK-RESULT "
@@ -51,14 +53,6 @@ def available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _wait_for(url_path: str, port: int, server: subprocess.Popen[bytes], headers: dict[str, str]) -> None:
     import http.client
 
@@ -80,27 +74,9 @@ def _worker_memory_mb(master: int) -> tuple[float, float]:
     """The largest resident and proportional memory among the master's descendants (gunicorn's workers).
     RSS counts pages shared with the master after fork in full; PSS shares them out, so PSS is what one
     more worker costs the machine."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    rss = pss = 0
-    todo = list(children.get(master, []))
-    while todo:
-        pid = todo.pop()
-        todo += children.get(pid, [])
-        try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Rss:"):
-                    rss = max(rss, int(line.split()[1]))
-                elif line.startswith("Pss:"):
-                    pss = max(pss, int(line.split()[1]))
-        except OSError:
-            pass
+    workers = descendants(master)
+    rss = max((memory_kb(p, "Rss") for p in workers), default=0)
+    pss = max((memory_kb(p, "Pss") for p in workers), default=0)
     return round(rss / 1024, 1), round(pss / 1024, 1)
 
 
@@ -184,7 +160,7 @@ def measure(project_ids: Sequence[int], token: str, seconds: float, workers: int
     """Accord's project detail (API, token auth) and the bare endpoint, one after the other, same load."""
     env = {**os.environ, "ACCORD_JOB_RUNNER": "off"}
     results = []
-    port = _free_port()
+    port = free_port()
     accord = _run_server(
         [sys.executable, "-m", "accord", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-demo",
          "--workers", str(workers)],
@@ -195,7 +171,7 @@ def measure(project_ids: Sequence[int], token: str, seconds: float, workers: int
         results.append(_load("http detail GET (wrk)", accord, port, "/api/v1/projects/", project_ids, auth, seconds))
     finally:
         _stop(accord)
-    port = _free_port()
+    port = free_port()
     bare = _run_server(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
          "bench.bare_wsgi:application"],

@@ -35,7 +35,6 @@ import os
 import platform
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -46,7 +45,16 @@ from pathlib import Path
 from typing import Any
 
 from bench import http_load
-from bench.common import bench_database, database_version, git_commit, percentile, setup_django
+from bench.common import (
+    bench_database,
+    database_version,
+    descendants,
+    free_port,
+    git_commit,
+    memory_kb,
+    percentile,
+    setup_django,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -395,33 +403,9 @@ def _with_base(row: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
 # --- HTTP: accord serve under load --------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants (the gunicorn master and workers)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        todo += children.get(p, [])
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return round(total / 1024, 1)
+    return round(sum(memory_kb(p, "Rss") for p in [pid, *descendants(pid)]) / 1024, 1)
 
 
 def http_scenarios(seconds: float, threads: int) -> list[dict[str, Any]]:
@@ -440,7 +424,7 @@ def http_scenarios(seconds: float, threads: int) -> list[dict[str, Any]]:
         Participation.objects.filter(project_id__in=[i[1] for i in items]).values_list("project_id", "organisation_id")
     )
     items = [i for i in items if i[1] in org_of]
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "ACCORD_JOB_RUNNER": "off"}
     server = subprocess.Popen(
         [
