@@ -251,3 +251,20 @@ def test_a_nul_character_is_refused_with_its_place_and_changes_nothing(seed):
     r = c.get("/api/v1/projects?q=a\u0000b")
     assert r.status_code == 422 and r.json()["field"] == "q"
     assert ChangeRecord.objects.count() == before
+
+
+def test_null_for_a_column_that_cannot_be_empty_is_refused_by_name(seed):
+    # Found by the fuzzer: full_clean let None through a blank=True, NOT NULL column, and the database refused it.
+    from accord.programmes.models import Project
+
+    project = Project.objects.order_by("id").first()
+    version, field = project.version, project.field
+    r = api("admin").patch(
+        f"/api/v1/projects/{project.pk}",
+        {"field": None},
+        content_type="application/json",
+        HTTP_IF_MATCH=f'W/"{project.uid}:{project.version}"',
+    )
+    assert r.status_code == 422 and r.json()["field"] == "field"
+    project.refresh_from_db()
+    assert (project.version, project.field) == (version, field)

@@ -37,6 +37,13 @@ def validate(obj: models.Model, *, exclude: Iterable[str] = ()) -> None:
         obj.full_clean(exclude=skip, validate_unique=True, validate_constraints=False)
     except ValidationError as exc:
         errors = exc.message_dict
+    # full_clean lets None through a blank=True column that is NOT NULL (the database would refuse it: a 500).
+    for f in obj._meta.concrete_fields:
+        if f.null or f.primary_key or f.name in skip or f.name in errors or getattr(f, "auto_now", False):
+            continue
+        if getattr(f, "auto_now_add", False) or getattr(obj, f.attname) is not None:
+            continue
+        errors[f.name] = [str(f.error_messages["null"])]
     for field, message in _unique_constraint_errors(obj, skip):
         errors.setdefault(field, []).append(message)
     if errors:
