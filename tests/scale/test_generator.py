@@ -109,3 +109,38 @@ def test_command_generates_and_refuses_a_database_with_other_data(db, capsys) ->
     with pytest.raises(CommandError, match="beyond the seed demo"):
         call_command("bench", "generate", "--projects", "40")
     assert Agreement.objects.filter(reference__startswith="BENCH-").count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_load_outside_a_transaction_leaves_the_connection_as_it_found_it() -> None:
+    # Outside a test's transaction the generator loads with a restore's settings (PostgreSQL without its
+    # per-row foreign key triggers, SQLite without fsync); the rows must still be consistent, and the
+    # connection must check foreign keys again afterwards.
+    from django.db import IntegrityError, connection
+
+    def setting() -> object:
+        with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                cur.execute("SHOW session_replication_role")
+            else:
+                cur.execute("PRAGMA synchronous")
+            return cur.fetchone()[0]
+
+    before = setting()
+    generate(Sizes(projects=40, agreements=3), seed=5)
+    assert setting() == before
+    assert verify().ok
+    with connection.cursor() as cur:  # every foreign key of what was loaded points at a row
+        if connection.vendor == "postgresql":
+            cur.execute(
+                "SELECT count(*) FROM programmes_exchange e LEFT JOIN programmes_project p ON p.id = e.project_id "
+                "WHERE e.project_id IS NOT NULL AND p.id IS NULL"
+            )
+            assert cur.fetchone()[0] == 0
+        else:
+            cur.execute("PRAGMA foreign_key_check")
+            assert cur.fetchall() == []
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Exchange.objects.filter(pk=Exchange.objects.order_by("pk").values_list("pk", flat=True)[0]).update(
+            project_id=10**9
+        )
