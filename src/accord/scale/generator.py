@@ -297,6 +297,8 @@ class Writer:
             with self.conn.cursor() as cur:
                 for stmt in sql:
                     cur.execute(stmt)
+                if self.batch_settings:  # as after a restore: the planner has no statistics for what COPY wrote
+                    cur.execute("ANALYZE")
 
 
 def _sqlite_bulk_pragmas(conn: Any) -> list[str]:
