@@ -9,8 +9,8 @@ costs at this size).
 
 Queries are drawn from the generated texts (fixed seed): Chinese 2- and 4-character substrings, Russian
 words capitalised, English substrings, two-character Chinese names. For each query, timed in turns:
-- `search page`: what a list page asks: search(Project.objects.all(), q).count() and the first 50 rows
-  (id, number, title) by id, through the ORM;
+- `search page`: what a list page with ?q= asks (accord.web.listing.paginate): the number of matches,
+  counted up to 1,000 ("more than 1,000" past it), and the first 50 rows (id, number, title) by id;
 - `raw index`: the same two statements as fixed SQL over the index (core.search.match_sql), no ORM.
 p50/p95 are over every timed call of every query of a kind, and over all kinds together. Goal: search page
 p95 <= GOAL_MS at 1,000,000 projects. bench.suite can call scenarios(repeats) on its own portfolio.
@@ -75,14 +75,14 @@ def pick_queries(seed: int = 1958) -> dict[str, list[str]]:
 
 def _page_orm(model: Any, q: str) -> Callable[[], int]:
     from accord.core.search import search
+    from accord.web.listing import COUNT_CAP, paginate
+
+    fields = ["id", *(["number", "title"] if hasattr(model, "number") else ["name"])]
 
     def run() -> int:
-        qs = search(model.objects.all(), q)
-        n = qs.count()
-        list(
-            qs.order_by("id").values_list("id", *(["number", "title"] if hasattr(model, "number") else ["name"]))[:PAGE]
-        )
-        return int(n)
+        # What a list page with ?q= does: the count capped at COUNT_CAP, then the first page.
+        page = paginate(search(model.objects.all(), q).order_by("id").values_list(*fields), 1, PAGE)
+        return COUNT_CAP + 1 if page.total is None else page.total
 
     return run
 
@@ -91,6 +91,7 @@ def _page_raw(model: Any, q: str) -> Callable[[], int]:
     from django.db import connection
 
     from accord.core.search import match_sql
+    from accord.web.listing import COUNT_CAP
 
     label = model._meta.label_lower
     table = model._meta.db_table
@@ -101,7 +102,7 @@ def _page_raw(model: Any, q: str) -> Callable[[], int]:
         assert found is not None
         sql, params = found
         with connection.cursor() as cur:
-            cur.execute(f"SELECT COUNT(*) FROM ({sql}) AS m", params)
+            cur.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {COUNT_CAP + 1}) AS m", params)
             n = cur.fetchone()[0]
             cur.execute(f"SELECT {cols} FROM {table} WHERE id IN ({sql}) ORDER BY id LIMIT {PAGE}", params)
             cur.fetchall()

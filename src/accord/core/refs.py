@@ -24,7 +24,8 @@ def find(queryset: QuerySet[M], ref: str | int, what: str) -> M:
         lookup = {"uid": uuid.UUID(text)} if "-" in text or len(text) == 32 else {"pk": int(text)}
     except ValueError:
         raise NotFound(f"{what} {text!r}: give its number or its global id (uuid)", field="ref") from None
-    record = queryset.filter(**lookup).first()
+    # A unique lookup: no ORDER BY (first() would add one, and compiling it costs more than the query here).
+    record = next(iter(queryset.filter(**lookup).order_by()[:1]), None)
     if record is None:
         raise NotFound(f"no {what} {text!r}", field="ref")
     return record
