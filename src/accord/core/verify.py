@@ -155,7 +155,7 @@ def _snapshot_reader(f: models.Field, conn: Any) -> Callable[[Any], Any] | None:
         return None
     # Anything else (decimals: SQLite hands back floats) goes through the ORM's own converters.
     col = f.get_col(f.model._meta.db_table)
-    converters = conn.ops.get_db_converters(col) + f.get_db_converters(conn)
+    converters = conn.ops.get_db_converters(col) + col.get_db_converters(conn)  # as the SQL compiler does
 
     def read(v: Any) -> Any:
         for convert in converters:
