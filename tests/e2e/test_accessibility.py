@@ -3,27 +3,18 @@ main pages in English, Chinese and Russian, and the keyboard path through the fi
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.test_home_browser import CHROMIUM, browser, free_port  # noqa: F401
-
-if not Path(CHROMIUM).exists() and os.environ.get("ACCORD_REQUIRE_TOOLS") != "1":
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+from tests.e2e.conftest import SCREENSHOTS, accord_serve
 
 # Vendored from the npm registry (see vendor/axe-core/README.md) so the test runs offline.
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = {"serious", "critical"}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 LANGUAGES = {"en": "en", "zh-hans": "zh", "ru": "ru"}  # interface language -> screenshot suffix
 TIMEOUT_MS = 180_000  # one server, two workers, a loaded CI machine: a page can take a while
 
@@ -36,43 +27,13 @@ FOCUSED = """() => {
 }"""
 
 
-def wait_until_healthy(url: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 420  # migrate, load the demo and collect static files on a busy machine
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    return
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"accord serve did not come up:\n{log_path.read_text()}") from None
-            time.sleep(0.5)
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data_dir = tmp_path_factory.mktemp("a11y-data")
-    env = {k: v for k, v in os.environ.items() if k not in {"ACCORD_DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env["ACCORD_DATA_DIR"] = str(data_dir)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = data_dir / "serve.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "accord", "serve", "--port", str(port), "--workers", "2"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_healthy(url, proc, log_path)
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+    with accord_serve(tmp_path_factory.mktemp("a11y-data")) as (url, _env):
+        yield url
 
 
-def _context(browser, **kwargs):  # noqa: F811
+def _context(browser, **kwargs):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, **kwargs)
     context.set_default_timeout(TIMEOUT_MS)
     return context
@@ -88,7 +49,7 @@ def _sign_in(page, site: str, username: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def axe_pages(site, browser):  # noqa: F811
+def axe_pages(site, browser):
     """An anonymous page and a coordinator's page, both able to take the axe script, and the record addresses."""
     # The site's Content-Security-Policy allows only its own scripts; bypass_csp is Playwright's switch for test
     # tooling to inject one anyway (axe). It changes nothing the server sends.
@@ -153,7 +114,7 @@ def test_axe_finds_no_serious_violations_on_the_main_pages(site, axe_pages, lang
     assert not found, f"axe-core found serious or critical violations:\n{_summary(found)}"
 
 
-def test_the_keyboard_reaches_the_skip_link_navigation_and_language_then_signs_in(site, browser):  # noqa: F811
+def test_the_keyboard_reaches_the_skip_link_navigation_and_language_then_signs_in(site, browser):
     context = _context(browser)  # no CSP bypass: the keyboard path must work with the page as served
     page = context.new_page()
     page.goto(site + "/")

@@ -2,85 +2,46 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from accord.core.ids import stable_uid
-from tests.e2e.test_home_browser import CHROMIUM, browser, free_port  # noqa: F401
-
-if not Path(CHROMIUM).exists() and os.environ.get("ACCORD_REQUIRE_TOOLS") != "1":
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def wait_until_healthy(url: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 300  # migrate, seed and collectstatic on a busy CI machine
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    return
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"accord serve did not come up:\n{log_path.read_text()}") from None
-            time.sleep(0.5)
+from tests.e2e.conftest import SCREENSHOTS, accord_serve
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A served demo with a draft 1961 plan (the seed's plans are signed, so frozen) to edit."""
-    data_dir = tmp_path_factory.mktemp("records-data")
-    env = {k: v for k, v in os.environ.items() if k not in {"ACCORD_DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env["ACCORD_DATA_DIR"] = str(data_dir)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = data_dir / "serve.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "accord", "serve", "--port", str(port), "--workers", "2"],
+    with accord_serve(tmp_path_factory.mktemp("records-data")) as (url, env):
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "accord",
+                "plan",
+                "next",
+                str(stable_uid("seed:plan:1960")),
+                "--title",
+                "en=1961 annual plan",
+                "--title",
+                "zh=1961年年度计划",
+                "--from",
+                "1961-01-01",
+                "--to",
+                "1961-12-31",
+            ],
             env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            check=True,
+            capture_output=True,
         )
-        try:
-            wait_until_healthy(url, proc, log_path)
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "accord",
-                    "plan",
-                    "next",
-                    str(stable_uid("seed:plan:1960")),
-                    "--title",
-                    "en=1961 annual plan",
-                    "--title",
-                    "zh=1961年年度计划",
-                    "--from",
-                    "1961-01-01",
-                    "--to",
-                    "1961-12-31",
-                ],
-                env=env,
-                check=True,
-                capture_output=True,
-            )
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+        yield url
 
 
-def _page(browser, **kwargs):  # noqa: F811
+def _page(browser, **kwargs):
     page = browser.new_page(**kwargs)
     page.set_default_timeout(120_000)  # signing in hashes with Argon2; CI machines are busy
     return page
@@ -94,7 +55,7 @@ def _login(page, site: str, username: str, password: str) -> None:
     page.wait_for_load_state()
 
 
-def test_a_coordinator_signs_in_and_edits_a_plan_item_in_chinese(site, browser):  # noqa: F811
+def test_a_coordinator_signs_in_and_edits_a_plan_item_in_chinese(site, browser):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = _page(browser, viewport={"width": 1280, "height": 900})
     page.goto(site + "/login/")
@@ -131,7 +92,7 @@ def test_a_coordinator_signs_in_and_edits_a_plan_item_in_chinese(site, browser):
     page.close()
 
 
-def test_a_reporter_has_no_edit_control_on_another_institutions_project_and_gets_403(site, browser):  # noqa: F811
+def test_a_reporter_has_no_edit_control_on_another_institutions_project_and_gets_403(site, browser):
     page = _page(browser)
     _login(page, site, "cas-reporter", "accord-demo-cas-reporter")
     page.goto(site + "/projects/?q=2")
@@ -144,7 +105,7 @@ def test_a_reporter_has_no_edit_control_on_another_institutions_project_and_gets
     page.close()
 
 
-def test_an_anonymous_visitor_sees_only_public_projects_and_filters_without_reloading(site, browser):  # noqa: F811
+def test_an_anonymous_visitor_sees_only_public_projects_and_filters_without_reloading(site, browser):
     page = _page(browser, viewport={"width": 1280, "height": 900})
     page.goto(site + "/projects/")
     assert "122 records" in page.locator(".count").inner_text()

@@ -4,22 +4,14 @@ background job (progress bar to 100%, in the page) and downloaded."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_home_browser import CHROMIUM, free_port
-
-if not Path(CHROMIUM).exists() and os.environ.get("ACCORD_REQUIRE_TOOLS") != "1":
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+from tests.e2e.conftest import SCREENSHOTS, accord_serve
 
 # Run through the CLI against the server's data directory: a draft 1961 plan with two items.
 MAKE_DRAFT_PLAN = """
@@ -39,61 +31,20 @@ print(plan.pk)
 """
 
 
-def wait_until_healthy(url: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:
-    # A fresh data directory migrates and loads the demo first: minutes on a busy machine.
-    deadline = time.monotonic() + 420
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    return
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"accord serve did not come up:\n{log_path.read_text()}") from None
-            time.sleep(0.5)
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """The server's address, and the id of the draft plan made for the test."""
-    data_dir = tmp_path_factory.mktemp("workflow-serve-data")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"ACCORD_DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env["ACCORD_DATA_DIR"] = str(data_dir)
-    env.pop("ACCORD_JOB_RUNNER", None)  # the worker process `accord serve` starts does the work
-    log_path = data_dir / "serve.log"
-    url = f"http://127.0.0.1:{port}"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "accord", "serve", "--port", str(port), "--workers", "2"],
+    # ACCORD_JOB_RUNNER unset: the worker process `accord serve` starts does the work.
+    with accord_serve(tmp_path_factory.mktemp("workflow-serve-data"), ACCORD_JOB_RUNNER=None) as (url, env):
+        made = subprocess.run(
+            [sys.executable, "-m", "accord", "shell", "-c", MAKE_DRAFT_PLAN],
             env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
-        try:
-            wait_until_healthy(url, proc, log_path)
-            made = subprocess.run(
-                [sys.executable, "-m", "accord", "shell", "-c", MAKE_DRAFT_PLAN],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
-            assert made.returncode == 0, made.stderr
-            yield url, int(made.stdout.strip().splitlines()[-1])
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
+        assert made.returncode == 0, made.stderr
+        yield url, int(made.stdout.strip().splitlines()[-1])
 
 
 def sign_in(browser, url: str, username: str, next_path: str):  # type: ignore[no-untyped-def]
