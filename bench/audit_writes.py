@@ -14,8 +14,6 @@ import cProfile
 import datetime as dt
 import gc
 import json
-import os
-import platform
 import pstats
 import sys
 import time
@@ -25,7 +23,14 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from bench.common import bench_database, database_version, git_commit, percentile, setup_django
+from bench.common import (
+    add_database_url,
+    bench_database,
+    database_version,
+    machine,
+    percentile,
+    setup_django,
+)
 
 GOAL = 1.3  # an audited write may take at most this multiple of the plain ORM write
 BENCH_DIR = Path(__file__).resolve().parent
@@ -407,11 +412,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--n", type=int, default=2000, help="writes per scenario per round (default 2000)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per scenario; the median is reported")
     parser.add_argument("--warmup", type=int, default=50, help="untimed writes of each kind first (default 50)")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("ACCORD_DATABASE_URL"),
-        help="e.g. postgres://root@127.0.0.1:5432/accord_bench (dropped and recreated); default: fresh SQLite",
-    )
+    add_database_url(parser)
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="also cProfile N audited creates/updates")
     parser.add_argument("--fail-on-miss", action="store_true", help="exit 1 if audited > goal x plain")
     args = parser.parse_args(argv)
@@ -425,7 +426,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with bench_database(args.database_url):
         setup_django()
-        import django
         from django.db import connection
 
         result = run(args.n, args.rounds, args.warmup, args.profile)
@@ -438,11 +438,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "n": args.n,
             "rounds": args.rounds,
             "warmup": args.warmup,
-            "commit": git_commit(),
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
+            **machine(),
         }
     print_report(result, meta)
     if args.profile:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import platform
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,33 @@ def percentile(sorted_values: Sequence[int], p: float) -> int:
     """Nearest-rank percentile: always an observed value, so p99 of 1000 writes is the 10th slowest."""
     rank = max(1, math.ceil(p / 100 * len(sorted_values)))
     return sorted_values[rank - 1]
+
+
+def ms(ns: Sequence[int], p: float) -> float:
+    """The p-th percentile of nanosecond timings, in milliseconds."""
+    return round(percentile(sorted(ns), p) / 1e6, 3)
+
+
+class DatabaseTime:
+    """Sums the time spent in the database driver (an execute wrapper); counts statements."""
+
+    def __init__(self) -> None:
+        self.ns = 0
+        self.queries = 0
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        t0 = time.perf_counter_ns()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.ns += time.perf_counter_ns() - t0
+            self.queries += 1
+
+
+def connection_cursor() -> Any:
+    from django.db import connection
+
+    return connection.cursor()
 
 
 def _pg_params(url: str) -> dict[str, Any] | None:
@@ -107,6 +136,29 @@ def git_commit() -> str:
         return out.stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+def machine() -> dict[str, Any]:
+    """Where a result was measured, stored with it: the code, the runtime, and how busy the machine was."""
+    import django
+
+    return {
+        "commit": git_commit(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def add_database_url(parser: Any) -> None:
+    """The --database-url option every benchmark takes."""
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("ACCORD_DATABASE_URL"),
+        help="a PostgreSQL database to DROP and recreate (its name must contain 'bench'); default: fresh SQLite",
+    )
 
 
 def free_port() -> int:

@@ -33,8 +33,6 @@ import argparse
 import datetime as dt
 import gc
 import json
-import os
-import platform
 import random
 import statistics
 import sys
@@ -44,7 +42,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bench.common import bench_database, database_version, git_commit, percentile, setup_django
+from bench.common import (
+    DatabaseTime,
+    add_database_url,
+    bench_database,
+    connection_cursor,
+    database_version,
+    machine,
+    percentile,
+    setup_django,
+)
 
 GOAL_MS = 300.0
 SCALE_GOAL_MS = 200.0  # the administrator's uncached page
@@ -266,12 +273,6 @@ def build(n_projects: int) -> dict[str, Any]:
     }
 
 
-def connection_cursor() -> Any:
-    from django.db import connection
-
-    return connection.cursor()
-
-
 # --- the baseline: hand-written SQL for the same content (administrator: no visibility filter) ---------------
 
 STATUS_BY_WINDOW = """
@@ -490,25 +491,6 @@ def check_same(page_figures: dict[str, Any], raw: dict[str, list[tuple[Any, ...]
     return wrong
 
 
-# --- timing ------------------------------------------------------------------------------------------------
-
-
-class DatabaseTime:
-    """Sums the time spent in the database driver, per request (an execute wrapper)."""
-
-    def __init__(self) -> None:
-        self.ns = 0
-        self.queries = 0
-
-    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        t0 = time.perf_counter_ns()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.ns += time.perf_counter_ns() - t0
-            self.queries += 1
-
-
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from django.core.cache import cache
     from django.db import connection
@@ -680,11 +662,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--projects", type=int, default=100_000, help="projects (default 100000)")
     parser.add_argument("--repeats", type=int, default=10, help="timed rounds over all scenarios (default 10)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first (default 1)")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("ACCORD_DATABASE_URL"),
-        help="e.g. postgres://root@127.0.0.1:5432/accord_bench (dropped and recreated); default: fresh SQLite",
-    )
+    add_database_url(parser)
     parser.add_argument("--fail-on-miss", action="store_true", help="exit 1 if the goal is missed or figures differ")
     args = parser.parse_args(argv)
     if args.projects < 1 or args.repeats < 1 or args.warmup < 0:
@@ -697,7 +675,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with bench_database(args.database_url):
         setup_django()
-        import django
         from django.conf import settings
         from django.db import connection
 
@@ -722,11 +699,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "projects": args.projects,
             "repeats": args.repeats,
             "warmup": args.warmup,
-            "commit": git_commit(),
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
+            **machine(),
         }
     print_report(result, meta)
     path = write_json(result, meta)

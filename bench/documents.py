@@ -28,8 +28,6 @@ import argparse
 import datetime as dt
 import io
 import json
-import os
-import platform
 import statistics
 import sys
 import time
@@ -37,7 +35,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.common import bench_database, git_commit, setup_django
+from bench.common import add_database_url, bench_database, machine, setup_django
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -265,11 +263,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.documents", description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=1000, help="plan items (default 1000)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per scenario; the median is reported")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("ACCORD_DATABASE_URL"),
-        help="a PostgreSQL database whose name contains 'bench' (dropped and recreated); default: fresh SQLite",
-    )
+    add_database_url(parser)
     args = parser.parse_args(argv)
     if args.items < 1 or args.rounds < 1:
         parser.error("--items and --rounds must be positive")
@@ -281,7 +275,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with bench_database(args.database_url):
         setup_django()
-        import django
         import docx
         import weasyprint
 
@@ -290,14 +283,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "benchmark": "documents",
             "date": dt.date.today().isoformat(),
             "started_utc": started,
-            "commit": git_commit(),
-            "python": platform.python_version(),
-            "django": django.get_version(),
+            **machine(),
             "weasyprint": weasyprint.__version__,
             "python_docx": getattr(docx, "__version__", "?"),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "load_average": os.getloadavg(),
         }
     print_report(result, meta)
     path = write_json(result, meta)

@@ -16,15 +16,13 @@ import argparse
 import csv
 import datetime as dt
 import json
-import os
-import platform
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.common import bench_database, database_version, git_commit, setup_django
+from bench.common import add_database_url, bench_database, database_version, machine, setup_django
 
 GOAL_ROWS_PER_S = 100_000
 GOAL_PEAK_MB = 200
@@ -147,11 +145,7 @@ def print_table(result: dict[str, Any], n: int) -> None:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.export", description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--projects", type=int, default=100_000, help="projects to export (default 100000)")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("ACCORD_DATABASE_URL"),
-        help="e.g. postgres://root@127.0.0.1:5432/accord_bench (dropped and recreated); default: fresh SQLite",
-    )
+    add_database_url(parser)
     parser.add_argument("--fail-on-miss", action="store_true", help="exit 1 if the goal is missed")
     args = parser.parse_args(argv)
     if args.projects < 1:
@@ -164,7 +158,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with bench_database(args.database_url):
         setup_django()
-        import django
 
         result = run(args)
         meta = {
@@ -172,11 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "date": dt.date.today().isoformat(),
             "started_utc": started,
             "projects": args.projects,
-            "commit": git_commit(),
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
+            **machine(),
         }
     print_table(result, args.projects)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)

@@ -20,14 +20,13 @@ import argparse
 import datetime as dt
 import gc
 import json
-import platform
 import random
 import statistics
 import sys
 import time
 from typing import Any
 
-from bench.common import BENCH_DIR, git_commit
+from bench.common import BENCH_DIR, machine
 
 ROOT = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -199,9 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         "benchmark": "fidelity",
         "date": today,
         "started_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "commit": git_commit(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
+        **machine(),
         "translate_toolkit": _version("translate-toolkit"),
         "corpus": {"records": len(records), "planted": ours.planted, "clean": ours.clean},
         "accord": ours.to_dict(),

@@ -29,7 +29,6 @@ import datetime as dt
 import gzip
 import io
 import json
-import os
 import platform
 import pstats
 import sys
@@ -37,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import bench_database, database_version, git_commit, setup_django
+from bench.common import add_database_url, bench_database, database_version, git_commit, setup_django
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -90,7 +89,7 @@ def raw_load(path: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=os.environ.get("ACCORD_DATABASE_URL"))
+    add_database_url(parser)
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--profile", action="store_true", help="profile the import (cProfile) and print the top")
     parser.add_argument("--fail-on-miss", action="store_true")

@@ -34,7 +34,6 @@ import gc
 import io
 import json
 import os
-import platform
 import pstats
 import random
 import re
@@ -45,28 +44,20 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.common import bench_database, database_version, git_commit, percentile, setup_django
+from bench.common import (
+    DatabaseTime,
+    add_database_url,
+    bench_database,
+    database_version,
+    machine,
+    percentile,
+    setup_django,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
 PAGE = 50
 GOALS_MS = {"list": 50.0, "detail": 50.0, "dashboard": 300.0}  # p95 for lists and details, dashboard too
-
-
-class DatabaseTime:
-    """Sums the time spent in the database driver (an execute wrapper); counts statements."""
-
-    def __init__(self) -> None:
-        self.ns = 0
-        self.queries = 0
-
-    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        t0 = time.perf_counter_ns()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.ns += time.perf_counter_ns() - t0
-            self.queries += 1
 
 
 # --- the data -------------------------------------------------------------------------------------------------
@@ -592,11 +583,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--uncached-repeats", type=int, default=10, help="at most this many uncached dashboards (default 10)"
     )
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("ACCORD_DATABASE_URL"),
-        help="e.g. postgres://root@127.0.0.1:5432/accord_pages_bench (dropped and recreated); default: fresh SQLite",
-    )
+    add_database_url(parser)
     parser.add_argument("--fail-on-miss", action="store_true", help="exit 1 if a goal is missed")
     args = parser.parse_args(argv)
     if args.projects < 1 or args.repeats < 1:
@@ -609,7 +596,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with bench_database(args.database_url):
         setup_django()
-        import django
         from django.conf import settings
         from django.core.management import call_command
 
@@ -631,11 +617,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "projects": args.projects,
             "repeats": args.repeats,
             "seed": args.seed,
-            "commit": git_commit(),
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
+            **machine(),
         }
     print_report(result, meta)
     path = write_json(result, meta)

@@ -20,8 +20,6 @@ import datetime as dt
 import functools
 import gc
 import json
-import os
-import platform
 import random
 import statistics
 import sys
@@ -32,7 +30,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bench.common import bench_database, database_version, git_commit, percentile, setup_django
+from bench.common import (
+    add_database_url,
+    bench_database,
+    connection_cursor,
+    database_version,
+    machine,
+    percentile,
+    setup_django,
+)
 
 GOAL_MS = 200.0
 BENCH_DIR = Path(__file__).resolve().parent
@@ -193,12 +199,6 @@ def build(items: int, reports: int, exchanges: int) -> Any:
     with connection_cursor() as cur:
         cur.execute("ANALYZE")
     return Plan.objects.get(pk=plan.pk)
-
-
-def connection_cursor() -> Any:
-    from django.db import connection
-
-    return connection.cursor()
 
 
 # --- the baseline: one hand-written query --------------------------------------------------------------
@@ -439,11 +439,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--exchanges", type=int, default=1000, help="exchanges of the agreement (default 1000)")
     parser.add_argument("--repeats", type=int, default=20, help="timed rounds over all scenarios (default 20)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs first (default 2)")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("ACCORD_DATABASE_URL"),
-        help="e.g. postgres://root@127.0.0.1:5432/accord_bench (dropped and recreated); default: fresh SQLite",
-    )
+    add_database_url(parser)
     parser.add_argument("--fail-on-miss", action="store_true", help="exit 1 if the goal is missed or figures differ")
     args = parser.parse_args(argv)
     if args.items < 1 or args.reports < 0 or args.exchanges < 0 or args.repeats < 1 or args.warmup < 0:
@@ -456,7 +452,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with bench_database(args.database_url):
         setup_django()
-        import django
         from django.db import connection
 
         result = run(args)
@@ -472,11 +467,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "as_of": AS_OF.isoformat(),
             "repeats": args.repeats,
             "warmup": args.warmup,
-            "commit": git_commit(),
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
+            **machine(),
         }
     print_report(result, meta)
     path = write_json(result, meta)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import platform
 import random
 import sys
 import time
@@ -29,16 +28,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import bench_database, database_version, git_commit, percentile, setup_django
+from bench.common import add_database_url, bench_database, database_version, machine, ms, setup_django
 
 GOAL_MS = 50.0
 PAGE = 50
 QUERIES_PER_KIND = 8
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-
-
-def _ms(ns: list[int], p: float) -> float:
-    return round(percentile(sorted(ns), p) / 1e6, 3)
 
 
 def pick_queries(seed: int = 1958) -> dict[str, list[str]]:
@@ -156,9 +151,9 @@ def scenarios(repeats: int = 5) -> list[dict[str, Any]]:
             row: dict[str, Any] = {
                 "scenario": f"{name}: {kind}",
                 "samples": len(ns_list),
-                "p50_ms": _ms(ns_list, 50),
-                "p95_ms": _ms(ns_list, 95),
-                "p99_ms": _ms(ns_list, 99),
+                "p50_ms": ms(ns_list, 50),
+                "p95_ms": ms(ns_list, 95),
+                "p99_ms": ms(ns_list, 99),
                 "queries": terms,
                 "matches_median": sorted(matched)[len(matched) // 2],
                 "matches_max": max(matched),
@@ -170,9 +165,9 @@ def scenarios(repeats: int = 5) -> list[dict[str, Any]]:
             {
                 "scenario": f"{name}: all kinds",
                 "samples": len(ns_list),
-                "p50_ms": _ms(ns_list, 50),
-                "p95_ms": _ms(ns_list, 95),
-                "p99_ms": _ms(ns_list, 99),
+                "p50_ms": ms(ns_list, 50),
+                "p95_ms": ms(ns_list, 95),
+                "p99_ms": ms(ns_list, 99),
                 "is_baseline": name == "raw index",
                 **({"goal_p95_ms": GOAL_MS} if name == "search page" else {}),
             }
@@ -184,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--projects", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--database-url", default=None)
+    add_database_url(parser)
     args = parser.parse_args(argv)
     import os
 
@@ -203,11 +198,7 @@ def main(argv: list[str] | None = None) -> int:
             "benchmark": "search",
             "projects": args.projects,
             "date": dt.date.today().isoformat(),
-            "commit": git_commit(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "load_average": list(os.getloadavg()),
+            **machine(),
             "vendor": connection.vendor,
             "database_version": database_version(),
             "rows": report.rows,

@@ -17,8 +17,6 @@ import datetime as dt
 import gc
 import hashlib
 import json
-import os
-import platform
 import statistics
 import sys
 import time
@@ -28,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from bench.common import bench_database, database_version, git_commit, setup_django
+from bench.common import add_database_url, bench_database, database_version, machine, setup_django
 
 GOAL_MS = 100.0
 BENCH_DIR = Path(__file__).resolve().parent
@@ -297,9 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.signing", description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=1000, help="items in the plan (default 1000)")
     parser.add_argument("--rounds", type=int, default=7, help="timed rounds per step; the median is reported")
-    parser.add_argument(
-        "--database-url", default=os.environ.get("ACCORD_DATABASE_URL"), help="default: a fresh SQLite file"
-    )
+    add_database_url(parser)
     parser.add_argument("--fail-on-miss", action="store_true", help="exit 1 if a step misses the goal")
     args = parser.parse_args(argv)
     if args.items < 1 or args.rounds < 1:
@@ -307,7 +303,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with bench_database(args.database_url):
         setup_django()
-        import django
 
         result = run(args.items, args.rounds)
         meta = {
@@ -318,11 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "database_version": result.pop("database_version"),
             "items": args.items,
             "rounds": args.rounds,
-            "commit": git_commit(),
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
+            **machine(),
         }
     print_report(result, meta)
     path = write_json(result, meta)

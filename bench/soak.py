@@ -28,7 +28,6 @@ import datetime as dt
 import io
 import json
 import os
-import platform
 import random
 import secrets
 import signal
@@ -43,7 +42,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from bench.common import BENCH_DIR, bench_database, git_commit, percentile
+from bench.common import BENCH_DIR, add_database_url, bench_database, machine, percentile
 
 RESULTS_DIR = BENCH_DIR / "results"
 OK = {200, 201, 304}
@@ -404,9 +403,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "date": dt.date.today().isoformat(),
         "settings": vars(args),
         "database": "postgresql" if os.environ.get("ACCORD_DATABASE_URL") else "sqlite",
-        "python": platform.python_version(),
-        "commit": git_commit(),
-        "cpus": os.cpu_count(),
+        **machine(),
         "load_average_at_end": os.getloadavg(),
         "startup_s": round(startup_s, 1),
         "elapsed_s": round(elapsed, 1),
@@ -455,7 +452,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="client threads")
     parser.add_argument("--import-every", type=float, default=30)
     parser.add_argument("--document-every", type=float, default=30)
-    parser.add_argument("--database-url", default=os.environ.get("ACCORD_DATABASE_URL"))
+    add_database_url(parser)
     args = parser.parse_args()
     with bench_database(args.database_url):
         result = run(args)

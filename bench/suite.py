@@ -32,7 +32,6 @@ import datetime as dt
 import http.client
 import json
 import os
-import platform
 import random
 import signal
 import subprocess
@@ -46,13 +45,14 @@ from typing import Any
 
 from bench import http_load
 from bench.common import (
+    add_database_url,
     bench_database,
     database_version,
     descendants,
     free_port,
-    git_commit,
+    machine,
     memory_kb,
-    percentile,
+    ms,
     setup_django,
 )
 
@@ -64,10 +64,6 @@ SEARCH = {"en": "permafrost", "ru": "мерзлоты", "zh": "冻土"}
 
 
 # --- measuring -----------------------------------------------------------------------------------------
-
-
-def _ms(ns: Sequence[int], p: float) -> float:
-    return round(percentile(sorted(ns), p) / 1e6, 3)
 
 
 def _peak_mb(fn: Callable[[], Any]) -> float:
@@ -94,15 +90,15 @@ def compare(
             f()
             times[n].append(time.perf_counter_ns() - t)
     out: list[dict[str, Any]] = []
-    p50s = [_ms(times[n], 50) for n, _ in pairs]
+    p50s = [ms(times[n], 50) for n, _ in pairs]
     for (n, f), p50 in zip(pairs, p50s, strict=True):
         out.append(
             {
                 "scenario": n,
                 "samples": repeats,
                 "p50_ms": p50,
-                "p95_ms": _ms(times[n], 95),
-                "p99_ms": _ms(times[n], 99),
+                "p95_ms": ms(times[n], 95),
+                "p99_ms": ms(times[n], 99),
                 "rows": rows[n],
                 "rows_per_s": round(rows[n] / (p50 / 1000)) if p50 else None,
                 "peak_mb": _peak_mb(f),
@@ -285,19 +281,7 @@ def verify_scenario() -> list[dict[str, Any]]:
     report = verify()
     ns = time.perf_counter_ns() - t
     assert report.ok, report.problems[:3]
-    ms = round(ns / 1e6, 1)
-    return [
-        {
-            "scenario": "verify chain",
-            "samples": 1,
-            "p50_ms": ms,
-            "p95_ms": ms,
-            "p99_ms": ms,
-            "rows": report.entries,
-            "rows_per_s": round(report.entries / (ns / 1e9)),
-            "peak_mb": None,
-        }
-    ]
+    return [_total_row("verify chain", ns / 1e9, report.entries, None)]
 
 
 def _vendor() -> str:
@@ -380,13 +364,13 @@ def _fold(name: str, data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _total_row(name: str, seconds: float, rows: int, peak: float | None) -> dict[str, Any]:
-    ms = round(seconds * 1000, 1)
+    elapsed_ms = round(seconds * 1000, 1)
     return {
         "scenario": name,
         "samples": 1,
-        "p50_ms": ms,
-        "p95_ms": ms,
-        "p99_ms": ms,
+        "p50_ms": elapsed_ms,
+        "p95_ms": elapsed_ms,
+        "p99_ms": elapsed_ms,
         "rows": rows,
         "rows_per_s": round(rows / seconds) if seconds else None,
         "peak_mb": peak,
@@ -529,9 +513,9 @@ def http_scenarios(seconds: float, threads: int) -> list[dict[str, Any]]:
                 {
                     "scenario": name,
                     "samples": len(ns),
-                    "p50_ms": _ms(ns, 50),
-                    "p95_ms": _ms(ns, 95),
-                    "p99_ms": _ms(ns, 99),
+                    "p50_ms": ms(ns, 50),
+                    "p95_ms": ms(ns, 95),
+                    "p99_ms": ms(ns, 99),
                     "rows_per_s": round(len(ns) / seconds, 1),  # requests/s
                     "errors": errors[name],
                     "peak_mb": peak_rss[0],  # the server's RSS, all processes
@@ -667,11 +651,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="CI's smoke test: 1,000 projects, 3 repeats, 3 s of load, no external runs, no results file; "
         "fails if any scenario fails",
     )
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("ACCORD_DATABASE_URL"),
-        help="a PostgreSQL database to DROP and recreate (its name must contain 'bench'); default: fresh SQLite",
-    )
+    add_database_url(parser)
     args = parser.parse_args(argv)
     if args.smoke:
         args.projects, args.repeats, args.http_seconds, args.external = 1000, 3, 3.0, False
@@ -686,7 +666,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with bench_database(args.database_url):
         setup_django()
-        import django
 
         result = run(args)
         meta = {
@@ -698,12 +677,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "started_utc": started,
             "repeats": args.repeats,
             "http_seconds": args.http_seconds,
-            "commit": git_commit(),
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "load_average": os.getloadavg(),
+            **machine(),
         }
     print_table(result, meta)
     if not args.smoke:  # a smoke run's figures mean nothing: it only proves every scenario still runs
