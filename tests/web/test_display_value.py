@@ -19,3 +19,14 @@ def test_other_mappings_stay_plain_text():
     )
     assert display_value({}) == "—"
     assert display_value(["a", "b"]) == "a, b"
+
+
+def test_filter_options_are_escaped_and_only_the_chosen_one_is_selected():
+    from accord.web.templatetags.accord_web import select_options
+
+    html = select_options([("1", "CN — <China & co>"), ("12", 'RU — "Russia"')], "1")
+    assert html == (
+        '<option value="1" selected>CN — &lt;China &amp; co&gt;</option>'
+        '<option value="12">RU — &quot;Russia&quot;</option>'
+    )
+    assert "selected" not in select_options([("1", "a")], "")

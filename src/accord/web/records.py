@@ -60,7 +60,8 @@ _plans = Records(
 
 def _parties(user: Any) -> list[tuple[int, str]]:
     # All of them: a few hundred at most (states), each one a reader may look for.
-    return [(p.pk, f"{p.code} — {p}") for p in Party.objects.only("id", "code", "name")]
+    # Tuples, not instances: this list is on every list page. (Party.__str__: the name, else the code.)
+    return [(pk, f"{code} — {str(name) or code}") for pk, code, name in Party.objects.values_list("id", "code", "name")]
 
 
 VISIBILITY = Filter("visibility", _("Visibility"), "visibility", _choices(Visibility.choices))

@@ -10,6 +10,7 @@ from django.db.models import Model
 from django.http import QueryDict
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from accord.core.localized import normalize_tag, text_for
 
@@ -45,6 +46,18 @@ def choice(record: Model, name: str) -> str:
         labels = _CHOICE_LABELS[key] = {k: str(v) for k, v in record._meta.get_field(name).flatchoices}  # type: ignore[union-attr]
     value = getattr(record, name)
     return labels.get(value, value)
+
+
+_SELECTED = mark_safe(" selected")
+
+
+@register.simple_tag
+def select_options(options: Iterable[tuple[str, str]], chosen: str) -> SafeString:
+    """A filter's <option>s in one pass: a list page has a few hundred of them (agreements, plans, parties),
+    and as a template loop they cost more than the rest of the page's rendering."""
+    return format_html_join(
+        "", '<option value="{}"{}>{}</option>', ((v, _SELECTED if v == chosen else "", label) for v, label in options)
+    )
 
 
 @register.filter
