@@ -53,6 +53,7 @@ ROWS: list[tuple[str, str, Callable[[dict[str, Any]], str], str]] = [
     ("HTTP mixed load errors", "http progress POST", lambda s: str(s.get("errors", "—")), "0"),
     ("CSV export (× raw cursor)", "export csv (accord)", _ratio, "≥ 100,000/s"),
     ("audited create (× plain)", "audited create", _ratio, "≤ ×1.3"),
+    ("audited update (× plain)", "audited update", _ratio, "≤ ×1.3"),
 ]
 
 
