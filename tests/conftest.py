@@ -16,6 +16,7 @@ import pytest
 os.environ.setdefault("ACCORD_STATIC_ROOT", os.path.join(tempfile.gettempdir(), f"accord-test-static-{os.getuid()}"))
 
 from accord.core.actor import Actor, acting_as
+from tests.processes import scratch_database  # noqa: F401  (a fixture for every folder)
 
 
 @pytest.fixture(scope="session")

@@ -9,31 +9,20 @@ import io
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 import tarfile
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.processes import database_url
+from tests.processes import run_accord as run
 
 # Prints "<valid> <signed>": plan signatures whose Ed25519 signature and attestation hold.
 SIGNATURES = (
     "from accord.agreements.models import Signature; from accord.signing.services import check_signature; "
     "s = list(Signature.objects.exclude(signature='')); print(sum(check_signature(x).ok for x in s), len(s))"
 )
-
-
-def run(data_dir: Path, *args: str, database_url: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"ACCORD_DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env["ACCORD_DATA_DIR"] = str(data_dir)
-    if database_url:
-        env["ACCORD_DATABASE_URL"] = database_url
-    return subprocess.run(
-        [sys.executable, "-m", "accord", *args], env=env, capture_output=True, text=True, timeout=300, check=False
-    )
 
 
 def sqlite_counts(path: Path) -> dict[str, int]:
@@ -142,37 +131,11 @@ def _on_postgresql() -> bool:
     return os.environ.get("ACCORD_DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
 
-@pytest.fixture
-def scratch_database(django_db_setup, django_db_blocker) -> Iterator[str]:
-    """A uniquely named empty database beside the test database, dropped at the end."""
-    import psycopg
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    name = f"accord_restore_{uuid.uuid4().hex[:12]}"
-    params = {"host": db["HOST"] or None, "port": db["PORT"] or None, "user": db["USER"] or None}
-    params |= {"password": db["PASSWORD"] or None, "dbname": "postgres", "autocommit": True}
-    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield name
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _url(name: str) -> str:
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
-
-
 @pytest.mark.skipif(not _on_postgresql(), reason="runs when the suite runs on PostgreSQL")
 def test_postgresql_round_trip_keeps_every_row_and_signature(scratch_database, tmp_path):
     from django.conf import settings
 
-    source_url = _url(settings.DATABASES["default"]["NAME"])  # the test database, seeded and committed
+    source_url = database_url(settings.DATABASES["default"]["NAME"])  # the test database, seeded and committed
     backup = tmp_path / "pg.backup"
     done = run(tmp_path / "source", "backup", str(backup), database_url=source_url)
     assert done.returncode == 0, done.stderr
@@ -180,7 +143,7 @@ def test_postgresql_round_trip_keeps_every_row_and_signature(scratch_database, t
     assert manifest["database"] == {"vendor": "postgresql", "member": "database.pgdump"}
     assert manifest["counts"]["programmes_project"] == 122
 
-    target_url = _url(scratch_database)
+    target_url = database_url(scratch_database)
     restored = run(tmp_path / "target", "restore", str(backup), database_url=target_url)
     assert restored.returncode == 0, restored.stderr
     assert "ok: counts equal the manifest" in restored.stdout
