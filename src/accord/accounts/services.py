@@ -14,6 +14,7 @@ from django.utils import timezone
 from accord.accounts.models import ApiToken, Membership, TokenScope
 from accord.core import services
 from accord.core.errors import DomainError
+from accord.core.refs import unique_or_none
 
 TOKEN_PREFIX = "acc_"
 
@@ -58,7 +59,7 @@ def authenticate_token(key: str) -> ApiToken:
     if not key.startswith(TOKEN_PREFIX) or key.count("_") < 2:
         raise BadToken("not an Accord API token")
     prefix, _, secret = key[len(TOKEN_PREFIX) :].partition("_")
-    token = next(iter(ApiToken.objects.select_related("user").filter(prefix=prefix).order_by()[:1]), None)
+    token = unique_or_none(ApiToken.objects.select_related("user").filter(prefix=prefix))
     # Compare digests in constant time, and spend the same work when the prefix is unknown.
     expected = token.key_hash if token else _digest("")
     if not hmac.compare_digest(expected, _digest(secret)) or token is None:
