@@ -5,8 +5,11 @@ connection, whole-database commands like backup and restore, a bulk load outside
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +25,27 @@ def run_accord(data_dir: Path, *args: str, database_url: str | None = None) -> s
     return subprocess.run(
         [sys.executable, "-m", "accord", *args], env=env, capture_output=True, text=True, timeout=300, check=False
     )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_healthy(url: str, proc: subprocess.Popen[bytes], log_path: Path, seconds: float) -> None:
+    """Until `accord serve` at `url` answers /health; its log in the failure if it dies or takes longer."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=5) as r:
+                if r.read() == b"ok":
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"accord serve did not come up:\n{log_path.read_text(errors='replace')}")
+        time.sleep(0.3)
 
 
 @pytest.fixture

@@ -4,16 +4,15 @@ on a fresh data directory (gunicorn, WhiteNoise, the demo loaded at first start)
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.processes import free_port, wait_until_healthy
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -22,12 +21,6 @@ START_SECONDS = 420  # migrate, load the demo and collect static files: minutes 
 if not Path(CHROMIUM).exists() and os.environ.get("ACCORD_REQUIRE_TOOLS") != "1":
     # Without the browser the folder is left out (CI sets ACCORD_REQUIRE_TOOLS=1, so there it fails instead).
     collect_ignore_glob = ["test_*.py"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -52,24 +45,11 @@ def accord_serve(data_dir: Path, **env_changes: str | None) -> Iterator[tuple[st
             stderr=subprocess.STDOUT,
         )
         try:
-            _wait_until_healthy(url, proc, log_path)
+            wait_until_healthy(url, proc, log_path, START_SECONDS)
             yield url, env
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-
-
-def _wait_until_healthy(url: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    return
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"accord serve did not come up:\n{log_path.read_text()}") from None
-            time.sleep(0.5)
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,8 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -24,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.processes import free_port, wait_until_healthy
 
 
 def _pg_base() -> dict[str, Any] | None:
@@ -179,12 +178,6 @@ def installations(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installa
         made.drop_all()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Server:
     url: str
@@ -210,7 +203,8 @@ def serving(instance: Instance, *, workers: int = 2, extra_env: dict[str, str] |
         )
     server = Server(f"http://127.0.0.1:{port}", proc, log)
     try:
-        _wait_until_healthy(server)
+        # collectstatic compresses every static file at each start: slow when busy
+        wait_until_healthy(server.url, proc, log, 600)
         yield server
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -219,20 +213,6 @@ def serving(instance: Instance, *, workers: int = 2, extra_env: dict[str, str] |
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-
-
-def _wait_until_healthy(server: Server) -> None:
-    deadline = time.monotonic() + 600  # collectstatic compresses every static file at each start: slow when busy
-    while True:
-        try:
-            with urllib.request.urlopen(f"{server.url}/health", timeout=5) as r:
-                if r.read() == b"ok":
-                    return
-        except OSError:
-            pass
-        if server.proc.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError(f"accord serve did not come up:\n{server.log_text()}")
-        time.sleep(0.3)
 
 
 def server_errors(log_text: str) -> list[str]:
