@@ -116,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from accord.fidelity import check_versions
-    from accord.fidelity.evaluation import evaluate_accord, evaluate_pofilter, load_corpus, pofilter_numbers
     from accord.fidelity.names import Directory
+    from bench.fidelity_evaluation import evaluate_accord, evaluate_pofilter, load_corpus, pofilter_numbers
 
     try:
         import translate  # noqa: F401

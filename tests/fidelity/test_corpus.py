@@ -9,8 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from bench.fidelity_evaluation import evaluate_accord, evaluate_pofilter, load_corpus
 
-from accord.fidelity.evaluation import evaluate_accord, evaluate_pofilter, load_corpus
 from accord.fidelity.names import Directory
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
