@@ -192,6 +192,14 @@ class Change:
     def field_label(self) -> str:
         return str(self.model._meta.get_field(self.field).verbose_name)
 
+    @property
+    def kind_label(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    @property
+    def localized(self) -> bool:
+        return isinstance(self.signed, dict) or isinstance(self.now, dict)
+
 
 def _pks(model: type[models.Model], uids: Iterable[str]) -> dict[str, int]:
     return {str(uid): pk for uid, pk in model._base_manager.filter(uid__in=list(uids)).values_list("uid", "pk")}

@@ -39,7 +39,7 @@ from accord.signing.content import (
     plan_content,
     signed_payload,
 )
-from accord.signing.history import content_at
+from accord.signing.history import Change, changes_since_signing, content_at
 from accord.signing.models import SignatureSeal, SignedContent, SigningKey
 
 MIN_PASSPHRASE = 12
@@ -314,6 +314,36 @@ def signed_content_of(plan: Plan, version: int | None = None) -> SignedContent |
 def signed_plan_content(stored: SignedContent) -> dict[str, Any]:
     """The plan's content as signed: the `plan` object of the stored payload."""
     return json.loads(stored.payload)["plan"]
+
+
+@dataclass
+class SignedPlanView:
+    """What a signed plan's pages show: the content as signed, and what the records say otherwise since."""
+
+    stored: SignedContent
+    content: dict[str, Any]  # as signed (plan_content's shape)
+    changes: list[Change]
+
+    @property
+    def items(self) -> dict[str, dict[str, Any]]:
+        return {item["uid"]: item for item in self.content["items"]}
+
+    def changes_of_item(self, uid: str) -> list[Change]:
+        return [c for c in self.changes if c.item_uid == uid]
+
+
+def signed_view(plan: Plan) -> SignedPlanView | None:
+    """The signed content of a signed plan and the changes since signing (from the audit chain), or None."""
+    stored = signed_content_of(plan)
+    if stored is None:
+        return None
+    signed = signed_plan_content(stored)
+    try:
+        now = plan_content(plan)
+    except UnsignableContent:
+        now = signed  # `accord verify` names such records; the page still shows what was signed
+    changes = changes_since_signing(signed, now, stored.chain_position) if now != signed else []
+    return SignedPlanView(stored, signed, changes)
 
 
 # --- verifying against the records -------------------------------------------------------------------
