@@ -243,3 +243,19 @@ def test_a_signed_plan_is_changed_only_by_an_amendment(client, seed, plan):
     other = Client()
     other.force_login(user("cn-observer"))
     assert amend not in other.get(reverse("web:plans-detail", args=[plan.pk])).content.decode()
+
+
+def test_the_signed_plans_text_is_written_from_what_was_signed(plan):
+    from accord.documents.plan_text import build_plan_text
+    from accord.documents.services import generate_document
+
+    project = first_project(plan)
+    signed_title = dict(project.title)
+    before = generate_document("plan_text", plan, "zh+ru", "html").data
+    update_project(project, expected_version=project.version, title=NEW_TITLE)
+    after = generate_document("plan_text", plan, "zh+ru", "html").data
+    assert after == before  # deterministic, and today's records do not reach it
+    text = after.decode()
+    assert signed_title["zh"] in text and NEW_TITLE["zh"] not in text and NEW_TITLE["ru"] not in text
+    content = build_plan_text(plan, ["en"])
+    assert content.titles["en"] == plan.title["en"]

@@ -60,7 +60,9 @@ def _children(
         return {}
     candidates: set[int] = set(model._base_manager.filter(**{f"{fk}__in": parent_ids}).values_list("pk", flat=True))
     for chunk in _chunks(parent_ids):
-        entries = ChangeRecord.objects.filter(object_type=_label(model), related_type=_label(parent), related_id__in=chunk)
+        entries = ChangeRecord.objects.filter(
+            object_type=_label(model), related_type=_label(parent), related_id__in=chunk
+        )
         if position is not None:
             entries = entries.filter(id__lte=position)
         candidates.update(int(pk) for pk in entries.values_list("object_id", flat=True).distinct())
@@ -70,9 +72,9 @@ def _children(
 def _name_on(organisation: dict[str, Any], names: list[dict[str, Any]], day: str | None) -> Any:
     """Organisation.name_on, over snapshots (ISO dates compare as text)."""
     for dated in sorted(names, key=lambda n: (n["valid_from"] is not None, n["valid_from"] or "")):
-        if day is not None and (dated["valid_from"] is None or dated["valid_from"] <= day):
-            if dated["valid_to"] is None or day <= dated["valid_to"]:
-                return dated["name"]
+        starts = dated["valid_from"] is None or (day is not None and dated["valid_from"] <= day)
+        if starts and (dated["valid_to"] is None or (day is not None and day <= dated["valid_to"])):
+            return dated["name"]
     return organisation["name"]
 
 
@@ -93,7 +95,9 @@ def content_at(plan_id: int, position: int | None) -> dict[str, Any]:
     resps = _children(PlanItemResponsibility, "plan_item_id", PlanItem, set(items), position)
     delivs = _children(Deliverable, "plan_item_id", PlanItem, set(items), position)
     projects = _states(Project, {i["project_id"] for i in items.values()}, position)
-    sources = _states(PlanItem, {i["carried_over_from_id"] for i in items.values() if i["carried_over_from_id"]}, position)
+    sources = _states(
+        PlanItem, {i["carried_over_from_id"] for i in items.values() if i["carried_over_from_id"]}, position
+    )
     org_ids = {r["organisation_id"] for r in resps.values()}
     orgs = _states(Organisation, org_ids, position)
     names: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -125,12 +129,15 @@ def _assemble(
     day = plan["period_start"]
     org_entries = {pk: {"uid": o["uid"], "name": _text(_name_on(o, names.get(pk, []), day))} for pk, o in orgs.items()}
     responsibilities: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for r in sorted(resps.values(), key=lambda r: (r["plan_item_id"], parties[r["side_id"]]["code"], orgs[r["organisation_id"]]["uid"])):
+    for r in sorted(
+        resps.values(),
+        key=lambda r: (r["plan_item_id"], parties[r["side_id"]]["code"], orgs[r["organisation_id"]]["uid"]),
+    ):
         responsibilities[r["plan_item_id"]].append(
             {"organisation": org_entries[r["organisation_id"]], "side": parties[r["side_id"]]["code"]}
         )
     deliverables: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for pk, d in sorted(delivs.items(), key=lambda kv: (kv[1]["due_on"] is None, kv[1]["due_on"] or "", kv[0])):
+    for _pk, d in sorted(delivs.items(), key=lambda kv: (kv[1]["due_on"] is None, kv[1]["due_on"] or "", kv[0])):
         party = d["responsible_party_id"]
         deliverables[d["plan_item_id"]].append(
             {
@@ -190,7 +197,7 @@ class Change:
 
     @property
     def field_label(self) -> str:
-        return str(self.model._meta.get_field(self.field).verbose_name)
+        return str(getattr(self.model._meta.get_field(self.field), "verbose_name", self.field))
 
     @property
     def kind_label(self) -> str:
@@ -228,11 +235,21 @@ def changes_since_signing(signed: dict[str, Any], now: dict[str, Any], position:
     """
     found: list[tuple[type[models.Model], str, str, str | None, str, Any, Any]] = []
 
-    def compare(model: type[models.Model], uid: str, field: str, item: str | None, subject: str, a: Any, b: Any) -> None:
+    def compare(
+        model: type[models.Model], uid: str, field: str, item: str | None, subject: str, a: Any, b: Any
+    ) -> None:
         if a != b:
             found.append((model, uid, field, item, subject, a, b))
 
-    compare(Agreement, signed["agreement"]["uid"], "title", None, "", signed["agreement"]["title"], now["agreement"]["title"])
+    compare(
+        Agreement,
+        signed["agreement"]["uid"],
+        "title",
+        None,
+        "",
+        signed["agreement"]["title"],
+        now["agreement"]["title"],
+    )
     now_parties = {p["code"]: p for p in now["parties"]}
     for party in signed["parties"]:
         current = now_parties.get(party["code"], {})
@@ -245,7 +262,9 @@ def changes_since_signing(signed: dict[str, Any], now: dict[str, Any], position:
         subject = project["number"]
         compare(Project, project["uid"], "number", item["uid"], subject, project["number"], now_project.get("number"))
         compare(Project, project["uid"], "title", item["uid"], subject, project["title"], now_project.get("title"))
-        compare(PlanItem, item["uid"], "objectives", item["uid"], subject, item["objectives"], current.get("objectives"))
+        compare(
+            PlanItem, item["uid"], "objectives", item["uid"], subject, item["objectives"], current.get("objectives")
+        )
         now_orgs = {r["organisation"]["uid"]: r["organisation"] for r in current.get("responsibilities", [])}
         for resp in item["responsibilities"]:
             org = resp["organisation"]

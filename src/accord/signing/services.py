@@ -2,8 +2,8 @@
 
 A signature covers the RFC 8785 canonical JSON of one version of a plan (see content.py) together with the
 SHA-256 of each rendered authentic text. Those bytes are stored with the signatures (SignedContent), so a
-signed plan stays what was signed whatever later becomes of the records it names. The private key is unsealed with the signatory's passphrase only
-for the moment of signing and never leaves this module.
+signed plan stays what was signed whatever later becomes of the records it names. The private key is
+unsealed with the signatory's passphrase only for the moment of signing and never leaves this module.
 """
 
 from __future__ import annotations
