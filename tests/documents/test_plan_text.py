@@ -80,12 +80,15 @@ def test_deliverables_with_due_dates_and_responsible_organisations(seed):
     assert zh.count("成果：") == len(items_of(seed.plan_1959)) == 122
 
 
-def test_organisations_appear_under_the_name_in_force_on_the_signature_date(seed):
+def test_a_signed_plans_organisations_keep_the_name_they_were_signed_under(seed):
+    signed = seed.ussr_academy.name_on(seed.plan_1960.period_start)
+    # A dated name recorded after signing does not rewrite what was signed (it is stored with the signatures).
     add_organisation_name(
         seed.ussr_academy, {"zh": "苏联科学院（1960年名称）", "ru": "АН СССР (1960)"}, valid_to=dt.date(1991, 12, 25)
     )
     content = build("plan_text", seed.plan_1960, "zh+ru", Options())[2]
-    assert "АН СССР (1960)" in content.text_of("ru") and "苏联科学院（1960年名称）" in content.text_of("zh")
+    assert signed["ru"] in content.text_of("ru") and "АН СССР (1960)" not in content.text_of("ru")
+    assert "苏联科学院（1960年名称）" not in content.text_of("zh")
 
 
 def test_single_language_and_refused_languages(seed):

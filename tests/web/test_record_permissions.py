@@ -102,7 +102,20 @@ def test_plan_item_edit_controls_only_for_those_who_may_change(client, users, se
     assert client.get(reverse("web:plan-items-edit", args=[item.pk])).status_code == 403
     client.force_login(users.cn_coordinator)
     page = client.get(reverse("web:plans-detail", args=[seed.plan_1960.pk])).content.decode()
-    assert f'data-testid="edit-item-{item.pk}"' in page
+    assert f'data-testid="edit-item-{item.pk}"' not in page  # a signed plan changes only by an amendment
+    import datetime as dt
+
+    from accord.programmes.services import add_plan_item, create_plan
+
+    draft = create_plan(
+        agreement=seed.protocol,
+        title={"en": "1961 plan"},
+        period_start=dt.date(1961, 1, 1),
+        period_end=dt.date(1961, 12, 31),
+    )
+    draft_item = add_plan_item(draft, item.project, objectives={"en": "Survey"})
+    page = client.get(reverse("web:plans-detail", args=[draft.pk])).content.decode()
+    assert f'data-testid="edit-item-{draft_item.pk}"' in page
 
 
 def test_create_needs_the_right_to_change_the_parent(client, users, seed):

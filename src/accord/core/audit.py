@@ -192,3 +192,19 @@ def history(obj: models.Model) -> models.QuerySet[ChangeRecord]:
     return ChangeRecord.objects.filter(
         models.Q(object_type=label, object_id=pk) | models.Q(related_type=label, related_id=pk)
     ).order_by("id")
+
+
+def chain_head(*, lock: bool = False) -> int:
+    """The id of the newest entry (0 for an empty chain).
+
+    With `lock`, inside a transaction: no other transaction appends before this one ends (PostgreSQL: the
+    appenders' lock, as accord_append_change takes it; SQLite's write transaction already excludes them), so
+    what this transaction reads of the audited records is the state the chain holds at that entry.
+    """
+    conn = connections[DEFAULT_DB_ALIAS]
+    with conn.cursor() as cur:
+        if lock and conn.vendor == "postgresql":
+            cur.execute("SELECT pg_advisory_xact_lock(71752329204292)")  # the chain's lock (core 0002)
+        cur.execute("SELECT MAX(id) FROM core_changerecord")
+        row = cur.fetchone()
+    return int(row[0] or 0) if row else 0

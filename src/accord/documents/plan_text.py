@@ -1,5 +1,6 @@
 """The text of a plan: title, agreement, period, then each item with its project, objectives, the
-organisations responsible on each side and the deliverables, then the signatures.
+organisations responsible on each side and the deliverables, then the signatures. A signed plan's text is
+written from the content stored when it was signed, not from today's records.
 
 Written in the agreement's authentic languages, either side by side ("parallel": one column per language,
 an item per row, so both versions of an item face each other) or one after the other ("sequential"), with
@@ -8,8 +9,12 @@ an optional English version after them, marked as not authentic.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
 
 from django.db.models import Prefetch
 
@@ -29,6 +34,7 @@ from accord.documents.wording import (
     primary,
 )
 from accord.programmes.models import Deliverable, Plan, PlanItem, PlanItemResponsibility
+from accord.signing.models import SignedContent
 
 LAYOUTS = ("parallel", "sequential")
 
@@ -71,6 +77,14 @@ def choose_languages(plan: Plan, language: str | None, *, with_english: bool = F
     return chosen
 
 
+def _signed_content(plan: Plan) -> dict[str, Any] | None:
+    """A signed plan's content as signed, when it was stored at signature (else None: read the records)."""
+    if plan.signed_version is None:
+        return None
+    stored = SignedContent.objects.filter(plan_id=plan.pk, plan_version=plan.signed_version).first()
+    return json.loads(stored.payload)["plan"] if stored is not None else None
+
+
 @dataclass
 class _Item:
     item: PlanItem
@@ -102,6 +116,12 @@ class _PlanWriter:
             )
             .order_by("position", "id")
         )
+        self.titles = {"plan": plan.title, "agreement": self.agreement.title}
+        self._signed_party_names: dict[int, dict[str, str]] = {}
+        signed = _signed_content(plan)
+        if signed is not None:
+            self.items = self._signed_items(signed, order)
+            return
         self.items = [
             _Item(
                 item,
@@ -111,10 +131,49 @@ class _PlanWriter:
             for item in items
         ]
 
+    def _signed_items(self, signed: dict[str, Any], order: dict[int, int]) -> list[_Item]:
+        """The items as signed (stored with the signatures), not as the records give them today."""
+        self.titles = {"plan": signed["title"], "agreement": signed["agreement"]["title"]}
+        party_ids = dict(Party.objects.values_list("code", "pk"))
+        self._signed_party_names = {
+            party_ids[p["code"]]: p["name"] for p in signed["parties"] if p["code"] in party_ids
+        }
+        uids = [i["carried_over_from"] for i in signed["items"] if i["carried_over_from"]]
+        sources = {str(i.uid): i for i in PlanItem.objects.filter(uid__in=uids).select_related("plan")}
+        out = []
+        for item in signed["items"]:
+            resps = [
+                SimpleNamespace(side_id=party_ids.get(r["side"]), signed_name=r["organisation"]["name"])
+                for r in item["responsibilities"]
+            ]
+            resps.sort(key=lambda r: order.get(r.side_id, len(order)))  # stable: the signed order within a side
+            out.append(
+                _Item(
+                    SimpleNamespace(  # type: ignore[arg-type]  # what item() reads of a PlanItem
+                        position=item["position"],
+                        project=SimpleNamespace(number=item["project"]["number"], title=item["project"]["title"]),
+                        objectives=item["objectives"],
+                        carried_over_from=sources.get(item["carried_over_from"] or ""),
+                    ),
+                    resps,  # type: ignore[arg-type]
+                    [
+                        SimpleNamespace(  # type: ignore[misc]
+                            kind=d["kind"],
+                            title=d["title"],
+                            due_on=dt.date.fromisoformat(d["due_on"]) if d["due_on"] else None,
+                        )
+                        for d in item["deliverables"]
+                    ],
+                )
+            )
+        return out
+
     def text(self, value: dict[str, str] | None, lang: str) -> str:
         return pick(value, lang, self.others)
 
     def party(self, party_id: int, lang: str) -> str:
+        if party_id in self._signed_party_names:
+            return self.text(self._signed_party_names[party_id], lang)
         party = self._party_by_id.get(party_id) or Party.objects.get(pk=party_id)
         self._party_by_id[party_id] = party
         return self.text(party.name, lang)
@@ -122,8 +181,8 @@ class _PlanWriter:
     def front(self, lang: str) -> list[Heading | Paragraph]:
         plan = self.plan
         blocks: list[Heading | Paragraph] = [
-            Heading(self.text(plan.title, lang), lang, 1),
-            Paragraph(self.text(self.agreement.title, lang), lang, label=label(lang, "agreement")),
+            Heading(self.text(self.titles["plan"], lang), lang, 1),
+            Paragraph(self.text(self.titles["agreement"], lang), lang, label=label(lang, "agreement")),
             Paragraph(format_period(plan.period_start, plan.period_end, lang), lang, label=label(lang, "period")),
         ]
         if plan.signed_version is not None and plan.signed_on:
@@ -150,7 +209,9 @@ class _PlanWriter:
         if entry.responsibilities:
             by_side: dict[int, list[str]] = {}
             for r in entry.responsibilities:
-                by_side.setdefault(r.side_id, []).append(self.names(r.organisation, lang))
+                signed_name = getattr(r, "signed_name", None)  # as signed, for a signed plan
+                name = self.text(signed_name, lang) if signed_name is not None else self.names(r.organisation, lang)
+                by_side.setdefault(r.side_id, []).append(name)
             cjk = primary(lang) in ("zh", "ja")
             semicolon, comma = ("；", "、") if cjk else ("; ", ", ")
             listed = semicolon.join(
@@ -223,7 +284,7 @@ def build_plan_text(plan: Plan, languages: Iterable[str], layout: str = "paralle
     used = "" if len(langs) == 1 else ("parallel" if layout == "parallel" and len(main) > 1 else "sequential")
     return Content(
         kind="plan_text",
-        titles={lang: writer.text(plan.title, lang) for lang in langs},
+        titles={lang: writer.text(writer.titles["plan"], lang) for lang in langs},
         languages=langs,
         blocks=blocks,
         issued_on=plan.signed_on,

@@ -25,15 +25,9 @@ from accord.agreements.models import Signature
 from accord.core.errors import TransitionRefused
 from accord.programmes.models import Plan
 from accord.signing import crypto
-from accord.signing.content import (
-    UnsignableContent,
-    attestation_statement,
-    plan_content,
-    signed_payload,
-    signing_party_codes,
-)
+from accord.signing.content import attestation_statement, signing_party_codes
 from accord.signing.models import SignatureSeal
-from accord.signing.services import check_signature
+from accord.signing.services import check_signature, signed_content_of
 
 BUNDLE_FORMAT = "accord-signed-bundle/1"
 _BUNDLE_KEYS = {"format", "payload", "payload_sha256", "texts", "signatures"}
@@ -44,7 +38,8 @@ _SIGNATURE_KEYS = {"party", "signatory", "capacity", "signed_on", "signed_at", "
 
 
 def export_signed(plan: Plan) -> bytes:
-    """The bundle of a signed plan: its signed payload, the texts' hashes, every party's signature and key."""
+    """The bundle of a signed plan: the payload as signed (stored at signature, not read again from today's
+    records), the texts' hashes, every party's signature and key."""
     if plan.signed_version is None:
         raise TransitionRefused(f"“{plan}” is not signed, so there is nothing to export", field="status")
     sigs = list(
@@ -55,10 +50,6 @@ def export_signed(plan: Plan) -> bytes:
     order = {p: i for i, p in enumerate(plan.agreement.agreement_parties.values_list("party_id", flat=True))}
     sigs.sort(key=lambda s: (order.get(s.party_id, len(order)), s.pk))
     seals = {s.signature_id: s for s in SignatureSeal.objects.filter(signature__in=sigs)}
-    try:
-        content = plan_content(plan)
-    except UnsignableContent as exc:
-        raise TransitionRefused(f"the plan's records cannot be read as signed content: {exc}", field="plan") from None
     for sig in sigs:
         if not sig.signature or sig.pk not in seals:
             raise TransitionRefused(
@@ -66,15 +57,24 @@ def export_signed(plan: Plan) -> bytes:
                 "so there is nothing the other party could verify offline",
                 field="signatures",
             )
-        check = check_signature(sig, content_cache={plan.pk: content})
+    stored = signed_content_of(plan)
+    if stored is None:
+        raise TransitionRefused(
+            f"what was signed on “{plan}” was not stored when it was signed, so there is no signed content to export",
+            field="plan",
+        )
+    cache: dict[Any, Any] = {}
+    for sig in sigs:
+        check = check_signature(sig, content_cache=cache)
         if not check:
             raise TransitionRefused(f"the signature of {sig.party.code} does not verify: {check.reason}", field="plan")
-    texts = seals[sigs[0].pk].texts
-    payload = signed_payload(content, version=plan.signed_version, texts=texts)
+    # The bundle carries the stored bytes' object: its canonical form is those bytes again.
+    payload = json.loads(stored.payload)
+    texts = payload["texts"]
     bundle = {
         "format": BUNDLE_FORMAT,
         "payload": payload,
-        "payload_sha256": crypto.sha256_hex(crypto.canonical_bytes(payload)),
+        "payload_sha256": stored.payload_sha256,
         "texts": texts,
         "signatures": [
             {

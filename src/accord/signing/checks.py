@@ -15,7 +15,7 @@ def check_signatures(report: VerifyReport) -> None:
     A signature on a version the plan has since left is not a problem as long as its attestation holds:
     the parties changed the plan and signed again, which is the lifecycle working.
     """
-    content_cache: dict[int, dict[str, Any]] = {}  # each plan is read once, however many signatures it has
+    content_cache: dict[Any, Any] = {}  # each plan is read once, however many signatures it has
     for signature in Signature.objects.exclude(signature="").select_related("party").order_by("pk").iterator():
         check = check_signature(signature, content_cache=content_cache)
         if not check.ok and not check.superseded:

@@ -79,3 +79,36 @@ class SignatureSeal(AccordModel):
 
     def __str__(self) -> str:
         return f"seal of signature {self.signature_id}"
+
+
+class SignedContent(AccordModel):
+    """What the parties signed on one version of a plan, byte for byte, kept for ever.
+
+    `payload` is the RFC 8785 canonical JSON of the signed payload (the plan's content, the version and the
+    authentic texts' hashes): every party's signature on that version covers exactly these bytes. The
+    records may change later (a project's title corrected, an organisation renamed); what was signed does
+    not. `chain_position` is the newest audit-chain entry when the first party signed: the records as they
+    were then are the chain's snapshots up to it, and `accord verify` checks the payload against them.
+    Written once by `sign_plan`, never changed.
+    """
+
+    plan = models.ForeignKey(
+        "programmes.Plan", verbose_name=_("plan"), on_delete=models.PROTECT, related_name="signed_contents"
+    )
+    plan_version = models.PositiveIntegerField(_("signed version of the plan"))
+    payload = models.TextField(_("signed payload"), editable=False)  # canonical JSON; its UTF-8 bytes are signed
+    payload_sha256 = models.CharField(_("payload's SHA-256"), max_length=64, editable=False)
+    chain_position = models.BigIntegerField(_("audit chain position when signed"), editable=False)
+
+    class Meta:
+        ordering = ["plan", "plan_version"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "plan_version"], name="signedcontent_one_per_plan_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"signed content of plan {self.plan_id} version {self.plan_version}"
+
+    @property
+    def payload_bytes(self) -> bytes:
+        return self.payload.encode("utf-8")

@@ -1,14 +1,16 @@
-"""Signing keys, signing a plan, and checking a signature against the records.
+"""Signing keys, signing a plan, and checking a signature against what was signed.
 
 A signature covers the RFC 8785 canonical JSON of one version of a plan (see content.py) together with the
-SHA-256 of each rendered authentic text. The private key is unsealed with the signatory's passphrase only
-for the moment of signing and never leaves this module.
+SHA-256 of each rendered authentic text. Those bytes are stored with the signatures (SignedContent), so a
+signed plan stays what was signed whatever later becomes of the records it names. The private key is
+unsealed with the signatory's passphrase only for the moment of signing and never leaves this module.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +22,7 @@ from django.db import transaction
 from accord.agreements.models import Signature
 from accord.agreements.services import record_signature, signatures_of
 from accord.core import services as records
+from accord.core.audit import chain_head
 from accord.core.errors import TransitionRefused, ValidationFailed
 from accord.core.journal import add_journal_entry
 from accord.core.localized import normalize_tag
@@ -36,7 +39,8 @@ from accord.signing.content import (
     plan_content,
     signed_payload,
 )
-from accord.signing.models import SignatureSeal, SigningKey
+from accord.signing.history import Change, changes_since_signing, content_at
+from accord.signing.models import SignatureSeal, SignedContent, SigningKey
 
 MIN_PASSPHRASE = 12
 
@@ -211,6 +215,8 @@ def sign_plan(
     if any(s.party_id == party.pk for s in others):
         raise ValidationFailed({"party": [f"{party.code} has already signed version {current.version} of “{current}”"]})
 
+    # The chain's position and the content are read together: no change can be appended in between.
+    position = chain_head(lock=True)
     try:
         content = plan_content(current)
     except UnsignableContent as exc:
@@ -232,6 +238,14 @@ def sign_plan(
                 field="plan",
             )
 
+    stored = signed_content_of(current, current.version)
+    if stored is not None and stored.payload_bytes != payload_bytes:
+        # Both parties sign the same bytes: what the first signed is kept, and the records must still say it.
+        raise TransitionRefused(
+            f"the plan's content differs from what was signed on version {current.version}; "
+            "send it back to draft and have it agreed again",
+            field="plan",
+        )
     override = signing_gate(current, fidelity_override)
     private = _unlock(key, passphrase)  # after the cheap checks: the KDF is deliberately slow
     if override:  # the signatory's reason for signing texts whose language versions disagree
@@ -260,6 +274,16 @@ def sign_plan(
         attestation=crypto.sign(private, crypto.canonical_bytes(statement)),
     )
     del private
+    if stored is None:
+        records.create(
+            SignedContent,
+            related=current,
+            plan=current,
+            plan_version=current.version,
+            payload=payload_bytes.decode("utf-8"),
+            payload_sha256=content_hash,
+            chain_position=position,
+        )
     if not missing_signatures(current):
         transition_plan(current, PlanStatus.SIGNED, expected_version=current.version)
     for f in Plan._meta.concrete_fields:  # hand the caller's instance the stored state
@@ -279,6 +303,49 @@ def _statement(signature: Signature, party_code: str, signatory_name: Mapping[st
     )
 
 
+def signed_content_of(plan: Plan, version: int | None = None) -> SignedContent | None:
+    """What was signed on `version` of `plan` (by default its signed version), or None."""
+    version = version if version is not None else plan.signed_version
+    if version is None:
+        return None
+    return SignedContent.objects.filter(plan_id=plan.pk, plan_version=version).first()
+
+
+def signed_plan_content(stored: SignedContent) -> dict[str, Any]:
+    """The plan's content as signed: the `plan` object of the stored payload."""
+    return json.loads(stored.payload)["plan"]
+
+
+@dataclass
+class SignedPlanView:
+    """What a signed plan's pages show: the content as signed, and what the records say otherwise since."""
+
+    stored: SignedContent
+    content: dict[str, Any]  # as signed (plan_content's shape)
+    changes: list[Change]
+
+    @property
+    def items(self) -> dict[str, dict[str, Any]]:
+        return {item["uid"]: item for item in self.content["items"]}
+
+    def changes_of_item(self, uid: str) -> list[Change]:
+        return [c for c in self.changes if c.item_uid == uid]
+
+
+def signed_view(plan: Plan) -> SignedPlanView | None:
+    """The signed content of a signed plan and the changes since signing (from the audit chain), or None."""
+    stored = signed_content_of(plan)
+    if stored is None:
+        return None
+    signed = signed_plan_content(stored)
+    try:
+        now = plan_content(plan)
+    except UnsignableContent:
+        now = signed  # `accord verify` names such records; the page still shows what was signed
+    changes = changes_since_signing(signed, now, stored.chain_position) if now != signed else []
+    return SignedPlanView(stored, signed, changes)
+
+
 # --- verifying against the records -------------------------------------------------------------------
 
 
@@ -286,18 +353,21 @@ def _statement(signature: Signature, party_code: str, signatory_name: Mapping[st
 class SignatureCheck:
     ok: bool
     reason: str = ""  # why it does not verify; empty when it does
-    # It signs a version the plan has since left (changed, agreed and signed anew): the records hold only
-    # the current content, so only the attestation (who signed which content hash) could be checked.
+    # It signs a version the plan has since left (changed, agreed and signed anew): the signature and
+    # attestation were checked against what that version's signers stored, not against today's records.
     superseded: bool = False
 
     def __bool__(self) -> bool:
         return self.ok
 
 
-def check_signature(signature: Signature, *, content_cache: dict[int, dict[str, Any]] | None = None) -> SignatureCheck:
-    """Recompute what `signature` covers from the records and check it; say why it fails if it does.
+def check_signature(signature: Signature, *, content_cache: dict[Any, Any] | None = None) -> SignatureCheck:
+    """Check `signature` against the content stored when it was signed, and that content against the records
+    as they were then (the audit chain); say why it fails if it does.
 
-    `content_cache` (plan id → content) lets a caller checking many signatures read each plan once.
+    Later changes made through Accord (a project's title corrected, an organisation renamed) do not break
+    it: the signature covers the stored bytes, which the chain shows the records held at signing.
+    `content_cache` lets a caller checking many signatures read each plan once.
     """
     if not signature.signature:
         return SignatureCheck(False, "it carries no cryptographic signature (recorded without a signing key)")
@@ -314,53 +384,106 @@ def check_signature(signature: Signature, *, content_cache: dict[int, dict[str, 
     plan = Plan.objects.select_related("agreement").filter(pk=signature.target_id).first()
     if plan is None:
         return SignatureCheck(False, "the signed plan no longer exists")
-    party_code = signature.party.code
-    statement_holds = crypto.signature_holds(
+    if not crypto.signature_holds(
         signature.public_key,
         seal.attestation,
-        crypto.canonical_bytes(_statement(signature, party_code, seal.signatory_name)),
-    )
+        crypto.canonical_bytes(_statement(signature, signature.party.code, seal.signatory_name)),
+    ):
+        return SignatureCheck(False, "who signed, for which party, as what, when or where was changed after signing")
+    stored = signed_content_of(plan, signature.target_version)
+    if stored is None:
+        return SignatureCheck(
+            False,
+            f"the content it signs (version {signature.target_version}) was not stored when it was signed, "
+            "and the plan's records no longer give it; it cannot be checked",
+        )
+    problem = _stored_content_problem(signature, seal, stored)
+    if problem:
+        return SignatureCheck(False, problem)
     current = plan.signed_version if plan.signed_version is not None else plan.version
     if signature.target_version != current:
-        if not statement_holds:
-            return SignatureCheck(
-                False, "who signed, for which party, as what, when or where was changed after signing"
-            )
         return SignatureCheck(
             False,
             f"it signs version {signature.target_version}, which the plan has left (its "
             f"{'signed' if plan.signed_version is not None else 'current'} version is {current}); "
-            "only its attestation could be checked",
+            "it holds for what was stored for that version",
             superseded=True,
         )
     cache = content_cache if content_cache is not None else {}
+    key_of = ("records", stored.pk)
+    if key_of not in cache:
+        cache[key_of] = _records_problem(plan, stored, cache)
+    return SignatureCheck(False, cache[key_of]) if cache[key_of] else SignatureCheck(True)
+
+
+def _stored_content_problem(signature: Signature, seal: SignatureSeal, stored: SignedContent) -> str:
+    """Why the stored content is not what `signature` signed, or ""."""
+    payload_bytes = stored.payload_bytes
+    digest = crypto.sha256_hex(payload_bytes)
+    if digest != stored.payload_sha256:
+        return "the stored signed content was changed after signing (it is not the content whose hash was stored)"
+    if not crypto.signature_holds(signature.public_key, signature.signature, payload_bytes):
+        if digest != signature.content_hash:
+            return (
+                f"the stored signed content is not what was signed (content sha256 {digest[:16]}…, "
+                f"signed {signature.content_hash[:16]}…)"
+            )
+        return "the signature value does not match the signed content and public key"
+    if digest != signature.content_hash:
+        return "its recorded content hash is not the hash of what was signed"
+    try:
+        payload = json.loads(payload_bytes)
+    except ValueError:
+        return "the stored signed content is not JSON"
+    if payload.get("version") != signature.target_version or payload.get("texts") != seal.texts:
+        return "the stored signed content is for another version or other texts than the signature names"
+    if crypto.canonical_bytes(payload) != payload_bytes:
+        return "the stored signed content is not in canonical form"
+    return ""
+
+
+def _records_problem(plan: Plan, stored: SignedContent, cache: dict[Any, Any]) -> str:
+    """Why the plan's records do not bear out the stored content, or "".
+
+    The stored content must be what the records held at its chain position. When today's records say the
+    same, that is settled without reading the chain (the usual case); otherwise the chain is read twice: as
+    it was at signing, which must give the stored content, and as it is now, which must give today's rows
+    (a difference there is a row written behind Accord's back).
+    """
+    signed = signed_plan_content(stored)
     if plan.pk not in cache:
         try:
             cache[plan.pk] = plan_content(plan)
         except UnsignableContent as exc:
-            return SignatureCheck(False, f"the plan's records cannot be read as signed content: {exc}")
-    payload = signed_payload(cache[plan.pk], version=signature.target_version, texts=seal.texts)
-    payload_bytes = crypto.canonical_bytes(payload)
-    digest = crypto.sha256_hex(payload_bytes)
-    if not crypto.signature_holds(signature.public_key, signature.signature, payload_bytes):
-        if digest != signature.content_hash:
-            return SignatureCheck(
-                False,
-                f"the plan's records no longer match what was signed (content now sha256 {digest[:16]}…, "
-                f"signed {signature.content_hash[:16]}…)",
-            )
-        return SignatureCheck(False, "the signature value does not match the signed content and public key")
-    if digest != signature.content_hash:
-        return SignatureCheck(False, "its recorded content hash is not the hash of what was signed")
-    if not statement_holds:
-        return SignatureCheck(False, "who signed, for which party, as what, when or where was changed after signing")
-    return SignatureCheck(True)
+            return f"the plan's records cannot be read as signed content: {exc}"
+    now = cache[plan.pk]
+    if now == signed:
+        return ""
+    try:
+        then = content_at(plan.pk, stored.chain_position)
+    except UnsignableContent as exc:
+        return f"the records as they were when signed cannot be read from the audit chain: {exc}"
+    if then != signed:
+        return (
+            "the stored signed content is not what the plan's records held when it was signed "
+            f"(audit chain entry #{stored.chain_position})"
+        )
+    try:
+        recorded = content_at(plan.pk, None)
+    except UnsignableContent as exc:
+        return f"the records cannot be read from the audit chain: {exc}"
+    if recorded != now:
+        return (
+            "the plan's records no longer match what was signed, and the audit chain records no change that "
+            "explains it (changed behind Accord's back)"
+        )
+    return ""
 
 
 def verify_signature(signature: Signature) -> bool:
-    """Whether `signature` holds for what the records say the plan contained in the signed version.
+    """Whether `signature` holds for what was signed, borne out by the records as they were then.
 
-    False as well for a signature on a version the plan has since left: the records no longer hold that
-    content (check_signature says so with `superseded`, and `accord verify` does not count it a problem).
+    False as well for a signature on a version the plan has since left (check_signature says so with
+    `superseded`, and `accord verify` does not count it a problem).
     """
     return check_signature(signature).ok

@@ -36,6 +36,7 @@ from accord.programmes.models import (
 from accord.programmes.selectors import latest_reports
 from accord.programmes.services import add_plan_item, create_project, update_plan, update_plan_item, update_project
 from accord.reviews.models import Review
+from accord.signing.services import signed_view
 from accord.web.listing import Column, Filter, Records, paginate
 
 Options = Callable[[Any], Iterable[tuple[Any, Any]]]
@@ -139,9 +140,14 @@ def _plan_related(plan: Plan, user: Any, params: Any) -> dict[str, Any]:
     page = paginate(items, params.get("page"), PLAN_ITEMS_PAGE, cap=None)  # a plan's items: few enough to count
     latest_of = latest_reports(plan, item_ids=[i.pk for i in page.rows])
     latest = {r.plan_item_id: r for r in visible(latest_of, user).select_related("reporting_organisation")}
+    # A signed plan shows its items as signed, and what has changed in the records since.
+    signed = signed_view(plan) if plan.signed_version is not None else None
+    signed_items = signed.items if signed else {}
     for item in page.rows:
         item.latest_report = latest.get(item.pk)
+        item.signed = signed_items.get(str(item.uid))
     return {
+        "signed": signed,
         "items": page.rows,
         "items_page": page,
         "reviews": list(visible(plan.reviews.all(), user)),

@@ -25,6 +25,7 @@ from accord.core.journal import add_journal_entry, journal_of
 from accord.core.permissions import can, parties_of_agreement, require
 from accord.core.visibility import principal, visible
 from accord.documents.models import Document, DocumentFile
+from accord.programmes.choices import FROZEN_PLAN_STATUSES
 from accord.programmes.models import Project
 from accord.web.actions import actions_for
 from accord.web.forms import JournalForm, RecordForm
@@ -164,8 +165,12 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "journal_form": JournalForm() if may_change else None,
         **(rt.related(record, user, request.GET) if rt.related else {}),
     }
+    # A signed plan is changed only by an amendment: neither it nor its items offer "Edit" or "Add an item".
+    plan = record if rt.kind == "plans" else record.plan if rt.kind == "plan-items" else None
+    if plan is not None and plan.status in FROZEN_PLAN_STATUSES:
+        context["may_change"] = False
     if rt.kind == "plans":
-        context["may_edit_items"] = may_change  # the same check: asked once (it costs queries)
+        context["may_edit_items"] = context["may_change"]  # the same check: asked once (it costs queries)
     return render(request, rt.detail_template, context)
 
 

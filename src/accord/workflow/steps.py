@@ -281,6 +281,43 @@ add(
 )
 
 
+def _describe_amend(plan: Plan, form: Any) -> str:
+    return _(
+        "Amend plan “%(plan)s”: start revision %(revision)s, a draft with a copy of its %(items)s items. "
+        "The signed version stays as it was signed; the amendment is proposed, agreed and signed anew."
+    ) % {"plan": plan, "revision": plan.revision + 1, "items": plan.items.count()}
+
+
+def _amend(request: Any, plan: Plan, form: Any) -> str:
+    from accord.core.services import ensure_version
+    from accord.programmes.services import amend_plan
+
+    ensure_version(plan, form.expected_version())
+    return plan_page(amend_plan(plan))
+
+
+def _amendable(plan: Plan) -> bool:
+    return plan.status in (PlanStatus.SIGNED, PlanStatus.IN_FORCE) and not (
+        plan.amendments.exclude(status__in=FROZEN_PLAN_STATUSES).exists()
+    )
+
+
+add(
+    Step(
+        "plans",
+        "amend",
+        Plan,
+        gettext_lazy("Amend"),
+        "propose",
+        f.ConfirmForm,
+        _describe_amend,
+        _amend,
+        ready=_amendable,
+        kind="secondary",
+    )
+)
+
+
 def _describe_next(plan: Plan, form: Any) -> str:
     from accord.programmes.choices import FINISHED_PROGRESS
     from accord.programmes.selectors import latest_progress

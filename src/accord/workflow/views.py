@@ -23,6 +23,7 @@ from accord.programmes import services as programmes
 from accord.programmes.choices import PlanStatus, ProgressStatus
 from accord.programmes.models import Exchange, Plan
 from accord.programmes.selectors import latest_progress
+from accord.signing.services import signed_view
 from accord.workflow.auth import login_url
 from accord.workflow.forms import StepForm
 from accord.workflow.steps import MODELS, STEPS, actions_of
@@ -123,8 +124,16 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
     the_plan = get_object_or_404(visible(Plan.objects.select_related("agreement", "previous"), request.user), pk=pk)
     user = request.user
     progress = latest_progress(the_plan)
+    # A signed plan shows its items as signed, and what has changed in the records since.
+    signed = signed_view(the_plan) if the_plan.signed_version is not None else None
+    signed_items = signed.items if signed else {}
     items = [
-        {"item": item, "progress": _progress_label(progress.get(item.pk)), "steps": actions_of(user, item)}
+        {
+            "item": item,
+            "signed": signed_items.get(str(item.uid)),
+            "progress": _progress_label(progress.get(item.pk)),
+            "steps": actions_of(user, item),
+        }
         for item in the_plan.items.select_related("project", "plan", "carried_over_from__plan").order_by("position")
     ]
     reviews = [
@@ -141,6 +150,8 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
         "items": items,
         "reviews": reviews,
         "next_plans": visible(the_plan.next.all(), user),
+        "signed": signed,
+        "languages": the_plan.agreement.authentic_languages,
     }
     return render(request, "workflow/plan.html", context)
 
