@@ -26,6 +26,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.models import Agreement
+from accord.core.errors import DomainError, ValidationFailed
 from accord.core.models import Visibility
 from accord.directory.models import Organisation, Person
 from accord.interchange.columns import (
@@ -57,7 +58,7 @@ from accord.programmes.choices import (
     QuantityUnit,
 )
 from accord.programmes.models import Exchange, Participation, PlanItem, ProgressReport, Project
-from accord.programmes.services import RECEIPT_FIELDS, frozen_reason, receipt_refusals
+from accord.programmes.services import RECEIPT_FIELDS, check_owner, frozen_reason, receipt_refusals
 
 Fields = dict[str, Any]
 
@@ -177,6 +178,19 @@ def _frozen_plan(item: PlanItem, changes: dict[str, Any] | None) -> list[tuple[s
     return [("plan", reason)] if reason else []
 
 
+def _owner_of_agreement(project: Project, changes: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """As create_project: a record's owner is a party of its agreement (and, for a coordinator, their own)."""
+    if changes is not None and "owner_party" not in changes:
+        return []
+    try:
+        check_owner(project.owner_party, project.agreement, f"project {project.number}")
+    except ValidationFailed as exc:
+        return [(name, message) for name, messages in exc.errors.items() for message in messages]
+    except DomainError as exc:
+        return [(exc.field or "owner_party", exc.message)]
+    return []
+
+
 def _receipt_by_receiver(exchange: Exchange, changes: dict[str, Any] | None) -> list[tuple[str, str]]:
     """As record_exchange: an import records what was sent; only the receiving side confirms receipt."""
     if changes is None:
@@ -263,6 +277,7 @@ PROJECTS = Spec(
     ],
     natural=_by("agreement", "number"),
     related=lambda p: p.agreement,
+    check=_owner_of_agreement,
     export_related=["agreement", "provider_party", "recipient_party", "owner_party"],
 )
 
