@@ -424,3 +424,22 @@ def test_frozen_plan_refusals_alike_on_api_and_page(seed):
     assert response.status_code == 409 and "amend it with a new revision" in text(response)
     with acting_as(actor_for_user(user("admin"))), nothing_written(), pytest.raises(TransitionRefused):
         services.update_plan_item(item, expected_version=item.version, objectives={"en": "x"})
+
+
+def test_cli_records_progress_only_for_an_organisation_taking_part(seed):
+    """The CLI acts as the system (full rights), yet only an organisation taking part in the project reports."""
+    item = item_with(seed, seed.cas)
+    outsider = next(
+        org
+        for org in (seed.embassy, seed.cn_commission, seed.su_committee)
+        if not item.project.participations.filter(organisation=org).exists()
+        and not item.responsibilities.filter(organisation=org).exists()
+    )
+    args = ["progress", "record", str(item.pk), "--from", "1960-01-01", "--to", "1960-06-30"]
+    args += ["--status", "on_track", "--percent", "40"]
+    with nothing_written(ProgressReport), pytest.raises(CommandError) as refused:
+        call_command(*args, "--organisation", str(outsider.pk), stdout=io.StringIO())
+    assert "takes no part in the project of" in str(refused.value) and str(item) in str(refused.value)
+    out = io.StringIO()
+    call_command(*args, "--organisation", str(seed.cas.pk), stdout=out)
+    assert "recorded" in out.getvalue()

@@ -360,7 +360,6 @@ def draft_next_plan(previous: Plan, **fields: Any) -> Plan:
     fields.setdefault("kind", previous.kind)
     fields.setdefault("visibility", previous.visibility)
     fields.setdefault("owner_party", previous.owner_party)
-    fields.setdefault("title", previous.title)
     if fields["owner_party"] != previous.owner_party:
         check_owner(fields["owner_party"], previous.agreement_id, "a plan")
     plan = _create_plan(agreement=previous.agreement, previous=previous, **fields)
@@ -524,15 +523,19 @@ def record_progress(item: PlanItem, *, reporting_organisation: Organisation, **f
     """A report by an organisation taking part in the item's project, owned by that organisation's side.
 
     A party records progress only for its own institutions: a coordinator for their party's organisations,
-    a reporter for their own institution.
+    a reporter for their own institution; and only an organisation taking part reports, whoever records it.
     """
     require_actor("report", item)
     user = acting_user()
-    if user is not None and not reporting_organisations(user, item).filter(pk=reporting_organisation.pk).exists():
-        raise Forbidden(
-            f"You may not record progress on “{item}” for {reporting_organisation}: a party reports for its own "
-            "institutions taking part in the item's project",
-            field="reporting_organisation",
+    if not reporting_organisations(user, item).filter(pk=reporting_organisation.pk).exists():
+        if user is not None:
+            raise Forbidden(
+                f"You may not record progress on “{item}” for {reporting_organisation}: a party reports for its "
+                "own institutions taking part in the item's project",
+                field="reporting_organisation",
+            )
+        raise ValidationFailed(
+            {"reporting_organisation": [f"{reporting_organisation} takes no part in the project of “{item}”"]}
         )
     if fields.get("owner_party") not in (None, reporting_organisation.party):
         raise ValidationFailed({"owner_party": ["a progress report is owned by its reporting organisation's party"]})
