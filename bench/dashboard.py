@@ -102,7 +102,7 @@ def build(n_projects: int) -> dict[str, Any]:
     today = dt.date.today()
     first_year = today.year - YEARS + 1
     visibilities = ["bilateral"] * 7 + ["public"] * 2 + ["internal"]
-    with acting_as(Actor(None, "bench", "bench-dashboard")), transaction.atomic():
+    with acting_as(Actor(None, "bench", "bench-dashboard", system=True)), transaction.atomic():
         cn = create_party(code="CN", name={"en": "China", "zh": "中国"}, languages=["zh"])
         su = create_party(code="RU", name={"en": "Russia", "ru": "Россия"}, languages=["ru"])
         sides = [cn, su]

@@ -215,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from accord.programmes.models import Project
     from bench.suite import _admin
 
-    with acting_as(Actor(None, "bench", "bench-http")):
+    with acting_as(Actor(None, "bench", "bench-http", system=True)):
         _token, key = issue_token(_admin(), "bench http", scope=TokenScope.READ)
     ids = list(Project.objects.order_by("?").values_list("id", flat=True)[:5000])
     from django.db import connections

@@ -77,7 +77,7 @@ def build(n_projects: int, seed: int) -> dict[str, Any]:
     from accord.scale.generator import Sizes, generate
 
     t0 = time.perf_counter()
-    with acting_as(Actor(None, "bench", "bench-pages")):
+    with acting_as(Actor(None, "bench", "bench-pages", system=True)):
         report = generate(Sizes(projects=n_projects), seed=seed)
         generated_s = time.perf_counter() - t0
         t1 = time.perf_counter()

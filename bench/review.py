@@ -81,7 +81,7 @@ def build(items: int, reports: int, exchanges: int) -> Any:
     )
 
     rng = random.Random(SEED)
-    with acting_as(Actor(None, "bench", "bench-review")), transaction.atomic():
+    with acting_as(Actor(None, "bench", "bench-review", system=True)), transaction.atomic():
         a = create_party(code="CN", name={"en": "China"}, languages=["zh"])
         b = create_party(code="SU", name={"en": "USSR"}, languages=["ru"])
         org_a = create_organisation(party=a, kind=Organisation.Kind.ACADEMY, name={"en": "Academy A"})

@@ -154,7 +154,7 @@ def run(n_items: int, rounds: int) -> dict[str, Any]:
     from accord.signing.bundle import export_signed, verify_bundle
     from accord.signing.content import plan_content, signed_payload
 
-    with acting_as(Actor(None, "bench", "bench-signing")):
+    with acting_as(Actor(None, "bench", "bench-signing", system=True)):
         t0 = time.perf_counter()
         world = build(n_items)
         build_s = time.perf_counter() - t0

@@ -398,7 +398,7 @@ def http_scenarios(seconds: float, threads: int) -> list[dict[str, Any]]:
     from accord.core.actor import Actor, acting_as
     from accord.programmes.models import Participation, PlanItem, Project
 
-    with acting_as(Actor(None, "bench", "bench-suite")):
+    with acting_as(Actor(None, "bench", "bench-suite", system=True)):
         _token, key = issue_token(_admin(), "bench suite", scope=TokenScope.WRITE)
     project_ids = list(Project.objects.order_by("id").values_list("id", "agreement_id")[:5000])
     items = list(
@@ -536,7 +536,7 @@ def wrk_scenarios(seconds: float) -> list[dict[str, Any]]:
     from accord.core.actor import Actor, acting_as
     from accord.programmes.models import Project
 
-    with acting_as(Actor(None, "bench", "bench-suite")):
+    with acting_as(Actor(None, "bench", "bench-suite", system=True)):
         _token, key = issue_token(_admin(), "bench suite (wrk)", scope=TokenScope.READ)
     ids = list(Project.objects.order_by("id").values_list("id", flat=True)[:: max(1, Project.objects.count() // 5000)])
     connections.close_all()
@@ -558,7 +558,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    with acting_as(Actor(None, "bench", "bench-suite")):
+    with acting_as(Actor(None, "bench", "bench-suite", system=True)):
         load_seed()
         report = generate(Sizes(projects=args.projects), seed=args.seed)
     scenarios: list[dict[str, Any]] = [

@@ -23,7 +23,7 @@ from tests.processes import scratch_database  # noqa: F401  (a fixture for every
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     from accord.demo.seed import load_seed
 
-    with django_db_blocker.unblock(), acting_as(Actor(None, "test-setup", "seed")):
+    with django_db_blocker.unblock(), acting_as(Actor(None, "test-setup", "seed", system=True)):
         load_seed()
 
 
@@ -39,7 +39,7 @@ def _plain_static_files(settings):
 @pytest.fixture(autouse=True)
 def _actor():
     """Every test acts as a named test actor, as a request or CLI run would."""
-    with acting_as(Actor(None, "tester", "test-request")) as actor:
+    with acting_as(Actor(None, "tester", "test-request", system=True)) as actor:
         yield actor
 
 

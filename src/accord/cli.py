@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> None:
         user = getpass.getuser()
     except Exception:  # no passwd entry (some containers)
         user = str(os.getuid())
-    with acting_as(Actor(None, f"cli:{user}", new_job_id("cli"))):
+    with acting_as(Actor(None, f"cli:{user}", new_job_id("cli"), system=True)):
         try:
             execute_from_command_line(args)
         except KeyboardInterrupt:

@@ -19,7 +19,7 @@ def last_record() -> ChangeRecord:
 
 def test_create_writes_exactly_one_entry_with_actor_request_and_after():
     before = ChangeRecord.objects.count()
-    with acting_as(Actor(None, "cli:clerk", "job-42")):
+    with acting_as(Actor(None, "cli:clerk", "job-42", system=True)):
         person = create_person(name={"en": "Nie Rongzhen"})
     assert ChangeRecord.objects.count() == before + 1
     rec = last_record()

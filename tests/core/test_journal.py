@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_note_is_kept_on_its_record_with_its_author(seed):
-    with acting_as(Actor(None, "li.officer", "req-9")):
+    with acting_as(Actor(None, "li.officer", "req-9", system=True)):
         entry = add_journal_entry(
             seed.meeting,
             text=" Phoned the embassy about the programme. ",

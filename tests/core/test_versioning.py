@@ -20,7 +20,7 @@ def test_update_bumps_the_version():
 def test_a_change_against_an_old_version_is_refused_naming_who_when_and_what():
     person = create_person(name={"en": "Guo Moruo"})
     opened_by_b = Person.objects.get(pk=person.pk)  # B opens the record at version 1
-    with acting_as(Actor(None, "coordinator-a", "req-a")):
+    with acting_as(Actor(None, "coordinator-a", "req-a", system=True)):
         update_person(person, expected_version=1, name={"en": "Guo Moruo", "zh": "郭沫若"})
     entries = ChangeRecord.objects.count()
     with pytest.raises(StaleVersion) as err:

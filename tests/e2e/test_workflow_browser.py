@@ -21,7 +21,7 @@ from accord.demo.seed import seed_handles
 from accord.programmes import services
 from accord.programmes.models import Project
 h = seed_handles()
-with acting_as(Actor(None, "e2e-setup", "cli")):
+with acting_as(Actor(None, "e2e-setup", "cli", system=True)):
     plan = services.create_plan(agreement=h.protocol, visibility="bilateral",
         title={"en": "1961 cooperation plan", "zh": "1961年合作计划", "ru": "План сотрудничества на 1961 год"},
         period_start=dt.date(1961, 1, 1), period_end=dt.date(1961, 12, 31))

@@ -161,7 +161,7 @@ def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest
     media.enable()
     try:
         with django_db_blocker.unblock(), transaction.atomic():
-            with acting_as(Actor(None, "tester", "test-setup")):
+            with acting_as(Actor(None, "tester", "test-setup", system=True)):
                 built = _build()
             yield built
             transaction.set_rollback(True)

@@ -138,7 +138,7 @@ def dangling():
         return cur.fetchone()[0]
 
 before = setting()
-with acting_as(Actor(None, "test", "bulk-load")):
+with acting_as(Actor(None, "test", "bulk-load", system=True)):
     generate(Sizes(projects=40, agreements=3), seed=5)
 print("settings", before, setting())
 print("verify", verify().ok, "dangling", dangling())

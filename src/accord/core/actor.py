@@ -9,20 +9,27 @@ import contextlib
 import contextvars
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: a user account (if any), the name to freeze into the record, and the request or job id."""
+    """Who is acting: a user account (if any), the name to freeze into the record, and the request or job id.
+
+    `system` marks a trusted actor (the CLI, the demo, migrations, jobs nobody requested): it keeps full rights,
+    as whoever runs it has the database anyway. Everyone else, anonymous included, is held to the permissions
+    of `user_id`'s account (`user` is that account when the caller already has it, saving a query).
+    """
 
     user_id: int | None
     name: str
     request_id: str = ""
+    system: bool = False
+    user: Any = field(default=None, compare=False, repr=False)
 
 
-SYSTEM = Actor(None, "system")
+SYSTEM = Actor(None, "system", system=True)
 _current: contextvars.ContextVar[Actor] = contextvars.ContextVar("accord_actor", default=SYSTEM)
 
 
@@ -49,7 +56,7 @@ def become(user: Any) -> Actor:
 def actor_for_user(user: Any, request_id: str = "") -> Actor:
     if user is None or not getattr(user, "is_authenticated", False):
         return Actor(None, "anonymous", request_id)
-    return Actor(user.pk, user.get_username(), request_id)
+    return Actor(user.pk, user.get_username(), request_id, user=user)
 
 
 def new_job_id(prefix: str) -> str:

@@ -8,16 +8,22 @@ Reading is core.visibility's business. Changing follows the parties' own rule: e
 - an institution's reporter records progress on the plan items of projects their institution takes
   part in (or is responsible for), and edits only the reports their institution made;
 - observers and the public change nothing.
+
+Services check the acting account themselves (`require_actor`, `require_actor_create`), so every channel
+(page, API, admin, CLI, import, job) inherits the same rule; adapters ask `can` only to decide what to offer.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accord.core.actor import current_actor
 from accord.core.errors import Forbidden
 from accord.core.visibility import AGREEMENT_PATHS, Principal, can_read, principal
 
@@ -135,3 +141,38 @@ def may_create(user: Any, *, party: Any = None, agreement: Any = None) -> bool:
 def require_create(user: Any, what: str, *, party: Any = None, agreement: Any = None) -> None:
     if not may_create(user, party=party, agreement=agreement):
         raise Forbidden(_("You may not add %(what)s here.") % {"what": what})
+
+
+# --- the acting account, for services ---------------------------------------------------------------------
+
+
+def acting_user() -> Any:
+    """The account the current actor acts as: None for a trusted system actor (CLI, demo, migrations,
+    unrequested jobs), which keeps full rights; AnonymousUser when nobody is signed in."""
+    actor = current_actor()
+    if actor.system:
+        return None
+    if actor.user is not None:
+        return actor.user
+    user = get_user_model()._default_manager.filter(pk=actor.user_id).first() if actor.user_id else None
+    return user if user is not None else AnonymousUser()
+
+
+def actor_can(action: str, record: Model, *, party: Any = None) -> bool:
+    """`can` for the current actor; a system actor may do everything."""
+    user = acting_user()
+    return user is None or can(user, action, record, party=party)
+
+
+def require_actor(action: str, record: Model, *, party: Any = None) -> None:
+    """`require` for the current actor: services call it, so every channel meets the same rule."""
+    user = acting_user()
+    if user is not None:
+        require(user, action, record, party=party)
+
+
+def require_actor_create(what: str, *, party: Any = None, agreement: Any = None) -> None:
+    """`require_create` for the current actor."""
+    user = acting_user()
+    if user is not None:
+        require_create(user, what, party=party, agreement=agreement)

@@ -24,7 +24,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accord.agreements.models import AgreementParty
-from accord.core import services as records
 from accord.core.bulk import Change, create_many, update_many, validate_many
 from accord.core.errors import DomainError
 from accord.core.localized import normalize_tag
@@ -35,7 +34,7 @@ from accord.interchange.readers import Cell, read_table
 from accord.interchange.report import ImportRefused, ImportReport, Problem
 from accord.interchange.specs import SPECS, Spec
 from accord.interchange.writers import FORMATS, stream_csv, stream_json, stream_xlsx, template_bytes
-from accord.programmes.choices import PlanStatus
+from accord.programmes.services import open_for_change
 
 KINDS: list[str] = list(SPECS)
 __all__ = ["FORMATS", "KINDS", "export_rows", "export_stream", "import_file", "spec_for", "template"]
@@ -422,7 +421,7 @@ def _validate(spec: Spec, new: list[_Row], changed: list[_Row], problems: _Probl
     for i, obj in enumerate(objs):
         is_new = i < len(new)
         if is_new or rows[i].changes:
-            for name, message in spec.check(obj, is_new):
+            for name, message in spec.check(obj, None if is_new else rows[i].changes):
                 errors.setdefault(i, {}).setdefault(name, []).append(message)
     for i, by_field in sorted(errors.items()):
         for name, messages in by_field.items():
@@ -470,10 +469,9 @@ def _add_agreement_parties(links: list[tuple[Any, list[Any]]]) -> None:
 
 
 def _reopen_plans(plans: set[Any], report: ImportReport) -> None:
-    """As for any change of a plan's items: a proposed or agreed plan goes back to draft (the parties agree anew)."""
+    """As for any change of a plan's items (the plan's own rule): a proposed or agreed plan goes back to draft."""
     for plan in plans:
-        if plan.status in (PlanStatus.PROPOSED, PlanStatus.AGREED):
-            records.update(plan, expected_version=plan.version, related=plan.agreement, status=PlanStatus.DRAFT)
+        if open_for_change(plan, "its items"):
             report.notes.append(_("“%(plan)s” went back to draft: its items changed") % {"plan": plan})
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.models import Agreement
+from accord.core.errors import DomainError, ValidationFailed
 from accord.core.models import Visibility
 from accord.directory.models import Organisation, Person
 from accord.interchange.columns import (
@@ -49,7 +50,6 @@ from accord.interchange.columns import (
 )
 from accord.interchange.lookup import Lookup
 from accord.programmes.choices import (
-    FROZEN_PLAN_STATUSES,
     CarryOver,
     ExchangeKind,
     FieldOfScience,
@@ -58,6 +58,7 @@ from accord.programmes.choices import (
     QuantityUnit,
 )
 from accord.programmes.models import Exchange, Participation, PlanItem, ProgressReport, Project
+from accord.programmes.services import RECEIPT_FIELDS, check_owner, frozen_reason, receipt_refusals
 
 Fields = dict[str, Any]
 
@@ -76,8 +77,9 @@ class Spec:
     derive: Callable[[Fields, dict[str, Any], Lookup], None] | None = None
     # The parent the audit entry is filed under.
     related: Callable[[Any], Model | None] = lambda obj: None
-    # Rules of the services that are not the model's own: (field, message) for each broken one.
-    check: Callable[[Any, bool], list[tuple[str, str]]] = lambda obj, is_new: []
+    # Rules of the services that are not the model's own, asked of the services themselves: (field, message) for
+    # each broken one, given the record as it would be and its changed fields (None: a new record).
+    check: Callable[[Any, dict[str, Any] | None], list[tuple[str, str]]] = lambda obj, changes: []
     export_related: list[str] = field(default_factory=list)
 
     def column(self, key: str) -> Column | None:
@@ -170,16 +172,32 @@ def _plan_item_of(fields: Fields, row: dict[str, Any], lookup: Lookup) -> None:
     fields["plan_item"] = item
 
 
-def _frozen_plan(item: PlanItem, is_new: bool) -> list[tuple[str, str]]:
-    if item.plan.status in FROZEN_PLAN_STATUSES:
-        return [
-            (
-                "plan",
-                gettext("“%(plan)s” is %(status)s: its items can no longer change; amend it with a new revision")
-                % {"plan": item.plan, "status": item.plan.get_status_display().lower()},
-            )
-        ]
+def _frozen_plan(item: PlanItem, changes: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The plan's own rule (programmes.services): a signed plan's items no longer change."""
+    reason = frozen_reason(item.plan, "its items")
+    return [("plan", reason)] if reason else []
+
+
+def _owner_of_agreement(project: Project, changes: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """As create_project: a record's owner is a party of its agreement (and, for a coordinator, their own)."""
+    if changes is not None and "owner_party" not in changes:
+        return []
+    try:
+        check_owner(project.owner_party, project.agreement, f"project {project.number}")
+    except ValidationFailed as exc:
+        return [(name, message) for name, messages in exc.errors.items() for message in messages]
+    except DomainError as exc:
+        return [(exc.field or "owner_party", exc.message)]
     return []
+
+
+def _receipt_by_receiver(exchange: Exchange, changes: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """As record_exchange: an import records what was sent; only the receiving side confirms receipt."""
+    if changes is None:
+        refused = receipt_refusals({name: getattr(exchange, name) for name in RECEIPT_FIELDS})
+    else:
+        refused = receipt_refusals(changes, changed=True)
+    return [(name, message) for name, messages in refused.items() for message in messages]
 
 
 ORGANISATIONS = Spec(
@@ -259,6 +277,7 @@ PROJECTS = Spec(
     ],
     natural=_by("agreement", "number"),
     related=lambda p: p.agreement,
+    check=_owner_of_agreement,
     export_related=["agreement", "provider_party", "recipient_party", "owner_party"],
 )
 
@@ -357,6 +376,7 @@ EXCHANGES = Spec(
     natural=_by("agreement", "kind", "from_party", "to_party", "start_on"),
     defaults=lambda f: {"owner_party": f.get("from_party")},
     related=lambda e: e.agreement,
+    check=_receipt_by_receiver,
 )
 
 SPECS: dict[str, Spec] = {

@@ -108,7 +108,11 @@ def _report(job_id: int, percent: int, message: str) -> None:
 def run(job: Job) -> Job:
     """Run a claimed job to done or failed. Its domain writes are audited as its requester's, request "job:<id>"."""
     user = job.requested_by
-    actor = Actor(user.pk if user else None, user.get_username() if user else "system", f"job:{job.pk}")
+    # A job someone asked for has their rights; one nobody asked for (scheduled) is the system's.
+    if user is not None:
+        actor = Actor(user.pk, user.get_username(), f"job:{job.pk}", user=user)
+    else:
+        actor = Actor(None, "system", f"job:{job.pk}", system=True)
     try:
         kind = get_kind(job.kind)
         # Each job starts reading from replicas (if any) and stays on the primary once it has written.

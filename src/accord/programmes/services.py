@@ -1,7 +1,8 @@
 """Domain operations on plans, projects, plan items, progress and exchanges.
 
 The rules of the cooperation cycle live here: the plan lifecycle, the frozen baseline once signed,
-and the two-sided confirmation of transfers and shipments.
+the two-sided confirmation of transfers and shipments, and who may do each (the acting account, checked
+here so that the pages, the API, the admin, the CLI and the importers all meet the same rule).
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model, Q, QuerySet
 
 from accord.agreements.models import AgreementParty
 from accord.agreements.services import signatures_of
 from accord.core import services as records
-from accord.core.errors import TransitionRefused, ValidationFailed
+from accord.core.errors import Forbidden, TransitionRefused, ValidationFailed
+from accord.core.permissions import acting_user, parties_of_agreement, require_actor, require_actor_create
+from accord.core.visibility import principal
 from accord.directory.models import Organisation, Party, Person
 from accord.programmes.choices import (
     FINISHED_PROGRESS,
@@ -43,21 +47,81 @@ _PLAN_LIFECYCLE_FIELDS = frozenset({"status", "visibility"})
 _SIGNATORY_ROLES = (AgreementParty.Role.SIGNATORY, AgreementParty.Role.PARTY)
 
 
-def _open_for_change(plan: Plan, what: str = "the plan's content") -> Plan:
-    """Make `plan` ready for a change of its content.
+def frozen_reason(plan: Plan, what: str = "the plan's content") -> str | None:
+    """Why `what` of `plan` can no longer change (it is signed: amend it instead), or None if it can."""
+    if plan.status in FROZEN_PLAN_STATUSES:
+        return (
+            f"“{plan}” is {plan.get_status_display().lower()}: {what} can no longer change; "
+            "amend it with a new revision instead"
+        )
+    return None
+
+
+def open_for_change(plan: Plan, what: str = "the plan's content") -> bool:
+    """Make `plan` ready for a change of its content; True if it went back to draft.
 
     A signed plan is frozen (amend it instead). A proposed or agreed plan goes back to draft: the change
-    makes a new version, and the parties must agree to that one.
+    makes a new version, and the parties must agree to that one. Every writer of a plan's content (the
+    services below, the importer) calls this one rule.
     """
-    if plan.status in FROZEN_PLAN_STATUSES:
-        raise TransitionRefused(
-            f"“{plan}” is {plan.get_status_display().lower()}: {what} can no longer change; "
-            "amend it with a new revision instead",
-            field="plan",
-        )
+    reason = frozen_reason(plan, what)
+    if reason:
+        raise TransitionRefused(reason, field="plan")
     if plan.status in (PlanStatus.PROPOSED, PlanStatus.AGREED):
         records.update(plan, expected_version=plan.version, related=plan.agreement, status=PlanStatus.DRAFT)
+        return True
+    return False
+
+
+def _open_for_change(plan: Plan, what: str = "the plan's content") -> Plan:
+    open_for_change(plan, what)
     return plan
+
+
+# --- who may: the rules over the acting account that are the programme's own ------------------------------
+
+
+def _pk(value: Any) -> Any:
+    return getattr(value, "pk", value)
+
+
+def _party_named(value: Any) -> str:
+    party = value if isinstance(value, Party) else Party.objects.filter(pk=value).first()
+    return party.code if party is not None else str(value)
+
+
+def check_owner(owner: Any, agreement: Any, what: str, *, field: str = "owner_party") -> None:
+    """A record's owner is a party of its agreement and, for a coordinator, their own party.
+
+    Bad input (a party outside the agreement: then only the administrator would see the record) is refused
+    for everyone; filing a record under the other side is refused to a coordinator (administrators and system
+    actors may file under either side). A record without an owner is shared by the agreement's parties.
+    """
+    if owner is None:
+        return
+    if _pk(owner) not in parties_of_agreement(_pk(agreement)):
+        agreement = agreement if isinstance(agreement, Model) else _pk(agreement)
+        raise ValidationFailed({field: [f"{_party_named(owner)} is not a party of “{agreement}”"]})
+    user = acting_user()
+    if user is None:
+        return
+    who = principal(user)
+    if not who.is_admin and _pk(owner) not in who.coordinates:
+        raise Forbidden(
+            f"You may not file {what} under {_party_named(owner)}: each side records its own side", field=field
+        )
+
+
+def _check_parties(agreement: Any, **parties: Any) -> None:
+    """Each named party (from, to, side) is a party of the agreement."""
+    members = parties_of_agreement(_pk(agreement))
+    errors = {
+        name: [f"{_party_named(party)} is not a party of “{agreement}”"]
+        for name, party in parties.items()
+        if party is not None and _pk(party) not in members
+    }
+    if errors:
+        raise ValidationFailed(errors)
 
 
 def signatory_parties(plan: Plan) -> list[Party]:
@@ -71,6 +135,13 @@ def signatory_parties(plan: Plan) -> list[Party]:
 
 
 def create_plan(**fields: Any) -> Plan:
+    """Draft a plan under an agreement (its coordinators draft plans)."""
+    require_actor_create("a plan", agreement=fields.get("agreement"))
+    check_owner(fields.get("owner_party"), fields.get("agreement"), "a plan")
+    return _create_plan(**fields)
+
+
+def _create_plan(**fields: Any) -> Plan:
     fields.setdefault("status", PlanStatus.DRAFT)
     if fields["status"] != PlanStatus.DRAFT:
         raise ValidationFailed({"status": ["a plan starts as a draft; use the lifecycle to move it on"]})
@@ -79,6 +150,9 @@ def create_plan(**fields: Any) -> Plan:
 
 @transaction.atomic
 def update_plan(plan: Plan, *, expected_version: int, **changes: Any) -> Plan:
+    require_actor("change", plan)
+    if "owner_party" in changes:
+        check_owner(changes["owner_party"], plan.agreement_id, f"“{plan}”")
     if "status" in changes:
         raise ValidationFailed({"status": ["change the status with transition_plan"]})
     if set(changes) - _PLAN_LIFECYCLE_FIELDS:
@@ -110,6 +184,11 @@ def transition_plan(plan: Plan, to_status: str, *, expected_version: int, **extr
     a signature of every signatory party on the current version; `signed_on` and `signed_at` are taken
     from the last dated signature unless given.
     """
+    require_actor("propose", plan)
+    return _transition_plan(plan, to_status, expected_version=expected_version, **extra)
+
+
+def _transition_plan(plan: Plan, to_status: str, *, expected_version: int, **extra: Any) -> Plan:
     if to_status not in PlanStatus.values:
         raise ValidationFailed({"status": [f"{to_status!r} is not a plan status"]})
     if to_status not in PLAN_TRANSITIONS[plan.status]:
@@ -163,6 +242,7 @@ def approve_plan(
     The language versions of the plan's texts are checked first (numbers, dates, names): disagreements
     block the approval unless the coordinator overrides them with a reason, which is kept in the note.
     """
+    require_actor("agree", plan, party=party)
     if plan.status != PlanStatus.PROPOSED:
         raise TransitionRefused(f"only a proposed plan can be agreed to (this one is {plan.status})", field="status")
     if expected_version != plan.version:
@@ -187,7 +267,7 @@ def approve_plan(
         visibility=plan.visibility,
     )
     if not missing_approvals(plan):
-        transition_plan(plan, PlanStatus.AGREED, expected_version=plan.version)
+        _transition_plan(plan, PlanStatus.AGREED, expected_version=plan.version)
     return approval
 
 
@@ -198,13 +278,14 @@ def amend_plan(plan: Plan, **fields: Any) -> Plan:
     The signed revision stays as it was, readable and verifiable; the amendment needs its own
     agreement and signatures.
     """
+    require_actor("propose", plan)
     if plan.status not in (PlanStatus.SIGNED, PlanStatus.IN_FORCE):
         raise TransitionRefused("only a signed or in-force plan is amended", field="status")
     if plan.amendments.exclude(status__in=FROZEN_PLAN_STATUSES).exists():
         raise TransitionRefused("an amendment of this plan is already being drafted", field="plan")
     latest = Plan.objects.filter(agreement=plan.agreement, period_start=plan.period_start, period_end=plan.period_end)
     revision = (latest.order_by("-revision").values_list("revision", flat=True).first() or plan.revision) + 1
-    amendment = create_plan(
+    amendment = _create_plan(
         agreement=plan.agreement,
         title=fields.pop("title", plan.title),
         kind=plan.kind,
@@ -266,12 +347,22 @@ def _copy_item(item: PlanItem, plan: Plan, *, position: int | None = None, **fie
 def draft_next_plan(previous: Plan, **fields: Any) -> Plan:
     """Draft the plan that follows `previous`, proposing to carry over every item not completed or cancelled.
 
+    The new plan takes the previous one's kind, visibility and owner (the one default every channel gets).
     Each proposal links to the item it continues; the coordinators accept or drop each before the new
     plan can be proposed. New items are added as usual.
     """
+    require_actor("propose", previous)
     if previous.status not in FROZEN_PLAN_STATUSES:
-        raise TransitionRefused("the next plan is drafted from a signed plan", field="previous")
-    plan = create_plan(agreement=previous.agreement, previous=previous, **fields)
+        raise TransitionRefused(
+            f"“{previous}” is {previous.get_status_display().lower()}: the next plan is drafted from a signed plan",
+            field="previous",
+        )
+    fields.setdefault("kind", previous.kind)
+    fields.setdefault("visibility", previous.visibility)
+    fields.setdefault("owner_party", previous.owner_party)
+    if fields["owner_party"] != previous.owner_party:
+        check_owner(fields["owner_party"], previous.agreement_id, "a plan")
+    plan = _create_plan(agreement=previous.agreement, previous=previous, **fields)
     statuses = latest_progress(previous)
     position = 0
     for item in previous.items.select_related("project").prefetch_related("responsibilities").order_by("position"):
@@ -285,6 +376,7 @@ def draft_next_plan(previous: Plan, **fields: Any) -> Plan:
 
 @transaction.atomic
 def accept_carry_over(item: PlanItem, *, expected_version: int) -> PlanItem:
+    require_actor("change", item)
     if item.carry_over != CarryOver.PROPOSED:
         raise TransitionRefused("only a proposed carry-over is accepted", field="carry_over")
     plan = _open_for_change(item.plan, "its items")
@@ -294,6 +386,7 @@ def accept_carry_over(item: PlanItem, *, expected_version: int) -> PlanItem:
 @transaction.atomic
 def drop_carry_over(item: PlanItem, *, expected_version: int) -> None:
     """Leave a proposed item out of the new plan; the old plan's item keeps its history."""
+    require_actor("change", item)
     if item.carry_over != CarryOver.PROPOSED:
         raise TransitionRefused("only a proposed carry-over is dropped; remove other items instead", field="carry_over")
     remove_plan_item(item, expected_version=expected_version)
@@ -301,6 +394,7 @@ def drop_carry_over(item: PlanItem, *, expected_version: int) -> None:
 
 @transaction.atomic
 def remove_plan_item(item: PlanItem, *, expected_version: int) -> None:
+    require_actor("delete", item)
     plan = _open_for_change(item.plan, "its items")
     for resp in item.responsibilities.all():
         records.delete(resp, related=item)
@@ -314,6 +408,9 @@ def remove_plan_item(item: PlanItem, *, expected_version: int) -> None:
 
 @transaction.atomic
 def create_project(*, participations: Iterable[tuple[Organisation, Party, str]] = (), **fields: Any) -> Project:
+    """A project under an agreement, added by its coordinators: shared, or owned by the coordinator's party."""
+    require_actor_create("a project", agreement=fields.get("agreement"))
+    check_owner(fields.get("owner_party"), fields.get("agreement"), f"project {fields.get('number', '')}".strip())
     project = records.create(Project, related=fields.get("agreement"), **fields)
     for organisation, side, role in participations:
         add_participation(project, organisation, side=side, role=role)
@@ -321,6 +418,9 @@ def create_project(*, participations: Iterable[tuple[Organisation, Party, str]] 
 
 
 def update_project(project: Project, *, expected_version: int, **changes: Any) -> Project:
+    require_actor("change", project)
+    if "owner_party" in changes:
+        check_owner(changes["owner_party"], project.agreement_id, f"“{project}”")
     return records.update(project, expected_version=expected_version, related=project.agreement, **changes)
 
 
@@ -333,8 +433,11 @@ def add_participation(
     **fields: Any,
 ) -> Participation:
     """An organisation joins a project; its side defaults to the organisation's party. Each side owns its rows."""
+    require_actor("change", project)
     side = side or organisation.party
+    _check_parties(project.agreement, side=side)
     fields.setdefault("owner_party", side)
+    check_owner(fields["owner_party"], project.agreement_id, f"the participation of {organisation} in “{project}”")
     fields.setdefault("visibility", project.visibility)
     fields.setdefault("is_illustrative", project.is_illustrative)
     return records.create(
@@ -347,6 +450,7 @@ def add_participation(
 
 @transaction.atomic
 def add_plan_item(plan: Plan, project: Project, **fields: Any) -> PlanItem:
+    require_actor("change", plan)
     plan = _open_for_change(plan, "its items")
     if "position" not in fields:
         last = plan.items.order_by("-position").values_list("position", flat=True).first()
@@ -357,14 +461,17 @@ def add_plan_item(plan: Plan, project: Project, **fields: Any) -> PlanItem:
 
 @transaction.atomic
 def update_plan_item(item: PlanItem, *, expected_version: int, **changes: Any) -> PlanItem:
+    require_actor("change", item)
     plan = _open_for_change(item.plan, "its items")
     return records.update(item, expected_version=expected_version, related=plan, **changes)
 
 
 @transaction.atomic
 def add_responsibility(item: PlanItem, organisation: Organisation, side: Party | None = None) -> PlanItemResponsibility:
+    require_actor("change", item)
     _open_for_change(item.plan, "its items")
     side = side or organisation.party
+    check_owner(side, item.plan.agreement_id, f"the responsibility of {organisation} for “{item}”", field="side")
     return records.create(
         PlanItemResponsibility,
         related=item,
@@ -379,6 +486,7 @@ def add_responsibility(item: PlanItem, organisation: Organisation, side: Party |
 
 @transaction.atomic
 def add_deliverable(item: PlanItem, **fields: Any) -> Deliverable:
+    require_actor("change", item)
     _open_for_change(item.plan, "its deliverables")
     fields.setdefault("visibility", item.visibility)
     return records.create(Deliverable, related=item, plan_item=item, **fields)
@@ -386,6 +494,7 @@ def add_deliverable(item: PlanItem, **fields: Any) -> Deliverable:
 
 def mark_delivered(deliverable: Deliverable, *, delivered_on: dt.date, expected_version: int) -> Deliverable:
     """Delivery is what was done, not what was planned: allowed on a signed plan."""
+    require_actor("change", deliverable)
     return records.update(
         deliverable, expected_version=expected_version, related=deliverable.plan_item, delivered_on=delivered_on
     )
@@ -394,9 +503,43 @@ def mark_delivered(deliverable: Deliverable, *, delivered_on: dt.date, expected_
 # --- progress --------------------------------------------------------------------------------------
 
 
+def reporting_organisations(user: Any, item: PlanItem) -> QuerySet[Organisation]:
+    """The organisations `user` may report for on `item` (None: a system actor, any of them).
+
+    Those taking part in the item's project or responsible for the item; of these, a coordinator reports
+    for their party's, a reporter for their own institution (an administrator for any).
+    """
+    taking_part = Organisation.objects.filter(
+        Q(pk__in=Participation.objects.filter(project_id=item.project_id).values("organisation_id"))
+        | Q(pk__in=PlanItemResponsibility.objects.filter(plan_item=item).values("organisation_id"))
+    ).order_by("id")
+    if user is None or principal(user).is_admin:
+        return taking_part
+    who = principal(user)
+    return taking_part.filter(Q(pk__in=list(who.reports_for)) | Q(party_id__in=list(who.coordinates)))
+
+
 def record_progress(item: PlanItem, *, reporting_organisation: Organisation, **fields: Any) -> ProgressReport:
-    """A report by an organisation taking part in the item's project, owned by that organisation's side."""
-    fields.setdefault("owner_party", reporting_organisation.party)
+    """A report by an organisation taking part in the item's project, owned by that organisation's side.
+
+    A party records progress only for its own institutions: a coordinator for their party's organisations,
+    a reporter for their own institution; and only an organisation taking part reports, whoever records it.
+    """
+    require_actor("report", item)
+    user = acting_user()
+    if not reporting_organisations(user, item).filter(pk=reporting_organisation.pk).exists():
+        if user is not None:
+            raise Forbidden(
+                f"You may not record progress on “{item}” for {reporting_organisation}: a party reports for its "
+                "own institutions taking part in the item's project",
+                field="reporting_organisation",
+            )
+        raise ValidationFailed(
+            {"reporting_organisation": [f"{reporting_organisation} takes no part in the project of “{item}”"]}
+        )
+    if fields.get("owner_party") not in (None, reporting_organisation.party):
+        raise ValidationFailed({"owner_party": ["a progress report is owned by its reporting organisation's party"]})
+    fields["owner_party"] = reporting_organisation.party
     fields.setdefault("visibility", item.visibility)
     return records.create(
         ProgressReport, related=item, plan_item=item, reporting_organisation=reporting_organisation, **fields
@@ -406,12 +549,29 @@ def record_progress(item: PlanItem, *, reporting_organisation: Organisation, **f
 # --- exchanges -------------------------------------------------------------------------------------
 
 
+RECEIPT_FIELDS = ("received_on", "received_reference")
+RECEIPT_BY_RECEIVER = "only the receiving side confirms receipt (confirm receipt on the exchange)"
+
+
+def receipt_refusals(values: dict[str, Any], *, changed: bool = False) -> dict[str, list[str]]:
+    """The receipt fields `values` sets (`changed`: the changes of a stored exchange, any of them) other than
+    through the receiving side's confirm_receipt: recording or importing an exchange never confirms receipt."""
+    return {name: [RECEIPT_BY_RECEIVER] for name in RECEIPT_FIELDS if (name in values if changed else values.get(name))}
+
+
 @transaction.atomic
 def record_exchange(*, people: Iterable[Any] = (), **fields: Any) -> Exchange:
     """Record an exchange (by the sending side). People travelling or training are listed with it."""
-    if fields.get("received_on") or fields.get("received_reference"):
-        raise ValidationFailed({"received_on": ["the receiving side confirms receipt with confirm_receipt"]})
+    require_actor_create("an exchange", agreement=fields.get("agreement"))
+    refused = receipt_refusals(fields)
+    if refused:
+        raise ValidationFailed(refused)
+    agreement = fields.get("agreement")
+    _check_parties(agreement, to_party=fields.get("to_party"))
+    check_owner(fields.get("from_party"), agreement, "an exchange", field="from_party")  # the sending side records it
     fields.setdefault("owner_party", fields.get("from_party"))
+    if fields["owner_party"] != fields.get("from_party"):
+        check_owner(fields["owner_party"], agreement, "an exchange")
     exchange = records.create(Exchange, related=fields.get("agreement"), **fields)
     for person in people:
         records.create(
@@ -430,6 +590,7 @@ def confirm_receipt(
     exchange: Exchange, *, received_on: dt.date, expected_version: int, reference: str = ""
 ) -> Exchange:
     """The receiving side confirms a transfer or shipment arrived, with its MTA or permit reference."""
+    require_actor("confirm_receipt", exchange)
     if not exchange.needs_receipt:
         raise TransitionRefused(f"a {exchange.get_kind_display().lower()} is not confirmed as received", field="kind")
     if exchange.received_on:

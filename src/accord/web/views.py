@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accord.core.api import STATUS as API_STATUS
 from accord.core.errors import DomainError, Forbidden, StaleVersion
 from accord.core.journal import add_journal_entry, journal_of
 from accord.core.permissions import can, parties_of_agreement, require
@@ -49,6 +50,12 @@ def refusals(view: View) -> View:
             return render(request, "web/403.html", {"message": exc.message}, status=403)
 
     return wrapper
+
+
+def refusal_status(exc: DomainError) -> int:
+    """The status of a form showing a service's refusal: 409 when the record's state refuses the change (frozen,
+    stale), as the API answers; other refusals are the form's errors, shown as any invalid input is."""
+    return 409 if API_STATUS.get(exc.code) == 409 else 200
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -202,6 +209,7 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "party_ids": _party_ids(record),
     }
     stale: StaleVersion | None = None
+    status = 200
     if request.method == "POST":
         form = RecordForm(request.POST, **form_kwargs)
         if form.is_valid():
@@ -211,8 +219,11 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                 return _after_save(request, rt, record, inline)
             try:
                 saved = rt.edit.update(record, expected_version=form.cleaned_data["version"], **changes)
+            except Forbidden:
+                raise  # the 403 page, as on every channel
             except DomainError as exc:
                 form.apply_error(exc)
+                status = refusal_status(exc)
                 if isinstance(exc, StaleVersion):
                     stale = exc
                     record = _visible_record(request, rt, pk)  # show what is stored now
@@ -232,7 +243,7 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             (form.fields[name].label, getattr(record, name)) for name in stale.fields if name in form.fields
         ]
     template = "web/records/_inline_form.html" if inline else "web/records/edit.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 def _after_save(request: HttpRequest, rt: RecordType, record: Model, inline: bool) -> HttpResponse:
@@ -286,6 +297,7 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
         "party_ids": _party_ids(None, agreement_id),
     }
     form = RecordForm(request.POST if request.method == "POST" else None, **form_kwargs)
+    status = 200
     if "project" in form.fields and agreement_id is not None:
         # Projects are many: the number is typed, not picked from a list of every project.
         form.fields["project"] = forms.ModelChoiceField(
@@ -298,8 +310,11 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             created = spec.create(parent, **form.changes(None))
+        except Forbidden:
+            raise
         except DomainError as exc:
             form.apply_error(exc)
+            status = refusal_status(exc)
         else:
             messages.success(request, _("Added “%(record)s”.") % {"record": created})
             return HttpResponseRedirect(url_of(created))
@@ -307,6 +322,7 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
         request,
         "web/records/create.html",
         {"rt": rt, "form": form, "parent": parent, "parent_param": spec.parent_param},
+        status=status,
     )
 
 

@@ -14,7 +14,8 @@ from accord.core.visibility import principal
 from accord.directory.models import Organisation, Party, Person
 from accord.documents.renderers import FORMATS
 from accord.programmes.choices import ProgressStatus
-from accord.programmes.models import Participation, PlanItemResponsibility, Project
+from accord.programmes.models import Project
+from accord.programmes.services import reporting_organisations
 from accord.signing.models import SigningKey
 
 LANGUAGE_NAMES = {"en": _("English"), "zh": _("Chinese"), "ru": _("Russian")}
@@ -169,19 +170,6 @@ class AddItemForm(StepForm):
         return {lang: text for lang in self.languages if (text := self.cleaned_data.get(f"objectives_{lang}", ""))}
 
 
-def reporting_organisations(user: Any, item: Any) -> list[Organisation]:
-    """The organisations `user` may report for on `item`: their own institution (a reporter), or, for a
-    coordinator, any organisation of their party taking part in the project or responsible for the item."""
-    who = principal(user)
-    taking_part = set(
-        Participation.objects.filter(project_id=item.project_id).values_list("organisation_id", flat=True)
-    ) | set(PlanItemResponsibility.objects.filter(plan_item=item).values_list("organisation_id", flat=True))
-    orgs = Organisation.objects.filter(pk__in=taking_part).order_by("id")
-    if who.is_admin:
-        return list(orgs)
-    return [o for o in orgs if o.pk in who.reports_for or o.party_id in who.coordinates]
-
-
 class ProgressForm(StepForm):
     reporting_organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("Reporting for"))
     period_start = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -195,11 +183,14 @@ class ProgressForm(StepForm):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         item: Any = self.record
-        orgs = reporting_organisations(self.user, item)
+        # Offered: the organisations the service lets this account report for. Any organisation is accepted
+        # from the form, so a forged choice meets the service's refusal (403), as on the API.
+        orgs = list(reporting_organisations(self.user, item))
         field = self.fields["reporting_organisation"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in orgs])
+        field.queryset = Organisation.objects.all()
         field.empty_label = None if len(orgs) == 1 else "—"
+        field.widget.choices = ([] if len(orgs) == 1 else [("", "—")]) + [(o.pk, str(o)) for o in orgs]
         self.fields["period_start"].initial = item.plan.period_start
         self.fields["period_end"].initial = item.plan.period_end
         langs = list(dict.fromkeys([*(item.plan.agreement.authentic_languages or []), "en"]))

@@ -341,8 +341,6 @@ def _next(request: Any, plan: Plan, form: Any) -> str:
     new = draft_next_plan(
         plan,
         title=form.title(),
-        kind=plan.kind,
-        visibility=plan.visibility,
         period_start=form.cleaned_data["period_start"],
         period_end=form.cleaned_data["period_end"],
     )

@@ -125,8 +125,6 @@ class Command(BaseCommand):
         plan = services.draft_next_plan(
             previous,
             title=title,
-            kind=previous.kind,
-            visibility=previous.visibility,
             period_start=parse_date(options["start"], "--from"),
             period_end=parse_date(options["end"], "--to"),
         )
