@@ -3,8 +3,9 @@
 Each ModelAdmin names the domain services it saves through (`writes = Writes(create=..., update=...,
 delete=...)`); an action without a service is not offered (no add / change / delete permission), so the admin
 can never do what the pages and the API refuse. A refusal (DomainError) writes nothing and is shown where the
-change was asked: a change or add form, or a delete confirmation, is shown again (200) with the record and the
-reason as its error; a list action redirects back to the list with them as an error message.
+change was asked: a change or add form, or a delete confirmation, is shown again with the record and the reason
+as its error, answering the status the API and the pages give (409 refused or stale, 403 forbidden, 422
+invalid); a list action redirects back to the list with them as an error message.
 """
 
 from __future__ import annotations
@@ -20,10 +21,9 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 
-from accord.core.errors import DomainError, StaleVersion
+from accord.core.errors import DomainError, http_status
 from accord.core.localized import LocalizedTextField
 from accord.core.models import ChangeRecord, JournalEntry
-from accord.core.services import ensure_version
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,11 @@ class Refused(Exception):
     def __init__(self, record: str, error: DomainError):
         super().__init__(f"“{record}”: {error} — nothing was saved.")
         self.message = str(self)
+        self.status = http_status(error)
 
 
 class VersionedAdminForm(forms.ModelForm):
-    """Carries the version the editor opened, so a save over someone else's change is refused."""
+    """Carries the version the editor opened: the service refuses a save over someone else's change (StaleVersion)."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     refusal: ClassVar[str | None] = None  # set when the service refused the last save: shown as the form's error
@@ -64,12 +65,6 @@ class VersionedAdminForm(forms.ModelForm):
         data = super().clean() or {}
         if self.refusal:
             self.add_error(None, self.refusal)
-        expected = data.get("expected_version")
-        if self.instance.pk and expected is not None:
-            try:
-                ensure_version(self.instance, expected)
-            except StaleVersion as stale:
-                raise forms.ValidationError(stale.message) from None
         return data
 
 
@@ -181,7 +176,9 @@ class AuditedModelAdmin(admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
         except Refused as refused:  # its transaction is rolled back; show the form again with the reason
             request._accord_refusal = refused.message  # type: ignore[attr-defined]
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            response.status_code = refused.status
+            return response
 
     def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
         try:
@@ -190,7 +187,9 @@ class AuditedModelAdmin(admin.ModelAdmin):
             self.message_user(request, refused.message, messages.ERROR)
             again = copy.copy(request)
             again.method, again.POST = "GET", QueryDict()  # type: ignore[misc]
-            return super().delete_view(again, object_id, extra_context)
+            response = super().delete_view(again, object_id, extra_context)
+            response.status_code = refused.status
+            return response
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         try:

@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accord.core.errors import DomainError, Forbidden, StaleVersion
+from accord.core.errors import DomainError, Forbidden, StaleVersion, http_status
 from accord.core.journal import add_journal_entry, journal_of
 from accord.core.permissions import can, parties_of_agreement, require
 from accord.core.visibility import principal, visible
@@ -197,6 +197,7 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "party_ids": _party_ids(record),
     }
     stale: StaleVersion | None = None
+    status = 200  # a service's refusal answers with its status (409, 403, 422), the form shown again
     if request.method == "POST":
         form = RecordForm(request.POST, **form_kwargs)
         if form.is_valid():
@@ -208,6 +209,7 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                 saved = rt.edit.update(record, expected_version=form.cleaned_data["version"], **changes)
             except DomainError as exc:
                 form.apply_error(exc)
+                status = http_status(exc)
                 if isinstance(exc, StaleVersion):
                     stale = exc
                     record = _visible_record(request, rt, pk)  # show what is stored now
@@ -227,7 +229,7 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             (form.fields[name].label, getattr(record, name)) for name in stale.fields if name in form.fields
         ]
     template = "web/records/_inline_form.html" if inline else "web/records/edit.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 def _after_save(request: HttpRequest, rt: RecordType, record: Model, inline: bool) -> HttpResponse:
@@ -290,11 +292,13 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
             widget=forms.TextInput,
             error_messages={"invalid_choice": _("No project with this number under the agreement.")},
         )
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             created = spec.create(parent, **form.changes(None))
         except DomainError as exc:
             form.apply_error(exc)
+            status = http_status(exc)  # as the API answers it; the form is shown again with the reason
         else:
             messages.success(request, _("Added “%(record)s”.") % {"record": created})
             return HttpResponseRedirect(url_of(created))
@@ -302,6 +306,7 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
         request,
         "web/records/create.html",
         {"rt": rt, "form": form, "parent": parent, "parent_param": spec.parent_param},
+        status=status,
     )
 
 
