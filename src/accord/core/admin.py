@@ -140,7 +140,9 @@ class AuditedModelAdmin(admin.ModelAdmin):
                 if not entered:
                     return  # nothing changed, nothing written
                 assert self.writes.update is not None
-                expected = form.cleaned_data.get("expected_version") or obj.version  # type: ignore[attr-defined]
+                expected = form.cleaned_data.get("expected_version")
+                if expected is None:  # a form without the version it was opened at (not the admin's own)
+                    expected = obj.version  # type: ignore[attr-defined]
                 stored = type(obj)._default_manager.get(pk=obj.pk)
                 saved = self.writes.update(stored, expected_version=expected, **entered)
             else:
