@@ -188,7 +188,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
         except Refused as refused:  # rolled back; show the confirmation page again with the reason
             self.message_user(request, refused.message, messages.ERROR)
             again = copy.copy(request)
-            again.method, again.POST = "GET", QueryDict()  # type: ignore[misc]
+            again.method, again.POST = "GET", QueryDict()
             response = super().delete_view(again, object_id, extra_context)
             response.status_code = refused.status
             return response
