@@ -2,6 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from accord.core.models import ChangeRecord
 from accord.minutes.models import Minutes, MinutesRevision, MinutesSignOff
 
 pytestmark = pytest.mark.django_db
@@ -31,14 +32,14 @@ def test_revisions_and_sign_offs_are_read_only_in_the_admin(seed, amended, admin
     assert page.status_code == 200 and "SU: items 2 and 4" in page.content.decode()  # revisions shown inline
 
 
-def test_the_minutes_visibility_is_edited_through_the_audited_path(seed, amended, admin_client):
+def test_the_minutes_are_not_changed_in_the_admin(seed, amended, admin_client):
+    """Minutes have no admin write: their visibility is their publication, the parties' joint act."""
     url = reverse("admin:minutes_minutes_change", args=[amended.pk])
     page = admin_client.get(url)
-    data = {"visibility": "bilateral", "expected_version": str(amended.version), "_save": "Save"}
-    for inline in page.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
-    response = admin_client.post(url, data)
-    assert response.status_code == 302, response.context["errors"] if response.context else response
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    entries = ChangeRecord.objects.count()
+    response = admin_client.post(url, {"visibility": "public", "expected_version": str(amended.version)})
+    assert response.status_code == 403
     stored = Minutes.objects.get(pk=amended.pk)
-    assert (stored.visibility, stored.version, stored.current_revision) == ("bilateral", amended.version + 1, 3)
+    assert (stored.visibility, stored.version) == (amended.visibility, amended.version)
+    assert ChangeRecord.objects.count() == entries

@@ -38,7 +38,7 @@ def test_a_plan_without_baseline_is_refused_in_the_form(seed, admin_client):
     page = admin_client.post(
         reverse("admin:reviews_review_add"), {"plan": draft.pk, "as_of": "1961-06-30", "visibility": "bilateral"}
     )
-    assert page.status_code == 200 and "no baseline" in page.content.decode()
+    assert page.status_code == 409 and "no baseline" in page.content.decode()  # refused by create_review
     assert not Review.objects.exists()
 
 

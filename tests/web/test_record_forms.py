@@ -98,7 +98,7 @@ def test_bad_input_names_the_field_keeps_the_input_and_changes_nothing(client, u
             "visibility": "public",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422  # refused by the service: the form again, as the API answers
     form = response.context["form"]
     assert "end_on" in form.errors
     page = response.content.decode()
@@ -136,7 +136,7 @@ def test_a_stale_edit_says_who_changed_what_and_keeps_the_input(client, users, d
         reverse("web:plan-items-edit", args=[draft_item.pk]),
         {"version": seen, "objectives__zh": "我的修改", "position": 1},
     )
-    assert response.status_code == 409  # stale, as the API answers
+    assert response.status_code == 409  # stale: the form again, as the API answers
     page = response.content.decode()
     assert "changed by su-coordinator at" in page and "changed: objectives" in page
     assert "我的修改" in page and "Изучение бассейна" in page  # the user's input and what is stored now
@@ -152,14 +152,14 @@ def test_a_stale_edit_says_who_changed_what_and_keeps_the_input(client, users, d
 
 
 def test_a_refusal_of_the_service_is_shown_on_the_form(client, users, seed):
-    """Items of a signed plan are frozen: the service's refusal comes back as a form error, with the API's 409."""
+    """Items of a signed plan are frozen: the service's refusal comes back as a form error."""
     item = seed.plan_1960.items.order_by("position").first()
     client.force_login(users.cn_coordinator)
     response = client.post(
         reverse("web:plan-items-edit", args=[item.pk]),
         {"version": item.version, "objectives__en": "Changed after signature", "position": item.position},
     )
-    assert response.status_code == 409
+    assert response.status_code == 409  # as the API answers it: the form again, with the reason
     assert "amend it with a new revision" in response.content.decode()
     item.refresh_from_db()
     assert item.objectives.get("en") != "Changed after signature"

@@ -58,6 +58,15 @@ def add_party(agreement: Agreement, party: Party, role: str = AgreementParty.Rol
     )
 
 
+def set_represented_by(
+    link: AgreementParty, represented_by: dict[str, str], *, expected_version: int
+) -> AgreementParty:
+    """Name whom a party's signatory represents (e.g. "the Government of ..."), as the agreement's texts say."""
+    return records.update(
+        link, expected_version=expected_version, related=link.agreement, represented_by=represented_by
+    )
+
+
 def add_authentic_text(agreement: Agreement, *, language: str, body: str = "", **fields: Any) -> AuthenticText:
     """Attach one language version. An authentic version must be in one of the agreement's authentic languages."""
     text = AuthenticText(agreement=agreement, language=language, body=body, **fields)

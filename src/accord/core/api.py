@@ -16,22 +16,12 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from accord.core.actor import become
-from accord.core.errors import DomainError, Forbidden
+from accord.core.errors import HTTP_STATUS, DomainError, Forbidden, http_status
 from accord.core.models import PartyOwned
 from accord.core.refs import find
 from accord.core.visibility import visible
 
-# HTTP status for each domain error code; anything else refused by the domain is 422.
-STATUS = {
-    "not_found": 404,
-    "stale_version": 409,
-    "stale_revision": 409,
-    "transition_refused": 409,
-    "forbidden": 403,
-    "bad_token": 401,
-    "precondition_required": 428,
-    "precondition_failed": 412,
-}
+STATUS = HTTP_STATUS  # the status each refusal answers with, on every channel (core.errors)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -123,7 +113,7 @@ class AccordParser(Parser):
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return api.create_response(request, exc.as_dict(), status=STATUS.get(exc.code, 422))
+        return api.create_response(request, exc.as_dict(), status=http_status(exc))
 
     @api.exception_handler(NinjaValidationError)
     def bad_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:

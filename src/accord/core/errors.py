@@ -93,3 +93,27 @@ class Forbidden(DomainError):
     """The account may not do this to this record (its role or party does not allow it)."""
 
     code = "forbidden"
+
+
+# The HTTP status each refusal answers with, on every channel (API, pages, admin); an invalid request is 422.
+HTTP_STATUS = {
+    "not_found": 404,
+    "stale_version": 409,
+    "stale_revision": 409,
+    "transition_refused": 409,
+    "forbidden": 403,
+    "bad_token": 401,
+    "precondition_required": 428,
+    "precondition_failed": 412,
+}
+
+
+def http_status(error: DomainError) -> int:
+    """By code; a refusal with its own code answers as its kind does (refused or stale: 409, forbidden: 403)."""
+    if error.code in HTTP_STATUS:
+        return HTTP_STATUS[error.code]
+    if isinstance(error, Forbidden):
+        return 403
+    if isinstance(error, (TransitionRefused, StaleVersion)):
+        return 409
+    return 422

@@ -26,8 +26,7 @@ from django.db import transaction
 from accord.accounts import services as accounts
 from accord.accounts.models import Membership
 from accord.agreements.models import Agreement, AgreementParty
-from accord.agreements.services import create_agreement, record_signature
-from accord.core import services as records
+from accord.agreements.services import create_agreement, record_signature, set_represented_by
 from accord.core.ids import stable_uid
 from accord.core.journal import add_journal_entry
 from accord.core.models import ChangeRecord, Visibility
@@ -378,7 +377,7 @@ def _load() -> None:
                 "ru": "Правительство Союза Советских Социалистических Республик",
             },
         }[ap.party.code]
-        records.update(ap, expected_version=ap.version, related=protocol, represented_by=represented)
+        set_represented_by(ap, represented, expected_version=ap.version)
 
     # --- institutes taking part (illustrative: the seed names none) ---
     def institute(key: str, party: Party, kind: str, name: dict[str, str]) -> Organisation:

@@ -1,17 +1,14 @@
 """Admin for agreed minutes: a window onto them, not a way round the workflow.
 
-Revisions and sign-offs are written only by the services (amend, sign off), so here they can be read
-but not added, changed or deleted; of the minutes themselves only the visibility can be edited.
+Minutes, revisions and sign-offs are written only by the services (start, amend, sign off), so here they
+can be read but not added, changed or deleted.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from accord.core.admin import AuditedModelAdmin, ReadOnlyAdmin, ReadOnlyInline
+from accord.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from accord.minutes.models import Minutes, MinutesRevision, MinutesSignOff
 
 
@@ -27,11 +24,11 @@ class SignOffInline(ReadOnlyInline):
 
 
 @admin.register(Minutes)
-class MinutesAdmin(AuditedModelAdmin):
+class MinutesAdmin(ReadOnlyAdmin):
     list_display = ("meeting", "status", "current_revision", "finalised_on", "visibility")
     list_filter = ("status", "visibility")
     readonly_fields = (
-        *AuditedModelAdmin.readonly_fields,
+        *ReadOnlyAdmin.readonly_fields,
         "meeting",
         "status",
         "current_revision",
@@ -39,12 +36,6 @@ class MinutesAdmin(AuditedModelAdmin):
         "owner_party",
     )
     inlines = [RevisionInline, SignOffInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # minutes start with their first draft: `accord minutes start` or the service
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(MinutesRevision)

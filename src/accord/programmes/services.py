@@ -604,3 +604,14 @@ def confirm_receipt(
         received_on=received_on,
         received_reference=reference,
     )
+
+
+# --- exchanges: the sending side's corrections ----------------------------------------------------------
+
+
+def update_exchange(exchange: Exchange, *, expected_version: int, **changes: Any) -> Exchange:
+    """Correct what the sending side recorded; the receipt is the receiving side's act (confirm_receipt)."""
+    receipt = sorted(set(changes) & {"received_on", "received_reference"})
+    if receipt:
+        raise ValidationFailed({name: ["the receiving side confirms receipt with confirm_receipt"] for name in receipt})
+    return records.update(exchange, expected_version=expected_version, related=exchange.agreement, **changes)

@@ -20,8 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accord.core.api import STATUS as API_STATUS
-from accord.core.errors import DomainError, Forbidden, StaleVersion
+from accord.core.errors import DomainError, Forbidden, StaleVersion, http_status
 from accord.core.journal import add_journal_entry, journal_of
 from accord.core.permissions import can, parties_of_agreement, require
 from accord.core.visibility import principal, visible
@@ -50,12 +49,6 @@ def refusals(view: View) -> View:
             return render(request, "web/403.html", {"message": exc.message}, status=403)
 
     return wrapper
-
-
-def refusal_status(exc: DomainError) -> int:
-    """The status of a form showing a service's refusal: 409 when the record's state refuses the change (frozen,
-    stale), as the API answers; other refusals are the form's errors, shown as any invalid input is."""
-    return 409 if API_STATUS.get(exc.code) == 409 else 200
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -209,7 +202,7 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "party_ids": _party_ids(record),
     }
     stale: StaleVersion | None = None
-    status = 200
+    status = 200  # a service's refusal answers with its status (409, 403, 422), the form shown again
     if request.method == "POST":
         form = RecordForm(request.POST, **form_kwargs)
         if form.is_valid():
@@ -223,7 +216,7 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                 raise  # the 403 page, as on every channel
             except DomainError as exc:
                 form.apply_error(exc)
-                status = refusal_status(exc)
+                status = http_status(exc)
                 if isinstance(exc, StaleVersion):
                     stale = exc
                     record = _visible_record(request, rt, pk)  # show what is stored now
@@ -307,6 +300,7 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
             widget=forms.TextInput,
             error_messages={"invalid_choice": _("No project with this number under the agreement.")},
         )
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             created = spec.create(parent, **form.changes(None))
@@ -314,7 +308,7 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
             raise
         except DomainError as exc:
             form.apply_error(exc)
-            status = refusal_status(exc)
+            status = http_status(exc)  # as the API answers it; the form is shown again with the reason
         else:
             messages.success(request, _("Added “%(record)s”.") % {"record": created})
             return HttpResponseRedirect(url_of(created))
