@@ -119,30 +119,116 @@ def _partners_of(parties: frozenset[int]) -> QuerySet[Any]:
 
 
 def visibility_filter(model: type[Model], who: Principal) -> Q | None:
-    """The condition on `model`'s rows that `who` may read; None means every row."""
+    """The condition on `model`'s rows that `who` may read; None means every row.
+
+    A composite's part is read only where its own visibility AND each of its parents' allows it (the
+    model's `visibility_parents`, followed up to the top): the effective visibility is the stricter one,
+    decided when the rows are read, so a parent made bilateral hides its parts at once.
+    """
     if who.is_admin:
         return None
-    public = Q(visibility=Visibility.PUBLIC)
+    return _readable(model, who, "")
+
+
+def visibility_parents(model: type[Model]) -> tuple[str, ...]:
+    """The foreign keys whose readability `model`'s rows need (declared by the model)."""
+    return tuple(getattr(model, "visibility_parents", ()))
+
+
+def _has_visibility(model: type[Model]) -> bool:
+    return any(f.name == "visibility" for f in model._meta.concrete_fields)
+
+
+def _readable(model: type[Model], who: Principal, prefix: str) -> Q:
+    """`visibility_filter` for rows reached along `prefix` (e.g. "plan__" from a plan item)."""
+    condition = _own_rule(model, who, prefix)
+    for name in visibility_parents(model):
+        link = model._meta.get_field(name)
+        parent = link.related_model
+        if parent is None or isinstance(parent, str) or not _has_visibility(parent):
+            continue
+        above = _readable(parent, who, f"{prefix}{name}__")
+        if link.null:  # no parent: nothing above to follow
+            above = Q(**{f"{prefix}{name}__isnull": True}) | above
+        condition &= above
+    return condition
+
+
+def _own_rule(model: type[Model], who: Principal, prefix: str) -> Q:
+    """What `who` may read of `model`'s rows by their own visibility and owner alone."""
+    # A record public only once some condition holds (a review once published) is at most bilateral before.
+    public_when: Q | None = getattr(model, "public_only_when", None)
+    public = Q(**{f"{prefix}visibility": Visibility.PUBLIC})
+    if public_when is not None:
+        public &= _prefixed(public_when, prefix)
     if not who.parties:
         return public
+    shared = Q(**{f"{prefix}visibility": Visibility.BILATERAL})
+    if public_when is not None:
+        shared = Q(**{f"{prefix}visibility__in": (Visibility.BILATERAL, Visibility.PUBLIC)})
     label = model._meta.label_lower
     path = AGREEMENT_PATHS.get(label)
-    own = Q(owner_party_id__in=who.parties)
+    own = Q(**{f"{prefix}owner_party_id__in": who.parties})
     if path is None:
         # No agreement of its own: shared with the owner's partners; records nobody owns stay bilateral-wide.
-        bilateral = Q(visibility=Visibility.BILATERAL) & (
-            Q(owner_party_id__in=_partners_of(who.parties)) | Q(owner_party__isnull=True)
+        bilateral = shared & (
+            Q(**{f"{prefix}owner_party_id__in": _partners_of(who.parties)}) | Q(**{f"{prefix}owner_party__isnull": True})
         )
     else:
         column = f"{path}_id" if path else "id"
-        bilateral = Q(visibility=Visibility.BILATERAL) & Q(**{f"{column}__in": _agreements_of(who.parties)})
+        bilateral = shared & Q(**{f"{prefix}{column}__in": _agreements_of(who.parties)})
     return public | own | bilateral
+
+
+def _prefixed(condition: Q, prefix: str) -> Q:
+    """`condition` with every lookup moved to the rows reached along `prefix`."""
+    if not prefix:
+        return condition
+    moved = Q()
+    moved.connector, moved.negated = condition.connector, condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            moved.children.append(_prefixed(child, prefix))
+        else:
+            lookup, value = child
+            moved.children.append((f"{prefix}{lookup}", value))
+    return moved
+
+
+def inherit_from_parents(model: type[Model], fields: dict[str, Any]) -> None:
+    """Fill in what a new part made without them takes from its first parent: visibility, illustrative flag.
+
+    The first of the model's `visibility_parents` is the record it is made in (a plan item's plan); the flag
+    marking demo records is taken from any parent that has it (an item of an illustrative project is one).
+    An internal part stays internal to its parent's party. Given values are kept.
+    """
+    parents = [_given_parent(model, name, fields) for name in visibility_parents(model)]
+    parents = [p for p in parents if p is not None]
+    if not parents:
+        return
+    first = parents[0]
+    if "visibility" not in fields and _has_visibility(model) and hasattr(first, "visibility"):
+        fields["visibility"] = first.visibility
+        if first.visibility == Visibility.INTERNAL and "owner_party" not in fields and "owner_party_id" not in fields:
+            fields["owner_party_id"] = first.owner_party_id
+    if "is_illustrative" not in fields:
+        fields["is_illustrative"] = any(getattr(p, "is_illustrative", False) for p in parents)
+
+
+def _given_parent(model: type[Model], name: str, fields: dict[str, Any]) -> Model | None:
+    link = model._meta.get_field(name)
+    if fields.get(name) is not None:
+        return fields[name]  # type: ignore[no-any-return]
+    pk = fields.get(f"{name}_id")
+    if pk is None or link.related_model is None or isinstance(link.related_model, str):
+        return None
+    return link.related_model._default_manager.filter(pk=pk).first()  # type: ignore[no-any-return]
 
 
 def visible(queryset: QuerySet[M], user: Any) -> QuerySet[M]:
     """`queryset` narrowed to what `user` may read (records without a visibility pass unchanged)."""
     model = queryset.model
-    if not any(f.name == "visibility" for f in model._meta.concrete_fields):
+    if not _has_visibility(model):
         return queryset
     condition = visibility_filter(model, principal(user))
     return queryset if condition is None else queryset.filter(condition)

@@ -184,7 +184,6 @@ def approve_plan(
         approved_on=approved_on or dt.date.today(),
         approved_by=approved_by,
         note=note,
-        visibility=plan.visibility,
     )
     if not missing_approvals(plan):
         transition_plan(plan, PlanStatus.AGREED, expected_version=plan.version)
@@ -231,7 +230,6 @@ def _copy_item(item: PlanItem, plan: Plan, *, position: int | None = None, **fie
         project=item.project,
         position=position or item.position,
         objectives=item.objectives,
-        visibility=plan.visibility,
         is_illustrative=item.is_illustrative,
         **fields,
     )
@@ -243,7 +241,6 @@ def _copy_item(item: PlanItem, plan: Plan, *, position: int | None = None, **fie
             organisation_id=resp.organisation_id,
             side_id=resp.side_id,
             owner_party_id=resp.side_id,
-            visibility=copy.visibility,
             is_illustrative=resp.is_illustrative,
         )
     if fields.get("carry_over") != CarryOver.PROPOSED:
@@ -256,7 +253,6 @@ def _copy_item(item: PlanItem, plan: Plan, *, position: int | None = None, **fie
                 title=d.title,
                 responsible_party_id=d.responsible_party_id,
                 due_on=d.due_on,
-                visibility=copy.visibility,
                 is_illustrative=d.is_illustrative,
             )
     return copy
@@ -335,8 +331,6 @@ def add_participation(
     """An organisation joins a project; its side defaults to the organisation's party. Each side owns its rows."""
     side = side or organisation.party
     fields.setdefault("owner_party", side)
-    fields.setdefault("visibility", project.visibility)
-    fields.setdefault("is_illustrative", project.is_illustrative)
     return records.create(
         Participation, related=project, project=project, organisation=organisation, side=side, role=role, **fields
     )
@@ -351,7 +345,6 @@ def add_plan_item(plan: Plan, project: Project, **fields: Any) -> PlanItem:
     if "position" not in fields:
         last = plan.items.order_by("-position").values_list("position", flat=True).first()
         fields["position"] = (last or 0) + 1
-    fields.setdefault("visibility", plan.visibility)
     return records.create(PlanItem, related=plan, plan=plan, project=project, **fields)
 
 
@@ -372,15 +365,12 @@ def add_responsibility(item: PlanItem, organisation: Organisation, side: Party |
         organisation=organisation,
         side=side,
         owner_party=side,
-        visibility=item.visibility,
-        is_illustrative=item.is_illustrative,
     )
 
 
 @transaction.atomic
 def add_deliverable(item: PlanItem, **fields: Any) -> Deliverable:
     _open_for_change(item.plan, "its deliverables")
-    fields.setdefault("visibility", item.visibility)
     return records.create(Deliverable, related=item, plan_item=item, **fields)
 
 
@@ -397,7 +387,6 @@ def mark_delivered(deliverable: Deliverable, *, delivered_on: dt.date, expected_
 def record_progress(item: PlanItem, *, reporting_organisation: Organisation, **fields: Any) -> ProgressReport:
     """A report by an organisation taking part in the item's project, owned by that organisation's side."""
     fields.setdefault("owner_party", reporting_organisation.party)
-    fields.setdefault("visibility", item.visibility)
     return records.create(
         ProgressReport, related=item, plan_item=item, reporting_organisation=reporting_organisation, **fields
     )
@@ -420,8 +409,6 @@ def record_exchange(*, people: Iterable[Any] = (), **fields: Any) -> Exchange:
             exchange=exchange,
             person=person,
             owner_party=exchange.owner_party,
-            visibility=exchange.visibility,
-            is_illustrative=exchange.is_illustrative,
         )
     return exchange
 
