@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet, Value
 
 from accord.core.models import Visibility
 
@@ -172,7 +172,8 @@ def _own_rule(model: type[Model], who: Principal, prefix: str) -> Q:
     if path is None:
         # No agreement of its own: shared with the owner's partners; records nobody owns stay bilateral-wide.
         bilateral = shared & (
-            Q(**{f"{prefix}owner_party_id__in": _partners_of(who.parties)}) | Q(**{f"{prefix}owner_party__isnull": True})
+            Q(**{f"{prefix}owner_party_id__in": _partners_of(who.parties)})
+            | Q(**{f"{prefix}owner_party__isnull": True})
         )
     else:
         column = f"{path}_id" if path else "id"
@@ -232,6 +233,70 @@ def visible(queryset: QuerySet[M], user: Any) -> QuerySet[M]:
         return queryset
     condition = visibility_filter(model, principal(user))
     return queryset if condition is None else queryset.filter(condition)
+
+
+def withheld(queryset: QuerySet[Any], user: Any) -> int:
+    """How many of `queryset`'s rows `user` may not read: what a composite shows as "2 items not shown".
+
+    One query (the rows counted with and without the reader's condition), whatever the number of rows.
+    """
+    return _withheld(
+        queryset, visibility_filter(queryset.model, principal(user)) if _has_visibility(queryset.model) else None
+    )
+
+
+def count_withheld(model: type[Model], parts: str, user: Any) -> Any:
+    """An annotation of `model`'s rows: how many of their `parts` (a reverse relation: a plan's "items") `user`
+    may not read. For lists, where `withheld` would cost a query per row."""
+    part = model._meta.get_field(parts).related_model
+    condition = visibility_filter(part, principal(user)) if _has_visibility(part) else None
+    if condition is None:
+        return Value(0)
+    return Count(parts) - Count(parts, filter=_prefixed(condition, f"{parts}__"))
+
+
+def _withheld(queryset: QuerySet[Any], condition: Q | None) -> int:
+    if condition is None:
+        return 0
+    counts = queryset.order_by().aggregate(total=Count("pk"), shown=Count("pk", filter=condition))
+    return int(counts["total"] - counts["shown"])
+
+
+@dataclass(frozen=True)
+class Audience:
+    """The readers a generated document is made for: what every one of them may read goes in, the rest is withheld.
+
+    `public`: anyone; otherwise each of `parties` (the agreement's parties for a bilateral document, the
+    owner for an internal one) must be able to read a part for it to be shown.
+    """
+
+    public: bool
+    parties: frozenset[int] = frozenset()
+
+    @classmethod
+    def of(cls, visibility: str, *, parties: Any = (), owner: int | None = None) -> Audience:
+        """The readers of a record of `visibility` under an agreement of `parties`, owned by `owner`."""
+        if visibility == Visibility.PUBLIC:
+            return cls(public=True)
+        if visibility == Visibility.INTERNAL and owner is not None:
+            return cls(public=False, parties=frozenset({owner}))
+        return cls(public=False, parties=frozenset(parties))
+
+    def condition(self, model: type[Model]) -> Q:
+        if self.public or not self.parties:
+            return _readable(model, PUBLIC, "")
+        condition = Q()
+        for party in sorted(self.parties):
+            condition &= _readable(model, Principal(is_authenticated=True, parties=frozenset({party})), "")
+        return condition
+
+    def narrow(self, queryset: QuerySet[M]) -> QuerySet[M]:
+        """`queryset` narrowed to what every reader in the audience may read."""
+        return queryset.filter(self.condition(queryset.model)) if _has_visibility(queryset.model) else queryset
+
+    def withheld(self, queryset: QuerySet[Any]) -> int:
+        """How many of `queryset`'s rows some reader in the audience may not read."""
+        return _withheld(queryset, self.condition(queryset.model) if _has_visibility(queryset.model) else None)
 
 
 def can_read(user: Any, record: Model) -> bool:

@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accord.agreements.models import AgreementParty
 from accord.core import services as records
@@ -539,15 +540,39 @@ def _agreement_parties() -> dict[int, list[str]]:
     return found
 
 
-def export_stream(kind: str, fmt: str, *, user: Any = None) -> Iterator[bytes]:
-    """The records of `kind` as a stream of bytes in `fmt` (csv, xlsx, json), in constant memory."""
+def export_withheld(kind: str, *, user: Any = None) -> int:
+    """How many records of `kind` are parts of a composite `user` reads (items of a plan they see) but hidden
+    from them: the export leaves them out and says how many. `user` None (the CLI) reads everything."""
+    from accord.core.visibility import visibility_parents, visible, withheld
+
+    spec = spec_for(kind)
+    parents = visibility_parents(spec.model)
+    if user is None or not spec.has_visibility or not parents:
+        return 0
+    composite = spec.model._meta.get_field(parents[0]).related_model
+    readable = visible(composite._default_manager.all(), user)
+    return withheld(spec.model._default_manager.filter(**{f"{parents[0]}__in": readable}), user)
+
+
+def withheld_note(count: int) -> str:
+    return ngettext(
+        "%(n)s record not shown: you may not see it.", "%(n)s records not shown: you may not see them.", count
+    ) % {"n": count}
+
+
+def export_stream(kind: str, fmt: str, *, user: Any = None, withheld: int = 0) -> Iterator[bytes]:
+    """The records of `kind` as a stream of bytes in `fmt` (csv, xlsx, json), in constant memory.
+
+    `withheld` records left out (see export_withheld) are named on a second XLSX sheet; a CSV or JSON file
+    stays a table that imports back, so the API says it in a response header instead.
+    """
     if fmt not in FORMATS:
         raise DomainError(_("unknown format “%(fmt)s”; one of: csv, xlsx, json") % {"fmt": fmt}, code="unknown_format")
     header, rows = export_rows(kind, user=user, full_text=fmt == "json")
     if fmt == "csv":
         return stream_csv(header, rows)
     if fmt == "xlsx":
-        return stream_xlsx(header, rows, title=kind)
+        return stream_xlsx(header, rows, title=kind, note=withheld_note(withheld) if withheld else "")
     return stream_json(header, rows)
 
 

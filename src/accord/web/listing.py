@@ -122,6 +122,7 @@ class Listing:
     columns: list[Column]
     per_page: int
     errors: list[str] = field(default_factory=list)
+    withheld: int = 0  # parts of the composite the list is filtered to that the reader may not see
 
 
 def search_condition(text: str, localized: Iterable[str], exact: Iterable[str], languages: Iterable[str]) -> Q:

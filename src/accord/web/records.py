@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accord.agreements.models import Agreement, AgreementParty
 from accord.agreements.services import update_agreement
 from accord.core.models import Visibility
-from accord.core.visibility import visible
+from accord.core.visibility import visible, withheld
 from accord.directory.models import Organisation, OrganisationName, Party, Person, Position
 from accord.directory.services import update_organisation, update_person
 from accord.documents.models import Document
@@ -101,6 +101,9 @@ class RecordType:
     related: Callable[[Any, Any, Any], dict[str, Any]] | None = None  # (record, user, GET parameters) -> context
     edit: EditSpec | None = None
     create: CreateSpec | None = None
+    # The filter naming the composite these records are parts of ("plan"): filtered to one, the list counts
+    # the parts the reader may not see and says so.
+    part_of: str = ""
 
     @property
     def row_template(self) -> str:
@@ -144,6 +147,7 @@ def _plan_related(plan: Plan, user: Any, params: Any) -> dict[str, Any]:
     return {
         "items": page.rows,
         "items_page": page,
+        "items_withheld": withheld(plan.items.all(), user),  # parts the reader may not see, counted, not shown
         "reviews": list(visible(plan.reviews.all(), user)),
         "documents": list(visible(plan.documents.all(), user)),
         "languages": plan.agreement.authentic_languages,
@@ -376,6 +380,7 @@ RECORD_TYPES: list[RecordType] = [
         search_exact=("project__number",),
         default_sort="plan",
         related=_plan_item_related,
+        part_of="plan",
         edit=EditSpec(("objectives", "position"), update_plan_item),
         create=CreateSpec(
             "plan",
