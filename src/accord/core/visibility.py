@@ -135,6 +135,15 @@ def visibility_parents(model: type[Model]) -> tuple[str, ...]:
     return tuple(getattr(model, "visibility_parents", ()))
 
 
+def parent_model(model: type[Model], name: str) -> type[Model]:
+    """The model a declared parent link `name` of `model` points to."""
+    link = model._meta.get_field(name)
+    related = link.related_model
+    if related is None or isinstance(related, str):
+        raise TypeError(f"{model._meta.label}.{name} is not a link to a parent record")
+    return related
+
+
 def _has_visibility(model: type[Model]) -> bool:
     return any(f.name == "visibility" for f in model._meta.concrete_fields)
 
@@ -143,12 +152,11 @@ def _readable(model: type[Model], who: Principal, prefix: str) -> Q:
     """`visibility_filter` for rows reached along `prefix` (e.g. "plan__" from a plan item)."""
     condition = _own_rule(model, who, prefix)
     for name in visibility_parents(model):
-        link = model._meta.get_field(name)
-        parent = link.related_model
-        if parent is None or isinstance(parent, str) or not _has_visibility(parent):
+        parent = parent_model(model, name)
+        if not _has_visibility(parent):
             continue
         above = _readable(parent, who, f"{prefix}{name}__")
-        if link.null:  # no parent: nothing above to follow
+        if getattr(model._meta.get_field(name), "null", False):  # no parent: nothing above to follow
             above = Q(**{f"{prefix}{name}__isnull": True}) | above
         condition &= above
     return condition
@@ -191,7 +199,7 @@ def _prefixed(condition: Q, prefix: str) -> Q:
         if isinstance(child, Q):
             moved.children.append(_prefixed(child, prefix))
         else:
-            lookup, value = child
+            lookup, value = child  # type: ignore[misc]
             moved.children.append((f"{prefix}{lookup}", value))
     return moved
 
@@ -203,27 +211,24 @@ def inherit_from_parents(model: type[Model], fields: dict[str, Any]) -> None:
     marking demo records is taken from any parent that has it (an item of an illustrative project is one).
     An internal part stays internal to its parent's party. Given values are kept.
     """
-    parents = [_given_parent(model, name, fields) for name in visibility_parents(model)]
-    parents = [p for p in parents if p is not None]
-    if not parents:
+    given = [_given_parent(model, name, fields) for name in visibility_parents(model)]
+    if not given:
         return
-    first = parents[0]
-    if "visibility" not in fields and _has_visibility(model) and hasattr(first, "visibility"):
+    first: Any = given[0]
+    owner_given = "owner_party" in fields or "owner_party_id" in fields
+    if first is not None and "visibility" not in fields and _has_visibility(model) and hasattr(first, "visibility"):
         fields["visibility"] = first.visibility
-        if first.visibility == Visibility.INTERNAL and "owner_party" not in fields and "owner_party_id" not in fields:
+        if first.visibility == Visibility.INTERNAL and not owner_given:
             fields["owner_party_id"] = first.owner_party_id
     if "is_illustrative" not in fields:
-        fields["is_illustrative"] = any(getattr(p, "is_illustrative", False) for p in parents)
+        fields["is_illustrative"] = any(getattr(p, "is_illustrative", False) for p in given if p is not None)
 
 
 def _given_parent(model: type[Model], name: str, fields: dict[str, Any]) -> Model | None:
-    link = model._meta.get_field(name)
     if fields.get(name) is not None:
-        return fields[name]  # type: ignore[no-any-return]
+        return fields[name]
     pk = fields.get(f"{name}_id")
-    if pk is None or link.related_model is None or isinstance(link.related_model, str):
-        return None
-    return link.related_model._default_manager.filter(pk=pk).first()  # type: ignore[no-any-return]
+    return None if pk is None else parent_model(model, name)._default_manager.filter(pk=pk).first()
 
 
 def visible(queryset: QuerySet[M], user: Any) -> QuerySet[M]:
@@ -248,7 +253,7 @@ def withheld(queryset: QuerySet[Any], user: Any) -> int:
 def count_withheld(model: type[Model], parts: str, user: Any) -> Any:
     """An annotation of `model`'s rows: how many of their `parts` (a reverse relation: a plan's "items") `user`
     may not read. For lists, where `withheld` would cost a query per row."""
-    part = model._meta.get_field(parts).related_model
+    part = parent_model(model, parts)  # the reverse link's model: the parts
     condition = visibility_filter(part, principal(user)) if _has_visibility(part) else None
     if condition is None:
         return Value(0)

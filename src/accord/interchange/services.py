@@ -543,13 +543,13 @@ def _agreement_parties() -> dict[int, list[str]]:
 def export_withheld(kind: str, *, user: Any = None) -> int:
     """How many records of `kind` are parts of a composite `user` reads (items of a plan they see) but hidden
     from them: the export leaves them out and says how many. `user` None (the CLI) reads everything."""
-    from accord.core.visibility import visibility_parents, visible, withheld
+    from accord.core.visibility import parent_model, visibility_parents, visible, withheld
 
     spec = spec_for(kind)
     parents = visibility_parents(spec.model)
     if user is None or not spec.has_visibility or not parents:
         return 0
-    composite = spec.model._meta.get_field(parents[0]).related_model
+    composite = parent_model(spec.model, parents[0])
     readable = visible(composite._default_manager.all(), user)
     return withheld(spec.model._default_manager.filter(**{f"{parents[0]}__in": readable}), user)
 

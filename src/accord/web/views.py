@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accord.core.errors import DomainError, Forbidden, StaleVersion
 from accord.core.journal import add_journal_entry, journal_of
 from accord.core.permissions import can, parties_of_agreement, require
-from accord.core.visibility import principal, visible, withheld
+from accord.core.visibility import parent_model, principal, visible, withheld
 from accord.documents.models import Document, DocumentFile
 from accord.programmes.models import Project
 from accord.web.actions import actions_for
@@ -134,8 +134,8 @@ def _withheld_parts(request: HttpRequest, rt: RecordType) -> int:
     parent_id = request.GET.get(rt.part_of, "") if rt.part_of else ""
     if not parent_id.isdigit():
         return 0
-    parent_model = rt.model._meta.get_field(rt.part_of).related_model
-    if not visible(parent_model._default_manager.filter(pk=parent_id), request.user).exists():
+    composite = parent_model(rt.model, rt.part_of)
+    if not visible(composite._default_manager.filter(pk=parent_id), request.user).exists():
         return 0  # a composite the reader may not see has no parts to speak of
     return withheld(rt.model._default_manager.filter(**{f"{rt.part_of}_id": parent_id}), request.user)
 
