@@ -9,6 +9,13 @@ Rules over memberships (accounts.Membership):
 
 A record's agreement is found along a path per model (AGREEMENT_PATHS). A bilateral record with no
 agreement (an organisation, a person's side) is shared with the parties its owner has agreements with.
+
+Composites: a model declares the records it is a part of (`visibility_parents = ("plan", "project")`) and
+is read only where each of them is read too, checked when the rows are read (so a plan made bilateral hides
+its items at once). A model may declare `public_only_when` (a review: once published): before, it is at
+most bilateral. What a composite leaves out is counted (`withheld`, `count_withheld`) so lists say "1 item
+not shown"; a generated document is made for its readers (`Audience`). New parts take their first parent's
+visibility and illustrative flag when made without them (`inherit_from_parents`, in core.services.create).
 """
 
 from __future__ import annotations

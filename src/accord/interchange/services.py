@@ -29,6 +29,7 @@ from accord.core import services as records
 from accord.core.bulk import Change, create_many, update_many, validate_many
 from accord.core.errors import DomainError
 from accord.core.localized import normalize_tag
+from accord.core.visibility import inherit_from_parents
 from accord.interchange.columns import CellError, Column, PartyList, TextList
 from accord.interchange.limits import limit
 from accord.interchange.lookup import Lookup, as_uid
@@ -395,6 +396,7 @@ def _build_new(spec: Spec, row: _Row, state: dict[Any, int]) -> None:
     for name, value in spec.defaults(fields).items():
         if fields.get(name) in (None, ""):
             fields[name] = value
+    inherit_from_parents(spec.model, fields)  # a part's visibility and flag from its parent, as a service would
     if spec.model._meta.label_lower == "programmes.planitem" and fields.get("plan") and not fields.get("position"):
         plan = fields["plan"]
         if plan.pk not in state:
