@@ -320,3 +320,30 @@ def test_a_new_part_inherits_its_parents_visibility_and_illustrative_flag(case: 
     )
     assert report.visibility == case.open_item.visibility == Visibility.PUBLIC
     assert ProgressReport.objects.get(pk=report.pk).is_illustrative is False
+
+
+def test_a_review_report_lists_only_the_parts_its_readers_may_see(seed: Any) -> None:
+    from accord.core.visibility import Audience
+    from accord.documents.review_report import build_review_report
+
+    as_of = dt.date(1960, 1, 20)
+    row = reviews.review_figures(seed.plan_1959, as_of)["carry_over"][0]
+    project = PlanItem.objects.get(uid=row["item"]).project
+    core.update(
+        project, expected_version=project.version, title={"en": SECRET}, visibility="internal", owner_party=seed.cn
+    )
+    review = reviews.create_review(seed.plan_1959, as_of)
+    for_public = build_review_report(review, "en", audience=Audience.of(Visibility.PUBLIC)).text_of("en")
+    assert SECRET not in for_public and "1 item of the plan is not shown" in for_public
+    for_china = build_review_report(review, "en", audience=Audience.of(Visibility.INTERNAL, owner=seed.cn.pk))
+    assert SECRET in for_china.text_of("en") and "not shown" not in for_china.text_of("en")
+
+
+def test_a_draft_reviews_report_is_made_for_the_parties(seed: Any) -> None:
+    from accord.documents.renderers import get_kind, readers_of
+
+    review = reviews.create_review(seed.plan_1959, dt.date(1960, 1, 21), visibility=Visibility.PUBLIC)
+    readers = readers_of(get_kind("review_report"), review)
+    assert not readers.public and readers.parties == {seed.cn.pk, seed.su.pk}
+    review = reviews.publish_review(review, expected_version=review.version)
+    assert readers_of(get_kind("review_report"), review).public

@@ -274,6 +274,29 @@ def _withheld(queryset: QuerySet[Any], condition: Q | None) -> int:
     return int(counts["total"] - counts["shown"])
 
 
+_REACH = {Visibility.INTERNAL.value: 0, Visibility.BILATERAL.value: 1, Visibility.PUBLIC.value: 2}
+
+
+def stricter(*levels: str) -> str:
+    """The narrowest of visibility levels ("internal" of "bilateral" and "internal")."""
+    return min(levels, key=lambda level: _REACH.get(str(level), 0))
+
+
+def effective_visibility(record: Model) -> str:
+    """How widely `record` may be read: the stricter of its own visibility and its parents' (see the module)."""
+    model = type(record)
+    level = str(getattr(record, "visibility", Visibility.PUBLIC))
+    public_when: Q | None = getattr(model, "public_only_when", None)
+    if level == Visibility.PUBLIC and public_when is not None:  # a draft review: the parties only, as yet
+        rows = model._default_manager.filter(pk=record.pk)
+        level = Visibility.PUBLIC if rows.filter(public_when).exists() else Visibility.BILATERAL
+    for name in visibility_parents(model):
+        parent = getattr(record, name)
+        if parent is not None and _has_visibility(type(parent)):
+            level = stricter(level, effective_visibility(parent))
+    return level
+
+
 @dataclass(frozen=True)
 class Audience:
     """The readers a generated document is made for: what every one of them may read goes in, the rest is withheld.

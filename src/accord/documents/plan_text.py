@@ -214,6 +214,17 @@ def withheld_note(language: str, count: int) -> str:
         ) % {"n": count}
 
 
+def withheld_deliverables_note(language: str, count: int) -> str:
+    """ "2 deliverables not shown" in `language`, as withheld_note."""
+    lang = primary(language)
+    with translation.override({"zh": "zh-hans"}.get(lang, lang)):
+        return ngettext(
+            "%(n)s deliverable is not shown: it is not open to every reader of this text.",
+            "%(n)s deliverables are not shown: they are not open to every reader of this text.",
+            count,
+        ) % {"n": count}
+
+
 def build_plan_text(
     plan: Plan, languages: Iterable[str], layout: str = "parallel", *, audience: Audience | None = None
 ) -> Content:

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import models
 
 from accord.core.errors import ValidationFailed
-from accord.core.visibility import Audience
+from accord.core.visibility import Audience, effective_visibility, stricter
 from accord.documents.agreed_minutes import build_minutes, minutes_languages
 from accord.documents.communique import build_communique, communique_languages
 from accord.documents.content import Content
@@ -169,7 +169,7 @@ register(
         name="review_report",
         model=Review,
         languages=_single_language(review_languages, "review report"),
-        build=lambda review, langs, options: build_review_report(review, langs[0]),
+        build=lambda review, langs, options: build_review_report(review, langs[0], audience=options.audience),
         links=_review_links,
         description="the report of a plan's implementation review: figures, chart, lists, statements (REF: a review)",
         # A plan has one review per date, and the date (issued_on) never changes.
@@ -257,10 +257,10 @@ def build(
 def readers_of(spec: DocumentKind, record: Any) -> Audience:
     """Who reads the document `spec` makes of `record`: as its visibility says, under its agreement."""
     links = spec.links(record)
-    agreement = links["agreement"]
-    return Audience.of(
-        links["visibility"], parties=agreement.party_ids(), owner=getattr(record, "owner_party_id", None)
-    )
+    # Not wider than the record itself may be read: a draft review's report is for the parties only.
+    visibility = stricter(links["visibility"], effective_visibility(record))
+    owner = getattr(record, "owner_party_id", None)
+    return Audience.of(visibility, parties=links["agreement"].party_ids(), owner=owner)
 
 
 def write(content: Content, fmt: str, *, html: bytes | None = None) -> bytes:
