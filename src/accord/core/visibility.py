@@ -248,13 +248,15 @@ def visible(queryset: QuerySet[M], user: Any) -> QuerySet[M]:
 
 
 def withheld(queryset: QuerySet[Any], user: Any) -> int:
-    """How many of `queryset`'s rows `user` may not read: what a composite shows as "2 items not shown".
+    """How many of `queryset`'s rows `user` may not read: what a composite shows as "2 items not shown"."""
+    model = queryset.model
+    return _withheld(queryset, visibility_filter(model, principal(user)) if _has_visibility(model) else None)
 
-    One query (the rows counted with and without the reader's condition), whatever the number of rows.
-    """
-    return _withheld(
-        queryset, visibility_filter(queryset.model, principal(user)) if _has_visibility(queryset.model) else None
-    )
+
+def shown_and_withheld(queryset: QuerySet[Any], user: Any) -> tuple[int, int]:
+    """How many of `queryset`'s rows `user` may read, and how many not: one query, whatever the number of rows."""
+    model = queryset.model
+    return _counts(queryset, visibility_filter(model, principal(user)) if _has_visibility(model) else None)
 
 
 def count_withheld(model: type[Model], parts: str, user: Any) -> Any:
@@ -268,10 +270,14 @@ def count_withheld(model: type[Model], parts: str, user: Any) -> Any:
 
 
 def _withheld(queryset: QuerySet[Any], condition: Q | None) -> int:
+    return 0 if condition is None else _counts(queryset, condition)[1]
+
+
+def _counts(queryset: QuerySet[Any], condition: Q | None) -> tuple[int, int]:
     if condition is None:
-        return 0
+        return queryset.count(), 0
     counts = queryset.order_by().aggregate(total=Count("pk"), shown=Count("pk", filter=condition))
-    return int(counts["total"] - counts["shown"])
+    return int(counts["shown"]), int(counts["total"] - counts["shown"])
 
 
 _REACH = {Visibility.INTERNAL.value: 0, Visibility.BILATERAL.value: 1, Visibility.PUBLIC.value: 2}
