@@ -94,6 +94,7 @@ class AgreementParty(PartyOwned):
         OBSERVER = "observer", _("Observer")
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="agreement_parties")
+    visibility_parents = ("agreement",)
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="agreement_roles")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.SIGNATORY)
     position = models.PositiveSmallIntegerField(_("order"), default=1)
@@ -114,6 +115,7 @@ class AuthenticText(PartyOwned):
     """One language version of an agreement's text; each authentic version is equally binding."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="texts")
+    visibility_parents = ("agreement",)
     language = models.CharField(_("language"), max_length=35)
     title = models.CharField(_("title"), max_length=500, blank=True)
     body = models.TextField(_("text"), blank=True)

@@ -33,8 +33,6 @@ def create_agreement(*, parties: Sequence[Party | tuple[Party, str]], **fields: 
             party=party,
             role=role,
             position=position,
-            visibility=agreement.visibility,
-            is_illustrative=agreement.is_illustrative,
         )
     return agreement
 
@@ -54,7 +52,6 @@ def add_party(agreement: Agreement, party: Party, role: str = AgreementParty.Rol
         party=party,
         role=role,
         position=position,
-        visibility=agreement.visibility,
     )
 
 
@@ -88,7 +85,6 @@ def add_authentic_text(agreement: Agreement, *, language: str, body: str = "", *
         language=text.language,
         body=body,
         sha256=hashlib.sha256(content).hexdigest(),
-        visibility=agreement.visibility,
         **fields,
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -30,6 +32,11 @@ class AccordModel(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Demo records invented to make the seed programme feel alive (the seed names no project titles).
     is_illustrative = models.BooleanField(_("illustrative"), default=False, editable=False)
+
+    # The foreign keys to the records this one is a part of (a plan item: its plan and its project). It is
+    # read only where each of them may be read too (core.visibility), and a new one made without its own
+    # visibility or illustrative flag takes the first parent's (core.services.create).
+    visibility_parents: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         abstract = True
@@ -70,6 +77,9 @@ class PartyOwned(AccordModel):
     visibility = models.CharField(
         _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.BILATERAL
     )
+
+    # A condition on the record's own fields without which it is at most bilateral (a review until published).
+    public_only_when: ClassVar[models.Q | None] = None
 
     class Meta:
         abstract = True

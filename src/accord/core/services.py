@@ -19,6 +19,7 @@ from accord.core.models import ChangeRecord
 from accord.core.routers import pin_primary
 from accord.core.rows import fetch_for_update, write_columns
 from accord.core.search import index_changed
+from accord.core.visibility import inherit_from_parents
 
 M = TypeVar("M", bound=models.Model)
 
@@ -107,6 +108,7 @@ def _condition_holds(q: models.Q, obj: models.Model) -> bool | None:
 @transaction.atomic
 def create(model: type[M], *, related: models.Model | None = None, **fields: Any) -> M:
     pin_primary()  # this context now reads its own writes (and validates against the primary)
+    inherit_from_parents(model, fields)  # a part made without its own visibility takes its parent's
     obj = model(**fields)
     validate(obj)
     obj.save(force_insert=True)

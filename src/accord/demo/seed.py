@@ -449,9 +449,7 @@ def _load() -> None:
         item = programmes.add_plan_item(
             plan_1959,
             project,
-            position=n,
-            is_illustrative=True,
-            visibility=public,
+            position=n,  # public and illustrative as its plan and its project
             objectives={
                 "en": f"Research and experimental work: {en.lower()}",
                 "zh": f"{zh}的科学研究和实验工作",
@@ -464,7 +462,6 @@ def _load() -> None:
         programmes.add_deliverable(
             item,
             kind="report",
-            is_illustrative=True,
             responsible_party=cn,
             due_on=dt.date(1959, 12, 31),
             title={"en": "Annual research report", "zh": "年度研究报告", "ru": "Годовой научный отчёт"},
@@ -490,7 +487,6 @@ def _load() -> None:
             period_end=dt.date(1959, 12, 31),
             status=status,
             percent=percent,
-            is_illustrative=True,
             narrative={
                 "en": {
                     "completed": "Work of the year completed.",
@@ -663,7 +659,7 @@ def _load() -> None:
     meetings.add_attendee(meeting, liu_xiao, party=cn, capacity=titles["liu_xiao"], occasion=ceremony)
     meetings.add_attendee(meeting, petukhov, party=su, capacity=titles["petukhov"], occasion=ceremony)
     # The review of 1959 as the meeting saw it, with what each side said (both statements are in the seed).
-    review_1959 = reviews.create_review(plan_1959, MEETING_END, visibility=public)
+    review_1959 = reviews.create_review(plan_1959, MEETING_END)  # public as its plan, once published
     reviews.add_statement(
         review_1959,
         cn,
@@ -675,7 +671,6 @@ def _load() -> None:
             "zh": "苏联有关部门、苏联科学家和专家在帮助中国进行科学研究工作方面，在帮助中国培养科学技术干部方面，"
             "在向中国提供科学技术资料和样品方面所给予的真诚的大量的援助，对中国具有重要的意义。",
         },
-        visibility=public,
     )
     reviews.add_statement(
         review_1959,
@@ -685,7 +680,6 @@ def _load() -> None:
             "were also helpful to the scientific research work of relevant Soviet departments.",
             "zh": "从中国有关部门取得的科学技术资料和经验对苏联有关部门的科学研究工作也有帮助。",
         },
-        visibility=public,
     )
     review_1959 = reviews.publish_review(review_1959, expected_version=review_1959.version)
     meetings.add_agenda_item(

@@ -62,6 +62,7 @@ class DocumentText(PartyOwned):
     """One language version of a document, with the SHA-256 of its text."""
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="texts")
+    visibility_parents = ("document",)
     language = models.CharField(_("language"), max_length=35)
     body = models.TextField(_("text"))
     sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
@@ -95,6 +96,7 @@ class DocumentFile(PartyOwned):
         DOCX = "docx", "DOCX"
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="files")
+    visibility_parents = ("document",)
     languages = models.CharField(_("languages"), max_length=100, help_text=_("e.g. zh+ru, in the order written"))
     layout = models.CharField(_("layout"), max_length=16, blank=True)
     format = models.CharField(_("format"), max_length=8, choices=Format.choices)

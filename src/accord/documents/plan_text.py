@@ -17,9 +17,12 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils import translation
+from django.utils.translation import ngettext
 
 from accord.agreements.models import Signature
 from accord.core.errors import ValidationFailed
+from accord.core.visibility import Audience
 from accord.directory.models import Party
 from accord.documents.content import Block, Cell, Content, Heading, PageBreak, Paragraph, Table
 from accord.documents.facts import DatedNames, parties_in_order, plan_signatures
@@ -93,9 +96,13 @@ class _Item:
 
 
 class _PlanWriter:
-    """The plan's records read once; `section(lang)` gives one language's blocks."""
+    """The plan's records read once; `section(lang)` gives one language's blocks.
 
-    def __init__(self, plan: Plan):
+    Only the parts every reader of the text may see are written (`audience`); the others are counted and
+    the text says how many are not shown. No audience: every part (the CLI, the administrator).
+    """
+
+    def __init__(self, plan: Plan, audience: Audience | None = None):
         self.plan = plan
         self.agreement = plan.agreement
         self.parties = parties_in_order(self.agreement)
@@ -105,14 +112,16 @@ class _PlanWriter:
         self.signatures: list[Signature] = plan_signatures(plan)
         order = {p.pk: i for i, p in enumerate(self.parties)}
         self._party_by_id: dict[int, Party] = {p.pk: p for p in self.parties}
+        narrow = audience.narrow if audience is not None else (lambda queryset: queryset)
+        self.withheld = audience.withheld(plan.items.all()) if audience is not None else 0
         items = (
-            plan.items.select_related("project", "carried_over_from__plan")
+            narrow(plan.items.select_related("project", "carried_over_from__plan"))
             .prefetch_related(
                 Prefetch(
                     "responsibilities",
-                    queryset=PlanItemResponsibility.objects.select_related("organisation").order_by("id"),
+                    queryset=narrow(PlanItemResponsibility.objects.select_related("organisation").order_by("id")),
                 ),
-                Prefetch("deliverables", queryset=Deliverable.objects.order_by("due_on", "id")),
+                Prefetch("deliverables", queryset=narrow(Deliverable.objects.order_by("due_on", "id"))),
             )
             .order_by("position", "id")
         )
@@ -192,8 +201,10 @@ class _PlanWriter:
             blocks.append(Paragraph(f"{where}{comma}{when}" if where else when, lang, label=label(lang, "signed")))
         else:
             blocks.append(Paragraph(label(lang, "draft"), lang, style="note"))
-        if not self.items:
+        if not self.items and not self.withheld:
             blocks.append(Paragraph(label(lang, "no_items"), lang, style="note"))
+        if self.withheld:
+            blocks.append(Paragraph(withheld_note(lang, self.withheld), lang, style="note"))
         return blocks
 
     def item(self, entry: _Item, lang: str) -> list[Heading | Paragraph]:
@@ -253,12 +264,36 @@ class _PlanWriter:
         return blocks
 
 
-def build_plan_text(plan: Plan, languages: Iterable[str], layout: str = "parallel") -> Content:
-    """The plan's text in `languages` (primary tags, e.g. ['zh', 'ru', 'en']) in the given layout."""
+def withheld_note(language: str, count: int) -> str:
+    """ "2 items not shown" in `language` (the interface's catalogue for it, English where it has none)."""
+    lang = primary(language)
+    with translation.override({"zh": "zh-hans"}.get(lang, lang)):
+        return ngettext(
+            "%(n)s item of the plan is not shown: it is not open to every reader of this text.",
+            "%(n)s items of the plan are not shown: they are not open to every reader of this text.",
+            count,
+        ) % {"n": count}
+
+
+def withheld_deliverables_note(language: str, count: int) -> str:
+    """ "2 deliverables not shown" in `language`, as withheld_note."""
+    lang = primary(language)
+    with translation.override({"zh": "zh-hans"}.get(lang, lang)):
+        return ngettext(
+            "%(n)s deliverable is not shown: it is not open to every reader of this text.",
+            "%(n)s deliverables are not shown: they are not open to every reader of this text.",
+            count,
+        ) % {"n": count}
+
+
+def build_plan_text(
+    plan: Plan, languages: Iterable[str], layout: str = "parallel", *, audience: Audience | None = None
+) -> Content:
+    """The plan's text in `languages` (primary tags, e.g. ['zh', 'ru', 'en']) in the given layout, for `audience`."""
     if layout not in LAYOUTS:
         raise ValidationFailed({"layout": [f"unknown layout {layout!r}; use {' or '.join(LAYOUTS)}"]})
     langs = [primary(lang) for lang in languages]
-    writer = _PlanWriter(plan)
+    writer = _PlanWriter(plan, audience)
     authentic = set(authentic_languages(plan))
     # English that is not an authentic language follows the authentic texts, marked as such.
     informative = [lang for lang in langs if lang == "en" and lang not in authentic]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import models
 
 from accord.core.errors import ValidationFailed
+from accord.core.visibility import Audience, effective_visibility, stricter
 from accord.documents.agreed_minutes import build_minutes, minutes_languages
 from accord.documents.communique import build_communique, communique_languages
 from accord.documents.content import Content
@@ -36,10 +37,15 @@ MEDIA_TYPES = {
 
 @dataclass(frozen=True)
 class Options:
-    """How to lay out a document: the layout of a multilingual text, and whether to add English."""
+    """How to lay out a document: the layout of a multilingual text, and whether to add English.
+
+    `audience`: who the document is for; by default the readers of the stored document (a public plan's
+    text: the public), so a text never carries a part some of its readers may not see.
+    """
 
     layout: str = "parallel"
     with_english: bool = False
+    audience: Audience | None = None
 
 
 @dataclass(frozen=True)
@@ -152,7 +158,7 @@ register(
         name="plan_text",
         model=Plan,
         languages=lambda plan, language, options: choose_languages(plan, language, with_english=options.with_english),
-        build=lambda plan, langs, options: build_plan_text(plan, langs, options.layout),
+        build=lambda plan, langs, options: build_plan_text(plan, langs, options.layout, audience=options.audience),
         links=_plan_links,
         description="the text of a plan in its authentic languages (REF: a plan)",
         layouts=LAYOUTS,
@@ -163,7 +169,7 @@ register(
         name="review_report",
         model=Review,
         languages=_single_language(review_languages, "review report"),
-        build=lambda review, langs, options: build_review_report(review, langs[0]),
+        build=lambda review, langs, options: build_review_report(review, langs[0], audience=options.audience),
         links=_review_links,
         description="the report of a plan's implementation review: figures, chart, lists, statements (REF: a review)",
         # A plan has one review per date, and the date (issued_on) never changes.
@@ -243,7 +249,18 @@ def build(
         raise ValidationFailed({"layout": [f"unknown layout {options.layout!r}; use {' or '.join(spec.layouts)}"]})
     record = resolve(spec, ref)
     languages = spec.languages(record, language, options)
+    if options.audience is None:
+        options = replace(options, audience=readers_of(spec, record))
     return spec, record, spec.build(record, languages, options)
+
+
+def readers_of(spec: DocumentKind, record: Any) -> Audience:
+    """Who reads the document `spec` makes of `record`: as its visibility says, under its agreement."""
+    links = spec.links(record)
+    # Not wider than the record itself may be read: a draft review's report is for the parties only.
+    visibility = stricter(links["visibility"], effective_visibility(record))
+    owner = getattr(record, "owner_party_id", None)
+    return Audience.of(visibility, parties=links["agreement"].party_ids(), owner=owner)
 
 
 def write(content: Content, fmt: str, *, html: bytes | None = None) -> bytes:

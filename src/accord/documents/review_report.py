@@ -17,9 +17,11 @@ from typing import Any
 from accord.agreements.models import Agreement
 from accord.core.localized import LocalizedText
 from accord.core.models import Visibility
+from accord.core.visibility import Audience
 from accord.directory.models import Party
 from accord.documents.content import Bar, Block, Cell, Chart, Content, Heading, Paragraph, Table
 from accord.documents.facts import agreement_languages, fallback_languages
+from accord.documents.plan_text import withheld_deliverables_note, withheld_note
 from accord.documents.wording import (
     EXCHANGE_KINDS,
     FIELDS_OF_SCIENCE,
@@ -39,6 +41,7 @@ from accord.documents.wording import (
     term,
 )
 from accord.meetings.models import AgendaItem, Meeting
+from accord.programmes.models import Deliverable, PlanItem
 from accord.reviews.models import Review
 
 # The order statuses are shown in (and their bars' colours): from not started to done.
@@ -307,11 +310,23 @@ class _Facts:
     party_order: list[str]
     statements: dict[str, LocalizedText]  # by party code
     withheld: set[str]  # parties whose statement is not for the report's readers (narrower visibility)
+    hidden: set[str]  # uids of the plan's items and deliverables some reader of the report may not see
     meeting: Meeting | None
     others: list[str]  # where a missing text falls back to, after English
 
 
-def _facts(review: Review) -> _Facts:
+def _hidden_parts(review: Review, audience: Audience | None) -> set[str]:
+    """The uids of the plan's items and deliverables that some of the report's readers may not see."""
+    if audience is None:
+        return set()
+    hidden: set[str] = set()
+    for parts in (PlanItem.objects.filter(plan=review.plan), Deliverable.objects.filter(plan_item__plan=review.plan)):
+        shown = audience.narrow(parts).values("pk")
+        hidden |= {str(uid) for uid in parts.exclude(pk__in=shown).values_list("uid", flat=True)}
+    return hidden
+
+
+def _facts(review: Review, audience: Audience | None = None) -> _Facts:
     plan = review.plan
     agreement = plan.agreement
     figures = dict(review.figures or {})
@@ -341,6 +356,7 @@ def _facts(review: Review) -> _Facts:
         party_order=order,
         statements=statements,
         withheld=withheld,
+        hidden=_hidden_parts(review, audience),
         meeting=review_meeting(review),
         others=fallback_languages(agreement),
     )
@@ -618,10 +634,17 @@ class _Writer:
         text = str(value)
         return self.n(int(text)) if text.isdigit() else format_decimal(text, self.lang)
 
+    def shown(self, rows: list[dict[str, Any]], key: str) -> tuple[list[dict[str, Any]], int]:
+        """The rows whose part (`key`: its uid) every reader may see, and how many others were left out."""
+        kept = [r for r in rows if str(r.get(key)) not in self.f.hidden]
+        return kept, len(rows) - len(kept)
+
     def overdue(self) -> list[Block]:
         lang = self.lang
-        rows = self.fig.get("overdue_deliverables") or []
+        rows, left_out = self.shown(self.fig.get("overdue_deliverables") or [], "deliverable")
         blocks: list[Block] = [Heading(self.w("overdue"), lang, 2)]
+        if left_out:
+            blocks.append(Paragraph(withheld_deliverables_note(lang, left_out), lang, style="note"))
         if not rows:
             return [*blocks, Paragraph(self.w("no_overdue", date=self.date(self.f.as_of)), lang)]
         blocks.append(
@@ -653,8 +676,10 @@ class _Writer:
 
     def carry_over(self) -> list[Block]:
         lang = self.lang
-        rows = self.fig.get("carry_over") or []
+        rows, left_out = self.shown(self.fig.get("carry_over") or [], "item")
         blocks: list[Block] = [Heading(self.w("carry_over"), lang, 2)]
+        if left_out:
+            blocks.append(Paragraph(withheld_note(lang, left_out), lang, style="note"))
         if not rows:
             return [*blocks, Paragraph(self.w("no_carry_over"), lang)]
         blocks.append(
@@ -698,10 +723,13 @@ class _Writer:
         return blocks
 
 
-def build_review_report(review: Review, language: str) -> Content:
-    """The report of `review` in one language (a primary tag): front matter, figures, lists, statements."""
+def build_review_report(review: Review, language: str, *, audience: Audience | None = None) -> Content:
+    """The report of `review` in one language (a primary tag): front matter, figures, lists, statements.
+
+    The lists name only the items and deliverables every reader in `audience` may see, and count the others.
+    """
     lang = primary(language)
-    writer = _Writer(_facts(review), lang)
+    writer = _Writer(_facts(review, audience), lang)
     blocks: list[Block] = [
         *writer.front(),
         *writer.completion(),

@@ -39,9 +39,12 @@ def _format(fmt: str) -> str:
 def export(request: HttpRequest, kind: str, format: str = "csv") -> StreamingHttpResponse:
     """Every record of `kind` the caller may read, streamed (constant memory); formula cells are neutralised."""
     fmt = _format(format)
-    stream = services.export_stream(_kind(kind), fmt, user=request.user)
+    withheld = services.export_withheld(_kind(kind), user=request.user)
+    stream = services.export_stream(kind, fmt, user=request.user, withheld=withheld)
     response = StreamingHttpResponse(stream, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="accord-{kind}.{fmt}"'
+    # Parts of composites the caller reads (a plan's items) left out because they may not see them.
+    response["Accord-Withheld"] = str(withheld)
     return response
 
 

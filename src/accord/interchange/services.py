@@ -22,11 +22,13 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accord.agreements.models import AgreementParty
 from accord.core.bulk import Change, create_many, update_many, validate_many
 from accord.core.errors import DomainError
 from accord.core.localized import normalize_tag
+from accord.core.visibility import inherit_from_parents
 from accord.interchange.columns import CellError, Column, PartyList, TextList
 from accord.interchange.limits import limit
 from accord.interchange.lookup import Lookup, as_uid
@@ -393,6 +395,7 @@ def _build_new(spec: Spec, row: _Row, state: dict[Any, int]) -> None:
     for name, value in spec.defaults(fields).items():
         if fields.get(name) in (None, ""):
             fields[name] = value
+    inherit_from_parents(spec.model, fields)  # a part's visibility and flag from its parent, as a service would
     if spec.model._meta.label_lower == "programmes.planitem" and fields.get("plan") and not fields.get("position"):
         plan = fields["plan"]
         if plan.pk not in state:
@@ -537,15 +540,39 @@ def _agreement_parties() -> dict[int, list[str]]:
     return found
 
 
-def export_stream(kind: str, fmt: str, *, user: Any = None) -> Iterator[bytes]:
-    """The records of `kind` as a stream of bytes in `fmt` (csv, xlsx, json), in constant memory."""
+def export_withheld(kind: str, *, user: Any = None) -> int:
+    """How many records of `kind` are parts of a composite `user` reads (items of a plan they see) but hidden
+    from them: the export leaves them out and says how many. `user` None (the CLI) reads everything."""
+    from accord.core.visibility import parent_model, visibility_parents, visible, withheld
+
+    spec = spec_for(kind)
+    parents = visibility_parents(spec.model)
+    if user is None or not spec.has_visibility or not parents:
+        return 0
+    composite = parent_model(spec.model, parents[0])
+    readable = visible(composite._default_manager.all(), user)
+    return withheld(spec.model._default_manager.filter(**{f"{parents[0]}__in": readable}), user)
+
+
+def withheld_note(count: int) -> str:
+    return ngettext(
+        "%(n)s record not shown: you may not see it.", "%(n)s records not shown: you may not see them.", count
+    ) % {"n": count}
+
+
+def export_stream(kind: str, fmt: str, *, user: Any = None, withheld: int = 0) -> Iterator[bytes]:
+    """The records of `kind` as a stream of bytes in `fmt` (csv, xlsx, json), in constant memory.
+
+    `withheld` records left out (see export_withheld) are named on a second XLSX sheet; a CSV or JSON file
+    stays a table that imports back, so the API says it in a response header instead.
+    """
     if fmt not in FORMATS:
         raise DomainError(_("unknown format “%(fmt)s”; one of: csv, xlsx, json") % {"fmt": fmt}, code="unknown_format")
     header, rows = export_rows(kind, user=user, full_text=fmt == "json")
     if fmt == "csv":
         return stream_csv(header, rows)
     if fmt == "xlsx":
-        return stream_xlsx(header, rows, title=kind)
+        return stream_xlsx(header, rows, title=kind, note=withheld_note(withheld) if withheld else "")
     return stream_json(header, rows)
 
 

@@ -71,7 +71,8 @@ class Spec:
     columns: list[Column]
     # Lookup of the stored record a row's fields describe, when it has neither uid nor external id.
     natural: Callable[[Fields, Lookup], Q | None] = lambda fields, lookup: None
-    # Values a new record takes from its parents (visibility, owner), given the row's fields.
+    # Values a new record takes from its parents (its owner), given the row's fields; the visibility and the
+    # illustrative flag come from the model's visibility_parents (core.visibility.inherit_from_parents).
     defaults: Callable[[Fields], Fields] = lambda fields: {}
     # Fields computed from helper columns (a progress report's plan item from plan + project); raises CellError.
     derive: Callable[[Fields, dict[str, Any], Lookup], None] | None = None
@@ -297,7 +298,6 @@ PARTICIPATIONS = Spec(
     natural=_by("project", "organisation"),
     defaults=lambda f: {
         "side": f.get("side") or (f["organisation"].party if f.get("organisation") else None),
-        "visibility": f["project"].visibility if f.get("project") else Visibility.BILATERAL,
     },
     related=lambda p: p.project,
 )
@@ -317,7 +317,6 @@ PLAN_ITEMS = Spec(
         _visibility(),
     ],
     natural=_by("plan", "project"),
-    defaults=lambda f: {"visibility": f["plan"].visibility if f.get("plan") else Visibility.BILATERAL},
     related=lambda i: i.plan,
     check=_frozen_plan,
 )
@@ -344,7 +343,6 @@ PROGRESS_REPORTS = Spec(
     derive=_plan_item_of,
     defaults=lambda f: {
         "owner_party": f["reporting_organisation"].party if f.get("reporting_organisation") else None,
-        "visibility": f["plan_item"].visibility if f.get("plan_item") else Visibility.BILATERAL,
     },
     related=lambda r: r.plan_item,
 )

@@ -70,8 +70,13 @@ def _xlsx_cell(value: Any) -> Any:
     return value
 
 
-def stream_xlsx(header: list[str], rows: Iterable[list[Any]], *, title: str = "records") -> Iterator[bytes]:
-    """A write-only workbook (openpyxl keeps the rows in a temporary file), then its bytes in chunks."""
+def stream_xlsx(
+    header: list[str], rows: Iterable[list[Any]], *, title: str = "records", note: str = ""
+) -> Iterator[bytes]:
+    """A write-only workbook (openpyxl keeps the rows in a temporary file), then its bytes in chunks.
+
+    `note` (records left out: "2 records not shown") goes on a second sheet; an import reads the first only.
+    """
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -79,6 +84,8 @@ def stream_xlsx(header: list[str], rows: Iterable[list[Any]], *, title: str = "r
     sheet.append([neutralise(h) for h in header])
     for row in rows:
         sheet.append([_xlsx_cell(v) for v in row])
+    if note:
+        book.create_sheet(_("Not shown")[:31]).append([neutralise(note)])
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as out:
         book.save(out)
         out.seek(0)

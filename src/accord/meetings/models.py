@@ -45,6 +45,7 @@ class Delegation(PartyOwned):
     """One party's delegation to a meeting, sent by an organisation (its commission, ministry ...)."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="delegations")
+    visibility_parents = ("meeting",)
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("sent by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -77,6 +78,7 @@ class DelegationMember(PartyOwned):
         ADVISER = "adviser", _("Adviser")
 
     delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="members")
+    visibility_parents = ("delegation",)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="delegation_memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     capacity = LocalizedTextField(_("position"), blank=True)
@@ -101,6 +103,7 @@ class MeetingAttendee(PartyOwned):
     """Someone present who is not a delegation member (an ambassador, a committee chairman)."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendees")
+    visibility_parents = ("meeting",)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="meetings_attended")
     party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     capacity = LocalizedTextField(_("attended as"), blank=True)
@@ -123,6 +126,7 @@ class AgendaItem(PartyOwned):
         OTHER = "other", _("Other business")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="agenda_items")
+    visibility_parents = ("meeting",)
     position = models.PositiveSmallIntegerField(_("item number"), default=1)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
     title = LocalizedTextField(_("title"))

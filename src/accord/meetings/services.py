@@ -35,7 +35,6 @@ def add_delegation(
     if sum(1 for _, role, _ in members if role == DelegationMember.Role.HEAD) > 1:
         raise ValidationFailed({"members": ["a delegation has one head"]})
     fields.setdefault("owner_party", party)
-    fields.setdefault("visibility", meeting.visibility)
     delegation = records.create(
         Delegation, related=meeting, meeting=meeting, party=party, organisation=organisation, **fields
     )
@@ -57,13 +56,10 @@ def add_delegation_member(
         role=role,
         capacity=capacity or {},
         owner_party=delegation.party,
-        visibility=delegation.visibility,
-        is_illustrative=delegation.is_illustrative,
     )
 
 
 def add_attendee(meeting: Meeting, person: Person, **fields: Any) -> MeetingAttendee:
-    fields.setdefault("visibility", meeting.visibility)
     return records.create(MeetingAttendee, related=meeting, meeting=meeting, person=person, **fields)
 
 
@@ -71,5 +67,4 @@ def add_agenda_item(meeting: Meeting, **fields: Any) -> AgendaItem:
     if "position" not in fields:
         last = meeting.agenda_items.order_by("-position").values_list("position", flat=True).first()
         fields["position"] = (last or 0) + 1
-    fields.setdefault("visibility", meeting.visibility)
     return records.create(AgendaItem, related=meeting, meeting=meeting, **fields)

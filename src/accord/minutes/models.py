@@ -27,6 +27,7 @@ class Minutes(PartyOwned):
         FINAL = "final", _("Final")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="minutes")
+    visibility_parents = ("meeting",)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.DRAFT)
     # The number of the current revision: a save made from any other one is refused as stale.
     current_revision = models.PositiveIntegerField(_("current revision"), default=1)
@@ -65,6 +66,7 @@ class MinutesRevision(AccordModel):
     """
 
     minutes = models.ForeignKey(Minutes, on_delete=models.PROTECT, related_name="revisions")
+    visibility_parents = ("minutes",)  # no visibility of its own: its illustrative flag
     number = models.PositiveIntegerField(_("revision"))
     # The revision the author started from; empty for the first draft.
     based_on = models.PositiveIntegerField(_("based on revision"), null=True, blank=True)
@@ -117,6 +119,7 @@ class MinutesSignOff(PartyOwned):
     """
 
     minutes = models.ForeignKey(Minutes, on_delete=models.PROTECT, related_name="sign_offs")
+    visibility_parents = ("minutes",)
     revision = models.PositiveIntegerField(_("revision"))
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
     signed_by = models.ForeignKey(

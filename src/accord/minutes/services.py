@@ -224,7 +224,6 @@ def start_minutes(
         meeting=meeting,
         current_revision=1,
         visibility=visibility or meeting.visibility,
-        is_illustrative=meeting.is_illustrative,
     )
     return records.create(
         MinutesRevision,
@@ -236,7 +235,6 @@ def start_minutes(
         party=party,
         author_name=(author_name or current_actor().name)[:200],
         note=note,
-        is_illustrative=minutes.is_illustrative,
     )
 
 
@@ -277,7 +275,6 @@ def amend_minutes(
         party=party,
         author_name=(author_name or current_actor().name)[:200],
         note=note,
-        is_illustrative=locked.is_illustrative,
     )
     records.update(minutes, expected_version=locked.version, related=locked.meeting, current_revision=number)
     return revision
@@ -330,8 +327,6 @@ def sign_off(
         signed_on=signed_on,
         body_sha256=body_sha256(text.body),
         owner_party=party,
-        visibility=locked.visibility,
-        is_illustrative=locked.is_illustrative,
     )
     if not pending_parties(locked):
         last_day = max(s.signed_on for s in sign_offs_of_current(locked))

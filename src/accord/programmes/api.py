@@ -16,6 +16,7 @@ from accord.core.api import Error, expected_version, read_endpoints, readable, r
 from accord.core.errors import ValidationFailed
 from accord.core.permissions import require
 from accord.core.refs import find
+from accord.core.visibility import count_withheld, principal, withheld
 from accord.directory.models import Organisation, Party
 from accord.programmes import services
 from accord.programmes.models import Exchange, Plan, PlanItem, Project
@@ -38,6 +39,12 @@ class PlanOut(Schema):
     signed_at: dict[str, str]
     signed_version: int | None
     visibility: str
+    items_withheld: int  # the plan's items the caller may not see (not listed under /plan-items either)
+
+    @staticmethod
+    def resolve_items_withheld(obj: Plan, context: Any) -> int:
+        found = getattr(obj, "items_withheld", None)
+        return found if found is not None else withheld(obj.items.all(), context["request"].user)
 
 
 class ProjectOut(Schema):
@@ -91,6 +98,11 @@ class ExchangeOut(Schema):
     is_illustrative: bool
 
 
+def _plans(queryset: QuerySet[Any], request: HttpRequest) -> QuerySet[Any]:
+    """The plans list: by agreement, each with the number of its items withheld from the caller."""
+    return _by("agreement")(queryset, request).annotate(items_withheld=count_withheld(Plan, "items", request.user))
+
+
 def _by(field: str, cast: Any = int) -> Any:
     """A list filter on one query parameter (?plan=3), refused with a clear error when malformed."""
 
@@ -111,7 +123,7 @@ def _by(field: str, cast: Any = int) -> Any:
 router = Router()
 resources: dict[str, Router] = {}  # the writes below join the same routers, so each path has one URL pattern
 for path, model, schema, filters in (
-    ("plans", Plan, PlanOut, _by("agreement")),
+    ("plans", Plan, PlanOut, _plans),
     ("projects", Project, ProjectOut, _by("agreement")),
     ("plan-items", PlanItem, PlanItemOut, _by("plan")),
     ("exchanges", Exchange, ExchangeOut, _by("agreement")),

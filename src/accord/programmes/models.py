@@ -158,6 +158,7 @@ class Participation(ExternallyKnown, PartyOwned):
         ASSOCIATED = "associated", _("Associated")
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="participations")
+    visibility_parents = ("project",)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="participations")
     side = models.ForeignKey(Party, verbose_name=_("side"), on_delete=models.PROTECT, related_name="+")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.PARTNER)
@@ -186,6 +187,7 @@ class PlanItem(ExternallyKnown, PartyOwned):
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="items")
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="plan_items")
+    visibility_parents = ("plan", "project")  # an item is read only where its plan and its project are
     position = models.PositiveIntegerField(_("item number"), default=1)
     objectives = LocalizedTextField(_("objectives"), blank=True)
     carry_over = models.CharField(_("carry-over"), max_length=16, choices=CarryOver.choices, default="", blank=True)
@@ -225,6 +227,7 @@ class PlanApproval(PartyOwned):
     approved the same version; any change to the content makes a new version, so earlier approvals lapse."""
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="approvals")
+    visibility_parents = ("plan",)
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
     plan_version = models.PositiveIntegerField(_("approved version"))
     approved_on = models.DateField(_("approved on"), null=True, blank=True, help_text=_("Empty when not recorded."))
@@ -247,6 +250,7 @@ class PlanItemResponsibility(PartyOwned):
     """An organisation responsible for a plan item on one side."""
 
     plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="responsibilities")
+    visibility_parents = ("plan_item",)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     side = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
 
@@ -271,6 +275,7 @@ class Deliverable(PartyOwned):
     """An expected output of a plan item: report, data set, samples, prototype, trained specialists."""
 
     plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="deliverables")
+    visibility_parents = ("plan_item",)
     kind = models.CharField(_("kind"), max_length=24, choices=DeliverableKind.choices, default=DeliverableKind.REPORT)
     title = LocalizedTextField(_("title"))
     responsible_party = models.ForeignKey(
@@ -297,6 +302,7 @@ class ProgressReport(ExternallyKnown, PartyOwned):
     """What a reporting organisation says of a plan item for a period: status, percent done, narrative."""
 
     plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="progress_reports")
+    visibility_parents = ("plan_item",)
     reporting_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="progress_reports")
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))
@@ -419,6 +425,7 @@ class ExchangePerson(PartyOwned):
     """A person who travelled, trained or was seconded in an exchange."""
 
     exchange = models.ForeignKey(Exchange, on_delete=models.PROTECT, related_name="people")
+    visibility_parents = ("exchange",)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="exchanges")
     role = LocalizedTextField(_("role"), blank=True)
 

@@ -264,7 +264,6 @@ def approve_plan(
         approved_on=approved_on or dt.date.today(),
         approved_by=approved_by,
         note=note,
-        visibility=plan.visibility,
     )
     if not missing_approvals(plan):
         _transition_plan(plan, PlanStatus.AGREED, expected_version=plan.version)
@@ -312,7 +311,6 @@ def _copy_item(item: PlanItem, plan: Plan, *, position: int | None = None, **fie
         project=item.project,
         position=position or item.position,
         objectives=item.objectives,
-        visibility=plan.visibility,
         is_illustrative=item.is_illustrative,
         **fields,
     )
@@ -324,7 +322,6 @@ def _copy_item(item: PlanItem, plan: Plan, *, position: int | None = None, **fie
             organisation_id=resp.organisation_id,
             side_id=resp.side_id,
             owner_party_id=resp.side_id,
-            visibility=copy.visibility,
             is_illustrative=resp.is_illustrative,
         )
     if fields.get("carry_over") != CarryOver.PROPOSED:
@@ -337,7 +334,6 @@ def _copy_item(item: PlanItem, plan: Plan, *, position: int | None = None, **fie
                 title=d.title,
                 responsible_party_id=d.responsible_party_id,
                 due_on=d.due_on,
-                visibility=copy.visibility,
                 is_illustrative=d.is_illustrative,
             )
     return copy
@@ -438,8 +434,6 @@ def add_participation(
     _check_parties(project.agreement, side=side)
     fields.setdefault("owner_party", side)
     check_owner(fields["owner_party"], project.agreement_id, f"the participation of {organisation} in “{project}”")
-    fields.setdefault("visibility", project.visibility)
-    fields.setdefault("is_illustrative", project.is_illustrative)
     return records.create(
         Participation, related=project, project=project, organisation=organisation, side=side, role=role, **fields
     )
@@ -455,7 +449,6 @@ def add_plan_item(plan: Plan, project: Project, **fields: Any) -> PlanItem:
     if "position" not in fields:
         last = plan.items.order_by("-position").values_list("position", flat=True).first()
         fields["position"] = (last or 0) + 1
-    fields.setdefault("visibility", plan.visibility)
     return records.create(PlanItem, related=plan, plan=plan, project=project, **fields)
 
 
@@ -479,8 +472,6 @@ def add_responsibility(item: PlanItem, organisation: Organisation, side: Party |
         organisation=organisation,
         side=side,
         owner_party=side,
-        visibility=item.visibility,
-        is_illustrative=item.is_illustrative,
     )
 
 
@@ -488,7 +479,6 @@ def add_responsibility(item: PlanItem, organisation: Organisation, side: Party |
 def add_deliverable(item: PlanItem, **fields: Any) -> Deliverable:
     require_actor("change", item)
     _open_for_change(item.plan, "its deliverables")
-    fields.setdefault("visibility", item.visibility)
     return records.create(Deliverable, related=item, plan_item=item, **fields)
 
 
@@ -540,7 +530,6 @@ def record_progress(item: PlanItem, *, reporting_organisation: Organisation, **f
     if fields.get("owner_party") not in (None, reporting_organisation.party):
         raise ValidationFailed({"owner_party": ["a progress report is owned by its reporting organisation's party"]})
     fields["owner_party"] = reporting_organisation.party
-    fields.setdefault("visibility", item.visibility)
     return records.create(
         ProgressReport, related=item, plan_item=item, reporting_organisation=reporting_organisation, **fields
     )
@@ -580,8 +569,6 @@ def record_exchange(*, people: Iterable[Any] = (), **fields: Any) -> Exchange:
             exchange=exchange,
             person=person,
             owner_party=exchange.owner_party,
-            visibility=exchange.visibility,
-            is_illustrative=exchange.is_illustrative,
         )
     return exchange
 

@@ -25,6 +25,9 @@ class Review(PartyOwned):
         PUBLISHED = "published", _("Published")
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="reviews")
+    visibility_parents = ("plan",)
+    # A draft is the parties' working figures: it reaches the public only once published.
+    public_only_when = models.Q(status="published")
     as_of = models.DateField(_("as of"))
     # The plan version the signatures cover: what "planned" means in the figures.
     baseline_version = models.PositiveIntegerField(_("baseline version"), editable=False)
@@ -46,6 +49,7 @@ class ReviewStatement(PartyOwned):
     """One party's statement on a review, in the languages it chooses; the party owns it."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="statements")
+    visibility_parents = ("review",)  # a draft review's statements stay with the parties too
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
     text = LocalizedTextField(_("statement"))
 

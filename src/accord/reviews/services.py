@@ -86,7 +86,6 @@ def create_review(plan: Plan, as_of: dt.date, **fields: Any) -> Review:
     for name in ("figures", "inputs_hash", "computed_at", "baseline_version", "status", "published_at"):
         if name in fields:
             raise ValidationFailed({name: ["is computed by the review, not given"]})
-    fields.setdefault("visibility", plan.visibility)
     return records.create(
         Review,
         related=plan,
@@ -145,7 +144,6 @@ def add_statement(review: Review, party: Party, text: dict[str, str], **fields: 
     """A party's statement on a draft review; the party owns it. One per party."""
     _ensure_draft(review, "its statements")
     _check_party(review, party)
-    fields.setdefault("visibility", review.visibility)
     return records.create(
         ReviewStatement, related=review, review=review, party=party, owner_party=party, text=text, **fields
     )

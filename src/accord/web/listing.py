@@ -87,16 +87,21 @@ class PageOf:
         return self.number + 1
 
 
-def paginate(queryset: QuerySet[Any], number: Any, per_page: int, cap: int | None = COUNT_CAP) -> PageOf:
+def paginate(
+    queryset: QuerySet[Any], number: Any, per_page: int, cap: int | None = COUNT_CAP, *, total: int | None = None
+) -> PageOf:
     """The `number`th page (1-based; anything else is page 1) of an ordered queryset, in two statements:
     a count that stops at `cap` + 1 rows (None: an exact count), and the page's rows. A page past the end
-    shows the last one."""
+    shows the last one. `total`: the exact count, when the caller has it already (no count is run)."""
     try:
         wanted = min(max(1, int(number)), 10**6)  # bounded: an offset past the database's integers is an error
     except (TypeError, ValueError):
         wanted = 1
     # values("pk"): the count leaves out the page's annotations (a plan's item count), which only cost time here
-    counted = queryset.count() if cap is None else queryset.order_by().values("pk")[: cap + 1].count()
+    if total is not None:
+        counted, cap = total, None
+    else:
+        counted = queryset.count() if cap is None else queryset.order_by().values("pk")[: cap + 1].count()
     if cap is None or counted <= cap:
         page = PageOf([], wanted, per_page, counted, count_cap=counted if cap is None else cap)
         page.number = min(wanted, page.num_pages or 1)
@@ -122,6 +127,7 @@ class Listing:
     columns: list[Column]
     per_page: int
     errors: list[str] = field(default_factory=list)
+    withheld: int = 0  # parts of the composite the list is filtered to that the reader may not see
 
 
 def search_condition(text: str, localized: Iterable[str], exact: Iterable[str], languages: Iterable[str]) -> Q:

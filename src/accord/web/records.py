@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accord.agreements.models import Agreement, AgreementParty
 from accord.agreements.services import update_agreement
 from accord.core.models import Visibility
-from accord.core.visibility import visible
+from accord.core.visibility import shown_and_withheld, visible
 from accord.directory.models import Organisation, OrganisationName, Party, Person, Position
 from accord.directory.services import update_organisation, update_person
 from accord.documents.models import Document
@@ -102,6 +102,9 @@ class RecordType:
     related: Callable[[Any, Any, Any], dict[str, Any]] | None = None  # (record, user, GET parameters) -> context
     edit: EditSpec | None = None
     create: CreateSpec | None = None
+    # The filter naming the composite these records are parts of ("plan"): filtered to one, the list counts
+    # the parts the reader may not see and says so.
+    part_of: str = ""
 
     @property
     def row_template(self) -> str:
@@ -137,7 +140,9 @@ def _plan_related(plan: Plan, user: Any, params: Any) -> dict[str, Any]:
         .prefetch_related(Prefetch("responsibilities", queryset=responsibilities))
         .order_by("position", "id")
     )
-    page = paginate(items, params.get("page"), PLAN_ITEMS_PAGE, cap=None)  # a plan's items: few enough to count
+    # A plan's items: few enough to count, with those the reader may not see in the same query.
+    shown, hidden = shown_and_withheld(plan.items.all(), user)
+    page = paginate(items, params.get("page"), PLAN_ITEMS_PAGE, total=shown)
     latest_of = latest_reports(plan, item_ids=[i.pk for i in page.rows])
     latest = {r.plan_item_id: r for r in visible(latest_of, user).select_related("reporting_organisation")}
     # A signed plan shows its items as signed, and what has changed in the records since.
@@ -150,6 +155,7 @@ def _plan_related(plan: Plan, user: Any, params: Any) -> dict[str, Any]:
         "signed": signed,
         "items": page.rows,
         "items_page": page,
+        "items_withheld": hidden,  # parts the reader may not see: counted, not shown
         "reviews": list(visible(plan.reviews.all(), user)),
         "documents": list(visible(plan.documents.all(), user)),
         "languages": plan.agreement.authentic_languages,
@@ -382,6 +388,7 @@ RECORD_TYPES: list[RecordType] = [
         search_exact=("project__number",),
         default_sort="plan",
         related=_plan_item_related,
+        part_of="plan",
         edit=EditSpec(("objectives", "position"), update_plan_item),
         create=CreateSpec(
             "plan",

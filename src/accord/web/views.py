@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accord.core.errors import DomainError, Forbidden, StaleVersion, http_status
 from accord.core.journal import add_journal_entry, journal_of
 from accord.core.permissions import can, parties_of_agreement, require
-from accord.core.visibility import principal, visible
+from accord.core.visibility import parent_model, principal, visible, withheld
 from accord.documents.models import Document, DocumentFile
 from accord.programmes.choices import FROZEN_PLAN_STATUSES
 from accord.programmes.models import Project
@@ -125,8 +125,20 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
         search_exact=rt.search_exact,
         default_sort=rt.default_sort,
     )
+    listing.withheld = _withheld_parts(request, rt)
     template = "web/records/_table.html" if _is_htmx(request) else "web/records/list.html"
     return render(request, template, {"rt": rt, "listing": listing, "can_create": _create_parent_hint(request, rt)})
+
+
+def _withheld_parts(request: HttpRequest, rt: RecordType) -> int:
+    """The parts of the composite the list is filtered to (a plan's items) that the reader may not see."""
+    parent_id = request.GET.get(rt.part_of, "") if rt.part_of else ""
+    if not parent_id.isdigit():
+        return 0
+    composite = parent_model(rt.model, rt.part_of)
+    if not visible(composite._default_manager.filter(pk=parent_id), request.user).exists():
+        return 0  # a composite the reader may not see has no parts to speak of
+    return withheld(rt.model._default_manager.filter(**{f"{rt.part_of}_id": parent_id}), request.user)
 
 
 def _create_parent_hint(request: HttpRequest, rt: RecordType) -> str:
