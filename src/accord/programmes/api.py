@@ -16,7 +16,7 @@ from accord.core.api import Error, expected_version, read_endpoints, readable, r
 from accord.core.errors import ValidationFailed
 from accord.core.permissions import require
 from accord.core.refs import find
-from accord.core.visibility import count_withheld, principal, withheld
+from accord.core.visibility import count_withheld, withheld
 from accord.directory.models import Organisation, Party
 from accord.programmes import services
 from accord.programmes.models import Exchange, Plan, PlanItem, Project
