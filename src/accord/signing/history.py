@@ -207,6 +207,18 @@ class Change:
     def localized(self) -> bool:
         return isinstance(self.signed, dict) or isinstance(self.now, dict)
 
+    @property
+    def language_changes(self) -> list[tuple[str, str, str]]:
+        """(language, as signed, now) for each language version that differs: a change to the English title
+        is shown as such to a Russian reader, not as two identical Russian titles."""
+        signed = self.signed if isinstance(self.signed, dict) else {}
+        now = self.now if isinstance(self.now, dict) else {}
+        return [
+            (tag, signed.get(tag, ""), now.get(tag, ""))
+            for tag in sorted(set(signed) | set(now))
+            if signed.get(tag, "") != now.get(tag, "")
+        ]
+
 
 def _pks(model: type[models.Model], uids: Iterable[str]) -> dict[str, int]:
     return {str(uid): pk for uid, pk in model._base_manager.filter(uid__in=list(uids)).values_list("uid", "pk")}
