@@ -133,6 +133,19 @@ def test_a_project_title_corrected_through_the_page(client, plan, tmp_path, sign
     assert signed_title["en"] in workflow and "Title changed on" in workflow
 
 
+def test_a_reader_in_another_language_sees_which_language_version_changed(client, plan):
+    project = first_project(plan)
+    signed_title = dict(project.title)
+    update_project(project, expected_version=project.version, title={**signed_title, "en": "Only English changed"})
+    client.force_login(user("su-coordinator"))
+    page = client.get(reverse("web:plans-detail", args=[plan.pk]), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    changes = page[page.index('data-testid="changed-since-signing"') :]
+    assert "Изменения после подписания" in page
+    # The English version is the one that changed: shown as such, not as two identical Russian titles.
+    assert "[en]" in changes and signed_title["en"] in changes and "Only English changed" in changes
+    assert "[ru]" not in changes
+
+
 def test_a_project_title_corrected_through_the_api(plan, tmp_path, signed_before):
     project = first_project(plan)
     token = accounts.issue_token(user("cn-coordinator"), "test", scope="read-write")[1]
