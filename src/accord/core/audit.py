@@ -12,7 +12,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Sequence
-from json.encoder import encode_basestring as _encode_str  # type: ignore[attr-defined]
+from json.encoder import encode_basestring as _encode_str
 from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -103,8 +103,8 @@ ENTRY_COLUMNS = tuple(_PAYLOAD_KEYS)
 _SORTED_KEYS = tuple(sorted((key, column) for column, key in _PAYLOAD_KEYS.items()))
 # The keys each entry has its own value for (the others are the append's: who and when), in that order.
 _SHARED_KEYS = ("at", "actor_id", "actor", "request")
-_OWN_KEYS = ("action", "after", "before", "object", "object_id", "object_uid", "object_version", "related")
-_OWN_KEYS += ("related_id", "repr")
+_OWN_KEYS: tuple[str, ...] = ("action", "after", "before", "object", "object_id", "object_uid", "object_version")
+_OWN_KEYS += ("related", "related_id", "repr")
 if tuple(k for k, _ in _SORTED_KEYS if k not in _SHARED_KEYS) != _OWN_KEYS:
     raise AssertionError("append()'s payload template no longer matches the entry's columns")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -30,6 +32,13 @@ class AccordModel(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Demo records invented to make the seed programme feel alive (the seed names no project titles).
     is_illustrative = models.BooleanField(_("illustrative"), default=False, editable=False)
+
+    # What a kind declares for core's machinery, read through the app registry (core names no domain model):
+    # - the lookup path from a record to its agreement ("plan__agreement"; "" for an agreement itself, None
+    #   for kinds outside any agreement), which core.visibility and core.permissions follow;
+    # - the columns full-text search finds it by (texts, localized texts, lists of texts; () for none).
+    agreement_path: ClassVar[str | None] = None
+    search_fields: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         abstract = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -37,6 +39,8 @@ class Plan(PartyOwned):
     `supersedes` the signed one; `previous` is the plan of the period before, whose unfinished items
     are carried over into this one.
     """
+
+    agreement_path = "agreement"  # core.visibility: how it reaches its agreement
 
     class Kind(models.TextChoices):
         ANNUAL = "annual", _("Annual")
@@ -100,6 +104,9 @@ class Plan(PartyOwned):
 class Project(ExternallyKnown, PartyOwned):
     """A topic of cooperation under an agreement, which may run through several plans."""
 
+    agreement_path = "agreement"  # core.visibility: how it reaches its agreement
+    search_fields = ("number", "title")  # core.search: the texts it is found by
+
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="projects")
     number = models.CharField(_("number"), max_length=32)
     title = LocalizedTextField(_("title"))
@@ -152,6 +159,8 @@ class Project(ExternallyKnown, PartyOwned):
 class Participation(ExternallyKnown, PartyOwned):
     """An organisation taking part in a project, on one party's side, in a role."""
 
+    agreement_path = "project__agreement"  # core.visibility: how it reaches its agreement
+
     class Role(models.TextChoices):
         COORDINATOR = "coordinator", _("Coordinator")
         PARTNER = "partner", _("Partner")
@@ -183,6 +192,8 @@ class Participation(ExternallyKnown, PartyOwned):
 
 class PlanItem(ExternallyKnown, PartyOwned):
     """What one project does within one plan: objectives, who is responsible on each side, deliverables."""
+
+    agreement_path = "plan__agreement"  # core.visibility: how it reaches its agreement
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="items")
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="plan_items")
@@ -219,10 +230,21 @@ class PlanItem(ExternallyKnown, PartyOwned):
                 errors.setdefault("carried_over_from", []).append("must be an item of an earlier plan")
         raise_if(errors)
 
+    def reported_by(self, organisation_ids: Iterable[int]) -> bool:
+        """Whether any of these organisations reports on this item (core.permissions, "report"): one that
+        takes part in its project or is responsible for it."""
+        ids = list(organisation_ids)
+        return (
+            Participation.objects.filter(project_id=self.project_id, organisation_id__in=ids).exists()
+            or PlanItemResponsibility.objects.filter(plan_item=self, organisation_id__in=ids).exists()
+        )
+
 
 class PlanApproval(PartyOwned):
     """A party's agreement to one version of a plan. A plan is agreed when every signatory party has
     approved the same version; any change to the content makes a new version, so earlier approvals lapse."""
+
+    agreement_path = "plan__agreement"  # core.visibility: how it reaches its agreement
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="approvals")
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
@@ -245,6 +267,8 @@ class PlanApproval(PartyOwned):
 
 class PlanItemResponsibility(PartyOwned):
     """An organisation responsible for a plan item on one side."""
+
+    agreement_path = "plan_item__plan__agreement"  # core.visibility: how it reaches its agreement
 
     plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="responsibilities")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -269,6 +293,8 @@ class PlanItemResponsibility(PartyOwned):
 
 class Deliverable(PartyOwned):
     """An expected output of a plan item: report, data set, samples, prototype, trained specialists."""
+
+    agreement_path = "plan_item__plan__agreement"  # core.visibility: how it reaches its agreement
 
     plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="deliverables")
     kind = models.CharField(_("kind"), max_length=24, choices=DeliverableKind.choices, default=DeliverableKind.REPORT)
@@ -295,6 +321,8 @@ class Deliverable(PartyOwned):
 
 class ProgressReport(ExternallyKnown, PartyOwned):
     """What a reporting organisation says of a plan item for a period: status, percent done, narrative."""
+
+    agreement_path = "plan_item__plan__agreement"  # core.visibility: how it reaches its agreement
 
     plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="progress_reports")
     reporting_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="progress_reports")
@@ -342,6 +370,8 @@ class Exchange(ExternallyKnown, PartyOwned):
 
     Transfers and shipments are two-sided: sent by one side, confirmed received by the other.
     """
+
+    agreement_path = "agreement"  # core.visibility: how it reaches its agreement
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="exchanges")
     project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges")
@@ -417,6 +447,8 @@ class Exchange(ExternallyKnown, PartyOwned):
 
 class ExchangePerson(PartyOwned):
     """A person who travelled, trained or was seconded in an exchange."""
+
+    agreement_path = "exchange__agreement"  # core.visibility: how it reaches its agreement
 
     exchange = models.ForeignKey(Exchange, on_delete=models.PROTECT, related_name="people")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="exchanges")
