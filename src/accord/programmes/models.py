@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -291,10 +292,25 @@ class PlanItemResponsibility(PartyOwned):
         raise_if(errors)
 
 
+class DeliverableQuerySet(models.QuerySet["Deliverable"]):
+    """The predicates about deliverables, defined once for pages, API, dashboard, reviews and exports."""
+
+    def overdue(self, as_of: dt.date) -> DeliverableQuerySet:
+        """Due before `as_of` and not delivered by it."""
+        return self.filter(overdue_condition(as_of))
+
+
+def overdue_condition(as_of: dt.date) -> models.Q:
+    """A deliverable is overdue on `as_of`: due before that day and not delivered by it."""
+    return models.Q(due_on__lt=as_of) & (models.Q(delivered_on__isnull=True) | models.Q(delivered_on__gt=as_of))
+
+
 class Deliverable(PartyOwned):
     """An expected output of a plan item: report, data set, samples, prototype, trained specialists."""
 
     agreement_path = "plan_item__plan__agreement"  # core.visibility: how it reaches its agreement
+
+    objects = DeliverableQuerySet.as_manager()
 
     plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="deliverables")
     kind = models.CharField(_("kind"), max_length=24, choices=DeliverableKind.choices, default=DeliverableKind.REPORT)
@@ -365,11 +381,45 @@ class ProgressReport(ExternallyKnown, PartyOwned):
         raise_if(errors)
 
 
+def sent_condition(as_of: dt.date | None = None) -> models.Q:
+    """A two-sided exchange (transfer, shipment) recorded as sent, by `as_of` when given."""
+    sent = models.Q(sent_on__lte=as_of) if as_of is not None else models.Q(sent_on__isnull=False)
+    return models.Q(kind__in=TWO_SIDED_EXCHANGES) & sent
+
+
+def received_condition(as_of: dt.date | None = None) -> models.Q:
+    """A two-sided exchange confirmed received by the other side, by `as_of` when given."""
+    received = models.Q(received_on__lte=as_of) if as_of is not None else models.Q(received_on__isnull=False)
+    return models.Q(kind__in=TWO_SIDED_EXCHANGES) & received
+
+
+def awaiting_receipt_condition(as_of: dt.date | None = None) -> models.Q:
+    """Awaiting receipt: a two-sided exchange sent (by `as_of`) and not yet confirmed received (by it)."""
+    not_received = models.Q(received_on__isnull=True)
+    if as_of is not None:
+        not_received |= models.Q(received_on__gt=as_of)
+    return sent_condition(as_of) & not_received
+
+
+class ExchangeQuerySet(models.QuerySet["Exchange"]):
+    """The predicates about exchanges, defined once for pages, API, dashboard, reviews and exports."""
+
+    def awaiting_receipt(self, as_of: dt.date | None = None) -> ExchangeQuerySet:
+        """Sent (by `as_of`) and not confirmed received (by it); two-sided kinds only. Today's state without a date."""
+        return self.filter(awaiting_receipt_condition(as_of))
+
+    def receipt_overdue(self, as_of: dt.date, after_days: int) -> ExchangeQuerySet:
+        """Awaiting receipt on `as_of` although sent more than `after_days` days before it."""
+        return self.awaiting_receipt(as_of).filter(sent_on__lte=as_of - dt.timedelta(days=after_days))
+
+
 class Exchange(ExternallyKnown, PartyOwned):
     """Something or someone going from one party to the other: experts, trainees, data, samples, visits.
 
     Transfers and shipments are two-sided: sent by one side, confirmed received by the other.
     """
+
+    objects = ExchangeQuerySet.as_manager()
 
     agreement_path = "agreement"  # core.visibility: how it reaches its agreement
 
