@@ -88,7 +88,7 @@ def test_the_one_writer_hashes_the_canonical_payload_of_what_it_stores(n):
         (uuid.uuid4(), 3, {"a": 1.5, "b": [1, None, True]}, "Ünïcode ≠ ascii \u2028"),
         (uuid.uuid4(), 7, {"x": {"y": [{"z": "\x01\t"}]}}, "tab\tand \\ backslash"),
     ][:n]
-    with acting_as(Actor(None, 'clerk "α"', "req-\u2028")), transaction.atomic():
+    with acting_as(Actor(None, 'clerk "α" 100%', "req-\u2028")), transaction.atomic():
         last = append(
             [
                 Entry(
