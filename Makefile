@@ -41,6 +41,7 @@ lint: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	PYTHONPATH=src $(BIN)/lint-imports
 
 format: dev
 	$(BIN)/ruff check --fix .

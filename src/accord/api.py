@@ -9,6 +9,8 @@ from accord.core.api import AUTH, AccordAPI, install_error_handlers
 from accord.directory.api import router as directory
 from accord.interchange.api import router as interchange
 from accord.programmes.api import router as programmes
+from accord.signing import api as signing_endpoints  # noqa: F401  POST /plans/{ref}/sign joins programmes' plans
+from accord.standards import api as standards_endpoints  # noqa: F401  GET /projects/{ref}/raid joins its projects
 
 api = AccordAPI(
     title="Accord API",

@@ -74,3 +74,57 @@ def test_a_failed_write_leaves_no_entry_behind():
         raise RuntimeError("the caller fails after the write")
     assert ChangeRecord.objects.count() == before
     assert not Person.objects.filter(name__en="Rolled back").exists()
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_the_one_writer_hashes_the_canonical_payload_of_what_it_stores(n):
+    """append() composes the payload from parts: it must equal canonical(payload_of(...)) of the stored entry."""
+    import uuid
+
+    from accord.core.audit import Entry, append, canonical
+
+    odd = [
+        (None, None, {"id": 1, "name": {"zh": "武衡", "en": 'Wu "H"\n'}}, "Wu Heng"),
+        (uuid.uuid4(), 3, {"a": 1.5, "b": [1, None, True]}, "Ünïcode ≠ ascii \u2028"),
+        (uuid.uuid4(), 7, {"x": {"y": [{"z": "\x01\t"}]}}, "tab\tand \\ backslash"),
+    ][:n]
+    with acting_as(Actor(None, 'clerk "α" 100%', "req-\u2028")), transaction.atomic():
+        last = append(
+            [
+                Entry(
+                    "update",
+                    "directory.person",
+                    str(i),
+                    uid,
+                    version,
+                    repr_,
+                    "directory.party",
+                    "9",
+                    None,
+                    canonical(snap),
+                )
+                for i, (uid, version, snap, repr_) in enumerate(odd)
+            ]
+        )
+    records = list(ChangeRecord.objects.order_by("-id")[:n])[::-1]
+    assert records[-1].hash == last
+    for rec, (uid, version, snap, repr_) in zip(records, odd, strict=True):
+        assert rec.hash == entry_hash(rec.prev_hash, entry_payload(rec))
+        assert (rec.object_uid, rec.object_version, rec.object_repr, rec.after) == (uid, version, repr_, snap)
+    for prev, rec in pairwise(records):
+        assert rec.prev_hash == prev.hash
+
+
+def test_record_change_and_a_batch_write_the_same_entry_bytes():
+    """A single change (record_change) and a batch (create_many) append through the same writer."""
+    from accord.core.bulk import create_many
+
+    with acting_as(Actor(None, "cli:clerk", "job-1")):
+        one = create_person(name={"en": "Single"})
+        many = create_many(Person, [Person(name={"en": "Batch"})])
+    a, b = ChangeRecord.objects.order_by("-id")[:2][::-1]
+    assert (a.object_id, b.object_id) == (str(one.pk), str(many[0].pk))
+    for rec in (a, b):
+        assert rec.hash == entry_hash(rec.prev_hash, entry_payload(rec))
+    assert b.prev_hash == a.hash
+    assert set(a.after) == set(b.after) and a.after["name"] == {"en": "Single"}

@@ -85,42 +85,6 @@ def test_multi_column_unique_keys_are_checked_against_stored_rows_and_in_the_bat
     assert "same batch" in caught.value.errors[2]["number"][0]
 
 
-def test_the_composed_payload_is_the_canonical_json_audit_hashes():
-    import datetime as dt
-    import uuid
-
-    from accord.core.audit import canonical, payload_of
-    from accord.core.bulk import _canonical_value, _payload_text
-
-    at = dt.datetime(2026, 11, 28, 1, 2, 3, 456789, tzinfo=dt.UTC)
-    for actor_id, uid, version, before, after, repr_ in [
-        (None, None, None, None, {"id": 1, "name": {"zh": "武衡", "en": 'Wu "H"\n'}}, "Wu Heng"),
-        (7, uuid.uuid4(), 3, {"a": 1.5, "b": [1, None, True]}, {"a": 2.25, "b": []}, "Ünïcode ≠ ascii \u2028"),
-    ]:
-        values = {
-            "at": at,
-            "actor_id": actor_id,
-            "actor_name": "tester",
-            "request_id": "req-1",
-            "action": "update",
-            "object_type": "directory.person",
-            "object_id": "42",
-            "object_uid": uid,
-            "object_version": version,
-            "object_repr": repr_,
-            "related_type": "",
-            "related_id": "",
-            "before": before,
-            "after": after,
-        }
-        expected = canonical(payload_of(values))
-        p = payload_of(values)
-        head = {k: _canonical_value(p[k]) for k in ("at", "actor_id", "actor", "request", "action", "object")}
-        tail = {k: p[k] for k in ("object_id", "object_uid", "object_version", "repr", "related", "related_id")}
-        text = _payload_text(head, tail, canonical(before), canonical(after))
-        assert text == expected
-
-
 def test_the_planned_snapshot_equals_audit_snapshot(seed):
     from accord.core.audit import snapshot
     from accord.core.bulk import _snapshot_fn
@@ -134,7 +98,7 @@ def test_the_planned_snapshot_equals_audit_snapshot(seed):
 def test_planned_validation_reports_what_full_clean_reports(seed):
     from django.core.exceptions import ValidationError
 
-    from accord.core.bulk import _full_clean_fn
+    from accord.core.validation import _full_clean_fn
 
     bad = [
         Person(name={"en": "x"}, orcid="0000-0002-1825-0098"),

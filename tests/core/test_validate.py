@@ -53,3 +53,44 @@ def test_an_update_writes_derived_columns_too(seed):
     records.update(text, expected_version=text.version, body="Corrected text.")
     stored = DocumentText.objects.get(pk=text.pk)
     assert stored.sha256 == hashlib.sha256(b"Corrected text.").hexdigest()
+
+
+# --- one engine: a record is judged the same through the services (one record) and the bulk path (a batch) --
+
+BAD_PEOPLE = [
+    # (fields, the field named, a word of its message)
+    ({"name": {"en": "No ORCID"}, "orcid": None}, "orcid", "null"),
+    ({"name": {"en": "Bad ORCID"}, "orcid": "0000-0002-1825-0098"}, "orcid", "check digit"),
+    ({"name": {"en": "Long id"}, "external_id": "x" * 201}, "external_id", "at most"),
+    ({"name": {"en": "No party"}, "party_id": 999_999}, "party", "not a valid choice"),
+    ({"name": {"en": "Twice"}, "orcid": "0000-0002-1825-0097"}, "orcid", "already exists"),
+]
+
+
+@pytest.mark.parametrize(("fields", "field", "word"), BAD_PEOPLE, ids=[b[1] + ":" + b[2] for b in BAD_PEOPLE])
+def test_a_bad_record_gets_the_same_errors_through_the_service_and_the_bulk_path(fields, field, word):
+    from accord.core.bulk import RecordsInvalid, create_many
+    from accord.core.models import ChangeRecord
+    from accord.directory.models import Person
+
+    create_person(name={"en": "Holder"}, orcid="0000-0002-1825-0097")
+    count = ChangeRecord.objects.count()
+    with pytest.raises(ValidationFailed) as one:
+        create_person(**fields)
+    with pytest.raises(RecordsInvalid) as batch:
+        create_many(Person, [Person(name={"en": "Fine"}), Person(**fields)])
+    assert one.value.field == field and word in "; ".join(one.value.errors[field])
+    assert batch.value.code == one.value.code == "validation_failed"
+    assert batch.value.errors == {1: one.value.errors}  # the same fields, the same messages
+    assert ChangeRecord.objects.count() == count  # neither wrote anything
+
+
+def test_an_update_to_none_in_a_not_null_column_is_refused_on_both_paths():
+    from accord.core.bulk import Change, RecordsInvalid, update_many
+
+    person = create_person(name={"en": "Kept"}, orcid="0000-0001-5109-3700")
+    with pytest.raises(ValidationFailed) as one:
+        update_person(person, expected_version=1, orcid=None)
+    with pytest.raises(RecordsInvalid) as batch:
+        update_many([Change(person, {"orcid": None})])
+    assert one.value.errors == batch.value.errors[0] == {"orcid": ["This field cannot be null."]}

@@ -18,6 +18,9 @@ from accord.directory.models import Party, Person
 class Agreement(ExternallyKnown, PartyOwned):
     """An agreement, protocol, memorandum or programme signed by two or more parties."""
 
+    agreement_path = ""  # core.visibility: it is the agreement
+    search_fields = ("title", "short_title", "reference")  # core.search: the texts it is found by
+
     class Kind(models.TextChoices):
         AGREEMENT = "agreement", _("Agreement")
         PROTOCOL = "protocol", _("Protocol")
@@ -87,6 +90,8 @@ class Agreement(ExternallyKnown, PartyOwned):
 class AgreementParty(PartyOwned):
     """A party to an agreement, with its role and its place in the order of sides (A, B, ...)."""
 
+    agreement_path = "agreement"  # core.visibility: how it reaches its agreement
+
     class Role(models.TextChoices):
         PARTY = "party", _("Party")
         SIGNATORY = "signatory", _("Signatory party")
@@ -113,6 +118,8 @@ class AgreementParty(PartyOwned):
 
 class AuthenticText(PartyOwned):
     """One language version of an agreement's text; each authentic version is equally binding."""
+
+    agreement_path = "agreement"  # core.visibility: how it reaches its agreement
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="texts")
     visibility_parents = ("agreement",)

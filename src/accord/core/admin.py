@@ -92,6 +92,16 @@ def domain_action(operation: Callable[[Any], Any], description: str) -> Callable
     return action
 
 
+# What disagrees between the language versions of each localized text (one list of messages per text),
+# registered at start-up by the app that checks them (fidelity), so core imports none.
+_language_check: Callable[[list[Any]], list[list[str]]] | None = None
+
+
+def register_language_check(check: Callable[[list[Any]], list[list[str]]]) -> None:
+    global _language_check
+    _language_check = check
+
+
 class AuditedModelAdmin(admin.ModelAdmin):
     """Saves and deletes through `writes`, the owning app's services; read-only where it names none."""
 
@@ -206,20 +216,17 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
     def warn_about_language_versions(self, request: HttpRequest, form: forms.ModelForm) -> None:
         """A localized text whose language versions disagree (numbers, dates, names) is saved, with a warning."""
-        from accord.fidelity import check_localized, directory_from_database
-
         changed = [
             f
             for f in form.instance._meta.concrete_fields
             if isinstance(f, LocalizedTextField) and f.name in form.changed_data
         ]
-        if not changed:
+        if not changed or _language_check is None:
             return
-        directory = directory_from_database()
-        for field in changed:
-            for finding in check_localized(getattr(form.instance, field.attname), directory=directory):
-                if finding.severity == "error":
-                    self.message_user(request, f"{field.verbose_name}: {finding.message}", messages.WARNING)
+        values = [getattr(form.instance, field.attname) for field in changed]
+        for field, problems in zip(changed, _language_check(values), strict=True):
+            for problem in problems:
+                self.message_user(request, f"{field.verbose_name}: {problem}", messages.WARNING)
 
 
 class ReadOnlyMixin:

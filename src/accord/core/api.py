@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router, Schema, Status
@@ -28,13 +29,23 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # --- authentication -----------------------------------------------------------------------------------
 
 
+# The token's record from its key (raising BadToken, 401, that says why), registered at start-up by the app
+# that issues tokens (accounts), so core imports none.
+_authenticate_token: Callable[[str], Any] | None = None
+
+
+def register_token_authenticator(authenticate: Callable[[str], Any]) -> None:
+    global _authenticate_token
+    _authenticate_token = authenticate
+
+
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer acc_…`: a personal API token; read-only tokens may not write."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from accord.accounts.services import authenticate_token
-
-        api_token = authenticate_token(token)  # BadToken (401) says why
+        if _authenticate_token is None:
+            raise ImproperlyConfigured("no app registered how API tokens are checked (register_token_authenticator)")
+        api_token = _authenticate_token(token)  # BadToken (401) says why
         if request.method not in SAFE_METHODS and api_token.scope != "read-write":
             raise Forbidden("this API token may only read; issue a read-write token to make changes")
         request.user = api_token.user

@@ -11,10 +11,12 @@ import decimal
 import hashlib
 import json
 import uuid
-from functools import cache
-from typing import Any
+from collections.abc import Callable, Sequence
+from json.encoder import encode_basestring as _encode_str
+from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -69,7 +71,7 @@ def canonical(value: Any) -> str:
 
 
 def entry_hash(prev_hash: str, payload: dict[str, Any]) -> str:
-    """sha256 of the previous hash, a newline and the canonical payload, as hex (also computed in SQL on PostgreSQL)."""
+    """sha256 of the previous hash, a newline and the canonical payload, as hex."""
     return _hash_text(prev_hash, canonical(payload))
 
 
@@ -78,59 +80,204 @@ def entry_payload(rec: ChangeRecord) -> dict[str, Any]:
     return payload_of({c: getattr(rec, c) for c in ENTRY_COLUMNS})
 
 
+# Each column an append writes, in order, and its key in the hashed payload. The one definition of an
+# entry: the writer below, payload_of() and verify all read it.
+_PAYLOAD_KEYS = {
+    "at": "at",
+    "actor_id": "actor_id",
+    "actor_name": "actor",
+    "request_id": "request",
+    "action": "action",
+    "object_type": "object",
+    "object_id": "object_id",
+    "object_uid": "object_uid",
+    "object_version": "object_version",
+    "object_repr": "repr",
+    "related_type": "related",
+    "related_id": "related_id",
+    "before": "before",
+    "after": "after",
+}
+ENTRY_COLUMNS = tuple(_PAYLOAD_KEYS)
+# Payload keys in canonical (sorted) order, with the column each comes from.
+_SORTED_KEYS = tuple(sorted((key, column) for column, key in _PAYLOAD_KEYS.items()))
+# The keys each entry has its own value for (the others are the append's: who and when), in that order.
+_SHARED_KEYS = ("at", "actor_id", "actor", "request")
+_OWN_KEYS: tuple[str, ...] = ("action", "after", "before", "object", "object_id", "object_uid", "object_version")
+_OWN_KEYS += ("related", "related_id", "repr")
+if tuple(k for k, _ in _SORTED_KEYS if k not in _SHARED_KEYS) != _OWN_KEYS:
+    raise AssertionError("append()'s payload template no longer matches the entry's columns")
+
+
 def payload_of(v: dict[str, Any]) -> dict[str, Any]:
-    at = v["at"] if timezone.is_aware(v["at"]) else timezone.make_aware(v["at"], dt.UTC)
-    return {
-        "at": at.astimezone(dt.UTC).isoformat(),
-        "actor_id": v["actor_id"],
-        "actor": v["actor_name"],
-        "request": v["request_id"],
-        "action": v["action"],
-        "object": v["object_type"],
-        "object_id": v["object_id"],
-        "object_uid": str(v["object_uid"]) if v["object_uid"] else None,
-        "object_version": v["object_version"],
-        "repr": v["object_repr"],
-        "related": v["related_type"],
-        "related_id": v["related_id"],
-        "before": v["before"],
-        "after": v["after"],
-    }
+    """The hashed payload of an entry from its column values (the timestamp in UTC, the uid as text)."""
+    out = {key: v[column] for column, key in _PAYLOAD_KEYS.items()}
+    out["at"] = _at_text(v["at"])
+    out["object_uid"] = str(v["object_uid"]) if v["object_uid"] else None
+    return out
+
+
+def _at_text(at: dt.datetime) -> str:
+    at = at if timezone.is_aware(at) else timezone.make_aware(at, dt.UTC)
+    return at.astimezone(dt.UTC).isoformat()
 
 
 # --- appending -------------------------------------------------------------------------------------
 
-# The columns an append writes, in order. The hash is last: on PostgreSQL the database computes it.
-ENTRY_COLUMNS = (
-    "at",
-    "actor_id",
-    "actor_name",
-    "request_id",
-    "action",
-    "object_type",
-    "object_id",
-    "object_uid",
-    "object_version",
-    "object_repr",
-    "related_type",
-    "related_id",
-    "before",
-    "after",
-)
-# PostgreSQL: one round trip takes the chain lock, reads the head, hashes and inserts (migration core 0002).
-_PG_APPEND = "SELECT accord_append_change(%s, " + ", ".join(["%s"] * len(ENTRY_COLUMNS)) + ")"
-# SQLite: the table name is Accord's own, so the statements are fixed text.
+# The chain's PostgreSQL advisory lock, held by every appender until its transaction ends. SQLite needs
+# none: its IMMEDIATE transactions already hold the database's single write lock.
+CHAIN_LOCK = 71752329204292
+# PostgreSQL: one round trip takes the lock and then reads the head (a fresh snapshot after the lock:
+# accord_chain_head is a volatile function, core migration 0004).
+_PG_HEAD = "SELECT accord_chain_head(%s)"
 _SQLITE_HEAD = "SELECT hash FROM core_changerecord ORDER BY id DESC LIMIT 1"
-_SQLITE_INSERT = (
-    f"INSERT INTO core_changerecord ({', '.join((*ENTRY_COLUMNS, 'prev_hash', 'hash'))}) "
-    f"VALUES ({', '.join(['%s'] * (len(ENTRY_COLUMNS) + 2))})"
+_STORED_COLUMNS = (*ENTRY_COLUMNS, "prev_hash", "hash")
+_INSERT = (
+    f"INSERT INTO core_changerecord ({', '.join(_STORED_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_STORED_COLUMNS))})"
 )
+_COPY = f"COPY core_changerecord ({', '.join(_STORED_COLUMNS)}) FROM STDIN"
 
 
-@cache
-def _fields() -> list[models.Field]:
-    by_attname = {f.attname: f for f in ChangeRecord._meta.concrete_fields}
-    return [by_attname[c] for c in ENTRY_COLUMNS]
+class Entry(NamedTuple):
+    """One entry to append: what changed. Who acted and when are the append's, the same for every entry.
+
+    `before` and `after` are the snapshots as canonical JSON text (canonical(snapshot(obj))), or None:
+    encoded once, that text is both hashed and stored (it decodes to the same object; PostgreSQL's jsonb
+    keeps neither key order nor spacing).
+    """
+
+    action: str
+    object_type: str
+    object_id: str
+    object_uid: uuid.UUID | None
+    object_version: int | None
+    object_repr: str
+    related_type: str
+    related_id: str
+    before: str | None
+    after: str | None
+
+
+def entry(
+    obj: models.Model,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    related: models.Model | None = None,
+    repr: str | None = None,  # the entry's repr, when the caller has it cheaper than str(obj)
+) -> Entry:
+    """The entry for a change of `obj` (`related`: the parent whose history shows it too)."""
+    return Entry(
+        action,
+        obj._meta.label_lower,
+        str(obj.pk),
+        getattr(obj, "uid", None),
+        getattr(obj, "version", None),
+        (repr if repr is not None else str(obj))[:300],
+        related._meta.label_lower if related is not None else "",
+        str(related.pk) if related is not None else "",
+        canonical(before) if before is not None else None,
+        canonical(after) if after is not None else None,
+    )
+
+
+def _json(value: Any) -> str:
+    """canonical(value) for one value, cheaply for the scalars an entry holds (the same text)."""
+    kind = type(value)
+    if kind is str:
+        return _encode_str(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    return canonical(value)
+
+
+def append(entries: Sequence[Entry], *, at: dt.datetime | None = None) -> str:
+    """Append `entries` to the chain, in order, and return the last one's hash. The only writer of the chain.
+
+    Must run inside the transaction that wrote the changes; takes the chain's lock until it ends. The hashed
+    payload is composed from parts already in canonical JSON: json.dumps writes an object as its "key":value
+    pairs in sorted key order, each value as it would write it alone, so the parts shared by the batch are
+    encoded once and each snapshot once (tests/core/test_audit.py checks the identity with canonical()).
+    Written with fixed SQL rather than the ORM: this runs on every audited write, and building an ORM query
+    costs more than the work.
+    """
+    conn = connections[DEFAULT_DB_ALIAS]
+    if not conn.in_atomic_block:
+        raise RuntimeError("audited changes must be written inside transaction.atomic()")
+    actor = current_actor()
+    at = at or timezone.now()
+    actor_name, request_id = actor.name[:200], actor.request_id[:64]
+    shared = {"at": _json(_at_text(at)), "actor_id": _json(actor.user_id), "actor": _json(actor_name)}
+    shared["request"] = _json(request_id)
+    # The payload as a template: the batch's shared parts in place, %s for each entry's own (_OWN_KEYS).
+    parts = [f'"{k}":' + (shared[k].replace("%", "%%") if k in shared else "%s") for k, _ in _SORTED_KEYS]
+    template = "{" + ",".join(parts) + "}"
+    prep = {f.attname: f for f in ChangeRecord._meta.concrete_fields}
+    at_db = prep["at"].get_db_prep_save(at, conn)
+    actor_id_db = prep["actor_id"].get_db_prep_save(actor.user_id, conn)
+    uid_db = _uuid_param(conn)
+    pg = conn.vendor == "postgresql"
+    rows = []
+    with conn.cursor() as cur:
+        cur.execute(_PG_HEAD if pg else _SQLITE_HEAD, [CHAIN_LOCK] if pg else None)
+        row = cur.fetchone()
+        prev = (row[0] if row else None) or GENESIS
+        for e in entries:
+            uid = e.object_uid
+            # In _OWN_KEYS' order: action, after, before, object, object_id, object_uid, object_version, related,
+            # related_id, repr.
+            payload = template % (
+                _encode_str(e.action),
+                e.after or "null",
+                e.before or "null",
+                _encode_str(e.object_type),
+                _encode_str(e.object_id),
+                _encode_str(str(uid)) if uid else "null",
+                _json(e.object_version),
+                _encode_str(e.related_type),
+                _encode_str(e.related_id),
+                _encode_str(e.object_repr),
+            )
+            digest = hashlib.sha256((prev + "\n" + payload).encode()).hexdigest()
+            rows.append(
+                (
+                    at_db,
+                    actor_id_db,
+                    actor_name,
+                    request_id,
+                    e.action,
+                    e.object_type,
+                    e.object_id,
+                    uid_db(uid) if uid is not None else None,
+                    e.object_version,
+                    e.object_repr,
+                    e.related_type,
+                    e.related_id,
+                    e.before,
+                    e.after,
+                    prev,
+                    digest,
+                )
+            )
+            prev = digest
+        if len(rows) == 1:
+            cur.execute(_INSERT, rows[0])
+        elif pg:
+            with cur.cursor.copy(_COPY) as copy:
+                for r in rows:
+                    copy.write_row(r)
+        elif rows:  # the driver's own executemany: Django's wrapper costs per row
+            conn.connection.executemany(_INSERT.replace("%s", "?"), rows)
+    return prev
+
+
+def _uuid_param(conn: BaseDatabaseWrapper) -> Callable[[Any], Any]:
+    """What UUIDField.get_db_prep_save makes of a UUID on this database (hex text where not native)."""
+    if conn.features.has_native_uuid_field:
+        return lambda u: u if type(u) is uuid.UUID else uuid.UUID(str(u))
+    return lambda u: u.hex if type(u) is uuid.UUID else uuid.UUID(str(u)).hex
 
 
 def record_change(
@@ -141,45 +288,8 @@ def record_change(
     after: dict[str, Any] | None,
     related: models.Model | None = None,
 ) -> str:
-    """Append one entry for `obj` and return its hash. Must run inside the transaction that wrote the change.
-
-    Written with fixed SQL rather than the ORM: this runs on every audited write, and building an ORM
-    query (or even reaching the connection through its thread-local proxy) costs more than the work.
-    """
-    conn = connections[DEFAULT_DB_ALIAS]
-    if not conn.in_atomic_block:
-        raise RuntimeError("audited changes must be written inside transaction.atomic()")
-    actor = current_actor()
-    values = {
-        "at": timezone.now(),
-        "actor_id": actor.user_id,
-        "actor_name": actor.name[:200],
-        "request_id": actor.request_id[:64],
-        "action": action,
-        "object_type": obj._meta.label_lower,
-        "object_id": str(obj.pk),
-        "object_uid": getattr(obj, "uid", None),
-        "object_version": getattr(obj, "version", None),
-        "object_repr": str(obj)[:300],
-        "related_type": related._meta.label_lower if related is not None else "",
-        "related_id": str(related.pk) if related is not None else "",
-        "before": before,
-        "after": after,
-    }
-    payload = canonical(payload_of(values))
-    params = [f.get_db_prep_save(values[f.attname], conn) for f in _fields()]
-    with conn.cursor() as cur:
-        if conn.vendor == "postgresql":
-            cur.execute(_PG_APPEND, [payload, *params])
-            prev_hash, digest = cur.fetchone()[0].split(":")
-        else:
-            # The IMMEDIATE transaction already holds the database's single write lock.
-            cur.execute(_SQLITE_HEAD)
-            row = cur.fetchone()
-            prev_hash = row[0] if row else GENESIS
-            digest = _hash_text(prev_hash, payload)
-            cur.execute(_SQLITE_INSERT, [*params, prev_hash, digest])
-    return digest
+    """Append one entry for `obj` and return its hash. Must run inside the transaction that wrote the change."""
+    return append([entry(obj, action, before, after, related)])
 
 
 def _hash_text(prev_hash: str, payload: str) -> str:

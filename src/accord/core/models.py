@@ -38,6 +38,13 @@ class AccordModel(models.Model):
     # visibility or illustrative flag takes the first parent's (core.services.create).
     visibility_parents: ClassVar[tuple[str, ...]] = ()
 
+    # What a kind declares for core's machinery, read through the app registry (core names no domain model):
+    # - the lookup path from a record to its agreement ("plan__agreement"; "" for an agreement itself, None
+    #   for kinds outside any agreement), which core.visibility and core.permissions follow;
+    # - the columns full-text search finds it by (texts, localized texts, lists of texts; () for none).
+    agreement_path: ClassVar[str | None] = None
+    search_fields: ClassVar[tuple[str, ...]] = ()
+
     class Meta:
         abstract = True
 

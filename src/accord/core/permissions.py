@@ -25,12 +25,12 @@ from django.utils.translation import gettext_lazy
 
 from accord.core.actor import current_actor
 from accord.core.errors import Forbidden
-from accord.core.visibility import AGREEMENT_PATHS, Principal, can_read, principal
+from accord.core.visibility import Principal, _domain, agreement_path, can_read, principal
 
 
 def agreement_id_of(record: Model) -> int | None:
-    """The id of the agreement `record` belongs to, following AGREEMENT_PATHS (None if it has none)."""
-    path = AGREEMENT_PATHS.get(record._meta.label_lower)
+    """The id of the agreement `record` belongs to, along its model's agreement_path (None if it has none)."""
+    path = agreement_path(type(record))
     if path is None:
         return None
     if path == "":
@@ -47,9 +47,8 @@ def agreement_id_of(record: Model) -> int | None:
 def parties_of_agreement(agreement_id: int | None) -> set[int]:
     if agreement_id is None:
         return set()
-    from accord.agreements.models import AgreementParty
-
-    return set(AgreementParty.objects.filter(agreement_id=agreement_id).values_list("party_id", flat=True))
+    links = _domain.agreement_parties().objects.filter(agreement_id=agreement_id)
+    return set(links.values_list("party_id", flat=True))
 
 
 def _coordinates_record(who: Principal, record: Model) -> bool:
@@ -60,15 +59,11 @@ def _coordinates_record(who: Principal, record: Model) -> bool:
 
 
 def _reports_on(who: Principal, item: Any) -> bool:
-    """A reporter's institution takes part in the item's project or is responsible for the item."""
-    if not who.reports_for:
+    """A reporter's institution takes part in the item's project or is responsible for the item (the item's
+    model says which organisations report on it: reported_by(organisation_ids))."""
+    if not who.reports_for or not hasattr(item, "reported_by"):
         return False
-    from accord.programmes.models import Participation, PlanItemResponsibility
-
-    return (
-        Participation.objects.filter(project_id=item.project_id, organisation_id__in=who.reports_for).exists()
-        or PlanItemResponsibility.objects.filter(plan_item=item, organisation_id__in=who.reports_for).exists()
-    )
+    return bool(item.reported_by(who.reports_for))
 
 
 def can(user: Any, action: str, record: Model, *, party: Any = None) -> bool:
@@ -83,10 +78,9 @@ def can(user: Any, action: str, record: Model, *, party: Any = None) -> bool:
         return True
     if not can_read(user, record):
         return False
-    label = record._meta.label_lower
     party_id = getattr(party, "pk", party)
     if action in ("change", "delete"):
-        if label == "programmes.progressreport" and record.reporting_organisation_id in who.reports_for:  # type: ignore[attr-defined]
+        if getattr(record, "reporting_organisation_id", None) in who.reports_for:  # a report their institution made
             return True
         return _coordinates_record(who, record)
     if action == "report":  # record progress on a plan item

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
@@ -48,32 +48,38 @@ def _localized(value: Any) -> list[str]:
     return [v for _, v in sorted((value or {}).items()) if isinstance(v, str)]
 
 
-# What is searched, per model: the texts of one record.
-TEXTS: dict[str, Callable[[Any], list[str]]] = {
-    "programmes.project": lambda o: [o.number, *_localized(o.title)],
-    "directory.organisation": lambda o: [*_localized(o.name), *[a for a in o.aliases or [] if isinstance(a, str)]],
-    "agreements.agreement": lambda o: [*_localized(o.title), *_localized(o.short_title), o.reference],
-    "directory.person": lambda o: _localized(o.name),
-}
-# The columns TEXTS reads, so a rebuild loads nothing else.
-FIELDS: dict[str, tuple[str, ...]] = {
-    "programmes.project": ("number", "title"),
-    "directory.organisation": ("name", "aliases"),
-    "agreements.agreement": ("title", "short_title", "reference"),
-    "directory.person": ("name",),
-}
+def texts_of(obj: Any, fields: Sequence[str]) -> list[str]:
+    """The record's searchable texts: each of its model's search_fields, a text, a localized text or a list of texts."""
+    out: list[str] = []
+    for name in fields:
+        value = getattr(obj, name)
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, dict):
+            out += _localized(value)
+        elif isinstance(value, list):
+            out += [v for v in value if isinstance(v, str)]
+    return out
+
 
 _labels: dict[type, str | None] = {}
 
 
 def _label(model: type[models.Model]) -> str | None:
-    """The model's label if it is searchable, else None; cached so the write hook costs one dict lookup."""
+    """The model's label if it is searchable (declares search_fields), else None; cached so the write hook costs
+    one dict lookup."""
     try:
         return _labels[model]
     except KeyError:
-        label = (model._meta.concrete_model or model)._meta.label_lower
-        _labels[model] = found = label if label in TEXTS else None
+        concrete = model._meta.concrete_model or model
+        _labels[model] = found = concrete._meta.label_lower if getattr(concrete, "search_fields", ()) else None
         return found
+
+
+def _fields(label: str) -> tuple[str, ...]:
+    from django.apps import apps
+
+    return apps.get_model(label).search_fields
 
 
 # --- text ------------------------------------------------------------------------------------------------
@@ -194,7 +200,7 @@ def search(queryset: models.QuerySet[M], q: str) -> models.QuerySet[M]:
     """`queryset` narrowed to the records matching `q` (unchanged when `q` is blank or only punctuation)."""
     label = _label(queryset.model)
     if label is None:
-        raise TypeError(f"{queryset.model._meta.label_lower} is not searchable (see accord.core.search.TEXTS)")
+        raise TypeError(f"{queryset.model._meta.label_lower} is not searchable (its model declares no search_fields)")
     vendor = connections[queryset.db].vendor
     found = match_sql(label, q, vendor)
     if found is None:
@@ -240,12 +246,12 @@ _UPSERT = (
 
 
 def _write(cur: Any, label: str, objs: Sequence[Any]) -> None:
-    extract = TEXTS[label]
+    fields = _fields(label)
     for start in range(0, len(objs), _CHUNK):
         chunk = objs[start : start + _CHUNK]
         params: list[Any] = []
         for o in chunk:
-            body = body_of(extract(o))
+            body = body_of(texts_of(o, fields))
             params += [label, o.pk, body, grams(body)]
         cur.execute(_UPSERT.format(rows=", ".join(["(%s, %s, %s, %s)"] * len(chunk))), params)
 
@@ -278,9 +284,10 @@ def index_changed(objs: Sequence[models.Model], *, deleted: bool = False) -> Non
 
 
 def searchable_models() -> list[type[models.Model]]:
+    """The models that declare search_fields, as the app registry lists them."""
     from django.apps import apps
 
-    return [apps.get_model(label) for label in TEXTS]
+    return [m for m in apps.get_models() if getattr(m, "search_fields", ())]
 
 
 def rebuild_index() -> dict[str, int]:
@@ -290,7 +297,7 @@ def rebuild_index() -> dict[str, int]:
         cur.execute("DELETE FROM search_entry")
         for model in searchable_models():
             label = model._meta.label_lower
-            rows = model._base_manager.using(DEFAULT_DB_ALIAS).only(*FIELDS[label]).order_by("pk")
+            rows = model._base_manager.using(DEFAULT_DB_ALIAS).only(*model.search_fields).order_by("pk")  # type: ignore[attr-defined]
             batch: list[Any] = []
             counts[label] = 0
             for obj in rows.iterator(chunk_size=_CHUNK):

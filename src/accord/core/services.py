@@ -6,10 +6,8 @@ entry, inside the caller's transaction. Updates carry the version the caller saw
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -19,90 +17,12 @@ from accord.core.models import ChangeRecord
 from accord.core.routers import pin_primary
 from accord.core.rows import fetch_for_update, write_columns
 from accord.core.search import index_changed
+from accord.core.validation import validate
 from accord.core.visibility import inherit_from_parents
 
+__all__ = ["create", "delete", "ensure_version", "stale_error", "update", "validate"]
+
 M = TypeVar("M", bound=models.Model)
-
-
-def validate(obj: models.Model, *, exclude: Iterable[str] = ()) -> None:
-    """Field rules, the model's clean() and uniqueness; raise ValidationFailed naming each field.
-
-    `exclude` names fields known to be valid already (on update: the unchanged ones). Check constraints
-    are left to the database: the models' clean() states the same rules with better messages, and Django
-    would spend a query on each. Unique constraints cost one plain query each, and none when their
-    condition does not apply.
-    """
-    skip = {"uid", *exclude}  # uid is a fresh UUIDv7, guarded by its unique index
-    errors: dict[str, list[str]] = {}
-    try:
-        obj.full_clean(exclude=skip, validate_unique=True, validate_constraints=False)
-    except ValidationError as exc:
-        errors = exc.message_dict
-    # full_clean lets None through a blank=True column that is NOT NULL (the database would refuse it: a 500).
-    for f in obj._meta.concrete_fields:
-        if f.null or f.primary_key or f.name in skip or f.name in errors or getattr(f, "auto_now", False):
-            continue
-        if getattr(f, "auto_now_add", False) or getattr(obj, f.attname) is not None:
-            continue
-        errors[f.name] = [str(f.error_messages["null"])]
-    for field, message in _unique_constraint_errors(obj, skip):
-        errors.setdefault(field, []).append(message)
-    if errors:
-        raise ValidationFailed(errors)
-
-
-def _unique_constraint_errors(obj: models.Model, skip: set[str]) -> Iterator[tuple[str, str]]:
-    model = type(obj)
-    for constraint in model._meta.constraints:
-        if not isinstance(constraint, models.UniqueConstraint) or not constraint.fields:
-            continue
-        if set(constraint.fields) <= skip:
-            continue  # none of its fields changed
-        if constraint.condition is not None:
-            applies = _condition_holds(constraint.condition, obj)
-            if applies is None:  # not a condition we can read here: let Django ask the database
-                try:
-                    constraint.validate(model, obj)  # type: ignore[attr-defined]
-                except ValidationError as exc:
-                    yield constraint.fields[-1], "; ".join(exc.messages)
-                continue
-            if not applies:
-                continue
-        attnames = {f.name: f.attname for f in model._meta.concrete_fields}
-        lookup = {attnames[name]: getattr(obj, attnames[name]) for name in constraint.fields}
-        if any(v is None for v in lookup.values()):
-            continue  # NULLs never collide
-        others = model._default_manager.filter(**lookup)
-        if constraint.condition is not None:
-            others = others.filter(constraint.condition)
-        if not obj._state.adding:
-            others = others.exclude(pk=obj.pk)
-        if others.exists():
-            if constraint.violation_error_message != constraint.default_violation_error_message:
-                message = str(constraint.get_violation_error_message())
-            else:
-                message = "; ".join(obj.unique_error_message(model, tuple(constraint.fields)).messages)
-            yield constraint.fields[-1], message
-
-
-def _condition_holds(q: models.Q, obj: models.Model) -> bool | None:
-    """Evaluate a constraint condition made of exact comparisons on the record's own fields; None if it is not."""
-    results = []
-    for child in q.children:
-        if isinstance(child, models.Q):
-            result = _condition_holds(child, obj)
-        else:
-            lookup, value = child  # type: ignore[misc]
-            name, _, op = lookup.partition("__")
-            attname = next((f.attname for f in obj._meta.concrete_fields if f.name == name), None)
-            if attname is None or op not in ("", "exact") or hasattr(value, "resolve_expression"):
-                return None
-            result = getattr(obj, attname) == value
-        if result is None:
-            return None
-        results.append(result)
-    holds = all(results) if q.connector == models.Q.AND else any(results)
-    return not holds if q.negated else holds
 
 
 @transaction.atomic

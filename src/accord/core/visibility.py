@@ -7,7 +7,7 @@ Rules over memberships (accounts.Membership):
   party to;
 - everyone else, signed in or not, reads public records only.
 
-A record's agreement is found along a path per model (AGREEMENT_PATHS). A bilateral record with no
+A record's agreement is found along the path its model declares (AccordModel.agreement_path). A bilateral record with no
 agreement (an organisation, a person's side) is shared with the parties its owner has agreements with.
 
 Composites: a model declares the records it is a part of (`visibility_parents = ("plan", "project")`) and
@@ -20,46 +20,16 @@ visibility and illustrative flag when made without them (`inherit_from_parents`,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Model, Q, QuerySet, Value
 
 from accord.core.models import Visibility
 
 M = TypeVar("M", bound=Model)
-
-# model label -> the path from it to its agreement (None: it has none).
-AGREEMENT_PATHS: dict[str, str | None] = {
-    "agreements.agreement": "",
-    "agreements.agreementparty": "agreement",
-    "agreements.authentictext": "agreement",
-    "agreements.signature": None,
-    "programmes.plan": "agreement",
-    "programmes.project": "agreement",
-    "programmes.participation": "project__agreement",
-    "programmes.planitem": "plan__agreement",
-    "programmes.planapproval": "plan__agreement",
-    "programmes.planitemresponsibility": "plan_item__plan__agreement",
-    "programmes.deliverable": "plan_item__plan__agreement",
-    "programmes.progressreport": "plan_item__plan__agreement",
-    "programmes.exchange": "agreement",
-    "programmes.exchangeperson": "exchange__agreement",
-    "meetings.meeting": "agreement",
-    "meetings.delegation": "meeting__agreement",
-    "meetings.delegationmember": "delegation__meeting__agreement",
-    "meetings.meetingattendee": "meeting__agreement",
-    "meetings.agendaitem": "meeting__agreement",
-    "reviews.review": "plan__agreement",
-    "reviews.reviewstatement": "review__plan__agreement",
-    "minutes.minutes": "meeting__agreement",
-    "minutes.minutessignoff": "minutes__meeting__agreement",
-    "documents.document": "agreement",
-    "documents.documenttext": "document__agreement",
-    "documents.documentfile": "document__agreement",
-    "directory.organisation": None,
-    "core.journalentry": None,
-}
 
 
 @dataclass(frozen=True)
@@ -80,6 +50,42 @@ PUBLIC = Principal()
 _CACHE_ATTR = "_accord_principal"
 
 
+@dataclass
+class _Domain:
+    """What core asks of the domain apps, registered by them at start-up (AppConfig.ready): core imports none."""
+
+    principal_of: Callable[[Any], Principal] | None = None  # a signed-in user's principal (accounts)
+    agreement_parties_model: type[Model] | None = None  # (agreement_id, party_id) rows: who is party to what
+
+    def principal(self, user: Any) -> Principal:
+        if self.principal_of is None:
+            raise ImproperlyConfigured("no app registered how principals are found (register_principals)")
+        return self.principal_of(user)
+
+    def agreement_parties(self) -> Any:
+        if self.agreement_parties_model is None:
+            raise ImproperlyConfigured("no app registered the parties of agreements (register_agreement_parties)")
+        return self.agreement_parties_model
+
+
+_domain = _Domain()
+
+
+def register_principals(resolve: Callable[[Any], Principal]) -> None:
+    """Name the function that builds a signed-in user's Principal from their memberships."""
+    _domain.principal_of = resolve
+
+
+def register_agreement_parties(model: type[Model]) -> None:
+    """Name the model whose rows (agreement_id, party_id) say which parties an agreement binds."""
+    _domain.agreement_parties_model = model
+
+
+def agreement_path(model: type[Model]) -> str | None:
+    """The lookup path from `model` to its agreement, as the model declares it (None: it has none)."""
+    return getattr(model, "agreement_path", None)
+
+
 def principal(user: Any) -> Principal:
     """The principal for `user` (None or anonymous: the public), cached on the user object."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -87,21 +93,7 @@ def principal(user: Any) -> Principal:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    from accord.accounts.models import Membership, Role
-
-    rows = list(
-        Membership.objects.filter(user_id=user.pk).values_list("role", "party_id", "organisation_id", "may_sign")
-    )
-    found = Principal(
-        is_admin=bool(user.is_active and user.is_staff),
-        is_authenticated=True,
-        parties=frozenset(r[1] for r in rows),
-        coordinates=frozenset(r[1] for r in rows if r[0] == Role.COORDINATOR),
-        signs_for=frozenset(r[1] for r in rows if r[0] == Role.COORDINATOR and r[3]),
-        reports_for=frozenset(r[2] for r in rows if r[0] == Role.REPORTER and r[2]),
-        user_id=user.pk,
-        roles=tuple((r[0], r[1], r[2]) for r in rows),
-    )
+    found = _domain.principal(user)
     setattr(user, _CACHE_ATTR, found)
     return found
 
@@ -113,16 +105,12 @@ def forget(user: Any) -> None:
 
 
 def _agreements_of(parties: frozenset[int]) -> QuerySet[Any]:
-    from accord.agreements.models import AgreementParty
-
-    return AgreementParty.objects.filter(party_id__in=parties).values("agreement_id")
+    return _domain.agreement_parties().objects.filter(party_id__in=parties).values("agreement_id")
 
 
 def _partners_of(parties: frozenset[int]) -> QuerySet[Any]:
     """Parties that share an agreement with any of `parties` (themselves included)."""
-    from accord.agreements.models import AgreementParty
-
-    return AgreementParty.objects.filter(agreement_id__in=_agreements_of(parties)).values("party_id")
+    return _domain.agreement_parties().objects.filter(agreement_id__in=_agreements_of(parties)).values("party_id")
 
 
 def visibility_filter(model: type[Model], who: Principal) -> Q | None:
@@ -181,8 +169,7 @@ def _own_rule(model: type[Model], who: Principal, prefix: str) -> Q:
     shared = Q(**{f"{prefix}visibility": Visibility.BILATERAL})
     if public_when is not None:
         shared = Q(**{f"{prefix}visibility__in": (Visibility.BILATERAL, Visibility.PUBLIC)})
-    label = model._meta.label_lower
-    path = AGREEMENT_PATHS.get(label)
+    path = agreement_path(model)
     own = Q(**{f"{prefix}owner_party_id__in": who.parties})
     if path is None:
         # No agreement of its own: shared with the owner's partners; records nobody owns stay bilateral-wide.

@@ -49,8 +49,19 @@ from django.db.models.functions import Coalesce
 from accord.agreements.models import Agreement
 from accord.core.visibility import principal, visible
 from accord.directory.models import Organisation, Party
-from accord.programmes.choices import FROZEN_PLAN_STATUSES, TWO_SIDED_EXCHANGES, ProgressStatus
-from accord.programmes.models import Deliverable, Exchange, Participation, Plan, PlanItem, ProgressReport, Project
+from accord.programmes.choices import FROZEN_PLAN_STATUSES, ProgressStatus
+from accord.programmes.models import (
+    Deliverable,
+    Exchange,
+    Participation,
+    Plan,
+    PlanItem,
+    ProgressReport,
+    Project,
+    overdue_condition,
+    received_condition,
+    sent_condition,
+)
 
 STALE_AFTER_DAYS = 90  # a quarter without a progress report
 RECEIPT_AFTER_DAYS = 60  # long enough for a shipment to arrive and be confirmed
@@ -231,7 +242,6 @@ def reciprocity(user: Any, scope: Scope, directions: Sequence[tuple[int, int]] |
 
     Rows sorted by year (undated last), kind, direction, unit.
     """
-    two_sided = Q(kind__in=TWO_SIDED_EXCHANGES)
     chosen = exchanges(user, scope)
     if directions is not None:
         pairs = [Q(from_party_id=a, to_party_id=b) for a, b in directions]
@@ -242,8 +252,8 @@ def reciprocity(user: Any, scope: Scope, directions: Sequence[tuple[int, int]] |
         .annotate(
             count=Count("id"),
             quantity=Sum("quantity"),
-            sent=Count("id", filter=two_sided & Q(sent_on__lte=scope.as_of)),
-            received=Count("id", filter=two_sided & Q(received_on__lte=scope.as_of)),
+            sent=Count("id", filter=sent_condition(scope.as_of)),
+            received=Count("id", filter=received_condition(scope.as_of)),
         )
         .order_by("kind", "from_party_id", "to_party_id", "unit")
     )
@@ -285,7 +295,7 @@ def _listed(qs: QuerySet[Any], order: list[str], fields: list[str]) -> tuple[int
 def overdue_deliverables(user: Any, scope: Scope) -> tuple[int, list[dict[str, Any]]]:
     as_of = scope.as_of
     qs = _in_agreement(visible(Deliverable.objects.all(), user), scope, "plan_item__plan__agreement_id").filter(
-        Q(delivered_on__isnull=True) | Q(delivered_on__gt=as_of), due_on__lt=as_of
+        overdue_condition(as_of)
     )
     return _listed(
         qs,
@@ -337,11 +347,7 @@ def stale_plan_items(user: Any, scope: Scope) -> tuple[int, list[dict[str, Any]]
 
 def receipts_overdue(user: Any, scope: Scope) -> tuple[int, list[dict[str, Any]]]:
     as_of = scope.as_of
-    qs = _in_agreement(visible(Exchange.objects.all(), user), scope).filter(
-        Q(received_on__isnull=True) | Q(received_on__gt=as_of),
-        kind__in=TWO_SIDED_EXCHANGES,
-        sent_on__lte=as_of - dt.timedelta(days=RECEIPT_AFTER_DAYS),
-    )
+    qs = _in_agreement(visible(Exchange.objects.receipt_overdue(as_of, RECEIPT_AFTER_DAYS), user), scope)
     return _listed(
         qs,
         ["sent_on", "id"],

@@ -64,6 +64,8 @@ class Party(AccordModel):
 class Organisation(ExternallyKnown, PartyOwned):
     """A commission, ministry, academy, institute, university or enterprise of one party."""
 
+    search_fields = ("name", "aliases")  # core.search: the texts it is found by
+
     class Kind(models.TextChoices):
         GOVERNMENT = "government", _("Government")
         COMMISSION = "commission", _("Commission or committee")
@@ -167,6 +169,8 @@ class OrganisationSuccession(AccordModel):
 
 class Person(ExternallyKnown, AccordModel):
     """A scientist, official or expert, with names in several scripts (武衡 / Wu Heng / У Хэн)."""
+
+    search_fields = ("name",)  # core.search: the texts it is found by
 
     name = LocalizedTextField(_("name"))
     orcid = models.CharField(_("ORCID iD"), max_length=19, blank=True, validators=[validate_orcid])

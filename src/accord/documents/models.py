@@ -18,6 +18,8 @@ from accord.programmes.models import Plan
 class Document(PartyOwned):
     """A document in one or more languages, generated from the records or uploaded."""
 
+    agreement_path = "agreement"  # core.visibility: how it reaches its agreement
+
     class Kind(models.TextChoices):
         COMMUNIQUE = "communique", _("Communiqué")
         MINUTES = "minutes", _("Minutes")
@@ -61,6 +63,8 @@ class Document(PartyOwned):
 class DocumentText(PartyOwned):
     """One language version of a document, with the SHA-256 of its text."""
 
+    agreement_path = "document__agreement"  # core.visibility: how it reaches its agreement
+
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="texts")
     visibility_parents = ("document",)
     language = models.CharField(_("language"), max_length=35)
@@ -89,6 +93,8 @@ class DocumentFile(PartyOwned):
     The bytes are kept under MEDIA_ROOT, named by their SHA-256, so a rendering that changes gets a new
     file and the audit trail's earlier entries still point at the file they described.
     """
+
+    agreement_path = "document__agreement"  # core.visibility: how it reaches its agreement
 
     class Format(models.TextChoices):
         HTML = "html", "HTML"

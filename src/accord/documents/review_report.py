@@ -23,12 +23,9 @@ from accord.documents.content import Bar, Block, Cell, Chart, Content, Heading, 
 from accord.documents.facts import agreement_languages, fallback_languages
 from accord.documents.plan_text import withheld_deliverables_note, withheld_note
 from accord.documents.wording import (
-    EXCHANGE_KINDS,
-    FIELDS_OF_SCIENCE,
-    MODALITIES,
-    PROGRESS_STATUSES,
-    UNITS,
+    choice_label,
     deliverable_kind,
+    field_of_science,
     format_date,
     format_decimal,
     format_number,
@@ -38,9 +35,10 @@ from accord.documents.wording import (
     label_sep,
     pick,
     primary,
-    term,
+    unit_column,
 )
 from accord.meetings.models import AgendaItem, Meeting
+from accord.programmes.choices import ExchangeKind, Modality, ProgressStatus
 from accord.programmes.models import Deliverable, PlanItem
 from accord.reviews.models import Review
 
@@ -481,7 +479,7 @@ class _Writer:
         blocks.append(
             self.table(
                 [self.w("progress_status"), self.w("items")],
-                [[term(PROGRESS_STATUSES, lang, s), self.n(by_status[s])] for s in statuses],
+                [[choice_label(ProgressStatus, lang, s), self.n(by_status[s])] for s in statuses],
                 numbers=[1],
                 widths=(4, 1),
             )
@@ -491,7 +489,7 @@ class _Writer:
                 self.w("chart", date=self.date(self.f.as_of), total=self.n(items.get("total", 0))),
                 lang,
                 [
-                    Bar(term(PROGRESS_STATUSES, lang, s), int(by_status[s]), STATUS_COLOURS.get(s, "#555555"))
+                    Bar(choice_label(ProgressStatus, lang, s), int(by_status[s]), STATUS_COLOURS.get(s, "#555555"))
                     for s in statuses
                 ],
             )
@@ -505,9 +503,9 @@ class _Writer:
                 area = code.split(".", 1)[0] if code else ""
                 if area and area != code and area not in shown_areas and area in by_area:
                     shown_areas.add(area)
-                    rows.append([f"{area} {term(FIELDS_OF_SCIENCE, lang, area)}", self.n(by_area[area])])
+                    rows.append([f"{area} {field_of_science(lang, area)}", self.n(by_area[area])])
                     strong.append(True)
-                rows.append([f"{code} {term(FIELDS_OF_SCIENCE, lang, code)}".strip(), self.n(count)])
+                rows.append([f"{code} {field_of_science(lang, code)}".strip(), self.n(count)])
                 strong.append(False)
             blocks += [
                 Heading(self.w("by_field"), lang, 2),
@@ -519,7 +517,7 @@ class _Writer:
                 Heading(self.w("by_modality"), lang, 2),
                 self.table(
                     [self.w("modality"), self.w("items")],
-                    [[term(MODALITIES, lang, m), self.n(n)] for m, n in by_modality.items()],
+                    [[choice_label(Modality, lang, m), self.n(n)] for m, n in by_modality.items()],
                     numbers=[1],
                     widths=(4, 1),
                 ),
@@ -573,11 +571,11 @@ class _Writer:
                     ],
                     [
                         [
-                            term(EXCHANGE_KINDS, lang, r["kind"]),
+                            choice_label(ExchangeKind, lang, r["kind"]),
                             self.direction(r["from"], r["to"]),
                             self.n(r["count"]),
                             self.quantity(r["quantity"]),
-                            term(UNITS, lang, r["unit"]),
+                            unit_column(lang, r["unit"]),
                             self.n(r["sent"]),
                             self.n(r["received"]),
                             self.n(r["awaiting_receipt"]),
@@ -607,9 +605,9 @@ class _Writer:
                         [
                             self.date(r["sent_on"]),
                             self.direction(r["from"], r["to"]),
-                            term(EXCHANGE_KINDS, lang, r["kind"]),
+                            choice_label(ExchangeKind, lang, r["kind"]),
                             self.quantity(r["quantity"]),
-                            term(UNITS, lang, r["unit"]),
+                            unit_column(lang, r["unit"]),
                             r.get("sent_reference") or "",
                             r.get("project") or "",
                             self.n(r["days_waiting"]),
@@ -696,7 +694,7 @@ class _Writer:
                         str(r.get("position") or ""),
                         r.get("project") or "",
                         self.text(r.get("title")),
-                        term(PROGRESS_STATUSES, lang, r["status"]),
+                        choice_label(ProgressStatus, lang, r["status"]),
                         format_percent(str(r.get("percent", 0)), lang),
                     ]
                     for r in rows

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -221,11 +221,21 @@ def _localized_forms(value: Mapping[str, str] | None, extra: Iterable[str] = ())
     return {lang: tuple(dict.fromkeys(forms)) for lang, forms in names.items()}
 
 
+# Where the names of places come from (meetings' places), registered by the apps that hold them at start-up
+# (MeetingsConfig.ready): fidelity sits below them and imports none.
+_place_sources: list[Callable[[], Iterable[Mapping[str, str]]]] = []
+
+
+def register_places(source: Callable[[], Iterable[Mapping[str, str]]]) -> None:
+    """Add a source of place names (localized texts) for directory_from_database()."""
+    if source not in _place_sources:
+        _place_sources.append(source)
+
+
 def directory_from_database() -> Directory:
     """The names Accord knows: people, organisations (current and dated names, aliases), parties, and the
     places of meetings. Reads the database; the checker itself never does."""
     from accord.directory.models import Organisation, OrganisationName, Party, Person
-    from accord.meetings.models import Meeting
 
     entries: list[Entry] = []
     for person in Person.objects.only("uid", "name"):
@@ -242,7 +252,7 @@ def directory_from_database() -> Directory:
     for party in Party.objects.only("uid", "name"):
         entries.append(Entry(f"party:{party.uid}", "party", _localized_forms(party.name)))
     places: dict[str, dict[str, tuple[str, ...]]] = {}
-    for place in Meeting.objects.exclude(place={}).values_list("place", flat=True):
+    for place in (p for source in _place_sources for p in source()):
         forms = _localized_forms(place)
         if forms:
             key = json.dumps(forms, sort_keys=True, ensure_ascii=False)

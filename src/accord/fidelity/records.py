@@ -86,3 +86,12 @@ def signing_gate(plan: Any, override: str) -> str:
             code="fidelity_findings",
         )
     return f"Fidelity override (sign): {override.strip()} — agreed over disagreements by {who}"
+
+
+def language_warnings(values: list[Any]) -> list[list[str]]:
+    """For each localized text, the messages of its language versions' disagreements (errors only); the admin
+    shows them as warnings when it saves (registered with core.admin by FidelityConfig.ready)."""
+    directory = directory_from_database()
+    return [
+        [f.message for f in check_localized(value, directory=directory) if f.severity == "error"] for value in values
+    ]

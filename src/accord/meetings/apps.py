@@ -1,7 +1,21 @@
+from collections.abc import Iterable, Mapping
+
 from django.apps import AppConfig
+
+
+def meeting_places() -> Iterable[Mapping[str, str]]:
+    """The places meetings were held at: names the fidelity checker knows."""
+    from accord.meetings.models import Meeting
+
+    return Meeting.objects.exclude(place={}).values_list("place", flat=True)
 
 
 class MeetingsConfig(AppConfig):
     name = "accord.meetings"
     label = "meetings"
     verbose_name = "Meetings"
+
+    def ready(self) -> None:
+        from accord.fidelity.names import register_places
+
+        register_places(meeting_places)

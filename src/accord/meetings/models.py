@@ -16,6 +16,8 @@ from accord.programmes.models import Plan
 class Meeting(PartyOwned):
     """A session where the parties review what was done and agree what comes next."""
 
+    agreement_path = "agreement"  # core.visibility: how it reaches its agreement
+
     class Kind(models.TextChoices):
         JOINT_COMMISSION = "joint_commission", _("Session of the joint commission")
         DELEGATIONS = "delegations", _("Meeting of delegations")
@@ -44,6 +46,8 @@ class Meeting(PartyOwned):
 class Delegation(PartyOwned):
     """One party's delegation to a meeting, sent by an organisation (its commission, ministry ...)."""
 
+    agreement_path = "meeting__agreement"  # core.visibility: how it reaches its agreement
+
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="delegations")
     visibility_parents = ("meeting",)
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
@@ -70,6 +74,8 @@ class Delegation(PartyOwned):
 
 class DelegationMember(PartyOwned):
     """A member of a delegation, with the position they held then (a snapshot, not a live link)."""
+
+    agreement_path = "delegation__meeting__agreement"  # core.visibility: how it reaches its agreement
 
     class Role(models.TextChoices):
         HEAD = "head", _("Head of delegation")
@@ -102,6 +108,8 @@ class DelegationMember(PartyOwned):
 class MeetingAttendee(PartyOwned):
     """Someone present who is not a delegation member (an ambassador, a committee chairman)."""
 
+    agreement_path = "meeting__agreement"  # core.visibility: how it reaches its agreement
+
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendees")
     visibility_parents = ("meeting",)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="meetings_attended")
@@ -119,6 +127,8 @@ class MeetingAttendee(PartyOwned):
 
 class AgendaItem(PartyOwned):
     """A point on a meeting's agenda, linked to the plans it handles, and the decision taken on it."""
+
+    agreement_path = "meeting__agreement"  # core.visibility: how it reaches its agreement
 
     class Kind(models.TextChoices):
         REVIEW = "review", _("Review of a plan's implementation")

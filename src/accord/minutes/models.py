@@ -22,6 +22,8 @@ class Minutes(PartyOwned):
     so it has no owning party; its visibility follows the meeting's.
     """
 
+    agreement_path = "meeting__agreement"  # core.visibility: how it reaches its agreement
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         FINAL = "final", _("Final")
@@ -117,6 +119,8 @@ class MinutesSignOff(PartyOwned):
     A sign-off counts only while its revision is current: a later amendment leaves it on record, for
     a text that is no longer the one being agreed.
     """
+
+    agreement_path = "minutes__meeting__agreement"  # core.visibility: how it reaches its agreement
 
     minutes = models.ForeignKey(Minutes, on_delete=models.PROTECT, related_name="sign_offs")
     visibility_parents = ("minutes",)

@@ -2,7 +2,7 @@
 as on the pages and the API); lifecycle steps are list actions calling the same services."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -51,12 +51,13 @@ class PlanAdmin(AuditedModelAdmin):
         domain_action(services.amend_plan, "Start an amendment (new revision)"),
     ]
 
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        # Signing lives in the signing app, which builds on programmes; its action joins here.
-        from accord.signing.admin import sign_plan_action
+    # Actions of apps built on programmes (signing: "Sign the plan"), which they add from their own admin module.
+    extra_actions: ClassVar[list[tuple[Any, str, str]]] = []
 
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
-        actions["sign_plan_action"] = (sign_plan_action, "sign_plan_action", "Sign the plan (with a signatory’s key)…")
+        for action, name, description in self.extra_actions:
+            actions[name] = (action, name, description)
         return actions
 
 

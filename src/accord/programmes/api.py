@@ -14,7 +14,6 @@ from ninja import Router, Schema, Status
 from accord.agreements.models import Agreement
 from accord.core.api import Error, expected_version, read_endpoints, readable, resolve_refs, respond_with
 from accord.core.errors import ValidationFailed
-from accord.core.permissions import require
 from accord.core.refs import find
 from accord.core.visibility import count_withheld, withheld
 from accord.directory.models import Organisation, Party
@@ -377,35 +376,6 @@ def approve_plan(request: HttpRequest, ref: str, payload: ApprovalIn, response: 
     return respond_with(response, plan)
 
 
-@plans_w.post(
-    "/{ref}/sign",
-    response={201: SignatureOut, **_errors(401, 403, 404, 409, 412, 422, 428)},
-    summary="Sign (one party)",
-)
-def sign_plan(request: HttpRequest, ref: str, payload: SignIn) -> Any:
-    """Sign the current version for a party with the signatory's key; the passphrase is used and forgotten."""
-    from accord.directory.models import Person
-    from accord.signing.services import rendered_texts
-    from accord.signing.services import sign_plan as sign
-
-    party = _party(payload.party)
-    plan = _plan(request, ref)
-    require(request.user, "sign", plan, party=party)
-    version = expected_version(request, plan)
-    signatory = find(Person.objects.all(), payload.signatory_id, "person")
-    signature = sign(
-        plan,
-        party=party,
-        signatory=signatory,
-        passphrase=payload.passphrase,
-        texts=rendered_texts(plan),
-        signed_on=payload.signed_on or dt.date.today(),
-        signed_at=payload.signed_at or None,
-        expected_version=version,
-    )
-    return Status(201, signature)
-
-
 @plans_w.post("/{ref}/next", response={201: PlanOut, **_errors(401, 403, 404, 409, 422)}, summary="Draft the next plan")
 def next_plan(request: HttpRequest, ref: str, payload: NextPlanIn, response: HttpResponse) -> Any:
     """A draft for the next period, of the plan's kind and visibility, with unfinished items proposed for carry-over."""
@@ -470,12 +440,3 @@ def confirm_receipt(request: HttpRequest, ref: str, payload: ReceiptIn, response
             exchange, received_on=payload.received_on, reference=payload.reference, expected_version=version
         ),
     )
-
-
-@projects_w.get("/{ref}/raid", response={200: dict[str, Any], 404: Error}, summary="The project as RAiD metadata")
-def project_raid(request: HttpRequest, ref: str) -> Any:
-    """ISO 23527 (RAiD) metadata of a public project, valid against the RAiD v2 schema."""
-    from accord.core.visibility import visible
-    from accord.standards.raid import project_raid as raid
-
-    return raid(find(visible(Project.objects.select_related("agreement"), None), ref, "project"))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -37,6 +40,8 @@ class Plan(PartyOwned):
     `supersedes` the signed one; `previous` is the plan of the period before, whose unfinished items
     are carried over into this one.
     """
+
+    agreement_path = "agreement"  # core.visibility: how it reaches its agreement
 
     class Kind(models.TextChoices):
         ANNUAL = "annual", _("Annual")
@@ -100,6 +105,9 @@ class Plan(PartyOwned):
 class Project(ExternallyKnown, PartyOwned):
     """A topic of cooperation under an agreement, which may run through several plans."""
 
+    agreement_path = "agreement"  # core.visibility: how it reaches its agreement
+    search_fields = ("number", "title")  # core.search: the texts it is found by
+
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="projects")
     number = models.CharField(_("number"), max_length=32)
     title = LocalizedTextField(_("title"))
@@ -152,6 +160,8 @@ class Project(ExternallyKnown, PartyOwned):
 class Participation(ExternallyKnown, PartyOwned):
     """An organisation taking part in a project, on one party's side, in a role."""
 
+    agreement_path = "project__agreement"  # core.visibility: how it reaches its agreement
+
     class Role(models.TextChoices):
         COORDINATOR = "coordinator", _("Coordinator")
         PARTNER = "partner", _("Partner")
@@ -184,6 +194,8 @@ class Participation(ExternallyKnown, PartyOwned):
 
 class PlanItem(ExternallyKnown, PartyOwned):
     """What one project does within one plan: objectives, who is responsible on each side, deliverables."""
+
+    agreement_path = "plan__agreement"  # core.visibility: how it reaches its agreement
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="items")
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="plan_items")
@@ -221,10 +233,21 @@ class PlanItem(ExternallyKnown, PartyOwned):
                 errors.setdefault("carried_over_from", []).append("must be an item of an earlier plan")
         raise_if(errors)
 
+    def reported_by(self, organisation_ids: Iterable[int]) -> bool:
+        """Whether any of these organisations reports on this item (core.permissions, "report"): one that
+        takes part in its project or is responsible for it."""
+        ids = list(organisation_ids)
+        return (
+            Participation.objects.filter(project_id=self.project_id, organisation_id__in=ids).exists()
+            or PlanItemResponsibility.objects.filter(plan_item=self, organisation_id__in=ids).exists()
+        )
+
 
 class PlanApproval(PartyOwned):
     """A party's agreement to one version of a plan. A plan is agreed when every signatory party has
     approved the same version; any change to the content makes a new version, so earlier approvals lapse."""
+
+    agreement_path = "plan__agreement"  # core.visibility: how it reaches its agreement
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="approvals")
     visibility_parents = ("plan",)
@@ -249,6 +272,8 @@ class PlanApproval(PartyOwned):
 class PlanItemResponsibility(PartyOwned):
     """An organisation responsible for a plan item on one side."""
 
+    agreement_path = "plan_item__plan__agreement"  # core.visibility: how it reaches its agreement
+
     plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="responsibilities")
     visibility_parents = ("plan_item",)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -271,8 +296,25 @@ class PlanItemResponsibility(PartyOwned):
         raise_if(errors)
 
 
+class DeliverableQuerySet(models.QuerySet["Deliverable"]):
+    """The predicates about deliverables, defined once for pages, API, dashboard, reviews and exports."""
+
+    def overdue(self, as_of: dt.date) -> DeliverableQuerySet:
+        """Due before `as_of` and not delivered by it."""
+        return self.filter(overdue_condition(as_of))
+
+
+def overdue_condition(as_of: dt.date) -> models.Q:
+    """A deliverable is overdue on `as_of`: due before that day and not delivered by it."""
+    return models.Q(due_on__lt=as_of) & (models.Q(delivered_on__isnull=True) | models.Q(delivered_on__gt=as_of))
+
+
 class Deliverable(PartyOwned):
     """An expected output of a plan item: report, data set, samples, prototype, trained specialists."""
+
+    agreement_path = "plan_item__plan__agreement"  # core.visibility: how it reaches its agreement
+
+    objects = DeliverableQuerySet.as_manager()
 
     plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="deliverables")
     visibility_parents = ("plan_item",)
@@ -300,6 +342,8 @@ class Deliverable(PartyOwned):
 
 class ProgressReport(ExternallyKnown, PartyOwned):
     """What a reporting organisation says of a plan item for a period: status, percent done, narrative."""
+
+    agreement_path = "plan_item__plan__agreement"  # core.visibility: how it reaches its agreement
 
     plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="progress_reports")
     visibility_parents = ("plan_item",)
@@ -343,11 +387,47 @@ class ProgressReport(ExternallyKnown, PartyOwned):
         raise_if(errors)
 
 
+def sent_condition(as_of: dt.date | None = None) -> models.Q:
+    """A two-sided exchange (transfer, shipment) recorded as sent, by `as_of` when given."""
+    sent = models.Q(sent_on__lte=as_of) if as_of is not None else models.Q(sent_on__isnull=False)
+    return models.Q(kind__in=TWO_SIDED_EXCHANGES) & sent
+
+
+def received_condition(as_of: dt.date | None = None) -> models.Q:
+    """A two-sided exchange confirmed received by the other side, by `as_of` when given."""
+    received = models.Q(received_on__lte=as_of) if as_of is not None else models.Q(received_on__isnull=False)
+    return models.Q(kind__in=TWO_SIDED_EXCHANGES) & received
+
+
+def awaiting_receipt_condition(as_of: dt.date | None = None) -> models.Q:
+    """Awaiting receipt: a two-sided exchange sent (by `as_of`) and not yet confirmed received (by it)."""
+    not_received = models.Q(received_on__isnull=True)
+    if as_of is not None:
+        not_received |= models.Q(received_on__gt=as_of)
+    return sent_condition(as_of) & not_received
+
+
+class ExchangeQuerySet(models.QuerySet["Exchange"]):
+    """The predicates about exchanges, defined once for pages, API, dashboard, reviews and exports."""
+
+    def awaiting_receipt(self, as_of: dt.date | None = None) -> ExchangeQuerySet:
+        """Sent (by `as_of`) and not confirmed received (by it); two-sided kinds only. Today's state without a date."""
+        return self.filter(awaiting_receipt_condition(as_of))
+
+    def receipt_overdue(self, as_of: dt.date, after_days: int) -> ExchangeQuerySet:
+        """Awaiting receipt on `as_of` although sent more than `after_days` days before it."""
+        return self.awaiting_receipt(as_of).filter(sent_on__lte=as_of - dt.timedelta(days=after_days))
+
+
 class Exchange(ExternallyKnown, PartyOwned):
     """Something or someone going from one party to the other: experts, trainees, data, samples, visits.
 
     Transfers and shipments are two-sided: sent by one side, confirmed received by the other.
     """
+
+    objects = ExchangeQuerySet.as_manager()
+
+    agreement_path = "agreement"  # core.visibility: how it reaches its agreement
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="exchanges")
     project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges")
@@ -423,6 +503,8 @@ class Exchange(ExternallyKnown, PartyOwned):
 
 class ExchangePerson(PartyOwned):
     """A person who travelled, trained or was seconded in an exchange."""
+
+    agreement_path = "exchange__agreement"  # core.visibility: how it reaches its agreement
 
     exchange = models.ForeignKey(Exchange, on_delete=models.PROTECT, related_name="people")
     visibility_parents = ("exchange",)

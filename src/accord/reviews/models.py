@@ -20,6 +20,8 @@ class Review(PartyOwned):
     computed from. Once published, neither the figures nor the statements change again.
     """
 
+    agreement_path = "plan__agreement"  # core.visibility: how it reaches its agreement
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -47,6 +49,8 @@ class Review(PartyOwned):
 
 class ReviewStatement(PartyOwned):
     """One party's statement on a review, in the languages it chooses; the party owns it."""
+
+    agreement_path = "review__plan__agreement"  # core.visibility: how it reaches its agreement
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="statements")
     visibility_parents = ("review",)  # a draft review's statements stay with the parties too

@@ -22,7 +22,6 @@ from accord.agreements.models import AgreementParty
 from accord.core.audit import canonical
 from accord.directory.models import Party
 from accord.programmes.choices import (
-    TWO_SIDED_EXCHANGES,
     ExchangeKind,
     Modality,
     ProgressStatus,
@@ -36,6 +35,9 @@ from accord.programmes.models import (
     PlanItemResponsibility,
     ProgressReport,
     Project,
+    awaiting_receipt_condition,
+    received_condition,
+    sent_condition,
 )
 from accord.programmes.selectors import latest_progress
 
@@ -166,13 +168,6 @@ def exchanges_in_review(plan: Plan, as_of: dt.date) -> QuerySet[Exchange]:
     )
 
 
-def _awaiting(as_of: dt.date) -> Q:
-    """Sent by the date and not yet confirmed received by the date."""
-    return Q(kind__in=TWO_SIDED_EXCHANGES, sent_on__lte=as_of) & (
-        Q(received_on__isnull=True) | Q(received_on__gt=as_of)
-    )
-
-
 def _exchanges(plan: Plan, as_of: dt.date) -> dict[str, Any]:
     groups = (
         exchanges_in_review(plan, as_of)
@@ -180,9 +175,9 @@ def _exchanges(plan: Plan, as_of: dt.date) -> dict[str, Any]:
         .annotate(
             count=Count("id"),
             quantity=Sum("quantity"),
-            sent=Count("id", filter=Q(kind__in=TWO_SIDED_EXCHANGES, sent_on__lte=as_of)),
-            received=Count("id", filter=Q(kind__in=TWO_SIDED_EXCHANGES, received_on__lte=as_of)),
-            awaiting=Count("id", filter=_awaiting(as_of)),
+            sent=Count("id", filter=sent_condition(as_of)),
+            received=Count("id", filter=received_condition(as_of)),
+            awaiting=Count("id", filter=awaiting_receipt_condition(as_of)),
         )
         .order_by("kind", "from_party__code", "to_party__code", "unit")
     )
@@ -239,7 +234,7 @@ def receipts_outstanding(plan: Plan, as_of: dt.date) -> QuerySet[Exchange]:
 
     Not limited to the plan period: what is still in transit is the meeting's business whenever it left.
     """
-    return Exchange.objects.filter(_awaiting(as_of), agreement_id=plan.agreement_id)
+    return Exchange.objects.awaiting_receipt(as_of).filter(agreement_id=plan.agreement_id)
 
 
 def _receipts_outstanding(plan: Plan, as_of: dt.date) -> list[dict[str, Any]]:
@@ -277,9 +272,7 @@ def _receipts_outstanding(plan: Plan, as_of: dt.date) -> list[dict[str, Any]]:
 
 def overdue_deliverables(plan: Plan, as_of: dt.date) -> QuerySet[Deliverable]:
     """Deliverables of the plan due before the date and not delivered by it."""
-    return Deliverable.objects.filter(plan_item__plan=plan, due_on__lt=as_of).filter(
-        Q(delivered_on__isnull=True) | Q(delivered_on__gt=as_of)
-    )
+    return Deliverable.objects.filter(plan_item__plan=plan).overdue(as_of)
 
 
 def _overdue(plan: Plan, as_of: dt.date) -> list[dict[str, Any]]:

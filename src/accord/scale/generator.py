@@ -3,8 +3,8 @@ projects with participations, plan items, deliverables, progress reports and exc
 
 Speed is the point, so rows are built as plain values and written in large batches (executemany on SQLite,
 COPY on PostgreSQL) with ids assigned here, bypassing the services. The result is still a valid Accord
-database: every row gets its create entry in the audit chain, hashed with core.audit's own functions, so
-`accord verify` passes. Only benchmarks and tests call this; the application writes through services.
+database: every row gets its create entry in the audit chain, appended by core.audit.append (the chain's one
+writer), so `accord verify` passes. Only benchmarks and tests call this; the application writes through services.
 
 The same seed and sizes give the same records (ids, uids, texts); only timestamps differ between runs.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import gettext
-import hashlib
 import itertools
 import random
 import time
@@ -31,8 +30,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 
 from accord.agreements.models import Agreement, AgreementParty
-from accord.core.actor import current_actor
-from accord.core.audit import GENESIS, payload_of
+from accord.core.audit import Entry, append
 from accord.core.models import ChangeRecord
 from accord.directory.models import Organisation, Party, Person
 from accord.programmes.choices import (
@@ -105,8 +103,9 @@ class Report:
 
 
 def _canonical(value: Any) -> bytes:
-    """core.audit.canonical's text, as UTF-8, by orjson. Equal for what the generator writes (str, int, bool,
-    None, lists and dicts with str keys); not in general (orjson writes floats differently), hence only here."""
+    """core.audit.canonical's text, as UTF-8, by orjson (a core.audit.Entry's snapshot). Equal for what the
+    generator writes (str, int, bool, None, lists and dicts with str keys); not in general (orjson writes
+    floats differently), hence only here."""
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
@@ -181,10 +180,6 @@ class Writer:
         self.now_db = self.conn.ops.adapt_datetimefield_value(now) if self.vendor == "sqlite" else now
         self.tables: list[Table] = []
         self.report = Report()
-        self.actor = current_actor()
-        chain_fields = {f.attname: f for f in ChangeRecord._meta.concrete_fields}
-        self.chain_columns = [chain_fields[a].column for a in _CHAIN] + ["prev_hash", "hash"]
-        self.uid_db = _db_converter(chain_fields["object_uid"], self.vendor, self.now_db)
         self.uid_ms = UID_EPOCH_MS
         # Outside a test's transaction the target is a throwaway benchmark database being bulk loaded: it
         # gets the settings a restore would use (SQLite's for the session, put back in finish() so what is
@@ -214,14 +209,9 @@ class Writer:
             return
         with transaction.atomic(using=DEFAULT_DB_ALIAS):
             with self.conn.cursor() as cur:
-                if self.vendor == "postgresql":
-                    cur.execute("SELECT pg_advisory_xact_lock(71752329204292)")  # the chain's lock (core 0002)
                 for setting in self.batch_settings:
                     cur.execute(setting)
-                cur.execute("SELECT hash FROM core_changerecord ORDER BY id DESC LIMIT 1")
-                head = cur.fetchone()
-            prev = head[0] if head else GENESIS
-            entries: list[list[Any]] = []
+            entries: list[Entry] = []
             for t in self.tables:  # in creation order, so every foreign key points at a row written before
                 if not t.rows:
                     continue
@@ -230,49 +220,24 @@ class Writer:
                     values = [row[a] for a in t.attnames]
                     out.append([conv(v) for conv, v in zip(t.db, values, strict=True)])
                     after = {a: (j(v) if j else v) for (a, j), v in zip(t.snap, values, strict=True)}
-                    prev = self._entry(entries, prev, t, row, after, rtype, rid)
+                    entries.append(
+                        Entry(
+                            _CREATE,
+                            t.label,
+                            str(row["id"]),
+                            row["uid"],
+                            row["version"],
+                            t.repr_of(row)[:300],
+                            rtype,
+                            rid,
+                            None,
+                            _canonical(after).decode(),
+                        )
+                    )
                 self._insert(t.model._meta.db_table, t.columns, out)
                 self.report.rows[t.label] = self.report.rows.get(t.label, 0) + len(out)
                 t.rows = []
-            self._insert(ChangeRecord._meta.db_table, self.chain_columns, entries)
-
-    def _entry(
-        self,
-        entries: list[list[Any]],
-        prev: str,
-        t: Table,
-        row: dict[str, Any],
-        after: dict[str, Any],
-        rt: str,
-        ri: str,
-    ) -> str:
-        values = {
-            "at": self.now,
-            "actor_id": self.actor.user_id,
-            "actor_name": self.actor.name[:200],
-            "request_id": self.actor.request_id[:64],
-            "action": ChangeRecord.Action.CREATE.value,
-            "object_type": t.label,
-            "object_id": str(row["id"]),
-            "object_uid": row["uid"],
-            "object_version": row["version"],
-            "object_repr": t.repr_of(row)[:300],
-            "related_type": rt,
-            "related_id": ri,
-            "before": None,
-            "after": after,
-        }
-        # The snapshot is serialised once: stored as it is, and spliced into the hashed payload.
-        after_json = _canonical(after)
-        payload = payload_of(values)
-        payload["after"] = orjson.Fragment(after_json)
-        digest = hashlib.sha256(b"%s\n%s" % (prev.encode(), _canonical(payload))).hexdigest()
-        stored = [values[a] for a in _CHAIN]
-        stored[0] = self.now_db
-        stored[7] = self.uid_db(row["uid"])
-        stored[13] = after_json.decode()
-        entries.append([*stored, prev, digest])
-        return digest
+            append(entries, at=self.now)
 
     def _insert(self, table: str, columns: list[str], rows: list[list[Any]]) -> None:
         if not rows:
@@ -327,22 +292,7 @@ def _postgresql_batch_settings(conn: Any) -> list[str]:
     return settings
 
 
-_CHAIN = (
-    "at",
-    "actor_id",
-    "actor_name",
-    "request_id",
-    "action",
-    "object_type",
-    "object_id",
-    "object_uid",
-    "object_version",
-    "object_repr",
-    "related_type",
-    "related_id",
-    "before",
-    "after",
-)
+_CREATE = ChangeRecord.Action.CREATE.value
 
 
 # --- texts -----------------------------------------------------------------------------------------------

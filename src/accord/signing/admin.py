@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from accord.core.admin import ReadOnlyAdmin
 from accord.core.errors import DomainError
 from accord.directory.models import Party, Person
+from accord.programmes.admin import PlanAdmin
 from accord.programmes.models import Plan
 from accord.programmes.services import signatory_parties
 from accord.signing.models import SignatureSeal, SigningKey
@@ -89,3 +90,7 @@ def sign_plan_action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryse
         "action_checkbox_name": ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/signing/sign_plan.html", context)
+
+
+# Signing builds on programmes: the plan's admin offers its action without programmes importing signing.
+PlanAdmin.extra_actions.append((sign_plan_action, "sign_plan_action", "Sign the plan (with a signatory’s key)…"))

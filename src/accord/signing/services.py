@@ -26,6 +26,7 @@ from accord.core.audit import chain_head
 from accord.core.errors import TransitionRefused, ValidationFailed
 from accord.core.journal import add_journal_entry
 from accord.core.localized import normalize_tag
+from accord.core.permissions import require_actor
 from accord.directory.models import Party, Person, Position
 from accord.fidelity.records import signing_gate
 from accord.programmes.choices import PlanStatus
@@ -193,6 +194,7 @@ def sign_plan(
     same transaction. Anything refused leaves nothing written.
     """
     current = Plan.objects.select_for_update().select_related("agreement").get(pk=plan.pk)
+    require_actor("sign", current, party=party)  # a coordinator designated to sign for that party
     if expected_version is not None and expected_version != current.version:
         records.ensure_version(current, expected_version)
     if current.status != PlanStatus.AGREED:

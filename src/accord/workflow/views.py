@@ -164,16 +164,11 @@ def index(request: HttpRequest) -> HttpResponse:
     plans = visible(Plan.objects.select_related("agreement"), user).order_by("agreement_id", "period_start", "id")
     meetings = visible(Meeting.objects.all(), user).order_by("-start_on", "id")
     minutes = visible(Minutes.objects.select_related("meeting"), user)
-    awaiting = visible(
-        Exchange.objects.filter(received_on__isnull=True, sent_on__isnull=False).select_related(
-            "from_party", "to_party"
-        ),
-        user,
-    )
+    awaiting = visible(Exchange.objects.awaiting_receipt().select_related("from_party", "to_party"), user)
     context = {
         "plans": [{"plan": p, "steps": actions_of(user, p)} for p in plans],
         "meetings": [{"record": m, "steps": actions_of(user, m)} for m in meetings],
         "minutes": [{"record": m, "steps": actions_of(user, m)} for m in minutes],
-        "exchanges": [{"record": e, "steps": actions_of(user, e)} for e in awaiting if e.needs_receipt],
+        "exchanges": [{"record": e, "steps": actions_of(user, e)} for e in awaiting],
     }
     return render(request, "workflow/index.html", context)

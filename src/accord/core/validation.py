@@ -1,0 +1,450 @@
+"""Validation of records before they are written: one engine for a single record and for a batch.
+
+A record is checked as Model.full_clean() would (its fields, the model's clean()), and further: a None in
+a NOT NULL column that full_clean lets through (blank=True) is refused rather than left to the database
+(an IntegrityError, a 500), and uniqueness (unique fields, unique constraints, conditional ones too) is
+checked in the batch and against stored rows. The services validate one record as a batch of one, the
+bulk importers many: the same bad record gets the same errors, naming its fields, through either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.core import validators as dj_validators
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.models.expressions import DatabaseDefault
+
+from accord.core.errors import ValidationFailed
+
+
+def validate(obj: models.Model, *, exclude: Iterable[str] = ()) -> None:
+    """Field rules, the model's clean() and uniqueness; raise ValidationFailed naming each field.
+
+    `exclude` names fields known to be valid already (on update: the unchanged ones). Check constraints
+    are left to the database: the models' clean() states the same rules with better messages.
+    """
+    errors = validate_many([obj], exclude=exclude)
+    if errors:
+        raise ValidationFailed(errors[0])
+
+
+def validate_many(
+    objs: Sequence[models.Model], *, exclude: Iterable[str] = (), check_unique: bool = True
+) -> dict[int, dict[str, list[str]]]:
+    """Every record's errors by index (empty when all are valid). Uniqueness is checked in the batch too.
+
+    The same checks as full_clean(), but a foreign key's "does the referenced row exist" costs one query
+    per key and chunk of distinct ids instead of one per record.
+    """
+    skip = {"uid", *exclude}
+    errors: dict[int, dict[str, list[str]]] = {}
+    if not objs:
+        return errors
+    for i, fname, messages in _foreign_key_errors(objs, skip):
+        errors.setdefault(i, {}).setdefault(fname, []).extend(messages)
+    model = type(objs[0])
+    fk_names = {f.name for f in _checked_foreign_keys(model)}
+    per_record = frozenset(skip | fk_names)
+    full_clean = _full_clean_fn(model, per_record)
+    for i, obj in enumerate(objs):
+        try:
+            full_clean(obj)
+        except ValidationError as exc:
+            for fname, messages in exc.message_dict.items():
+                errors.setdefault(i, {}).setdefault(fname, []).extend(messages)
+    not_null = _not_null_checks(model, frozenset(skip))
+    for i, obj in enumerate(objs):
+        for f in not_null:
+            if getattr(obj, f.attname) is None and f.name not in errors.get(i, {}):
+                errors.setdefault(i, {})[f.name] = [str(f.error_messages["null"])]
+    if check_unique:
+        for i, fname, message in _unique_errors(objs, skip):
+            errors.setdefault(i, {}).setdefault(fname, []).append(message)
+    return errors
+
+
+@cache
+def _not_null_checks(model: type[models.Model], skip: frozenset[str]) -> list[models.Field]:
+    """The NOT NULL columns a record must not hold None in. full_clean() lets None through a blank=True one
+    (the database would refuse it: an IntegrityError, a 500); the key and the timestamps save() sets are left."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if not f.null
+        and not f.primary_key
+        and f.name not in skip
+        and not getattr(f, "auto_now", False)
+        and not getattr(f, "auto_now_add", False)
+    ]
+
+
+# --- per-record field validation ---------------------------------------------------------------------
+#
+# full_clean() spends most of its time proving that valid values are valid: to_python, a walk over the
+# choices, the null and blank checks and every validator, through several layers of calls per field.
+# The plan below answers "certainly valid and left as it is" for the common value types with the same
+# checks done inline; any other value goes through the field's own clean(), so what is accepted, what
+# is stored back and every message stay exactly Django's.
+
+# Field classes whose to_python() returns a value of these exact types unchanged.
+_UNCHANGED_BY_TO_PYTHON: dict[type[models.Field], tuple[type, ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.BooleanField: (bool,),
+    models.IntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.PositiveBigIntegerField: (int,),
+    models.SmallIntegerField: (int,),
+    models.BigIntegerField: (int,),
+    models.AutoField: (int,),
+    models.BigAutoField: (int,),
+    models.SmallAutoField: (int,),
+    models.DateField: (dt.date,),
+    models.DateTimeField: (dt.datetime,),
+    models.UUIDField: (uuid.UUID,),
+}
+
+
+def _validator_check(v: Callable[[Any], Any]) -> Callable[[Any], bool]:
+    """A predicate true only when validator `v` accepts the value (inline for Django's common ones)."""
+    kind = type(v)
+    limit = getattr(v, "limit_value", None)
+    if kind is dj_validators.MaxLengthValidator and type(limit) is int:
+        return lambda x: len(x) <= limit
+    if kind is dj_validators.MinValueValidator and type(limit) is int:
+        return lambda x: x >= limit
+    if kind is dj_validators.MaxValueValidator and type(limit) is int:
+        return lambda x: x <= limit
+    if kind is dj_validators.ProhibitNullCharactersValidator:
+        return lambda x: "\x00" not in str(x)
+
+    def call(x: Any) -> bool:
+        try:
+            v(x)
+        except ValidationError:
+            return False
+        return True
+
+    return call
+
+
+@dataclass(frozen=True)
+class _FieldCheck:
+    field: models.Field
+    name: str
+    attname: str
+    blank: bool
+    empty_values: list[Any]
+    fast_types: tuple[type, ...]  # empty: always the field's own clean()
+    choices: frozenset[Any] | None
+    null: bool
+    checks: tuple[Callable[[Any], bool], ...]
+
+
+def _field_check(f: models.Field) -> _FieldCheck:
+    fast_types = _UNCHANGED_BY_TO_PYTHON.get(type(f), ())
+    choices: frozenset[Any] | None = None
+    if fast_types and f.editable and f.choices is not None:
+        try:
+            choices = frozenset(k for k, _ in f.flatchoices)
+        except TypeError:  # unhashable keys: leave the walk to Django
+            fast_types = ()
+    return _FieldCheck(
+        field=f,
+        name=f.name,
+        attname=f.attname,
+        blank=f.blank,
+        empty_values=list(f.empty_values),
+        fast_types=fast_types,
+        choices=choices,
+        null=f.null,
+        checks=tuple(_validator_check(v) for v in f.validators) if fast_types else (),
+    )
+
+
+def _certainly_valid(c: _FieldCheck, value: Any) -> bool:
+    """Whether Field.clean(value) would return `value` itself without raising (False: ask Field.clean)."""
+    if type(value) not in c.fast_types:
+        return False
+    if type(value) is dt.datetime and value.tzinfo is None:
+        return False  # naive: Django warns and converts; leave it to it
+    if c.field.editable:
+        # Field.validate: choices, then null, then blank (value is not None here).
+        if c.choices is not None and value not in c.empty_values and value not in c.choices:
+            return False
+        if not c.blank and value in c.empty_values:
+            return False
+    if value in c.empty_values:
+        return True  # run_validators skips empty values
+    return all(check(value) for check in c.checks)
+
+
+@cache
+def _full_clean_fn(model: type[models.Model], exclude: frozenset[str]) -> Callable[[models.Model], None]:
+    """obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False), planned once."""
+    if model.full_clean is not models.Model.full_clean or model.clean_fields is not models.Model.clean_fields:
+        return lambda obj: obj.full_clean(exclude=set(exclude), validate_unique=False, validate_constraints=False)
+    plan = [_field_check(f) for f in model._meta.fields if f.name not in exclude and not f.generated]
+
+    def full_clean(obj: models.Model) -> None:
+        # Model.clean_fields(), with the plan's shortcut for values that are certainly valid.
+        field_errors: dict[str, Any] = {}
+        for c in plan:
+            raw = getattr(obj, c.attname)
+            if c.blank and raw in c.empty_values:
+                continue
+            if _certainly_valid(c, raw):
+                continue
+            if isinstance(raw, DatabaseDefault):
+                continue
+            try:
+                setattr(obj, c.attname, c.field.clean(raw, obj))
+            except ValidationError as e:
+                field_errors[c.name] = e.error_list
+        # Model.full_clean(): clean() runs whatever the fields said.
+        errors: dict[str, Any] = {}
+        if field_errors:
+            errors = ValidationError(field_errors).update_error_dict(errors)
+        try:
+            obj.clean()
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    return full_clean
+
+
+def _checked_foreign_keys(model: type[models.Model]) -> list[models.ForeignKey]:
+    """The foreign keys whose existence check can be batched (those without limit_choices_to)."""
+    return [
+        f
+        for f in model._meta.fields
+        if isinstance(f, models.ForeignKey) and not f.remote_field.limit_choices_to and not f.generated
+    ]
+
+
+def _foreign_key_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterable[tuple[int, str, list[str]]]:
+    """What full_clean() says of each foreign key (null, bad value, no such row), with batched existence checks."""
+    model = type(objs[0])
+    if any(type(o) is not model for o in objs):
+        raise TypeError("validate_many takes records of one model")
+    for f in _checked_foreign_keys(model):
+        if f.name in skip:
+            continue
+        pending: dict[Any, list[int]] = {}
+        for i, obj in enumerate(objs):
+            raw = getattr(obj, f.attname)
+            if f.blank and raw in f.empty_values:
+                continue
+            try:
+                value = f.to_python(raw)
+                if value is None:
+                    f.validate(value, obj)  # null / blank: the field's own message
+                    continue
+                f.run_validators(value)
+            except ValidationError as exc:
+                yield i, f.name, exc.messages
+                continue
+            setattr(obj, f.attname, value)
+            pending.setdefault(value, []).append(i)
+        target = f.target_field.attname
+        values = list(pending)
+        manager = f.remote_field.model._base_manager
+        raw = _raw_lookup(manager, [f.target_field])
+        step = _IN_CHUNK if raw else 500
+        for start in range(0, len(values), step):
+            chunk = values[start : start + step]
+            if raw:
+                found = {r[0] for r in _select_in(f.remote_field.model, [f.target_field], [chunk])}
+            else:
+                found = set(manager.filter(**{f"{target}__in": chunk}).values_list(target, flat=True))
+            for value in chunk:
+                if value in found:
+                    continue
+                message = ValidationError(
+                    f.error_messages["invalid"],
+                    code="invalid",
+                    params={
+                        "model": f.remote_field.model._meta.verbose_name,
+                        "pk": value,
+                        "field": f.remote_field.field_name,
+                        "value": value,
+                    },
+                ).messages
+                for i in pending[value]:
+                    yield i, f.name, message
+
+
+# Rows per IN list of the batched lookups done in plain SQL (SQLite allows 32,766 parameters a statement).
+_IN_CHUNK = 10_000
+
+
+def _raw_lookup(manager: models.Manager[Any], fields: Sequence[models.Field]) -> bool:
+    """Whether a lookup on these columns can be plain SQL: a manager that filters nothing, and columns
+    whose stored values read back as the Python values the records hold (text, integers), with no
+    converter; building the ORM query for thousands of values costs more than the database's answer."""
+    if type(manager) is not models.Manager:
+        return False
+    for f in fields:
+        target = f.target_field if isinstance(f, models.ForeignKey) else f
+        if type(target) not in (models.CharField, models.TextField) and _UNCHANGED_BY_TO_PYTHON.get(type(target)) != (
+            int,
+        ):
+            return False
+    return True
+
+
+def _select_in(
+    model: type[models.Model], fields: Sequence[models.Field], values: Sequence[Sequence[Any]]
+) -> list[tuple[Any, ...]]:
+    """(each field's value..., pk) of the rows whose every field is IN its list of values."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    q = conn.ops.quote_name
+    meta = model._meta
+    where = " AND ".join(
+        f"{q(f.column)} IN ({', '.join(['%s'] * len(vs))})" for f, vs in zip(fields, values, strict=True)
+    )
+    sql = f"SELECT {', '.join(q(f.column) for f in fields)}, {q(meta.pk.column)} FROM {q(meta.db_table)} WHERE {where}"
+    with conn.cursor() as cur:
+        cur.execute(sql, [v for vs in values for v in vs])
+        return [tuple(r) for r in cur.fetchall()]
+
+
+def _unique_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterable[tuple[int, str, str]]:
+    """Collisions inside the batch and with stored rows, one query per unique key and chunk."""
+    model = type(objs[0])
+    meta = model._meta
+    keys: list[tuple[str, ...]] = [(f.name,) for f in meta.concrete_fields if f.unique and not f.primary_key]
+    conditional: list[models.UniqueConstraint] = []
+    for c in meta.constraints:
+        if isinstance(c, models.UniqueConstraint) and c.fields:
+            if c.condition is None:
+                keys.append(tuple(c.fields))
+            else:
+                conditional.append(c)
+    attname = {f.name: f.attname for f in meta.concrete_fields}
+    concrete = {f.name: f for f in meta.concrete_fields}
+    for key in keys:
+        if set(key) <= skip:
+            continue
+        label = key[-1]
+        seen: dict[tuple[Any, ...], int] = {}
+        candidates: dict[tuple[Any, ...], int] = {}
+        for i, obj in enumerate(objs):
+            value = tuple(getattr(obj, attname[n]) for n in key)
+            if any(v is None for v in value):
+                continue
+            if value in seen:
+                yield i, label, f"repeats the {', '.join(key)} of record #{seen[value]} in the same batch"
+                continue
+            seen[value] = i
+            candidates[value] = i
+        own_pks = {o.pk for o in objs if o.pk is not None and not o._state.adding}
+        items = list(candidates.items())
+        key_fields = [concrete[n] for n in key]
+        raw = _raw_lookup(model._default_manager, [*key_fields, meta.pk])
+        step = _IN_CHUNK // len(key) if raw else 500
+        for start in range(0, len(items), step):
+            chunk = items[start : start + step]
+            columns = [attname[n] for n in key]
+            # Each column IN the chunk's values: a superset of the keys, matched exactly here (an OR of
+            # several hundred ANDs costs Django more to build than the database to answer).
+            in_values = [list({v[n] for v, _ in chunk}) for n in range(len(columns))]
+            if raw:
+                stored: Iterable[Sequence[Any]] = _select_in(model, key_fields, in_values)
+            else:
+                lookup = {f"{c}__in": vs for c, vs in zip(columns, in_values, strict=True)}
+                stored = model._default_manager.filter(**lookup).values_list(*columns, "pk")
+            found = {tuple(row[:-1]): row[-1] for row in stored}
+            for value, i in chunk:
+                pk = found.get(value)
+                if pk is not None and pk not in own_pks and pk != objs[i].pk:
+                    yield i, label, "; ".join(objs[i].unique_error_message(model, key).messages)
+    if conditional:  # rare: the per-record check (it also repeats the plain keys, hence the filter)
+        plain = {k[-1] for k in keys}
+        for i, obj in enumerate(objs):
+            for fname, message in _unique_constraint_errors(obj, skip):
+                if fname not in plain:
+                    yield i, fname, message
+        # ... which only compares with stored rows: two new records of the batch may collide with each other.
+        for c in conditional:
+            if set(c.fields) <= skip:
+                continue
+            first: dict[tuple[Any, ...], int] = {}
+            for i, obj in enumerate(objs):
+                if _condition_holds(c.condition, obj) is False:  # type: ignore[arg-type]
+                    continue
+                value = tuple(getattr(obj, attname[n]) for n in c.fields)
+                if any(v is None or v == "" for v in value):
+                    continue
+                if value in first:
+                    yield (
+                        i,
+                        c.fields[-1],
+                        f"repeats the {', '.join(c.fields)} of record #{first[value]} in the same batch",
+                    )
+                else:
+                    first[value] = i
+
+
+def _unique_constraint_errors(obj: models.Model, skip: set[str]) -> Iterator[tuple[str, str]]:
+    model = type(obj)
+    for constraint in model._meta.constraints:
+        if not isinstance(constraint, models.UniqueConstraint) or not constraint.fields:
+            continue
+        if set(constraint.fields) <= skip:
+            continue  # none of its fields changed
+        if constraint.condition is not None:
+            applies = _condition_holds(constraint.condition, obj)
+            if applies is None:  # not a condition we can read here: let Django ask the database
+                try:
+                    constraint.validate(model, obj)  # type: ignore[attr-defined]
+                except ValidationError as exc:
+                    yield constraint.fields[-1], "; ".join(exc.messages)
+                continue
+            if not applies:
+                continue
+        attnames = {f.name: f.attname for f in model._meta.concrete_fields}
+        lookup = {attnames[name]: getattr(obj, attnames[name]) for name in constraint.fields}
+        if any(v is None for v in lookup.values()):
+            continue  # NULLs never collide
+        others = model._default_manager.filter(**lookup)
+        if constraint.condition is not None:
+            others = others.filter(constraint.condition)
+        if not obj._state.adding:
+            others = others.exclude(pk=obj.pk)
+        if others.exists():
+            if constraint.violation_error_message != constraint.default_violation_error_message:
+                message = str(constraint.get_violation_error_message())
+            else:
+                message = "; ".join(obj.unique_error_message(model, tuple(constraint.fields)).messages)
+            yield constraint.fields[-1], message
+
+
+def _condition_holds(q: models.Q, obj: models.Model) -> bool | None:
+    """Evaluate a constraint condition made of exact comparisons on the record's own fields; None if it is not."""
+    results = []
+    for child in q.children:
+        if isinstance(child, models.Q):
+            result = _condition_holds(child, obj)
+        else:
+            lookup, value = child  # type: ignore[misc]
+            name, _, op = lookup.partition("__")
+            attname = next((f.attname for f in obj._meta.concrete_fields if f.name == name), None)
+            if attname is None or op not in ("", "exact") or hasattr(value, "resolve_expression"):
+                return None
+            result = getattr(obj, attname) == value
+        if result is None:
+            return None
+        results.append(result)
+    holds = all(results) if q.connector == models.Q.AND else any(results)
+    return not holds if q.negated else holds
