@@ -50,6 +50,7 @@ AGREEMENT_PATHS: dict[str, str | None] = {
     "documents.document": "agreement",
     "documents.documenttext": "document__agreement",
     "documents.documentfile": "document__agreement",
+    "documents.documentapproval": "document__agreement",
     "directory.organisation": None,
     "core.journalentry": None,
 }
