@@ -4,8 +4,8 @@ Publishing is a joint act. A document, generated or uploaded, starts as a draft:
 - made by a party's coordinator (or with `party=` from the CLI), it is internal to that party; the
   party's approval of its text shares it with the other parties of the agreement, to approve in turn;
 - made by the system (the CLI without --party, an administrator of no party), or a plan text (what the
-  parties sign, rendered alike for both), it is bilateral from the start: the parties of the agreement see it, the public does not. A document of an
-  internal record stays internal to the record's party.
+  parties sign, rendered alike for both), it is bilateral from the start: the parties of the agreement see
+  it, the public does not. A document of an internal record stays internal to the record's party.
 An approval names the content hash of the texts it approved; a changed text needs approving again. A
 communiqué, minutes, review report or plan text is published when every party of the agreement (observers
 aside) approved its current text; another document (a press report) when its own party did. Publishing
@@ -42,7 +42,6 @@ from accord.documents.html_output import write_html
 from accord.documents.models import Document, DocumentApproval, DocumentFile, DocumentText, content_digest
 from accord.documents.pdf_output import engine_signature
 from accord.documents.renderers import Options
-
 
 # Kinds the parties publish together: every party of the agreement approves the text.
 JOINT_KINDS = frozenset(
@@ -210,7 +209,8 @@ def generate_document(
     owner, visibility = _draft_access(maker, record_visibility, getattr(record, "owner_party", None))
     hashes = {normalize_tag(lang): _sha256(content.text_of(lang)) for lang in content.languages}
     published = _published_with(spec, links, hashes)
-    draft = None if published else _draft(spec, links, owner, visibility, shared=record_visibility != Visibility.INTERNAL)
+    shared = record_visibility != Visibility.INTERNAL
+    draft = None if published else _draft(spec, links, owner, visibility, shared=shared)
     data, source = _render(published or draft, content, fmt) if fmt else (None, "")
     with transaction.atomic():
         if published is not None:

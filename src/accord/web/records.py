@@ -231,7 +231,10 @@ def _meeting_related(meeting: Meeting, user: Any, params: Any) -> dict[str, Any]
 
 
 def _document_related(document: Document, user: Any, params: Any) -> dict[str, Any]:
+    from accord.documents.services import publication_state
+
     return {
+        "publication": publication_state(document),
         "texts": list(visible(document.texts.all(), user).order_by("language")),
         "files": list(visible(document.files.all(), user).order_by("languages", "format")),
         "languages": document.agreement.authentic_languages,
@@ -488,10 +491,12 @@ RECORD_TYPES: list[RecordType] = [
             Column(_("Kind"), "kind", ("kind",)),
             Column(_("Origin"), "origin", ("origin",)),
             Column(_("Issued"), "issued", ("issued_on",)),
+            Column(_("Status"), "status", ("status",)),
         ],
         filters=[
             Filter("agreement", _("Agreement"), "agreement", _agreements),
             Filter("kind", _("Kind"), "kind", _choices(Document.Kind.choices)),
+            Filter("status", _("Status"), "status", _choices(Document.Status.choices)),
             VISIBILITY,
         ],
         search=("title",),
