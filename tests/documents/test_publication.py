@@ -68,9 +68,9 @@ def seen_by_the_public(document: Document) -> bool:
 
 def test_a_generated_communique_is_its_makers_draft_and_not_public(seed, users, communique):
     assert (communique.status, communique.visibility, communique.owner_party) == ("draft", "internal", seed.cn)
-    assert {t.visibility for t in communique.texts.all()} == {f.visibility for f in communique.files.all()} == {
-        "internal"
-    }
+    assert (
+        {t.visibility for t in communique.texts.all()} == {f.visibility for f in communique.files.all()} == {"internal"}
+    )
     assert not seen_by_the_public(communique)
     assert api(users["su-coordinator"]).get(f"/api/v1/documents/{communique.pk}").status_code == 404  # not yet shared
     assert api(users["cn-observer"]).get(f"/api/v1/documents/{communique.pk}").json()["status"] == "draft"
@@ -215,7 +215,8 @@ def test_publishing_is_refused_to_who_may_not_and_before_every_approval(seed, us
     assert response.status_code == 409 and "not approved yet by: SU" in response.json()["message"]
     client = Client()
     client.force_login(users[who])
-    assert client.post(f"/workflow/documents/{communique.pk}/publish/", {"version": communique.version}).status_code == 403
+    publish = f"/workflow/documents/{communique.pk}/publish/"
+    assert client.post(publish, {"version": communique.version}).status_code == 403
     client.force_login(users["cn-coordinator"])
     page = client.post(f"/workflow/documents/{communique.pk}/publish/", {"version": communique.version})
     assert page.status_code == 409 and "not approved yet by: SU" in page.content.decode()
@@ -273,7 +274,8 @@ def test_the_page_shows_the_state_and_offers_the_steps(seed, users, communique):
     page = client.get(f"/documents/{communique.pk}/").content.decode()
     assert "ready to publish" in page and f"/workflow/documents/{communique.pk}/publish/" in page
     communique.refresh_from_db()
-    assert client.post(f"/workflow/documents/{communique.pk}/publish/", {"version": communique.version}).status_code == 302
+    publish = f"/workflow/documents/{communique.pk}/publish/"
+    assert client.post(publish, {"version": communique.version}).status_code == 302
     assert seen_by_the_public(communique)
 
 
