@@ -105,13 +105,13 @@ CHANGE_OVERRIDES: dict[tuple[str, str], set[str]] = {
 # channel -> the kinds it covers. Rule "reads": follows READS; "public": public records only, whoever asks
 # (harvesting and persistent-identifier channels are the public's view even for an administrator);
 # "changes": follows CHANGES.
-_API_KINDS = ("agreements", "plans", "projects", "plan-items", "exchanges", "organisations")
+_API_KINDS = ("agreements", "plans", "projects", "plan-items", "exchanges", "organisations", "documents")
 _OAI_KINDS = ("agreements", "plans", "projects", "organisations")
 CHANNELS: dict[str, tuple[str, tuple[str, ...]]] = {
     "page-detail": ("reads", KINDS),
     "page-list": ("reads", KINDS),
     "search": ("reads", ("agreements", "plans", "projects", "documents", "organisations")),
-    "home": ("reads", ("documents",)),  # the communiqués on the first page
+    "home": ("public", ("documents",)),  # the portal's communiqués: published ones only, whoever asks
     "api-detail": ("reads", _API_KINDS),
     "api-list": ("reads", _API_KINDS),
     "export-csv": ("reads", ("agreements", "projects", "plan-items", "exchanges", "organisations")),
