@@ -107,6 +107,7 @@ CHANGE_OVERRIDES: dict[tuple[str, str], set[str]] = {
 # "changes": follows CHANGES.
 _API_KINDS = ("agreements", "plans", "projects", "plan-items", "exchanges", "organisations", "documents")
 _OAI_KINDS = ("agreements", "plans", "projects", "organisations")
+_OAI_DC_KINDS = (*_OAI_KINDS, "documents")  # published documents are harvested in Dublin Core only
 CHANNELS: dict[str, tuple[str, tuple[str, ...]]] = {
     "page-detail": ("reads", KINDS),
     "page-list": ("reads", KINDS),
@@ -116,8 +117,8 @@ CHANNELS: dict[str, tuple[str, tuple[str, ...]]] = {
     "api-list": ("reads", _API_KINDS),
     "export-csv": ("reads", ("agreements", "projects", "plan-items", "exchanges", "organisations")),
     "document-file": ("reads", ("documents",)),
-    "oai-list": ("public", _OAI_KINDS),
-    "oai-get": ("public", _OAI_KINDS),
+    "oai-list": ("public", _OAI_DC_KINDS),
+    "oai-get": ("public", _OAI_DC_KINDS),
     "raid": ("public", ("projects",)),
     "page-edit": ("changes", ("agreements", "plans", "projects", "plan-items", "organisations")),
     "api-patch": ("changes", ("plans", "projects", "plan-items")),
