@@ -343,3 +343,20 @@ def test_the_demo_published_the_signed_plan_text_and_the_press_report_with_both_
         assert sorted(a.party.code for a in document.approvals.all()) == ["CN", "SU"]
         assert not missing_approvals(document)
         assert Client().get(f"/documents/{document.pk}/").status_code == 200
+
+
+def test_a_review_report_is_published_only_once_its_review_is(seed, media):
+    import datetime as dt
+
+    from accord.reviews import services as reviews
+
+    review = reviews.create_review(seed.plan_1960, dt.date(1960, 6, 30), visibility="bilateral")
+    report = generate_document("review_report", review, "en", "html").document
+    for party in (seed.cn, seed.su):
+        approve_document(report, party)
+    before = ChangeRecord.objects.count()
+    with pytest.raises(TransitionRefused, match="still a draft; publish the review first"):
+        publish_document(report)
+    assert ChangeRecord.objects.count() == before
+    reviews.publish_review(review, expected_version=review.version)
+    assert publish_document(report).status == "published"

@@ -409,6 +409,27 @@ def _from_internal_record(document: Document) -> bool:
     return any(record.visibility == Visibility.INTERNAL for record in linked)
 
 
+def _unsettled_source(document: Document) -> str:
+    """Why the record a generated document reports on is not settled yet ("" when it is): agreed minutes are
+    the final ones, and a review's report waits for the review itself, whose figures and statements stay
+    within the parties while it is a draft."""
+    if document.origin != Document.Origin.GENERATED:
+        return ""
+    if document.kind == Document.Kind.MINUTES:
+        from accord.minutes.models import Minutes
+
+        minutes = Minutes.objects.filter(meeting_id=document.meeting_id).first()
+        if minutes is not None and minutes.status != Minutes.Status.FINAL:
+            return f"the minutes of “{document.meeting}” are not final yet"
+    if document.kind == Document.Kind.REVIEW_REPORT:
+        from accord.reviews.models import Review
+
+        review = Review.objects.filter(plan_id=document.plan_id, as_of=document.issued_on).first()
+        if review is not None and review.status != Review.Status.PUBLISHED:
+            return f"“{review}” is still a draft; publish the review first"
+    return ""
+
+
 def _set_access(document: Document, visibility: str, **changes: Any) -> None:
     """Give the document and its texts and files `visibility` (one audited change each)."""
     records.update(
@@ -498,6 +519,9 @@ def publish_document(document: Document, *, expected_version: int | None = None)
             f"“{current}” is not approved yet by: {', '.join(p.code for p in missing)}",
             field="status",
         )
+    unsettled = _unsettled_source(current)
+    if unsettled:
+        raise TransitionRefused(f"“{current}” is not published: {unsettled}", field="status")
     _set_access(current, Visibility.PUBLIC, status=Document.Status.PUBLISHED, published_at=timezone.now())
     document.refresh_from_db()
     return document
