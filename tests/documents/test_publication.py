@@ -59,7 +59,8 @@ def seen_by_the_public(document: Document) -> bool:
     for rendering in document.files.all():
         response = anonymous.get(f"/documents/{document.pk}/files/{rendering.pk}/")
         files.append(response.status_code == 200)
-        response.close()  # a FileResponse holds the stored file open
+        if response.status_code == 200:  # read to the end: the test client then closes the stored file
+            assert b"".join(response.streaming_content)
     in_api = anonymous.get(f"/api/v1/documents/{document.pk}").status_code == 200
     states = {on_portal, page, in_api, *files}
     assert len(states) == 1, f"portal {on_portal}, page {page}, API {in_api}, files {files}"
@@ -257,6 +258,7 @@ def test_the_page_shows_the_state_and_offers_the_steps(seed, users, communique):
     client.force_login(users["cn-coordinator"])
     page = client.get(f"/documents/{communique.pk}/").content.decode()
     assert "Draft" in page and "awaiting CN, SU" in page and f"/workflow/documents/{communique.pk}/approve/" in page
+    assert '<span class="badge">Draft</span>' in client.get(f"/meetings/{seed.meeting.pk}/").content.decode()
     response = client.post(
         f"/workflow/documents/{communique.pk}/approve/",
         {"version": communique.version, "party": seed.cn.pk, "content_sha256": communique.content_sha256},

@@ -117,7 +117,8 @@ def create_document(*, texts: Mapping[str, str], party: Party | None = None, **f
     if fields.get("visibility") == Visibility.PUBLIC:
         raise ValidationFailed({"visibility": ["a new document is a draft; it becomes public when it is published"]})
     agreement = fields.get("agreement")
-    maker = drafting_party(agreement, party or fields.pop("owner_party", None)) if agreement is not None else party
+    named = fields.pop("owner_party", None)
+    maker = drafting_party(agreement, party or named) if agreement is not None else party or named
     owner, visibility = _draft_access(maker, fields.pop("visibility", None), None)
     document = records.create(
         Document,
@@ -441,7 +442,11 @@ def _set_access(document: Document, visibility: str, **changes: Any) -> None:
 
 
 def _locked(document: Document, expected_version: int | None) -> Document:
-    current = Document.objects.select_for_update().select_related("agreement", "meeting", "plan").get(pk=document.pk)
+    current = (
+        Document.objects.select_for_update(of=("self",))
+        .select_related("agreement", "meeting", "plan")
+        .get(pk=document.pk)
+    )
     if expected_version is not None and expected_version != current.version:
         records.ensure_version(current, expected_version)
     return current
