@@ -362,3 +362,23 @@ def test_a_review_report_is_published_only_once_its_review_is(seed, media):
     assert ChangeRecord.objects.count() == before
     reviews.publish_review(review, expected_version=review.version)
     assert publish_document(report).status == "published"
+
+
+def test_an_uploaded_text_added_to_a_draft_needs_approving_again_and_a_published_one_takes_none(seed):
+    from accord.documents.services import add_text, create_document
+
+    report = create_document(
+        kind="press_report", agreement=seed.protocol, title={"en": "Izvestia"}, texts={"ru": "Текст"}, party=seed.su
+    )
+    assert (report.status, report.visibility, report.owner_party) == ("draft", "internal", seed.su)
+    assert [p.code for p in missing_approvals(report)] == ["SU"]  # its own party's document
+    approve_document(report, seed.su)
+    add_text(report, "en", "Text")
+    report.refresh_from_db()
+    assert [p.code for p in missing_approvals(report)] == ["SU"]
+    approve_document(report, seed.su)
+    publish_document(report)
+    before = ChangeRecord.objects.count()
+    with pytest.raises(TransitionRefused, match="is published and never changes"):
+        add_text(report, "zh", "文本")
+    assert ChangeRecord.objects.count() == before and report.texts.count() == 2

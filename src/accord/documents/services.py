@@ -129,15 +129,30 @@ def create_document(*, texts: Mapping[str, str], party: Party | None = None, **f
         **fields,
     )
     for language, body in texts.items():
-        add_text(document, language, body)
+        _add_text(document, language, body)
     return document
 
 
+@transaction.atomic
 def add_text(document: Document, language: str, body: str) -> DocumentText:
+    """Add a language version to a draft; its content hash changes, so earlier approvals no longer count."""
+    text = _add_text(document, language, body, check_only=document.is_published)
+    if document.is_published:
+        raise TransitionRefused(f"“{document}” is published and never changes; a new text would be a new draft")
+    hashes = dict(document.texts.values_list("language", "sha256"))
+    records.update(
+        document, expected_version=document.version, related=document.agreement, content_sha256=content_digest(hashes)
+    )
+    return text
+
+
+def _add_text(document: Document, language: str, body: str, *, check_only: bool = False) -> DocumentText:
     if not body.strip():
         raise ValidationFailed({"body": [f"the {language} text is empty"]})
     text = DocumentText(document=document, language=language, body=body)
     records.validate(text, exclude=["sha256"])  # also refuses a second text in the same language
+    if check_only:
+        return text
     return records.create(
         DocumentText,
         related=document,
@@ -311,7 +326,7 @@ def _generated_document(
 def _store_text(document: Document, language: str, body: str) -> DocumentText:
     current = document.texts.filter(language=normalize_tag(language)).first()
     if current is None:
-        return add_text(document, language, body)
+        return _add_text(document, language, body)
     if current.body != body:
         records.update(current, expected_version=current.version, related=document, body=body)
     return current
