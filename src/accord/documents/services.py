@@ -42,6 +42,8 @@ from accord.documents.html_output import write_html
 from accord.documents.models import Document, DocumentApproval, DocumentFile, DocumentText, content_digest
 from accord.documents.pdf_output import engine_signature
 from accord.documents.renderers import Options
+from accord.minutes.models import Minutes
+from accord.reviews.models import Review
 
 # Kinds the parties publish together: every party of the agreement approves the text.
 JOINT_KINDS = frozenset(
@@ -431,16 +433,12 @@ def _unsettled_source(document: Document) -> str:
     within the parties while it is a draft."""
     if document.origin != Document.Origin.GENERATED:
         return ""
-    if document.kind == Document.Kind.MINUTES:
-        from accord.minutes.models import Minutes
-
-        minutes = Minutes.objects.filter(meeting_id=document.meeting_id).first()
+    if document.kind == Document.Kind.MINUTES and document.meeting is not None:
+        minutes = Minutes.objects.filter(meeting=document.meeting).first()
         if minutes is not None and minutes.status != Minutes.Status.FINAL:
             return f"the minutes of “{document.meeting}” are not final yet"
-    if document.kind == Document.Kind.REVIEW_REPORT:
-        from accord.reviews.models import Review
-
-        review = Review.objects.filter(plan_id=document.plan_id, as_of=document.issued_on).first()
+    if document.kind == Document.Kind.REVIEW_REPORT and document.plan is not None and document.issued_on:
+        review = Review.objects.filter(plan=document.plan, as_of=document.issued_on).first()
         if review is not None and review.status != Review.Status.PUBLISHED:
             return f"“{review}” is still a draft; publish the review first"
     return ""

@@ -22,6 +22,7 @@ from accord.core.visibility import visible
 from accord.directory.models import Organisation, OrganisationName, Party, Person, Position
 from accord.directory.services import update_organisation, update_person
 from accord.documents.models import Document
+from accord.documents.services import publication_state
 from accord.meetings.models import DelegationMember, Meeting
 from accord.meetings.services import update_meeting
 from accord.programmes.choices import CarryOver, ExchangeKind, FieldOfScience, Modality, PlanStatus
@@ -231,8 +232,6 @@ def _meeting_related(meeting: Meeting, user: Any, params: Any) -> dict[str, Any]
 
 
 def _document_related(document: Document, user: Any, params: Any) -> dict[str, Any]:
-    from accord.documents.services import publication_state
-
     return {
         "publication": publication_state(document),
         "texts": list(visible(document.texts.all(), user).order_by("language")),
