@@ -344,6 +344,8 @@ def test_the_demo_published_the_signed_plan_text_and_the_press_report_with_both_
         assert (document.status, document.visibility) == ("published", "public")
         assert sorted(a.party.code for a in document.approvals.all()) == ["CN", "SU"]
         assert not missing_approvals(document)
+        assert {a.approved_at.date().isoformat() for a in document.approvals.all()} == {"1960-02-24"}
+        assert document.published_at.date().isoformat() == "1960-02-26"
         assert Client().get(f"/documents/{document.pk}/").status_code == 200
 
 

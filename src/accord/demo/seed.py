@@ -760,8 +760,11 @@ def _load() -> None:
 
 def _publish_documents(documents: list[Document]) -> None:
     """The signed 1960 plan's texts and the People's Daily report were published by both sides: each party
-    approves the text, then it is published (documents start as drafts)."""
+    approves the text (on the day of signing), then it is published (the day of the report); documents start
+    as drafts."""
+    approved = dt.datetime.combine(MEETING_END, dt.time(12), dt.UTC)
+    published = dt.datetime(1960, 2, 26, 6, tzinfo=dt.UTC)
     for document in documents:
         for party in approving_parties(document):
-            approve_document(document, party)
-        publish_document(document)
+            approve_document(document, party, approved_at=approved)
+        publish_document(document, published_at=published)

@@ -15,6 +15,7 @@ document never changes: generating it again with a different text makes a new dr
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -467,13 +468,19 @@ def _locked(document: Document, expected_version: int | None) -> Document:
 
 @transaction.atomic
 def approve_document(
-    document: Document, party: Party, *, expected_version: int | None = None, content_sha256: str | None = None
+    document: Document,
+    party: Party,
+    *,
+    expected_version: int | None = None,
+    content_sha256: str | None = None,
+    approved_at: dt.datetime | None = None,
 ) -> DocumentApproval:
     """`party` approves the document's current text (all its language versions, by their hashes).
 
     Only a coordinator of `party` may (the system, from the CLI, acts for the operator). A draft internal to
     its party is approved by that party first, which shares it with the other parties to approve in turn.
     `content_sha256`, when given, is the text the approver read: a text changed since is refused.
+    `approved_at` records an approval given earlier (the demo's 1960 texts); it defaults to now.
     """
     user = _acting_user()
     if user is not None:
@@ -507,7 +514,7 @@ def approve_document(
         party=party,
         approved_by=user,
         approved_by_name=current_actor().name[:200],
-        approved_at=timezone.now(),
+        approved_at=approved_at or timezone.now(),
         content_sha256=current.content_sha256,
     )
     if current.visibility == Visibility.INTERNAL and not _from_internal_record(current):
@@ -517,11 +524,14 @@ def approve_document(
 
 
 @transaction.atomic
-def publish_document(document: Document, *, expected_version: int | None = None) -> Document:
+def publish_document(
+    document: Document, *, expected_version: int | None = None, published_at: dt.datetime | None = None
+) -> Document:
     """Publish the document: every party whose approval it needs has approved its current text.
 
     It becomes public with its texts and files (the portal, OAI-PMH, anonymous downloads) and never changes
     again. Any coordinator of a party of the agreement may publish (the system, from the CLI, too).
+    `published_at` records a publication made earlier (the demo's 1960 texts); it defaults to now.
     """
     user = _acting_user()
     if user is not None:
@@ -540,6 +550,7 @@ def publish_document(document: Document, *, expected_version: int | None = None)
     unsettled = _unsettled_source(current)
     if unsettled:
         raise TransitionRefused(f"“{current}” is not published: {unsettled}", field="status")
-    _set_access(current, Visibility.PUBLIC, status=Document.Status.PUBLISHED, published_at=timezone.now())
+    when = published_at or timezone.now()
+    _set_access(current, Visibility.PUBLIC, status=Document.Status.PUBLISHED, published_at=when)
     document.refresh_from_db()
     return document
