@@ -394,7 +394,8 @@ def _describe_document(kind: str) -> Callable[[Any, Any], str]:
     def describe(record: Any, form: Any) -> str:
         return _(
             "Generate the %(what)s of “%(record)s” from the records as they are now, in the language and format "
-            "you choose, and store it as a document with its hash. It runs in the background: the next page "
+            "you choose, and store it as a draft with its hash: it becomes public only when every party has approved "
+            "it and it is published. It runs in the background: the next page "
             "shows its progress and offers the file to download."
         ) % {"what": DOCUMENT_NAMES[kind], "record": record}
 
