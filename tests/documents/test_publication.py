@@ -384,3 +384,13 @@ def test_an_uploaded_text_added_to_a_draft_needs_approving_again_and_a_published
     with pytest.raises(TransitionRefused, match="is published and never changes"):
         add_text(report, "zh", "文本")
     assert ChangeRecord.objects.count() == before and report.texts.count() == 2
+
+
+def test_a_coordinator_drafts_only_for_their_own_party(seed, users, media):
+    before = ChangeRecord.objects.count()
+    with as_user(users["cn-coordinator"]), pytest.raises(Forbidden, match="not its coordinator"):
+        generate_document("communique", seed.meeting, "zh", "html", party=seed.su)
+    assert ChangeRecord.objects.count() == before
+    with as_user(users["admin"]):  # an administrator of no party: a draft the parties share
+        shared = generate_document("communique", seed.meeting, "zh", "html").document
+    assert (shared.visibility, shared.owner_party) == ("bilateral", None)
