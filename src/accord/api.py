@@ -7,6 +7,7 @@ from accord.accounts.api import router as tokens
 from accord.agreements.api import router as agreements
 from accord.core.api import AUTH, AccordAPI, install_error_handlers
 from accord.directory.api import router as directory
+from accord.documents.api import router as documents
 from accord.interchange.api import router as interchange
 from accord.programmes.api import router as programmes
 from accord.signing import api as signing_endpoints  # noqa: F401  POST /plans/{ref}/sign joins programmes' plans
@@ -28,3 +29,4 @@ api.add_router("/", agreements)
 api.add_router("/", programmes)
 api.add_router("/tokens", tokens)
 api.add_router("/", interchange)
+api.add_router("/documents", documents)

@@ -33,8 +33,11 @@ def test_cli_writes_a_plan_text_and_stores_it_when_asked(seed, tmp_path):
     )  # fmt: skip
     text = docx_text(target.read_bytes())
     assert text.index("1960年年度科学技术合作计划") < text.index("Годовой план") < text.index("English version")
-    doc = Document.objects.get(kind="plan_text", origin="generated", plan=seed.plan_1960)
-    # beside the zh and ru HTML texts the demo's signatures were made over
+    # The demo published the zh and ru HTML texts the signatures were made over: they stay as they are, and
+    # this new text (with English) is a new draft beside them.
+    published = Document.objects.get(kind="plan_text", origin="generated", plan=seed.plan_1960, status="published")
+    assert not published.files.filter(format="docx").exists() and not published.texts.filter(language="en").exists()
+    doc = Document.objects.get(kind="plan_text", origin="generated", plan=seed.plan_1960, status="draft")
     assert doc.files.get(format="docx").size == target.stat().st_size
 
 

@@ -173,7 +173,9 @@ def test_the_stored_minutes_move_their_date_to_the_day_they_became_final(seed, d
     doc = generate_document("minutes", draft, "ru", "docx").document
     assert (doc.kind, doc.origin) == (Document.Kind.MINUTES, Document.Origin.GENERATED)
     assert (doc.agreement, doc.meeting, doc.plan) == (seed.protocol, seed.meeting, None)
-    assert doc.issued_on == seed.meeting.end_on and doc.visibility == draft.visibility
+    assert doc.issued_on == seed.meeting.end_on
+    # Made by the system: a draft the parties share, public only once published.
+    assert (doc.status, doc.visibility) == (Document.Status.DRAFT, "bilateral")
     sign_off(draft, party=seed.cn, revision=2, signed_on=dt.date(1960, 2, 24), signed_by=seed.wu_heng)
     sign_off(draft, party=seed.su, revision=2, signed_on=dt.date(1960, 2, 26), signed_by=seed.aleksenko)
     draft.refresh_from_db()
@@ -203,3 +205,24 @@ def test_cli_refuses_a_bad_minutes_ref_in_one_line(seed, tmp_path, ref, message)
         call_command("document", "minutes", ref, "--lang", "en", "--format", "docx", "-o", str(target))
     assert message in str(err.value) and "\n" not in str(err.value)
     assert not target.exists()
+
+
+def test_the_minutes_document_is_published_only_once_the_minutes_are_final(seed, draft, media):
+    from accord.core.errors import TransitionRefused
+    from accord.documents.services import approve_document, publish_document
+
+    doc = generate_document("minutes", draft, "ru", "html").document
+    for party in (seed.cn, seed.su):
+        approve_document(doc, party)
+    with pytest.raises(TransitionRefused, match="are not final yet"):
+        publish_document(doc)
+    sign_off(draft, party=seed.cn, revision=2, signed_on=dt.date(1960, 2, 24), signed_by=seed.wu_heng)
+    sign_off(draft, party=seed.su, revision=2, signed_on=dt.date(1960, 2, 26), signed_by=seed.aleksenko)
+    draft.refresh_from_db()
+    final = generate_document("minutes", draft, "ru", "html").document  # the text now says they are final
+    assert final.pk == doc.pk
+    with pytest.raises(TransitionRefused, match="not approved yet by: CN, SU"):
+        publish_document(doc)
+    for party in (seed.cn, seed.su):
+        approve_document(doc, party)
+    assert publish_document(doc).status == "published"

@@ -188,7 +188,8 @@ def test_the_stored_review_report_links_the_plan_the_meeting_and_the_review_date
     doc = made.document
     assert (doc.kind, doc.origin) == (Document.Kind.REVIEW_REPORT, Document.Origin.GENERATED)
     assert (doc.agreement, doc.plan, doc.meeting) == (seed.protocol, seed.plan_1959, seed.meeting)
-    assert doc.issued_on == review.as_of and doc.visibility == review.visibility
+    assert doc.issued_on == review.as_of
+    assert (doc.status, doc.visibility) == (Document.Status.DRAFT, "bilateral")  # public once published
     assert str(review.figures["completion"]["carried_over"]) in made.texts[0].body
     assert ChangeRecord.objects.count() - before == 3  # the document, its text, its file
     # Unchanged records: nothing written. Another review of the same plan: a document of its own.

@@ -114,13 +114,16 @@ def _build() -> World:
             visibility=spec.visibility,
             owner_party=parties[org_owner_code] if org_owner_code else None,
         )
-        document = create_document(
-            texts={"en": "Matrix communiqué text."},
-            kind="communique",
-            title=text("documents", "Matrix communiqué"),
-            agreement=agreement,
-            issued_on=dt.date(2100, 1, 1 + n),
-            **common,
+        document = _document_as_slot(
+            create_document(
+                texts={"en": "Matrix communiqué text."},
+                kind="communique",
+                title=text("documents", "Matrix communiqué"),
+                agreement=agreement,
+                issued_on=dt.date(2100, 1, 1 + n),
+                party=owner,
+            ),
+            spec.visibility,
         )
         body = f"<p>{matrix.token('documents', slot)}</p>".encode()
         rendering = core.create(
@@ -153,6 +156,24 @@ def _build() -> World:
             user = get_user_model().objects.get(username=role)
             world.tokens[role] = accounts.issue_token(user, "matrix", scope="read-write")[1]
     return world
+
+
+def _document_as_slot(document: Any, visibility: str) -> Any:
+    """A document starts as its party's draft (internal) or the parties' (bilateral): its owner's approval shares
+    it; every party's approval and publishing make it public."""
+    from accord.documents import services as documents
+
+    if visibility == "internal":
+        return document
+    if document.owner_party is not None:
+        documents.approve_document(document, document.owner_party)
+    if visibility == "public":
+        for party in documents.missing_approvals(document):
+            documents.approve_document(document, party)
+        documents.publish_document(document)
+    document.refresh_from_db()
+    assert document.visibility == visibility, (document, document.visibility, visibility)
+    return document
 
 
 @pytest.fixture(scope="module")

@@ -105,19 +105,20 @@ CHANGE_OVERRIDES: dict[tuple[str, str], set[str]] = {
 # channel -> the kinds it covers. Rule "reads": follows READS; "public": public records only, whoever asks
 # (harvesting and persistent-identifier channels are the public's view even for an administrator);
 # "changes": follows CHANGES.
-_API_KINDS = ("agreements", "plans", "projects", "plan-items", "exchanges", "organisations")
+_API_KINDS = ("agreements", "plans", "projects", "plan-items", "exchanges", "organisations", "documents")
 _OAI_KINDS = ("agreements", "plans", "projects", "organisations")
+_OAI_DC_KINDS = (*_OAI_KINDS, "documents")  # published documents are harvested in Dublin Core only
 CHANNELS: dict[str, tuple[str, tuple[str, ...]]] = {
     "page-detail": ("reads", KINDS),
     "page-list": ("reads", KINDS),
     "search": ("reads", ("agreements", "plans", "projects", "documents", "organisations")),
-    "home": ("reads", ("documents",)),  # the communiqués on the first page
+    "home": ("public", ("documents",)),  # the portal's communiqués: published ones only, whoever asks
     "api-detail": ("reads", _API_KINDS),
     "api-list": ("reads", _API_KINDS),
     "export-csv": ("reads", ("agreements", "projects", "plan-items", "exchanges", "organisations")),
     "document-file": ("reads", ("documents",)),
-    "oai-list": ("public", _OAI_KINDS),
-    "oai-get": ("public", _OAI_KINDS),
+    "oai-list": ("public", _OAI_DC_KINDS),
+    "oai-get": ("public", _OAI_DC_KINDS),
     "raid": ("public", ("projects",)),
     "page-edit": ("changes", ("agreements", "plans", "projects", "plan-items", "organisations")),
     "api-patch": ("changes", ("plans", "projects", "plan-items")),

@@ -78,6 +78,7 @@ def test_identify_formats_and_sets(schemas):
         "openaire_cris_orgunits",
         "openaire_cris_persons",
         "openaire_cris_funding",
+        "accord_documents",
     }
 
 
@@ -198,3 +199,38 @@ def test_queries_per_page_do_not_grow_with_the_page(seed, schemas, django_assert
         Client().get("/oai", {"verb": "ListRecords", "resumptionToken": token})
     with django_assert_max_num_queries(30):  # the first page also counts the list
         Client().get("/oai", {"verb": "ListRecords", "metadataPrefix": "oai_cerif_openaire"})
+
+
+def test_only_published_documents_are_harvested_and_in_dublin_core_only(seed, schemas, settings, tmp_path):
+    from accord.documents.models import Document
+    from accord.documents.services import approve_document, generate_document, publish_document
+
+    settings.MEDIA_ROOT = tmp_path
+    draft = generate_document("communique", seed.meeting, "zh", "html").document  # the parties' shared draft
+    approve_document(draft, seed.cn)
+    published = Document.objects.filter(status="published")
+    assert published.count() == 2  # the demo's: the signed 1960 plan's texts and the People's Daily report
+
+    headers, pages = harvest(schemas, "ListRecords", metadataPrefix="oai_dc", set="accord_documents")
+    harvested = {h.findtext(f"{P}identifier").rsplit("/", 1)[-1] for h in headers}
+    assert harvested == {str(d.uid) for d in published}
+    record = next(
+        r for p in pages for r in p.iter(f"{P}record") if str(seed.press_report.uid) in etree.tostring(r).decode()
+    )
+    assert {e.text for e in record.iter(f"{DC}type")} == {"Text"}
+    assert {e.text for e in record.iter(f"{DC}language")} == {"en", "zh"}
+    assert {e.text for e in record.iter(f"{DC}date")} == {"1960-02-26"}
+
+    draft_id = f"oai:testserver:Documents/{draft.uid}"
+    assert error_code(ask(schemas, verb="GetRecord", identifier=draft_id, metadataPrefix="oai_dc")) == "idDoesNotExist"
+    cerif, _ = harvest(schemas, "ListIdentifiers", metadataPrefix="oai_cerif_openaire")
+    assert not any("/Documents/" in h.findtext(f"{P}identifier") for h in cerif)
+
+    approve_document(draft, seed.su)
+    publish_document(draft)
+    root = ask(schemas, verb="GetRecord", identifier=draft_id, metadataPrefix="oai_dc")
+    assert error_code(root) is None and str(draft.uid) in etree.tostring(root).decode()
+    root = ask(schemas, verb="GetRecord", identifier=draft_id, metadataPrefix="oai_cerif_openaire")
+    assert error_code(root) == "cannotDisseminateFormat"
+    formats = ask(schemas, verb="ListMetadataFormats", identifier=draft_id).iter(f"{P}metadataPrefix")
+    assert [f.text for f in formats] == ["oai_dc"]

@@ -7,6 +7,8 @@ Reading is core.visibility's business. Changing follows the parties' own rule: e
   party only if designated;
 - an institution's reporter records progress on the plan items of projects their institution takes
   part in (or is responsible for), and edits only the reports their institution made;
+- a party's coordinator approves a document's text for their party only, and publishes a document of an
+  agreement their party is a party to (documents.services checks that every approval is in);
 - observers and the public change nothing.
 
 Services check the acting account themselves (`require_actor`, `require_actor_create`), so every channel
@@ -68,7 +70,8 @@ def _reports_on(who: Principal, item: Any) -> bool:
 
 def can(user: Any, action: str, record: Model, *, party: Any = None) -> bool:
     """May `user` do `action` ("view", "change", "delete", "report", "propose", "agree", "sign",
-    "confirm_receipt", "review", "sign_off") to `record`? `party` names the side for sign/agree/sign_off."""
+    "confirm_receipt", "review", "sign_off", "approve", "publish") to `record`? `party` names the side for
+    sign/agree/sign_off/approve."""
     who = principal(user)
     if action == "view":
         return can_read(user, record)
@@ -85,9 +88,9 @@ def can(user: Any, action: str, record: Model, *, party: Any = None) -> bool:
         return _coordinates_record(who, record)
     if action == "report":  # record progress on a plan item
         return _coordinates_record(who, record) or _reports_on(who, record)
-    if action in ("propose", "review"):
+    if action in ("propose", "review", "publish"):
         return bool(who.coordinates & parties_of_agreement(agreement_id_of(record)))
-    if action in ("agree", "sign_off"):
+    if action in ("agree", "sign_off", "approve"):
         sides = who.coordinates & parties_of_agreement(agreement_id_of(record))
         return bool(sides) if party_id is None else party_id in sides
     if action == "sign":
@@ -110,6 +113,8 @@ ACTION_LABELS = {
     "confirm_receipt": gettext_lazy("confirm receipt of"),
     "review": gettext_lazy("review"),
     "sign_off": gettext_lazy("sign off"),
+    "approve": gettext_lazy("approve"),
+    "publish": gettext_lazy("publish"),
 }
 
 

@@ -33,7 +33,7 @@ from accord.core.models import ChangeRecord, Visibility
 from accord.directory import services as directory
 from accord.directory.models import Organisation, OrganisationSuccession, Party, Person
 from accord.documents.models import Document
-from accord.documents.services import create_document
+from accord.documents.services import approve_document, approving_parties, create_document, publish_document
 from accord.meetings import services as meetings
 from accord.meetings.models import AgendaItem, DelegationMember, Meeting
 from accord.programmes import services as programmes
@@ -732,14 +732,13 @@ def _load() -> None:
         )
 
     # --- the source itself: the People's Daily report, in both of its languages ---
-    create_document(
+    press_report = create_document(
         uid=stable_uid("seed:document:people-daily-1960-02-26"),
         kind=Document.Kind.PRESS_REPORT,
         agreement=protocol,
         meeting=meeting,
         plan=plan_1960,
         issued_on=dt.date(1960, 2, 26),
-        visibility=public,
         source="People's Daily (人民日报), 26 February 1960, page 5; Xinhua, Moscow, 25 February",
         title={
             "en": "China and the Soviet Union sign this year's scientific and technological cooperation plan",
@@ -749,3 +748,16 @@ def _load() -> None:
             lang: (DATA / f"people-daily-1960-02-26.{lang}.txt").read_text(encoding="utf-8") for lang in ("en", "zh")
         },
     )
+    _publish_documents([*Document.objects.filter(plan=plan_1960, kind=Document.Kind.PLAN_TEXT), press_report])
+
+
+def _publish_documents(documents: list[Document]) -> None:
+    """The signed 1960 plan's texts and the People's Daily report were published by both sides: each party
+    approves the text (on the day of signing), then it is published (the day of the report); documents start
+    as drafts."""
+    approved = dt.datetime.combine(MEETING_END, dt.time(12), dt.UTC)
+    published = dt.datetime(1960, 2, 26, 6, tzinfo=dt.UTC)
+    for document in documents:
+        for party in approving_parties(document):
+            approve_document(document, party, approved_at=approved)
+        publish_document(document, published_at=published)

@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.models import Agreement
 from accord.core.localized import LocalizedTextField, normalize_tag
-from accord.core.models import PartyOwned
+from accord.core.models import AccordModel, PartyOwned, Visibility
+from accord.directory.models import Party
 from accord.meetings.models import Meeting
 from accord.programmes.models import Plan
 
 
+def content_digest(text_hashes: Mapping[str, str]) -> str:
+    """One SHA-256 over a document's texts (language -> the text's SHA-256): what an approval is of."""
+    lines = "".join(f"{language} {digest}\n" for language, digest in sorted(text_hashes.items()))
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
 class Document(PartyOwned):
-    """A document in one or more languages, generated from the records or uploaded."""
+    """A document in one or more languages, generated from the records or uploaded.
+
+    A new document is a draft, seen only by the party that made it (or, made by the system, by the parties
+    of its agreement). Publishing is a joint act: every party whose approval it needs approves the current
+    text (DocumentApproval, tied to `content_sha256`), then it is published and becomes public.
+    """
 
     agreement_path = "agreement"  # core.visibility: how it reaches its agreement
 
@@ -32,6 +46,10 @@ class Document(PartyOwned):
         GENERATED = "generated", _("Generated from the records")
         UPLOADED = "uploaded", _("Uploaded")
 
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices, default=Origin.UPLOADED)
     title = LocalizedTextField(_("title"))
@@ -42,6 +60,10 @@ class Document(PartyOwned):
     source = models.CharField(
         _("source"), max_length=300, blank=True, help_text=_("Where an uploaded text comes from.")
     )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # content_digest() of the texts as they are now: an approval counts only while it names this value.
+    content_sha256 = models.CharField(_("content SHA-256"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["-issued_on", "id"]
@@ -58,6 +80,12 @@ class Document(PartyOwned):
             errors["plan"] = ["must be a plan under the document's agreement"]
         if errors:
             raise ValidationError(errors)
+        if self.status == self.Status.DRAFT and self.visibility == Visibility.PUBLIC:
+            raise ValidationError({"visibility": ["a draft is not public; it becomes public when it is published"]})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
 
 
 class DocumentText(PartyOwned):
@@ -124,3 +152,33 @@ class DocumentFile(PartyOwned):
     def __str__(self) -> str:
         layout = f", {self.layout}" if self.layout else ""
         return f"{self.document} [{self.languages}{layout}] {self.format.upper()}"
+
+
+class DocumentApproval(AccordModel):
+    """A party's approval of one text of a document (all its language versions, by their hashes).
+
+    A change to any text changes the document's content hash, so an earlier approval no longer counts:
+    the new text needs approving again. Approvals are never changed or removed.
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="approvals")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by_name = models.CharField(_("approved by"), max_length=200)  # frozen, as in the audit chain
+    approved_at = models.DateTimeField(_("approved at"))
+    content_sha256 = models.CharField(_("content SHA-256"), max_length=64)
+
+    agreement_path = "document__agreement"  # core.visibility: how it reaches its agreement
+
+    class Meta:
+        ordering = ["document", "approved_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "party", "content_sha256"], name="documentapproval_once_per_text"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} approved {self.document}"

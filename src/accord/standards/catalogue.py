@@ -16,6 +16,7 @@ from lxml import etree
 
 from accord.agreements.models import Agreement
 from accord.directory.models import Organisation, Party, Person
+from accord.documents.models import Document
 from accord.programmes.models import Plan, Project
 from accord.standards import cerif, selectors
 
@@ -46,6 +47,10 @@ class Kind:
     model: type[Model]
     set_spec: str
     rows: Callable[[], QuerySet[Any]]
+    formats: tuple[str, ...] = ()  # the metadata prefixes it is served in; empty: every format
+
+    def serves(self, prefix: str) -> bool:
+        return not self.formats or prefix in self.formats
 
     def headers(self) -> QuerySet[Any]:
         """The rows without what only the metadata needs: enough for identifiers and datestamps."""
@@ -58,6 +63,7 @@ SETS: dict[str, str] = {
     "openaire_cris_orgunits": "OpenAIRE_CRIS_orgunits",
     "openaire_cris_persons": "OpenAIRE_CRIS_persons",
     "openaire_cris_funding": "OpenAIRE_CRIS_funding",
+    "accord_documents": "Accord_published_documents",
 }
 
 # Referenced entities before the records that reference them, as a harvester may resolve links in order.
@@ -68,6 +74,9 @@ KINDS: tuple[Kind, ...] = (
     Kind("agreement", Agreement, "openaire_cris_funding", selectors.agreements),
     Kind("plan", Plan, "openaire_cris_funding", selectors.plans),
     Kind("project", Project, "openaire_cris_projects", selectors.projects),
+    # Published documents (communiqués, minutes, plan texts, review reports) in Dublin Core only: the CERIF
+    # profile's Publication is for research outputs, and a draft is never harvested.
+    Kind("document", Document, "accord_documents", selectors.documents, formats=(DC_PREFIX,)),
 )
 KIND_BY_KEY = {kind.key: kind for kind in KINDS}
 KINDS_BY_TYPE: dict[str, tuple[Kind, ...]] = {
@@ -75,6 +84,7 @@ KINDS_BY_TYPE: dict[str, tuple[Kind, ...]] = {
     "Persons": (KIND_BY_KEY["person"],),
     "Fundings": (KIND_BY_KEY["agreement"], KIND_BY_KEY["plan"]),
     "Projects": (KIND_BY_KEY["project"],),
+    "Documents": (KIND_BY_KEY["document"],),
 }
 
 
@@ -84,7 +94,13 @@ def kind_of(record: Any) -> Kind:
 
 # --- oai_dc -------------------------------------------------------------------------------------------
 
-_DC_TYPE = {"party": "Organisation", "organisation": "Organisation", "person": "Person", "project": "Project"}
+_DC_TYPE = {
+    "party": "Organisation",
+    "organisation": "Organisation",
+    "person": "Person",
+    "project": "Project",
+    "document": "Text",
+}
 
 
 def dc_element(record: Any) -> etree._Element:
@@ -97,7 +113,7 @@ def dc_element(record: Any) -> etree._Element:
         if language:
             element.set(cerif.XML_LANG, language)
 
-    names: dict[str, str] = record.title if isinstance(record, Agreement | Plan | Project) else record.name
+    names: dict[str, str] = record.title if isinstance(record, Agreement | Plan | Project | Document) else record.name
     for language in sorted(names or {}):
         add("title", names[language], language)
     add("type", _DC_TYPE.get(kind_of(record).key, "Funding programme"))
@@ -113,6 +129,10 @@ def dc_element(record: Any) -> etree._Element:
     start = getattr(record, "start_on", None) or getattr(record, "period_start", None)
     if isinstance(record, Agreement):
         start = record.valid_from
+    if isinstance(record, Document):
+        start = record.issued_on
+        for language in sorted({t.language for t in record.texts.all()}):
+            add("language", language)
     if start:
         add("date", start.isoformat())
     return root
@@ -207,8 +227,10 @@ def envelope_start(request_url: str, attrs: dict[str, str]) -> tuple[etree._Elem
     return root, request
 
 
-def all_records() -> Iterator[tuple[Kind, Any]]:
+def all_records(prefix: str) -> Iterator[tuple[Kind, Any]]:
     for kind in KINDS:
+        if not kind.serves(prefix):
+            continue
         for record in kind.rows().iterator(chunk_size=500):
             yield kind, record
 
@@ -223,7 +245,7 @@ def write_records(out: IO[bytes], prefix: str) -> int:
         with xf.element(root.tag, nsmap=root.nsmap, attrib=dict(root.attrib)):
             for child in root:
                 xf.write(child)
-            records = all_records()
+            records = all_records(prefix)
             first = next(records, None)
             if first is None:  # ListRecords needs at least one record; say so the protocol's way
                 error = oai_el(None, "error", "There are no public records.")

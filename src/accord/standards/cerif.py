@@ -19,6 +19,7 @@ from lxml import etree
 
 from accord.agreements.models import Agreement
 from accord.directory.models import Organisation, Party, Person
+from accord.documents.models import Document
 from accord.programmes.choices import Modality
 from accord.programmes.models import Participation, Plan, Project
 from accord.standards.selectors import is_public
@@ -72,6 +73,8 @@ def entity_id(record: Any) -> str:
 
 
 def cerif_type(record: Any) -> str:
+    if isinstance(record, Document):
+        return "Documents"  # not a CERIF entity: served in Dublin Core only (standards.catalogue)
     if isinstance(record, Project):
         return "Projects"
     if isinstance(record, Agreement | Plan):

@@ -248,10 +248,14 @@ def _earliest() -> str:
 
 
 def _list_metadata_formats(root: etree._Element, args: dict[str, str], repository: str, base_url: str) -> None:
-    if "identifier" in args and find_record(args["identifier"]) is None:
-        raise OaiError("idDoesNotExist", _("No public record has this identifier."))
+    served = list(FORMATS.values())
+    if "identifier" in args:
+        record = find_record(args["identifier"])
+        if record is None:
+            raise OaiError("idDoesNotExist", _("No public record has this identifier."))
+        served = [fmt for fmt in served if kind_of(record).serves(fmt.prefix)]
     element = oai_el(root, "ListMetadataFormats")
-    for fmt in FORMATS.values():
+    for fmt in served:
         described = oai_el(element, "metadataFormat")
         oai_el(described, "metadataPrefix", fmt.prefix)
         oai_el(described, "schema", fmt.schema)
@@ -274,6 +278,8 @@ def _get_record(root: etree._Element, args: dict[str, str], repository: str, bas
     record = find_record(args["identifier"])
     if record is None:
         raise OaiError("idDoesNotExist", _("No public record has this identifier."))
+    if not kind_of(record).serves(args["metadataPrefix"]):
+        raise OaiError("cannotDisseminateFormat", _("This metadata format is not served."))
     oai_el(root, "GetRecord").append(record_element(kind_of(record), record, repository, args["metadataPrefix"]))
 
 
@@ -286,7 +292,11 @@ def _list(root: etree._Element, args: dict[str, str], repository: str, *, record
         state = ListState(args["metadataPrefix"], args.get("set", ""), args.get("from", ""), args.get("until", ""))
         if state.set_spec and state.set_spec not in SETS:
             raise OaiError("noRecordsMatch", _("There is no such set."))
-    kinds = [i for i, kind in enumerate(KINDS) if not state.set_spec or kind.set_spec == state.set_spec]
+    kinds = [
+        i
+        for i, kind in enumerate(KINDS)
+        if (not state.set_spec or kind.set_spec == state.set_spec) and kind.serves(state.prefix)
+    ]
     if state.size < 0:
         state.size = sum(_filtered(KINDS[i].headers(), state).count() for i in kinds)
         if state.size == 0:

@@ -18,6 +18,7 @@ from accord.agreements.models import Agreement, AgreementParty, Signature
 from accord.core.models import Visibility
 from accord.core.visibility import visible
 from accord.directory.models import Organisation, Party, Person, Position
+from accord.documents.models import Document
 from accord.programmes.models import Participation, Plan, PlanItem, Project
 
 
@@ -98,3 +99,9 @@ def projects() -> QuerySet[Project]:
 def is_public(record: Any) -> bool:
     """For a related record already loaded: whether the public may see it."""
     return getattr(record, "visibility", Visibility.PUBLIC) == Visibility.PUBLIC
+
+
+def documents() -> QuerySet[Document]:
+    """Published documents only: a draft stays with the parties, whatever its visibility says."""
+    published = Document.objects.filter(status=Document.Status.PUBLISHED)
+    return visible(published, None).prefetch_related("texts").order_by("id")

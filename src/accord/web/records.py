@@ -22,6 +22,7 @@ from accord.core.visibility import shown_and_withheld, visible
 from accord.directory.models import Organisation, OrganisationName, Party, Person, Position
 from accord.directory.services import update_organisation, update_person
 from accord.documents.models import Document
+from accord.documents.services import publication_state
 from accord.meetings.models import DelegationMember, Meeting
 from accord.meetings.services import update_meeting
 from accord.programmes.choices import CarryOver, ExchangeKind, FieldOfScience, Modality, PlanStatus
@@ -244,6 +245,7 @@ def _meeting_related(meeting: Meeting, user: Any, params: Any) -> dict[str, Any]
 
 def _document_related(document: Document, user: Any, params: Any) -> dict[str, Any]:
     return {
+        "publication": publication_state(document),
         "texts": list(visible(document.texts.all(), user).order_by("language")),
         "files": list(visible(document.files.all(), user).order_by("languages", "format")),
         "languages": document.agreement.authentic_languages,
@@ -501,10 +503,12 @@ RECORD_TYPES: list[RecordType] = [
             Column(_("Kind"), "kind", ("kind",)),
             Column(_("Origin"), "origin", ("origin",)),
             Column(_("Issued"), "issued", ("issued_on",)),
+            Column(_("Status"), "status", ("status",)),
         ],
         filters=[
             Filter("agreement", _("Agreement"), "agreement", _agreements),
             Filter("kind", _("Kind"), "kind", _choices(Document.Kind.choices)),
+            Filter("status", _("Status"), "status", _choices(Document.Status.choices)),
             VISIBILITY,
         ],
         search=("title",),

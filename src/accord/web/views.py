@@ -87,7 +87,9 @@ def home(request: HttpRequest) -> HttpResponse:
             visible(Project.objects.select_related("agreement"), user).order_by("agreement_id", "id")[:10]
         ),
         "communiques": list(
-            visible(Document.objects.filter(kind=Document.Kind.COMMUNIQUE), user).order_by("-issued_on", "id")[:10]
+            visible(
+                Document.objects.filter(kind=Document.Kind.COMMUNIQUE, status=Document.Status.PUBLISHED), user
+            ).order_by("-issued_on", "id")[:10]
         ),
     }
     return render(request, "web/home.html", context)

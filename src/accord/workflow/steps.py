@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accord.core.permissions import can
 from accord.directory.models import Party
+from accord.documents.models import Document
 from accord.meetings.models import Meeting
 from accord.minutes.models import Minutes
 from accord.programmes.choices import FROZEN_PLAN_STATUSES, CarryOver, PlanStatus
@@ -428,7 +429,8 @@ def _describe_document(kind: str) -> Callable[[Any, Any], str]:
     def describe(record: Any, form: Any) -> str:
         return _(
             "Generate the %(what)s of “%(record)s” from the records as they are now, in the language and format "
-            "you choose, and store it as a document with its hash. It runs in the background: the next page "
+            "you choose, and store it as a draft with its hash: it becomes public only when every party has approved "
+            "it and it is published. It runs in the background: the next page "
             "shows its progress and offers the file to download."
         ) % {"what": DOCUMENT_NAMES[kind], "record": record}
 
@@ -473,6 +475,96 @@ def _document_step(slug: str, model: type[Model], kind: str, label: Any) -> Step
 _document_step("plans", Plan, "plan_text", gettext_lazy("Generate the plan text"))
 _document_step("meetings", Meeting, "communique", gettext_lazy("Generate the communiqué"))
 _document_step("minutes", Minutes, "minutes", gettext_lazy("Generate the minutes document"))
+
+
+# --- documents: approval and publication ---------------------------------------------------------------
+
+
+def _document_page(document: Document) -> str:
+    return reverse("web:documents-detail", args=[document.pk])
+
+
+def _awaiting(document: Document) -> list[Party]:
+    from accord.documents.services import missing_approvals
+
+    return [] if document.is_published else missing_approvals(document)
+
+
+def _approving_parties(document: Document) -> dict[str, Any]:
+    from accord.documents.services import approving_parties
+
+    waiting = _awaiting(document)
+    return {"parties": waiting + [p for p in approving_parties(document) if p not in waiting]}
+
+
+def _describe_approve(document: Document, form: Any) -> str:
+    return _(
+        "Approve the text of “%(document)s” as it is now (%(languages)s) on behalf of %(party)s. Still to approve: "
+        "%(missing)s. A change to the text afterwards needs everyone's approval again; once every party has "
+        "approved, the document can be published."
+    ) % {
+        "document": document,
+        "languages": ", ".join(document.texts.values_list("language", flat=True)) or "—",
+        "party": _chosen_party(form),
+        "missing": _names(_awaiting(document)) or "—",
+    }
+
+
+def _approve_document(request: Any, document: Document, form: Any) -> str:
+    from accord.documents.services import approve_document
+
+    data = form.cleaned_data
+    approve_document(
+        document,
+        data["party"],
+        expected_version=form.expected_version(),
+        content_sha256=data.get("content_sha256") or None,
+    )
+    return _document_page(document)
+
+
+def _describe_publish_document(document: Document, form: Any) -> str:
+    return _(
+        "Publish “%(document)s”: it becomes public with its texts and files, on the portal, through OAI-PMH and "
+        "for anyone to download, and never changes again (a new text would be a new draft)."
+    ) % {"document": document}
+
+
+def _publish_document(request: Any, document: Document, form: Any) -> str:
+    from accord.documents.services import publish_document
+
+    publish_document(document, expected_version=form.expected_version())
+    return _document_page(document)
+
+
+add(
+    Step(
+        "documents",
+        "approve",
+        Document,
+        gettext_lazy("Approve this text"),
+        "approve",
+        f.ApproveDocumentForm,
+        _describe_approve,
+        _approve_document,
+        ready=lambda d: not d.is_published,
+        form_kwargs=_approving_parties,
+        pending_parties=_awaiting,
+    )
+)
+add(
+    Step(
+        "documents",
+        "publish",
+        Document,
+        gettext_lazy("Publish"),
+        "publish",
+        f.ConfirmForm,
+        _describe_publish_document,
+        _publish_document,
+        ready=lambda d: not d.is_published and not _awaiting(d),
+    )
+)
 
 
 # --- plan items: carry-over and progress -------------------------------------------------------------
