@@ -65,7 +65,7 @@ def build(n: int) -> float:
 
 
 def accord_export() -> Iterator[bytes]:
-    from accord.interchange.services import export_stream
+    from accord.interop.services import export_stream
 
     return export_stream("projects", "csv")
 

@@ -1,4 +1,4 @@
-"""Import of the whole Horizon 2020 participation table through `accord.sources.cordis.import_cordis`,
+"""Import of the whole Horizon 2020 participation table through `accord.interop.sources.cordis.import_cordis`,
 against a raw parse and bulk load of the same rows, measured in the same run.
 
     .venv/bin/python -m bench.import_cordis [--database-url URL] [--profile] [--fail-on-miss]
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         setup_django()
         from accord.core.actor import Actor, acting_as
         from accord.core.verify import verify
-        from accord.sources.cordis import import_cordis
+        from accord.interop.sources.cordis import import_cordis
 
         rows: list[dict[str, Any]] = []
         t = time.perf_counter()

@@ -8,10 +8,10 @@ from accord.agreements.api import router as agreements
 from accord.core.api import AUTH, AccordAPI, install_error_handlers
 from accord.directory.api import router as directory
 from accord.documents.api import router as documents
-from accord.interchange.api import router as interchange
+from accord.interop.api import router as interop
+from accord.interop.standards import api as standards_endpoints  # noqa: F401  GET /projects/{ref}/raid joins its projects
 from accord.programmes.api import router as programmes
 from accord.signing import api as signing_endpoints  # noqa: F401  POST /plans/{ref}/sign joins programmes' plans
-from accord.standards import api as standards_endpoints  # noqa: F401  GET /projects/{ref}/raid joins its projects
 
 api = AccordAPI(
     title="Accord API",
@@ -28,5 +28,5 @@ api.add_router("/", directory)
 api.add_router("/", agreements)
 api.add_router("/", programmes)
 api.add_router("/tokens", tokens)
-api.add_router("/", interchange)
+api.add_router("/", interop)
 api.add_router("/documents", documents)

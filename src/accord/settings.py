@@ -71,7 +71,7 @@ INSTALLED_APPS = [
     "accord.reviews",
     "accord.minutes",
     "accord.fidelity",
-    "accord.interchange",
+    "accord.interop",
     "accord.accounts",
     "accord.workflow",
     "accord.jobs",
@@ -194,7 +194,7 @@ LOGGING = {
 # After a change, the dashboard serves figures up to this old (saying so) while it counts them again.
 ACCORD_DASHBOARD_STALE_SECONDS = int(os.environ.get("ACCORD_DASHBOARD_STALE_SECONDS", 600))
 
-# Tabular imports (accord.interchange): what a file may hold before it is refused unread.
+# Tabular imports (accord.interop): what a file may hold before it is refused unread.
 ACCORD_IMPORT_MAX_BYTES = int(os.environ.get("ACCORD_IMPORT_MAX_BYTES", 100 * 1024 * 1024))
 ACCORD_IMPORT_MAX_COLUMNS = int(os.environ.get("ACCORD_IMPORT_MAX_COLUMNS", 200))
 ACCORD_IMPORT_MAX_CELL_CHARS = int(os.environ.get("ACCORD_IMPORT_MAX_CELL_CHARS", 32767))

@@ -7,7 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("oai", include("accord.standards.urls")),
+    path("oai", include("accord.interop.standards.urls")),
     path("dashboard/", include("accord.dashboard.urls")),
     path("workflow/", include("accord.workflow.urls")),
     path("jobs/", include("accord.jobs.urls")),

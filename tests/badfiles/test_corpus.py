@@ -12,7 +12,7 @@ What the importer does with formula-like cells (=, +, -, @ at the start), decide
 - an XLSX formula is never evaluated: the cell's cached value is read, and a formula without one is empty;
 - in free text (names, titles, references, evidence) the text is kept as written: it is data, shown escaped
   in pages, and every export neutralises it with a leading apostrophe (test_formula_text_is_stored_as_text
-  below; tests/interchange/test_export.py::test_csv_neutralises_formulas and
+  below; tests/interop/test_export.py::test_csv_neutralises_formulas and
   ::test_xlsx_neutralises_formulas_but_not_numbers_or_dates). An apostrophe an export added is taken off again
   on import, so a round trip leaves the text as it was.
 
@@ -32,8 +32,8 @@ from django.db import connection
 from openpyxl import load_workbook
 
 from accord.directory.models import Organisation
-from accord.interchange.report import ImportRefused
-from accord.interchange.services import export_stream, import_file
+from accord.interop.report import ImportRefused
+from accord.interop.services import export_stream, import_file
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 MANIFEST: list[dict[str, Any]] = json.loads((CORPUS / "MANIFEST.json").read_text("utf-8"))

@@ -19,7 +19,7 @@ from django.db.models import Model
 from django.urls import reverse
 
 from accord.core.localized import LocalizedTextField
-from accord.interchange.services import export_rows
+from accord.interop.services import export_rows
 from accord.web.records import BY_KIND
 
 

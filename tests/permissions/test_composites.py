@@ -246,7 +246,7 @@ def test_search(case: SimpleNamespace, role: str) -> None:
 
 
 def test_oai_pmh(case: SimpleNamespace) -> None:
-    from accord.standards.catalogue import OAI
+    from accord.interop.standards.catalogue import OAI
 
     bodies, params = [], {"verb": "ListRecords", "metadataPrefix": "oai_cerif_openaire"}
     while True:

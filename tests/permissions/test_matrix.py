@@ -173,7 +173,7 @@ def test_matrix(client: Any, world: World, case: matrix.Case) -> None:
             assert token in b"".join(response.streaming_content).decode()
         return
     if channel == "oai-get":
-        from accord.standards.cerif import entity_id
+        from accord.interop.standards.cerif import entity_id
 
         body = _html(
             client, "/oai", verb="GetRecord", metadataPrefix="oai_dc", identifier=f"oai:testserver:{entity_id(record)}"
@@ -201,7 +201,7 @@ def test_matrix(client: Any, world: World, case: matrix.Case) -> None:
 def test_cerif_export_holds_public_records_only(world: World, case: matrix.Case) -> None:
     import io
 
-    from accord.standards.cerif import write_cerif
+    from accord.interop.standards.cerif import write_cerif
 
     def written() -> str:
         out = io.BytesIO()

@@ -25,8 +25,8 @@ from accord.core.actor import Actor, acting_as, actor_for_user
 from accord.core.errors import Forbidden, TransitionRefused, ValidationFailed
 from accord.core.models import ChangeRecord
 from accord.directory.services import create_party
-from accord.interchange.report import ImportRefused
-from accord.interchange.services import import_file
+from accord.interop.report import ImportRefused
+from accord.interop.services import import_file
 from accord.programmes import services
 from accord.programmes.models import Exchange, Plan, PlanItem, ProgressReport, Project
 

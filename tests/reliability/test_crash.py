@@ -113,7 +113,7 @@ def test_killing_a_cordis_import_leaves_nothing_and_the_rerun_is_complete_and_id
     for attempt, delay in enumerate((rng.uniform(0, 0.2), rng.uniform(0.2, 0.6), rng.uniform(0, 1.2))):
         log = tmp_path / f"import-{attempt}.log"
         if not _kill_after_mark(
-            instance, "accord.sources.cordis:_write", ["import", "cordis", str(CORDIS)], delay, log
+            instance, "accord.interop.sources.cordis:_write", ["import", "cordis", str(CORDIS)], delay, log
         ):
             committed = True  # it finished before the kill: a complete import, checked below like the re-run
             break

@@ -1,4 +1,4 @@
-"""The built-in job kinds: generating a document; imports and exports when accord.interchange offers them."""
+"""The built-in job kinds: generating a document; imports and exports when accord.interop offers them."""
 
 from __future__ import annotations
 
@@ -46,27 +46,27 @@ def generate_document_job(ctx: Context) -> Outcome:
 register(JobKind("document", generate_document_job, "Generate a document from the records"))
 
 
-def _interchange() -> Any | None:
+def _interop() -> Any | None:
     try:
-        return importlib.import_module("accord.interchange.services")
+        return importlib.import_module("accord.interop.services")
     except ImportError:
         return None
 
 
 def import_job(ctx: Context) -> Outcome:
-    """Import an uploaded file (kept in the default storage) with accord.interchange.services.import_file."""
+    """Import an uploaded file (kept in the default storage) with accord.interop.services.import_file."""
     from django.core.files.storage import default_storage
 
-    services = _interchange()
+    services = _interop()
     if services is None or not hasattr(services, "import_file"):
-        raise RuntimeError("imports are not available in this version (accord.interchange.services.import_file)")
+        raise RuntimeError("imports are not available in this version (accord.interop.services.import_file)")
     p = ctx.parameters
     ctx.progress(5, "Reading the file")
     with default_storage.open(p["stored_name"], "rb") as fh:
         data = fh.read()
     ctx.progress(20, "Importing")
     from accord.core.errors import DomainError
-    from accord.interchange.report import ImportRefused
+    from accord.interop.report import ImportRefused
 
     try:
         report = services.import_file(p["kind"], data, p.get("filename", ""), dry_run=bool(p.get("dry_run")))
@@ -79,14 +79,14 @@ def import_job(ctx: Context) -> Outcome:
 
 
 def export_job(ctx: Context) -> Outcome:
-    """Export records with accord.interchange.services.export_stream, as the requesting user sees them."""
+    """Export records with accord.interop.services.export_stream, as the requesting user sees them."""
     from django.contrib.auth import get_user_model
 
     from accord.jobs.models import Job
 
-    services = _interchange()
+    services = _interop()
     if services is None or not hasattr(services, "export_stream"):
-        raise RuntimeError("exports are not available in this version (accord.interchange.services.export_stream)")
+        raise RuntimeError("exports are not available in this version (accord.interop.services.export_stream)")
     p = ctx.parameters
     job = Job.objects.get(pk=ctx.job_id)
     user = get_user_model().objects.get(pk=job.requested_by_id) if job.requested_by_id else None

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accord.core.visibility import principal
-from accord.interchange.limits import limit
-from accord.interchange.services import KINDS, spec_for
+from accord.interop.limits import limit
+from accord.interop.services import KINDS, spec_for
 from accord.jobs.services import enqueue
 
 FORMATS = ("csv", "xlsx", "json")

@@ -1,0 +1,77 @@
+"""/imports, /exports and /templates: the same imports and exports as `accord import` / `accord export`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.translation import get_language
+from ninja import File, Router, Status
+from ninja.files import UploadedFile
+
+from accord.core.api import Error
+from accord.core.errors import Forbidden, ValidationFailed
+from accord.core.visibility import principal
+from accord.interop import services
+from accord.interop.report import ImportRefused
+
+router = Router(tags=["import and export"])
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _kind(kind: str) -> str:
+    if kind not in services.KINDS:
+        raise ValidationFailed({"kind": [f"unknown kind {kind!r}; one of: {', '.join(services.KINDS)}"]})
+    return kind
+
+
+def _format(fmt: str) -> str:
+    if fmt not in CONTENT_TYPES:
+        raise ValidationFailed({"format": [f"unknown format {fmt!r}; one of: csv, xlsx, json"]})
+    return fmt
+
+
+@router.get("/exports/{kind}", response={200: None, 422: Error}, summary="Export records", operation_id="export")
+def export(request: HttpRequest, kind: str, format: str = "csv") -> StreamingHttpResponse:
+    """Every record of `kind` the caller may read, streamed (constant memory); formula cells are neutralised."""
+    fmt = _format(format)
+    withheld = services.export_withheld(_kind(kind), user=request.user)
+    stream = services.export_stream(kind, fmt, user=request.user, withheld=withheld)
+    response = StreamingHttpResponse(stream, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="accord-{kind}.{fmt}"'
+    # Parts of composites the caller reads (a plan's items) left out because they may not see them.
+    response["Accord-Withheld"] = str(withheld)
+    return response
+
+
+@router.get("/templates/{kind}", response={200: None, 422: Error}, summary="Empty import template")
+def template(request: HttpRequest, kind: str, format: str = "xlsx", language: str | None = None) -> HttpResponse:
+    """Headers in the caller's language (or `language`), ready to fill in and import."""
+    fmt = _format(format)
+    body = services.template(_kind(kind), fmt, language=language or get_language() or "en")
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="accord-{kind}-template.{fmt}"'
+    return response
+
+
+@router.post(
+    "/imports/{kind}",
+    response={200: dict[str, Any], 201: dict[str, Any], 401: Error, 403: Error, 422: dict[str, Any]},
+    summary="Import a file",
+)
+def import_records(request: HttpRequest, kind: str, file: UploadedFile = File(...), dry_run: bool = False) -> Any:  # noqa: B008
+    """All or nothing: every problem is listed by row and column and nothing is written; `dry_run` only reports.
+
+    Imports reach across parties' records, so they are for administrators.
+    """
+    if not principal(request.user).is_admin:
+        raise Forbidden("imports are for administrators; ask yours, or send the file to your coordinator")
+    try:
+        report = services.import_file(_kind(kind), file, file.name or f"upload.{kind}", dry_run=dry_run)
+    except ImportRefused as refused:
+        return Status(422, refused.as_dict())
+    return Status(200 if dry_run else 201, report.as_dict())

@@ -1,0 +1,605 @@
+"""Import and export of records as CSV, XLSX and JSON: the functions the CLI, the API and the pages call.
+
+    import_file(kind, data, filename, dry_run=False) -> ImportReport     (raises ImportRefused)
+    export_stream(kind, fmt, user=None) -> Iterator[bytes]
+    template(kind, fmt, language=...) -> bytes
+
+An import is all or nothing: every row is read, matched and validated (the models' rules, uniqueness and the
+services' own rules) before anything is written, and every problem is reported with its row and column.
+The writes go through core.bulk (audited, one transaction). A dry run stops before writing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any, cast
+
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accord.agreements.models import AgreementParty
+from accord.core.bulk import Change, create_many, update_many, validate_many
+from accord.core.errors import DomainError
+from accord.core.localized import normalize_tag
+from accord.core.visibility import inherit_from_parents
+from accord.interop.columns import CellError, Column, PartyList, TextList
+from accord.interop.limits import limit
+from accord.interop.lookup import Lookup, as_uid
+from accord.interop.readers import Cell, read_table
+from accord.interop.report import ImportRefused, ImportReport, Problem
+from accord.interop.specs import SPECS, Spec
+from accord.interop.writers import FORMATS, stream_csv, stream_json, stream_xlsx, template_bytes
+from accord.programmes.services import open_for_change
+
+KINDS: list[str] = list(SPECS)
+__all__ = ["FORMATS", "KINDS", "export_rows", "export_stream", "import_file", "spec_for", "template"]
+
+# A text cell an export neutralised against formula injection: the apostrophe is taken off again on import.
+_NEUTRALISED = re.compile(r"^'(?=[=+\-@\t\r])")
+_LOCALIZED_HEADER = re.compile(r"^(?P<base>.*?)\s*\[\s*(?P<tag>[^\]]+?)\s*\]$")
+
+
+def spec_for(kind: str) -> Spec:
+    try:
+        return SPECS[kind]
+    except KeyError:
+        raise DomainError(
+            _("unknown kind of record “%(kind)s”; one of: %(kinds)s") % {"kind": kind, "kinds": ", ".join(KINDS)},
+            code="unknown_kind",
+        ) from None
+
+
+# --- import --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Slot:
+    """Where a column's cells are in the file: one index, or one per language."""
+
+    column: Column
+    header: str  # as written in the file, for messages
+    index: int | None = None
+    languages: dict[str, int] = field(default_factory=dict)
+
+
+class _Problems:
+    def __init__(self, filename: str):
+        self.filename = filename
+        self.items: list[Problem] = []
+        self.total = 0
+        self.cap = limit("ACCORD_IMPORT_MAX_PROBLEMS")
+
+    def add(self, reason: str, row: int | None = None, column: str | None = None) -> None:
+        self.total += 1
+        if len(self.items) < self.cap:
+            self.items.append(Problem(reason, row=row, column=column, file=self.filename))
+
+    def refuse_if_any(self) -> None:
+        if self.total:
+            more = self.total - len(self.items)
+            note = _("%(count)s more problems are not listed") % {"count": more} if more else None
+            raise ImportRefused(self.items, limit_note=note)
+
+
+def _header_names(spec: Spec) -> dict[str, Column]:
+    """Every name a header cell may use for a column: its key, or its label in any interface language."""
+    names: dict[str, Column] = {}
+    for language in ("en", "zh-hans", "ru"):
+        with translation.override(language):
+            for col in spec.columns:
+                names.setdefault(" ".join(str(col.label).split()).casefold(), col)
+    for col in spec.columns:
+        names[col.key.casefold()] = col
+    return names
+
+
+def _map_header(spec: Spec, header: list[str], problems: _Problems) -> dict[str, _Slot]:
+    names = _header_names(spec)
+    slots: dict[str, _Slot] = {}
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(header):
+        name = " ".join(raw.split())
+        if not name:
+            continue
+        col = names.get(name.casefold())
+        tag = None
+        if col is None or col.localized:
+            match = _LOCALIZED_HEADER.match(name)
+            base = names.get(match.group("base").casefold()) if match else None
+            if match and base is not None and base.localized:
+                col = base
+                try:
+                    tag = normalize_tag(match.group("tag"))
+                except ValueError:
+                    problems.add(_("“%(tag)s” is not a BCP 47 language tag") % {"tag": match.group("tag")}, 1, raw)
+                    continue
+            elif col is not None:  # a localized column without its language
+                problems.add(_("give the language in brackets, e.g. %(key)s[en]") % {"key": col.key}, 1, raw)
+                continue
+        if col is None:
+            problems.add(_("unknown column; the template of %(kind)s lists the columns") % {"kind": spec.kind}, 1, raw)
+            continue
+        ident = f"{col.key}[{tag}]" if tag else col.key
+        if ident in seen:
+            problems.add(_("repeats column %(number)s") % {"number": seen[ident] + 1}, 1, raw)
+            continue
+        seen[ident] = index
+        slot = slots.setdefault(col.key, _Slot(col, raw))
+        if tag:
+            slot.languages[tag] = index
+        else:
+            slot.index = index
+    for col in spec.columns:
+        if col.required and col.key not in slots:
+            problems.add(_("the required column “%(column)s” is missing") % {"column": col.key}, 1, None)
+    return slots
+
+
+@dataclass
+class _Row:
+    number: int
+    fields: dict[str, Any]
+    values: dict[str, Any]  # every column read, by key (helper columns too)
+    uid: Any = None
+    stored: models.Model | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+    parties: list[Any] = field(default_factory=list)  # agreements: parties to add
+
+
+def _cell(cells: list[Cell], index: int | None) -> Cell:
+    if index is None or index >= len(cells):
+        return ""
+    value = cells[index]
+    if isinstance(value, list):
+        return value
+    return _NEUTRALISED.sub("", value.strip())
+
+
+def _read_row(
+    spec: Spec, slots: dict[str, _Slot], number: int, cells: list[Cell], lookup: Lookup, problems: _Problems
+) -> _Row | None:
+    headers = {s.index: s.header for s in slots.values() if s.index is not None}
+    headers.update({i: f"{s.column.key}[{tag}]" for s in slots.values() for tag, i in s.languages.items()})
+    max_chars = limit("ACCORD_IMPORT_MAX_CELL_CHARS")
+    ok = True
+    for index, value in enumerate(cells):
+        text = "".join(value) if isinstance(value, list) else value
+        if index not in headers and text.strip():
+            problems.add(_("a value in a column without a (known) header: “%(value)s”") % {"value": text[:40]}, number)
+            ok = False
+        elif len(text) > max_chars:
+            problems.add(
+                _("the cell is longer than %(limit)s characters") % {"limit": max_chars}, number, headers.get(index)
+            )
+            ok = False
+    values: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
+    for col in spec.columns:
+        slot = slots.get(col.key)
+        if slot is None:
+            continue
+        try:
+            if col.localized:
+                texts = {tag: str(_cell(cells, i)) for tag, i in slot.languages.items()}
+                value = col.parse_languages(texts)  # type: ignore[attr-defined]
+                empty = not any(value.values())
+            else:
+                raw = _cell(cells, slot.index)
+                if isinstance(raw, list) and not isinstance(col, TextList):
+                    raise CellError(_("expects one value, not a list"))
+                empty = not raw
+                value = col.empty() if empty else col.parse(raw, lookup, values)
+            if empty and col.required:
+                raise CellError(_("is required"))
+        except CellError as exc:
+            problems.add(exc.message, number, slot.header)
+            ok = False
+            continue
+        values[col.key] = value
+        if col.field:
+            fields[col.field] = value
+    if spec.derive is not None and ok:
+        try:
+            spec.derive(fields, values, lookup)
+        except CellError as exc:
+            problems.add(exc.message, number, slots["project"].header if "project" in slots else None)
+            ok = False
+    if not ok:
+        return None
+    uid = None
+    if values.get("uid"):
+        uid = as_uid(values["uid"])
+        if uid is None:
+            problems.add(_("“%(value)s” is not a global id (UUID)") % {"value": values["uid"]}, number, "uid")
+            return None
+    fields.pop("uid", None)
+    return _Row(number, fields, values, uid=uid)
+
+
+def _match(spec: Spec, row: _Row, lookup: Lookup) -> models.Model | Q | None:
+    """The stored record the row describes, or None; a Q when the natural key matches several."""
+    manager = spec.model._default_manager
+    if row.uid is not None:
+        found = manager.filter(uid=row.uid).first()
+        if found is not None:
+            return found
+    if row.fields.get("external_id"):
+        found = manager.filter(external_id=row.fields["external_id"]).first()
+        if found is not None:
+            return found
+    if row.uid is not None or row.fields.get("external_id"):
+        return None  # a new record known by its ids: the natural key does not merge it into another
+    q = spec.natural(row.fields, lookup)
+    if q is None:
+        return None
+    matches = list(manager.filter(q)[:2])
+    if len(matches) > 1:
+        return q
+    return matches[0] if matches else None
+
+
+def _differs(model_field: models.Field, stored: Any, new: Any) -> bool:
+    if isinstance(model_field, models.ForeignKey):
+        return stored != (new.pk if new is not None else None)
+    return bool(stored != new)
+
+
+def _model_field(spec: Spec, name: str) -> models.Field[Any, Any]:
+    return cast("models.Field[Any, Any]", spec.model._meta.get_field(name))
+
+
+def _skip_empty(spec: Spec, name: str, value: Any) -> bool:
+    """An empty cell for a field that cannot be blank but has a default: left as stored (or the default)."""
+    if value not in ("", None):
+        return False
+    f = _model_field(spec, name)
+    return not f.blank and f.has_default()
+
+
+def import_file(kind: str, data: bytes | IO[bytes], filename: str, *, dry_run: bool = False) -> ImportReport:
+    """Import one file of records of `kind`; all or nothing. Raises ImportRefused listing every problem."""
+    spec = spec_for(kind)
+    problems = _Problems(filename)
+    table = read_table(data, filename)
+    slots = _map_header(spec, table.header, problems)
+    problems.refuse_if_any()
+    report = ImportReport(dry_run=dry_run)
+    # A dry run only reads: outside a transaction it does not hold SQLite's one write lock while it checks.
+    with contextlib.nullcontext() if dry_run else transaction.atomic():
+        lookup = Lookup()
+        rows: list[_Row] = []
+        new: list[_Row] = []
+        changed: list[_Row] = []
+        claimed: dict[Any, int] = {}
+        state: dict[Any, int] = {}
+        max_rows = limit("ACCORD_IMPORT_MAX_ROWS")
+        for number, cells in table.rows:
+            if len(rows) >= max_rows:
+                problems.add(_("the file has more than %(limit)s rows") % {"limit": max_rows}, number)
+                break
+            if _repeats_header(table.header, cells):
+                problems.add(_("repeats the header row (two files joined?)"), number)
+                continue
+            row = _read_row(spec, slots, number, cells, lookup, problems)
+            if row is None:
+                continue
+            rows.append(row)
+            if _place(spec, row, lookup, claimed, problems, slots):
+                if row.stored is None:
+                    _build_new(spec, row, state)
+                    new.append(row)
+                elif row.changes or row.parties:
+                    changed.append(row)
+                else:
+                    report.unchanged[spec.noun] += 1
+        _validate(spec, new, changed, problems, slots)
+        problems.refuse_if_any()
+        report.created[spec.noun] += len(new)
+        report.updated[spec.noun] += len(changed)
+        if not dry_run:
+            _write(spec, new, changed, report)
+    return report
+
+
+def _repeats_header(header: list[str], cells: list[Cell]) -> bool:
+    texts = [c.strip().lstrip("\ufeff").strip() if isinstance(c, str) else None for c in cells]
+    while texts and not texts[-1]:
+        texts.pop()
+    return texts == header
+
+
+def _unique_keys(spec: Spec, row: _Row) -> list[tuple[Any, ...]]:
+    """The row's values of the model's conditional unique constraints (Person.orcid when not empty): the bulk
+    validation checks them against stored records only, so two new rows sharing one are caught here."""
+    keys: list[tuple[Any, ...]] = []
+    for constraint in spec.model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint) and constraint.condition is not None and constraint.fields:
+            values = tuple(row.fields.get(name) for name in constraint.fields)
+            if all(v not in (None, "") for v in values):
+                keys.append(("unique", constraint.fields, values))
+    return keys
+
+
+def _place(
+    spec: Spec, row: _Row, lookup: Lookup, claimed: dict[Any, int], problems: _Problems, slots: dict[str, _Slot]
+) -> bool:
+    """Match the row to a stored record (or none), refuse a second row for the same record, compute changes."""
+    found = _match(spec, row, lookup)
+    where = slots["external_id"].header if "external_id" in slots else None
+    if isinstance(found, Q):
+        problems.add(_("matches several stored records; give the external id or the Accord id"), row.number, where)
+        return False
+    keys: list[Any] = []
+    if found is not None:
+        keys.append(("pk", found.pk))
+    if row.uid is not None:
+        keys.append(("uid", row.uid))
+    if row.fields.get("external_id"):
+        keys.append(("external_id", row.fields["external_id"]))
+    if found is None and row.uid is None and not row.fields.get("external_id"):
+        q = spec.natural(row.fields, lookup)
+        if q is not None:
+            keys.append(("natural", repr(q)))
+    for key in keys:
+        if key in claimed:
+            problems.add(
+                _("describes the same record as row %(row)s (duplicate key in the file)") % {"row": claimed[key]},
+                row.number,
+                where if key[0] != "uid" else "uid",
+            )
+            return False
+    for key in _unique_keys(spec, row):
+        if key in claimed:
+            field_name = key[1][-1]
+            problems.add(
+                _("has the same %(field)s as row %(row)s") % {"field": field_name, "row": claimed[key]},
+                row.number,
+                _column_name(spec, field_name, slots),
+            )
+            return False
+        keys.append(key)
+    for key in keys:
+        claimed[key] = row.number
+    row.stored = found
+    if found is None:
+        return True
+    for name, value in row.fields.items():
+        if _skip_empty(spec, name, value):
+            continue
+        col = spec.column_for_field(name)
+        model_field = _model_field(spec, name)
+        stored_value = getattr(found, model_field.attname)
+        new_value = col.merge(stored_value, value) if col is not None else value
+        if _differs(model_field, stored_value, new_value):
+            row.changes[name] = new_value
+    if isinstance(spec.column("parties"), PartyList) and row.values.get("parties"):
+        have = set(AgreementParty.objects.filter(agreement_id=found.pk).values_list("party_id", flat=True))
+        row.parties = [p for p in row.values["parties"] if p.pk not in have]
+    return True
+
+
+def _build_new(spec: Spec, row: _Row, state: dict[Any, int]) -> None:
+    fields = {k: v for k, v in row.fields.items() if not _skip_empty(spec, k, v)}
+    for name, value in list(fields.items()):
+        col = spec.column_for_field(name)
+        if col is not None:
+            f = _model_field(spec, name)
+            fields[name] = col.merge(f.get_default() if f.has_default() else None, value)
+    for name, value in spec.defaults(fields).items():
+        if fields.get(name) in (None, ""):
+            fields[name] = value
+    inherit_from_parents(spec.model, fields)  # a part's visibility and flag from its parent, as a service would
+    if spec.model._meta.label_lower == "programmes.planitem" and fields.get("plan") and not fields.get("position"):
+        plan = fields["plan"]
+        if plan.pk not in state:
+            state[plan.pk] = plan.items.order_by("-position").values_list("position", flat=True).first() or 0
+        state[plan.pk] += 1
+        fields["position"] = state[plan.pk]
+    obj = spec.model(**fields)
+    if row.uid is not None:
+        obj.uid = row.uid  # type: ignore[attr-defined]
+    row.stored = obj
+    row.parties = list(row.values.get("parties") or [])
+
+
+def _validate(spec: Spec, new: list[_Row], changed: list[_Row], problems: _Problems, slots: dict[str, _Slot]) -> None:
+    rows = new + changed
+    objs: list[models.Model] = []
+    for row in new:
+        assert row.stored is not None
+        objs.append(row.stored)
+    for row in changed:
+        candidate = copy.copy(row.stored)
+        for name, value in row.changes.items():
+            setattr(candidate, name, value)
+        objs.append(candidate)  # type: ignore[arg-type]
+    errors = validate_many(objs)
+    for i, obj in enumerate(objs):
+        is_new = i < len(new)
+        if is_new or rows[i].changes:
+            for name, message in spec.check(obj, None if is_new else rows[i].changes):
+                errors.setdefault(i, {}).setdefault(name, []).append(message)
+    for i, by_field in sorted(errors.items()):
+        for name, messages in by_field.items():
+            for message in messages:
+                message = re.sub(
+                    r"record #(\d+)", lambda m: _("row %(row)s") % {"row": rows[int(m.group(1))].number}, message
+                )
+                problems.add(message, rows[i].number, _column_name(spec, name, slots))
+
+
+def _column_name(spec: Spec, name: str, slots: dict[str, _Slot]) -> str | None:
+    if name in ("__all__", ""):
+        return None
+    col = spec.column_for_field(name) or spec.column(name)
+    if col is None:
+        return name
+    slot = slots.get(col.key)
+    return slot.header if slot else col.key
+
+
+def _write(spec: Spec, new: list[_Row], changed: list[_Row], report: ImportReport) -> None:
+    created = create_many(
+        spec.model, [r.stored for r in new if r.stored is not None], validate=False, related=spec.related
+    )
+    update_many(
+        [Change(r.stored, r.changes, r.stored.version) for r in changed if r.changes],  # type: ignore[union-attr, arg-type]
+        related=spec.related,
+    )
+    links = [(obj, r.parties) for obj, r in zip(created, new, strict=True)] + [(r.stored, r.parties) for r in changed]
+    _add_agreement_parties([(a, p) for a, p in links if p])
+    if spec.kind == "plan-items":
+        _reopen_plans({r.stored.plan for r in new + changed}, report)  # type: ignore[union-attr]
+
+
+def _add_agreement_parties(links: list[tuple[Any, list[Any]]]) -> None:
+    objs = []
+    for agreement, parties in links:
+        position = AgreementParty.objects.filter(agreement=agreement).count()
+        for party in parties:
+            position += 1
+            objs.append(
+                AgreementParty(agreement=agreement, party=party, position=position, visibility=agreement.visibility)
+            )
+    create_many(AgreementParty, objs, related=lambda link: link.agreement)
+
+
+def _reopen_plans(plans: set[Any], report: ImportReport) -> None:
+    """As for any change of a plan's items (the plan's own rule): a proposed or agreed plan goes back to draft."""
+    for plan in plans:
+        if open_for_change(plan, "its items"):
+            report.notes.append(_("“%(plan)s” went back to draft: its items changed") % {"plan": plan})
+
+
+# --- export --------------------------------------------------------------------------------------------
+
+
+def export_header(spec: Spec) -> list[str]:
+    header: list[str] = []
+    for col in spec.columns:
+        header.extend(col.headers() if col.localized else [col.key])  # type: ignore[attr-defined]
+    return header
+
+
+def export_rows(kind: str, *, user: Any = None, full_text: bool = False) -> tuple[list[str], Iterator[list[Any]]]:
+    """The header and the rows (cells as Python values) of every record of `kind` that `user` may read.
+
+    `user` None is the CLI or the system: every record. `full_text` gives localized cells as whole dicts
+    (for JSON) instead of one cell per language.
+    """
+    from accord.core.visibility import visible
+
+    spec = spec_for(kind)
+    queryset = spec.model._default_manager.order_by("pk")
+    if user is not None and spec.has_visibility:
+        queryset = visible(queryset, user)
+    paths: list[str] = []
+    slices: list[tuple[Column, int, int]] = []
+    for col in spec.columns:
+        these = ["pk"] if isinstance(col, PartyList) else ([col.path] if col.localized else col.export_paths())
+        slices.append((col, len(paths), len(paths) + len(these)))
+        paths.extend(these)
+    parties = _agreement_parties() if spec.column("parties") is not None else {}
+
+    def rows() -> Iterator[list[Any]]:
+        for values in queryset.values_list(*paths).iterator(chunk_size=2000):
+            out: list[Any] = []
+            for col, start, end in slices:
+                if col.localized:
+                    value = values[start] or {}
+                    out.append(dict(value) if full_text else None)
+                    if not full_text:
+                        out.pop()
+                        out.extend(col.export_cells(value))  # type: ignore[attr-defined]
+                elif isinstance(col, PartyList):
+                    found = parties.get(values[start], [])
+                    out.append(found if full_text else "; ".join(found))
+                elif full_text and col.__class__.__name__ in ("TextList", "Languages"):
+                    out.append(list(values[start] or []))
+                else:
+                    out.append(col.export(values[start:end]))
+            yield out
+
+    header = [c.key for c in spec.columns] if full_text else export_header(spec)
+    return header, rows()
+
+
+def _agreement_parties() -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for agreement_id, code in AgreementParty.objects.order_by("agreement_id", "position", "id").values_list(
+        "agreement_id", "party__code"
+    ):
+        found.setdefault(agreement_id, []).append(code)
+    return found
+
+
+def export_withheld(kind: str, *, user: Any = None) -> int:
+    """How many records of `kind` are parts of a composite `user` reads (items of a plan they see) but hidden
+    from them: the export leaves them out and says how many. `user` None (the CLI) reads everything."""
+    from accord.core.visibility import parent_model, visibility_parents, visible, withheld
+
+    spec = spec_for(kind)
+    parents = visibility_parents(spec.model)
+    if user is None or not spec.has_visibility or not parents:
+        return 0
+    composite = parent_model(spec.model, parents[0])
+    readable = visible(composite._default_manager.all(), user)
+    return withheld(spec.model._default_manager.filter(**{f"{parents[0]}__in": readable}), user)
+
+
+def withheld_note(count: int) -> str:
+    return ngettext(
+        "%(n)s record not shown: you may not see it.", "%(n)s records not shown: you may not see them.", count
+    ) % {"n": count}
+
+
+def export_stream(kind: str, fmt: str, *, user: Any = None, withheld: int = 0) -> Iterator[bytes]:
+    """The records of `kind` as a stream of bytes in `fmt` (csv, xlsx, json), in constant memory.
+
+    `withheld` records left out (see export_withheld) are named on a second XLSX sheet; a CSV or JSON file
+    stays a table that imports back, so the API says it in a response header instead.
+    """
+    if fmt not in FORMATS:
+        raise DomainError(_("unknown format “%(fmt)s”; one of: csv, xlsx, json") % {"fmt": fmt}, code="unknown_format")
+    header, rows = export_rows(kind, user=user, full_text=fmt == "json")
+    if fmt == "csv":
+        return stream_csv(header, rows)
+    if fmt == "xlsx":
+        return stream_xlsx(header, rows, title=kind, note=withheld_note(withheld) if withheld else "")
+    return stream_json(header, rows)
+
+
+def template(kind: str, fmt: str, *, language: str) -> bytes:
+    """An empty file of `kind` with the headers in `language`; the XLSX has a second sheet explaining each column."""
+    spec = spec_for(kind)
+    if fmt not in FORMATS:
+        raise DomainError(_("unknown format “%(fmt)s”; one of: csv, xlsx, json") % {"fmt": fmt}, code="unknown_format")
+    with translation.override(language):
+        columns = []
+        for col in spec.columns:
+            label = str(col.label)
+            headers = [f"{label} [{tag}]" for tag in _languages()] if col.localized else [label]
+            keys = col.headers() if col.localized else [col.key]  # type: ignore[attr-defined]
+            for header, key in zip(headers, keys, strict=True):
+                columns.append(
+                    {
+                        "header": header,
+                        "key": key,
+                        "required": col.required,
+                        "help": " ".join(p for p in (str(col.help), col.describe()) if p),
+                    }
+                )
+        return template_bytes(fmt, kind, columns)
+
+
+def _languages() -> tuple[str, ...]:
+    from accord.interop.columns import LANGUAGES
+
+    return LANGUAGES

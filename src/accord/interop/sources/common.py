@@ -1,0 +1,347 @@
+"""What the published-data importers share: reading the files, country codes, parties, and the upsert.
+
+The upsert keys every record by its external id: one query per chunk finds the stored ones, each is
+then created, updated (only when a value differs) or counted unchanged, and the writes go through
+core.bulk, which validates and audits every record.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import re
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pycountry
+from django.db import models
+from langcodes import Language
+
+from accord.core.bulk import Change, RecordsInvalid, create_many, update_many
+from accord.directory.models import Party
+from accord.interop.report import ImportRefused, ImportReport, Problem
+
+M = TypeVar("M", bound=models.Model)
+
+CHUNK = 2000
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+class Table:
+    """A CSV file (plain or gzip; UTF-8 with or without BOM; `,` or `;`) read as rows of named cells.
+
+    Rows are numbered as a spreadsheet shows them: the header is row 1. A row whose cell count differs
+    from the header's, an unterminated quote or a cut-off gzip stream becomes a Problem, not a crash.
+    """
+
+    def __init__(self, path: Path, *, missing: Sequence[str] = ("",)):
+        self.path = path
+        self.name = path.name
+        self.missing = frozenset(missing)
+        self.problems: list[Problem] = []
+        self.header: list[str] = []
+
+    def _text(self) -> io.TextIOBase:
+        raw = self.path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            try:
+                raw = gzip.decompress(raw)
+            except (EOFError, OSError, zlib.error) as exc:
+                problem = Problem(f"the compressed file is cut off or damaged ({exc})", file=self.name)
+                raise ImportRefused([problem]) from None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise ImportRefused([Problem(f"not UTF-8 text (byte {exc.start})", row=line, file=self.name)]) from None
+        return io.StringIO(text, newline="")
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str | None]]]:
+        """(row number, {column: value or None when missing}) for each data row."""
+        stream = self._text()
+        first = stream.readline()
+        stream.seek(0)
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        reader = csv.reader(stream, delimiter=delimiter, strict=True)
+        try:
+            self.header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            self.problems.append(Problem("the file is empty", file=self.name))
+            return
+        except csv.Error as exc:
+            self.problems.append(Problem(f"cannot read the header: {exc}", row=1, file=self.name))
+            return
+        width = len(self.header)
+        missing = self.missing
+        row_no = 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                self.problems.append(Problem(f"{exc} (is the file cut off?)", row=row_no + 1, file=self.name))
+                return
+            row_no += 1
+            if not cells:
+                continue
+            if len(cells) != width:
+                self.problems.append(
+                    Problem(
+                        f"has {len(cells)} cells where the header has {width} (is the file cut off?)",
+                        row=row_no,
+                        file=self.name,
+                    )
+                )
+                continue
+            yield row_no, {h: (None if c in missing else c) for h, c in zip(self.header, cells, strict=True)}
+
+    def require(self, *columns: str) -> bool:
+        """Whether the header has these columns; a Problem naming the missing ones if not."""
+        absent = [c for c in columns if c not in self.header]
+        if absent:
+            self.problems.append(Problem(f"missing column(s): {', '.join(absent)}", row=1, file=self.name))
+        return not absent
+
+
+def header_of(path: Path) -> list[str]:
+    """The header cells of a CSV file (for telling formats apart); a damaged file is refused here."""
+    table = Table(path)
+    next(table.rows(), None)
+    return table.header
+
+
+def stable_key(prefix: str, *parts: str) -> str:
+    """A readable external id, or a hashed one when the parts would not fit the 200-character column."""
+    key = f"{prefix}:{':'.join(parts)}"
+    if len(key) <= 200:
+        return key
+    return f"{prefix}:sha1:{hashlib.sha1(':'.join(parts).encode()).hexdigest()}"
+
+
+def normalise_name(name: str) -> str:
+    """Upper case, single spaces, no trailing dots: 'Tsinghua  University.' and 'TSINGHUA UNIVERSITY' match."""
+    return re.sub(r"\s+", " ", name).strip().rstrip(".").upper()
+
+
+# --- countries and parties -------------------------------------------------------------------------
+
+# CORDIS writes Greece as EL and the United Kingdom as UK (EU usage); ISO 3166 says GR and GB.
+_CORDIS_TO_ISO = {"EL": "GR", "UK": "GB"}
+# Kosovo has no ISO code; XK is the code the EU and CORDIS use for it.
+_EXTRA_CODES = {"XK": "Kosovo"}
+
+EU_CODE = "EU"
+UNKNOWN_CODE = "ZZ"  # a participant whose country the source leaves empty (ZZ: "unknown" in CLDR)
+
+
+def iso_country(code: str) -> str | None:
+    """The ISO 3166 alpha-2 code for a CORDIS country code, None if it is not a country code at all."""
+    code = _CORDIS_TO_ISO.get(code.strip().upper(), code.strip().upper())
+    if code in _EXTRA_CODES:
+        return code
+    if pycountry.countries.get(alpha_2=code) or pycountry.historic_countries.get(alpha_2=code):
+        return code
+    return None
+
+
+def country_name(code: str) -> str:
+    if code in _EXTRA_CODES:
+        return _EXTRA_CODES[code]
+    country = pycountry.countries.get(alpha_2=code) or pycountry.historic_countries.get(alpha_2=code)
+    return str(getattr(country, "common_name", None) or country.name) if country else code
+
+
+# Historical codes CLDR has reassigned or does not know, and the organisations met in the sources.
+_LANGUAGES = {
+    "CS": ["cs", "sk"],
+    "YU": ["sr", "hr", "sl", "mk"],
+    "DD": ["de"],
+    "SU": ["ru"],
+    EU_CODE: [
+        "bg",
+        "cs",
+        "da",
+        "de",
+        "el",
+        "en",
+        "es",
+        "et",
+        "fi",
+        "fr",
+        "ga",
+        "hr",
+        "hu",
+        "it",
+        "lt",
+        "lv",
+        "mt",
+        "nl",
+        "pl",
+        "pt",
+        "ro",
+        "sk",
+        "sl",
+        "sv",
+    ],
+    "UN": ["ar", "zh", "en", "fr", "ru", "es"],
+}
+
+
+def party_languages(code: str) -> list[str]:
+    """The party's languages: a small table for organisations and dissolved states, else CLDR's likely
+    language of the territory; English (the language the sources name it in) when neither knows."""
+    if code in _LANGUAGES:
+        return list(_LANGUAGES[code])
+    if re.fullmatch(r"[A-Z]{2}", code) and code != UNKNOWN_CODE:
+        language = Language.get(f"und-{code}").maximize().language
+        if language and language != "und":
+            return [language]
+    return ["en"]
+
+
+@dataclass(frozen=True)
+class PartySpec:
+    code: str
+    kind: str
+    name_en: str
+
+
+def ensure_parties(specs: Sequence[PartySpec], report: ImportReport) -> dict[str, Party]:
+    """The parties by code: stored ones are reused as they are (their names may be richer), new ones created."""
+    wanted = {s.code: s for s in specs}
+    found = {p.code: p for p in Party.objects.filter(code__in=list(wanted))}
+    report.unchanged["party"] += len(found)
+    new = [
+        Party(code=s.code, kind=s.kind, name={"en": s.name_en}, languages=party_languages(s.code))
+        for code, s in wanted.items()
+        if code not in found
+    ]
+    # A state the checker does not know (XK) is still a side; Party.clean only accepts ISO codes for states.
+    for p in new:
+        if p.kind == Party.Kind.STATE and p.code in _EXTRA_CODES:
+            p.kind = Party.Kind.INSTITUTION
+    try:
+        create_many(Party, new)
+    except RecordsInvalid as exc:
+        raise ImportRefused(
+            [Problem(f"party {new[i].code}: {_messages(e)}") for i, e in sorted(exc.errors.items())]
+        ) from None
+    report.created["party"] += len(new)
+    found.update({p.code: p for p in new})
+    return found
+
+
+# --- upsert ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Wanted:
+    """One record as the source gives it: its external id, its field values, and where it was read."""
+
+    key: str
+    fields: dict[str, Any]
+    file: str | None = None
+    row: int | None = None
+
+
+def _messages(errors: dict[str, list[str]]) -> str:
+    return "; ".join(f"{f}: {', '.join(m)}" if f != "__all__" else ", ".join(m) for f, m in errors.items())
+
+
+def _problems(exc: RecordsInvalid, origins: Sequence[Wanted], columns: dict[str, str], what: str) -> list[Problem]:
+    problems = []
+    for i, errors in sorted(exc.errors.items()):
+        w = origins[i]
+        for fname, messages in errors.items():
+            column = columns.get(fname)
+            for message in messages:
+                reason = f"{what} {w.key}: {message}" if column else f"{what} {w.key}: {fname}: {message}"
+                problems.append(Problem(reason, row=w.row, column=column, file=w.file))
+    return problems
+
+
+def upsert(
+    model: type[M],
+    wanted: Sequence[Wanted],
+    report: ImportReport,
+    kind: str,
+    *,
+    columns: dict[str, str],
+    related: Callable[[M], models.Model | None] | None = None,
+    prepare: Callable[[M], None] | None = None,
+    describe: Callable[[M], str] | None = None,
+) -> dict[str, M]:
+    """Create, update or leave each wanted record; the stored instances by external id.
+
+    `columns` names the source column of each field, so a refused record points at its cell.
+    `prepare` is called on each stored instance that is read (to hand it related objects already in
+    memory, so validation does not read them back one by one). `describe` gives str() of a new record
+    more cheaply, for its audit entry.
+    """
+    meta = model._meta
+    fk = {f.name: f.attname for f in meta.concrete_fields if f.is_relation}
+    by_key: dict[str, M] = {}
+    keys = [w.key for w in wanted]
+    for start in range(0, len(keys), CHUNK):
+        for found in model._default_manager.filter(external_id__in=keys[start : start + CHUNK]):
+            by_key[found.external_id] = found  # type: ignore[attr-defined]
+    new: list[M] = []
+    new_origin: list[Wanted] = []
+    changes: list[Change] = []
+    change_origin: list[Wanted] = []
+    for w in wanted:
+        stored = by_key.get(w.key)
+        if stored is None:
+            new.append(model(external_id=w.key, **w.fields))
+            new_origin.append(w)
+            continue
+        obj: M = stored
+        diff: dict[str, Any] = {}
+        for name, value in w.fields.items():
+            if name in fk:
+                if getattr(obj, fk[name]) != (value.pk if value is not None else None):
+                    diff[name] = value
+            elif getattr(obj, name) != value:
+                diff[name] = value
+        if not diff:
+            report.unchanged[kind] += 1
+            continue
+        for name in fk:  # the related objects in memory, so validation reads none of them back
+            if name in w.fields:
+                setattr(obj, name, w.fields[name])
+        if prepare is not None:
+            prepare(obj)
+        changes.append(Change(obj, diff))
+        change_origin.append(w)
+    try:
+        create_many(model, new, related=related, describe=describe)
+    except RecordsInvalid as exc:
+        raise ImportRefused(_problems(exc, new_origin, columns, kind)) from None
+    try:
+        written = update_many(changes, related=related)  # type: ignore[arg-type]
+    except RecordsInvalid as exc:
+        raise ImportRefused(_problems(exc, change_origin, columns, kind)) from None
+    report.created[kind] += len(new)
+    report.updated[kind] += len(written)
+    report.unchanged[kind] += len(changes) - len(written)
+    for obj in new:
+        by_key[obj.external_id] = obj  # type: ignore[attr-defined]
+    return by_key
+
+
+def remember_parties(agreement: models.Model, party_ids: set[int]) -> None:
+    """Hand an agreement in memory the ids of its parties, as just written in this transaction.
+
+    Participation.clean() asks `project.agreement.party_ids()` for every record, one query each; during an
+    import the answer is known, so the instance answers from memory (the method is shadowed on this one
+    object only, which is discarded when the import ends).
+    """
+    ids = frozenset(party_ids)
+    agreement.__dict__["party_ids"] = lambda: set(ids)

@@ -1,7 +1,0 @@
-"""Mounted at /oai by the project's urls.py."""
-
-from django.urls import path
-
-from accord.standards.oai import endpoint
-
-urlpatterns = [path("", endpoint, name="oai")]
