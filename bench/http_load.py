@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.http_load --data-dir DIR [--seconds 30] [--workers 2]
 
-Standalone it serves an existing data directory (a database made by `accord bench generate`); bench.suite
+Standalone it serves an existing data directory (a database made by `python -m bench.generate`); bench.suite
 calls measure() on its own throwaway database. wrk (Debian's package `wrk`, C, one thread, keep-alive
 connections) generates the load, so the load generator does not compete for Python's lock with anything;
 a Lua script picks a random project per request. Both servers are gunicorn with the same worker count.

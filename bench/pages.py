@@ -6,7 +6,7 @@ Without a database URL (the flag or ACCORD_DATABASE_URL) it uses a fresh SQLite 
 directory; a PostgreSQL URL names a throwaway database (its name must contain "bench") that is dropped,
 created, and dropped again at the end.
 
-The portfolio comes from accord.scale.generator (as bench.suite), then the search index is rebuilt. Two
+The portfolio comes from bench.generator (as bench.suite), then the search index is rebuilt. Two
 readers, each through Django's test client: an administrator (reads everything) and a coordinator of the
 party with the most projects (reads through the visibility filter). Pages, per reader:
 
@@ -74,7 +74,7 @@ def build(n_projects: int, seed: int) -> dict[str, Any]:
     from accord.core.search import rebuild_index
     from accord.directory.models import Party
     from accord.programmes.models import Project
-    from accord.scale.generator import Sizes, generate
+    from bench.generator import Sizes, generate
 
     t0 = time.perf_counter()
     with acting_as(Actor(None, "bench", "bench-pages", system=True)):

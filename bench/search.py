@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.search [--projects 100000] [--repeats 5] [--database-url URL]
 
 A throwaway database (bench.common): SQLite in a temporary directory, or a PostgreSQL database whose name
-contains "bench". The portfolio comes from accord.scale.generator, which writes in bulk outside the services,
+contains "bench". The portfolio comes from bench.generator, which writes in bulk outside the services,
 so the index is built afterwards with rebuild_index() (timed: that is also what `accord search-index rebuild`
 costs at this size).
 
@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         setup_django()
         from django.db import connection
 
-        from accord.scale.generator import Sizes, generate
+        from bench.generator import Sizes, generate
 
         t = time.perf_counter()
         report = generate(Sizes(projects=args.projects), seed=1)

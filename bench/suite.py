@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.suite --size S|M|L [--database-url URL] [--http-seconds 60] [--repeats 20]
 
 Sizes: S = 10,000 projects (CI smoke test), M = 100,000, L = 1,000,000. The portfolio comes from
-accord.scale.generator (audited, so `verify` runs over it) in a throwaway database (bench.common).
+bench.generator (audited, so `verify` runs over it) in a throwaway database (bench.common).
 Each scenario is timed `--repeats` times after one untimed run, alternating with its baseline, and reports
 p50 / p95 / p99, rows per second (rows one call handles / p50), peak Python memory (tracemalloc, a
 separate untimed call) and the ratio of its p50 to the baseline's p50 measured in the same run:
@@ -551,7 +551,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     from accord.core.actor import Actor, acting_as
     from accord.demo.seed import load_seed
-    from accord.scale.generator import Sizes, generate
+    from bench.generator import Sizes, generate
 
     # Pages rendered in this process: no collectstatic manifest here (the served ones have theirs).
     settings.STORAGES = {

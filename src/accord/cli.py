@@ -8,15 +8,31 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from pathlib import Path
+
+
+def _bench(args: list[str]) -> None:
+    """`accord bench generate ...`: the benchmark generator lives in the checkout's bench/, not in the package."""
+    checkout = Path(__file__).resolve().parents[2]
+    if not (checkout / "bench" / "generate.py").is_file():
+        sys.exit("accord: the benchmark tools are in a checkout of Accord (bench/), not in the installed package")
+    if args[:1] != ["generate"]:
+        sys.exit("accord: usage: accord bench generate --projects N [options] (see python -m bench.generate --help)")
+    sys.path.insert(0, str(checkout))
+    from bench.generate import main as generate
+
+    sys.exit(generate(args[1:]))
 
 
 def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv if argv is None else argv)
+    if args[1:2] == ["bench"]:
+        _bench(args[2:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
     from django.core.management import execute_from_command_line
 
     from accord.core.actor import Actor, acting_as, new_job_id
 
-    args = list(sys.argv if argv is None else argv)
     args[0] = "accord"
     try:
         user = getpass.getuser()

@@ -78,7 +78,6 @@ INSTALLED_APPS = [
     "accord.web",
     "accord.dashboard",
     "accord.demo",
-    "accord.scale",
     "accord.searchindex",
 ]
 

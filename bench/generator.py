@@ -43,7 +43,7 @@ from accord.programmes.choices import (
     QuantityUnit,
 )
 from accord.programmes.models import Deliverable, Exchange, Participation, Plan, PlanItem, ProgressReport, Project
-from accord.scale import words as w
+from bench import words as w
 
 FIRST_YEAR, LAST_YEAR = 2019, 2026  # plans run over these years; LAST_YEAR's plans are in force
 CURRENT_YEAR = LAST_YEAR
