@@ -484,6 +484,11 @@ def _document_page(document: Document) -> str:
     return reverse("web:documents-detail", args=[document.pk])
 
 
+def _waiting_first(waiting: list[Party], every: list[Party]) -> dict[str, Any]:
+    """The parties a joint act offers, those still to act first (the form's party choices)."""
+    return {"parties": waiting + [p for p in every if p not in waiting]}
+
+
 def _awaiting(document: Document) -> list[Party]:
     from accord.documents.services import missing_approvals
 
@@ -493,8 +498,7 @@ def _awaiting(document: Document) -> list[Party]:
 def _approving_parties(document: Document) -> dict[str, Any]:
     from accord.documents.services import approving_parties
 
-    waiting = _awaiting(document)
-    return {"parties": waiting + [p for p in approving_parties(document) if p not in waiting]}
+    return _waiting_first(_awaiting(document), approving_parties(document))
 
 
 def _describe_approve(document: Document, form: Any) -> str:
@@ -813,8 +817,7 @@ def _pending_sign_offs(minutes: Minutes) -> list[Party]:
 def _all_minutes_parties(minutes: Minutes) -> dict[str, Any]:
     from accord.minutes.services import parties_of
 
-    waiting = _pending_sign_offs(minutes)
-    return {"parties": waiting + [p for p in parties_of(minutes) if p not in waiting]}
+    return _waiting_first(_pending_sign_offs(minutes), parties_of(minutes))
 
 
 def _describe_sign_off(minutes: Minutes, form: Any) -> str:
