@@ -394,3 +394,21 @@ def test_a_coordinator_drafts_only_for_their_own_party(seed, users, media):
     with as_user(users["admin"]):  # an administrator of no party: a draft the parties share
         shared = generate_document("communique", seed.meeting, "zh", "html").document
     assert (shared.visibility, shared.owner_party) == ("bilateral", None)
+
+
+def test_a_bilateral_plans_text_once_published_stays_with_the_parties(seed, users, media):
+    # Its text was written for the two parties (bilateral items included): publishing settles it between them
+    # and never puts it on the portal, OAI-PMH or an anonymous download.
+    from accord.programmes.services import update_plan
+
+    plan = update_plan(seed.plan_1959, expected_version=seed.plan_1959.version, visibility="bilateral")
+    with as_user(users["cn-coordinator"]):
+        document = generate_document("plan_text", plan, "zh", "html").document
+        approve_document(document, seed.cn)
+    with as_user(users["su-coordinator"]):
+        approve_document(document, seed.su)
+        publish_document(document)
+    document.refresh_from_db()
+    assert (document.status, document.visibility) == ("published", "bilateral")
+    assert not seen_by_the_public(document)
+    assert Client().get(f"/documents/{document.pk}/").status_code == 404

@@ -110,20 +110,26 @@ def test_concurrent_edits_of_one_plan_item_lose_nothing(live: Live) -> None:
 def test_concurrent_progress_reports_are_all_recorded_once(live: Live) -> None:
     item = _draft_plan_item(live)
     url = f"{live.server.url}/api/v1/plan-items/{item['id']}/progress"
-    organisations = live.instance.sql(
-        f"SELECT organisation_id FROM programmes_participation WHERE project_id = {item['project_id']} ORDER BY id"
+    # Each coordinator reports for their own side's institutions taking part (a party reports only for its own).
+    rows = live.instance.sql(
+        "SELECT pa.organisation_id, p.code FROM programmes_participation pa "
+        "JOIN directory_organisation o ON o.id = pa.organisation_id JOIN directory_party p ON p.id = o.party_id "
+        f"WHERE pa.project_id = {item['project_id']} ORDER BY pa.id"
     )
-    assert organisations, "the seed project has participants"
+    sides = {code: [org for org, c in rows if c == code] for code in ("CN", "SU")}
+    assert sides["CN"] and sides["SU"], "the seed project has participants on both sides"
     statuses: Counter[int] = Counter()
     lock = threading.Lock()
 
     def reporter(n: int) -> None:
-        session = _client(live, "cn-coordinator" if n % 2 == 0 else "su-coordinator")
+        side = "CN" if n % 2 == 0 else "SU"
+        session = _client(live, f"{side.lower()}-coordinator")
+        organisations = sides[side]
         for j in range(WRITES):
             response = session.post(
                 url,
                 json={
-                    "reporting_organisation_id": organisations[(n + j) % len(organisations)][0],
+                    "reporting_organisation_id": organisations[(n + j) % len(organisations)],
                     "period_start": "1961-01-01",
                     "period_end": "1961-06-30",
                     "status": "on_track",

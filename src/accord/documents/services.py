@@ -35,7 +35,7 @@ from accord.core.errors import Forbidden, TransitionRefused, ValidationFailed
 from accord.core.localized import normalize_tag
 from accord.core.models import Visibility
 from accord.core.permissions import parties_of_agreement, require
-from accord.core.visibility import principal
+from accord.core.visibility import effective_visibility, principal, stricter
 from accord.directory.models import Party
 from accord.documents import fonts, renderers
 from accord.documents.content import Content
@@ -428,6 +428,14 @@ def _from_internal_record(document: Document) -> bool:
     return any(record.visibility == Visibility.INTERNAL for record in linked)
 
 
+def published_visibility(document: Document) -> str:
+    """Who reads the document once published: the public, unless the meeting or plan it is made from is
+    bilateral — its text was written for the parties (documents.renderers.readers_of), so publishing it
+    settles it between them and never puts it on the portal."""
+    linked = [effective_visibility(record) for record in (document.meeting, document.plan) if record is not None]
+    return stricter(Visibility.PUBLIC, *linked) if linked else Visibility.PUBLIC
+
+
 def _unsettled_source(document: Document) -> str:
     """Why the record a generated document reports on is not settled yet ("" when it is): agreed minutes are
     the final ones, and a review's report waits for the review itself, whose figures and statements stay
@@ -551,6 +559,6 @@ def publish_document(
     if unsettled:
         raise TransitionRefused(f"“{current}” is not published: {unsettled}", field="status")
     when = published_at or timezone.now()
-    _set_access(current, Visibility.PUBLIC, status=Document.Status.PUBLISHED, published_at=when)
+    _set_access(current, published_visibility(current), status=Document.Status.PUBLISHED, published_at=when)
     document.refresh_from_db()
     return document
