@@ -388,7 +388,7 @@ def test_an_uploaded_text_added_to_a_draft_needs_approving_again_and_a_published
 
 def test_a_coordinator_drafts_only_for_their_own_party(seed, users, media):
     before = ChangeRecord.objects.count()
-    with as_user(users["cn-coordinator"]), pytest.raises(Forbidden, match="not its coordinator"):
+    with as_user(users["cn-coordinator"]), pytest.raises(Forbidden, match="each side records its own side"):
         generate_document("communique", seed.meeting, "zh", "html", party=seed.su)
     assert ChangeRecord.objects.count() == before
     with as_user(users["admin"]):  # an administrator of no party: a draft the parties share

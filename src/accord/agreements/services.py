@@ -12,8 +12,55 @@ from django.db import models, transaction
 
 from accord.agreements.models import Agreement, AgreementParty, AuthenticText, Signature
 from accord.core import services as records
-from accord.core.errors import ValidationFailed
+from accord.core.errors import Forbidden, ValidationFailed
+from accord.core.permissions import acting_user, parties_of_agreement
+from accord.core.visibility import principal
 from accord.directory.models import Party, Person
+
+# --- whose side a record is on: the rule every service that files a record under a party calls -------------------
+
+
+def _pk(value: Any) -> Any:
+    return getattr(value, "pk", value)
+
+
+def _party_named(value: Any) -> str:
+    party = value if isinstance(value, Party) else Party.objects.filter(pk=value).first()
+    return party.code if party is not None else str(value)
+
+
+def check_owner(owner: Any, agreement: Any, what: str, *, field: str = "owner_party") -> None:
+    """A record's owner is a party of its agreement and, for a coordinator, their own party.
+
+    Bad input (a party outside the agreement: then only the administrator would see the record) is refused
+    for everyone; filing a record under the other side is refused to a coordinator (administrators and system
+    actors may file under either side). A record without an owner is shared by the agreement's parties.
+    Programmes, meetings, reviews, documents and the importers call this one rule.
+    """
+    if owner is None:
+        return
+    check_parties(agreement, **{field: owner})
+    user = acting_user()
+    if user is None:
+        return
+    who = principal(user)
+    if not who.is_admin and _pk(owner) not in who.coordinates:
+        raise Forbidden(
+            f"You may not file {what} under {_party_named(owner)}: each side records its own side", field=field
+        )
+
+
+def check_parties(agreement: Any, **parties: Any) -> None:
+    """Each named party (from, to, side) is a party of the agreement: bad input otherwise, for everyone."""
+    members = parties_of_agreement(_pk(agreement))
+    shown = agreement if isinstance(agreement, models.Model) else _pk(agreement)
+    errors = {
+        name: [f"{_party_named(party)} is not a party of “{shown}”"]
+        for name, party in parties.items()
+        if party is not None and _pk(party) not in members
+    }
+    if errors:
+        raise ValidationFailed(errors)
 
 
 @transaction.atomic

@@ -29,12 +29,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accord.agreements.models import AgreementParty
+from accord.agreements.services import check_owner
 from accord.core import services as records
 from accord.core.actor import current_actor
 from accord.core.errors import Forbidden, TransitionRefused, ValidationFailed
 from accord.core.localized import normalize_tag
 from accord.core.models import Visibility
-from accord.core.permissions import parties_of_agreement, require
+from accord.core.permissions import parties_of_agreement, require, require_actor_create
 from accord.core.visibility import effective_visibility, principal, stricter
 from accord.directory.models import Party
 from accord.documents import fonts, renderers
@@ -76,11 +77,7 @@ def drafting_party(agreement: Any, party: Party | None = None) -> Party | None:
     user = _acting_user()
     members = parties_of_agreement(agreement.pk)
     if party is not None:
-        if party.pk not in members:
-            raise ValidationFailed({"party": [f"{party.code} is not a party of “{agreement}”"]})
-        who = principal(user)
-        if user is not None and not who.is_admin and party.pk not in who.coordinates:
-            raise Forbidden(f"You may not draft documents for {party.code}: you are not its coordinator.")
+        check_owner(party, agreement, "a document", field="party")  # each side drafts its own
         return party
     if user is None:
         return None
@@ -121,6 +118,7 @@ def create_document(*, texts: Mapping[str, str], party: Party | None = None, **f
         raise ValidationFailed({"visibility": ["a new document is a draft; it becomes public when it is published"]})
     agreement = fields.get("agreement")
     named = fields.pop("owner_party", None)
+    require_actor_create("a document", agreement=agreement)  # the agreement's coordinators draft documents
     maker = drafting_party(agreement, party or named) if agreement is not None else party or named
     owner, visibility = _draft_access(maker, fields.pop("visibility", None), None)
     document = records.create(
@@ -163,9 +161,9 @@ def _add_text(document: Document, language: str, body: str, *, check_only: bool 
         language=text.language,
         body=body,
         sha256=text.sha256,
-        visibility=document.visibility,
+        # visibility and the illustrative flag come from the document (DocumentText.visibility_parents); the
+        # owner too, whatever the visibility: a text is its document's maker's
         owner_party=document.owner_party,
-        is_illustrative=document.is_illustrative,
     )
 
 
@@ -359,9 +357,7 @@ def _store_file(document: Document, content: Content, fmt: str, data: bytes, sou
             sha256=digest,
             size=len(data),
             source_sha256=source,
-            visibility=document.visibility,
-            owner_party=document.owner_party,
-            is_illustrative=document.is_illustrative,
+            owner_party=document.owner_party,  # visibility and flag from the document (visibility_parents)
         )
     changes = {"file": name, "sha256": digest, "size": len(data), "source_sha256": source}
     if any(getattr(current, field) != value for field, value in changes.items()):

@@ -12,13 +12,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from accord.agreements.models import AgreementParty
-from accord.agreements.services import signatures_of
+from accord.agreements.services import check_owner, check_parties, signatures_of
 from accord.core import services as records
 from accord.core.errors import Forbidden, TransitionRefused, ValidationFailed
-from accord.core.permissions import acting_user, parties_of_agreement, require_actor, require_actor_create
+from accord.core.permissions import acting_user, require_actor, require_actor_create
 from accord.core.visibility import principal
 from accord.directory.models import Organisation, Party, Person
 from accord.programmes.choices import (
@@ -79,49 +79,6 @@ def _open_for_change(plan: Plan, what: str = "the plan's content") -> Plan:
 
 
 # --- who may: the rules over the acting account that are the programme's own ------------------------------
-
-
-def _pk(value: Any) -> Any:
-    return getattr(value, "pk", value)
-
-
-def _party_named(value: Any) -> str:
-    party = value if isinstance(value, Party) else Party.objects.filter(pk=value).first()
-    return party.code if party is not None else str(value)
-
-
-def check_owner(owner: Any, agreement: Any, what: str, *, field: str = "owner_party") -> None:
-    """A record's owner is a party of its agreement and, for a coordinator, their own party.
-
-    Bad input (a party outside the agreement: then only the administrator would see the record) is refused
-    for everyone; filing a record under the other side is refused to a coordinator (administrators and system
-    actors may file under either side). A record without an owner is shared by the agreement's parties.
-    """
-    if owner is None:
-        return
-    if _pk(owner) not in parties_of_agreement(_pk(agreement)):
-        agreement = agreement if isinstance(agreement, Model) else _pk(agreement)
-        raise ValidationFailed({field: [f"{_party_named(owner)} is not a party of “{agreement}”"]})
-    user = acting_user()
-    if user is None:
-        return
-    who = principal(user)
-    if not who.is_admin and _pk(owner) not in who.coordinates:
-        raise Forbidden(
-            f"You may not file {what} under {_party_named(owner)}: each side records its own side", field=field
-        )
-
-
-def _check_parties(agreement: Any, **parties: Any) -> None:
-    """Each named party (from, to, side) is a party of the agreement."""
-    members = parties_of_agreement(_pk(agreement))
-    errors = {
-        name: [f"{_party_named(party)} is not a party of “{agreement}”"]
-        for name, party in parties.items()
-        if party is not None and _pk(party) not in members
-    }
-    if errors:
-        raise ValidationFailed(errors)
 
 
 def signatory_parties(plan: Plan) -> list[Party]:
@@ -431,7 +388,7 @@ def add_participation(
     """An organisation joins a project; its side defaults to the organisation's party. Each side owns its rows."""
     require_actor("change", project)
     side = side or organisation.party
-    _check_parties(project.agreement, side=side)
+    check_parties(project.agreement, side=side)
     fields.setdefault("owner_party", side)
     check_owner(fields["owner_party"], project.agreement_id, f"the participation of {organisation} in “{project}”")
     return records.create(
@@ -556,7 +513,7 @@ def record_exchange(*, people: Iterable[Any] = (), **fields: Any) -> Exchange:
     if refused:
         raise ValidationFailed(refused)
     agreement = fields.get("agreement")
-    _check_parties(agreement, to_party=fields.get("to_party"))
+    check_parties(agreement, to_party=fields.get("to_party"))
     check_owner(fields.get("from_party"), agreement, "an exchange", field="from_party")  # the sending side records it
     fields.setdefault("owner_party", fields.get("from_party"))
     if fields["owner_party"] != fields.get("from_party"):

@@ -13,8 +13,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accord.agreements.services import check_owner
 from accord.core import services as records
 from accord.core.errors import TransitionRefused, ValidationFailed
+from accord.core.permissions import require_actor
 from accord.directory.models import Party
 from accord.programmes.models import Plan
 from accord.reviews.models import Review, ReviewStatement
@@ -131,19 +133,12 @@ def verify_review(review: Review) -> bool:
 # --- statements ------------------------------------------------------------------------------------
 
 
-def _check_party(review: Review, party: Party) -> None:
-    agreement = review.plan.agreement
-    if party.pk not in agreement.party_ids():
-        raise ValidationFailed(
-            {"party": [f"{party} is not a party of “{agreement}”: only its parties make statements"]}
-        )
-
-
 @transaction.atomic
 def add_statement(review: Review, party: Party, text: dict[str, str], **fields: Any) -> ReviewStatement:
     """A party's statement on a draft review; the party owns it. One per party."""
     _ensure_draft(review, "its statements")
-    _check_party(review, party)
+    # A party writes only its own statement: one of the agreement's parties, and for a coordinator their own.
+    check_owner(party, review.plan.agreement, f"a statement on “{review}”", field="party")
     return records.create(
         ReviewStatement, related=review, review=review, party=party, owner_party=party, text=text, **fields
     )
@@ -152,6 +147,7 @@ def add_statement(review: Review, party: Party, text: dict[str, str], **fields: 
 @transaction.atomic
 def update_statement(statement: ReviewStatement, *, expected_version: int, **changes: Any) -> ReviewStatement:
     """Change a party's statement (its text or visibility) while the review is a draft."""
+    require_actor("change", statement)
     _ensure_draft(statement.review, "its statements")
     fixed = sorted(set(changes) & {"review", "review_id", "party", "party_id", "owner_party", "owner_party_id"})
     if fixed:
