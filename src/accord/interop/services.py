@@ -425,7 +425,8 @@ def _validate(spec: Spec, new: list[_Row], changed: list[_Row], problems: _Probl
         is_new = i < len(new)
         if is_new or rows[i].changes:
             for name, message in spec.check(obj, None if is_new else rows[i].changes):
-                errors.setdefault(i, {}).setdefault(name, []).append(message)
+                if name not in errors.get(i, {}):  # a cell the model's own rules refused is reported once
+                    errors.setdefault(i, {}).setdefault(name, []).append(message)
     for i, by_field in sorted(errors.items()):
         for name, messages in by_field.items():
             for message in messages:

@@ -58,7 +58,14 @@ from accord.programmes.choices import (
     QuantityUnit,
 )
 from accord.programmes.models import Exchange, Participation, PlanItem, ProgressReport, Project
-from accord.programmes.services import RECEIPT_FIELDS, check_owner, frozen_reason, receipt_refusals
+from accord.programmes.services import (
+    RECEIPT_FIELDS,
+    check_exchange_sides,
+    check_owner,
+    check_participation_sides,
+    frozen_reason,
+    receipt_refusals,
+)
 
 Fields = dict[str, Any]
 
@@ -179,17 +186,51 @@ def _frozen_plan(item: PlanItem, changes: dict[str, Any] | None) -> list[tuple[s
     return [("plan", reason)] if reason else []
 
 
+def _refusals(rule: Callable[[], None]) -> list[tuple[str, str]]:
+    """What a service's rule refuses, as (field, message): the import reports each at its row and column."""
+    try:
+        rule()
+    except ValidationFailed as exc:
+        return [(name, message) for name, messages in exc.errors.items() for message in messages]
+    except DomainError as exc:
+        return [(exc.field or "", exc.message)]
+    return []
+
+
 def _owner_of_agreement(project: Project, changes: dict[str, Any] | None) -> list[tuple[str, str]]:
     """As create_project: a record's owner is a party of its agreement (and, for a coordinator, their own)."""
     if changes is not None and "owner_party" not in changes:
         return []
-    try:
-        check_owner(project.owner_party, project.agreement, f"project {project.number}")
-    except ValidationFailed as exc:
-        return [(name, message) for name, messages in exc.errors.items() for message in messages]
-    except DomainError as exc:
-        return [(exc.field or "owner_party", exc.message)]
-    return []
+    return _refusals(lambda: check_owner(project.owner_party, project.agreement, f"project {project.number}"))
+
+
+def _participation_sides(participation: Participation, changes: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """As add_participation: the side (and owner) is a party of the project's agreement."""
+    if changes is not None and not {"side", "owner_party", "project"} & set(changes):
+        return []
+    return _refusals(
+        lambda: check_participation_sides(
+            participation.project,
+            participation.organisation,
+            side=participation.side,
+            owner_party=participation.owner_party,
+        )
+    )
+
+
+def _exchange_rules(exchange: Exchange, changes: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """As record_exchange: between parties of the agreement, recorded by the sender; receipt by the receiver."""
+    refused = []
+    if changes is None or {"agreement", "from_party", "to_party", "owner_party"} & set(changes):
+        refused = _refusals(
+            lambda: check_exchange_sides(
+                exchange.agreement,
+                from_party=exchange.from_party,
+                to_party=exchange.to_party,
+                owner_party=exchange.owner_party,
+            )
+        )
+    return refused + _receipt_by_receiver(exchange, changes)
 
 
 def _receipt_by_receiver(exchange: Exchange, changes: dict[str, Any] | None) -> list[tuple[str, str]]:
@@ -300,6 +341,7 @@ PARTICIPATIONS = Spec(
         "side": f.get("side") or (f["organisation"].party if f.get("organisation") else None),
     },
     related=lambda p: p.project,
+    check=_participation_sides,
 )
 
 PLAN_ITEMS = Spec(
@@ -374,7 +416,7 @@ EXCHANGES = Spec(
     natural=_by("agreement", "kind", "from_party", "to_party", "start_on"),
     defaults=lambda f: {"owner_party": f.get("from_party")},
     related=lambda e: e.agreement,
-    check=_receipt_by_receiver,
+    check=_exchange_rules,
 )
 
 SPECS: dict[str, Spec] = {

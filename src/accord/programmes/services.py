@@ -388,12 +388,18 @@ def add_participation(
     """An organisation joins a project; its side defaults to the organisation's party. Each side owns its rows."""
     require_actor("change", project)
     side = side or organisation.party
-    check_parties(project.agreement, side=side)
     fields.setdefault("owner_party", side)
-    check_owner(fields["owner_party"], project.agreement_id, f"the participation of {organisation} in “{project}”")
+    check_participation_sides(project, organisation, side=side, owner_party=fields["owner_party"])
     return records.create(
         Participation, related=project, project=project, organisation=organisation, side=side, role=role, **fields
     )
+
+
+def check_participation_sides(project: Project, organisation: Organisation, *, side: Any, owner_party: Any) -> None:
+    """A participation's side is a party of the project's agreement; its owner too, and for a coordinator their own
+    (add_participation and the participations import call this one rule)."""
+    check_parties(project.agreement, side=side)
+    check_owner(owner_party, project.agreement_id, f"the participation of {organisation} in “{project}”")
 
 
 # --- plan items ------------------------------------------------------------------------------------
@@ -505,6 +511,15 @@ def receipt_refusals(values: dict[str, Any], *, changed: bool = False) -> dict[s
     return {name: [RECEIPT_BY_RECEIVER] for name in RECEIPT_FIELDS if (name in values if changed else values.get(name))}
 
 
+def check_exchange_sides(agreement: Any, *, from_party: Any, to_party: Any, owner_party: Any) -> None:
+    """An exchange goes between parties of its agreement, recorded by the sending side (a coordinator, for their
+    own party): record_exchange and the exchanges import call this one rule."""
+    check_parties(agreement, to_party=to_party)
+    check_owner(from_party, agreement, "an exchange", field="from_party")
+    if owner_party != from_party:
+        check_owner(owner_party, agreement, "an exchange")
+
+
 @transaction.atomic
 def record_exchange(*, people: Iterable[Any] = (), **fields: Any) -> Exchange:
     """Record an exchange (by the sending side). People travelling or training are listed with it."""
@@ -512,12 +527,13 @@ def record_exchange(*, people: Iterable[Any] = (), **fields: Any) -> Exchange:
     refused = receipt_refusals(fields)
     if refused:
         raise ValidationFailed(refused)
-    agreement = fields.get("agreement")
-    check_parties(agreement, to_party=fields.get("to_party"))
-    check_owner(fields.get("from_party"), agreement, "an exchange", field="from_party")  # the sending side records it
     fields.setdefault("owner_party", fields.get("from_party"))
-    if fields["owner_party"] != fields.get("from_party"):
-        check_owner(fields["owner_party"], agreement, "an exchange")
+    check_exchange_sides(
+        fields.get("agreement"),
+        from_party=fields.get("from_party"),
+        to_party=fields.get("to_party"),
+        owner_party=fields["owner_party"],
+    )
     exchange = records.create(Exchange, related=fields.get("agreement"), **fields)
     for person in people:
         records.create(
