@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, Model, Q, QuerySet, Value
+from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from accord.core.models import Visibility
 
@@ -254,6 +255,23 @@ def count_withheld(model: type[Model], parts: str, user: Any) -> Any:
     if condition is None:
         return Value(0)
     return Count(parts) - Count(parts, filter=_prefixed(condition, f"{parts}__"))
+
+
+def count_parts(model: type[Model], parts: str, user: Any) -> tuple[Any, Any]:
+    """Annotations of `model`'s rows: how many of their `parts` (a reverse relation: a plan's "items") `user` may
+    read, and how many not — a list shows the first and says "n not shown" of the second, never a total that
+    counts what the reader may not see. One subquery per row each: a page of a long list counts its rows only."""
+    part = parent_model(model, parts)
+    link = model._meta.get_field(parts).field.name  # type: ignore[union-attr]
+    rows = part._default_manager.filter(**{link: OuterRef("pk")}).order_by().values(link)
+
+    def number(queryset: QuerySet[Any]) -> Any:
+        return Coalesce(Subquery(queryset.annotate(n=Count("pk")).values("n")), 0)
+
+    condition = visibility_filter(part, principal(user)) if _has_visibility(part) else None
+    if condition is None:
+        return number(rows), Value(0)
+    return number(rows.filter(condition)), number(rows) - number(rows.filter(condition))
 
 
 def _withheld(queryset: QuerySet[Any], condition: Q | None) -> int:

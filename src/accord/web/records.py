@@ -10,15 +10,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Model, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Model, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.models import Agreement, AgreementParty
 from accord.agreements.services import update_agreement
 from accord.core.models import Visibility
-from accord.core.visibility import shown_and_withheld, visible
+from accord.core.visibility import count_parts, shown_and_withheld, visible
 from accord.directory.models import Organisation, OrganisationName, Party, Person, Position
 from accord.directory.services import update_organisation, update_person
 from accord.documents.models import Document
@@ -106,6 +105,12 @@ class RecordType:
     # The filter naming the composite these records are parts of ("plan"): filtered to one, the list counts
     # the parts the reader may not see and says so.
     part_of: str = ""
+    # What a list's rows count for the reader (a plan's items they may see, and those withheld): (rows, user) -> rows.
+    for_reader: Callable[[QuerySet[Any], Any], QuerySet[Any]] | None = None
+
+    def list_for(self, user: Any) -> QuerySet[Any]:
+        rows = self.list_queryset()
+        return self.for_reader(rows, user) if self.for_reader else rows
 
     @property
     def row_template(self) -> str:
@@ -125,7 +130,7 @@ class RecordType:
 def _agreement_related(agreement: Agreement, user: Any, params: Any) -> dict[str, Any]:
     return {
         "parties": list(agreement.agreement_parties.select_related("party").order_by("position")),
-        "plans": list(visible(agreement.plans.all(), user).annotate(item_count=Count("items"))),
+        "plans": list(_plans_counted(visible(agreement.plans.all(), user), user)),
         "meetings": list(visible(agreement.meetings.all(), user)),
         "documents": list(visible(agreement.documents.all(), user)),
         "project_count": visible(agreement.projects.all(), user).count(),
@@ -265,13 +270,15 @@ def _review_related(review: Review, user: Any, params: Any) -> dict[str, Any]:
 _PLAN_STATUSES = _choices(PlanStatus.choices)
 _PLAN_ORDER = ("period_start", "period_end", "agreement_id", "revision")  # unique, and indexed (plan_period_idx)
 _PLAN_ORDER_OF_ITEMS = tuple(f"plan__{f}" for f in _PLAN_ORDER)
-# Per row, not a join with GROUP BY: the list then reads its page in sort order (an index) and counts 50 plans' items.
-_ITEM_COUNT = Coalesce(
-    Subquery(
-        PlanItem.objects.filter(plan=OuterRef("pk")).order_by().values("plan").annotate(n=Count("id")).values("n")
-    ),
-    0,
-)
+
+
+def _plans_counted(plans: QuerySet[Plan], user: Any) -> QuerySet[Plan]:
+    """Plans with the number of their items `user` may see (item_count) and of those withheld (items_withheld):
+    a count of every item would tell how many internal items one side has. Per row, not a join with GROUP BY: the
+    list then reads its page in sort order (an index) and counts 50 plans' items."""
+    shown, hidden = count_parts(Plan, "items", user)
+    return plans.annotate(item_count=shown, items_withheld=hidden)
+
 
 RECORD_TYPES: list[RecordType] = [
     RecordType(
@@ -309,7 +316,8 @@ RECORD_TYPES: list[RecordType] = [
         model=Plan,
         label=_("Plan"),
         label_plural=_("Plans"),
-        list_queryset=lambda: Plan.objects.select_related("agreement").annotate(item_count=_ITEM_COUNT),
+        list_queryset=lambda: Plan.objects.select_related("agreement"),
+        for_reader=_plans_counted,
         detail_queryset=lambda: Plan.objects.select_related("agreement", "previous", "supersedes"),
         columns=[
             Column(_("Title"), "title", ("agreement_id", "period_start", "revision")),

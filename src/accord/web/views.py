@@ -120,7 +120,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     rt = _record_type(kind)
     listing = build_listing(
         request,
-        rt.list_queryset(),
+        rt.list_for(request.user),
         columns=rt.columns,
         filters=rt.filters,
         search=rt.search,
