@@ -272,3 +272,14 @@ def test_the_signed_plans_text_is_written_from_what_was_signed(plan):
     assert signed_title["zh"] in text and NEW_TITLE["zh"] not in text and NEW_TITLE["ru"] not in text
     content = build_plan_text(plan, ["en"])
     assert content.titles["en"] == plan.title["en"]
+
+
+@pytest.mark.parametrize("language, kind", [("ru", "Проект"), ("zh-hans", "项目"), ("en", "Project")])
+def test_the_changed_records_kind_is_named_in_the_readers_language(client, plan, language, kind):
+    project = first_project(plan)
+    update_project(project, expected_version=project.version, title={**project.title, "en": "Renamed"})
+    client.force_login(user("su-coordinator"))
+    page = client.get(reverse("web:plans-detail", args=[plan.pk]), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    changes = page[page.index('data-testid="changed-since-signing"') :]
+    assert f"{kind} {project.number}:" in changes
+    assert language == "en" or "Project" not in changes

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accord.core.localized import LocalizedTextField
 from accord.core.models import ExternallyKnown, PartyOwned
@@ -54,6 +55,8 @@ class Agreement(ExternallyKnown, PartyOwned):
     authentic_languages = models.JSONField(_("authentic languages"), default=list, blank=True)
 
     class Meta:
+        verbose_name = pgettext_lazy("record kind", "agreement")
+        verbose_name_plural = pgettext_lazy("record kind", "agreements")
         ordering = ["signed_on", "id"]
 
     def __str__(self) -> str:

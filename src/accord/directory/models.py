@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accord.core.localized import LocalizedText, LocalizedTextField
 from accord.core.models import AccordModel, ExternallyKnown, PartyOwned, Visibility
@@ -39,6 +40,8 @@ class Party(AccordModel):
     languages = models.JSONField(_("official languages"), default=list, help_text=_('BCP 47 tags, e.g. ["zh"]'))
 
     class Meta:
+        verbose_name = pgettext_lazy("record kind", "party")
+        verbose_name_plural = pgettext_lazy("record kind", "parties")
         ordering = ["code"]
         verbose_name_plural = _("parties")
 
@@ -91,6 +94,8 @@ class Organisation(ExternallyKnown, PartyOwned):
     visibility = models.CharField(_("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC)
 
     class Meta:
+        verbose_name = pgettext_lazy("record kind", "organisation")
+        verbose_name_plural = pgettext_lazy("record kind", "organisations")
         ordering = ["party", "id"]
 
     def __str__(self) -> str:
@@ -179,6 +184,8 @@ class Person(ExternallyKnown, AccordModel):
     )
 
     class Meta:
+        verbose_name = pgettext_lazy("record kind", "person")
+        verbose_name_plural = pgettext_lazy("record kind", "people")
         ordering = ["id"]
         verbose_name_plural = _("people")
         constraints = [

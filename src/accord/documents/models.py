@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accord.agreements.models import Agreement
 from accord.core.localized import LocalizedTextField, normalize_tag
@@ -66,6 +67,8 @@ class Document(PartyOwned):
     content_sha256 = models.CharField(_("content SHA-256"), max_length=64, blank=True)
 
     class Meta:
+        verbose_name = pgettext_lazy("record kind", "document")
+        verbose_name_plural = pgettext_lazy("record kind", "documents")
         ordering = ["-issued_on", "id"]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accord.agreements.models import Agreement
 from accord.core.localized import LocalizedTextField
@@ -31,6 +32,8 @@ class Meeting(PartyOwned):
     end_on = models.DateField(_("to"))
 
     class Meta:
+        verbose_name = pgettext_lazy("record kind", "meeting")
+        verbose_name_plural = pgettext_lazy("record kind", "meetings")
         ordering = ["-end_on", "id"]
 
     def __str__(self) -> str:

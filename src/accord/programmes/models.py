@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accord.agreements.models import Agreement
 from accord.core.localized import LocalizedTextField
@@ -66,6 +67,8 @@ class Plan(PartyOwned):
     signed_version = models.PositiveIntegerField(_("signed version"), null=True, blank=True, editable=False)
 
     class Meta:
+        verbose_name = pgettext_lazy("record kind", "plan")
+        verbose_name_plural = pgettext_lazy("record kind", "plans")
         ordering = ["agreement", "period_start", "revision"]
         # The plans' and plan items' lists sort by period; with the plan's unique key after it, a page of items
         # is read in order from this index and the items' own (plan, position, id).
@@ -124,6 +127,8 @@ class Project(ExternallyKnown, PartyOwned):
     end_on = models.DateField(_("end"), null=True, blank=True)
 
     class Meta:
+        verbose_name = pgettext_lazy("record kind", "project")
+        verbose_name_plural = pgettext_lazy("record kind", "projects")
         ordering = ["agreement", "id"]
         constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="project_unique_number")]
         # The list's sorts (web.records): a page of a sorted list reads the index, not every project.
@@ -174,6 +179,8 @@ class Participation(ExternallyKnown, PartyOwned):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.PARTNER)
 
     class Meta:
+        verbose_name = pgettext_lazy("record kind", "participation")
+        verbose_name_plural = pgettext_lazy("record kind", "participations")
         ordering = ["project", "side", "id"]
         constraints = [
             models.UniqueConstraint(fields=["project", "organisation"], name="participation_unique_organisation")
@@ -213,6 +220,8 @@ class PlanItem(ExternallyKnown, PartyOwned):
     )
 
     class Meta:
+        verbose_name = pgettext_lazy("record kind", "plan item")
+        verbose_name_plural = pgettext_lazy("record kind", "plan items")
         ordering = ["plan", "position", "id"]
         constraints = [models.UniqueConstraint(fields=["plan", "project"], name="planitem_unique_project")]
         indexes = [models.Index(fields=["plan", "position", "id"], name="planitem_plan_order_idx")]  # a page of a plan
@@ -327,6 +336,8 @@ class Deliverable(PartyOwned):
     delivered_on = models.DateField(_("delivered"), null=True, blank=True)
 
     class Meta:
+        verbose_name = pgettext_lazy("record kind", "deliverable")
+        verbose_name_plural = pgettext_lazy("record kind", "deliverables")
         ordering = ["plan_item", "due_on", "id"]
 
     def __str__(self) -> str:
@@ -358,6 +369,8 @@ class ProgressReport(ExternallyKnown, PartyOwned):
     evidence = models.TextField(_("evidence"), blank=True, help_text=_("References, links, documents."))
 
     class Meta:
+        verbose_name = pgettext_lazy("record kind", "progress report")
+        verbose_name_plural = pgettext_lazy("record kind", "progress reports")
         ordering = ["plan_item", "period_end", "id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(percent__lte=100), name="progress_percent_max_100"),
@@ -456,6 +469,8 @@ class Exchange(ExternallyKnown, PartyOwned):
     )
 
     class Meta:
+        verbose_name = pgettext_lazy("record kind", "exchange")
+        verbose_name_plural = pgettext_lazy("record kind", "exchanges")
         ordering = ["agreement", "start_on", "id"]
         indexes = [models.Index(fields=["start_on", "id"], name="exchange_start_idx")]  # the list's default sort
         constraints = [

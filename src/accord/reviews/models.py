@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accord.core.localized import LocalizedTextField
 from accord.core.models import PartyOwned
@@ -40,6 +41,8 @@ class Review(PartyOwned):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
 
     class Meta:
+        verbose_name = pgettext_lazy("record kind", "review")
+        verbose_name_plural = pgettext_lazy("record kind", "reviews")
         ordering = ["plan", "as_of", "id"]
         constraints = [models.UniqueConstraint(fields=["plan", "as_of"], name="review_one_per_plan_and_date")]
 
