@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.db.models import Model, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accord.core.errors import ValidationFailed
@@ -88,7 +89,7 @@ class Ref(Param):
         elif self.code:
             found = records.filter(**{f"{self.code}__iexact": raw}).first()
         else:
-            raise ValueError(f"{NOT_A_CHOICE % {'value': raw}}: give the id of a {self.what}")
+            raise ValueError(f"{NOT_A_CHOICE % {'value': raw}}: give the {self.what}'s id")
         if found is None:
             raise ValueError(f"{NOT_A_CHOICE % {'value': raw}}: no {self.what} with that id that you may see")
         return found
@@ -163,23 +164,23 @@ class Filters:
 
     @classmethod
     def openapi_parameters(cls) -> list[dict[str, Any]]:
-        """The parameters as OpenAPI query parameters, for the list operations that take them."""
-        out = []
-        for p in cls.params:
-            also = f" (also accepted as: {', '.join(p.aliases)})" if p.aliases else ""
-            schema: dict[str, Any] = {"type": "string"}
-            if isinstance(p, Choice):
-                schema["enum"] = p.values()
-            out.append(
-                {
-                    "in": "query",
-                    "name": p.name,
-                    "required": False,
-                    "schema": schema,
-                    "description": f"{p.label}: {p.describe()}{also}",
-                }
-            )
-        return out
+        """The parameters as OpenAPI query parameters, for the list operations that take them (in English)."""
+        with translation.override("en"):
+            return [_openapi_parameter(p) for p in cls.params]
+
+
+def _openapi_parameter(param: Param) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    if isinstance(param, Choice):
+        schema["enum"] = param.values()
+    also = f" (also accepted as: {', '.join(param.aliases)})" if param.aliases else ""
+    return {
+        "in": "query",
+        "name": param.name,
+        "required": False,
+        "schema": schema,
+        "description": f"{param.label}: {param.describe()}{also}",
+    }
 
 
 def parse_pairs(pairs: Iterable[str]) -> dict[str, str]:

@@ -25,9 +25,12 @@ from django.db.models import Model, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accord.agreements.filters import AgreementFilters
 from accord.agreements.models import Agreement
 from accord.core.errors import DomainError, ValidationFailed
+from accord.core.filters import Filters
 from accord.core.models import Visibility
+from accord.directory.filters import OrganisationFilters, PersonFilters
 from accord.directory.models import Organisation, Person
 from accord.interop.columns import (
     AgreementRef,
@@ -57,6 +60,13 @@ from accord.programmes.choices import (
     ProgressStatus,
     QuantityUnit,
 )
+from accord.programmes.filters import (
+    ExchangeFilters,
+    ParticipationFilters,
+    PlanItemFilters,
+    ProgressReportFilters,
+    ProjectFilters,
+)
 from accord.programmes.models import Exchange, Participation, PlanItem, ProgressReport, Project
 from accord.programmes.services import RECEIPT_FIELDS, check_owner, frozen_reason, receipt_refusals
 
@@ -82,6 +92,8 @@ class Spec:
     # each broken one, given the record as it would be and its changed fields (None: a new record).
     check: Callable[[Any, dict[str, Any] | None], list[tuple[str, str]]] = lambda obj, changes: []
     export_related: list[str] = field(default_factory=list)
+    # The kind's filters (<app>/filters.py): an export takes the same ones as the kind's list page and API list.
+    filters: type[Filters] = Filters
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)
@@ -202,6 +214,7 @@ def _receipt_by_receiver(exchange: Exchange, changes: dict[str, Any] | None) -> 
 
 
 ORGANISATIONS = Spec(
+    filters=OrganisationFilters,
     kind="organisations",
     noun="organisation",
     model=Organisation,
@@ -222,6 +235,7 @@ ORGANISATIONS = Spec(
 )
 
 PEOPLE = Spec(
+    filters=PersonFilters,
     kind="people",
     noun="person",
     model=Person,
@@ -235,6 +249,7 @@ PEOPLE = Spec(
 )
 
 AGREEMENTS = Spec(
+    filters=AgreementFilters,
     kind="agreements",
     noun="agreement",
     model=Agreement,
@@ -259,6 +274,7 @@ AGREEMENTS = Spec(
 )
 
 PROJECTS = Spec(
+    filters=ProjectFilters,
     kind="projects",
     noun="project",
     model=Project,
@@ -283,6 +299,7 @@ PROJECTS = Spec(
 )
 
 PARTICIPATIONS = Spec(
+    filters=ParticipationFilters,
     kind="participations",
     noun="participation",
     model=Participation,
@@ -303,6 +320,7 @@ PARTICIPATIONS = Spec(
 )
 
 PLAN_ITEMS = Spec(
+    filters=PlanItemFilters,
     kind="plan-items",
     noun="plan item",
     model=PlanItem,
@@ -322,6 +340,7 @@ PLAN_ITEMS = Spec(
 )
 
 PROGRESS_REPORTS = Spec(
+    filters=ProgressReportFilters,
     kind="progress-reports",
     noun="progress report",
     model=ProgressReport,
@@ -348,6 +367,7 @@ PROGRESS_REPORTS = Spec(
 )
 
 EXCHANGES = Spec(
+    filters=ExchangeFilters,
     kind="exchanges",
     noun="exchange",
     model=Exchange,
