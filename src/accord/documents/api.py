@@ -70,9 +70,7 @@ class ApproveIn(Schema):
 
 
 router = Router(tags=["documents"])
-read_endpoints(
-    router, Document, DocumentOut, name="documents", prefetch=("approvals__party",), filters=DocumentFilters
-)
+read_endpoints(router, Document, DocumentOut, name="documents", prefetch=("approvals__party",), filters=DocumentFilters)
 
 
 def _errors(*codes: int) -> dict[int, Any]:

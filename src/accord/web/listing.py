@@ -195,7 +195,7 @@ def build_listing(
     # The kind's filters, as its API list and its export read them; refused values are named above the list.
     bound = filters(request.GET, user)
     qs = bound.narrow(visible(queryset, user))
-    errors = [f"{param.label} ({param.name}): {bound.errors[param.name]}" for param in filters.params if param.name in bound.errors]
+    errors = [f"{p.label} ({p.name}): {bound.errors[p.name]}" for p in filters.params if p.name in bound.errors]
     chosen: list[dict[str, Any]] = []
     for param in filters.params:
         value = bound.values.get(param.name)

@@ -6,8 +6,8 @@ differs between kinds is data here and a detail template per kind.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Model, OuterRef, Prefetch, QuerySet, Subquery
@@ -21,7 +21,7 @@ from accord.agreements.services import update_agreement
 from accord.core.filters import Filters
 from accord.core.visibility import shown_and_withheld, visible
 from accord.directory.filters import OrganisationFilters, PersonFilters
-from accord.directory.models import Organisation, OrganisationName, Party, Person, Position
+from accord.directory.models import Organisation, OrganisationName, Person, Position
 from accord.directory.services import update_organisation, update_person
 from accord.documents.filters import DocumentFilters
 from accord.documents.models import Document
