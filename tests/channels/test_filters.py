@@ -179,3 +179,25 @@ def test_the_api_documents_each_lists_filters():
     assert {"agreement", "field", "modality", "party", "visibility"} <= parameters.keys()
     assert "2.2" in parameters["field"]["schema"]["enum"]
     assert "agreement_id" in parameters["agreement"]["description"]
+
+
+def test_an_export_job_takes_the_same_filters(seed, settings, tmp_path):
+    from django.core.files.storage import default_storage
+
+    from accord.jobs.runner import run_pending
+    from accord.jobs.services import enqueue
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    admin = get_user_model().objects.get(username="admin")
+    job = enqueue(
+        "export", {"kind": "plan-items", "format": "json", "filters": {"plan": seed.plan_1960.pk}}, user=admin
+    )
+    refused = enqueue("export", {"kind": "plan-items", "format": "json", "filters": {"plan": "abc"}}, user=admin)
+    run_pending()
+    job.refresh_from_db()
+    refused.refresh_from_db()
+    assert job.status == "done", job.error
+    with default_storage.open(job.result_file) as fh:
+        exported = {r["uid"] for r in json.loads(fh.read())}
+    assert exported == _page(_client("admin"), "plan-items", {"plan": seed.plan_1960.pk})
+    assert refused.status == "failed" and "plan" in refused.error and "is not one of the choices" in refused.error
