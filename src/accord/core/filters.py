@@ -91,7 +91,8 @@ class Ref(Param):
         else:
             raise ValueError(f"{NOT_A_CHOICE % {'value': raw}}: give the {self.what}'s id")
         if found is None:
-            raise ValueError(f"{NOT_A_CHOICE % {'value': raw}}: no {self.what} with that id that you may see")
+            key = f"id or {self.code}" if self.code else "id"
+            raise ValueError(f"{NOT_A_CHOICE % {'value': raw}}: no {self.what} with that {key} that you may see")
         return found
 
     def describe(self) -> str:
