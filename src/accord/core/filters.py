@@ -35,7 +35,9 @@ class Param:
     lookup: str | Callable[[QuerySet[Any], Any], QuerySet[Any]]  # `lookup=value`, or a function of both
     aliases: tuple[str, ...] = ()
 
-    def clean(self, raw: str, user: Any, *, everything: bool) -> Any:
+    def clean(self, raw: str, user: Any, *, everything: bool, known: Mapping[str, Any] | None = None) -> Any:
+        """The value `raw` stands for, or ValueError saying why it is refused. `known`: records by id that the
+        caller has already read among those the reader may see (a page's options), so none is read twice."""
         raise NotImplementedError
 
     def narrow(self, queryset: QuerySet[Any], value: Any) -> QuerySet[Any]:
@@ -56,7 +58,7 @@ class Choice(Param):
     def values(self) -> list[str]:
         return [str(v) for v, _ in self.choices]
 
-    def clean(self, raw: str, user: Any, *, everything: bool) -> Any:
+    def clean(self, raw: str, user: Any, *, everything: bool, known: Mapping[str, Any] | None = None) -> Any:
         if raw not in self.values():
             raise ValueError(f"{NOT_A_CHOICE % {'value': raw}}: {', '.join(self.values())}")
         return raw
@@ -82,7 +84,9 @@ class Ref(Param):
     def what(self) -> str:
         return str(self.queryset().model._meta.verbose_name)
 
-    def clean(self, raw: str, user: Any, *, everything: bool) -> Any:
+    def clean(self, raw: str, user: Any, *, everything: bool, known: Mapping[str, Any] | None = None) -> Any:
+        if known and raw in known:
+            return known[raw]
         records = self.readable(user, everything=everything)
         if raw.isdigit() and len(raw) <= ID_MAX_DIGITS:
             found = records.filter(pk=int(raw)).first()
@@ -102,24 +106,31 @@ class Ref(Param):
 class Filters:
     """The filters of one kind of record, bound to the values a channel was given.
 
-    Subclasses list their `params`. `strict`: a name that is no filter of this kind is refused (an export or the
-    CLI, where a misspelt filter would silently give every record); pages and API lists leave other parameters
-    (search, sort, paging) to their own code.
+    Subclasses list their `params`. `everything`: the reader is the system (the CLI), not `user`. `strict`: a
+    name that is no filter of this kind is refused (an export or the CLI, where a misspelt filter would silently
+    give every record); pages and API lists leave other parameters (search, sort, paging) to their own code.
+    `known`: by parameter, records already read by id (a page's options), so a chosen one is not read again.
     """
 
     params: ClassVar[tuple[Param, ...]] = ()
 
     def __init__(
-        self, data: Mapping[str, Any], user: Any = None, *, everything: bool = False, strict: bool = False
+        self,
+        data: Mapping[str, Any],
+        user: Any = None,
+        *,
+        everything: bool = False,
+        strict: bool = False,
+        known: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.user = user
         self.raw: dict[str, str] = {}  # what was asked, by each parameter's own name
         self.values: dict[str, Any] = {}  # the cleaned values (a record for a Ref) of those that are valid
         self.errors: dict[str, str] = {}
         if strict:
-            known = self.accepted_names()
+            accepted = self.accepted_names()
             for name in data:
-                if name not in known:
+                if name not in accepted:
                     self.errors[name] = f"not a filter of this kind of record; one of: {', '.join(self.names())}"
         for param in self.params:
             raw = next((str(data.get(n) or "").strip() for n in (param.name, *param.aliases) if data.get(n)), "")
@@ -127,7 +138,8 @@ class Filters:
                 continue
             self.raw[param.name] = raw
             try:
-                self.values[param.name] = param.clean(raw, user, everything=everything)
+                found = (known or {}).get(param.name)
+                self.values[param.name] = param.clean(raw, user, everything=everything, known=found)
             except ValueError as exc:
                 self.errors[param.name] = str(exc)
 

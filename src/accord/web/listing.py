@@ -165,20 +165,26 @@ def search_languages() -> list[str]:
     return sorted(tags)
 
 
-def filter_options(param: Param, chosen: Any, user: Any) -> tuple[list[tuple[str, str]], bool]:
-    """The parameter's options as (value, label) strings, and whether some were left out (OPTIONS_MAX).
-
-    For records, one statement for the options (among the records the user may read: an unreadable one is not
-    a choice); the chosen record, found when the filter was checked, is added if it is not among them."""
-    if isinstance(param, Choice):
-        return [(str(v), str(label)) for v, label in param.choices], False
-    assert isinstance(param, Ref)
+def record_options(param: Ref, user: Any) -> tuple[list[Any], bool]:
+    """The records a page offers for `param`: the first OPTIONS_MAX the user may read (all, if not bounded), in
+    one statement, and whether some were left out."""
     records = param.readable(user)
-    found = list(records[: OPTIONS_MAX + 1] if param.bounded else records)
-    options = [(str(r.pk), param.option_label(r)) for r in found[: OPTIONS_MAX if param.bounded else None]]
+    if not param.bounded:
+        return list(records), False
+    found = list(records[: OPTIONS_MAX + 1])
+    return found[:OPTIONS_MAX], len(found) > OPTIONS_MAX
+
+
+def filter_options(param: Param, offered: list[Any], chosen: Any) -> list[tuple[str, str]]:
+    """The parameter's options as (value, label) strings; a chosen record not among those offered is added
+    (it was found, among the records the user may read, when the filter was checked)."""
+    if isinstance(param, Choice):
+        return [(str(v), str(label)) for v, label in param.choices]
+    assert isinstance(param, Ref)
+    options = [(str(r.pk), param.option_label(r)) for r in offered]
     if chosen is not None and str(chosen.pk) not in {v for v, _ in options}:
         options.append((str(chosen.pk), param.option_label(chosen)))
-    return options, param.bounded and len(found) > OPTIONS_MAX
+    return options
 
 
 def build_listing(
@@ -193,13 +199,17 @@ def build_listing(
 ) -> Listing:
     user = request.user
     # The kind's filters, as its API list and its export read them; refused values are named above the list.
-    bound = filters(request.GET, user)
+    # The records a select offers are read first: a chosen one among them is not read again to be checked.
+    offered = {p.name: record_options(p, user) for p in filters.params if isinstance(p, Ref)}
+    known = {name: {str(r.pk): r for r in records} for name, (records, _more) in offered.items()}
+    bound = filters(request.GET, user, known=known)
     qs = bound.narrow(visible(queryset, user))
     errors = [f"{p.label} ({p.name}): {bound.errors[p.name]}" for p in filters.params if p.name in bound.errors]
     chosen: list[dict[str, Any]] = []
     for param in filters.params:
         value = bound.values.get(param.name)
-        options, more = filter_options(param, value, user)
+        records, more = offered.get(param.name, ([], False))
+        options = filter_options(param, records, value)
         shown = "" if value is None else str(value.pk) if isinstance(param, Ref) else str(value)
         chosen.append({"name": param.name, "label": param.label, "options": options, "value": shown, "more": more})
     text = request.GET.get("q", "").strip()[:SEARCH_MAX]
