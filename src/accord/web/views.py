@@ -128,7 +128,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
         search_exact=rt.search_exact,
         default_sort=rt.default_sort,
     )
-    listing.withheld = _withheld_parts(request, rt)
+    listing.withheld = _withheld_parts(request, rt, listing.export_query.get(rt.part_of, "") if rt.part_of else "")
     template = "web/records/_table.html" if _is_htmx(request) else "web/records/list.html"
     context = {
         "rt": rt,
@@ -147,9 +147,9 @@ def _export_url(rt: RecordType, query: dict[str, str]) -> str:
     return f"/api/v1/exports/{rt.kind}?{urlencode({'format': 'csv', **query})}"
 
 
-def _withheld_parts(request: HttpRequest, rt: RecordType) -> int:
-    """The parts of the composite the list is filtered to (a plan's items) that the reader may not see."""
-    parent_id = request.GET.get(rt.part_of, "") if rt.part_of else ""
+def _withheld_parts(request: HttpRequest, rt: RecordType, parent_id: str) -> int:
+    """The parts of the composite the list is filtered to (a plan's items, by the filter's checked value, whatever
+    name it was given by) that the reader may not see."""
     if not parent_id.isdigit():
         return 0
     composite = parent_model(rt.model, rt.part_of)
