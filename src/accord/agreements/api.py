@@ -7,6 +7,7 @@ import uuid
 
 from ninja import Router, Schema
 
+from accord.agreements.filters import AgreementFilters
 from accord.agreements.models import Agreement
 from accord.core.api import read_endpoints
 
@@ -47,5 +48,12 @@ class AgreementOut(Schema):
 
 router = Router()
 agreements = Router(tags=["agreements"])
-read_endpoints(agreements, Agreement, AgreementOut, name="agreements", prefetch=("agreement_parties__party",))
+read_endpoints(
+    agreements,
+    Agreement,
+    AgreementOut,
+    name="agreements",
+    prefetch=("agreement_parties__party",),
+    filters=AgreementFilters,
+)
 router.add_router("/agreements", agreements)

@@ -18,6 +18,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from accord.core.actor import become
 from accord.core.errors import HTTP_STATUS, DomainError, Forbidden, http_status
+from accord.core.filters import Filters
 from accord.core.models import PartyOwned
 from accord.core.refs import find
 from accord.core.visibility import visible
@@ -224,20 +225,30 @@ def read_endpoints(
     name: str,
     related: tuple[str, ...] = (),
     prefetch: tuple[str, ...] = (),
-    filters: Callable[[QuerySet[Any], HttpRequest], QuerySet[Any]] | None = None,
+    filters: type[Filters] | None = None,
+    annotate: Callable[[QuerySet[Any], HttpRequest], QuerySet[Any]] | None = None,
 ) -> None:
-    """GET "" (a cursor-paginated list, oldest first) and GET "/{ref}" (one record by id or uid, with ETag)."""
+    """GET "" (a cursor-paginated list, oldest first) and GET "/{ref}" (one record by id or uid, with ETag).
+
+    `filters`: the kind's Filters (<app>/filters.py), the same its page and its export take; a refused value is
+    a 422 naming the parameter. `annotate`: what the list adds to each row (a plan's withheld items)."""
     what = str(model._meta.verbose_name)
 
     page_schema: Any = list[schema]  # type: ignore[valid-type]
 
     @router.get(
-        "", response=page_schema, operation_id=f"list_{name}", summary=f"List {model._meta.verbose_name_plural}"
+        "",
+        response=page_schema,
+        operation_id=f"list_{name}",
+        summary=f"List {model._meta.verbose_name_plural}",
+        openapi_extra={"parameters": filters.openapi_parameters()} if filters else None,
     )
     @paginate(CursorPagination, ordering=("id",), page_size=50, max_page_size=500)
     def list_records(request: HttpRequest) -> QuerySet[Any]:
         queryset = readable(model, request).select_related(*related).prefetch_related(*prefetch)
-        return filters(queryset, request) if filters else queryset
+        if filters is not None:
+            queryset = filters(request.GET, request.user).apply(queryset)
+        return annotate(queryset, request) if annotate else queryset
 
     @router.get(
         "/{ref}", response={200: schema, 304: None, 404: Error}, operation_id=f"get_{name}", summary=f"One {what}"

@@ -8,6 +8,7 @@ import uuid
 from ninja import Router, Schema
 
 from accord.core.api import read_endpoints
+from accord.directory.filters import OrganisationFilters, PersonFilters
 from accord.directory.models import Organisation, Party, Person
 
 
@@ -47,11 +48,11 @@ class PersonOut(Schema):
 
 
 router = Router()
-for path, model, schema in (
-    ("parties", Party, PartyOut),
-    ("organisations", Organisation, OrganisationOut),
-    ("people", Person, PersonOut),
+for path, model, schema, filters in (
+    ("parties", Party, PartyOut, None),
+    ("organisations", Organisation, OrganisationOut, OrganisationFilters),
+    ("people", Person, PersonOut, PersonFilters),
 ):
     resource = Router(tags=[path])
-    read_endpoints(resource, model, schema, name=path.replace("-", "_"))
+    read_endpoints(resource, model, schema, name=path.replace("-", "_"), filters=filters)
     router.add_router(f"/{path}", resource)

@@ -15,6 +15,7 @@ from accord.core.permissions import require
 from accord.core.refs import find
 from accord.directory.models import Party
 from accord.documents import services
+from accord.documents.filters import DocumentFilters
 from accord.documents.models import Document
 
 
@@ -69,7 +70,7 @@ class ApproveIn(Schema):
 
 
 router = Router(tags=["documents"])
-read_endpoints(router, Document, DocumentOut, name="documents", prefetch=("approvals__party",))
+read_endpoints(router, Document, DocumentOut, name="documents", prefetch=("approvals__party",), filters=DocumentFilters)
 
 
 def _errors(*codes: int) -> dict[int, Any]:

@@ -37,10 +37,16 @@ def _format(fmt: str) -> str:
 
 @router.get("/exports/{kind}", response={200: None, 422: Error}, summary="Export records", operation_id="export")
 def export(request: HttpRequest, kind: str, format: str = "csv") -> StreamingHttpResponse:
-    """Every record of `kind` the caller may read, streamed (constant memory); formula cells are neutralised."""
+    """Every record of `kind` the caller may read, streamed (constant memory); formula cells are neutralised.
+
+    Any other query parameter is one of the kind's filters, the same as its list page and its API list take
+    (`/exports/projects?agreement=3&field=physics`): the export of what the list shows. A refused value, or a
+    name that is no filter of the kind, is a 422 naming it."""
     fmt = _format(format)
-    withheld = services.export_withheld(_kind(kind), user=request.user)
-    stream = services.export_stream(kind, fmt, user=request.user, withheld=withheld)
+    given = {name: request.GET.get(name, "") for name in request.GET if name != "format"}
+    filters = services.export_filters(_kind(kind), given, user=request.user)
+    withheld = services.export_withheld(kind, user=request.user, filters=filters)
+    stream = services.export_stream(kind, fmt, user=request.user, withheld=withheld, filters=filters)
     response = StreamingHttpResponse(stream, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="accord-{kind}.{fmt}"'
     # Parts of composites the caller reads (a plan's items) left out because they may not see them.

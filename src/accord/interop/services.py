@@ -1,7 +1,7 @@
 """Import and export of records as CSV, XLSX and JSON: the functions the CLI, the API and the pages call.
 
     import_file(kind, data, filename, dry_run=False) -> ImportReport     (raises ImportRefused)
-    export_stream(kind, fmt, user=None) -> Iterator[bytes]
+    export_stream(kind, fmt, user=None, filters=export_filters(kind, {...})) -> Iterator[bytes]
     template(kind, fmt, language=...) -> bytes
 
 An import is all or nothing: every row is read, matched and validated (the models' rules, uniqueness and the
@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 from accord.agreements.models import AgreementParty
 from accord.core.bulk import Change, create_many, update_many, validate_many
 from accord.core.errors import DomainError
+from accord.core.filters import Filters
 from accord.core.localized import normalize_tag
 from accord.core.visibility import inherit_from_parents
 from accord.interop.columns import CellError, Column, PartyList, TextList
@@ -39,7 +40,7 @@ from accord.interop.writers import FORMATS, stream_csv, stream_json, stream_xlsx
 from accord.programmes.services import open_for_change
 
 KINDS: list[str] = list(SPECS)
-__all__ = ["FORMATS", "KINDS", "export_rows", "export_stream", "import_file", "spec_for", "template"]
+__all__ = ["FORMATS", "KINDS", "export_filters", "export_rows", "export_stream", "import_file", "spec_for", "template"]
 
 # A text cell an export neutralised against formula injection: the apostrophe is taken off again on import.
 _NEUTRALISED = re.compile(r"^'(?=[=+\-@\t\r])")
@@ -489,8 +490,19 @@ def export_header(spec: Spec) -> list[str]:
     return header
 
 
-def export_rows(kind: str, *, user: Any = None, full_text: bool = False) -> tuple[list[str], Iterator[list[Any]]]:
-    """The header and the rows (cells as Python values) of every record of `kind` that `user` may read.
+def export_filters(kind: str, filters: Mapping[str, Any] | None = None, *, user: Any = None) -> Filters:
+    """The kind's filters (those of its list page and API list) bound to `filters`, checked: a value refused or a
+    name that is no filter of the kind raises ValidationFailed naming it. `user` None (the CLI): every record."""
+    bound = spec_for(kind).filters(filters or {}, user, everything=user is None, strict=True)
+    bound.check()
+    return bound
+
+
+def export_rows(
+    kind: str, *, user: Any = None, full_text: bool = False, filters: Filters | None = None
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """The header and the rows (cells as Python values) of every record of `kind` that `user` may read,
+    narrowed by `filters` (export_filters).
 
     `user` None is the CLI or the system: every record. `full_text` gives localized cells as whole dicts
     (for JSON) instead of one cell per language.
@@ -501,6 +513,8 @@ def export_rows(kind: str, *, user: Any = None, full_text: bool = False) -> tupl
     queryset = spec.model._default_manager.order_by("pk")
     if user is not None and spec.has_visibility:
         queryset = visible(queryset, user)
+    if filters is not None:
+        queryset = filters.apply(queryset)
     paths: list[str] = []
     slices: list[tuple[Column, int, int]] = []
     for col in spec.columns:
@@ -541,9 +555,10 @@ def _agreement_parties() -> dict[int, list[str]]:
     return found
 
 
-def export_withheld(kind: str, *, user: Any = None) -> int:
+def export_withheld(kind: str, *, user: Any = None, filters: Filters | None = None) -> int:
     """How many records of `kind` are parts of a composite `user` reads (items of a plan they see) but hidden
-    from them: the export leaves them out and says how many. `user` None (the CLI) reads everything."""
+    from them: the export leaves them out and says how many. `user` None (the CLI) reads everything.
+    With `filters`, of the parts the filters select (the items of one plan)."""
     from accord.core.visibility import parent_model, visibility_parents, visible, withheld
 
     spec = spec_for(kind)
@@ -552,7 +567,8 @@ def export_withheld(kind: str, *, user: Any = None) -> int:
         return 0
     composite = parent_model(spec.model, parents[0])
     readable = visible(composite._default_manager.all(), user)
-    return withheld(spec.model._default_manager.filter(**{f"{parents[0]}__in": readable}), user)
+    parts = spec.model._default_manager.filter(**{f"{parents[0]}__in": readable})
+    return withheld(filters.narrow(parts) if filters is not None else parts, user)
 
 
 def withheld_note(count: int) -> str:
@@ -561,7 +577,9 @@ def withheld_note(count: int) -> str:
     ) % {"n": count}
 
 
-def export_stream(kind: str, fmt: str, *, user: Any = None, withheld: int = 0) -> Iterator[bytes]:
+def export_stream(
+    kind: str, fmt: str, *, user: Any = None, withheld: int = 0, filters: Filters | None = None
+) -> Iterator[bytes]:
     """The records of `kind` as a stream of bytes in `fmt` (csv, xlsx, json), in constant memory.
 
     `withheld` records left out (see export_withheld) are named on a second XLSX sheet; a CSV or JSON file
@@ -569,7 +587,7 @@ def export_stream(kind: str, fmt: str, *, user: Any = None, withheld: int = 0) -
     """
     if fmt not in FORMATS:
         raise DomainError(_("unknown format “%(fmt)s”; one of: csv, xlsx, json") % {"fmt": fmt}, code="unknown_format")
-    header, rows = export_rows(kind, user=user, full_text=fmt == "json")
+    header, rows = export_rows(kind, user=user, full_text=fmt == "json", filters=filters)
     if fmt == "csv":
         return stream_csv(header, rows)
     if fmt == "xlsx":

@@ -25,9 +25,12 @@ from django.db.models import Model, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accord.agreements.filters import AgreementFilters
 from accord.agreements.models import Agreement
 from accord.core.errors import DomainError, ValidationFailed
+from accord.core.filters import Filters
 from accord.core.models import Visibility
+from accord.directory.filters import OrganisationFilters, PersonFilters
 from accord.directory.models import Organisation, Person
 from accord.interop.columns import (
     AgreementRef,
@@ -56,6 +59,13 @@ from accord.programmes.choices import (
     Modality,
     ProgressStatus,
     QuantityUnit,
+)
+from accord.programmes.filters import (
+    ExchangeFilters,
+    ParticipationFilters,
+    PlanItemFilters,
+    ProgressReportFilters,
+    ProjectFilters,
 )
 from accord.programmes.models import Exchange, Participation, PlanItem, ProgressReport, Project
 from accord.programmes.services import (
@@ -89,6 +99,8 @@ class Spec:
     # each broken one, given the record as it would be and its changed fields (None: a new record).
     check: Callable[[Any, dict[str, Any] | None], list[tuple[str, str]]] = lambda obj, changes: []
     export_related: list[str] = field(default_factory=list)
+    # The kind's filters (<app>/filters.py): an export takes the same ones as the kind's list page and API list.
+    filters: type[Filters] = Filters
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)
@@ -243,6 +255,7 @@ def _receipt_by_receiver(exchange: Exchange, changes: dict[str, Any] | None) -> 
 
 
 ORGANISATIONS = Spec(
+    filters=OrganisationFilters,
     kind="organisations",
     noun="organisation",
     model=Organisation,
@@ -263,6 +276,7 @@ ORGANISATIONS = Spec(
 )
 
 PEOPLE = Spec(
+    filters=PersonFilters,
     kind="people",
     noun="person",
     model=Person,
@@ -276,6 +290,7 @@ PEOPLE = Spec(
 )
 
 AGREEMENTS = Spec(
+    filters=AgreementFilters,
     kind="agreements",
     noun="agreement",
     model=Agreement,
@@ -300,6 +315,7 @@ AGREEMENTS = Spec(
 )
 
 PROJECTS = Spec(
+    filters=ProjectFilters,
     kind="projects",
     noun="project",
     model=Project,
@@ -324,6 +340,7 @@ PROJECTS = Spec(
 )
 
 PARTICIPATIONS = Spec(
+    filters=ParticipationFilters,
     kind="participations",
     noun="participation",
     model=Participation,
@@ -345,6 +362,7 @@ PARTICIPATIONS = Spec(
 )
 
 PLAN_ITEMS = Spec(
+    filters=PlanItemFilters,
     kind="plan-items",
     noun="plan item",
     model=PlanItem,
@@ -364,6 +382,7 @@ PLAN_ITEMS = Spec(
 )
 
 PROGRESS_REPORTS = Spec(
+    filters=ProgressReportFilters,
     kind="progress-reports",
     noun="progress report",
     model=ProgressReport,
@@ -390,6 +409,7 @@ PROGRESS_REPORTS = Spec(
 )
 
 EXCHANGES = Spec(
+    filters=ExchangeFilters,
     kind="exchanges",
     noun="exchange",
     model=Exchange,

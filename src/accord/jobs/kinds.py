@@ -91,8 +91,10 @@ def export_job(ctx: Context) -> Outcome:
     job = Job.objects.get(pk=ctx.job_id)
     user = get_user_model().objects.get(pk=job.requested_by_id) if job.requested_by_id else None
     ctx.progress(10, "Exporting")
-    withheld = services.export_withheld(p["kind"], user=user)
-    chunks = services.export_stream(p["kind"], p["format"], user=user, withheld=withheld)
+    # The kind's filters, as its list page and API take them ({"agreement": "1"}); refused alike, naming them.
+    filters = services.export_filters(p["kind"], p.get("filters") or {}, user=user)
+    withheld = services.export_withheld(p["kind"], user=user, filters=filters)
+    chunks = services.export_stream(p["kind"], p["format"], user=user, withheld=withheld, filters=filters)
     data = b"".join(c.encode() if isinstance(c, str) else bytes(c) for c in chunks)
     return Outcome(data=data, file_name=f"{p['kind']}.{p['format']}")
 

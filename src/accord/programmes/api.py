@@ -18,6 +18,7 @@ from accord.core.refs import find
 from accord.core.visibility import count_withheld, withheld
 from accord.directory.models import Organisation, Party
 from accord.programmes import services
+from accord.programmes.filters import ExchangeFilters, PlanFilters, PlanItemFilters, ProjectFilters
 from accord.programmes.models import Exchange, Plan, PlanItem, Project
 
 
@@ -97,38 +98,22 @@ class ExchangeOut(Schema):
     is_illustrative: bool
 
 
-def _plans(queryset: QuerySet[Any], request: HttpRequest) -> QuerySet[Any]:
-    """The plans list: by agreement, each with the number of its items withheld from the caller."""
-    return _by("agreement")(queryset, request).annotate(items_withheld=count_withheld(Plan, "items", request.user))
-
-
-def _by(field: str, cast: Any = int) -> Any:
-    """A list filter on one query parameter (?plan=3), refused with a clear error when malformed."""
-
-    def apply(queryset: QuerySet[Any], request: HttpRequest) -> QuerySet[Any]:
-        value = request.GET.get(field)
-        if value in (None, ""):
-            return queryset
-        try:
-            return queryset.filter(**{f"{field}_id": cast(value)})
-        except (TypeError, ValueError):
-            from accord.core.errors import ValidationFailed
-
-            raise ValidationFailed({field: [f"{value!r} is not a {field} id"]}) from None
-
-    return apply
+def _with_items_withheld(queryset: QuerySet[Any], request: HttpRequest) -> QuerySet[Any]:
+    """Each plan with the number of its items withheld from the caller."""
+    return queryset.annotate(items_withheld=count_withheld(Plan, "items", request.user))
 
 
 router = Router()
 resources: dict[str, Router] = {}  # the writes below join the same routers, so each path has one URL pattern
 for path, model, schema, filters in (
-    ("plans", Plan, PlanOut, _plans),
-    ("projects", Project, ProjectOut, _by("agreement")),
-    ("plan-items", PlanItem, PlanItemOut, _by("plan")),
-    ("exchanges", Exchange, ExchangeOut, _by("agreement")),
+    ("plans", Plan, PlanOut, PlanFilters),
+    ("projects", Project, ProjectOut, ProjectFilters),
+    ("plan-items", PlanItem, PlanItemOut, PlanItemFilters),
+    ("exchanges", Exchange, ExchangeOut, ExchangeFilters),
 ):
     resource = Router(tags=[path])
-    read_endpoints(resource, model, schema, name=path.replace("-", "_"), filters=filters)
+    annotate = _with_items_withheld if model is Plan else None
+    read_endpoints(resource, model, schema, name=path.replace("-", "_"), filters=filters, annotate=annotate)
     router.add_router(f"/{path}", resource)
     resources[path] = resource
 

@@ -7,7 +7,7 @@ without JavaScript; htmx asks for the same URL and gets only the table back.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 from django.http import HttpRequest
 
+from accord.core.filters import Choice, Filters, Param, Ref
 from accord.core.visibility import visible
 
 PAGE_SIZES = (10, 25, 50, 100)
@@ -34,24 +35,6 @@ class Column:
     label: Any  # lazily translated
     sort: str = ""  # the key in the URL (?sort=key or -key); empty: not sortable
     order_by: tuple[str, ...] = ()  # what the key sorts by
-
-
-@dataclass(frozen=True)
-class Records:
-    """Filter options that are records: the first OPTIONS_MAX of those the user may read, plus the chosen one."""
-
-    queryset: Callable[[Any], QuerySet[Any]]  # what the user may pick (visibility applied), in option order
-    label: Callable[[Any], str] = str
-
-
-@dataclass(frozen=True)
-class Filter:
-    """A select of values for one GET parameter, applied as `lookup=value`."""
-
-    name: str
-    label: Any
-    lookup: str
-    options: Callable[[Any], Iterable[tuple[Any, Any]]] | Records  # (value, label) for the user
 
 
 @dataclass
@@ -127,6 +110,7 @@ class Listing:
     columns: list[Column]
     per_page: int
     errors: list[str] = field(default_factory=list)
+    export_query: dict[str, str] = field(default_factory=dict)  # the valid filters, for "export what I see"
     withheld: int = 0  # parts of the composite the list is filtered to that the reader may not see
 
 
@@ -181,22 +165,26 @@ def search_languages() -> list[str]:
     return sorted(tags)
 
 
-def filter_options(f: Filter, value: str, user: Any) -> tuple[list[tuple[str, str]], bool]:
-    """The filter's options as (value, label) strings, and whether some were left out (OPTIONS_MAX).
-
-    For records, one statement for the options and, if the chosen one is not among them, one more to find
-    it (among the records the user may read: an unreadable one is not a choice)."""
-    source = f.options
-    if not isinstance(source, Records):
-        return [(str(v), str(label)) for v, label in source(user)], False
-    records = source.queryset(user)
+def record_options(param: Ref, user: Any) -> tuple[list[Any], bool]:
+    """The records a page offers for `param`: the first OPTIONS_MAX the user may read (all, if not bounded), in
+    one statement, and whether some were left out."""
+    records = param.readable(user)
+    if not param.bounded:
+        return list(records), False
     found = list(records[: OPTIONS_MAX + 1])
-    options = [(str(r.pk), source.label(r)) for r in found[:OPTIONS_MAX]]
-    if value and value.isdigit() and len(value) < 19 and value not in {v for v, _ in options}:
-        chosen = next((r for r in found if str(r.pk) == value), None) or records.filter(pk=int(value)).first()
-        if chosen is not None:
-            options.append((str(chosen.pk), source.label(chosen)))
-    return options, len(found) > OPTIONS_MAX
+    return found[:OPTIONS_MAX], len(found) > OPTIONS_MAX
+
+
+def filter_options(param: Param, offered: list[Any], chosen: Any) -> list[tuple[str, str]]:
+    """The parameter's options as (value, label) strings; a chosen record not among those offered is added
+    (it was found, among the records the user may read, when the filter was checked)."""
+    if isinstance(param, Choice):
+        return [(str(v), str(label)) for v, label in param.choices]
+    assert isinstance(param, Ref)
+    options = [(str(r.pk), param.option_label(r)) for r in offered]
+    if chosen is not None and str(chosen.pk) not in {v for v, _ in options}:
+        options.append((str(chosen.pk), param.option_label(chosen)))
+    return options
 
 
 def build_listing(
@@ -204,24 +192,26 @@ def build_listing(
     queryset: QuerySet[Any],
     *,
     columns: list[Column],
-    filters: list[Filter],
+    filters: type[Filters],
     search: tuple[str, ...],
     search_exact: tuple[str, ...],
     default_sort: str,
 ) -> Listing:
     user = request.user
-    qs = visible(queryset, user)
-    errors: list[str] = []
+    # The kind's filters, as its API list and its export read them; refused values are named above the list.
+    # The records a select offers are read first: a chosen one among them is not read again to be checked.
+    offered = {p.name: record_options(p, user) for p in filters.params if isinstance(p, Ref)}
+    known = {name: {str(r.pk): r for r in records} for name, (records, _more) in offered.items()}
+    bound = filters(request.GET, user, known=known)
+    qs = bound.narrow(visible(queryset, user))
+    errors = [f"{p.label} ({p.name}): {bound.errors[p.name]}" for p in filters.params if p.name in bound.errors]
     chosen: list[dict[str, Any]] = []
-    for f in filters:
-        value = request.GET.get(f.name, "").strip()
-        options, more = filter_options(f, value, user)
-        if value and value not in {v for v, _ in options}:
-            errors.append(f"{f.label}: “{value}” is not one of the choices")
-            value = ""
-        if value:
-            qs = qs.filter(**{f.lookup: value})
-        chosen.append({"name": f.name, "label": f.label, "options": options, "value": value, "more": more})
+    for param in filters.params:
+        value = bound.values.get(param.name)
+        records, more = offered.get(param.name, ([], False))
+        options = filter_options(param, records, value)
+        shown = "" if value is None else str(value.pk) if isinstance(param, Ref) else str(value)
+        chosen.append({"name": param.name, "label": param.label, "options": options, "value": shown, "more": more})
     text = request.GET.get("q", "").strip()[:SEARCH_MAX]
     if text and (search or search_exact):
         qs = text_search(qs, text, search, search_exact)
@@ -251,4 +241,5 @@ def build_listing(
         columns=columns,
         per_page=per_page,
         errors=errors,
+        export_query=bound.query(),
     )

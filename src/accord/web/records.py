@@ -6,25 +6,29 @@ differs between kinds is data here and a detail template per kind.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accord.agreements.filters import AgreementFilters
 from accord.agreements.models import Agreement, AgreementParty
 from accord.agreements.services import update_agreement
-from accord.core.models import Visibility
+from accord.core.filters import Filters
 from accord.core.visibility import count_parts, shown_and_withheld, visible
-from accord.directory.models import Organisation, OrganisationName, Party, Person, Position
+from accord.directory.filters import OrganisationFilters, PersonFilters
+from accord.directory.models import Organisation, OrganisationName, Person, Position
 from accord.directory.services import update_organisation, update_person
+from accord.documents.filters import DocumentFilters
 from accord.documents.models import Document
 from accord.documents.services import publication_state
+from accord.meetings.filters import MeetingFilters
 from accord.meetings.models import DelegationMember, Meeting
 from accord.meetings.services import update_meeting
-from accord.programmes.choices import CarryOver, ExchangeKind, FieldOfScience, Modality, PlanStatus
+from accord.programmes.filters import ExchangeFilters, PlanFilters, PlanItemFilters, ProjectFilters
 from accord.programmes.models import (
     Exchange,
     Plan,
@@ -35,37 +39,12 @@ from accord.programmes.models import (
 )
 from accord.programmes.selectors import latest_reports
 from accord.programmes.services import add_plan_item, create_project, update_plan, update_plan_item, update_project
+from accord.reviews.filters import ReviewFilters
 from accord.reviews.models import Review
 from accord.signing.services import signed_view
-from accord.web.listing import Column, Filter, Records, paginate
+from accord.web.listing import Column, paginate
 
-Options = Callable[[Any], Iterable[tuple[Any, Any]]]
 PLAN_ITEMS_PAGE = 50  # as a list page: the page costs the same at any plan size
-
-
-def _choices(choices: Iterable[tuple[str, Any]]) -> Options:
-    items = list(choices)
-    return lambda user: items
-
-
-# Options over records: bounded (listing.OPTIONS_MAX), newest first, as the ones most often looked for.
-_agreements = Records(
-    lambda user: visible(Agreement.objects.only("id", "title", "short_title"), user).order_by("-signed_on", "-id")
-)
-_plans = Records(
-    lambda user: visible(Plan.objects.only("id", "title", "revision"), user).order_by(
-        "-period_start", "-period_end", "-agreement_id", "-revision"
-    )
-)
-
-
-def _parties(user: Any) -> list[tuple[int, str]]:
-    # All of them: a few hundred at most (states), each one a reader may look for.
-    # Tuples, not instances: this list is on every list page. (Party.__str__: the name, else the code.)
-    return [(pk, f"{code} — {str(name) or code}") for pk, code, name in Party.objects.values_list("id", "code", "name")]
-
-
-VISIBILITY = Filter("visibility", _("Visibility"), "visibility", _choices(Visibility.choices))
 
 
 @dataclass(frozen=True)
@@ -94,7 +73,7 @@ class RecordType:
     label_plural: Any
     list_queryset: Callable[[], QuerySet[Any]]
     columns: list[Column]
-    filters: list[Filter] = field(default_factory=list)
+    filters: type[Filters] = Filters  # the kind's filters (<app>/filters.py), shared with its API list and export
     search: tuple[str, ...] = ()
     search_exact: tuple[str, ...] = ()
     default_sort: str = ""
@@ -267,7 +246,6 @@ def _review_related(review: Review, user: Any, params: Any) -> dict[str, Any]:
 
 # --- the registry --------------------------------------------------------------------------------------
 
-_PLAN_STATUSES = _choices(PlanStatus.choices)
 _PLAN_ORDER = ("period_start", "period_end", "agreement_id", "revision")  # unique, and indexed (plan_period_idx)
 _PLAN_ORDER_OF_ITEMS = tuple(f"plan__{f}" for f in _PLAN_ORDER)
 
@@ -296,12 +274,7 @@ RECORD_TYPES: list[RecordType] = [
             Column(_("Signed"), "signed", ("signed_on",)),
             Column(_("Status"), "status", ("status",)),
         ],
-        filters=[
-            Filter("kind", _("Kind"), "kind", _choices(Agreement.Kind.choices)),
-            Filter("status", _("Status"), "status", _choices(Agreement.Status.choices)),
-            Filter("party", _("Party"), "agreement_parties__party", _parties),
-            VISIBILITY,
-        ],
+        filters=AgreementFilters,
         search=("title", "short_title"),
         search_exact=("reference",),
         default_sort="signed",
@@ -326,11 +299,7 @@ RECORD_TYPES: list[RecordType] = [
             Column(_("Status"), "status", ("status",)),
             Column(_("Items"), "items", ("item_count",)),
         ],
-        filters=[
-            Filter("agreement", _("Agreement"), "agreement", _agreements),
-            Filter("status", _("Status"), "status", _PLAN_STATUSES),
-            VISIBILITY,
-        ],
+        filters=PlanFilters,
         search=("title",),
         default_sort="period",
         related=_plan_related,
@@ -352,13 +321,7 @@ RECORD_TYPES: list[RecordType] = [
             Column(_("Agreement")),
             Column(_("Visibility"), "visibility", ("visibility",)),
         ],
-        filters=[
-            Filter("agreement", _("Agreement"), "agreement", _agreements),
-            Filter("field", _("Field of science"), "field", _choices(FieldOfScience.choices)),
-            Filter("modality", _("Modality"), "modality", _choices(Modality.choices)),
-            Filter("party", _("Participating party"), "participations__side", _parties),
-            VISIBILITY,
-        ],
+        filters=ProjectFilters,
         search=("title",),
         search_exact=("number",),
         default_sort="number",
@@ -389,11 +352,7 @@ RECORD_TYPES: list[RecordType] = [
             # read in order from both indexes, not sorted from every item.
             Column(_("Plan"), "plan", (*_PLAN_ORDER_OF_ITEMS, "position")),
         ],
-        filters=[
-            Filter("plan", _("Plan"), "plan", _plans),
-            Filter("carry_over", _("Carry-over"), "carry_over", _choices(CarryOver.choices)),
-            VISIBILITY,
-        ],
+        filters=PlanItemFilters,
         search=("objectives", "project__title"),
         search_exact=("project__number",),
         default_sort="plan",
@@ -420,11 +379,7 @@ RECORD_TYPES: list[RecordType] = [
             Column(_("Party"), "party", ("party__code",)),
             Column(_("Founded"), "founded", ("founded_on",)),
         ],
-        filters=[
-            Filter("party", _("Party"), "party", _parties),
-            Filter("kind", _("Kind"), "kind", _choices(Organisation.Kind.choices)),
-            VISIBILITY,
-        ],
+        filters=OrganisationFilters,
         search=("name",),
         default_sort="name",
         related=_organisation_related,
@@ -442,7 +397,7 @@ RECORD_TYPES: list[RecordType] = [
             Column(_("Party"), "party", ("party__code",)),
             Column(_("ORCID iD")),
         ],
-        filters=[Filter("party", _("Party"), "party", _parties)],
+        filters=PersonFilters,
         search=("name",),
         search_exact=("orcid",),
         default_sort="name",
@@ -466,12 +421,7 @@ RECORD_TYPES: list[RecordType] = [
             Column(_("Quantity"), "quantity", ("quantity",)),
             Column(_("Received")),
         ],
-        filters=[
-            Filter("agreement", _("Agreement"), "agreement", _agreements),
-            Filter("kind", _("Kind"), "kind", _choices(ExchangeKind.choices)),
-            Filter("from", _("From"), "from_party", _parties),
-            VISIBILITY,
-        ],
+        filters=ExchangeFilters,
         search=("description", "project__title"),
         search_exact=("project__number", "sent_reference", "received_reference"),
         default_sort="start",
@@ -489,11 +439,7 @@ RECORD_TYPES: list[RecordType] = [
             Column(_("Place")),
             Column(_("Dates"), "dates", ("end_on",)),
         ],
-        filters=[
-            Filter("agreement", _("Agreement"), "agreement", _agreements),
-            Filter("kind", _("Kind"), "kind", _choices(Meeting.Kind.choices)),
-            VISIBILITY,
-        ],
+        filters=MeetingFilters,
         search=("title", "place"),
         default_sort="-dates",
         related=_meeting_related,
@@ -513,12 +459,7 @@ RECORD_TYPES: list[RecordType] = [
             Column(_("Issued"), "issued", ("issued_on",)),
             Column(_("Status"), "status", ("status",)),
         ],
-        filters=[
-            Filter("agreement", _("Agreement"), "agreement", _agreements),
-            Filter("kind", _("Kind"), "kind", _choices(Document.Kind.choices)),
-            Filter("status", _("Status"), "status", _choices(Document.Status.choices)),
-            VISIBILITY,
-        ],
+        filters=DocumentFilters,
         search=("title",),
         default_sort="-issued",
         related=_document_related,
@@ -536,11 +477,7 @@ RECORD_TYPES: list[RecordType] = [
             Column(_("Status"), "status", ("status",)),
             Column(_("Completed")),
         ],
-        filters=[
-            Filter("plan", _("Plan"), "plan", _plans),
-            Filter("status", _("Status"), "status", _choices(Review.Status.choices)),
-            VISIBILITY,
-        ],
+        filters=ReviewFilters,
         search=("plan__title",),
         default_sort="-as_of",
         related=_review_related,

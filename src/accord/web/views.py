@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,6 +25,7 @@ from accord.core.journal import add_journal_entry, journal_of
 from accord.core.permissions import can, parties_of_agreement, require
 from accord.core.visibility import parent_model, principal, visible, withheld
 from accord.documents.models import Document, DocumentFile
+from accord.interop.services import KINDS as EXPORT_KINDS
 from accord.programmes.choices import FROZEN_PLAN_STATUSES
 from accord.programmes.models import Project
 from accord.web.actions import actions_for
@@ -127,14 +128,28 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
         search_exact=rt.search_exact,
         default_sort=rt.default_sort,
     )
-    listing.withheld = _withheld_parts(request, rt)
+    listing.withheld = _withheld_parts(request, rt, listing.export_query.get(rt.part_of, "") if rt.part_of else "")
     template = "web/records/_table.html" if _is_htmx(request) else "web/records/list.html"
-    return render(request, template, {"rt": rt, "listing": listing, "can_create": _create_parent_hint(request, rt)})
+    context = {
+        "rt": rt,
+        "listing": listing,
+        "can_create": _create_parent_hint(request, rt),
+        "export_url": _export_url(rt, listing.export_query),
+    }
+    # A refused filter value is a bad request, as the API's 422 and the CLI's error: named above the list.
+    return render(request, template, context, status=400 if listing.errors else 200)
 
 
-def _withheld_parts(request: HttpRequest, rt: RecordType) -> int:
-    """The parts of the composite the list is filtered to (a plan's items) that the reader may not see."""
-    parent_id = request.GET.get(rt.part_of, "") if rt.part_of else ""
+def _export_url(rt: RecordType, query: dict[str, str]) -> str:
+    """The export of what the list shows (the same filters: the kind's filters.py), if the kind is exported."""
+    if rt.kind not in EXPORT_KINDS or not query.keys() <= set(rt.filters.names()):
+        return ""
+    return f"/api/v1/exports/{rt.kind}?{urlencode({'format': 'csv', **query})}"
+
+
+def _withheld_parts(request: HttpRequest, rt: RecordType, parent_id: str) -> int:
+    """The parts of the composite the list is filtered to (a plan's items, by the filter's checked value, whatever
+    name it was given by) that the reader may not see."""
     if not parent_id.isdigit():
         return 0
     composite = parent_model(rt.model, rt.part_of)

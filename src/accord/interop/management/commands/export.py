@@ -1,4 +1,5 @@
-"""`accord export KIND --format csv|xlsx|json -o FILE`: every record of a kind, streamed to a file or stdout.
+"""`accord export KIND --format csv|xlsx|json -o FILE [--filter name=value ...]`: the records of a kind, streamed
+to a file or stdout; the filters are the kind's own (<app>/filters.py), as its list page and API list take them.
 
 Also `accord export cerif -o FILE` and `accord export raid -o FILE` (accord.interop.standards).
 """
@@ -24,22 +25,35 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=[*KINDS, *STANDARDS])
         parser.add_argument("--format", choices=FORMATS, default=None, help="default: from the file's extension")
         parser.add_argument("-o", "--output", required=True, help="the file to write; - for stdout (csv, json)")
+        parser.add_argument(
+            "--filter",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="narrow the export as the kind's list page does (e.g. --filter agreement=1 --filter field=physics);"
+            " repeatable",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind, output = options["kind"], options["output"]
         try:
             if kind in STANDARDS:
+                if options["filter"]:
+                    raise CommandError(f"{kind} exports take no --filter")
                 write = load(STANDARDS, kind)
                 with _open(output, binary_ok=True) as fh:
                     write(fh)
                 return
-            from accord.interop.services import export_stream
+            from accord.core.filters import parse_pairs
+            from accord.interop.services import export_filters, export_stream
 
+            # Checked before the file is opened: a refused filter leaves no empty file behind.
+            filters = export_filters(kind, parse_pairs(options["filter"]))
             fmt = options["format"] or _format_of(output)
             if output == "-" and fmt == "xlsx":
                 raise CommandError("an XLSX workbook is not written to stdout; give -o FILE.xlsx")
             with _open(output, binary_ok=True) as fh:
-                for chunk in export_stream(kind, fmt):
+                for chunk in export_stream(kind, fmt, filters=filters):
                     fh.write(chunk)
         except DomainError as exc:
             raise CommandError(str(exc)) from None
