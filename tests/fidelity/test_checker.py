@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from accord.fidelity import check_localized, check_versions
@@ -159,6 +159,9 @@ def test_one_version_is_nothing_to_compare() -> None:
         max_size=4,
     )
 )
+# Found by the fuzzer: an integer longer than the decimal context's 28 digits crashed the checker.
+@example({"en": "10000000000000000000000000000 samples", "zh": "122个项目"})
+@example({"ru": "1" * 60 + " образцов", "en": "1" * 60 + ".5 samples"})
 def test_bad_input_never_crashes(texts: dict[str, str]) -> None:
     for f in check_versions(texts, context_date=dt.date(1960, 2, 29), directory=NAMES):
         assert f.severity in ("error", "warning")

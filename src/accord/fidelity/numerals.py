@@ -8,7 +8,7 @@ They are written for what official texts use: "一百二十二", "两千", "廿�
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 
 # --- Chinese -----------------------------------------------------------------------------------------
 
@@ -377,7 +377,9 @@ def normal(value: Decimal | int) -> Decimal:
     """A canonical Decimal: 1.50 and 1.5 and 1.5E+1 compare and hash alike (15, not 1.5E+1)."""
     d = Decimal(value).normalize()
     if d == d.to_integral_value():
-        return d.quantize(Decimal(1))
+        # As many digits as the integer has: the default context's 28 would refuse a longer one (a string of
+        # 29 digits in a text is bad input to flag, not a crash).
+        return d.quantize(Decimal(1), context=Context(prec=max(28, d.adjusted() + 1)))
     return d
 
 
