@@ -10,6 +10,7 @@ readable is not a choice.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -27,26 +28,28 @@ ID_MAX_DIGITS = 18  # an id past this is past the databases' integers: no record
 
 
 @dataclass(frozen=True, kw_only=True)
-class Param:
-    """One GET parameter: its name (and older names still accepted), its label on the page, how it narrows."""
+class Param(ABC):
+    """One GET parameter: its name (and older names still accepted), its label on the page, how it narrows.
+    A kind of parameter (Choice, Ref) says how a value is read and described."""
 
     name: str
     label: Any  # lazily translated
     lookup: str | Callable[[QuerySet[Any], Any], QuerySet[Any]]  # `lookup=value`, or a function of both
     aliases: tuple[str, ...] = ()
 
+    @abstractmethod
     def clean(self, raw: str, user: Any, *, everything: bool, known: Mapping[str, Any] | None = None) -> Any:
         """The value `raw` stands for, or ValueError saying why it is refused. `known`: records by id that the
         caller has already read among those the reader may see (a page's options), so none is read twice."""
-        raise NotImplementedError
 
     def narrow(self, queryset: QuerySet[Any], value: Any) -> QuerySet[Any]:
         if callable(self.lookup):
             return self.lookup(queryset, value)
         return queryset.filter(**{self.lookup: value.pk if isinstance(value, Model) else value})
 
+    @abstractmethod
     def describe(self) -> str:
-        raise NotImplementedError
+        """What a value must be, for the API schema and the CLI's errors."""
 
 
 @dataclass(frozen=True, kw_only=True)
