@@ -217,6 +217,9 @@ def sign_plan(
     if any(s.party_id == party.pk for s in others):
         raise ValidationFailed({"party": [f"{party.code} has already signed version {current.version} of “{current}”"]})
 
+    # The KDF is deliberately slow (about a second): unseal after the cheap checks, but before the chain's lock,
+    # so other writers never wait for it.
+    private = _unlock(key, passphrase)
     # The chain's position and the content are read together: no change can be appended in between.
     position = chain_head(lock=True)
     try:
@@ -249,7 +252,6 @@ def sign_plan(
             field="plan",
         )
     override = signing_gate(current, fidelity_override)
-    private = _unlock(key, passphrase)  # after the cheap checks: the KDF is deliberately slow
     if override:  # the signatory's reason for signing texts whose language versions disagree
         add_journal_entry(
             current, text=override, occurred_on=signed_on, owner_party=party, visibility=current.visibility
