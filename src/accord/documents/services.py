@@ -21,7 +21,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -35,7 +34,7 @@ from accord.core.actor import current_actor
 from accord.core.errors import Forbidden, TransitionRefused, ValidationFailed
 from accord.core.localized import normalize_tag
 from accord.core.models import Visibility
-from accord.core.permissions import parties_of_agreement, require, require_actor_create
+from accord.core.permissions import acting_user, parties_of_agreement, require, require_actor_create
 from accord.core.visibility import effective_visibility, principal, stricter
 from accord.directory.models import Party
 from accord.documents import fonts, renderers
@@ -62,12 +61,10 @@ def _sha256(body: str) -> str:
 def _acting_user() -> Any | None:
     """The account acting now (a request, an API token, a job someone asked for), or None for the system
     (the CLI, the demo, signing's own renderings): the system acts for the installation's operator."""
-    actor = current_actor()
-    if actor.user_id is None:
-        if actor.name == "anonymous":
-            raise Forbidden("sign in to change documents")
-        return None
-    return get_user_model().objects.filter(pk=actor.user_id).first()
+    user = acting_user()
+    if user is not None and not user.is_authenticated:
+        raise Forbidden("sign in to change documents")
+    return user
 
 
 def drafting_party(agreement: Any, party: Party | None = None) -> Party | None:
