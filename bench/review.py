@@ -347,8 +347,8 @@ def scenario(name: str, wall_ns: Sequence[int], cpu_ns: Sequence[int], queries: 
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from accord.reviews import selectors
-    from accord.reviews.selectors import compute_review, inputs_hash
+    from accord.meetings import selectors
+    from accord.meetings.selectors import compute_review, inputs_hash
 
     t0 = time.perf_counter()
     plan = build(args.items, args.reports, args.exchanges)

@@ -108,10 +108,10 @@ def _page_raw(model: Any, q: str) -> Callable[[], int]:
 
 def scenarios(repeats: int = 5) -> list[dict[str, Any]]:
     """Search on the current database (rebuilding the index if it is not complete); rows in bench.suite's shape."""
+    from accord.core.models import SearchEntry
     from accord.core.search import rebuild_index, searchable_models
     from accord.directory.models import Person
     from accord.programmes.models import Project
-    from accord.searchindex.models import SearchEntry
 
     out: list[dict[str, Any]] = []
     expected = sum(m._base_manager.count() for m in searchable_models())

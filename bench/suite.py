@@ -254,8 +254,8 @@ def dashboard_scenarios(repeats: int) -> list[dict[str, Any]]:
 def review_scenarios(repeats: int) -> list[dict[str, Any]]:
     from django.db.models import Count
 
+    from accord.meetings.selectors import compute_review
     from accord.programmes.models import Plan
-    from accord.reviews.selectors import compute_review
     from bench import review as rv
 
     plan = Plan.objects.annotate(n=Count("items")).order_by("-n").first()

@@ -68,8 +68,6 @@ INSTALLED_APPS = [
     "accord.meetings",
     "accord.documents",
     "accord.signing",
-    "accord.reviews",
-    "accord.minutes",
     "accord.fidelity",
     "accord.interop",
     "accord.accounts",
@@ -78,7 +76,6 @@ INSTALLED_APPS = [
     "accord.web",
     "accord.dashboard",
     "accord.demo",
-    "accord.searchindex",
 ]
 
 # Argon2id first; the others only verify (and upgrade) passwords hashed before.

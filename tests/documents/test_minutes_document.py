@@ -9,7 +9,7 @@ from accord.core.errors import ValidationFailed
 from accord.documents.models import Document
 from accord.documents.renderers import build, render
 from accord.documents.services import generate_document
-from accord.minutes.services import amend_minutes, sign_off, start_minutes
+from accord.meetings.services.minutes import amend_minutes, sign_off, start_minutes
 
 from .extract import contains, text_of
 

@@ -352,7 +352,7 @@ def test_the_demo_published_the_signed_plan_text_and_the_press_report_with_both_
 def test_a_review_report_is_published_only_once_its_review_is(seed, media):
     import datetime as dt
 
-    from accord.reviews import services as reviews
+    from accord.meetings.services import reviews
 
     review = reviews.create_review(seed.plan_1960, dt.date(1960, 6, 30), visibility="bilateral")
     report = generate_document("review_report", review, "en", "html").document

@@ -17,10 +17,9 @@ from accord.documents.models import Document
 from accord.documents.renderers import build, render
 from accord.documents.services import generate_document
 from accord.documents.wording import format_percent
-from accord.meetings.services import add_agenda_item
+from accord.meetings.selectors import compute_review
+from accord.meetings.services import add_agenda_item, reviews
 from accord.programmes.services import record_progress
-from accord.reviews import services as reviews
-from accord.reviews.selectors import compute_review
 
 from .extract import contains, html_text, squash, text_of
 

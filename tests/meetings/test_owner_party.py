@@ -18,9 +18,8 @@ from accord.core.errors import Forbidden, ValidationFailed
 from accord.core.models import ChangeRecord
 from accord.directory.services import create_party
 from accord.meetings import services
-from accord.meetings.models import AgendaItem, Delegation, Meeting, MeetingAttendee
-from accord.reviews.models import ReviewStatement
-from accord.reviews.services import add_statement, create_review, update_statement
+from accord.meetings.models import AgendaItem, Delegation, Meeting, MeetingAttendee, ReviewStatement
+from accord.meetings.services.reviews import add_statement, create_review, update_statement
 from tests.channels.channels import admin_add, workflow_step
 
 pytestmark = pytest.mark.django_db

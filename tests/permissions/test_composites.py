@@ -23,10 +23,10 @@ from django.test import Client
 from accord.core import services as core
 from accord.core.models import Visibility
 from accord.core.visibility import can_read, visible
+from accord.meetings.models import Review, ReviewStatement
+from accord.meetings.services import reviews
 from accord.programmes import services as programmes
 from accord.programmes.models import Deliverable, PlanItem, PlanItemResponsibility, ProgressReport
-from accord.reviews import services as reviews
-from accord.reviews.models import Review, ReviewStatement
 
 pytestmark = pytest.mark.django_db
 

@@ -54,7 +54,7 @@ def test_a_receipt_is_overdue_only_after_the_grace_days(seed):
 def test_the_review_figures_and_the_dashboard_use_the_same_predicates(seed):
     from accord.core.visibility import visible
     from accord.dashboard import selectors as dashboard
-    from accord.reviews.selectors import overdue_deliverables, receipts_outstanding
+    from accord.meetings.selectors import overdue_deliverables, receipts_outstanding
 
     plan = seed.protocol.plans.order_by("period_start").first()
     for as_of in DATES:

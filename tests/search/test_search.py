@@ -15,12 +15,11 @@ from accord.accounts.models import Role
 from accord.accounts.services import grant
 from accord.agreements.models import Agreement
 from accord.core import bulk, services
-from accord.core.models import Visibility
+from accord.core.models import SearchEntry, Visibility
 from accord.core.search import grams, normalise, rebuild_index, search, search_ids
 from accord.core.visibility import visible
 from accord.directory.models import Organisation, Party, Person
 from accord.programmes.models import Project
-from accord.searchindex.models import SearchEntry
 
 pytestmark = pytest.mark.django_db
 

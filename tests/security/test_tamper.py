@@ -30,14 +30,14 @@ from accord.core.audit import entry_hash, entry_payload
 from accord.core.models import AccordModel, ChangeRecord
 from accord.core.verify import VerifyReport, audited_models, verify
 from accord.directory.services import add_organisation_name
-from accord.minutes import services as minutes_services
+from accord.meetings.services import minutes as minutes_services
 
 pytestmark = pytest.mark.django_db
 
 CASES = int(os.environ.get("ACCORD_TAMPER_CASES", "40"))
 SEED = int(os.environ.get("ACCORD_TAMPER_SEED", "19600226"))
 # Covered first, whatever the draw: what signatures and agreed minutes rest on.
-MUST = ["agreements.signature", "signing.signatureseal", "minutes.minutesrevision", "programmes.plan"]
+MUST = ["agreements.signature", "signing.signatureseal", "meetings.minutesrevision", "programmes.plan"]
 KINDS = ["row-update", "row-delete", "row-insert", "chain-edit", "chain-delete", "chain-copy", "chain-forge"]
 
 

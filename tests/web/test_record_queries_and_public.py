@@ -28,7 +28,7 @@ def _another(kind, seed):
     from accord.agreements.services import create_agreement
     from accord.meetings.models import Meeting
     from accord.meetings.services import create_meeting
-    from accord.reviews.services import create_review
+    from accord.meetings.services.reviews import create_review
 
     if kind == "agreements":
         create_agreement(parties=[seed.cn, seed.su], title={"en": "Another agreement", "zh": "另一协定"})

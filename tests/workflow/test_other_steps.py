@@ -93,7 +93,7 @@ def test_the_receiving_side_confirms_receipt(client, users, seed):
 
 
 def test_review_statement_and_publication(client, users, seed):
-    from accord.reviews.models import Review
+    from accord.meetings.models import Review
 
     client.force_login(users["cn-coordinator"])
     url = f"/workflow/plans/{seed.plan_1960.pk}/review/"
@@ -117,8 +117,8 @@ def test_review_statement_and_publication(client, users, seed):
 
 
 def test_both_delegations_approve_the_minutes(client, users, seed):
-    from accord.minutes import services as minutes_services
-    from accord.minutes.models import Minutes
+    from accord.meetings.models import Minutes
+    from accord.meetings.services import minutes as minutes_services
 
     minutes_services.start_minutes(seed.meeting, {"zh": "会议纪要", "ru": "Протокол", "en": "Minutes"})
     minutes = Minutes.objects.get(meeting=seed.meeting)
@@ -132,6 +132,6 @@ def test_both_delegations_approve_the_minutes(client, users, seed):
     assert client.post(url, {**data, "party": seed.su.pk}).status_code == 302
     minutes.refresh_from_db()
     assert minutes.status == "final"
-    assert ChangeRecord.objects.filter(object_type="minutes.minutessignoff", actor_name="su-coordinator").exists()
+    assert ChangeRecord.objects.filter(object_type="meetings.minutessignoff", actor_name="su-coordinator").exists()
     client.force_login(users["cn-observer"])
     assert client.get(url).status_code == 403

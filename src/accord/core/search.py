@@ -1,6 +1,6 @@
 """Full-text search over projects, organisations, agreements and people, in every language at once.
 
-The index (searchindex.SearchEntry, table search_entry) holds one row per searchable record: its texts in
+The index (core.models.SearchEntry, table search_entry) holds one row per searchable record: its texts in
 every language, normalised (NFKC, casefolded, ё as е) and joined, plus "grams" for short queries. The
 services keep it in step: every audited write calls index_changed() in its transaction, so a rolled-back
 write leaves no trace here either. It is derived data: not audited, rebuilt by `accord search-index rebuild`.
@@ -207,7 +207,7 @@ def search(queryset: models.QuerySet[M], q: str) -> models.QuerySet[M]:
         return queryset
     sql, params = found
     if vendor == "sqlite" and _dense(queryset.db, params[1]):
-        from accord.searchindex.models import SearchEntry
+        from accord.core.models import SearchEntry
 
         entries = SearchEntry.objects.using(queryset.db).filter(
             model=label, object_id=models.OuterRef("pk"), id__in=RawSQL(_FTS_ROWIDS, [params[1]])

@@ -35,12 +35,11 @@ from accord.directory.models import Organisation, OrganisationSuccession, Party,
 from accord.documents.models import Document
 from accord.documents.services import approve_document, approving_parties, create_document, publish_document
 from accord.meetings import services as meetings
-from accord.meetings.models import AgendaItem, DelegationMember, Meeting
+from accord.meetings.models import AgendaItem, DelegationMember, Meeting, Review
+from accord.meetings.services import reviews
 from accord.programmes import services as programmes
 from accord.programmes.choices import ExchangeKind, FieldOfScience, Modality, PlanStatus, ProgressStatus, QuantityUnit
 from accord.programmes.models import Participation, Plan
-from accord.reviews import services as reviews
-from accord.reviews.models import Review
 from accord.signing import services as signing
 from accord.signing.models import SigningKey
 

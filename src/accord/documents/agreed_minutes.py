@@ -1,6 +1,6 @@
 """The minutes of a meeting as a document: the meeting, the text of the current revision, the sign-offs.
 
-The text is the delegations' own (a revision of `accord.minutes`), one paragraph per line; what Accord
+The text is the delegations' own (a revision of the minutes, `accord.meetings`), one paragraph per line; what Accord
 writes around it is the heading (the meeting's title, place and dates), where the minutes stand (draft,
 or final since the day the last party signed off) and the sign-off block: each party's signer and date
 on the current revision, which for final minutes is the revision that became final. Sign-offs given on
@@ -14,8 +14,8 @@ from accord.directory.models import Party
 from accord.documents.content import Block, Content, Heading, Paragraph
 from accord.documents.facts import agreement_languages, fallback_languages
 from accord.documents.wording import FRAMED, format_date, format_period, label, label_sep, pick, primary
-from accord.minutes.models import Minutes, MinutesRevision, MinutesSignOff
-from accord.minutes.services import languages_of, meeting_parties
+from accord.meetings.models import Minutes, MinutesRevision, MinutesSignOff
+from accord.meetings.services.minutes import languages_of, meeting_parties
 
 _WORDS: dict[str, dict[str, str]] = {
     "en": {

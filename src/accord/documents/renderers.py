@@ -22,10 +22,8 @@ from accord.documents.content import Content
 from accord.documents.plan_text import LAYOUTS, build_plan_text, choose_languages
 from accord.documents.review_report import build_review_report, review_languages, review_meeting
 from accord.documents.wording import clean_language, primary
-from accord.meetings.models import Meeting
-from accord.minutes.models import Minutes
+from accord.meetings.models import Meeting, Minutes, Review
 from accord.programmes.models import Plan
-from accord.reviews.models import Review
 
 FORMATS = ("html", "pdf", "docx")
 MEDIA_TYPES = {

@@ -1,7 +1,7 @@
 """The report of a plan's implementation review: the figures, a chart, the lists, each party's statement.
 
 Every figure comes from the review's stored snapshot (`Review.figures`, written by
-accord.reviews.selectors.compute_review when the review was made or last recomputed), never from the
+accord.meetings.selectors.compute_review when the review was made or last recomputed), never from the
 records as they are now: the report of a published review reads the same however the records change
 later. What is looked up in the records is only what names things (the parties, the agreement, the
 meeting) and the parties' statements, which publication freezes too.
@@ -37,10 +37,9 @@ from accord.documents.wording import (
     primary,
     unit_column,
 )
-from accord.meetings.models import AgendaItem, Meeting
+from accord.meetings.models import AgendaItem, Meeting, Review
 from accord.programmes.choices import ExchangeKind, Modality, ProgressStatus
 from accord.programmes.models import Deliverable, PlanItem
-from accord.reviews.models import Review
 
 # The order statuses are shown in (and their bars' colours): from not started to done.
 STATUS_ORDER = ("not_started", "on_track", "delayed", "completed", "cancelled")

@@ -43,8 +43,7 @@ from accord.documents.html_output import write_html
 from accord.documents.models import Document, DocumentApproval, DocumentFile, DocumentText, content_digest
 from accord.documents.pdf_output import engine_signature
 from accord.documents.renderers import Options
-from accord.minutes.models import Minutes
-from accord.reviews.models import Review
+from accord.meetings.models import Minutes, Review
 
 # Kinds the parties publish together: every party of the agreement approves the text.
 JOINT_KINDS = frozenset(

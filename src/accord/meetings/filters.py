@@ -1,4 +1,5 @@
-"""The filters of meetings: one definition for their page (and any API list or export that joins it)."""
+"""The filters of meetings and reviews: one definition per kind for its page (and any API list or export that
+joins it)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,21 @@ from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.filters import agreement_param
 from accord.core.filters import VISIBILITY, Choice, Filters
-from accord.meetings.models import Meeting
+from accord.meetings.models import Meeting, Review
+from accord.programmes.filters import plan_param
 
 
 class MeetingFilters(Filters):
     params = (
         agreement_param(),
         Choice(name="kind", label=_("Kind"), lookup="kind", choices=Meeting.Kind.choices),
+        VISIBILITY,
+    )
+
+
+class ReviewFilters(Filters):
+    params = (
+        plan_param(),
+        Choice(name="status", label=_("Status"), lookup="status", choices=Review.Status.choices),
         VISIBILITY,
     )

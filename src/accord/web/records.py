@@ -25,8 +25,8 @@ from accord.directory.services import update_organisation, update_person
 from accord.documents.filters import DocumentFilters
 from accord.documents.models import Document
 from accord.documents.services import publication_state
-from accord.meetings.filters import MeetingFilters
-from accord.meetings.models import DelegationMember, Meeting
+from accord.meetings.filters import MeetingFilters, ReviewFilters
+from accord.meetings.models import DelegationMember, Meeting, Review
 from accord.meetings.services import update_meeting
 from accord.programmes.filters import ExchangeFilters, PlanFilters, PlanItemFilters, ProjectFilters
 from accord.programmes.models import (
@@ -39,8 +39,6 @@ from accord.programmes.models import (
 )
 from accord.programmes.selectors import latest_reports
 from accord.programmes.services import add_plan_item, create_project, update_plan, update_plan_item, update_project
-from accord.reviews.filters import ReviewFilters
-from accord.reviews.models import Review
 from accord.signing.services import signed_view
 from accord.web.listing import Column, paginate
 
@@ -499,7 +497,7 @@ _PARENT_PAGE = {
     "meetings.meetingattendee": "meeting",
     "documents.documenttext": "document",
     "documents.documentfile": "document",
-    "reviews.reviewstatement": "review",
+    "meetings.reviewstatement": "review",
     "directory.position": "person",
     "directory.organisationname": "organisation",
 }

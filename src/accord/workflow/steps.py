@@ -20,8 +20,7 @@ from django.utils.translation import gettext_lazy
 from accord.core.permissions import can
 from accord.directory.models import Party
 from accord.documents.models import Document
-from accord.meetings.models import Meeting
-from accord.minutes.models import Minutes
+from accord.meetings.models import Meeting, Minutes
 from accord.programmes.choices import FROZEN_PLAN_STATUSES, CarryOver, PlanStatus
 from accord.programmes.models import Exchange, Plan, PlanItem
 from accord.workflow import forms as f
@@ -373,7 +372,7 @@ def _describe_review(plan: Plan, form: Any) -> str:
 
 
 def _review(request: Any, plan: Plan, form: Any) -> str:
-    from accord.reviews.services import create_review
+    from accord.meetings.services.reviews import create_review
 
     create_review(plan, form.cleaned_data["as_of"])
     return plan_page(plan)
@@ -728,7 +727,7 @@ add(
 
 
 def _review_model() -> type[Model]:
-    from accord.reviews.models import Review
+    from accord.meetings.models import Review
 
     return Review
 
@@ -741,7 +740,7 @@ def _describe_statement(review: Any, form: Any) -> str:
 
 
 def _statement(request: Any, review: Any, form: Any) -> str:
-    from accord.reviews.services import add_statement
+    from accord.meetings.services.reviews import add_statement
 
     data = form.cleaned_data
     add_statement(review, data["party"], {data["language"]: data["text"]})
@@ -761,7 +760,7 @@ def _describe_publish(review: Any, form: Any) -> str:
 
 
 def _publish(request: Any, review: Any, form: Any) -> str:
-    from accord.reviews.services import publish_review
+    from accord.meetings.services.reviews import publish_review
 
     publish_review(review, expected_version=form.expected_version())
     return plan_page(review.plan)
@@ -809,13 +808,13 @@ _review_steps()
 
 
 def _pending_sign_offs(minutes: Minutes) -> list[Party]:
-    from accord.minutes.services import pending_parties
+    from accord.meetings.services.minutes import pending_parties
 
     return pending_parties(minutes) if minutes.status == Minutes.Status.DRAFT else []
 
 
 def _all_minutes_parties(minutes: Minutes) -> dict[str, Any]:
-    from accord.minutes.services import parties_of
+    from accord.meetings.services.minutes import parties_of
 
     return _waiting_first(_pending_sign_offs(minutes), parties_of(minutes))
 
@@ -833,7 +832,7 @@ def _describe_sign_off(minutes: Minutes, form: Any) -> str:
 
 
 def _sign_off(request: Any, minutes: Minutes, form: Any) -> str:
-    from accord.minutes.services import sign_off
+    from accord.meetings.services.minutes import sign_off
 
     data = form.cleaned_data
     sign_off(minutes, party=data["party"], revision=data["revision"], signed_on=data["signed_on"])

@@ -17,8 +17,7 @@ from accord.agreements.models import Signature
 from accord.core.errors import DomainError, Forbidden, TransitionRefused, ValidationFailed
 from accord.core.permissions import can, require
 from accord.core.visibility import visible
-from accord.meetings.models import Meeting
-from accord.minutes.models import Minutes
+from accord.meetings.models import Meeting, Minutes
 from accord.programmes import services as programmes
 from accord.programmes.choices import PlanStatus, ProgressStatus
 from accord.programmes.models import Exchange, Plan

@@ -7,56 +7,128 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0002_external_id'),
+        ("directory", "0002_external_id"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('name', models.CharField(help_text='What the token is for.', max_length=100, verbose_name='name')),
-                ('prefix', models.CharField(editable=False, max_length=12, unique=True, verbose_name='prefix')),
-                ('key_hash', models.CharField(editable=False, max_length=64)),
-                ('scope', models.CharField(choices=[('read', 'read'), ('read-write', 'read and write')], default='read', max_length=16, verbose_name='scope')),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='expires')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='api_tokens', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                ("name", models.CharField(help_text="What the token is for.", max_length=100, verbose_name="name")),
+                ("prefix", models.CharField(editable=False, max_length=12, unique=True, verbose_name="prefix")),
+                ("key_hash", models.CharField(editable=False, max_length=64)),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("read", "read"), ("read-write", "read and write")],
+                        default="read",
+                        max_length=16,
+                        verbose_name="scope",
+                    ),
+                ),
+                ("expires_at", models.DateTimeField(blank=True, null=True, verbose_name="expires")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="revoked")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API token',
-                'verbose_name_plural': 'API tokens',
+                "verbose_name": "API token",
+                "verbose_name_plural": "API tokens",
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('role', models.CharField(choices=[('coordinator', 'party coordinator'), ('reporter', 'institution reporter'), ('observer', 'observer')], max_length=16, verbose_name='role')),
-                ('may_sign', models.BooleanField(default=False, help_text='May sign plans on behalf of the party.', verbose_name='designated signatory')),
-                ('organisation', models.ForeignKey(blank=True, help_text='The institution a reporter reports for.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.organisation', verbose_name='institution')),
-                ('party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='party')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("coordinator", "party coordinator"),
+                            ("reporter", "institution reporter"),
+                            ("observer", "observer"),
+                        ],
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "may_sign",
+                    models.BooleanField(
+                        default=False,
+                        help_text="May sign plans on behalf of the party.",
+                        verbose_name="designated signatory",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The institution a reporter reports for.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.organisation",
+                        verbose_name="institution",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="party",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'constraints': [models.UniqueConstraint(fields=('user', 'party', 'role'), name='membership_unique_role')],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "party", "role"), name="membership_unique_role")
+                ],
             },
         ),
     ]

@@ -7,116 +7,348 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('directory', '0001_initial'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("directory", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('visibility', models.CharField(choices=[('internal', 'Internal (own party only)'), ('bilateral', 'Bilateral (the parties of the agreement)'), ('public', 'Public (the portal)')], default='bilateral', max_length=16, verbose_name='visibility')),
-                ('kind', models.CharField(choices=[('agreement', 'Agreement'), ('protocol', 'Protocol'), ('memorandum', 'Memorandum of understanding'), ('programme', 'Programme')], default='agreement', max_length=16, verbose_name='kind')),
-                ('title', accord.core.localized.LocalizedTextField(default=dict, verbose_name='title')),
-                ('short_title', accord.core.localized.LocalizedTextField(blank=True, default=dict, verbose_name='short title')),
-                ('reference', models.CharField(blank=True, help_text='Registry or treaty number.', max_length=100, verbose_name='reference')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='signed on')),
-                ('signed_at', accord.core.localized.LocalizedTextField(blank=True, default=dict, verbose_name='signed at')),
-                ('entry_into_force_on', models.DateField(blank=True, null=True, verbose_name='entry into force')),
-                ('end_on', models.DateField(blank=True, null=True, verbose_name='end')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('signed', 'Signed'), ('in_force', 'In force'), ('expired', 'Expired'), ('terminated', 'Terminated')], default='draft', max_length=16, verbose_name='status')),
-                ('authentic_languages', models.JSONField(blank=True, default=list, verbose_name='authentic languages')),
-                ('owner_party', models.ForeignKey(blank=True, help_text='The party whose side this is; empty for records both parties share.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='owning party')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='agreements.agreement', verbose_name='parent agreement')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal (own party only)"),
+                            ("bilateral", "Bilateral (the parties of the agreement)"),
+                            ("public", "Public (the portal)"),
+                        ],
+                        default="bilateral",
+                        max_length=16,
+                        verbose_name="visibility",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("agreement", "Agreement"),
+                            ("protocol", "Protocol"),
+                            ("memorandum", "Memorandum of understanding"),
+                            ("programme", "Programme"),
+                        ],
+                        default="agreement",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", accord.core.localized.LocalizedTextField(default=dict, verbose_name="title")),
+                (
+                    "short_title",
+                    accord.core.localized.LocalizedTextField(blank=True, default=dict, verbose_name="short title"),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, help_text="Registry or treaty number.", max_length=100, verbose_name="reference"
+                    ),
+                ),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="signed on")),
+                (
+                    "signed_at",
+                    accord.core.localized.LocalizedTextField(blank=True, default=dict, verbose_name="signed at"),
+                ),
+                ("entry_into_force_on", models.DateField(blank=True, null=True, verbose_name="entry into force")),
+                ("end_on", models.DateField(blank=True, null=True, verbose_name="end")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("signed", "Signed"),
+                            ("in_force", "In force"),
+                            ("expired", "Expired"),
+                            ("terminated", "Terminated"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("authentic_languages", models.JSONField(blank=True, default=list, verbose_name="authentic languages")),
+                (
+                    "owner_party",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The party whose side this is; empty for records both parties share.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="owning party",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="agreements.agreement",
+                        verbose_name="parent agreement",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['signed_on', 'id'],
+                "ordering": ["signed_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AgreementParty',
+            name="AgreementParty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('visibility', models.CharField(choices=[('internal', 'Internal (own party only)'), ('bilateral', 'Bilateral (the parties of the agreement)'), ('public', 'Public (the portal)')], default='bilateral', max_length=16, verbose_name='visibility')),
-                ('role', models.CharField(choices=[('party', 'Party'), ('signatory', 'Signatory party'), ('associate', 'Associated party'), ('observer', 'Observer')], default='signatory', max_length=16, verbose_name='role')),
-                ('position', models.PositiveSmallIntegerField(default=1, verbose_name='order')),
-                ('represented_by', accord.core.localized.LocalizedTextField(blank=True, default=dict, help_text="e.g. 'the Government of the People's Republic of China'", verbose_name='represented by')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreement_parties', to='agreements.agreement')),
-                ('owner_party', models.ForeignKey(blank=True, help_text='The party whose side this is; empty for records both parties share.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='owning party')),
-                ('party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreement_roles', to='directory.party')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal (own party only)"),
+                            ("bilateral", "Bilateral (the parties of the agreement)"),
+                            ("public", "Public (the portal)"),
+                        ],
+                        default="bilateral",
+                        max_length=16,
+                        verbose_name="visibility",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("party", "Party"),
+                            ("signatory", "Signatory party"),
+                            ("associate", "Associated party"),
+                            ("observer", "Observer"),
+                        ],
+                        default="signatory",
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=1, verbose_name="order")),
+                (
+                    "represented_by",
+                    accord.core.localized.LocalizedTextField(
+                        blank=True,
+                        default=dict,
+                        help_text="e.g. 'the Government of the People's Republic of China'",
+                        verbose_name="represented by",
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agreement_parties",
+                        to="agreements.agreement",
+                    ),
+                ),
+                (
+                    "owner_party",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The party whose side this is; empty for records both parties share.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="owning party",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agreement_roles",
+                        to="directory.party",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'agreement parties',
-                'ordering': ['agreement', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('agreement', 'party'), name='agreementparty_unique')],
+                "verbose_name_plural": "agreement parties",
+                "ordering": ["agreement", "position"],
+                "constraints": [models.UniqueConstraint(fields=("agreement", "party"), name="agreementparty_unique")],
             },
         ),
         migrations.CreateModel(
-            name='AuthenticText',
+            name="AuthenticText",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('visibility', models.CharField(choices=[('internal', 'Internal (own party only)'), ('bilateral', 'Bilateral (the parties of the agreement)'), ('public', 'Public (the portal)')], default='bilateral', max_length=16, verbose_name='visibility')),
-                ('language', models.CharField(max_length=35, verbose_name='language')),
-                ('title', models.CharField(blank=True, max_length=500, verbose_name='title')),
-                ('body', models.TextField(blank=True, verbose_name='text')),
-                ('file', models.FileField(blank=True, upload_to='agreements/texts/', verbose_name='file')),
-                ('sha256', models.CharField(blank=True, editable=False, max_length=64, verbose_name='SHA-256')),
-                ('is_authentic', models.BooleanField(default=True, verbose_name='authentic')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='texts', to='agreements.agreement')),
-                ('owner_party', models.ForeignKey(blank=True, help_text='The party whose side this is; empty for records both parties share.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='owning party')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal (own party only)"),
+                            ("bilateral", "Bilateral (the parties of the agreement)"),
+                            ("public", "Public (the portal)"),
+                        ],
+                        default="bilateral",
+                        max_length=16,
+                        verbose_name="visibility",
+                    ),
+                ),
+                ("language", models.CharField(max_length=35, verbose_name="language")),
+                ("title", models.CharField(blank=True, max_length=500, verbose_name="title")),
+                ("body", models.TextField(blank=True, verbose_name="text")),
+                ("file", models.FileField(blank=True, upload_to="agreements/texts/", verbose_name="file")),
+                ("sha256", models.CharField(blank=True, editable=False, max_length=64, verbose_name="SHA-256")),
+                ("is_authentic", models.BooleanField(default=True, verbose_name="authentic")),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="texts", to="agreements.agreement"
+                    ),
+                ),
+                (
+                    "owner_party",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The party whose side this is; empty for records both parties share.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="owning party",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agreement', 'language'],
-                'constraints': [models.UniqueConstraint(fields=('agreement', 'language'), name='authentictext_unique_language')],
+                "ordering": ["agreement", "language"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("agreement", "language"), name="authentictext_unique_language")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Signature',
+            name="Signature",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('visibility', models.CharField(choices=[('internal', 'Internal (own party only)'), ('bilateral', 'Bilateral (the parties of the agreement)'), ('public', 'Public (the portal)')], default='bilateral', max_length=16, verbose_name='visibility')),
-                ('target_id', models.PositiveBigIntegerField()),
-                ('target_version', models.PositiveIntegerField(verbose_name='signed version')),
-                ('capacity', accord.core.localized.LocalizedTextField(blank=True, default=dict, help_text='The position the signatory held.', verbose_name='signed as')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='signed on')),
-                ('signed_at', accord.core.localized.LocalizedTextField(blank=True, default=dict, verbose_name='signed at')),
-                ('content_hash', models.CharField(blank=True, max_length=64, verbose_name='content hash')),
-                ('signature', models.TextField(blank=True, verbose_name='signature')),
-                ('public_key', models.TextField(blank=True, verbose_name='public key')),
-                ('owner_party', models.ForeignKey(blank=True, help_text='The party whose side this is; empty for records both parties share.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='owning party')),
-                ('party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signatures', to='directory.party')),
-                ('signatory', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='signatures', to='directory.person')),
-                ('target_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal (own party only)"),
+                            ("bilateral", "Bilateral (the parties of the agreement)"),
+                            ("public", "Public (the portal)"),
+                        ],
+                        default="bilateral",
+                        max_length=16,
+                        verbose_name="visibility",
+                    ),
+                ),
+                ("target_id", models.PositiveBigIntegerField()),
+                ("target_version", models.PositiveIntegerField(verbose_name="signed version")),
+                (
+                    "capacity",
+                    accord.core.localized.LocalizedTextField(
+                        blank=True, default=dict, help_text="The position the signatory held.", verbose_name="signed as"
+                    ),
+                ),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="signed on")),
+                (
+                    "signed_at",
+                    accord.core.localized.LocalizedTextField(blank=True, default=dict, verbose_name="signed at"),
+                ),
+                ("content_hash", models.CharField(blank=True, max_length=64, verbose_name="content hash")),
+                ("signature", models.TextField(blank=True, verbose_name="signature")),
+                ("public_key", models.TextField(blank=True, verbose_name="public key")),
+                (
+                    "owner_party",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The party whose side this is; empty for records both parties share.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="owning party",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="signatures", to="directory.party"
+                    ),
+                ),
+                (
+                    "signatory",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signatures",
+                        to="directory.person",
+                    ),
+                ),
+                (
+                    "target_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="contenttypes.contenttype"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['signed_on', 'id'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='signature_target_idx')],
-                'constraints': [models.UniqueConstraint(fields=('target_type', 'target_id', 'target_version', 'party'), name='signature_one_per_party')],
+                "ordering": ["signed_on", "id"],
+                "indexes": [models.Index(fields=["target_type", "target_id"], name="signature_target_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("target_type", "target_id", "target_version", "party"), name="signature_one_per_party"
+                    )
+                ],
             },
         ),
     ]

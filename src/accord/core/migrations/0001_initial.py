@@ -7,64 +7,118 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('directory', '0001_initial'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("directory", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChangeRecord',
+            name="ChangeRecord",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('at', models.DateTimeField(verbose_name='at')),
-                ('actor_name', models.CharField(max_length=200, verbose_name='actor')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='request or job')),
-                ('action', models.CharField(choices=[('create', 'created'), ('update', 'updated'), ('delete', 'deleted')], max_length=16, verbose_name='action')),
-                ('object_type', models.CharField(max_length=100)),
-                ('object_id', models.CharField(max_length=64)),
-                ('object_uid', models.UUIDField(blank=True, null=True)),
-                ('object_version', models.PositiveIntegerField(blank=True, null=True)),
-                ('object_repr', models.CharField(blank=True, max_length=300)),
-                ('related_type', models.CharField(blank=True, max_length=100)),
-                ('related_id', models.CharField(blank=True, max_length=64)),
-                ('before', models.JSONField(blank=True, null=True)),
-                ('after', models.JSONField(blank=True, null=True)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("at", models.DateTimeField(verbose_name="at")),
+                ("actor_name", models.CharField(max_length=200, verbose_name="actor")),
+                ("request_id", models.CharField(blank=True, max_length=64, verbose_name="request or job")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("create", "created"), ("update", "updated"), ("delete", "deleted")],
+                        max_length=16,
+                        verbose_name="action",
+                    ),
+                ),
+                ("object_type", models.CharField(max_length=100)),
+                ("object_id", models.CharField(max_length=64)),
+                ("object_uid", models.UUIDField(blank=True, null=True)),
+                ("object_version", models.PositiveIntegerField(blank=True, null=True)),
+                ("object_repr", models.CharField(blank=True, max_length=300)),
+                ("related_type", models.CharField(blank=True, max_length=100)),
+                ("related_id", models.CharField(blank=True, max_length=64)),
+                ("before", models.JSONField(blank=True, null=True)),
+                ("after", models.JSONField(blank=True, null=True)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='changerecord_object_idx'), models.Index(fields=['related_type', 'related_id'], name='changerecord_related_idx')],
+                "ordering": ["id"],
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id"], name="changerecord_object_idx"),
+                    models.Index(fields=["related_type", "related_id"], name="changerecord_related_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='JournalEntry',
+            name="JournalEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('target_id', models.CharField(max_length=64)),
-                ('author_name', models.CharField(max_length=200, verbose_name='author')),
-                ('occurred_on', models.DateField(verbose_name='date')),
-                ('text', models.TextField(verbose_name='note')),
-                ('visibility', models.CharField(choices=[('internal', 'Internal (own party only)'), ('bilateral', 'Bilateral (the parties of the agreement)'), ('public', 'Public (the portal)')], default='internal', max_length=16, verbose_name='visibility')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('owner_party', models.ForeignKey(blank=True, help_text='The party whose side this is; empty for records both parties share.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='owning party')),
-                ('target_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='contenttypes.contenttype')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                ("target_id", models.CharField(max_length=64)),
+                ("author_name", models.CharField(max_length=200, verbose_name="author")),
+                ("occurred_on", models.DateField(verbose_name="date")),
+                ("text", models.TextField(verbose_name="note")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal (own party only)"),
+                            ("bilateral", "Bilateral (the parties of the agreement)"),
+                            ("public", "Public (the portal)"),
+                        ],
+                        default="internal",
+                        max_length=16,
+                        verbose_name="visibility",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "owner_party",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The party whose side this is; empty for records both parties share.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="owning party",
+                    ),
+                ),
+                (
+                    "target_type",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="contenttypes.contenttype"),
+                ),
             ],
             options={
-                'verbose_name_plural': 'journal entries',
-                'ordering': ['-occurred_on', '-id'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='journal_target_idx')],
+                "verbose_name_plural": "journal entries",
+                "ordering": ["-occurred_on", "-id"],
+                "indexes": [models.Index(fields=["target_type", "target_id"], name="journal_target_idx")],
             },
         ),
     ]

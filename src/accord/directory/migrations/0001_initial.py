@@ -8,131 +8,324 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Party',
+            name="Party",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('code', models.CharField(help_text='For a state, its ISO 3166 alpha-2 code (historical codes such as SU allowed).', max_length=16, unique=True, verbose_name='code')),
-                ('kind', models.CharField(choices=[('state', 'State'), ('international_organisation', 'International organisation'), ('institution', 'Institution')], default='state', max_length=32, verbose_name='kind')),
-                ('name', accord.core.localized.LocalizedTextField(default=dict, verbose_name='name')),
-                ('languages', models.JSONField(default=list, help_text='BCP 47 tags, e.g. ["zh"]', verbose_name='official languages')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="For a state, its ISO 3166 alpha-2 code (historical codes such as SU allowed).",
+                        max_length=16,
+                        unique=True,
+                        verbose_name="code",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("state", "State"),
+                            ("international_organisation", "International organisation"),
+                            ("institution", "Institution"),
+                        ],
+                        default="state",
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", accord.core.localized.LocalizedTextField(default=dict, verbose_name="name")),
+                (
+                    "languages",
+                    models.JSONField(
+                        default=list, help_text='BCP 47 tags, e.g. ["zh"]', verbose_name="official languages"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'parties',
-                'ordering': ['code'],
+                "verbose_name_plural": "parties",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('kind', models.CharField(choices=[('government', 'Government'), ('commission', 'Commission or committee'), ('ministry', 'Ministry'), ('embassy', 'Embassy'), ('academy', 'Academy'), ('institute', 'Research institute'), ('university', 'University'), ('enterprise', 'Enterprise'), ('other', 'Other')], default='institute', max_length=32, verbose_name='kind')),
-                ('name', accord.core.localized.LocalizedTextField(default=dict, help_text='The current (or last) name; earlier names are dated names.', verbose_name='name')),
-                ('identifiers', models.JSONField(blank=True, default=dict, help_text='{"ror": "...", ...}', verbose_name='identifiers')),
-                ('aliases', models.JSONField(blank=True, default=list, verbose_name='aliases')),
-                ('founded_on', models.DateField(blank=True, null=True, verbose_name='founded')),
-                ('dissolved_on', models.DateField(blank=True, null=True, verbose_name='dissolved')),
-                ('visibility', models.CharField(choices=[('internal', 'Internal (own party only)'), ('bilateral', 'Bilateral (the parties of the agreement)'), ('public', 'Public (the portal)')], default='public', max_length=16, verbose_name='visibility')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='directory.organisation', verbose_name='parent')),
-                ('owner_party', models.ForeignKey(blank=True, help_text='The party whose side this is; empty for records both parties share.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='owning party')),
-                ('party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organisations', to='directory.party', verbose_name='party')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("government", "Government"),
+                            ("commission", "Commission or committee"),
+                            ("ministry", "Ministry"),
+                            ("embassy", "Embassy"),
+                            ("academy", "Academy"),
+                            ("institute", "Research institute"),
+                            ("university", "University"),
+                            ("enterprise", "Enterprise"),
+                            ("other", "Other"),
+                        ],
+                        default="institute",
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "name",
+                    accord.core.localized.LocalizedTextField(
+                        default=dict,
+                        help_text="The current (or last) name; earlier names are dated names.",
+                        verbose_name="name",
+                    ),
+                ),
+                (
+                    "identifiers",
+                    models.JSONField(
+                        blank=True, default=dict, help_text='{"ror": "...", ...}', verbose_name="identifiers"
+                    ),
+                ),
+                ("aliases", models.JSONField(blank=True, default=list, verbose_name="aliases")),
+                ("founded_on", models.DateField(blank=True, null=True, verbose_name="founded")),
+                ("dissolved_on", models.DateField(blank=True, null=True, verbose_name="dissolved")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal (own party only)"),
+                            ("bilateral", "Bilateral (the parties of the agreement)"),
+                            ("public", "Public (the portal)"),
+                        ],
+                        default="public",
+                        max_length=16,
+                        verbose_name="visibility",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="directory.organisation",
+                        verbose_name="parent",
+                    ),
+                ),
+                (
+                    "owner_party",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The party whose side this is; empty for records both parties share.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="owning party",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organisations",
+                        to="directory.party",
+                        verbose_name="party",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['party', 'id'],
+                "ordering": ["party", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OrganisationName',
+            name="OrganisationName",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('name', accord.core.localized.LocalizedTextField(default=dict, verbose_name='name')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='to')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='names', to='directory.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                ("name", accord.core.localized.LocalizedTextField(default=dict, verbose_name="name")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="to")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="names", to="directory.organisation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation', 'valid_from'],
+                "ordering": ["organisation", "valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('name', accord.core.localized.LocalizedTextField(default=dict, verbose_name='name')),
-                ('orcid', models.CharField(blank=True, max_length=19, validators=[accord.core.validators.validate_orcid], verbose_name='ORCID iD')),
-                ('party', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='directory.party', verbose_name='party')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                ("name", accord.core.localized.LocalizedTextField(default=dict, verbose_name="name")),
+                (
+                    "orcid",
+                    models.CharField(
+                        blank=True,
+                        max_length=19,
+                        validators=[accord.core.validators.validate_orcid],
+                        verbose_name="ORCID iD",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="directory.party",
+                        verbose_name="party",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'people',
-                'ordering': ['id'],
+                "verbose_name_plural": "people",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Position',
+            name="Position",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('title', accord.core.localized.LocalizedTextField(default=dict, verbose_name='title')),
-                ('start_on', models.DateField(blank=True, null=True, verbose_name='from')),
-                ('end_on', models.DateField(blank=True, null=True, verbose_name='to')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='positions', to='directory.organisation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='positions', to='directory.person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                ("title", accord.core.localized.LocalizedTextField(default=dict, verbose_name="title")),
+                ("start_on", models.DateField(blank=True, null=True, verbose_name="from")),
+                ("end_on", models.DateField(blank=True, null=True, verbose_name="to")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="positions",
+                        to="directory.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="positions", to="directory.person"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person', '-start_on'],
+                "ordering": ["person", "-start_on"],
             },
         ),
         migrations.CreateModel(
-            name='OrganisationSuccession',
+            name="OrganisationSuccession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('kind', models.CharField(choices=[('renamed', 'Renamed'), ('merged', 'Merged into'), ('split', 'Split off into'), ('succeeded', 'Succeeded by')], max_length=16, verbose_name='kind')),
-                ('on', models.DateField(blank=True, null=True, verbose_name='date')),
-                ('predecessor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='successions', to='directory.organisation')),
-                ('successor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='predecessions', to='directory.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("renamed", "Renamed"),
+                            ("merged", "Merged into"),
+                            ("split", "Split off into"),
+                            ("succeeded", "Succeeded by"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("on", models.DateField(blank=True, null=True, verbose_name="date")),
+                (
+                    "predecessor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="successions",
+                        to="directory.organisation",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="predecessions",
+                        to="directory.organisation",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('predecessor', 'successor'), name='succession_unique_pair'), models.CheckConstraint(condition=models.Q(('predecessor', models.F('successor')), _negated=True), name='succession_not_self')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("predecessor", "successor"), name="succession_unique_pair"),
+                    models.CheckConstraint(
+                        condition=models.Q(("predecessor", models.F("successor")), _negated=True),
+                        name="succession_not_self",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(condition=models.Q(('orcid', ''), _negated=True), fields=('orcid',), name='person_orcid_unique'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("orcid", ""), _negated=True), fields=("orcid",), name="person_orcid_unique"
+            ),
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,31 +14,51 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=64, verbose_name='kind')),
-                ('title', models.CharField(blank=True, max_length=300, verbose_name='title')),
-                ('parameters', models.JSONField(blank=True, default=dict, verbose_name='parameters')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=16, verbose_name='status')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='progress')),
-                ('message', models.CharField(blank=True, max_length=300, verbose_name='message')),
-                ('result_file', models.CharField(blank=True, max_length=500, verbose_name='result file')),
-                ('result_name', models.CharField(blank=True, max_length=200, verbose_name='file name')),
-                ('result_type', models.CharField(blank=True, max_length=100, verbose_name='content type')),
-                ('result', models.JSONField(blank=True, null=True, verbose_name='result')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='requested at')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=64, verbose_name="kind")),
+                ("title", models.CharField(blank=True, max_length=300, verbose_name="title")),
+                ("parameters", models.JSONField(blank=True, default=dict, verbose_name="parameters")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+                        default="queued",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="progress")),
+                ("message", models.CharField(blank=True, max_length=300, verbose_name="message")),
+                ("result_file", models.CharField(blank=True, max_length=500, verbose_name="result file")),
+                ("result_name", models.CharField(blank=True, max_length=200, verbose_name="file name")),
+                ("result_type", models.CharField(blank=True, max_length=100, verbose_name="content type")),
+                ("result", models.JSONField(blank=True, null=True, verbose_name="result")),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="requested at")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="started at")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished at")),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'job',
-                'verbose_name_plural': 'jobs',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['status', 'id'], name='job_status_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='job_progress_max_100')],
+                "verbose_name": "job",
+                "verbose_name_plural": "jobs",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["status", "id"], name="job_status_idx")],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("progress__lte", 100)), name="job_progress_max_100")
+                ],
             },
         ),
     ]

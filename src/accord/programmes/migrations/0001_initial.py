@@ -8,265 +8,939 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agreements', '0001_initial'),
-        ('directory', '0001_initial'),
+        ("agreements", "0001_initial"),
+        ("directory", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('visibility', models.CharField(choices=[('internal', 'Internal (own party only)'), ('bilateral', 'Bilateral (the parties of the agreement)'), ('public', 'Public (the portal)')], default='bilateral', max_length=16, verbose_name='visibility')),
-                ('title', accord.core.localized.LocalizedTextField(default=dict, verbose_name='title')),
-                ('kind', models.CharField(choices=[('annual', 'Annual'), ('multi_year', 'Multi-year')], default='annual', max_length=16, verbose_name='kind')),
-                ('period_start', models.DateField(verbose_name='period from')),
-                ('period_end', models.DateField(verbose_name='period to')),
-                ('revision', models.PositiveSmallIntegerField(default=1, verbose_name='revision')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('proposed', 'Proposed'), ('agreed', 'Agreed'), ('signed', 'Signed'), ('in_force', 'In force'), ('reviewed', 'Reviewed'), ('closed', 'Closed')], default='draft', max_length=16, verbose_name='status')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='signed on')),
-                ('signed_at', accord.core.localized.LocalizedTextField(blank=True, default=dict, verbose_name='signed at')),
-                ('signed_version', models.PositiveIntegerField(blank=True, editable=False, null=True, verbose_name='signed version')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='agreements.agreement')),
-                ('owner_party', models.ForeignKey(blank=True, help_text='The party whose side this is; empty for records both parties share.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='owning party')),
-                ('previous', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='next', to='programmes.plan', verbose_name='previous plan')),
-                ('supersedes', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='amendments', to='programmes.plan', verbose_name='amends')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal (own party only)"),
+                            ("bilateral", "Bilateral (the parties of the agreement)"),
+                            ("public", "Public (the portal)"),
+                        ],
+                        default="bilateral",
+                        max_length=16,
+                        verbose_name="visibility",
+                    ),
+                ),
+                ("title", accord.core.localized.LocalizedTextField(default=dict, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("annual", "Annual"), ("multi_year", "Multi-year")],
+                        default="annual",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("period_start", models.DateField(verbose_name="period from")),
+                ("period_end", models.DateField(verbose_name="period to")),
+                ("revision", models.PositiveSmallIntegerField(default=1, verbose_name="revision")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("proposed", "Proposed"),
+                            ("agreed", "Agreed"),
+                            ("signed", "Signed"),
+                            ("in_force", "In force"),
+                            ("reviewed", "Reviewed"),
+                            ("closed", "Closed"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="signed on")),
+                (
+                    "signed_at",
+                    accord.core.localized.LocalizedTextField(blank=True, default=dict, verbose_name="signed at"),
+                ),
+                (
+                    "signed_version",
+                    models.PositiveIntegerField(blank=True, editable=False, null=True, verbose_name="signed version"),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="plans", to="agreements.agreement"
+                    ),
+                ),
+                (
+                    "owner_party",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The party whose side this is; empty for records both parties share.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="owning party",
+                    ),
+                ),
+                (
+                    "previous",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="next",
+                        to="programmes.plan",
+                        verbose_name="previous plan",
+                    ),
+                ),
+                (
+                    "supersedes",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="amendments",
+                        to="programmes.plan",
+                        verbose_name="amends",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agreement', 'period_start', 'revision'],
+                "ordering": ["agreement", "period_start", "revision"],
             },
         ),
         migrations.CreateModel(
-            name='PlanItem',
+            name="PlanItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('visibility', models.CharField(choices=[('internal', 'Internal (own party only)'), ('bilateral', 'Bilateral (the parties of the agreement)'), ('public', 'Public (the portal)')], default='bilateral', max_length=16, verbose_name='visibility')),
-                ('position', models.PositiveIntegerField(default=1, verbose_name='item number')),
-                ('objectives', accord.core.localized.LocalizedTextField(blank=True, default=dict, verbose_name='objectives')),
-                ('carried_over_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='carried_into', to='programmes.planitem', verbose_name='carried over from')),
-                ('owner_party', models.ForeignKey(blank=True, help_text='The party whose side this is; empty for records both parties share.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='owning party')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='programmes.plan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal (own party only)"),
+                            ("bilateral", "Bilateral (the parties of the agreement)"),
+                            ("public", "Public (the portal)"),
+                        ],
+                        default="bilateral",
+                        max_length=16,
+                        verbose_name="visibility",
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=1, verbose_name="item number")),
+                (
+                    "objectives",
+                    accord.core.localized.LocalizedTextField(blank=True, default=dict, verbose_name="objectives"),
+                ),
+                (
+                    "carried_over_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="carried_into",
+                        to="programmes.planitem",
+                        verbose_name="carried over from",
+                    ),
+                ),
+                (
+                    "owner_party",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The party whose side this is; empty for records both parties share.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="owning party",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="items", to="programmes.plan"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan', 'position', 'id'],
+                "ordering": ["plan", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Deliverable',
+            name="Deliverable",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('visibility', models.CharField(choices=[('internal', 'Internal (own party only)'), ('bilateral', 'Bilateral (the parties of the agreement)'), ('public', 'Public (the portal)')], default='bilateral', max_length=16, verbose_name='visibility')),
-                ('kind', models.CharField(choices=[('report', 'Report'), ('data_set', 'Data set'), ('samples', 'Samples'), ('prototype', 'Prototype'), ('trained_specialists', 'Trained specialists'), ('publication', 'Publication'), ('other', 'Other')], default='report', max_length=24, verbose_name='kind')),
-                ('title', accord.core.localized.LocalizedTextField(default=dict, verbose_name='title')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='due')),
-                ('delivered_on', models.DateField(blank=True, null=True, verbose_name='delivered')),
-                ('owner_party', models.ForeignKey(blank=True, help_text='The party whose side this is; empty for records both parties share.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='owning party')),
-                ('responsible_party', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='owed by')),
-                ('plan_item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliverables', to='programmes.planitem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal (own party only)"),
+                            ("bilateral", "Bilateral (the parties of the agreement)"),
+                            ("public", "Public (the portal)"),
+                        ],
+                        default="bilateral",
+                        max_length=16,
+                        verbose_name="visibility",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("report", "Report"),
+                            ("data_set", "Data set"),
+                            ("samples", "Samples"),
+                            ("prototype", "Prototype"),
+                            ("trained_specialists", "Trained specialists"),
+                            ("publication", "Publication"),
+                            ("other", "Other"),
+                        ],
+                        default="report",
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", accord.core.localized.LocalizedTextField(default=dict, verbose_name="title")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="due")),
+                ("delivered_on", models.DateField(blank=True, null=True, verbose_name="delivered")),
+                (
+                    "owner_party",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The party whose side this is; empty for records both parties share.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="owning party",
+                    ),
+                ),
+                (
+                    "responsible_party",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="owed by",
+                    ),
+                ),
+                (
+                    "plan_item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliverables",
+                        to="programmes.planitem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan_item', 'due_on', 'id'],
+                "ordering": ["plan_item", "due_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PlanItemResponsibility',
+            name="PlanItemResponsibility",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('visibility', models.CharField(choices=[('internal', 'Internal (own party only)'), ('bilateral', 'Bilateral (the parties of the agreement)'), ('public', 'Public (the portal)')], default='bilateral', max_length=16, verbose_name='visibility')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.organisation')),
-                ('owner_party', models.ForeignKey(blank=True, help_text='The party whose side this is; empty for records both parties share.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='owning party')),
-                ('plan_item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responsibilities', to='programmes.planitem')),
-                ('side', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal (own party only)"),
+                            ("bilateral", "Bilateral (the parties of the agreement)"),
+                            ("public", "Public (the portal)"),
+                        ],
+                        default="bilateral",
+                        max_length=16,
+                        verbose_name="visibility",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="directory.organisation"
+                    ),
+                ),
+                (
+                    "owner_party",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The party whose side this is; empty for records both parties share.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="owning party",
+                    ),
+                ),
+                (
+                    "plan_item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responsibilities",
+                        to="programmes.planitem",
+                    ),
+                ),
+                (
+                    "side",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="directory.party"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'plan item responsibilities',
+                "verbose_name_plural": "plan item responsibilities",
             },
         ),
         migrations.CreateModel(
-            name='ProgressReport',
+            name="ProgressReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('visibility', models.CharField(choices=[('internal', 'Internal (own party only)'), ('bilateral', 'Bilateral (the parties of the agreement)'), ('public', 'Public (the portal)')], default='bilateral', max_length=16, verbose_name='visibility')),
-                ('period_start', models.DateField(verbose_name='period from')),
-                ('period_end', models.DateField(verbose_name='period to')),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('on_track', 'On track'), ('delayed', 'Delayed'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], max_length=16, verbose_name='status')),
-                ('percent', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='percent done')),
-                ('narrative', accord.core.localized.LocalizedTextField(blank=True, default=dict, verbose_name='narrative')),
-                ('evidence', models.TextField(blank=True, help_text='References, links, documents.', verbose_name='evidence')),
-                ('owner_party', models.ForeignKey(blank=True, help_text='The party whose side this is; empty for records both parties share.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='owning party')),
-                ('plan_item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='progress_reports', to='programmes.planitem')),
-                ('reporting_organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='progress_reports', to='directory.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal (own party only)"),
+                            ("bilateral", "Bilateral (the parties of the agreement)"),
+                            ("public", "Public (the portal)"),
+                        ],
+                        default="bilateral",
+                        max_length=16,
+                        verbose_name="visibility",
+                    ),
+                ),
+                ("period_start", models.DateField(verbose_name="period from")),
+                ("period_end", models.DateField(verbose_name="period to")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("on_track", "On track"),
+                            ("delayed", "Delayed"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "percent",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="percent done",
+                    ),
+                ),
+                (
+                    "narrative",
+                    accord.core.localized.LocalizedTextField(blank=True, default=dict, verbose_name="narrative"),
+                ),
+                (
+                    "evidence",
+                    models.TextField(blank=True, help_text="References, links, documents.", verbose_name="evidence"),
+                ),
+                (
+                    "owner_party",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The party whose side this is; empty for records both parties share.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="owning party",
+                    ),
+                ),
+                (
+                    "plan_item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="progress_reports",
+                        to="programmes.planitem",
+                    ),
+                ),
+                (
+                    "reporting_organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="progress_reports",
+                        to="directory.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan_item', 'period_end', 'id'],
+                "ordering": ["plan_item", "period_end", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('visibility', models.CharField(choices=[('internal', 'Internal (own party only)'), ('bilateral', 'Bilateral (the parties of the agreement)'), ('public', 'Public (the portal)')], default='bilateral', max_length=16, verbose_name='visibility')),
-                ('number', models.CharField(max_length=32, verbose_name='number')),
-                ('title', accord.core.localized.LocalizedTextField(default=dict, verbose_name='title')),
-                ('field', models.CharField(blank=True, choices=[('1', 'Natural sciences'), ('1.1', 'Mathematics'), ('1.2', 'Computer and information sciences'), ('1.3', 'Physical sciences'), ('1.4', 'Chemical sciences'), ('1.5', 'Earth and related environmental sciences'), ('1.6', 'Biological sciences'), ('1.7', 'Other natural sciences'), ('2', 'Engineering and technology'), ('2.1', 'Civil engineering'), ('2.2', 'Electrical, electronic and information engineering'), ('2.3', 'Mechanical engineering'), ('2.4', 'Chemical engineering'), ('2.5', 'Materials engineering'), ('2.6', 'Medical engineering'), ('2.7', 'Environmental engineering'), ('2.8', 'Environmental biotechnology'), ('2.9', 'Industrial biotechnology'), ('2.10', 'Nano-technology'), ('2.11', 'Other engineering and technologies'), ('3', 'Medical and health sciences'), ('3.1', 'Basic medicine'), ('3.2', 'Clinical medicine'), ('3.3', 'Health sciences'), ('3.4', 'Medical biotechnology'), ('3.5', 'Other medical sciences'), ('4', 'Agricultural and veterinary sciences'), ('4.1', 'Agriculture, forestry and fisheries'), ('4.2', 'Animal and dairy science'), ('4.3', 'Veterinary science'), ('4.4', 'Agricultural biotechnology'), ('4.5', 'Other agricultural sciences'), ('5', 'Social sciences'), ('5.1', 'Psychology and cognitive sciences'), ('5.2', 'Economics and business'), ('5.3', 'Education'), ('5.4', 'Sociology'), ('5.5', 'Law'), ('5.6', 'Political science'), ('5.7', 'Social and economic geography'), ('5.8', 'Media and communications'), ('5.9', 'Other social sciences'), ('6', 'Humanities and the arts'), ('6.1', 'History and archaeology'), ('6.2', 'Languages and literature'), ('6.3', 'Philosophy, ethics and religion'), ('6.4', 'Arts'), ('6.5', 'Other humanities')], max_length=8, verbose_name='field of science')),
-                ('modality', models.CharField(choices=[('joint', 'Joint research'), ('assistance', 'Assistance from one party to the other'), ('exchange', 'Exchange')], default='joint', max_length=16, verbose_name='modality')),
-                ('start_on', models.DateField(blank=True, null=True, verbose_name='start')),
-                ('end_on', models.DateField(blank=True, null=True, verbose_name='end')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='agreements.agreement')),
-                ('owner_party', models.ForeignKey(blank=True, help_text='The party whose side this is; empty for records both parties share.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='owning party')),
-                ('provider_party', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='assisting party')),
-                ('recipient_party', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='assisted party')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal (own party only)"),
+                            ("bilateral", "Bilateral (the parties of the agreement)"),
+                            ("public", "Public (the portal)"),
+                        ],
+                        default="bilateral",
+                        max_length=16,
+                        verbose_name="visibility",
+                    ),
+                ),
+                ("number", models.CharField(max_length=32, verbose_name="number")),
+                ("title", accord.core.localized.LocalizedTextField(default=dict, verbose_name="title")),
+                (
+                    "field",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("1", "Natural sciences"),
+                            ("1.1", "Mathematics"),
+                            ("1.2", "Computer and information sciences"),
+                            ("1.3", "Physical sciences"),
+                            ("1.4", "Chemical sciences"),
+                            ("1.5", "Earth and related environmental sciences"),
+                            ("1.6", "Biological sciences"),
+                            ("1.7", "Other natural sciences"),
+                            ("2", "Engineering and technology"),
+                            ("2.1", "Civil engineering"),
+                            ("2.2", "Electrical, electronic and information engineering"),
+                            ("2.3", "Mechanical engineering"),
+                            ("2.4", "Chemical engineering"),
+                            ("2.5", "Materials engineering"),
+                            ("2.6", "Medical engineering"),
+                            ("2.7", "Environmental engineering"),
+                            ("2.8", "Environmental biotechnology"),
+                            ("2.9", "Industrial biotechnology"),
+                            ("2.10", "Nano-technology"),
+                            ("2.11", "Other engineering and technologies"),
+                            ("3", "Medical and health sciences"),
+                            ("3.1", "Basic medicine"),
+                            ("3.2", "Clinical medicine"),
+                            ("3.3", "Health sciences"),
+                            ("3.4", "Medical biotechnology"),
+                            ("3.5", "Other medical sciences"),
+                            ("4", "Agricultural and veterinary sciences"),
+                            ("4.1", "Agriculture, forestry and fisheries"),
+                            ("4.2", "Animal and dairy science"),
+                            ("4.3", "Veterinary science"),
+                            ("4.4", "Agricultural biotechnology"),
+                            ("4.5", "Other agricultural sciences"),
+                            ("5", "Social sciences"),
+                            ("5.1", "Psychology and cognitive sciences"),
+                            ("5.2", "Economics and business"),
+                            ("5.3", "Education"),
+                            ("5.4", "Sociology"),
+                            ("5.5", "Law"),
+                            ("5.6", "Political science"),
+                            ("5.7", "Social and economic geography"),
+                            ("5.8", "Media and communications"),
+                            ("5.9", "Other social sciences"),
+                            ("6", "Humanities and the arts"),
+                            ("6.1", "History and archaeology"),
+                            ("6.2", "Languages and literature"),
+                            ("6.3", "Philosophy, ethics and religion"),
+                            ("6.4", "Arts"),
+                            ("6.5", "Other humanities"),
+                        ],
+                        max_length=8,
+                        verbose_name="field of science",
+                    ),
+                ),
+                (
+                    "modality",
+                    models.CharField(
+                        choices=[
+                            ("joint", "Joint research"),
+                            ("assistance", "Assistance from one party to the other"),
+                            ("exchange", "Exchange"),
+                        ],
+                        default="joint",
+                        max_length=16,
+                        verbose_name="modality",
+                    ),
+                ),
+                ("start_on", models.DateField(blank=True, null=True, verbose_name="start")),
+                ("end_on", models.DateField(blank=True, null=True, verbose_name="end")),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="projects", to="agreements.agreement"
+                    ),
+                ),
+                (
+                    "owner_party",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The party whose side this is; empty for records both parties share.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="owning party",
+                    ),
+                ),
+                (
+                    "provider_party",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="assisting party",
+                    ),
+                ),
+                (
+                    "recipient_party",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="assisted party",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agreement', 'id'],
+                "ordering": ["agreement", "id"],
             },
         ),
         migrations.AddField(
-            model_name='planitem',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plan_items', to='programmes.project'),
+            model_name="planitem",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="plan_items", to="programmes.project"
+            ),
         ),
         migrations.CreateModel(
-            name='Participation',
+            name="Participation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('visibility', models.CharField(choices=[('internal', 'Internal (own party only)'), ('bilateral', 'Bilateral (the parties of the agreement)'), ('public', 'Public (the portal)')], default='bilateral', max_length=16, verbose_name='visibility')),
-                ('role', models.CharField(choices=[('coordinator', 'Coordinator'), ('partner', 'Partner'), ('associated', 'Associated')], default='partner', max_length=16, verbose_name='role')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='participations', to='directory.organisation')),
-                ('owner_party', models.ForeignKey(blank=True, help_text='The party whose side this is; empty for records both parties share.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='owning party')),
-                ('side', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='side')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='participations', to='programmes.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal (own party only)"),
+                            ("bilateral", "Bilateral (the parties of the agreement)"),
+                            ("public", "Public (the portal)"),
+                        ],
+                        default="bilateral",
+                        max_length=16,
+                        verbose_name="visibility",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("coordinator", "Coordinator"), ("partner", "Partner"), ("associated", "Associated")],
+                        default="partner",
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="participations",
+                        to="directory.organisation",
+                    ),
+                ),
+                (
+                    "owner_party",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The party whose side this is; empty for records both parties share.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="owning party",
+                    ),
+                ),
+                (
+                    "side",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="side",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="participations",
+                        to="programmes.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', 'side', 'id'],
+                "ordering": ["project", "side", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Exchange',
+            name="Exchange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('visibility', models.CharField(choices=[('internal', 'Internal (own party only)'), ('bilateral', 'Bilateral (the parties of the agreement)'), ('public', 'Public (the portal)')], default='bilateral', max_length=16, verbose_name='visibility')),
-                ('kind', models.CharField(choices=[('delegation_visit', 'Delegation visit'), ('expert_secondment', 'Expert secondment'), ('trainee', 'Trainees'), ('data_transfer', 'Data or documentation transfer'), ('sample_shipment', 'Samples or materials shipment'), ('joint_experiment', 'Joint experiment'), ('conference', 'Conference')], max_length=24, verbose_name='kind')),
-                ('description', accord.core.localized.LocalizedTextField(blank=True, default=dict, verbose_name='description')),
-                ('start_on', models.DateField(blank=True, null=True, verbose_name='start')),
-                ('end_on', models.DateField(blank=True, null=True, verbose_name='end')),
-                ('quantity', models.DecimalField(decimal_places=2, default=1, max_digits=12, validators=[django.core.validators.MinValueValidator(0)], verbose_name='quantity')),
-                ('unit', models.CharField(choices=[('persons', 'persons'), ('person_months', 'person-months'), ('data_sets', 'data sets'), ('documents', 'documents'), ('samples', 'samples'), ('items', 'items')], default='persons', max_length=16, verbose_name='unit')),
-                ('sent_on', models.DateField(blank=True, null=True, verbose_name='sent on')),
-                ('sent_reference', models.CharField(blank=True, max_length=200, verbose_name='dispatch reference')),
-                ('received_on', models.DateField(blank=True, null=True, verbose_name='received on')),
-                ('received_reference', models.CharField(blank=True, help_text='Material-transfer agreement or permit number.', max_length=200, verbose_name='receipt reference')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exchanges', to='agreements.agreement')),
-                ('from_party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='from')),
-                ('owner_party', models.ForeignKey(blank=True, help_text='The party whose side this is; empty for records both parties share.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='owning party')),
-                ('receiving_organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='exchanges_received', to='directory.organisation')),
-                ('sending_organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='exchanges_sent', to='directory.organisation')),
-                ('to_party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='to')),
-                ('plan_item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='exchanges', to='programmes.planitem')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='exchanges', to='programmes.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal (own party only)"),
+                            ("bilateral", "Bilateral (the parties of the agreement)"),
+                            ("public", "Public (the portal)"),
+                        ],
+                        default="bilateral",
+                        max_length=16,
+                        verbose_name="visibility",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("delegation_visit", "Delegation visit"),
+                            ("expert_secondment", "Expert secondment"),
+                            ("trainee", "Trainees"),
+                            ("data_transfer", "Data or documentation transfer"),
+                            ("sample_shipment", "Samples or materials shipment"),
+                            ("joint_experiment", "Joint experiment"),
+                            ("conference", "Conference"),
+                        ],
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "description",
+                    accord.core.localized.LocalizedTextField(blank=True, default=dict, verbose_name="description"),
+                ),
+                ("start_on", models.DateField(blank=True, null=True, verbose_name="start")),
+                ("end_on", models.DateField(blank=True, null=True, verbose_name="end")),
+                (
+                    "quantity",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=1,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="quantity",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("persons", "persons"),
+                            ("person_months", "person-months"),
+                            ("data_sets", "data sets"),
+                            ("documents", "documents"),
+                            ("samples", "samples"),
+                            ("items", "items"),
+                        ],
+                        default="persons",
+                        max_length=16,
+                        verbose_name="unit",
+                    ),
+                ),
+                ("sent_on", models.DateField(blank=True, null=True, verbose_name="sent on")),
+                ("sent_reference", models.CharField(blank=True, max_length=200, verbose_name="dispatch reference")),
+                ("received_on", models.DateField(blank=True, null=True, verbose_name="received on")),
+                (
+                    "received_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Material-transfer agreement or permit number.",
+                        max_length=200,
+                        verbose_name="receipt reference",
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="exchanges", to="agreements.agreement"
+                    ),
+                ),
+                (
+                    "from_party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="from",
+                    ),
+                ),
+                (
+                    "owner_party",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The party whose side this is; empty for records both parties share.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="owning party",
+                    ),
+                ),
+                (
+                    "receiving_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exchanges_received",
+                        to="directory.organisation",
+                    ),
+                ),
+                (
+                    "sending_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exchanges_sent",
+                        to="directory.organisation",
+                    ),
+                ),
+                (
+                    "to_party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="to",
+                    ),
+                ),
+                (
+                    "plan_item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exchanges",
+                        to="programmes.planitem",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exchanges",
+                        to="programmes.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agreement', 'start_on', 'id'],
+                "ordering": ["agreement", "start_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ExchangePerson',
+            name="ExchangePerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('visibility', models.CharField(choices=[('internal', 'Internal (own party only)'), ('bilateral', 'Bilateral (the parties of the agreement)'), ('public', 'Public (the portal)')], default='bilateral', max_length=16, verbose_name='visibility')),
-                ('role', accord.core.localized.LocalizedTextField(blank=True, default=dict, verbose_name='role')),
-                ('exchange', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='programmes.exchange')),
-                ('owner_party', models.ForeignKey(blank=True, help_text='The party whose side this is; empty for records both parties share.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.party', verbose_name='owning party')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exchanges', to='directory.person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal (own party only)"),
+                            ("bilateral", "Bilateral (the parties of the agreement)"),
+                            ("public", "Public (the portal)"),
+                        ],
+                        default="bilateral",
+                        max_length=16,
+                        verbose_name="visibility",
+                    ),
+                ),
+                ("role", accord.core.localized.LocalizedTextField(blank=True, default=dict, verbose_name="role")),
+                (
+                    "exchange",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="people", to="programmes.exchange"
+                    ),
+                ),
+                (
+                    "owner_party",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The party whose side this is; empty for records both parties share.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.party",
+                        verbose_name="owning party",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="exchanges", to="directory.person"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'exchange people',
-                'constraints': [models.UniqueConstraint(fields=('exchange', 'person'), name='exchangeperson_unique')],
+                "verbose_name_plural": "exchange people",
+                "constraints": [models.UniqueConstraint(fields=("exchange", "person"), name="exchangeperson_unique")],
             },
         ),
         migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.UniqueConstraint(fields=('agreement', 'period_start', 'period_end', 'revision'), name='plan_unique_revision'),
+            model_name="plan",
+            constraint=models.UniqueConstraint(
+                fields=("agreement", "period_start", "period_end", "revision"), name="plan_unique_revision"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gte', models.F('period_start'))), name='plan_period_order'),
+            model_name="plan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_end__gte", models.F("period_start"))), name="plan_period_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planitemresponsibility',
-            constraint=models.UniqueConstraint(fields=('plan_item', 'organisation'), name='responsibility_unique_organisation'),
+            model_name="planitemresponsibility",
+            constraint=models.UniqueConstraint(
+                fields=("plan_item", "organisation"), name="responsibility_unique_organisation"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='progressreport',
-            constraint=models.CheckConstraint(condition=models.Q(('percent__lte', 100)), name='progress_percent_max_100'),
+            model_name="progressreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("percent__lte", 100)), name="progress_percent_max_100"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.UniqueConstraint(fields=('agreement', 'number'), name='project_unique_number'),
+            model_name="project",
+            constraint=models.UniqueConstraint(fields=("agreement", "number"), name="project_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='planitem',
-            constraint=models.UniqueConstraint(fields=('plan', 'project'), name='planitem_unique_project'),
+            model_name="planitem",
+            constraint=models.UniqueConstraint(fields=("plan", "project"), name="planitem_unique_project"),
         ),
         migrations.AddConstraint(
-            model_name='participation',
-            constraint=models.UniqueConstraint(fields=('project', 'organisation'), name='participation_unique_organisation'),
+            model_name="participation",
+            constraint=models.UniqueConstraint(
+                fields=("project", "organisation"), name="participation_unique_organisation"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='exchange',
-            constraint=models.CheckConstraint(condition=models.Q(('from_party', models.F('to_party')), _negated=True), name='exchange_two_parties'),
+            model_name="exchange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_party", models.F("to_party")), _negated=True), name="exchange_two_parties"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='exchange',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 0)), name='exchange_quantity_not_negative'),
+            model_name="exchange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gte", 0)), name="exchange_quantity_not_negative"
+            ),
         ),
     ]

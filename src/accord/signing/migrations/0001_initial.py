@@ -7,63 +7,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agreements', '0001_initial'),
-        ('directory', '0001_initial'),
+        ("agreements", "0001_initial"),
+        ("directory", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SigningKey',
+            name="SigningKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('public_key', models.CharField(help_text='Raw 32-byte Ed25519 key, base64.', max_length=44, verbose_name='public key')),
-                ('encrypted_private_key', models.TextField(editable=False, verbose_name='sealed private key')),
-                ('cipher', models.CharField(default='AES-256-GCM', editable=False, max_length=16, verbose_name='cipher')),
-                ('nonce', models.CharField(editable=False, max_length=24, verbose_name='nonce')),
-                ('kdf', models.CharField(editable=False, max_length=16, verbose_name='key derivation')),
-                ('kdf_salt', models.CharField(editable=False, max_length=24, verbose_name='KDF salt')),
-                ('kdf_params', models.JSONField(default=dict, editable=False, verbose_name='KDF parameters')),
-                ('revoked_on', models.DateField(blank=True, null=True, verbose_name='revoked on')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signing_keys', to='directory.person', verbose_name='person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "public_key",
+                    models.CharField(
+                        help_text="Raw 32-byte Ed25519 key, base64.", max_length=44, verbose_name="public key"
+                    ),
+                ),
+                ("encrypted_private_key", models.TextField(editable=False, verbose_name="sealed private key")),
+                (
+                    "cipher",
+                    models.CharField(default="AES-256-GCM", editable=False, max_length=16, verbose_name="cipher"),
+                ),
+                ("nonce", models.CharField(editable=False, max_length=24, verbose_name="nonce")),
+                ("kdf", models.CharField(editable=False, max_length=16, verbose_name="key derivation")),
+                ("kdf_salt", models.CharField(editable=False, max_length=24, verbose_name="KDF salt")),
+                ("kdf_params", models.JSONField(default=dict, editable=False, verbose_name="KDF parameters")),
+                ("revoked_on", models.DateField(blank=True, null=True, verbose_name="revoked on")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signing_keys",
+                        to="directory.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person', '-created_at'],
+                "ordering": ["person", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='SignatureSeal',
+            name="SignatureSeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name='global id')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('is_illustrative', models.BooleanField(default=False, editable=False, verbose_name='illustrative')),
-                ('texts', models.JSONField(default=dict, help_text='Language → SHA-256 of the rendered text.', verbose_name="texts' SHA-256")),
-                ('signatory_name', accord.core.localized.LocalizedTextField(default=dict, verbose_name="signatory's name when signing")),
-                ('attestation', models.TextField(verbose_name='attestation')),
-                ('signature', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='seal', to='agreements.signature')),
-                ('signing_key', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='seals', to='signing.signingkey')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uid",
+                    models.UUIDField(
+                        default=accord.core.ids.new_uid, editable=False, unique=True, verbose_name="global id"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("is_illustrative", models.BooleanField(default=False, editable=False, verbose_name="illustrative")),
+                (
+                    "texts",
+                    models.JSONField(
+                        default=dict,
+                        help_text="Language → SHA-256 of the rendered text.",
+                        verbose_name="texts' SHA-256",
+                    ),
+                ),
+                (
+                    "signatory_name",
+                    accord.core.localized.LocalizedTextField(
+                        default=dict, verbose_name="signatory's name when signing"
+                    ),
+                ),
+                ("attestation", models.TextField(verbose_name="attestation")),
+                (
+                    "signature",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="seal", to="agreements.signature"
+                    ),
+                ),
+                (
+                    "signing_key",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="seals", to="signing.signingkey"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='signingkey',
-            constraint=models.UniqueConstraint(condition=models.Q(('revoked_on__isnull', True)), fields=('person',), name='signingkey_one_active_per_person', violation_error_message='this person already has an active signing key; revoke it first'),
+            model_name="signingkey",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("revoked_on__isnull", True)),
+                fields=("person",),
+                name="signingkey_one_active_per_person",
+                violation_error_message="this person already has an active signing key; revoke it first",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signingkey',
-            constraint=models.UniqueConstraint(fields=('public_key',), name='signingkey_unique_public_key'),
+            model_name="signingkey",
+            constraint=models.UniqueConstraint(fields=("public_key",), name="signingkey_unique_public_key"),
         ),
     ]

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class ReviewsConfig(AppConfig):
-    name = "accord.reviews"
-    label = "reviews"
-    verbose_name = "Reviews"
