@@ -348,7 +348,7 @@ GROUP BY a.organisation_id, b.organisation_id""",
 
 
 def hand_written(status_sql: str, vendor: str, as_of: dt.date) -> dict[str, list[tuple[Any, ...]]]:
-    from accord.dashboard.selectors import RECEIPT_AFTER_DAYS, STALE_AFTER_DAYS
+    from accord.web.dashboard.selectors import RECEIPT_AFTER_DAYS, STALE_AFTER_DAYS
 
     params = {
         "as_of": as_of,
@@ -443,7 +443,7 @@ def load_duckdb() -> Any:
 
 def duckdb_sql(duck: Any, status_sql: str, as_of: dt.date) -> dict[str, list[tuple[Any, ...]]]:
     """hand_written(), in DuckDB: the same statements, with DuckDB's named parameters."""
-    from accord.dashboard.selectors import RECEIPT_AFTER_DAYS, STALE_AFTER_DAYS
+    from accord.web.dashboard.selectors import RECEIPT_AFTER_DAYS, STALE_AFTER_DAYS
 
     params = {
         "as_of": as_of,
@@ -496,8 +496,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from django.db import connection
     from django.test import Client
 
-    from accord.dashboard import selectors
-    from accord.dashboard.selectors import Scope
+    from accord.web.dashboard import selectors
+    from accord.web.dashboard.selectors import Scope
 
     t0 = time.perf_counter()
     data = build(args.projects)

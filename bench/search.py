@@ -9,7 +9,7 @@ costs at this size).
 
 Queries are drawn from the generated texts (fixed seed): Chinese 2- and 4-character substrings, Russian
 words capitalised, English substrings, two-character Chinese names. For each query, timed in turns:
-- `search page`: what a list page with ?q= asks (accord.web.listing.paginate): the number of matches,
+- `search page`: what a list page with ?q= asks (accord.core.pages.listing.paginate): the number of matches,
   counted up to 1,000 ("more than 1,000" past it), and the first 50 rows (id, number, title) by id;
 - `raw index`: the same two statements as fixed SQL over the index (core.search.match_sql), no ORM.
 p50/p95 are over every timed call of every query of a kind, and over all kinds together. Goal: search page
@@ -69,8 +69,8 @@ def pick_queries(seed: int = 1958) -> dict[str, list[str]]:
 
 
 def _page_orm(model: Any, q: str) -> Callable[[], int]:
+    from accord.core.pages.listing import COUNT_CAP, paginate
     from accord.core.search import search
-    from accord.web.listing import COUNT_CAP, paginate
 
     fields = ["id", *(["number", "title"] if hasattr(model, "number") else ["name"])]
 
@@ -85,8 +85,8 @@ def _page_orm(model: Any, q: str) -> Callable[[], int]:
 def _page_raw(model: Any, q: str) -> Callable[[], int]:
     from django.db import connection
 
+    from accord.core.pages.listing import COUNT_CAP
     from accord.core.search import match_sql
-    from accord.web.listing import COUNT_CAP
 
     label = model._meta.label_lower
     table = model._meta.db_table

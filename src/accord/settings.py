@@ -71,10 +71,8 @@ INSTALLED_APPS = [
     "accord.fidelity",
     "accord.interop",
     "accord.accounts",
-    "accord.workflow",
     "accord.jobs",
     "accord.web",
-    "accord.dashboard",
     "accord.demo",
 ]
 

@@ -8,9 +8,14 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("oai", include("accord.interop.standards.urls")),
-    path("dashboard/", include("accord.dashboard.urls")),
-    path("workflow/", include("accord.workflow.urls")),
+    path("dashboard/", include("accord.web.dashboard.urls")),
     path("jobs/", include("accord.jobs.urls")),
+    # Each domain app's record pages, at plain paths (/agreements/, /plans/7/, /people/3/edit/).
+    path("", include("accord.agreements.urls")),
+    path("", include("accord.programmes.urls")),
+    path("", include("accord.directory.urls")),
+    path("", include("accord.meetings.urls")),
+    path("", include("accord.documents.urls")),
     path("", include("accord.web.urls")),
 ]
 

@@ -19,8 +19,10 @@ from django.db.models import Model
 from django.urls import reverse
 
 from accord.core.localized import LocalizedTextField
+from accord.core.pages.records import record_types
 from accord.interop.services import export_rows
-from accord.web.records import BY_KIND
+
+BY_KIND = {rt.kind: rt for rt in record_types()}  # the record pages, by kind
 
 
 def _plain(value: Any) -> Any:
@@ -45,13 +47,13 @@ def page_edit(client: Any, kind: str, record: Model, changes: dict[str, Any]) ->
             data.update({f"{name}__{tag}": text for tag, text in dict(value or {}).items()})
         else:
             data[name] = _plain(value)
-    return client.post(reverse(f"web:{kind}-edit", args=[record.pk]), data)
+    return client.post(reverse(BY_KIND[kind].url_name("edit"), args=[record.pk]), data)
 
 
 def workflow_step(client: Any, slug: str, record: Model, name: str, data: dict[str, Any]) -> Any:
     """POST a workflow step's form (/workflow/<slug>/<id>/<name>/)."""
     body = {"version": record.version, **{k: _plain(v) for k, v in data.items()}}  # type: ignore[attr-defined]
-    return client.post(reverse("workflow:step", args=[slug, record.pk, name]), body)
+    return client.post(reverse("web:step", args=[slug, record.pk, name]), body)
 
 
 # --- the JSON API ------------------------------------------------------------------------------------------

@@ -32,10 +32,8 @@ def test_each_action_offered_is_one_a_service_does(admin_user, rf):
         for operation in (writes.create, writes.update, writes.delete):
             if operation is not None:  # a service, or the app admin's thin adapter onto its services
                 app = model._meta.app_config.name
-                assert operation.__module__.split(".")[:3] in ([*app.split("."), "services"], [*app.split("."), "admin"]), (
-                        model,
-                        operation,
-                    )
+                owner = [*app.split("."), "services"], [*app.split("."), "admin"]
+                assert operation.__module__.split(".")[:3] in owner, (model, operation)
 
 
 @pytest.mark.parametrize("model", sorted(AUDITED, key=lambda m: m._meta.label), ids=lambda m: m._meta.label)

@@ -17,8 +17,10 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+from accord.core.pages.records import record_types
 from accord.interop.services import KINDS as EXPORT_KINDS
-from accord.web.records import BY_KIND
+
+BY_KIND = {rt.kind: rt for rt in record_types()}  # the record pages, by kind
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +52,7 @@ def _client(username: str | None) -> Client:
 
 
 def _page(client: Client, kind: str, params: dict[str, Any]) -> set[str]:
-    response = client.get(reverse(f"web:{kind}-list"), {**params, "per": 100})
+    response = client.get(reverse(BY_KIND[kind].url_name("list")), {**params, "per": 100})
     assert response.status_code == 200, response.content.decode()[:500]
     listing = response.context["listing"]
     assert listing.total == len(listing.rows), "the case must fit one page"
@@ -109,7 +111,7 @@ def test_a_bad_value_is_refused_naming_the_parameter_on_every_channel(kind, seed
     (name,) = params
     client = _client("admin")
     if kind in BY_KIND:
-        page = client.get(reverse(f"web:{kind}-list"), params)
+        page = client.get(reverse(BY_KIND[kind].url_name("list")), params)
         assert page.status_code == 400
         assert f"({name}): “{params[name]}” is not one of the choices" in page.content.decode()
     if kind in API_LISTS:
@@ -131,7 +133,7 @@ def test_a_record_the_reader_may_not_see_is_no_choice_on_any_channel(seed):
 
     services.update(seed.plan_1960, expected_version=seed.plan_1960.version, visibility=Visibility.BILATERAL)
     public = Client()
-    page = public.get(reverse("web:plan-items-list"), {"plan": seed.plan_1960.pk})
+    page = public.get(reverse("programmes:plan-items-list"), {"plan": seed.plan_1960.pk})
     assert page.status_code == 400 and "no plan with that id that you may see" in page.content.decode()
     api = public.get("/api/v1/plan-items", {"plan": seed.plan_1960.pk})
     assert api.status_code == 422 and api.json()["field"] == "plan"
@@ -163,14 +165,14 @@ def test_older_names_are_accepted_as_aliases(seed):
 def test_the_list_page_links_to_the_export_of_what_it_shows(seed):
     client = _client("admin")
     params = {"field": "2.2", "party": str(seed.cn.pk)}
-    response = client.get(reverse("web:projects-list"), params)
+    response = client.get(reverse("programmes:projects-list"), params)
     url = response.context["export_url"]
     assert url.startswith("/api/v1/exports/projects?") and "field=2.2" in url and f"party={seed.cn.pk}" in url
     assert 'data-testid="export-these"' in response.content.decode()
     exported = _export(client, "projects", {k: v for k, v in params.items()})
     assert exported == _page(client, "projects", params)
     # a kind without an export (meetings) offers no link
-    assert client.get(reverse("web:meetings-list")).context["export_url"] == ""
+    assert client.get(reverse("meetings:meetings-list")).context["export_url"] == ""
 
 
 def test_the_api_documents_each_lists_filters():

@@ -62,7 +62,7 @@ def axe_pages(site, browser):
     signed_in.goto(site + "/plans/")
     plan = signed_in.locator("table.records tbody a[href^='/plans/']").first.get_attribute("href")
     signed_in.goto(site + "/workflow/")
-    workflow_plan = signed_in.locator("a[href^='/workflow/plans/']").first.get_attribute("href")
+    workflow_plan = signed_in.locator("table.plans a[href^='/plans/']").first.get_attribute("href")
     paths = {
         "anonymous": ["/", "/login/", "/search/?q=geological", "/projects/"],
         "cn-coordinator": [

@@ -66,7 +66,7 @@ def confirm(page) -> None:  # type: ignore[no-untyped-def]
 
 def test_both_sides_agree_and_sign_a_plan_and_the_communique_is_downloaded(served, browser):
     url, plan_id = served
-    plan_page = f"/workflow/plans/{plan_id}/"
+    plan_page = f"/plans/{plan_id}/"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     # The Chinese coordinator adds an item, proposes the plan and agrees to it.

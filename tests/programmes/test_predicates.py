@@ -53,8 +53,8 @@ def test_a_receipt_is_overdue_only_after_the_grace_days(seed):
 
 def test_the_review_figures_and_the_dashboard_use_the_same_predicates(seed):
     from accord.core.visibility import visible
-    from accord.dashboard import selectors as dashboard
     from accord.meetings.selectors import overdue_deliverables, receipts_outstanding
+    from accord.web.dashboard import selectors as dashboard
 
     plan = seed.protocol.plans.order_by("period_start").first()
     for as_of in DATES:

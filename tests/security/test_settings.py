@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
 from django.test import Client, override_settings
 
-from accord.web.records import RECORD_TYPES
+from accord.core.pages.records import record_types
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def coordinator(seed) -> Client:
 def page_urls(seed) -> list[str]:
     """The home page, every list page and the first record's page of each kind that has records."""
     urls = ["/", "/dashboard/", "/search/?q=1960"]
-    for rt in RECORD_TYPES:
+    for rt in record_types():
         urls.append(f"/{rt.kind}/")
         first = rt.model._default_manager.order_by("pk").values_list("pk", flat=True).first()
         if first is not None:

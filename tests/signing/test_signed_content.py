@@ -117,19 +117,19 @@ def test_a_project_title_corrected_through_the_page(client, plan, tmp_path, sign
         "end_on": project.end_on.isoformat() if project.end_on else "",
         "visibility": project.visibility,
     }
-    response = client.post(reverse("web:projects-edit", args=[project.pk]), form)
+    response = client.post(reverse("programmes:projects-edit", args=[project.pk]), form)
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     project.refresh_from_db()
     assert project.title == NEW_TITLE
     assert_still_what_was_signed(plan, tmp_path, signed_before)
 
-    page = client.get(reverse("web:plans-detail", args=[plan.pk])).content.decode()
+    page = client.get(reverse("programmes:plans-detail", args=[plan.pk])).content.decode()
     items = page[page.index('data-testid="plan-items"') :]
     assert signed_title["en"] in items  # the title as signed
     changes = page[page.index('data-testid="changed-since-signing"') :]
     assert "Title changed on" in changes and "by cn-coordinator" in changes
     assert signed_title["en"] in changes and NEW_TITLE["en"] in changes  # the diff: signed → now
-    workflow = client.get(reverse("workflow:plan", args=[plan.pk])).content.decode()
+    workflow = client.get(reverse("programmes:plans-detail", args=[plan.pk])).content.decode()
     assert signed_title["en"] in workflow and "Title changed on" in workflow
 
 
@@ -138,7 +138,7 @@ def test_a_reader_in_another_language_sees_which_language_version_changed(client
     signed_title = dict(project.title)
     update_project(project, expected_version=project.version, title={**signed_title, "en": "Only English changed"})
     client.force_login(user("su-coordinator"))
-    page = client.get(reverse("web:plans-detail", args=[plan.pk]), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    page = client.get(reverse("programmes:plans-detail", args=[plan.pk]), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     changes = page[page.index('data-testid="changed-since-signing"') :]
     assert "Изменения после подписания" in page
     # The English version is the one that changed: shown as such, not as two identical Russian titles.
@@ -164,7 +164,7 @@ def test_the_agreement_title_corrected(client, seed, plan, tmp_path, signed_befo
         update_agreement(agreement, expected_version=agreement.version, title={**agreement.title, "en": "Corrected"})
     assert_still_what_was_signed(plan, tmp_path, signed_before)
     client.force_login(user("cn-coordinator"))
-    page = client.get(reverse("web:plans-detail", args=[plan.pk])).content.decode()
+    page = client.get(reverse("programmes:plans-detail", args=[plan.pk])).content.decode()
     facts = page[page.index('class="facts"') :]
     assert signed_title["en"] in facts
     changes = page[page.index('data-testid="changed-since-signing"') :]
@@ -182,7 +182,7 @@ def test_an_organisations_new_dated_name(client, seed, plan, tmp_path, signed_be
     assert signed_content_of(plan) is not None
     assert_still_what_was_signed(plan, tmp_path, signed_before)
     client.force_login(user("cn-coordinator"))
-    page = client.get(reverse("web:plans-detail", args=[plan.pk])).content.decode()
+    page = client.get(reverse("programmes:plans-detail", args=[plan.pk])).content.decode()
     changes = page[page.index('data-testid="changed-since-signing"') :]
     assert "Name changed on" in changes and signed_name["en"] in changes and "Renamed institute" in changes
 
@@ -236,15 +236,15 @@ def test_a_signed_row_changed_behind_accords_back_fails_verify(plan):
 
 def test_a_signed_plan_is_changed_only_by_an_amendment(client, seed, plan):
     client.force_login(user("cn-coordinator"))
-    page = client.get(reverse("web:plans-detail", args=[plan.pk])).content.decode()
+    page = client.get(reverse("programmes:plans-detail", args=[plan.pk])).content.decode()
     assert 'data-testid="edit"' not in page and "Add an item" not in page and 'data-testid="edit-item-' not in page
-    workflow = client.get(reverse("workflow:plan", args=[plan.pk])).content.decode()
+    workflow = client.get(reverse("programmes:plans-detail", args=[plan.pk])).content.decode()
     assert "Add an item" not in workflow and "Amend" in workflow
     with pytest.raises(TransitionRefused):
         add_plan_item(plan, first_project(plan))
     with pytest.raises(TransitionRefused):
         update_plan(plan, expected_version=plan.version, title={"en": "Changed"})
-    amend = reverse("workflow:step", args=["plans", plan.pk, "amend"])
+    amend = reverse("web:step", args=["plans", plan.pk, "amend"])
     assert amend in page
     response = client.post(amend, {"version": plan.version})
     assert response.status_code == 302
@@ -255,7 +255,7 @@ def test_a_signed_plan_is_changed_only_by_an_amendment(client, seed, plan):
     # An observer is not offered it.
     other = Client()
     other.force_login(user("cn-observer"))
-    assert amend not in other.get(reverse("web:plans-detail", args=[plan.pk])).content.decode()
+    assert amend not in other.get(reverse("programmes:plans-detail", args=[plan.pk])).content.decode()
 
 
 def test_the_signed_plans_text_is_written_from_what_was_signed(plan):
@@ -279,7 +279,9 @@ def test_the_changed_records_kind_is_named_in_the_readers_language(client, plan,
     project = first_project(plan)
     update_project(project, expected_version=project.version, title={**project.title, "en": "Renamed"})
     client.force_login(user("su-coordinator"))
-    page = client.get(reverse("web:plans-detail", args=[plan.pk]), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    page = client.get(
+        reverse("programmes:plans-detail", args=[plan.pk]), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
     changes = page[page.index('data-testid="changed-since-signing"') :]
     assert f"{kind} {project.number}:" in changes
     assert language == "en" or "Project" not in changes

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accord.web.templatetags.accord_web import display_value
+from accord.core.templatetags.accord_web import display_value
 
 
 def test_a_localized_text_marks_each_part_with_its_language():
@@ -22,7 +22,7 @@ def test_other_mappings_stay_plain_text():
 
 
 def test_filter_options_are_escaped_and_only_the_chosen_one_is_selected():
-    from accord.web.templatetags.accord_web import select_options
+    from accord.core.templatetags.accord_web import select_options
 
     html = select_options([("1", "CN — <China & co>"), ("12", 'RU — "Russia"')], "1")
     assert html == (

@@ -13,7 +13,8 @@ from accord.agreements.services import create_agreement
 from accord.core.visibility import visible
 from accord.programmes.models import Project
 from accord.programmes.services import add_plan_item, add_responsibility, create_plan, record_progress
-from accord.web import listing, records
+from accord.core.pages import listing
+from accord.programmes import pages as programme_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def _queries(client, url, params):
 
 def test_a_list_longer_than_the_cap_says_more_than_and_still_pages(client, seed, monkeypatch):
     monkeypatch.setattr(listing, "COUNT_CAP", 6)
-    url = reverse("web:projects-list")
+    url = reverse("programmes:projects-list")
     public = list(visible(Project.objects.all(), None).order_by("agreement_id", "id").values_list("id", flat=True))
     assert len(public) == 122
     response = client.get(url, {"per": 10})
@@ -55,7 +56,7 @@ def test_a_list_longer_than_the_cap_says_more_than_and_still_pages(client, seed,
 def test_a_capped_list_and_search_use_as_many_queries_for_one_row_as_for_a_hundred(client, users, seed, monkeypatch):
     monkeypatch.setattr(listing, "COUNT_CAP", 5)
     client.force_login(users.cn_coordinator)
-    url = reverse("web:projects-list")
+    url = reverse("programmes:projects-list")
     for params in ({}, {"q": "part"}, {"sort": "modality", "page": 2}):
         assert _queries(client, url, {**params, "per": 1}) == _queries(client, url, {**params, "per": 100}), params
 
@@ -66,7 +67,7 @@ def test_a_filter_select_is_bounded_and_keeps_the_chosen_record(client, users, s
     readable = visible(Agreement.objects.all(), users.admin).count()
     assert readable >= 2
     client.force_login(users.admin)
-    url = reverse("web:projects-list")
+    url = reverse("programmes:projects-list")
     response = client.get(url)
     agreement_filter = next(f for f in response.context["listing"].filters if f["name"] == "agreement")
     assert len(agreement_filter["options"]) == 1 and agreement_filter["more"]
@@ -91,7 +92,7 @@ def test_a_hidden_record_is_not_a_filter_choice(client, users, seed, monkeypatch
     hidden = create_agreement(parties=[seed.su, seed.cn], title={"en": "Not ours"})
     Agreement.objects.filter(pk=hidden.pk).update(visibility="internal", owner_party=seed.su)  # the other side's own
     client.force_login(users.cn_coordinator)
-    response = client.get(reverse("web:projects-list"), {"agreement": hidden.pk})
+    response = client.get(reverse("programmes:projects-list"), {"agreement": hidden.pk})
     assert "is not one of the choices" in response.content.decode()
     assert "Not ours" not in response.content.decode()
 
@@ -113,7 +114,7 @@ def big_plan(seed):
 
 
 def test_a_plans_items_come_a_page_at_a_time_with_the_plans_total(client, users, seed, big_plan, monkeypatch):
-    monkeypatch.setattr(records, "PLAN_ITEMS_PAGE", 2)
+    monkeypatch.setattr(programme_pages, "PLAN_ITEMS_PAGE", 2)
     plan, items = big_plan
     reporter = items[2].project.participations.get(side=seed.cn).organisation
     record_progress(
@@ -125,7 +126,7 @@ def test_a_plans_items_come_a_page_at_a_time_with_the_plans_total(client, users,
         period_end=dt.date(1961, 6, 30),
     )
     client.force_login(users.cn_coordinator)
-    url = reverse("web:plans-detail", args=[plan.pk])
+    url = reverse("programmes:plans-detail", args=[plan.pk])
     first = client.get(url)
     assert [i.pk for i in first.context["items"]] == [i.pk for i in items[:2]]
     html = first.content.decode()
@@ -143,9 +144,8 @@ def test_a_plans_items_come_a_page_at_a_time_with_the_plans_total(client, users,
 
 
 def test_the_choice_filter_says_what_get_display_says_in_each_language(seed):
+    from accord.core.templatetags.accord_web import choice
     from django.utils import translation
-
-    from accord.web.templatetags.accord_web import choice
 
     project = Project.objects.exclude(field="").order_by("id").first()
     for language in ("en", "zh-hans", "ru"):
@@ -169,7 +169,7 @@ def test_a_search_finds_the_same_records_whether_its_matches_are_many_or_few(see
 
 def test_a_records_latest_history_is_core_audit_history_newest_first(seed, big_plan):
     from accord.core.audit import history
-    from accord.web.history import _latest
+    from accord.core.pages.history import _latest
 
     plan, _items = big_plan
     for record in (plan, seed.plan_1960, seed.protocol):

@@ -37,7 +37,7 @@ def _project(seed):
 def test_the_localized_editor_has_one_labelled_input_per_party_language(client, users, seed):
     client.force_login(users.cn_coordinator)
     project = _project(seed)
-    page = client.get(reverse("web:projects-edit", args=[project.pk])).content.decode()
+    page = client.get(reverse("programmes:projects-edit", args=[project.pk])).content.decode()
     for tag, name in (("zh", "Chinese"), ("ru", "Russian"), ("en", "English")):
         assert f'name="title__{tag}"' in page and f'lang="{tag}"' in page
         assert re.search(rf'<label for="id_title_{tag}">{name} ', page)
@@ -50,13 +50,13 @@ def test_the_editor_keeps_languages_beyond_the_parties(client, users, seed):
     update_project(project, expected_version=project.version, title={**project.title, "de": "Vermessung"})
     client.force_login(users.cn_coordinator)
     project.refresh_from_db()
-    page = client.get(reverse("web:projects-edit", args=[project.pk])).content.decode()
+    page = client.get(reverse("programmes:projects-edit", args=[project.pk])).content.decode()
     assert 'name="title__de"' in page and "German" in page
 
 
 def test_a_chinese_edit_is_saved_as_the_dict_the_model_expects_and_shows_in_history(client, users, draft_item):
     client.force_login(users.cn_coordinator)
-    url = reverse("web:plan-items-edit", args=[draft_item.pk])
+    url = reverse("programmes:plan-items-edit", args=[draft_item.pk])
     response = client.post(
         url,
         {
@@ -72,7 +72,7 @@ def test_a_chinese_edit_is_saved_as_the_dict_the_model_expects_and_shows_in_hist
     assert draft_item.objectives == {"en": "Survey the basin", "zh": "流域调查"}
     rec = ChangeRecord.objects.order_by("-id").first()
     assert rec.actor_name == "cn-coordinator" and rec.after["objectives"]["zh"] == "流域调查"
-    page = client.get(reverse("web:plan-items-detail", args=[draft_item.pk])).content.decode()
+    page = client.get(reverse("programmes:plan-items-detail", args=[draft_item.pk])).content.decode()
     assert '<p lang="zh">流域调查</p>' in page
     history = page[page.index('id="history-h"') :]
     assert (
@@ -88,7 +88,7 @@ def test_bad_input_names_the_field_keeps_the_input_and_changes_nothing(client, u
     project = _project(seed)
     entries = ChangeRecord.objects.count()
     response = client.post(
-        reverse("web:projects-edit", args=[project.pk]),
+        reverse("programmes:projects-edit", args=[project.pk]),
         {
             "version": project.version,
             "title__en": "Typed title",
@@ -112,7 +112,7 @@ def test_an_empty_required_text_is_refused_in_the_users_language(client, users, 
     client.force_login(users.cn_coordinator)
     project = _project(seed)
     response = client.post(
-        reverse("web:projects-edit", args=[project.pk]),
+        reverse("programmes:projects-edit", args=[project.pk]),
         {
             "version": project.version,
             "title__en": "",
@@ -133,7 +133,7 @@ def test_a_stale_edit_says_who_changed_what_and_keeps_the_input(client, users, d
         update_plan_item(draft_item, expected_version=seen, objectives={"ru": "Изучение бассейна"})
     entries = ChangeRecord.objects.count()
     response = client.post(
-        reverse("web:plan-items-edit", args=[draft_item.pk]),
+        reverse("programmes:plan-items-edit", args=[draft_item.pk]),
         {"version": seen, "objectives__zh": "我的修改", "position": 1},
     )
     assert response.status_code == 409  # stale: the form again, as the API answers
@@ -145,7 +145,7 @@ def test_a_stale_edit_says_who_changed_what_and_keeps_the_input(client, users, d
     assert draft_item.objectives == {"ru": "Изучение бассейна"}
     # saving again, having seen the other change, applies the user's version
     response = client.post(
-        reverse("web:plan-items-edit", args=[draft_item.pk]),
+        reverse("programmes:plan-items-edit", args=[draft_item.pk]),
         {"version": draft_item.version, "objectives__zh": "我的修改", "position": 1},
     )
     assert response.status_code == 302
@@ -156,7 +156,7 @@ def test_a_refusal_of_the_service_is_shown_on_the_form(client, users, seed):
     item = seed.plan_1960.items.order_by("position").first()
     client.force_login(users.cn_coordinator)
     response = client.post(
-        reverse("web:plan-items-edit", args=[item.pk]),
+        reverse("programmes:plan-items-edit", args=[item.pk]),
         {"version": item.version, "objectives__en": "Changed after signature", "position": item.position},
     )
     assert response.status_code == 409  # as the API answers it: the form again, with the reason
@@ -167,7 +167,7 @@ def test_a_refusal_of_the_service_is_shown_on_the_form(client, users, seed):
 
 def test_inline_edit_with_htmx_returns_the_updated_row(client, users, draft_item):
     client.force_login(users.cn_coordinator)
-    url = reverse("web:plan-items-edit", args=[draft_item.pk]) + "?inline=1"
+    url = reverse("programmes:plan-items-edit", args=[draft_item.pk]) + "?inline=1"
     form = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert form.startswith('<tr class="editing">') and 'hx-post="' in form
     row = client.post(
@@ -175,12 +175,12 @@ def test_inline_edit_with_htmx_returns_the_updated_row(client, users, draft_item
     )
     assert row.status_code == 200
     html = row.content.decode()
-    assert html.lstrip().startswith(f'<tr id="item-{draft_item.pk}">') and "流域调查" in html
+    assert html.lstrip().startswith(f'<tr id="item-{draft_item.pk}"') and "流域调查" in html
 
 
 def test_journal_notes_are_added_by_those_who_may_change_and_read_by_their_side(client, users, seed):
     project = _project(seed)
-    url = reverse("web:projects-journal", args=[project.pk])
+    url = reverse("programmes:projects-journal", args=[project.pk])
     client.force_login(users.cn_observer)
     assert client.post(url, {"occurred_on": "1960-03-01", "text": "x", "visibility": "internal"}).status_code == 403
     client.force_login(users.cn_coordinator)
@@ -188,7 +188,7 @@ def test_journal_notes_are_added_by_those_who_may_change_and_read_by_their_side(
         url, {"occurred_on": "1960-03-01", "text": "Phoned the institute; samples delayed", "visibility": "internal"}
     )
     assert response.status_code == 302
-    detail = reverse("web:projects-detail", args=[project.pk])
+    detail = reverse("programmes:projects-detail", args=[project.pk])
     assert "samples delayed" in client.get(detail).content.decode()
     client.force_login(users.cn_observer)  # same side: reads the internal note
     assert "samples delayed" in client.get(detail).content.decode()
@@ -201,7 +201,7 @@ def test_empty_note_is_refused_with_the_field_named(client, users, seed):
     client.force_login(users.cn_coordinator)
     project = _project(seed)
     response = client.post(
-        reverse("web:projects-journal", args=[project.pk]),
+        reverse("programmes:projects-journal", args=[project.pk]),
         {"occurred_on": "1960-03-01", "text": "", "visibility": "internal"},
     )
     assert response.status_code == 200 and "text" in response.context["journal_form"].errors
@@ -210,7 +210,7 @@ def test_empty_note_is_refused_with_the_field_named(client, users, seed):
 def test_plan_item_creation_takes_the_project_number(client, users, draft_item):
     client.force_login(users.cn_coordinator)
     plan = draft_item.plan
-    url = reverse("web:plan-items-create") + f"?plan={plan.pk}"
+    url = reverse("programmes:plan-items-create") + f"?plan={plan.pk}"
     response = client.post(url, {"plan": plan.pk, "project": "no-such", "objectives__en": "x"})
     assert response.status_code == 200 and "project" in response.context["form"].errors
     number = plan.agreement.projects.exclude(pk=draft_item.project_id).order_by("id").first().number

@@ -44,11 +44,11 @@ def _login(client, users, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_list_and_detail_follow_visibility(client, users, projects, role):
     _login(client, users, role)
-    listed = client.get(reverse("web:projects-list"), {"q": "topic"}).content.decode()
+    listed = client.get(reverse("programmes:projects-list"), {"q": "topic"}).content.decode()
     for vis, project in projects.items():
         reads, changes = EXPECTED[role][vis]
         assert (project.number in listed) is reads, (role, vis)
-        detail = client.get(reverse("web:projects-detail", args=[project.pk]))
+        detail = client.get(reverse("programmes:projects-detail", args=[project.pk]))
         assert detail.status_code == (200 if reads else 404), (role, vis)
         if reads:
             page = detail.content.decode()
@@ -62,7 +62,7 @@ def test_edit_form_and_post_follow_permissions(client, users, projects, role):
     _login(client, users, role)
     for vis, project in projects.items():
         reads, changes = EXPECTED[role][vis]
-        url = reverse("web:projects-edit", args=[project.pk])
+        url = reverse("programmes:projects-edit", args=[project.pk])
         expected = 200 if changes else (403 if reads else 404)
         assert client.get(url).status_code == expected, (role, vis)
         before = ChangeRecord.objects.count()
@@ -85,9 +85,9 @@ def test_a_reporter_cannot_edit_another_institutions_project(client, users, seed
     edit URL answers 403 whether asked for the form or posted to."""
     project = Project.objects.filter(agreement=seed.protocol).exclude(participations__organisation=seed.cas).first()
     client.force_login(users.cas_reporter)
-    page = client.get(reverse("web:projects-detail", args=[project.pk])).content.decode()
+    page = client.get(reverse("programmes:projects-detail", args=[project.pk])).content.decode()
     assert 'data-testid="edit"' not in page and "/edit/" not in page
-    url = reverse("web:projects-edit", args=[project.pk])
+    url = reverse("programmes:projects-edit", args=[project.pk])
     assert client.get(url).status_code == 403
     assert client.post(url, {"version": project.version, "title__en": "x", "modality": "joint"}).status_code == 403
     project.refresh_from_db()
@@ -97,11 +97,11 @@ def test_a_reporter_cannot_edit_another_institutions_project(client, users, seed
 def test_plan_item_edit_controls_only_for_those_who_may_change(client, users, seed):
     item = seed.plan_1960.items.order_by("position").first()
     client.force_login(users.cn_observer)
-    page = client.get(reverse("web:plans-detail", args=[seed.plan_1960.pk])).content.decode()
+    page = client.get(reverse("programmes:plans-detail", args=[seed.plan_1960.pk])).content.decode()
     assert f'data-testid="edit-item-{item.pk}"' not in page
-    assert client.get(reverse("web:plan-items-edit", args=[item.pk])).status_code == 403
+    assert client.get(reverse("programmes:plan-items-edit", args=[item.pk])).status_code == 403
     client.force_login(users.cn_coordinator)
-    page = client.get(reverse("web:plans-detail", args=[seed.plan_1960.pk])).content.decode()
+    page = client.get(reverse("programmes:plans-detail", args=[seed.plan_1960.pk])).content.decode()
     assert f'data-testid="edit-item-{item.pk}"' not in page  # a signed plan changes only by an amendment
     import datetime as dt
 
@@ -114,12 +114,12 @@ def test_plan_item_edit_controls_only_for_those_who_may_change(client, users, se
         period_end=dt.date(1961, 12, 31),
     )
     draft_item = add_plan_item(draft, item.project, objectives={"en": "Survey"})
-    page = client.get(reverse("web:plans-detail", args=[draft.pk])).content.decode()
+    page = client.get(reverse("programmes:plans-detail", args=[draft.pk])).content.decode()
     assert f'data-testid="edit-item-{draft_item.pk}"' in page
 
 
 def test_create_needs_the_right_to_change_the_parent(client, users, seed):
-    url = reverse("web:projects-create") + f"?agreement={seed.protocol.pk}"
+    url = reverse("programmes:projects-create") + f"?agreement={seed.protocol.pk}"
     assert client.get(url).status_code == 403  # anonymous
     client.force_login(users.cn_observer)
     assert client.get(url).status_code == 403
@@ -138,4 +138,4 @@ def test_create_needs_the_right_to_change_the_parent(client, users, seed):
     assert response.status_code == 302
     created = Project.objects.get(agreement=seed.protocol, number="NEW-1")
     assert created.title == {"zh": "新课题"}
-    assert response["Location"] == reverse("web:projects-detail", args=[created.pk])
+    assert response["Location"] == reverse("programmes:projects-detail", args=[created.pk])

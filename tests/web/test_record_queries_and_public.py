@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accord.core.pages.records import record_types
 from accord.core.visibility import visible
 from accord.programmes.models import Project
 from accord.programmes.services import add_plan_item, add_responsibility, create_plan, update_project
-from accord.web.records import RECORD_TYPES
 
 pytestmark = pytest.mark.django_db
 
@@ -44,10 +44,10 @@ def _another(kind, seed):
         create_review(seed.plan_1960, dt.date(1961, 2, 1))
 
 
-@pytest.mark.parametrize("rt", RECORD_TYPES, ids=lambda rt: rt.kind)
+@pytest.mark.parametrize("rt", record_types(), ids=lambda rt: rt.kind)
 def test_list_queries_do_not_grow_with_the_rows(client, users, seed, rt):
     client.force_login(users.cn_coordinator)
-    url = reverse(f"web:{rt.kind}-list")
+    url = reverse(rt.url_name("list"))
     if visible(rt.model._default_manager.all(), users.cn_coordinator).count() < 2:
         _another(rt.kind, seed)
     rows = visible(rt.model._default_manager.all(), users.cn_coordinator).count()
@@ -56,14 +56,14 @@ def test_list_queries_do_not_grow_with_the_rows(client, users, seed, rt):
     assert one == many <= 12, (rt.kind, one, many)
 
 
-@pytest.mark.parametrize("rt", RECORD_TYPES, ids=lambda rt: rt.kind)
+@pytest.mark.parametrize("rt", record_types(), ids=lambda rt: rt.kind)
 def test_detail_pages_use_a_bounded_number_of_queries(client, users, rt, django_assert_max_num_queries):
     client.force_login(users.cn_coordinator)
     record = visible(rt.model._default_manager.order_by("pk"), users.cn_coordinator).first()
     assert record is not None, f"the seed has no {rt.kind}"
     # A signed plan's page also reads the content stored at signature and the changes made since (two more).
     with django_assert_max_num_queries(26 if rt.kind == "plans" else 24):
-        assert client.get(reverse(f"web:{rt.kind}-detail", args=[record.pk])).status_code == 200
+        assert client.get(reverse(rt.url_name("detail"), args=[record.pk])).status_code == 200
 
 
 def test_plan_detail_queries_do_not_grow_with_its_items(client, users, seed):
@@ -77,7 +77,7 @@ def test_plan_detail_queries_do_not_grow_with_its_items(client, users, seed):
     item = add_plan_item(plan, projects[0])
     add_responsibility(item, seed.cas)
     client.force_login(users.cn_coordinator)
-    url = reverse("web:plans-detail", args=[plan.pk])
+    url = reverse("programmes:plans-detail", args=[plan.pk])
     before = _count(client, url)
     for project in projects[1:]:
         more = add_plan_item(plan, project)
@@ -95,7 +95,7 @@ def test_project_detail_queries_do_not_grow_with_participants(client, users, see
         .first()
     )
     client.force_login(users.admin)
-    url = reverse("web:projects-detail", args=[project.pk])
+    url = reverse("programmes:projects-detail", args=[project.pk])
     before = _count(client, url)
     add_participation(project, seed.tsinghua)
     add_participation(project, seed.ussr_academy)
@@ -106,34 +106,34 @@ def test_the_public_sees_only_published_records_in_lists_search_and_home(client,
     hidden = Project.objects.filter(agreement=seed.protocol).order_by("id").first()
     update_project(hidden, expected_version=hidden.version, visibility="bilateral", title={"en": "Zyx secret topic"})
     # The title itself, not "Zyx": three letters can turn up by chance in a page's random CSRF token.
-    assert "Zyx secret topic" not in client.get(reverse("web:projects-list"), {"q": "zyx"}).content.decode()
+    assert "Zyx secret topic" not in client.get(reverse("programmes:projects-list"), {"q": "zyx"}).content.decode()
     assert "Zyx secret topic" not in client.get(reverse("web:search"), {"q": "zyx"}).content.decode()
     assert "Zyx secret topic" not in client.get(reverse("web:home")).content.decode()
-    assert client.get(reverse("web:projects-detail", args=[hidden.pk])).status_code == 404
-    listed = client.get(reverse("web:projects-list"), {"per": 100}).context["listing"]
+    assert client.get(reverse("programmes:projects-detail", args=[hidden.pk])).status_code == 404
+    listed = client.get(reverse("programmes:projects-list"), {"per": 100}).context["listing"]
     assert listed.total == 121 and all(p.visibility == "public" for p in listed.rows)
     # and the filter cannot be used to ask for them
-    assert client.get(reverse("web:projects-list"), {"visibility": "bilateral"}).context["listing"].total == 0
+    assert client.get(reverse("programmes:projects-list"), {"visibility": "bilateral"}).context["listing"].total == 0
 
 
 def test_search_finds_chinese_and_project_numbers(client, seed):
-    page = client.get(reverse("web:projects-list"), {"q": "半导体"}).content.decode()
+    page = client.get(reverse("programmes:projects-list"), {"q": "半导体"}).content.decode()
     assert "Semiconductor materials and devices" in page
-    listing = client.get(reverse("web:projects-list"), {"q": "7"}).context["listing"]
+    listing = client.get(reverse("programmes:projects-list"), {"q": "7"}).context["listing"]
     assert [p.number for p in listing.rows] == ["7"]
-    listing = client.get(reverse("web:projects-list"), {"sort": "-number", "per": 10}).context["listing"]
+    listing = client.get(reverse("programmes:projects-list"), {"sort": "-number", "per": 10}).context["listing"]
     assert listing.rows[0].number == "122"
 
 
 def test_filters_narrow_and_reject_unknown_values(client, seed):
-    response = client.get(reverse("web:plans-list"), {"status": "signed"})
+    response = client.get(reverse("programmes:plans-list"), {"status": "signed"})
     assert {p.status for p in response.context["listing"].rows} == {"signed"}
-    response = client.get(reverse("web:plans-list"), {"status": "nonsense"})
+    response = client.get(reverse("programmes:plans-list"), {"status": "nonsense"})
     assert "is not one of the choices" in response.content.decode()
 
 
 def test_filters_with_htmx_return_only_the_table(client, seed):
-    response = client.get(reverse("web:projects-list"), {"q": "半导体"}, HTTP_HX_REQUEST="true")
+    response = client.get(reverse("programmes:projects-list"), {"q": "半导体"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert "<html" not in html and 'data-testid="records"' in html
 

@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 from accord.core.models import ChangeRecord
+from accord.core.pages.steps import actions_of as actions_for
 from accord.programmes.models import Exchange, PlanItem, ProgressReport
-from accord.web.actions import actions_for
 
 
 def page(response: Any) -> str:

@@ -8,9 +8,9 @@ from django.utils.html import escape
 
 from accord.agreements.services import signatures_of
 from accord.core.models import ChangeRecord
+from accord.core.pages.steps import actions_of as actions_for
 from accord.demo.seed import DEMO_PASSPHRASES
 from accord.programmes.models import Plan, Project
-from accord.web.actions import actions_for
 
 
 def page(response: Any) -> str:
@@ -50,7 +50,7 @@ def test_a_plan_is_completed_agreed_and_signed_by_both_sides_through_the_pages(c
         step_url(plan, "add-item"),
         {"version": plan.version, "project": project.pk, "objectives_zh": "联合研究", "objectives_ru": "Совместное"},
     )
-    assert response.status_code == 302 and response["Location"] == f"/workflow/plans/{plan.pk}/"
+    assert response.status_code == 302 and response["Location"] == f"/plans/{plan.pk}/"
     item = fresh(plan).items.get(project=project)
     assert item.objectives == {"zh": "联合研究", "ru": "Совместное"}
     assert audited(cn, "programmes.planitem", object_id=str(item.pk))
@@ -117,7 +117,7 @@ def test_a_plan_is_completed_agreed_and_signed_by_both_sides_through_the_pages(c
     # No passphrase anywhere in the audit trail.
     assert not ChangeRecord.objects.filter(after__icontains="demo-passphrase").exists()
 
-    response = client.get(f"/workflow/plans/{plan.pk}/")
+    response = client.get(f"/plans/{plan.pk}/")
     assert 'data-testid="plan-status">Signed<' in page(response)
 
 
@@ -152,7 +152,7 @@ def test_roles_that_may_not_act_neither_see_the_step_nor_may_post_it(client, use
     client.force_login(observer)
     assert client.get(step_url(plan, "propose")).status_code == 403
     assert client.post(step_url(plan, "propose"), {"version": plan.version}).status_code == 403
-    assert "Propose to the parties" not in page(client.get(f"/workflow/plans/{plan.pk}/"))
+    assert "Propose to the parties" not in page(client.get(f"/plans/{plan.pk}/"))
     assert fresh(plan).status == "draft"
     # A reporter may not sign, nor may a coordinator who is not their party's designated signatory's side.
     client.force_login(reporter)
@@ -196,8 +196,8 @@ def test_the_plan_page_lists_what_is_missing(client, users, draft_plan, seed):
     plan = fresh(draft_plan)
     services.approve_plan(plan, party=seed.cn, expected_version=plan.version, approved_on=None)
     client.force_login(users["su-coordinator"])
-    body = page(client.get(f"/workflow/plans/{plan.pk}/"))
+    body = page(client.get(f"/plans/{plan.pk}/"))
     assert "Still to agree to this version:" in body and "(SU)" in body
     assert "Agree to this version" in body
     client.force_login(users["cn-coordinator"])
-    assert "Agree to this version" not in page(client.get(f"/workflow/plans/{plan.pk}/"))  # CN has agreed
+    assert "Agree to this version" not in page(client.get(f"/plans/{plan.pk}/"))  # CN has agreed

@@ -93,6 +93,7 @@ class Agreement(ExternallyKnown, PartyOwned):
 class AgreementParty(PartyOwned):
     """A party to an agreement, with its role and its place in the order of sides (A, B, ...)."""
 
+    page_parent = "agreement"  # core.pages: shown on its agreement's page
     agreement_path = "agreement"  # core.visibility: how it reaches its agreement
 
     class Role(models.TextChoices):

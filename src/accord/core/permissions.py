@@ -17,6 +17,9 @@ Services check the acting account themselves (`require_actor`, `require_actor_cr
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -27,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from accord.core.actor import current_actor
 from accord.core.errors import Forbidden
-from accord.core.visibility import Principal, _domain, agreement_path, can_read, principal
+from accord.core.visibility import Principal, _domain, agreement_path, can_read, principal, visible
 
 
 def agreement_id_of(record: Model) -> int | None:
@@ -46,11 +49,60 @@ def agreement_id_of(record: Model) -> int | None:
     return getattr(obj, f"{last}_id", None)
 
 
+class _Memo:
+    """Answers asked once within `asking_for_many` (a page asking what one account may do to fifty records)."""
+
+    def __init__(self, user_id: int | None):
+        self.user_id = user_id
+        self.parties: dict[int, set[int]] = {}
+        self.readable: set[tuple[str, Any]] = set()
+
+
+_memo: ContextVar[_Memo | None] = ContextVar("accord_permissions_memo", default=None)
+
+
+@contextmanager
+def asking_for_many(user: Any, records: Iterable[Model], *, read_through_visible: bool = False) -> Iterator[None]:
+    """Within the block, `can(user, ...)` on `records` asks the database once, not once per record: which of
+    them `user` may read (one query per model; none if they were read through `visible(..., user)`), and each
+    agreement's parties (once per agreement). Nothing asked can change meanwhile: the block only reads."""
+    outer = _memo.get()
+    memo = _Memo(principal(user).user_id)
+    if outer is not None and outer.user_id == memo.user_id:  # within a page's block: what it knows holds here
+        memo.parties, memo.readable = dict(outer.parties), set(outer.readable)
+    by_model: dict[type[Model], list[Any]] = {}
+    for record in records:
+        by_model.setdefault(type(record), []).append(record.pk)
+    for model, pks in by_model.items():
+        if not read_through_visible:
+            pks = list(visible(model._default_manager.filter(pk__in=pks), user).values_list("pk", flat=True))
+        memo.readable.update((model._meta.label_lower, pk) for pk in pks)
+    token = _memo.set(memo)
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def _may_read(user: Any, record: Model) -> bool:
+    memo = _memo.get()
+    if memo is not None and memo.user_id == principal(user).user_id:
+        if (record._meta.label_lower, record.pk) in memo.readable:
+            return True
+    return can_read(user, record)
+
+
 def parties_of_agreement(agreement_id: int | None) -> set[int]:
     if agreement_id is None:
         return set()
+    memo = _memo.get()
+    if memo is not None and agreement_id in memo.parties:
+        return memo.parties[agreement_id]
     links = _domain.agreement_parties().objects.filter(agreement_id=agreement_id)
-    return set(links.values_list("party_id", flat=True))
+    found = set(links.values_list("party_id", flat=True))
+    if memo is not None:
+        memo.parties[agreement_id] = found
+    return found
 
 
 def _coordinates_record(who: Principal, record: Model) -> bool:
@@ -79,7 +131,7 @@ def can(user: Any, action: str, record: Model, *, party: Any = None) -> bool:
         return False
     if who.is_admin:
         return True
-    if not can_read(user, record):
+    if not _may_read(user, record):
         return False
     party_id = getattr(party, "pk", party)
     if action in ("change", "delete"):

@@ -82,6 +82,18 @@ def register_agreement_parties(model: type[Model]) -> None:
     _domain.agreement_parties_model = model
 
 
+def agreement_languages(agreement_id: int) -> list[str]:
+    """The languages of an agreement's parties, in the agreement's order of parties (repeats kept)."""
+    rows = _domain.agreement_parties().objects.filter(agreement_id=agreement_id).order_by("position")
+    return [tag for langs in rows.values_list("party__languages", flat=True) for tag in (langs or [])]
+
+
+def party_languages() -> set[str]:
+    """Every language any party writes in (the parties are the model the agreements' parties point at)."""
+    party = _domain.agreement_parties()._meta.get_field("party").related_model
+    return {tag for langs in party.objects.values_list("languages", flat=True) for tag in (langs or [])}
+
+
 def agreement_path(model: type[Model]) -> str | None:
     """The lookup path from `model` to its agreement, as the model declares it (None: it has none)."""
     return getattr(model, "agreement_path", None)

@@ -131,6 +131,7 @@ class Organisation(ExternallyKnown, PartyOwned):
 class OrganisationName(AccordModel):
     """A name an organisation bore over a period ('State Scientific and Technological Committee', 1957–1961)."""
 
+    page_parent = "organisation"  # core.pages: shown on its organisation's page
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="names")
     name = LocalizedTextField(_("name"))
     valid_from = models.DateField(_("from"), null=True, blank=True)
@@ -199,6 +200,7 @@ class Person(ExternallyKnown, AccordModel):
 class Position(AccordModel):
     """A post a person held: title, organisation, from–to."""
 
+    page_parent = "person"  # core.pages: shown on its person's page
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="positions")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="positions")
     title = LocalizedTextField(_("title"))

@@ -7,4 +7,5 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Documents"
 
     def ready(self) -> None:
-        from accord.documents import checks  # noqa: F401  (registers the start-up font check)
+        # The start-up font check, the document job, the documents' pages and workflow steps register themselves.
+        from accord.documents import checks, jobs, pages, steps  # noqa: F401

@@ -94,6 +94,7 @@ class Document(PartyOwned):
 class DocumentText(PartyOwned):
     """One language version of a document, with the SHA-256 of its text."""
 
+    page_parent = "document"  # core.pages: shown on its document's page
     agreement_path = "document__agreement"  # core.visibility: how it reaches its agreement
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="texts")
@@ -125,6 +126,7 @@ class DocumentFile(PartyOwned):
     file and the audit trail's earlier entries still point at the file they described.
     """
 
+    page_parent = "document"  # core.pages: shown on its document's page
     agreement_path = "document__agreement"  # core.visibility: how it reaches its agreement
 
     class Format(models.TextChoices):

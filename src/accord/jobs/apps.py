@@ -3,10 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class JobsConfig(AppConfig):
+    """Background work with progress. The apps register their kinds of job (documents, imports, exports) in
+    their ready(): jobs sits low, beside core, so the domain apps may queue work."""
+
     name = "accord.jobs"
     label = "jobs"
     verbose_name = _("Background jobs")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from accord.jobs import kinds  # noqa: F401  (registers the built-in job kinds)

@@ -7,10 +7,10 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from accord.core.pages.views import login_url
 from accord.jobs.models import Job
 from accord.jobs.registry import KINDS
 from accord.jobs.services import jobs_of
-from accord.workflow.auth import login_url
 
 
 def _job(request: HttpRequest, pk: int) -> Job:

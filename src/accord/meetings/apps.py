@@ -16,6 +16,10 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self) -> None:
+        from accord.core.verify import register_check
         from accord.fidelity.names import register_places
+        from accord.meetings import pages, steps  # noqa: F401  (register their pages and workflow steps)
+        from accord.meetings.checks import check_minutes
 
+        register_check(check_minutes)  # accord verify: final minutes unchanged
         register_places(meeting_places)

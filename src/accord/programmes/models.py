@@ -131,7 +131,7 @@ class Project(ExternallyKnown, PartyOwned):
         verbose_name_plural = pgettext_lazy("record kind", "projects")
         ordering = ["agreement", "id"]
         constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="project_unique_number")]
-        # The list's sorts (web.records): a page of a sorted list reads the index, not every project.
+        # The list's sorts (programmes.pages): a page of a sorted list reads the index, not every project.
         indexes = [
             # (value, agreement, id): serves a sort by the column and a filter on it in the default (number) order
             models.Index(fields=["modality", "agreement", "id"], name="project_modality_order_idx"),
@@ -165,6 +165,7 @@ class Project(ExternallyKnown, PartyOwned):
 class Participation(ExternallyKnown, PartyOwned):
     """An organisation taking part in a project, on one party's side, in a role."""
 
+    page_parent = "project"  # core.pages: shown on its project's page
     agreement_path = "project__agreement"  # core.visibility: how it reaches its agreement
 
     class Role(models.TextChoices):
@@ -281,6 +282,7 @@ class PlanApproval(PartyOwned):
 class PlanItemResponsibility(PartyOwned):
     """An organisation responsible for a plan item on one side."""
 
+    page_parent = "plan_item"  # core.pages: shown on its plan item's page
     agreement_path = "plan_item__plan__agreement"  # core.visibility: how it reaches its agreement
 
     plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="responsibilities")
@@ -321,6 +323,7 @@ def overdue_condition(as_of: dt.date) -> models.Q:
 class Deliverable(PartyOwned):
     """An expected output of a plan item: report, data set, samples, prototype, trained specialists."""
 
+    page_parent = "plan_item"  # core.pages: shown on its plan item's page
     agreement_path = "plan_item__plan__agreement"  # core.visibility: how it reaches its agreement
 
     objects = DeliverableQuerySet.as_manager()
@@ -354,6 +357,7 @@ class Deliverable(PartyOwned):
 class ProgressReport(ExternallyKnown, PartyOwned):
     """What a reporting organisation says of a plan item for a period: status, percent done, narrative."""
 
+    page_parent = "plan_item"  # core.pages: shown on its plan item's page
     agreement_path = "plan_item__plan__agreement"  # core.visibility: how it reaches its agreement
 
     plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="progress_reports")
@@ -519,6 +523,7 @@ class Exchange(ExternallyKnown, PartyOwned):
 class ExchangePerson(PartyOwned):
     """A person who travelled, trained or was seconded in an exchange."""
 
+    page_parent = "exchange"  # core.pages: shown on its exchange's page
     agreement_path = "exchange__agreement"  # core.visibility: how it reaches its agreement
 
     exchange = models.ForeignKey(Exchange, on_delete=models.PROTECT, related_name="people")

@@ -8,6 +8,7 @@ class SigningConfig(AppConfig):
 
     def ready(self) -> None:
         from accord.core.verify import register_check
+        from accord.signing import pages, steps  # noqa: F401  (the Sign step; a signed plan's page)
         from accord.signing.checks import check_signatures
 
         register_check(check_signatures)

@@ -1,7 +1,7 @@
 from django.urls import path
 
+from accord.core.pages.views import step
 from accord.web import auth, data, views
-from accord.web.records import RECORD_TYPES
 
 app_name = "web"
 urlpatterns = [
@@ -11,15 +11,8 @@ urlpatterns = [
     path("data/", data.data, name="data"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
-    path("documents/<int:pk>/files/<int:file_pk>/", views.document_file, name="document-file"),
+    # The account's work, and the confirmation page of each workflow step (declared in the apps' steps.py).
+    path("workflow/", views.workflow, name="workflow"),
+    path("workflow/plans/<int:pk>/", views.plan_workflow, name="plan-workflow"),
+    path("workflow/<slug:slug>/<int:pk>/<slug:name>/", step, name="step"),
 ]
-# One set of pages per kind of record, at plain paths (/projects/, /projects/7/, /projects/7/edit/).
-for rt in RECORD_TYPES:
-    kind = {"kind": rt.kind}
-    urlpatterns += [
-        path(f"{rt.kind}/", views.record_list, kind, name=f"{rt.kind}-list"),
-        path(f"{rt.kind}/new/", views.record_create, kind, name=f"{rt.kind}-create"),
-        path(f"{rt.kind}/<int:pk>/", views.record_detail, kind, name=f"{rt.kind}-detail"),
-        path(f"{rt.kind}/<int:pk>/edit/", views.record_edit, kind, name=f"{rt.kind}-edit"),
-        path(f"{rt.kind}/<int:pk>/journal/", views.journal_add, kind, name=f"{rt.kind}-journal"),
-    ]

@@ -49,6 +49,7 @@ class Meeting(PartyOwned):
 class Delegation(PartyOwned):
     """One party's delegation to a meeting, sent by an organisation (its commission, ministry ...)."""
 
+    page_parent = "meeting"  # core.pages: shown on its meeting's page
     agreement_path = "meeting__agreement"  # core.visibility: how it reaches its agreement
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="delegations")
@@ -111,6 +112,7 @@ class DelegationMember(PartyOwned):
 class MeetingAttendee(PartyOwned):
     """Someone present who is not a delegation member (an ambassador, a committee chairman)."""
 
+    page_parent = "meeting"  # core.pages: shown on its meeting's page
     agreement_path = "meeting__agreement"  # core.visibility: how it reaches its agreement
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendees")
@@ -131,6 +133,7 @@ class MeetingAttendee(PartyOwned):
 class AgendaItem(PartyOwned):
     """A point on a meeting's agenda, linked to the plans it handles, and the decision taken on it."""
 
+    page_parent = "meeting"  # core.pages: shown on its meeting's page
     agreement_path = "meeting__agreement"  # core.visibility: how it reaches its agreement
 
     class Kind(models.TextChoices):

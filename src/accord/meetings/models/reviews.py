@@ -53,6 +53,7 @@ class Review(PartyOwned):
 class ReviewStatement(PartyOwned):
     """One party's statement on a review, in the languages it chooses; the party owns it."""
 
+    page_parent = "review"  # core.pages: shown on its review's page
     agreement_path = "review__plan__agreement"  # core.visibility: how it reaches its agreement
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="statements")

@@ -1,0 +1,60 @@
+"""The pages of agreements: their list and detail (parties, plans, meetings, documents, projects)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accord.agreements.filters import AgreementFilters
+from accord.agreements.models import Agreement, AgreementParty
+from accord.agreements.services import update_agreement
+from accord.core.pages.listing import Column
+from accord.core.pages.records import EditSpec, RecordType, register
+from accord.core.visibility import count_parts, visible
+
+
+def _agreement_related(agreement: Agreement, user: Any, params: Any) -> dict[str, Any]:
+    return {
+        "parties": list(agreement.agreement_parties.select_related("party").order_by("position")),
+        # The plans with the items each reader may see counted (programmes.pages does the same on its list).
+        "plans": list(_plans_counted(visible(agreement.plans.all(), user), user)),
+        "meetings": list(visible(agreement.meetings.all(), user)),
+        "documents": list(visible(agreement.documents.all(), user)),
+        "project_count": visible(agreement.projects.all(), user).count(),
+    }
+
+
+AGREEMENTS = RecordType(
+    kind="agreements",
+    model=Agreement,
+    label=_("Agreement"),
+    label_plural=_("Agreements"),
+    list_queryset=lambda: Agreement.objects.prefetch_related(
+        Prefetch("agreement_parties", queryset=AgreementParty.objects.select_related("party"))
+    ),
+    columns=[
+        Column(_("Title"), "title", ("id",)),
+        Column(_("Kind"), "kind", ("kind",)),
+        Column(_("Parties")),
+        Column(_("Signed"), "signed", ("signed_on",)),
+        Column(_("Status"), "status", ("status",)),
+    ],
+    filters=AgreementFilters,
+    search=("title", "short_title"),
+    search_exact=("reference",),
+    default_sort="signed",
+    related=_agreement_related,
+    edit=EditSpec(
+        ("title", "short_title", "reference", "signed_on", "entry_into_force_on", "end_on", "visibility"),
+        update_agreement,
+    ),
+)
+
+register(AGREEMENTS)
+
+
+def _plans_counted(plans: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    shown, hidden = count_parts(plans.model, "items", user)
+    return plans.annotate(item_count=shown, items_withheld=hidden)

@@ -1,8 +1,0 @@
-from django.urls import path
-
-from accord.dashboard import views
-
-app_name = "dashboard"
-urlpatterns = [
-    path("", views.dashboard, name="index"),
-]

@@ -1,0 +1,5 @@
+from accord.core.pages.records import record_urls
+from accord.directory.pages import ORGANISATIONS, PEOPLE
+
+app_name = "directory"
+urlpatterns = record_urls(ORGANISATIONS, PEOPLE)

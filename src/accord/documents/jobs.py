@@ -1,0 +1,44 @@
+"""The document job: generating a document from the records in the background (accord.jobs runs it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.text import slugify
+
+from accord.documents.renderers import get_kind, resolve
+from accord.documents.services import generate_document
+from accord.jobs.registry import Context, JobKind, Outcome, register
+
+CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def document_file_name(kind: str, record: Any, languages: list[str], fmt: str) -> str:
+    """e.g. communique-1960-02-moscow-zh.pdf: what it is, of which record, in which languages."""
+    label = slugify(str(record))[:60].strip("-") or str(record.pk)
+    return f"{kind}-{label}-{'+'.join(languages)}.{fmt}"
+
+
+def generate_document_job(ctx: Context) -> Outcome:
+    p = ctx.parameters
+    ctx.progress(10, "Reading the records")
+    record = resolve(get_kind(p["kind"]), p["ref"])
+    generated = generate_document(
+        p["kind"], p["ref"], p.get("language") or None, p["format"], layout=p.get("layout") or "parallel"
+    )
+    ctx.progress(90, "Stored the document")
+    rendering = generated.rendering
+    assert rendering is not None  # a format was asked for, so a rendering was stored
+    return Outcome(
+        stored_name=rendering.file.name,
+        file_name=document_file_name(p["kind"], record, generated.content.languages, p["format"]),
+        content_type=CONTENT_TYPES.get(p["format"], "application/octet-stream"),
+        result={"document": str(generated.document.uid), "sha256": rendering.sha256, "size": rendering.size},
+    )
+
+
+register(JobKind("document", generate_document_job, "Generate a document from the records"))

@@ -1,0 +1,47 @@
+"""The import and export jobs: files read or written in the background (accord.jobs runs them)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+
+from accord.core.errors import DomainError
+from accord.interop import services
+from accord.interop.report import ImportRefused
+from accord.jobs.models import Job
+from accord.jobs.registry import Context, JobKind, Outcome, register
+
+
+def import_job(ctx: Context) -> Outcome:
+    """Import an uploaded file (kept in the default storage) with accord.interop.services.import_file."""
+    p = ctx.parameters
+    ctx.progress(5, "Reading the file")
+    with default_storage.open(p["stored_name"], "rb") as fh:
+        data = fh.read()
+    ctx.progress(20, "Importing")
+    try:
+        report = services.import_file(p["kind"], data, p.get("filename", ""), dry_run=bool(p.get("dry_run")))
+    except ImportRefused as refused:  # every place that is wrong, not only the first, on the job's page
+        lines = [str(problem) for problem in refused.problems[:200]]
+        more = len(refused.problems) - len(lines)
+        raise DomainError("\n".join([refused.message, *lines, *([f"… and {more} more"] if more > 0 else [])])) from None
+    as_dict = getattr(report, "as_dict", None)
+    return Outcome(result=as_dict() if callable(as_dict) else str(report))
+
+
+def export_job(ctx: Context) -> Outcome:
+    """Export records with accord.interop.services.export_stream, as the requesting user sees them."""
+    p = ctx.parameters
+    job = Job.objects.get(pk=ctx.job_id)
+    user = get_user_model().objects.get(pk=job.requested_by_id) if job.requested_by_id else None
+    ctx.progress(10, "Exporting")
+    # The kind's filters, as its list page and API take them ({"agreement": "1"}); refused alike, naming them.
+    filters = services.export_filters(p["kind"], p.get("filters") or {}, user=user)
+    withheld = services.export_withheld(p["kind"], user=user, filters=filters)
+    chunks = services.export_stream(p["kind"], p["format"], user=user, withheld=withheld, filters=filters)
+    data = b"".join(c.encode() if isinstance(c, str) else bytes(c) for c in chunks)
+    return Outcome(data=data, file_name=f"{p['kind']}.{p['format']}")
+
+
+register(JobKind("import", import_job, "Import records from a file"))
+register(JobKind("export", export_job, "Export records to a file"))
