@@ -10,11 +10,11 @@ from django.urls import reverse
 
 from accord.agreements.models import Agreement
 from accord.agreements.services import create_agreement
+from accord.core.pages import listing
 from accord.core.visibility import visible
+from accord.programmes import pages as programme_pages
 from accord.programmes.models import Project
 from accord.programmes.services import add_plan_item, add_responsibility, create_plan, record_progress
-from accord.core.pages import listing
-from accord.programmes import pages as programme_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -144,8 +144,9 @@ def test_a_plans_items_come_a_page_at_a_time_with_the_plans_total(client, users,
 
 
 def test_the_choice_filter_says_what_get_display_says_in_each_language(seed):
-    from accord.core.templatetags.accord_web import choice
     from django.utils import translation
+
+    from accord.core.templatetags.accord_web import choice
 
     project = Project.objects.exclude(field="").order_by("id").first()
     for language in ("en", "zh-hans", "ru"):
