@@ -86,9 +86,9 @@ def asking_for_many(user: Any, records: Iterable[Model], *, read_through_visible
 
 def _may_read(user: Any, record: Model) -> bool:
     memo = _memo.get()
-    if memo is not None and memo.user_id == principal(user).user_id:
-        if (record._meta.label_lower, record.pk) in memo.readable:
-            return True
+    known = memo is not None and memo.user_id == principal(user).user_id
+    if known and (record._meta.label_lower, record.pk) in memo.readable:  # type: ignore[union-attr]
+        return True
     return can_read(user, record)
 
 
