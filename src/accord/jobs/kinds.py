@@ -69,7 +69,12 @@ def import_job(ctx: Context) -> Outcome:
     from accord.interop.report import ImportRefused
 
     try:
-        report = services.import_file(p["kind"], data, p.get("filename", ""), dry_run=bool(p.get("dry_run")))
+        if p.get("mapping"):  # the file's own columns, read through the mapping the user chose on /data/map/
+            mapping = importlib.import_module("accord.interop.mapping")
+            chosen = mapping.Mapping.from_dict(p["mapping"], kind=p["kind"])
+            report = mapping.import_mapped(chosen, data, p.get("filename", ""), dry_run=bool(p.get("dry_run")))
+        else:
+            report = services.import_file(p["kind"], data, p.get("filename", ""), dry_run=bool(p.get("dry_run")))
     except ImportRefused as refused:  # every place that is wrong, not only the first, on the job's page
         lines = [str(problem) for problem in refused.problems[:200]]
         more = len(refused.problems) - len(lines)
