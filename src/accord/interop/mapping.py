@@ -51,41 +51,146 @@ _SEPARATORS = (";", ",", "/", "|", "\n", "、", "；", "，")
 # Other names people give a column, in English, Chinese and Russian (compared case- and space-insensitively).
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "title": (
-        "title", "name", "project title", "project name", "subject", "topic", "标题", "题目", "名称", "项目名称",
-        "课题", "课题名称", "项目", "название", "наименование", "тема", "название проекта", "заглавие",
+        "title",
+        "name",
+        "project title",
+        "project name",
+        "subject",
+        "topic",
+        "标题",
+        "题目",
+        "名称",
+        "项目名称",
+        "课题",
+        "课题名称",
+        "项目",
+        "название",
+        "наименование",
+        "тема",
+        "название проекта",
+        "заглавие",
     ),
     "short_title": ("short title", "abbreviation", "acronym", "简称", "缩写", "краткое название", "сокращение"),
     "name": (
-        "name", "full name", "organisation name", "organization name", "institution", "名称", "姓名", "机构名称",
-        "单位名称", "名字", "имя", "название", "наименование", "фио", "полное название",
+        "name",
+        "full name",
+        "organisation name",
+        "organization name",
+        "institution",
+        "名称",
+        "姓名",
+        "机构名称",
+        "单位名称",
+        "名字",
+        "имя",
+        "название",
+        "наименование",
+        "фио",
+        "полное название",
     ),
     "number": (
-        "no", "no.", "nr", "number", "project number", "project no", "code", "ref", "reference number", "№",
-        "编号", "序号", "项目编号", "号", "номер", "номер проекта", "шифр", "код",
+        "no",
+        "no.",
+        "nr",
+        "number",
+        "project number",
+        "project no",
+        "code",
+        "ref",
+        "reference number",
+        "№",
+        "编号",
+        "序号",
+        "项目编号",
+        "号",
+        "номер",
+        "номер проекта",
+        "шифр",
+        "код",
     ),
     "start_on": (
-        "start", "start date", "begin", "beginning", "from", "starts", "开始", "开始日期", "起始日期", "开始时间",
-        "起", "начало", "дата начала", "с", "начат",
+        "start",
+        "start date",
+        "begin",
+        "beginning",
+        "from",
+        "starts",
+        "开始",
+        "开始日期",
+        "起始日期",
+        "开始时间",
+        "起",
+        "начало",
+        "дата начала",
+        "с",
+        "начат",
     ),
     "end_on": (
-        "end", "end date", "until", "to", "finish", "ends", "结束", "结束日期", "截止日期", "完成日期", "止",
-        "окончание", "дата окончания", "по", "завершение",
+        "end",
+        "end date",
+        "until",
+        "to",
+        "finish",
+        "ends",
+        "结束",
+        "结束日期",
+        "截止日期",
+        "完成日期",
+        "止",
+        "окончание",
+        "дата окончания",
+        "по",
+        "завершение",
     ),
     "signed_on": ("signed", "date of signature", "signature date", "签署日期", "签订日期", "дата подписания"),
     "agreement": (
-        "agreement", "protocol", "programme", "program", "treaty", "协定", "协议", "议定书", "计划", "соглашение",
-        "протокол", "программа", "договор",
+        "agreement",
+        "protocol",
+        "programme",
+        "program",
+        "treaty",
+        "协定",
+        "协议",
+        "议定书",
+        "计划",
+        "соглашение",
+        "протокол",
+        "программа",
+        "договор",
     ),
     "parties": ("parties", "countries", "partner countries", "缔约方", "各方", "国家", "стороны", "страны"),
     "party": ("party", "country", "side", "国家", "一方", "方", "сторона", "страна"),
     "side": ("side", "party", "country", "方", "一方", "сторона", "страна"),
     "field": (
-        "field", "field of science", "discipline", "subject area", "area", "领域", "学科", "学科领域", "область",
-        "отрасль", "область науки", "дисциплина",
+        "field",
+        "field of science",
+        "discipline",
+        "subject area",
+        "area",
+        "领域",
+        "学科",
+        "学科领域",
+        "область",
+        "отрасль",
+        "область науки",
+        "дисциплина",
     ),
     "organisation": (
-        "organisation", "organization", "institution", "institute", "partner", "participant", "beneficiary",
-        "机构", "单位", "组织", "参与单位", "организация", "учреждение", "участник", "институт",
+        "organisation",
+        "organization",
+        "institution",
+        "institute",
+        "partner",
+        "participant",
+        "beneficiary",
+        "机构",
+        "单位",
+        "组织",
+        "参与单位",
+        "организация",
+        "учреждение",
+        "участник",
+        "институт",
     ),
     "project": ("project", "project number", "项目", "项目编号", "проект", "номер проекта"),
     "plan": ("plan", "work plan", "计划", "年度计划", "план"),
@@ -185,8 +290,10 @@ class Mapping:
         parts: dict[str, Any] = {}
         for name, shape in (("columns", dict), ("constants", dict), ("split", dict), ("dedup", list)):
             value = data.get(name) or shape()
-            if not isinstance(value, shape) or any(not isinstance(v, str) for v in value) or (
-                shape is dict and any(not isinstance(v, str) for v in value.values())
+            if (
+                not isinstance(value, shape)
+                or any(not isinstance(v, str) for v in value)
+                or (isinstance(value, dict) and any(not isinstance(v, str) for v in value.values()))
             ):
                 raise ValidationFailed({name: [_("has the wrong shape (texts expected)")]})
             parts[name] = value
@@ -208,7 +315,8 @@ class Mapping:
                 )
             elif target in filled:
                 errors.setdefault(source, []).append(
-                    _("fills “%(target)s”, as column “%(other)s” already does") % {"target": target, "other": filled[target]}
+                    _("fills “%(target)s”, as column “%(other)s” already does")
+                    % {"target": target, "other": filled[target]}
                 )
             else:
                 filled[target] = source
@@ -368,8 +476,8 @@ def propose(kind: str, data: bytes | IO[bytes], filename: str) -> Proposal:
             continue
         pending.append(header)
     for header in pending:
-        key = _by_content(spec, samples[header], {t.split("[")[0] for t in taken}, lookup)
-        if key and claim(header, key, _("by its content")):
+        found = _by_content(spec, samples[header], {t.split("[")[0] for t in taken}, lookup)
+        if found and claim(header, found, _("by its content")):
             continue
         mapping.columns[header] = ""
         reasons[header] = _("no field recognised: left out unless you choose one")

@@ -65,8 +65,8 @@ def mapping_preview(
     request: HttpRequest,
     kind: str,
     file: UploadedFile = File(...),  # noqa: B008
-    mapping: str | None = Form(None),  # noqa: B008
-    map: str | None = Form(None),  # noqa: B008
+    mapping: str | None = Form(None),
+    map: str | None = Form(None),
 ) -> Any:
     """The first 20 rows as Accord would store them, each cell with its problem if any, and a dry run of the
     whole file (counts, or every problem by the file's own row and column). Writes nothing."""
@@ -93,8 +93,8 @@ def import_through_mapping(
     request: HttpRequest,
     kind: str,
     file: UploadedFile = File(...),  # noqa: B008
-    mapping: str | None = Form(None),  # noqa: B008
-    map: str | None = Form(None),  # noqa: B008
+    mapping: str | None = Form(None),
+    map: str | None = Form(None),
     dry_run: bool = False,
 ) -> Any:
     """As POST /imports/{kind}, the file's columns read through `mapping` (JSON) or the stored mapping `map`."""
