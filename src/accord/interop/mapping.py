@@ -413,10 +413,7 @@ def _by_content(spec: Spec, values: list[str], taken: set[str], lookup: Lookup) 
         return first(lambda c: c.key == "ror")
     codes = [p.strip() for v in values for p in re.split(r"[;,/、]", v) if p.strip()]
     if codes and all(re.fullmatch(r"[A-Z]{2,3}", c) for c in codes):
-        try:
-            for code in set(codes):
-                lookup.party(code)
-        except CellError:
+        if any(lookup.party(code) is None for code in set(codes)):
             return None
         if any(re.search(r"[;,/、]", v) for v in values):
             return first(lambda c: isinstance(c, PartyList))

@@ -124,10 +124,17 @@ def mapping_detail(request: HttpRequest, mapping_id: int) -> Any:
 
 
 @router.post("/mappings", response={201: dict[str, Any], 401: Error, 403: Error, 409: Error, 422: Error})
-def mapping_save(request: HttpRequest, payload: dict[str, Any]) -> Any:
-    """Store a mapping by its name (a new version when the name exists; `version` guards the overwrite)."""
+def mapping_save(request: HttpRequest) -> Any:
+    """Store a mapping by its name (a new version when the name exists; `version` guards the overwrite).
+    The body is the mapping as `GET /mappings/{id}` gives it (JSON): name, kind, columns, constants, split, dedup."""
     _admin(request)
+    try:
+        payload = json.loads(request.body or b"{}")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationFailed({"mapping": [f"not JSON: {exc}"]}) from None
     mapping = Mapping.from_dict(payload)
     version = payload.get("version")
-    saved = save_mapping(str(payload.get("name") or ""), mapping, expected_version=int(version) if version else None)
+    if version is not None and not isinstance(version, int):
+        raise ValidationFailed({"version": ["a whole number"]})
+    saved = save_mapping(str(payload.get("name") or ""), mapping, expected_version=version)
     return Status(201, _stored(saved))

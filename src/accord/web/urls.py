@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accord.web import auth, data, views
+from accord.web import auth, data, mapping, views
 from accord.web.records import RECORD_TYPES
 
 app_name = "web"
@@ -9,6 +9,7 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path("search/", views.search, name="search"),
     path("data/", data.data, name="data"),
+    path("data/map/", mapping.mapping_page, name="data-map"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("documents/<int:pk>/files/<int:file_pk>/", views.document_file, name="document-file"),
