@@ -76,7 +76,7 @@ def _upload(request: HttpRequest) -> HttpResponse:
     if upload.size is not None and upload.size > limit("ACCORD_IMPORT_MAX_BYTES"):
         return _first_step(request, _("The file is too large to import at once."), 400)
     stored = default_storage.save(f"imports/{uuid.uuid4().hex}-{get_valid_filename(upload.name or 'file')}", upload)
-    state = {"stored": stored, "filename": upload.name, "kind": kind}
+    state: dict[str, Any] = {"stored": stored, "filename": upload.name or "file", "kind": kind}
     data = _read(state)
     try:
         proposal = propose(kind, data, state["filename"])
