@@ -16,9 +16,10 @@ from accord.agreements.models import AgreementParty
 from accord.core.errors import ValidationFailed
 from accord.core.models import ChangeRecord
 from accord.directory.models import Organisation
-from accord.interop.mapping import Mapping, import_mapped, preview, propose, save_mapping
+from accord.interop.mapping import Mapping, import_mapped, preview, propose
 from accord.interop.models import ImportMapping
 from accord.interop.report import ImportRefused
+from accord.interop.services import save_mapping
 from accord.jobs.runner import run_pending
 from accord.programmes.models import Project
 

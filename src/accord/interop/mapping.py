@@ -3,7 +3,7 @@
     propose(kind, data, filename) -> Proposal            which source column fills which field, and why
     preview(mapping, data, filename) -> Preview          20 rows as Accord would store them, and a dry run
     import_mapped(mapping, data, filename, dry_run=...)  the import itself (all or nothing, as import_file)
-    save_mapping(...) / delete_mapping(...)              stored by name (ImportMapping: audited, exportable)
+    services.save_mapping(...) / delete_mapping(...)     stored by name (ImportMapping: audited, exportable)
 
 A mapping says, for one kind of record: which source column fills which target column (`title[zh]`,
 `number`, ...; unmapped columns are left out), constants for every row ("agreement = 1958-protocol"), source
@@ -30,19 +30,18 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accord.core import services as records
-from accord.core.errors import DomainError, Forbidden, ValidationFailed
+from accord.core.errors import DomainError, ValidationFailed
 from accord.core.localized import normalize_tag
-from accord.core.permissions import acting_user
-from accord.core.visibility import principal
 from accord.interop.columns import LANGUAGES, CellError, Column, Date, PartyList, PartyRef, TextList
 from accord.interop.lookup import Lookup
 from accord.interop.models import ImportMapping
 from accord.interop.readers import Cell, read_bytes, read_table
 from accord.interop.report import ImportRefused, ImportReport, Problem
-from accord.interop.services import import_file, spec_for
+from accord.interop.services import delete_mapping, import_file, require_importer, save_mapping, spec_for
 from accord.interop.sources.common import stable_key
 from accord.interop.specs import Spec
+
+__all__ = ["Mapping", "delete_mapping", "import_mapped", "preview", "propose", "require_importer", "save_mapping"]
 
 PREVIEW_ROWS = 20
 SAMPLE_ROWS = 200  # rows read to propose a mapping by content
@@ -216,13 +215,6 @@ _ROR = re.compile(r"^(https?://ror\.org/)?0[a-z0-9]{6}\d{2}$")
 def _norm(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(re.sub(r"[\s_\-:：()（）\[\]]+", " ", text).split())
-
-
-def require_importer() -> None:
-    """Mappings serve imports, which reach across parties' records: administrators only (as imports)."""
-    user = acting_user()
-    if user is not None and not principal(user).is_admin:
-        raise Forbidden(_("imports and their mappings are for administrators"))
 
 
 # --- the mapping -----------------------------------------------------------------------------------------
@@ -663,31 +655,6 @@ def preview(mapping: Mapping, data: bytes | IO[bytes], filename: str, *, rows: i
 
 
 # --- stored mappings -------------------------------------------------------------------------------------
-
-
-def save_mapping(name: str, mapping: Mapping, *, expected_version: int | None = None) -> ImportMapping:
-    """Store `mapping` under `name` for its kind: a new record, or a new version of the one of that name
-    (`expected_version` guards against overwriting someone else's change). Audited like every record."""
-    require_importer()
-    name = " ".join((name or "").split())
-    if not name:
-        raise ValidationFailed({"name": [_("give the mapping a name")]})
-    mapping.check()
-    stored = ImportMapping.objects.filter(kind=mapping.kind, name=name).first()
-    mapping.name = name
-    with transaction.atomic():
-        if stored is None:
-            return records.create(ImportMapping, name=name, kind=mapping.kind, definition=mapping.definition())
-        return records.update(
-            stored,
-            expected_version=stored.version if expected_version is None else expected_version,
-            definition=mapping.definition(),
-        )
-
-
-def delete_mapping(stored: ImportMapping, *, expected_version: int) -> None:
-    require_importer()
-    records.delete(stored, expected_version=expected_version)
 
 
 def stored_mapping(kind: str, name: str) -> Mapping:

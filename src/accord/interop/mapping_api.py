@@ -14,9 +14,10 @@ from accord.core.api import Error
 from accord.core.errors import Forbidden, ValidationFailed
 from accord.core.visibility import principal
 from accord.interop.api import _kind, router
-from accord.interop.mapping import Mapping, import_mapped, preview, propose, save_mapping, stored_mapping
+from accord.interop.mapping import Mapping, import_mapped, preview, propose, stored_mapping
 from accord.interop.models import ImportMapping
 from accord.interop.report import ImportRefused
+from accord.interop.services import save_mapping
 
 
 def _admin(request: HttpRequest) -> None:

@@ -23,10 +23,10 @@ from django.views.decorators.http import require_http_methods
 from accord.core.errors import DomainError, ValidationFailed
 from accord.core.visibility import principal
 from accord.interop.limits import limit
-from accord.interop.mapping import Mapping, preview, propose, save_mapping, stored_mapping, targets
+from accord.interop.mapping import Mapping, preview, propose, stored_mapping, targets
 from accord.interop.models import ImportMapping
 from accord.interop.report import ImportRefused
-from accord.interop.services import KINDS, spec_for
+from accord.interop.services import KINDS, save_mapping, spec_for
 from accord.jobs.services import enqueue
 
 SESSION = "accord_mapping"

@@ -33,7 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from accord.interop.management.mapping_cli import load_mapping
-        from accord.interop.mapping import delete_mapping, save_mapping
+        from accord.interop.services import delete_mapping, save_mapping
 
         action = options["action"]
         try:
