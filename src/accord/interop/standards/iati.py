@@ -35,7 +35,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from lxml import etree
 
 from accord.agreements.models import Agreement, AgreementParty
@@ -254,10 +254,19 @@ def project_activity(
             code=project.field,
             percentage="100",
         )
-        _narratives(ford, {"en": str(FieldOfScience(project.field).label)})
+        _narratives(ford, _labels(FieldOfScience(project.field).label))
     for plan in plans:
         _sub(activity, "related-activity", ref=identifier(plan), type="1")
     return activity
+
+
+def _labels(label: Any) -> dict[str, str]:
+    """A translated label in each interface language, as narratives."""
+    found = {}
+    for tag, language in (("en", "en"), ("zh", "zh-hans"), ("ru", "ru")):
+        with translation.override(language):
+            found[tag] = str(label)
+    return found
 
 
 def write_iati(out: IO[bytes]) -> int:

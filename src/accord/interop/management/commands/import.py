@@ -1,7 +1,9 @@
 """`accord import KIND FILE [--dry-run]`: records from a CSV, XLSX or JSON file, all or nothing.
 
 KIND is one of the tabular kinds (organisations, people, agreements, projects, participations, plan-items,
-progress-reports, exchanges), or `cordis` / `treaties` for the published data sets (accord.interop.sources).
+progress-reports, exchanges), `cordis` / `treaties` for the published data sets (accord.interop.sources), or
+`iati` for IATI activity files (accord.interop.standards.iati). `--map` reads a file in the user's own layout
+through a column mapping (accord.interop.mapping).
 """
 
 from __future__ import annotations
