@@ -197,7 +197,22 @@ def _editor(
         "errors": errors or {},
         "other_errors": {k: v for k, v in (errors or {}).items() if k not in state["header"]},
         "result": result,
-        # A plain dict: a template looks up `created.items` as a key first, which a Counter answers with 0.
-        "report": result.report.as_dict() if result is not None and result.report is not None else None,
+        "report": _report_lines(spec, result.report) if result is not None and result.report is not None else None,
+        "labels": dict(targets(spec)),
     }
     return render(request, "web/mapping.html", context, status=status)
+
+
+def _report_lines(spec: Any, report: Any) -> list[str]:
+    """What the dry run would do, in the reader's language, naming the kind's records (not the report's nouns)."""
+    lines = []
+    for counts, text in (
+        (report.created, _("%(n)s %(noun)s to create")),
+        (report.updated, _("%(n)s %(noun)s to update")),
+        (report.unchanged, _("%(n)s %(noun)s unchanged")),
+    ):
+        for noun, n in sorted(counts.items()):
+            if n:
+                label = str(spec.model._meta.verbose_name) if noun == spec.noun else noun
+                lines.append(text % {"n": n, "noun": label})
+    return lines
