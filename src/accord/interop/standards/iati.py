@@ -26,6 +26,7 @@ A re-import of an unchanged file changes nothing (every record is keyed by its I
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import uuid
 from collections.abc import Iterable
@@ -355,6 +356,12 @@ class _Activity:
     children: list[str] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=512)
+def _tag(lang: str) -> str:
+    """normalize_tag, once per tag a file uses (a file repeats a few tags on every narrative)."""
+    return normalize_tag(lang)
+
+
 class _Reader:
     def __init__(self, name: str):
         self.name = name
@@ -386,7 +393,7 @@ class _Reader:
                 )
                 continue
             try:
-                tag = normalize_tag(lang.strip())
+                tag = _tag(lang.strip())
             except ValueError:
                 self.refuse(f"{where}: “{lang}” is not a language tag", narrative.sourceline, where)
                 continue
@@ -701,6 +708,13 @@ def _write(activities: list[_Activity], reader: _Reader, report: ImportReport) -
             related=lambda o: o.party,
         )
     )
+
+    # Each organisation's party in memory (one query for those not just read), not read back one by one.
+    party_by_pk = {p.pk: p for p in parties.values()}
+    unknown = {o.party_id for o in organisations.values()} - set(party_by_pk)
+    party_by_pk.update({p.pk: p for p in Party.objects.filter(pk__in=unknown)})
+    for org in organisations.values():
+        org.party = party_by_pk[org.party_id]
 
     # Each agreement's parties: funders sign, participants' countries are associated.
     sides: dict[int, dict[int, str]] = {}
