@@ -8,6 +8,7 @@ from accord.agreements.api import router as agreements
 from accord.core.api import AUTH, AccordAPI, install_error_handlers
 from accord.directory.api import router as directory
 from accord.documents.api import router as documents
+from accord.interop import mapping_api  # noqa: F401  the column-mapping step joins interop's router
 from accord.interop.api import router as interop
 from accord.interop.standards import api as standards_endpoints  # noqa: F401  GET /projects/{ref}/raid joins its projects
 from accord.programmes.api import router as programmes

@@ -14,11 +14,13 @@ from accord.core.errors import DomainError
 SOURCES = {
     "cordis": ("accord.interop.sources.cordis", "import_cordis"),
     "treaties": ("accord.interop.sources.treaties", "import_treaties"),
+    "iati": ("accord.interop.standards.iati", "import_iati"),
 }
 # accord export KIND -o FILE: write_xxx(binary file)
 STANDARDS = {
     "cerif": ("accord.interop.standards.cerif", "write_cerif"),
     "raid": ("accord.interop.standards.raid", "write_raid"),
+    "iati": ("accord.interop.standards.iati", "write_iati"),
 }
 
 

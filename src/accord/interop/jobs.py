@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 
 from accord.core.errors import DomainError
-from accord.interop import services
+from accord.interop import mapping, services
 from accord.interop.report import ImportRefused
 from accord.jobs.models import Job
 from accord.jobs.registry import Context, JobKind, Outcome, register
@@ -20,7 +20,11 @@ def import_job(ctx: Context) -> Outcome:
         data = fh.read()
     ctx.progress(20, "Importing")
     try:
-        report = services.import_file(p["kind"], data, p.get("filename", ""), dry_run=bool(p.get("dry_run")))
+        if p.get("mapping"):  # the file's own columns, read through the mapping the user chose on /data/map/
+            chosen = mapping.Mapping.from_dict(p["mapping"], kind=p["kind"])
+            report = mapping.import_mapped(chosen, data, p.get("filename", ""), dry_run=bool(p.get("dry_run")))
+        else:
+            report = services.import_file(p["kind"], data, p.get("filename", ""), dry_run=bool(p.get("dry_run")))
     except ImportRefused as refused:  # every place that is wrong, not only the first, on the job's page
         lines = [str(problem) for problem in refused.problems[:200]]
         more = len(refused.problems) - len(lines)

@@ -16,7 +16,7 @@ import copy
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from django.db import models, transaction
 from django.db.models import Q
@@ -25,19 +25,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accord.agreements.models import AgreementParty
+from accord.core import services as records
 from accord.core.bulk import Change, create_many, update_many, validate_many
-from accord.core.errors import DomainError
+from accord.core.errors import DomainError, Forbidden, ValidationFailed
 from accord.core.filters import Filters
 from accord.core.localized import normalize_tag
-from accord.core.visibility import inherit_from_parents
+from accord.core.permissions import acting_user
+from accord.core.visibility import inherit_from_parents, principal
 from accord.interop.columns import CellError, Column, PartyList, TextList
 from accord.interop.limits import limit
 from accord.interop.lookup import Lookup, as_uid
+from accord.interop.models import ImportMapping
 from accord.interop.readers import Cell, read_table
 from accord.interop.report import ImportRefused, ImportReport, Problem
 from accord.interop.specs import SPECS, Spec
 from accord.interop.writers import FORMATS, stream_csv, stream_json, stream_xlsx, template_bytes
 from accord.programmes.services import open_for_change
+
+if TYPE_CHECKING:
+    from accord.interop.mapping import Mapping as ColumnMapping
 
 KINDS: list[str] = list(SPECS)
 __all__ = ["FORMATS", "KINDS", "export_filters", "export_rows", "export_stream", "import_file", "spec_for", "template"]
@@ -622,3 +628,38 @@ def _languages() -> tuple[str, ...]:
     from accord.interop.columns import LANGUAGES
 
     return LANGUAGES
+
+
+# --- stored column mappings (accord.interop.mapping) ------------------------------------------------------
+
+
+def require_importer() -> None:
+    """Mappings serve imports, which reach across parties' records: administrators only (as imports)."""
+    user = acting_user()
+    if user is not None and not principal(user).is_admin:
+        raise Forbidden(_("imports and their mappings are for administrators"))
+
+
+def save_mapping(name: str, mapping: ColumnMapping, *, expected_version: int | None = None) -> ImportMapping:
+    """Store `mapping` under `name` for its kind: a new record, or a new version of the one of that name
+    (`expected_version` guards against overwriting someone else's change). Audited like every record."""
+    require_importer()
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationFailed({"name": [_("give the mapping a name")]})
+    mapping.check()
+    stored = ImportMapping.objects.filter(kind=mapping.kind, name=name).first()
+    mapping.name = name
+    with transaction.atomic():
+        if stored is None:
+            return records.create(ImportMapping, name=name, kind=mapping.kind, definition=mapping.definition())
+        return records.update(
+            stored,
+            expected_version=stored.version if expected_version is None else expected_version,
+            definition=mapping.definition(),
+        )
+
+
+def delete_mapping(stored: ImportMapping, *, expected_version: int) -> None:
+    require_importer()
+    records.delete(stored, expected_version=expected_version)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from accord.core.pages.views import step
-from accord.web import auth, data, views
+from accord.web import auth, data, mapping, views
 
 app_name = "web"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path("search/", views.search, name="search"),
     path("data/", data.data, name="data"),
+    path("data/map/", mapping.mapping_page, name="data-map"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     # The account's work, and the confirmation page of each workflow step (declared in the apps' steps.py).

@@ -19,6 +19,7 @@ from lxml import etree
 CERIF_DIR = Path("openaire-cerif", "schemas")
 PROFILE = CERIF_DIR / "openaire-cerif-profile.xsd"
 CACHED = CERIF_DIR / "cached"
+IATI_ACTIVITIES = Path("iati", "iati-activities-schema.xsd")
 RAID_STRICT = Path("raid", "raid-au", "api-svc", "datamodel", "generated", "v2", "raid-strict-jsonschema.json")
 
 _REMOTE_TO_LOCAL = {
@@ -193,6 +194,26 @@ def _period_end(value: str) -> dt.date:
         following = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
         return following - dt.timedelta(days=1)
     return dt.date(*parts)
+
+
+@functools.cache
+def iati_schema() -> etree.XMLSchema:
+    """IATI 2.03 activities (iati-activities-schema.xsd with iati-common.xsd; xml.xsd beside them, no network)."""
+    candidates = [schemas_dir()] if _has_cerif() else []
+    candidates.append(Path(__file__).resolve().parent / "schemas")
+    for root in candidates:
+        if (root / IATI_ACTIVITIES).is_file():
+            parser = etree.XMLParser(no_network=True, resolve_entities=False)
+            return etree.XMLSchema(etree.parse(str(root / IATI_ACTIVITIES), parser))
+    raise SchemasMissing("the IATI activity schema is not in: " + ", ".join(str(c) for c in candidates))
+
+
+def _has_cerif() -> bool:
+    try:
+        schemas_dir()
+    except SchemasMissing:
+        return False
+    return True
 
 
 @functools.cache

@@ -1,7 +1,7 @@
 """`accord export KIND --format csv|xlsx|json -o FILE [--filter name=value ...]`: the records of a kind, streamed
 to a file or stdout; the filters are the kind's own (<app>/filters.py), as its list page and API list take them.
 
-Also `accord export cerif -o FILE` and `accord export raid -o FILE` (accord.interop.standards).
+Also `accord export cerif -o FILE`, `raid` and `iati` (accord.interop.standards).
 """
 
 from __future__ import annotations

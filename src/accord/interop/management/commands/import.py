@@ -1,7 +1,9 @@
 """`accord import KIND FILE [--dry-run]`: records from a CSV, XLSX or JSON file, all or nothing.
 
 KIND is one of the tabular kinds (organisations, people, agreements, projects, participations, plan-items,
-progress-reports, exchanges), or `cordis` / `treaties` for the published data sets (accord.interop.sources).
+progress-reports, exchanges), `cordis` / `treaties` for the published data sets (accord.interop.sources), or
+`iati` for IATI activity files (accord.interop.standards.iati). `--map` reads a file in the user's own layout
+through a column mapping (accord.interop.mapping).
 """
 
 from __future__ import annotations
@@ -25,13 +27,25 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=[*KINDS, *SOURCES], help="what the file holds")
         parser.add_argument("file", help="the file (.csv, .xlsx or .json; for cordis/treaties: a file or folder)")
         parser.add_argument("--dry-run", action="store_true", help="report what would be done; write nothing")
+        parser.add_argument(
+            "--map",
+            metavar="MAPPING",
+            help="read the file's own columns through a mapping: a mapping file (.json, from `accord mapping export`"
+            " or --propose-map) or the name of a stored mapping",
+        )
+        parser.add_argument(
+            "--propose-map",
+            metavar="OUT",
+            help="write the mapping Accord proposes for the file's columns to OUT (JSON, to edit and pass to --map);"
+            " imports nothing",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind, path, dry_run = options["kind"], Path(options["file"]), options["dry_run"]
         if not path.exists():
             raise CommandError(f"{path}: no such file")
         try:
-            report = self._import(kind, path, dry_run)
+            report = self._import(kind, path, dry_run, options)
         except ImportRefused as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
@@ -40,9 +54,16 @@ class Command(BaseCommand):
             raise CommandError(f"nothing was imported: {len(exc.problems)} problem(s)") from None
         except DomainError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(report.summary())
+        if report is not None:
+            self.stdout.write(report.summary())
 
-    def _import(self, kind: str, path: Path, dry_run: bool) -> ImportReport:
+    def _import(self, kind: str, path: Path, dry_run: bool, options: dict[str, Any]) -> ImportReport | None:
+        if options.get("map") or options.get("propose_map"):
+            if kind in SOURCES:
+                raise CommandError(f"{kind} files have their own shape; --map is for the tabular kinds")
+            from accord.interop.management.mapping_cli import import_with_mapping
+
+            return import_with_mapping(kind, path, options.get("map"), options.get("propose_map"), dry_run, self)
         if kind in SOURCES:
             importer = load(SOURCES, kind)
             report: ImportReport = importer(path, dry_run=dry_run)
