@@ -82,7 +82,7 @@ def test_the_form_refuses_other_file_types_and_keeps_the_choice(client, seed):
     response = client.post("/data/", {"kind": "projects", "file": SimpleUploadedFile("plan.pdf", b"%PDF-1.4")})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Only .csv, .xlsx and .json files" in html and 'value="projects" selected' in html
+    assert "Only .csv, .xlsx, .ods and .json files" in html and 'value="projects" selected' in html
     assert not Job.objects.exists()
 
 
