@@ -28,10 +28,11 @@ def _login(page, site: str) -> None:  # type: ignore[no-untyped-def]
 
 def _submit(page, site: str, path: Path, encoding: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(site + "/data/")
-    page.get_by_label("Records").select_option("people")
-    page.get_by_label("File (CSV, XLSX, ODS or JSON)").set_input_files(str(path))
-    page.get_by_label("Encoding of a CSV or JSON file").select_option(encoding)
-    page.get_by_role("button", name="Import").click()
+    page.locator("#id_kind").select_option("people")
+    page.locator("#id_file").set_input_files(str(path))
+    page.locator("#id_encoding").select_option(encoding)
+    assert page.locator("#id_dry_run").is_checked()  # a dry run first, as the page proposes
+    page.get_by_role("button", name="Import", exact=True).click()
     page.wait_for_selector('[data-testid="job-progress"][data-status="done"], [data-testid="job-progress"]'
                            '[data-status="failed"]', timeout=180_000)  # fmt: skip
 

@@ -182,3 +182,13 @@ def test_api_takes_the_encoding_and_answers_how_it_read_the_file(seed, client):
 def test_a_bom_decides_and_a_bad_byte_behind_it_is_refused():
     with pytest.raises(Exception, match="not valid text in utf-8-sig"):
         decode(codecs.BOM_UTF8 + "Мир".encode("cp1251"))
+
+
+def test_a_large_legacy_file_is_scored_over_a_sample_spread_across_it():
+    """Past 300,000 non-ASCII bytes every n-th word is scored (over the whole file, not its top)."""
+    words = ["Академия", "наук", "СССР", "Петухов", "институт", "физики", "Ленинград"]
+    rows = "".join(f"{i},{' '.join(words[(i + k) % 7] for k in range(5))},SU\r\n" for i in range(12_000))
+    data = ("id,name[ru],party\r\n" + rows).encode("cp1251")
+    assert sum(1 for b in data if b >= 0x80) > 300_000
+    decoded = decode(data)
+    assert decoded.encoding == "cp1251" and decoded.text.endswith("11999,наук СССР Петухов институт физики,SU\r\n")

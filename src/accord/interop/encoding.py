@@ -57,6 +57,7 @@ LABELS = {
     "iso8859-1": "ISO 8859-1",
 }
 
+_SCORED = 300_000  # in a larger file, a sample of its non-ASCII words (spread over all of it) is scored
 CLEAN = 0.15  # at most this share of a reading's non-ASCII characters may look odd
 MARGIN = 0.1  # and the next reading must be this much odder
 
@@ -181,7 +182,7 @@ def _legacy(data: bytes, first_bad_utf8: int) -> Decoded:
             good = data[: exc.start].decode(name, errors="replace")
             failures[name] = (good, len(good))
             continue
-        odd, first = _oddities(text, name)
+        odd, first = _oddities(text, name, max(1, high // _SCORED))
         readings.append(_Reading(name, text, odd, first, odd / high))
     _refuse_mixed(data, first_bad_utf8, readings)
     readings.sort(key=lambda r: r.ratio)
@@ -265,16 +266,24 @@ def _refuse_mixed(data: bytes, first_bad: int, readings: list[_Reading]) -> None
 # --- oddities ----------------------------------------------------------------------------------------
 
 
-def _oddities(text: str, name: str) -> tuple[int, int | None]:
-    """How many characters of a reading look wrong, and where the first one is."""
+_WORD = re.compile(r"[A-Za-z]*[^\x00-\x7f]+[A-Za-z]*")
+
+
+def _oddities(text: str, name: str, stride: int = 1) -> tuple[int, int | None]:
+    """How many characters of a reading look wrong, and where the first one is. With a `stride` above 1 (a
+    large file) every stride-th word with non-ASCII characters is scored, spread over the whole file, and
+    the count scaled back; every word is looked at until the first odd one is found."""
     odd = 0
     first: int | None = None
-    for match in re.finditer(r"[A-Za-z]*[^\x00-\x7f]+[A-Za-z]*", text):
-        word = match.group()
-        count = _odd_in(word, name)
+    for index, match in enumerate(_WORD.finditer(text)):
+        if first is not None and index % stride:
+            continue
+        count = _odd_in(match.group(), name)
         if count and first is None:
             first = match.start()
-        odd += count
+            odd += count * stride if index % stride == 0 else 0
+        else:
+            odd += count * stride
     return odd, first
 
 
