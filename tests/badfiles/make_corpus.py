@@ -175,7 +175,7 @@ def encodings() -> None:
         "enc-cp1251-labelled-utf8.csv", "people", cat,
         "CP1251 bytes behind a UTF-8 BOM",
         codecs.BOM_UTF8 + csv(f"external_id,name[ru]\nbad:1,{ru}\n", "cp1251"),
-        row=2, column=None, fragment="not valid text in utf-8-sig",
+        row=2, column="name[ru]", fragment="not valid text in utf-8-sig",
     )  # fmt: skip
     add(
         "enc-cp1251-labelled-utf32.csv", "people", cat,
@@ -194,7 +194,7 @@ def encodings() -> None:
         "enc-latin1-undecodable.csv", "people", cat,
         "bytes (0x98, 0x80, 0xFF) that are neither UTF-8, GB18030 nor CP1251",
         b"external_id,name[en]\r\nbad:1,Ren\xe9\r\nbad:2,\x98\x80\xff\x98\r\n",
-        row=3, column=None, fragment="is not valid text in",
+        row=3, column="name[en]", fragment="is not valid text in",
     )  # fmt: skip
     add(
         "enc-latin1-undecodable.json", "organisations", cat,
@@ -202,7 +202,7 @@ def encodings() -> None:
         b'[{"name": {"en": "Soci\xe9t\xe9 \x98\x80\xff"}, "party": "SU"}]',
         row=1, column=None, fragment="is not valid text in",
     )  # fmt: skip
-    # Mixed lines: the UTF-8 line is read as GB18030 like the rest, so its organisation is not found.
+    # Mixed lines: no one decoding reads both, so the file is refused at the first cell that is not UTF-8.
     mixed = (
         b"agreement,project,organisation,role\r\n"
         + f"{AGR},7,中国科学院,partner\r\n".encode("gb18030")
@@ -210,8 +210,8 @@ def encodings() -> None:
     )
     add(
         "enc-mixed-utf8-gb18030-lines.csv", "participations", cat,
-        "line 2 in GB18030, line 3 in UTF-8: decoded as one encoding, line 3's organisation is mojibake",
-        mixed, row=3, column="organisation", fragment="no organisation",
+        "line 2 in GB18030, line 3 in UTF-8: decoded as one encoding, one of them would be mojibake",
+        mixed, row=2, column="organisation", fragment="the file mixes encodings",
     )  # fmt: skip
     add(
         "enc-utf16-odd-length.csv", "people", cat,
@@ -1099,10 +1099,71 @@ def quotes_and_sizes() -> None:
     )  # fmt: skip
 
 
+def real_files() -> None:
+    """Issue 16: what real files did (whole-file encodings, dimensions, parties, spreadsheet rows)."""
+    ru = "Петухов Виктор Ильич"
+    ascii_rows = "".join(f"gen:{i},Person number {i} of a long generated list {'.' * 70},CN\n" for i in range(3000))
+    add(
+        "enc-ascii-300k-then-undecodable.csv", "people", "wrong or mixed encoding",
+        "300 KiB of plain ASCII, then bytes no encoding reads: a guess from the top would say ASCII",
+        csv("external_id,name[en],party\n" + ascii_rows) + b"bad:1,\x98\x80\xff\x98,CN\r\n",
+        row=3002, column="name[en]", fragment="not valid text in any encoding",
+    )  # fmt: skip
+    add(
+        "enc-ambiguous-gb18030-or-cp1251.csv", "people", "wrong or mixed encoding",
+        "one hanzi (王) that reads as well as Russian (Нх): the encoding must be named",
+        csv("external_id,name[zh],party\nw:1,王,CN\n", "gb18030"),
+        row=2, column="name[zh]", fragment="the encoding is ambiguous",
+    )  # fmt: skip
+    add(
+        "enc-mixed-cp1251-utf8.csv", "people", "wrong or mixed encoding",
+        "rows 2-3 in Windows-1251, row 4 in UTF-8 (two files pasted together)",
+        csv(f"external_id,name[ru],party\nm:1,{ru},SU\nm:2,Мир,SU\n", "cp1251") + csv(f"m:3,{ru},SU\n"),
+        row=2, column="name[ru]", fragment="the file mixes encodings",
+    )  # fmt: skip
+    add(
+        "rows-multiline-cell-then-bad-party.csv", "people", "spreadsheet row numbers",
+        "a quoted cell over three lines and an empty line before the bad row: Excel shows it as row 4",
+        csv('external_id,name[en],party\np:1,"Wu Heng\nsecond\nthird",CN\n\np:2,Aleksenko,XX\n'),
+        row=4, column="party", fragment="not an ISO 3166",
+    )  # fmt: skip
+    add(
+        "ref-party-near-su.csv", "people", "unknown reference",
+        "party SUN: the message names the nearest known codes, not every code",
+        csv("name[en],party\nAleksenko,SUN\n"),
+        row=2, column="party", fragment="nearest: SU",
+    )  # fmt: skip
+    dimension = sheet_xml([["name[en]", "name[ru]", "orcid", "party"], ["Aleksenko", "Алексенко", "", "SUN"]])
+    add(
+        "xlsx-dimension-a1-bad-party.xlsx", "people", "unknown reference",
+        "a workbook declaring <dimension ref=\"A1\"/> (as CORDIS writes them): column D is still read",
+        xlsx(sheet=dimension.replace("<sheetData>", '<dimension ref="A1"/><sheetData>')),
+        row=2, column="party", fragment="nearest: SU",
+    )  # fmt: skip
+    add(
+        "parties-state-code-not-iso.csv", "parties", "parties",
+        "a state whose code is no ISO 3166 code",
+        csv("code,kind,name[en],languages\nXQ,state,Nowhere,en\n"),
+        row=2, column="code", fragment="not an ISO 3166 country code",
+    )  # fmt: skip
+    add(
+        "parties-kind-unknown.csv", "parties", "parties",
+        "a party kind that is none of state, international organisation, institution",
+        csv("code,kind,name[en],languages\nEEC,union,European Economic Community,fr\n"),
+        row=2, column="kind", fragment="union",
+    )  # fmt: skip
+    add(
+        "parties-language-not-bcp47.xlsx", "parties", "parties",
+        "an official language that is no BCP 47 tag",
+        xlsx([["code", "kind", "name[en]", "languages"], ["MN", "state", "Mongolia", "mongolian!"]]),
+        row=2, column="languages", fragment="BCP 47",
+    )  # fmt: skip
+
+
 def main() -> None:
     for build in (
         encodings, boms, delimiters, columns, dates, numbers, duplicates, references, formulas, broken_files,
-        empties, json_shapes, quotes_and_sizes,
+        empties, json_shapes, quotes_and_sizes, real_files,
     ):  # fmt: skip
         build()
     CORPUS.mkdir(exist_ok=True)

@@ -77,10 +77,12 @@ def test_manifest_lists_every_file_and_covers_the_issue() -> None:
     assert {e["file"] for e in MANIFEST} == {p.name for p in CORPUS.iterdir()} - {"MANIFEST.json"}
     assert len(MANIFEST) >= 100
     assert {e["kind"] for e in MANIFEST} == {
-        "organisations", "people", "agreements", "projects", "participations", "plan-items",
+        "parties", "organisations", "people", "agreements", "projects", "participations", "plan-items",
         "progress-reports", "exchanges",
     }  # fmt: skip
     assert {Path(e["file"]).suffix for e in MANIFEST} >= {".csv", ".xlsx", ".json"}
+    categories = {e["category"] for e in MANIFEST}
+    assert {"wrong or mixed encoding", "spreadsheet row numbers", "parties", "unknown reference"} <= categories
     assert sum(p.stat().st_size for p in CORPUS.iterdir()) < 3 * 1024 * 1024
 
 

@@ -82,5 +82,28 @@ def test_the_form_refuses_other_file_types_and_keeps_the_choice(client, seed):
     response = client.post("/data/", {"kind": "projects", "file": SimpleUploadedFile("plan.pdf", b"%PDF-1.4")})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Only .csv, .xlsx and .json files" in html and 'value="projects" selected' in html
+    assert "Only .csv, .xlsx, .ods and .json files" in html and 'value="projects" selected' in html
     assert not Job.objects.exists()
+
+
+def test_the_page_lets_the_administrator_name_the_encoding_and_previews_decoded_rows(client, seed):
+    """Issue 16: a file that reads two ways is refused until its encoding is chosen on the page; the dry run
+    then shows how the file was read and decoded rows from across it, before anything is written."""
+    data = "external_id,name[zh],party\r\nw:1,王,CN\r\n".encode("gb18030")
+    page = signed_in(client, "admin").get("/data/").content.decode()
+    assert 'name="encoding"' in page and '<option value="gb18030">GB18030</option>' in page
+    client.post("/data/", {"kind": "people", "file": SimpleUploadedFile("wang.csv", data), "dry_run": "on"})
+    run_pending()
+    refused = Job.objects.get(kind="import")
+    assert refused.status == "failed" and "ambiguous" in refused.error and "row 2, name[zh]" in refused.error
+    before = ChangeRecord.objects.count()
+    client.post(
+        "/data/",
+        {"kind": "people", "file": SimpleUploadedFile("wang.csv", data), "dry_run": "on", "encoding": "gb18030"},
+    )
+    run_pending()
+    job = Job.objects.filter(kind="import").latest("pk")
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert job.status == "done" and "GB18030 (as named)" in page
+    assert 'data-testid="import-preview"' in page and "王" in page
+    assert ChangeRecord.objects.count() == before

@@ -69,15 +69,28 @@ def template(request: HttpRequest, kind: str, format: str = "xlsx", language: st
     response={200: dict[str, Any], 201: dict[str, Any], 401: Error, 403: Error, 422: dict[str, Any]},
     summary="Import a file",
 )
-def import_records(request: HttpRequest, kind: str, file: UploadedFile = File(...), dry_run: bool = False) -> Any:  # noqa: B008
+def import_records(
+    request: HttpRequest,
+    kind: str,
+    file: UploadedFile = File(...),  # noqa: B008
+    dry_run: bool = False,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> Any:
     """All or nothing: every problem is listed by row and column and nothing is written; `dry_run` only reports.
 
-    Imports reach across parties' records, so they are for administrators.
+    `encoding` names a CSV or JSON file's encoding (utf-8, gb18030, cp1251, cp1252, utf-16, …); without it the
+    encoding is decided from the whole file, and a file that reads two ways is refused as ambiguous. `sheet`
+    names a workbook's sheet (else the first). The answer says how the file was read (`read_as`) and shows
+    decoded rows from across the file (`preview`). Imports reach across parties' records, so they are for
+    administrators.
     """
     if not principal(request.user).is_admin:
         raise Forbidden("imports are for administrators; ask yours, or send the file to your coordinator")
     try:
-        report = services.import_file(_kind(kind), file, file.name or f"upload.{kind}", dry_run=dry_run)
+        report = services.import_file(
+            _kind(kind), file, file.name or f"upload.{kind}", dry_run=dry_run, encoding=encoding, sheet=sheet
+        )
     except ImportRefused as refused:
         return Status(422, refused.as_dict())
     return Status(200 if dry_run else 201, report.as_dict())

@@ -262,15 +262,19 @@ class PartyRef(Column):
         party = lookup.party(raw)
         if party is None:
             code = raw.strip().upper()
+            near = lookup.nearest_parties(raw)
+            hint = "; " + _("nearest: %(near)s") % {"near": ", ".join(near)} if near else ""
             try:
                 validate_country_code(code)
             except ValidationError:
                 raise CellError(
-                    _("“%(value)s” is not an ISO 3166 country code nor a party's code") % {"value": raw}
+                    _("“%(value)s” is not an ISO 3166 country code nor a party's code") % {"value": raw} + hint
                 ) from None
+            if near:
+                raise CellError(_("no party with code “%(value)s” in Accord") % {"value": raw} + hint)
             raise CellError(
-                _("no party with code “%(value)s” in Accord (known: %(known)s)")
-                % {"value": raw, "known": ", ".join(lookup.party_codes())}
+                _("no party with code “%(value)s” in Accord (%(count)s parties are known; import it first)")
+                % {"value": raw, "count": len(lookup.party_codes())}
             )
         return party
 

@@ -24,11 +24,20 @@ def import_job(ctx: Context) -> Outcome:
             chosen = mapping.Mapping.from_dict(p["mapping"], kind=p["kind"])
             report = mapping.import_mapped(chosen, data, p.get("filename", ""), dry_run=bool(p.get("dry_run")))
         else:
-            report = services.import_file(p["kind"], data, p.get("filename", ""), dry_run=bool(p.get("dry_run")))
+            named = {k: p[k] for k in ("encoding", "sheet") if p.get(k)}
+            report = services.import_file(
+                p["kind"], data, p.get("filename", ""), dry_run=bool(p.get("dry_run")), **named
+            )
     except ImportRefused as refused:  # every place that is wrong, not only the first, on the job's page
         lines = [str(problem) for problem in refused.problems[:200]]
-        more = len(refused.problems) - len(lines)
-        raise DomainError("\n".join([refused.message, *lines, *([f"… and {more} more"] if more > 0 else [])])) from None
+        more = refused.total - len(lines)
+        read = [f"Read as {refused.read_as}"] if refused.read_as else []
+        preview = [
+            f"  row {r['row']}: " + " | ".join(f"{k}: {v}" for k, v in r["cells"].items()) for r in refused.preview
+        ]
+        raise DomainError(
+            "\n".join([refused.message, *lines, *([f"… and {more} more"] if more > 0 else []), *read, *preview])
+        ) from None
     as_dict = getattr(report, "as_dict", None)
     return Outcome(result=as_dict() if callable(as_dict) else str(report))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import uuid
 from collections import defaultdict
@@ -70,6 +71,24 @@ class Lookup:
 
     def party_codes(self) -> list[str]:
         return sorted(self._party_map())
+
+    def nearest_parties(self, raw: str, most: int = 5) -> list[str]:
+        """At most `most` known codes nearest to `raw` ("SUN" -> SU), by spelling or by a name the party has
+        in any language ("France" -> FR), each as "CODE (name)"."""
+        wanted = raw.strip().upper()
+        parties = self._party_map()
+        by_name: dict[str, str] = {}
+        for code, party in parties.items():
+            for name in (party.name or {}).values():
+                if name:
+                    by_name.setdefault(" ".join(str(name).split()).upper(), code)
+        found = [by_name[n] for n in difflib.get_close_matches(wanted, list(by_name), n=most, cutoff=0.75)]
+        if len(wanted) >= 3:  # "China" -> "People's Republic of China"
+            found += [code for name, code in by_name.items() if wanted in re.split(r"[^\w]+", name)]
+        found += difflib.get_close_matches(wanted, list(parties), n=most, cutoff=0.5)
+        found += [c for c in parties if len(wanted) >= 2 and (c.startswith(wanted) or wanted.startswith(c))]
+        unique = list(dict.fromkeys(found))[:most]
+        return [f"{code} ({parties[code]})" if str(parties[code]) != code else code for code in unique]
 
     # --- organisations ---
     def _org_index(self) -> dict[str, list[int]]:

@@ -1,8 +1,13 @@
 """Reading an uploaded table: what the file really is, its encoding and delimiter, its header and rows.
 
 Every refusal here happens before any record is looked at, and names the file (and row or column when
-there is one). Cells come out as text (or a list of texts from JSON), rows numbered as the user sees them:
-in CSV and XLSX the header is row 1; in JSON the first object is row 1.
+there is one). Cells come out as text (or a list of texts from JSON), rows numbered as the user sees them
+in a spreadsheet: in CSV, XLSX and ODS the header is row 1 and a quoted cell spanning several lines is one
+row (as Excel shows it); in JSON the first object is row 1.
+
+The encoding of a text file is decided from the whole file (accord.interop.encoding) or named by the user;
+a workbook is read with calamine, which reads every cell whatever dimension the sheet declares, from the
+sheet named or else the first.
 """
 
 from __future__ import annotations
@@ -19,12 +24,13 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from accord.interop.encoding import detect_encoding
+from accord.interop.encoding import Decoded, EncodingRefused, decode
 from accord.interop.limits import limit
 from accord.interop.report import ImportRefused, Problem
 
-FORMATS = ("csv", "xlsx", "json")
-_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".json": "json"}
+FORMATS = ("csv", "xlsx", "ods", "json")
+_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".ods": "ods", ".json": "json"}
+WORKBOOKS = ("xlsx", "ods")
 
 # What a file starts with when it is something else than it claims.
 _MAGIC = (
@@ -45,6 +51,28 @@ class Table:
     format: str
     header: list[str]
     rows: Iterator[tuple[int, list[Cell]]]  # (row number, cells in header order)
+    encoding: str = ""  # a text file's codec
+    encoding_how: str = ""  # "named", "bom" or "detected"
+    delimiter: str = ""
+    sheet: str = ""  # a workbook's sheet read
+    sheets: list[str] | None = None  # every sheet of the workbook
+
+    def describe(self) -> str:
+        """How the file was read, for the report: "CSV, UTF-8 (detected), delimiter ;" or "XLSX, sheet DATA"."""
+        from accord.interop.encoding import label
+
+        if self.format in WORKBOOKS:
+            return _("%(format)s, sheet “%(sheet)s”") % {"format": self.format.upper(), "sheet": self.sheet}
+        how = {"named": _("as named"), "bom": _("by its BOM"), "detected": _("detected from the whole file")}
+        text = _("%(format)s, %(encoding)s (%(how)s)") % {
+            "format": self.format.upper(),
+            "encoding": label(self.encoding),
+            "how": how.get(self.encoding_how, self.encoding_how),
+        }
+        if self.delimiter:
+            shown = {"\t": "tab"}.get(self.delimiter, self.delimiter)
+            text += ", " + _("delimiter “%(delimiter)s”") % {"delimiter": shown}
+        return text
 
 
 def refuse(reason: str, filename: str, *, row: int | None = None, column: str | None = None) -> ImportRefused:
@@ -56,7 +84,7 @@ def format_of(filename: str) -> str:
     for ext, fmt in _EXTENSIONS.items():
         if name.endswith(ext):
             return fmt
-    raise refuse(_("unknown file type: name it .csv, .xlsx or .json"), filename)
+    raise refuse(_("unknown file type: name it .csv, .xlsx, .ods or .json"), filename)
 
 
 def read_bytes(data: bytes | IO[bytes], filename: str) -> bytes:
@@ -74,14 +102,20 @@ def read_bytes(data: bytes | IO[bytes], filename: str) -> bytes:
     return raw
 
 
-def read_table(data: bytes | IO[bytes], filename: str) -> Table:
+def read_table(
+    data: bytes | IO[bytes], filename: str, *, encoding: str | None = None, sheet: str | None = None
+) -> Table:
+    """The file's header and rows. `encoding` names a text file's encoding (else it is decided from the whole
+    file); `sheet` names a workbook's sheet (else the first)."""
     fmt = format_of(filename)
     raw = read_bytes(data, filename)
-    if fmt == "xlsx":
-        table = _read_xlsx(raw, filename)
+    if fmt in WORKBOOKS:
+        table = _read_workbook(raw, filename, fmt, sheet)
     else:
         _refuse_binary(raw, filename, fmt)
-        table = _read_csv(raw, filename) if fmt == "csv" else _read_json(raw, filename)
+        decoded = _decode(raw, filename, encoding, as_json=fmt == "json")
+        table = _read_csv(decoded, filename) if fmt == "csv" else _read_json(decoded, filename)
+        table.encoding, table.encoding_how = decoded.encoding, decoded.how
     _check_header(table.header, filename)
     return table
 
@@ -92,7 +126,11 @@ def _refuse_binary(raw: bytes, filename: str, fmt: str) -> None:
             raise refuse(
                 _("the file is named as %(fmt)s but it is %(what)s") % {"fmt": fmt.upper(), "what": what}, filename
             )
-    if b"\x00" in raw[:65536] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    sample = raw[:65536]
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+        sample[1::2].count(0) > 0.3 * len(sample[1::2]) or sample[0::2].count(0) > 0.3 * len(sample[0::2])
+    )
+    if b"\x00" in sample and not utf16:
         raise refuse(_("the file is named as %(fmt)s but holds binary data") % {"fmt": fmt.upper()}, filename)
 
 
@@ -108,19 +146,41 @@ def _check_header(header: list[str], filename: str) -> None:
         raise refuse(_("the first row must be the header (column names); it is empty"), filename, row=1)
 
 
-def _decode(raw: bytes, filename: str) -> str:
-    encoding = detect_encoding(raw)
+def _decode(raw: bytes, filename: str, encoding: str | None, *, as_json: bool = False) -> Decoded:
+    """The whole file as text; a refusal naming the row and column of the first character it cannot read."""
     try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise refuse(
-            _("the file is not valid text in %(encoding)s (byte %(byte)s)")
-            % {"encoding": encoding, "byte": exc.start + 1},
-            filename,
-            row=line,
-        ) from None
-    return text.lstrip("\ufeff")
+        decoded = decode(raw, encoding)
+    except EncodingRefused as exc:
+        row, column = (exc.line, None)
+        if exc.offset is not None:
+            row, column = _line_of(exc.text, exc.offset) if as_json else place_of(exc.text, exc.offset)
+        raise refuse(exc.reason, filename, row=row, column=column) from None
+    decoded.text = decoded.text.lstrip("\ufeff")
+    return decoded
+
+
+def _line_of(text: str, offset: int) -> tuple[int, None]:
+    return text.count("\n", 0, offset) + 1, None
+
+
+def place_of(text: str, offset: int) -> tuple[int, str | None]:
+    """The spreadsheet row (header = 1, a quoted multi-line cell one row) and the column's header of the
+    character at `offset` of a CSV text."""
+    prefix = text[:offset].lstrip("\ufeff")
+    if prefix.endswith("\r"):  # the bad character is a CRLF's LF: the row it ends
+        prefix = prefix[:-1]
+    delimiter = _delimiter(text)
+    records = list(csv.reader(io.StringIO(prefix + "\x01", newline=""), delimiter=delimiter))
+    if not records:
+        return 1, None
+    row = len(records)
+    if row == 1:
+        return 1, None  # in the header itself: it has no name to give
+    index = len(records[-1]) - 1
+    header = _trim(records[0])
+    if index < len(header) and header[index]:
+        return row, header[index]
+    return row, _("column %(number)s") % {"number": index + 1}
 
 
 def _delimiter(text: str) -> str:
@@ -132,8 +192,8 @@ def _delimiter(text: str) -> str:
         return max(",;\t", key=first.count)
 
 
-def _read_csv(raw: bytes, filename: str) -> Table:
-    text = _decode(raw, filename)
+def _read_csv(decoded: Decoded, filename: str) -> Table:
+    text = decoded.text
     if "\x00" in text:
         raise refuse(_("the file holds binary data (NUL characters), not text"), filename)
     delimiter = _delimiter(text)
@@ -148,16 +208,18 @@ def _read_csv(raw: bytes, filename: str) -> Table:
     _check_header(header, filename)
 
     def rows() -> Iterator[tuple[int, list[Cell]]]:
-        start = reader.line_num + 1  # the line the record being read starts on (a quote left open ends elsewhere)
+        # Rows as a spreadsheet numbers them: one per record (a quoted cell with line breaks stays one row),
+        # an empty line one empty row; the header is row 1.
+        number = 1
         try:
             for cells in reader:
+                number += 1
                 if any(c.strip() for c in cells):
-                    yield reader.line_num, list[Cell](cells)
-                start = reader.line_num + 1
+                    yield number, list[Cell](cells)
         except csv.Error as exc:
-            raise refuse(_("the CSV cannot be read: %(reason)s") % {"reason": exc}, filename, row=start) from None
+            raise refuse(_("the CSV cannot be read: %(reason)s") % {"reason": exc}, filename, row=number + 1) from None
 
-    return Table("csv", header, rows())
+    return Table("csv", header, rows(), delimiter=delimiter)
 
 
 def _trim(header: list[Any]) -> list[str]:
@@ -168,15 +230,19 @@ def _trim(header: list[Any]) -> list[str]:
     return cells
 
 
-def _check_zip(raw: bytes, filename: str) -> zipfile.ZipFile:
+def _check_zip(raw: bytes, filename: str, fmt: str = "xlsx") -> zipfile.ZipFile:
+    name = fmt.upper()
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile:
         if not raw.startswith(b"PK"):
             what = next((w for m, w in _MAGIC if raw.startswith(m)), _("not a ZIP archive"))
-            raise refuse(_("the file is named as XLSX but it is %(what)s") % {"what": what}, filename) from None
+            raise refuse(
+                _("the file is named as %(fmt)s but it is %(what)s") % {"fmt": name, "what": what}, filename
+            ) from None
         raise refuse(
-            _("the XLSX workbook is truncated or damaged (its ZIP directory cannot be read)"), filename
+            _("the %(fmt)s workbook is truncated or damaged (its ZIP directory cannot be read)") % {"fmt": name},
+            filename,
         ) from None
     total = 0
     for info in archive.infolist():
@@ -186,50 +252,102 @@ def _check_zip(raw: bytes, filename: str) -> zipfile.ZipFile:
             info.file_size > 10 * 1024 * 1024 and ratio > limit("ACCORD_IMPORT_MAX_PACKING_RATIO")
         ):
             raise refuse(
-                _("the XLSX workbook would unpack to more than it may (%(member)s: %(size)s MB); it is not read")
-                % {"member": info.filename, "size": info.file_size // (1024 * 1024)},
+                _("the %(fmt)s workbook would unpack to more than it may (%(member)s: %(size)s MB); it is not read")
+                % {"fmt": name, "member": info.filename, "size": info.file_size // (1024 * 1024)},
                 filename,
             )
-    if "xl/workbook.xml" not in archive.namelist():
-        raise refuse(_("the file is a ZIP archive but not an XLSX workbook"), filename)
+    expected = "xl/workbook.xml" if fmt == "xlsx" else "content.xml"
+    if expected not in archive.namelist():
+        raise refuse(_("the file is a ZIP archive but not an %(fmt)s workbook") % {"fmt": name}, filename)
     return archive
 
 
-def _read_xlsx(raw: bytes, filename: str) -> Table:
-    import openpyxl
+def workbook_sheet(
+    raw: bytes, filename: str, fmt: str, sheet: str | None, *, or_first: bool = False
+) -> tuple[str, list[str], Any]:
+    """(the sheet's name, every sheet's name, the calamine sheet): the sheet named, else the first. A sheet
+    named that the workbook lacks is refused, naming the sheets it has (`or_first`: the first is read)."""
+    from python_calamine import CalamineWorkbook
 
-    _check_zip(raw, filename)
-    damaged = _("the XLSX workbook is truncated or damaged")
+    _check_zip(raw, filename, fmt)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        values = sheet.iter_rows(values_only=True)
-        header = _trim(list(next(values, ())))
-    except Exception:  # openpyxl raises whatever its XML and ZIP layers raise on a broken file
-        raise refuse(damaged, filename) from None
+        book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        names = list(book.sheet_names)
+    except Exception:  # calamine raises its own errors for whatever its XML and ZIP layers find broken
+        raise refuse(_("the %(fmt)s workbook is truncated or damaged") % {"fmt": fmt.upper()}, filename) from None
+    if not names:
+        raise refuse(_("the workbook has no sheet"), filename)
+    if sheet:
+        wanted = next((n for n in names if n == sheet), None) or next(
+            (n for n in names if n.casefold() == sheet.strip().casefold()), None
+        )
+        if wanted is None and or_first:
+            wanted = names[0]
+        elif wanted is None:
+            raise refuse(
+                _("the workbook has no sheet “%(sheet)s”; its sheets: %(sheets)s")
+                % {"sheet": sheet, "sheets": ", ".join(names)},
+                filename,
+            )
+    else:
+        wanted = names[0]
+    try:
+        return wanted, names, book.get_sheet_by_name(wanted)
+    except Exception:
+        raise refuse(
+            _("the %(fmt)s workbook is truncated or damaged (sheet “%(sheet)s”)")
+            % {"fmt": fmt.upper(), "sheet": wanted},
+            filename,
+        ) from None
+
+
+def workbook_rows(sheet: Any, filename: str, fmt: str) -> Iterator[tuple[int, list[Any]]]:
+    """Every row of a calamine sheet as (spreadsheet row number, cells from column A), empty rows included."""
+    try:
+        first_row, first_col = sheet.start or (0, 0)
+        rows = sheet.iter_rows()
+    except Exception:
+        raise refuse(_("the %(fmt)s workbook is truncated or damaged") % {"fmt": fmt.upper()}, filename) from None
+    pad = [None] * first_col
+    for number in range(1, first_row + 1):
+        yield number, []
+    number = first_row
+    try:
+        for cells in rows:
+            number += 1
+            yield number, pad + list(cells)
+    except ImportRefused:
+        raise
+    except Exception:
+        raise refuse(
+            _("the %(fmt)s workbook is truncated or damaged") % {"fmt": fmt.upper()}, filename, row=number + 1
+        ) from None
+
+
+def _read_workbook(raw: bytes, filename: str, fmt: str, sheet: str | None) -> Table:
+    name, names, found = workbook_sheet(raw, filename, fmt, sheet)
+    values = workbook_rows(found, filename, fmt)
+    _number, first = next(values, (1, []))
+    header = _trim(list(first))
     _check_header(header, filename)
 
     def rows() -> Iterator[tuple[int, list[Cell]]]:
-        number = 1
-        try:
-            for cells in values:
-                number += 1
-                texts: list[Cell] = [_xlsx_text(c) for c in cells]
-                if any(texts):
-                    yield number, texts
-        except ImportRefused:
-            raise
-        except Exception:
-            raise refuse(damaged, filename, row=number) from None
-        finally:
-            book.close()
+        for number, cells in values:
+            texts: list[Cell] = [_xlsx_text(c) for c in cells]
+            if any(texts):
+                yield number, texts
 
-    return Table("xlsx", header, rows())
+    return Table(fmt, header, rows(), sheet=name, sheets=names)
 
 
 def _xlsx_text(value: Any) -> str:
+    """A workbook cell as text: whole numbers without ".0", dates as ISO dates."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.timedelta):
+        return str(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
@@ -239,9 +357,9 @@ def _xlsx_text(value: Any) -> str:
     return str(value)
 
 
-def _read_json(raw: bytes, filename: str) -> Table:
+def _read_json(decoded: Decoded, filename: str) -> Table:
     try:
-        data = json.loads(_decode(raw, filename), parse_float=Decimal)
+        data = json.loads(decoded.text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise refuse(
             _("the JSON cannot be read: %(reason)s (line %(line)s)") % {"reason": exc.msg, "line": exc.lineno},

@@ -37,7 +37,7 @@ from accord.interop.limits import limit
 from accord.interop.lookup import Lookup, as_uid
 from accord.interop.models import ImportMapping
 from accord.interop.readers import Cell, read_table
-from accord.interop.report import ImportRefused, ImportReport, Problem
+from accord.interop.report import ImportRefused, ImportReport, Preview, Problem
 from accord.interop.specs import SPECS, Spec
 from accord.interop.writers import FORMATS, stream_csv, stream_json, stream_xlsx, template_bytes
 from accord.programmes.services import open_for_change
@@ -92,7 +92,7 @@ class _Problems:
         if self.total:
             more = self.total - len(self.items)
             note = _("%(count)s more problems are not listed") % {"count": more} if more else None
-            raise ImportRefused(self.items, limit_note=note)
+            raise ImportRefused(self.items, limit_note=note, total=self.total)
 
 
 def _header_names(spec: Spec) -> dict[str, Column]:
@@ -230,15 +230,40 @@ def _read_row(
     return _Row(number, fields, values, uid=uid)
 
 
-def _match(spec: Spec, row: _Row, lookup: Lookup) -> models.Model | Q | None:
+class _Stored:
+    """The stored records a batch of rows names by uid or external id, read in two queries per batch (not one
+    or two per row); rows known by neither are matched by the kind's natural key, one query each."""
+
+    BATCH = 2000
+
+    def __init__(self, spec: Spec):
+        self.manager = spec.model._default_manager
+        self.has_external_id = any(f.name == "external_id" for f in spec.model._meta.concrete_fields)
+        self.by_uid: dict[Any, models.Model] = {}
+        self.by_external_id: dict[str, models.Model] = {}
+
+    def prefetch(self, rows: list[_Row]) -> None:
+        self.by_uid = {}
+        self.by_external_id = {}
+        uids = [r.uid for r in rows if r.uid is not None]
+        if uids:
+            self.by_uid = {obj.uid: obj for obj in self.manager.filter(uid__in=uids)}  # type: ignore[attr-defined]
+        ids = [r.fields["external_id"] for r in rows if r.fields.get("external_id")]
+        if ids and self.has_external_id:
+            self.by_external_id = {
+                obj.external_id: obj  # type: ignore[attr-defined]
+                for obj in self.manager.filter(external_id__in=ids)
+            }
+
+
+def _match(spec: Spec, row: _Row, lookup: Lookup, stored: _Stored) -> models.Model | Q | None:
     """The stored record the row describes, or None; a Q when the natural key matches several."""
-    manager = spec.model._default_manager
     if row.uid is not None:
-        found = manager.filter(uid=row.uid).first()
+        found = stored.by_uid.get(row.uid)
         if found is not None:
             return found
     if row.fields.get("external_id"):
-        found = manager.filter(external_id=row.fields["external_id"]).first()
+        found = stored.by_external_id.get(row.fields["external_id"])
         if found is not None:
             return found
     if row.uid is not None or row.fields.get("external_id"):
@@ -246,7 +271,7 @@ def _match(spec: Spec, row: _Row, lookup: Lookup) -> models.Model | Q | None:
     q = spec.natural(row.fields, lookup)
     if q is None:
         return None
-    matches = list(manager.filter(q)[:2])
+    matches = list(stored.manager.filter(q)[:2])
     if len(matches) > 1:
         return q
     return matches[0] if matches else None
@@ -270,14 +295,27 @@ def _skip_empty(spec: Spec, name: str, value: Any) -> bool:
     return not f.blank and f.has_default()
 
 
-def import_file(kind: str, data: bytes | IO[bytes], filename: str, *, dry_run: bool = False) -> ImportReport:
-    """Import one file of records of `kind`; all or nothing. Raises ImportRefused listing every problem."""
+def import_file(
+    kind: str,
+    data: bytes | IO[bytes],
+    filename: str,
+    *,
+    dry_run: bool = False,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> ImportReport:
+    """Import one file of records of `kind`; all or nothing. Raises ImportRefused listing every problem.
+
+    `encoding` names a text file's encoding (else it is decided from the whole file, or the file is refused as
+    ambiguous); `sheet` a workbook's sheet (else the first). The report says how the file was read and
+    previews decoded rows from across the file."""
     spec = spec_for(kind)
     problems = _Problems(filename)
-    table = read_table(data, filename)
+    table = read_table(data, filename, encoding=encoding, sheet=sheet)
     slots = _map_header(spec, table.header, problems)
     problems.refuse_if_any()
-    report = ImportReport(dry_run=dry_run)
+    report = ImportReport(dry_run=dry_run, read_as=table.describe())
+    preview = Preview(table.header)
     # A dry run only reads: outside a transaction it does not hold SQLite's one write lock while it checks.
     with contextlib.nullcontext() if dry_run else transaction.atomic():
         lookup = Lookup()
@@ -287,6 +325,22 @@ def import_file(kind: str, data: bytes | IO[bytes], filename: str, *, dry_run: b
         claimed: dict[Any, int] = {}
         state: dict[Any, int] = {}
         max_rows = limit("ACCORD_IMPORT_MAX_ROWS")
+        stored = _Stored(spec)
+        batch: list[_Row] = []
+
+        def place_batch() -> None:
+            stored.prefetch(batch)
+            for row in batch:
+                if _place(spec, row, lookup, claimed, problems, slots, stored):
+                    if row.stored is None:
+                        _build_new(spec, row, state)
+                        new.append(row)
+                    elif row.changes or row.parties:
+                        changed.append(row)
+                    else:
+                        report.unchanged[spec.noun] += 1
+            batch.clear()
+
         for number, cells in table.rows:
             if len(rows) >= max_rows:
                 problems.add(_("the file has more than %(limit)s rows") % {"limit": max_rows}, number)
@@ -294,20 +348,22 @@ def import_file(kind: str, data: bytes | IO[bytes], filename: str, *, dry_run: b
             if _repeats_header(table.header, cells):
                 problems.add(_("repeats the header row (two files joined?)"), number)
                 continue
+            preview.add(number, cells)
             row = _read_row(spec, slots, number, cells, lookup, problems)
             if row is None:
                 continue
             rows.append(row)
-            if _place(spec, row, lookup, claimed, problems, slots):
-                if row.stored is None:
-                    _build_new(spec, row, state)
-                    new.append(row)
-                elif row.changes or row.parties:
-                    changed.append(row)
-                else:
-                    report.unchanged[spec.noun] += 1
+            batch.append(row)
+            if len(batch) >= _Stored.BATCH:
+                place_batch()
+        place_batch()
+        report.preview = preview.rows()
         _validate(spec, new, changed, problems, slots)
-        problems.refuse_if_any()
+        try:
+            problems.refuse_if_any()
+        except ImportRefused as refused:  # how the file read: a wrong encoding shows in the values
+            refused.read_as, refused.preview = report.read_as, report.preview
+            raise
         report.created[spec.noun] += len(new)
         report.updated[spec.noun] += len(changed)
         if not dry_run:
@@ -335,10 +391,16 @@ def _unique_keys(spec: Spec, row: _Row) -> list[tuple[Any, ...]]:
 
 
 def _place(
-    spec: Spec, row: _Row, lookup: Lookup, claimed: dict[Any, int], problems: _Problems, slots: dict[str, _Slot]
+    spec: Spec,
+    row: _Row,
+    lookup: Lookup,
+    claimed: dict[Any, int],
+    problems: _Problems,
+    slots: dict[str, _Slot],
+    stored: _Stored,
 ) -> bool:
     """Match the row to a stored record (or none), refuse a second row for the same record, compute changes."""
-    found = _match(spec, row, lookup)
+    found = _match(spec, row, lookup, stored)
     where = slots["external_id"].header if "external_id" in slots else None
     if isinstance(found, Q):
         problems.add(_("matches several stored records; give the external id or the Accord id"), row.number, where)
@@ -400,7 +462,7 @@ def _build_new(spec: Spec, row: _Row, state: dict[Any, int]) -> None:
             f = _model_field(spec, name)
             fields[name] = col.merge(f.get_default() if f.has_default() else None, value)
     for name, value in spec.defaults(fields).items():
-        if fields.get(name) in (None, ""):
+        if fields.get(name) in (None, "") or fields.get(name) == []:
             fields[name] = value
     inherit_from_parents(spec.model, fields)  # a part's visibility and flag from its parent, as a service would
     if spec.model._meta.label_lower == "programmes.planitem" and fields.get("plan") and not fields.get("position"):

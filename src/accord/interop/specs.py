@@ -3,6 +3,7 @@
 Matching a row to a stored record, in order: the Accord global id (`uid`, present in every export), the
 external id, then the kind's natural key:
 
+- parties: the code (in any case)
 - organisations: the ROR id; else the same party and a name equal in any language
 - people: the ORCID iD; else the same party and a name equal in any language
 - agreements: the reference; else a title equal in any language
@@ -31,7 +32,7 @@ from accord.core.errors import DomainError, ValidationFailed
 from accord.core.filters import Filters
 from accord.core.models import Visibility
 from accord.directory.filters import OrganisationFilters, PersonFilters
-from accord.directory.models import Organisation, Person
+from accord.directory.models import Organisation, Party, Person
 from accord.interop.columns import (
     AgreementRef,
     Choice,
@@ -52,6 +53,7 @@ from accord.interop.columns import (
     TextList,
 )
 from accord.interop.lookup import Lookup
+from accord.interop.sources.common import party_languages
 from accord.programmes.choices import (
     CarryOver,
     ExchangeKind,
@@ -254,6 +256,27 @@ def _receipt_by_receiver(exchange: Exchange, changes: dict[str, Any] | None) -> 
     return [(name, message) for name, messages in refused.items() for message in messages]
 
 
+def _party_natural(fields: Fields, lookup: Lookup) -> Q | None:
+    code = (fields.get("code") or "").strip()
+    return Q(code__iexact=code) if code else None
+
+
+PARTIES = Spec(
+    kind="parties",
+    noun="party",
+    model=Party,
+    columns=[
+        Text("uid", _("Accord id"), help=_("The record's global id in Accord (from an export); leave empty for new")),
+        Text("code", _("Code"), required=True, help=_("For a state, its ISO 3166 alpha-2 code (e.g. CN, SU)")),
+        Choice("kind", _("Kind"), Party.Kind),
+        Localized("name", _("Name"), required=True),
+        Languages("languages", _("Official languages")),
+    ],
+    natural=_party_natural,
+    # No languages given: the territory's likely language (CLDR), as the published-data importers do.
+    defaults=lambda f: {"languages": party_languages(str(f.get("code") or "").strip().upper())},
+)
+
 ORGANISATIONS = Spec(
     filters=OrganisationFilters,
     kind="organisations",
@@ -441,5 +464,15 @@ EXCHANGES = Spec(
 
 SPECS: dict[str, Spec] = {
     s.kind: s
-    for s in (ORGANISATIONS, PEOPLE, AGREEMENTS, PROJECTS, PARTICIPATIONS, PLAN_ITEMS, PROGRESS_REPORTS, EXCHANGES)
+    for s in (
+        PARTIES,
+        ORGANISATIONS,
+        PEOPLE,
+        AGREEMENTS,
+        PROJECTS,
+        PARTICIPATIONS,
+        PLAN_ITEMS,
+        PROGRESS_REPORTS,
+        EXCHANGES,
+    )
 }

@@ -17,16 +17,32 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accord.core.visibility import principal
+from accord.interop.encoding import CHOICES, label
 from accord.interop.limits import limit
 from accord.interop.services import KINDS, spec_for
 from accord.jobs.services import enqueue
 
 FORMATS = ("csv", "xlsx", "json")
+IMPORTABLE = (*FORMATS, "ods", "tsv", "txt")
 
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Records"))
-    file = forms.FileField(label=gettext_lazy("File (CSV, XLSX or JSON)"))
+    file = forms.FileField(label=gettext_lazy("File (CSV, XLSX, ODS or JSON)"))
+    encoding = forms.ChoiceField(
+        label=gettext_lazy("Encoding of a CSV or JSON file"),
+        required=False,
+        help_text=gettext_lazy(
+            "Automatic: decided from the whole file; a file that could be read two ways is refused until you "
+            "choose. The dry run shows decoded rows from across the file."
+        ),
+    )
+    sheet = forms.CharField(
+        label=gettext_lazy("Sheet of a workbook"),
+        required=False,
+        max_length=100,
+        help_text=gettext_lazy("Empty: the first sheet."),
+    )
     dry_run = forms.BooleanField(
         label=gettext_lazy("Dry run: show what would be created, updated and left alone, and write nothing"),
         required=False,
@@ -38,6 +54,9 @@ class ImportForm(forms.Form):
         field = self.fields["kind"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(k, str(spec_for(k).model._meta.verbose_name_plural).capitalize()) for k in KINDS]
+        encoding = self.fields["encoding"]
+        assert isinstance(encoding, forms.ChoiceField)
+        encoding.choices = [("", _("Automatic")), *((name, label(name)) for name in CHOICES)]
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -47,8 +66,8 @@ class ImportForm(forms.Form):
                 _("The file is %(size)s MB; at most %(most)s MB can be imported at once.")
                 % {"size": upload.size // 2**20, "most": most // 2**20}
             )
-        if not upload.name.lower().endswith(tuple(f".{f}" for f in FORMATS)):
-            raise forms.ValidationError(_("Only .csv, .xlsx and .json files can be imported."))
+        if not upload.name.lower().endswith(tuple(f".{f}" for f in IMPORTABLE)):
+            raise forms.ValidationError(_("Only .csv, .xlsx, .ods and .json files can be imported."))
         return upload
 
 
@@ -68,7 +87,14 @@ def data(request: HttpRequest) -> HttpResponse:
             kind, dry_run = form.cleaned_data["kind"], form.cleaned_data["dry_run"]
             job = enqueue(
                 "import",
-                {"kind": kind, "stored_name": stored, "filename": upload.name, "dry_run": dry_run},
+                {
+                    "kind": kind,
+                    "stored_name": stored,
+                    "filename": upload.name,
+                    "dry_run": dry_run,
+                    "encoding": form.cleaned_data["encoding"] or None,
+                    "sheet": form.cleaned_data["sheet"].strip() or None,
+                },
                 user=request.user,
                 title=(_("Dry run of importing %(file)s") if dry_run else _("Importing %(file)s"))
                 % {"file": upload.name},

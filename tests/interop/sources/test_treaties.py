@@ -68,3 +68,25 @@ def test_bad_date_is_refused_with_row_and_column(tmp_path: Path) -> None:
         import_treaties(path)
     assert ("treaties.csv", 3, "signed_event_date") in {(p.file, p.row, p.column) for p in caught.value.problems}
     assert Agreement.objects.count() == before
+
+
+def test_the_catalogue_saved_as_xlsx_imports_like_the_csv(tmp_path: Path) -> None:
+    """Issue 16: `import treaties` on an XLSX said "not UTF-8 text (byte 15)"; the workbook is now read."""
+    import csv
+
+    from openpyxl import Workbook
+
+    with SUBSET.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))[:41]
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    path = tmp_path / "treaties.xlsx"
+    book.save(path)
+    from_xlsx = import_treaties(path, dry_run=True)
+    csv_path = tmp_path / "treaties.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    from_csv = import_treaties(csv_path, dry_run=True)
+    assert from_xlsx.created == from_csv.created and from_xlsx.created["agreement"] > 0
+    assert "treaties.xlsx: XLSX, sheet Sheet" in from_xlsx.read_as

@@ -33,21 +33,37 @@ CHUNK = 2000
 # --- reading ---------------------------------------------------------------------------------------
 
 
-class Table:
-    """A CSV file (plain or gzip; UTF-8 with or without BOM; `,` or `;`) read as rows of named cells.
+WORKBOOK_SUFFIXES = (".xlsx", ".ods")
+TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", *WORKBOOK_SUFFIXES)
 
-    Rows are numbered as a spreadsheet shows them: the header is row 1. A row whose cell count differs
-    from the header's, an unterminated quote or a cut-off gzip stream becomes a Problem, not a crash.
+
+class Table:
+    """A CSV file (plain or gzip; `,` or `;`) or a workbook (XLSX, ODS) read as rows of named cells.
+
+    A CSV's encoding is decided from the whole file (accord.interop.encoding) or named; a workbook is read
+    from its sheet `DATA` (as CORDIS publishes them) or else its first, every cell whatever dimension it
+    declares. Rows are numbered as a spreadsheet shows them: the header is row 1. A row whose cell count
+    differs from the header's, an unterminated quote or a cut-off gzip stream becomes a Problem, not a crash.
     """
 
-    def __init__(self, path: Path, *, missing: Sequence[str] = ("",)):
+    def __init__(self, path: Path, *, missing: Sequence[str] = ("",), encoding: str | None = None, sheet: str = "DATA"):
         self.path = path
         self.name = path.name
         self.missing = frozenset(missing)
         self.problems: list[Problem] = []
         self.header: list[str] = []
+        self.encoding = encoding
+        self.sheet = sheet
+        self.read_as = ""
+
+    @property
+    def is_workbook(self) -> bool:
+        return self.name.lower().endswith(WORKBOOK_SUFFIXES)
 
     def _text(self) -> io.TextIOBase:
+        from accord.interop.encoding import EncodingRefused, decode, label
+        from accord.interop.readers import place_of
+
         raw = self.path.read_bytes()
         if raw[:2] == b"\x1f\x8b":
             try:
@@ -56,14 +72,47 @@ class Table:
                 problem = Problem(f"the compressed file is cut off or damaged ({exc})", file=self.name)
                 raise ImportRefused([problem]) from None
         try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise ImportRefused([Problem(f"not UTF-8 text (byte {exc.start})", row=line, file=self.name)]) from None
-        return io.StringIO(text, newline="")
+            decoded = decode(raw, self.encoding)
+        except EncodingRefused as exc:
+            row, column = place_of(exc.text, exc.offset) if exc.offset is not None else (exc.line, None)
+            raise ImportRefused([Problem(exc.reason, row=row, column=column, file=self.name)]) from None
+        self.read_as = f"{self.name}: CSV, {label(decoded.encoding)}"
+        return io.StringIO(decoded.text.lstrip("\ufeff"), newline="")
+
+    def _workbook_rows(self) -> Iterator[tuple[int, dict[str, str | None]]]:
+        from accord.interop.readers import _xlsx_text, read_bytes, workbook_rows, workbook_sheet
+
+        fmt = self.name.lower().rsplit(".", 1)[-1]
+        raw = read_bytes(self.path.read_bytes(), self.name)
+        name, _names, sheet = workbook_sheet(raw, self.name, fmt, self.sheet, or_first=True)
+        self.read_as = f"{self.name}: {fmt.upper()}, sheet {name}"
+        values = workbook_rows(sheet, self.name, fmt)
+        first = next(values, None)
+        self.header = [_xlsx_text(h).strip() for h in first[1]] if first else []
+        while self.header and not self.header[-1]:
+            self.header.pop()
+        if not self.header:
+            self.problems.append(Problem("the sheet is empty", file=self.name))
+            return
+        width = len(self.header)
+        missing = self.missing
+        for number, cells in values:
+            texts = [_xlsx_text(c) for c in cells]
+            if not any(t.strip() for t in texts):
+                continue
+            if any(t.strip() for t in texts[width:]):
+                self.problems.append(
+                    Problem(f"has values beyond the header's {width} columns", row=number, file=self.name)
+                )
+                continue
+            texts = (texts + [""] * width)[:width]
+            yield number, {h: (None if c in missing else c) for h, c in zip(self.header, texts, strict=True)}
 
     def rows(self) -> Iterator[tuple[int, dict[str, str | None]]]:
         """(row number, {column: value or None when missing}) for each data row."""
+        if self.is_workbook:
+            yield from self._workbook_rows()
+            return
         stream = self._text()
         first = stream.readline()
         stream.seek(0)
@@ -110,9 +159,9 @@ class Table:
         return not absent
 
 
-def header_of(path: Path) -> list[str]:
-    """The header cells of a CSV file (for telling formats apart); a damaged file is refused here."""
-    table = Table(path)
+def header_of(path: Path, *, encoding: str | None = None) -> list[str]:
+    """The header cells of a CSV file or workbook (for telling formats apart); a damaged file is refused here."""
+    table = Table(path, encoding=encoding)
     next(table.rows(), None)
     return table.header
 

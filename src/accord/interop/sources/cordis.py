@@ -31,6 +31,7 @@ from accord.directory.models import Organisation, Party
 from accord.interop.report import ImportRefused, ImportReport, Problem
 from accord.interop.sources.common import (
     EU_CODE,
+    TABLE_SUFFIXES,
     UNKNOWN_CODE,
     PartySpec,
     Table,
@@ -122,7 +123,10 @@ class _Part:
 class _Reader:
     """Everything read from the files, and every problem found on the way."""
 
-    def __init__(self) -> None:
+    def __init__(self, encoding: str | None = None) -> None:
+        self.encoding = encoding
+        self.read: list[str] = []  # how each file was read
+        self.skipped: list[str] = []  # each file of the folder not read, and why
         self.projects: dict[str, _Project] = {}
         self.orgs: dict[str, _Org] = {}
         self.parts: dict[tuple[str, str], _Part] = {}
@@ -209,7 +213,7 @@ class _Reader:
     # the three shapes -------------------------------------------------------------------------------
 
     def read_eunets(self, path: Path) -> None:
-        table = Table(path, missing=("", "NA"))
+        table = Table(path, missing=("", "NA"), encoding=self.encoding)
         rows = table.rows()
         first = next(rows, None)
         if table.require("rcn", "role", "pic", "type", "country", "start_date", "end_date") and first:
@@ -249,9 +253,10 @@ class _Reader:
                 self.add_part(_Part(key, org_key, self.role(r["role"], f, row, "role"), f, row))
             self.notes["placeholder_titles"] += 1
         self.problems.extend(table.problems)
+        self.read.append(table.read_as)
 
     def read_china_projects(self, path: Path) -> None:
-        table = Table(path)
+        table = Table(path, encoding=self.encoding)
         rows = table.rows()
         first = next(rows, None)
         if table.require("project_id", "title", "programme", "start_date", "end_date") and first:
@@ -278,9 +283,10 @@ class _Reader:
                     pid,
                 )
         self.problems.extend(table.problems)
+        self.read.append(table.read_as)
 
     def read_official_projects(self, path: Path) -> None:
-        table = Table(path)
+        table = Table(path, encoding=self.encoding)
         rows = table.rows()
         first = next(rows, None)
         if table.require("id", "title", "startDate", "endDate", "frameworkProgramme") and first:
@@ -306,12 +312,13 @@ class _Reader:
                     pid,
                 )
         self.problems.extend(table.problems)
+        self.read.append(table.read_as)
 
     def read_participants(
         self, path: Path, *, project: str, name: str, country: str, kind: str, pic: str | None, role: str | None
     ) -> None:
         """organizations.csv (derived: no PIC, no role) or organization.csv (CORDIS: both)."""
-        table = Table(path)
+        table = Table(path, encoding=self.encoding)
         rows = table.rows()
         first = next(rows, None)
         needed = [c for c in (project, name, country, kind, pic, role) if c]
@@ -346,18 +353,24 @@ class _Reader:
                 the_role = self.role(r[role], f, row, role) if role else Participation.Role.PARTNER
                 self.add_part(_Part(project_key, org_key, the_role, f, row))
         self.problems.extend(table.problems)
+        self.read.append(table.read_as)
 
 
-def _read(path: Path) -> _Reader:
-    reader = _Reader()
+def _read(path: Path, encoding: str | None = None) -> _Reader:
+    reader = _Reader(encoding)
     if not path.exists():
         raise ImportRefused([Problem("no such file or folder", file=str(path))])
     files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
     kinds: dict[str, list[Path]] = {}
     for p in files:
-        if not p.name.lower().endswith((".csv", ".csv.gz")):
+        if not p.name.lower().endswith(TABLE_SUFFIXES):
+            if not path.is_dir():
+                raise ImportRefused(
+                    [Problem("not a CSV, XLSX or ODS file (CORDIS publishes its dumps as these)", file=p.name)]
+                )
+            reader.skipped.append(f"{p.name} (not a CSV, XLSX or ODS file)")
             continue
-        header = set(header_of(p))
+        header = set(header_of(p, encoding=encoding))
         if {"rcn", "role", "pic"} <= header:
             kinds.setdefault("eunets", []).append(p)
         elif {"project_id", "programme"} <= header:
@@ -370,8 +383,14 @@ def _read(path: Path) -> _Reader:
             kinds.setdefault("orgs", []).append(p)
         elif not path.is_dir():
             raise ImportRefused([Problem("not a CORDIS file this importer knows (see the header)", row=1, file=p.name)])
+        else:
+            reader.skipped.append(
+                f"{p.name} (not a CORDIS project or organisation table; its columns: "
+                f"{', '.join(sorted(header)[:6])}{', …' if len(header) > 6 else ''})"
+            )
     if not kinds:
-        raise ImportRefused([Problem("no CORDIS project or participation file found", file=str(path))])
+        skipped = f"; not read: {'; '.join(reader.skipped)}" if reader.skipped else ""
+        raise ImportRefused([Problem(f"no CORDIS project or participation file found{skipped}", file=str(path))])
     # Projects before their participants, so a participant row can name its project.
     for p in kinds.get("projects", []):
         reader.read_official_projects(p)
@@ -396,10 +415,11 @@ def _read(path: Path) -> _Reader:
     return reader
 
 
-def import_cordis(path: Path, *, dry_run: bool = False) -> ImportReport:
-    """Import CORDIS projects and participations from a file or a folder; all or nothing; upsert by external id."""
+def import_cordis(path: Path, *, dry_run: bool = False, encoding: str | None = None) -> ImportReport:
+    """Import CORDIS projects and participations from a file or a folder (CSV, CSV.GZ, or the XLSX dumps'
+    DATA sheets); all or nothing; upsert by external id. Every file of a folder is read or named as skipped."""
     path = Path(path)
-    reader = _read(path)
+    reader = _read(path, encoding)
     if reader.problems:
         raise ImportRefused(reader.problems)
     report = ImportReport(dry_run=dry_run)
@@ -412,6 +432,9 @@ def import_cordis(path: Path, *, dry_run: bool = False) -> ImportReport:
 
 
 def _notes(reader: _Reader, report: ImportReport) -> None:
+    report.read_as = "; ".join(r for r in reader.read if r)
+    for skipped in reader.skipped:
+        report.notes.append(f"skipped {skipped}")
     n = reader.notes
     if n["duplicate_participation"]:
         report.notes.append(

@@ -173,8 +173,9 @@ def _reference(citations: str | None) -> str:
     return best if len(best) <= 100 else best[:99] + "…"
 
 
-def import_treaties(path: Path, *, dry_run: bool = False) -> ImportReport:
-    """Import a treaty catalogue (the FCDO flat CSV or a subset of it); all or nothing; upsert by external id."""
+def import_treaties(path: Path, *, dry_run: bool = False, encoding: str | None = None) -> ImportReport:
+    """Import a treaty catalogue (the FCDO flat CSV or a subset of it, or the same columns in an XLSX or ODS
+    workbook's first sheet); all or nothing; upsert by external id."""
     path = Path(path)
     if path.is_dir():
         for name in ("uk_treaties_flat.csv", "uk_treaties_science_tech_subset.csv"):
@@ -185,7 +186,7 @@ def import_treaties(path: Path, *, dry_run: bool = False) -> ImportReport:
             raise ImportRefused([Problem("no treaty catalogue (uk_treaties_flat.csv) in this folder", file=str(path))])
     if not path.exists():
         raise ImportRefused([Problem("no such file", file=str(path))])
-    table = Table(path)
+    table = Table(path, encoding=encoding)
     problems: list[Problem] = []
     notes: Counter[str] = Counter()
     treaties: dict[str, tuple[Wanted, list[PartySpec]]] = {}
@@ -260,7 +261,7 @@ def import_treaties(path: Path, *, dry_run: bool = False) -> ImportReport:
     if problems:
         raise ImportRefused(problems)
 
-    report = ImportReport(dry_run=dry_run)
+    report = ImportReport(dry_run=dry_run, read_as=table.read_as)
     with transaction.atomic():
         all_specs = {s.code: s for _, specs in treaties.values() for s in specs}
         parties = ensure_parties(list(all_specs.values()), report)

@@ -1,4 +1,6 @@
-"""`accord import KIND FILE [--dry-run]`: records from a CSV, XLSX or JSON file, all or nothing.
+"""`accord import KIND FILE [--dry-run] [--encoding NAME] [--sheet NAME]`: records from a CSV, XLSX, ODS or JSON
+file, all or nothing. A dry run prints how the file was read (encoding, delimiter or sheet) and a preview of
+decoded rows from across the file.
 
 KIND is one of the tabular kinds (organisations, people, agreements, projects, participations, plan-items,
 progress-reports, exchanges), `cordis` / `treaties` for the published data sets (accord.interop.sources), or
@@ -26,7 +28,6 @@ class Command(BaseCommand):
 
         parser.add_argument("kind", choices=[*KINDS, *SOURCES], help="what the file holds")
         parser.add_argument("file", help="the file (.csv, .xlsx or .json; for cordis/treaties: a file or folder)")
-        parser.add_argument("--dry-run", action="store_true", help="report what would be done; write nothing")
         parser.add_argument(
             "--map",
             metavar="MAPPING",
@@ -39,6 +40,17 @@ class Command(BaseCommand):
             help="write the mapping Accord proposes for the file's columns to OUT (JSON, to edit and pass to --map);"
             " imports nothing",
         )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="report what would be done, how the file was read and a preview of decoded rows; write nothing",
+        )
+        parser.add_argument(
+            "--encoding",
+            help="the text file's encoding (utf-8, gb18030, cp1251, cp1252, utf-16, …); "
+            "default: decided from the whole file, or refused as ambiguous",
+        )
+        parser.add_argument("--sheet", help="the workbook's sheet to read (default: the first)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind, path, dry_run = options["kind"], Path(options["file"]), options["dry_run"]
@@ -51,13 +63,21 @@ class Command(BaseCommand):
                 self.stderr.write(str(problem))
             if exc.limit_note:
                 self.stderr.write(exc.limit_note)
-            raise CommandError(f"nothing was imported: {len(exc.problems)} problem(s)") from None
+            if exc.read_as:  # a wrong encoding shows in the values: how the file was read, and a few of them
+                self.stderr.write(f"Read as {exc.read_as}")
+                preview = ImportReport(preview=exc.preview).preview_text()
+                if preview:
+                    self.stderr.write(preview)
+            raise CommandError(f"nothing was imported: {exc.total} problem(s)") from None
         except DomainError as exc:
             raise CommandError(str(exc)) from None
         if report is not None:
             self.stdout.write(report.summary())
+            if dry_run and report.preview:
+                self.stdout.write(report.preview_text())
 
     def _import(self, kind: str, path: Path, dry_run: bool, options: dict[str, Any]) -> ImportReport | None:
+        encoding, sheet = options.get("encoding"), options.get("sheet")
         if options.get("map") or options.get("propose_map"):
             if kind in SOURCES:
                 raise CommandError(f"{kind} files have their own shape; --map is for the tabular kinds")
@@ -66,7 +86,8 @@ class Command(BaseCommand):
             return import_with_mapping(kind, path, options.get("map"), options.get("propose_map"), dry_run, self)
         if kind in SOURCES:
             importer = load(SOURCES, kind)
-            report: ImportReport = importer(path, dry_run=dry_run)
+            named = {"encoding": encoding} if encoding else {}
+            report: ImportReport = importer(path, dry_run=dry_run, **named)
             return report
         from accord.interop.services import import_file
 
@@ -76,8 +97,8 @@ class Command(BaseCommand):
         if path.stat().st_size > max_bytes:
             # Refused before reading: the message is the service's own.
             with path.open("rb") as fh:
-                return import_file(kind, fh, path.name, dry_run=dry_run)
-        return import_file(kind, path.read_bytes(), path.name, dry_run=dry_run)
+                return import_file(kind, fh, path.name, dry_run=dry_run, encoding=encoding, sheet=sheet)
+        return import_file(kind, path.read_bytes(), path.name, dry_run=dry_run, encoding=encoding, sheet=sheet)
 
 
 def _max_bytes() -> int:
