@@ -31,13 +31,22 @@ from accord.fidelity.align import Group, Segment, align, segments
 from accord.fidelity.extract import Fact, extract, resolve_relative
 from accord.fidelity.names import Directory
 
-FAMILY = {"number": "number", "percent": "number", "amount": "number", "code": "number", "date": "date", "name": "name"}
+FAMILY = {
+    "number": "number",
+    "percent": "number",
+    "amount": "number",
+    "code": "number",
+    "date": "date",
+    "time": "date",
+    "name": "name",
+}
 KIND_WORD = {
     "number": "number",
     "percent": "percentage",
     "amount": "amount",
     "code": "reference",
     "date": "date",
+    "time": "time of day",
     "name": "name",
 }
 
@@ -430,6 +439,11 @@ def _differences(a: _Version, b: _Version, group: Group, ra: list[Fact], rb: lis
         if family == "name":
             # soft names (parties) are not missed when left out, but one named where the other names another is
             pairs.extend(zip(soft_x, soft_y, strict=False))
+        else:
+            # "the second session" where the other version says 第三届: an ordinal said where the other says
+            # another ordinal is a disagreement, though either alone might be a word ("first of all")
+            ord_x, ord_y = [f for f in soft_x if f.ordinal], [f for f in soft_y if f.ordinal]
+            pairs.extend(zip(ord_x, ord_y, strict=False))
         for x, y in pairs:
             if x is not None and y is not None:
                 kind = x.kind if x.kind == y.kind else family

@@ -59,6 +59,7 @@ class Fact:
     hard: bool = True
     label: str = ""  # canonical value for messages: "122", "1958-01-18", "Wu Heng"
     relative: bool = False  # a day of the month read against the document's date ("24日", "the 24th")
+    ordinal: bool = False  # said as an ordinal (第二, second, второй): two differing ordinals are reported
 
     def agrees(self, other: Fact) -> bool:
         return self.key in other.keys or other.key in self.keys
@@ -146,10 +147,19 @@ def resolve_relative(fact: Fact, context: dt.date) -> Fact:
     return replace(fact, key=("date", y, m, d), keys=frozenset(keys), label=f"{date_label(y, m, d)} (day {d})")
 
 
+_CYRILLIC_LETTER = re.compile(r"[А-ЯЁа-яё]")
+
+
 def code_fact(code: str, start: int, end: int) -> Fact:
+    """A reference code. Its letters are compared as written, except across scripts: the Russian version of
+    a code has letters of its own (С-4 for the grade P-4, ГЭП-5 for GEO-5), so a code with Cyrillic letters
+    is compared on its figures alone."""
     norm = re.sub(r"[\s‐-―−]", "-", code.upper())
+    figures = ("code-figures", "-".join(re.findall(r"\d+", norm)))
+    if _CYRILLIC_LETTER.search(norm):
+        return Fact("code", figures, frozenset([figures]), start, end, code, True, norm)
     key = ("code", norm)
-    return Fact("code", key, frozenset([key]), start, end, code, True, norm)
+    return Fact("code", key, frozenset([key, figures]), start, end, code, True, norm)
 
 
 # --- patterns ----------------------------------------------------------------------------------------
@@ -163,9 +173,9 @@ def normalise(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
-DASH = r"[-‐‑‒–—―~〜～至到]"
-EN_RANGE = r"(?:\s*[-‐‑‒–—―]\s*|\s+(?:to|and|till|until|through)\s+)"  # 10–15 March, from 10 to 15 March
-RU_RANGE = r"(?:\s*[-‐‑‒–—―]\s*|\s+(?:по|до|и)\s+)"  # 24–26 февраля, с 1 по 15 марта
+DASH = r"[-‐‑‒–—―−~〜～至到]"
+EN_RANGE = r"(?:\s*[-‐‑‒–—―−]\s*|\s+(?:to|and|till|until|through)\s+)"  # 10–15 March, from 10 to 15 March
+RU_RANGE = r"(?:\s*[-‐‑‒–—―−]\s*|\s+(?:по|до|и)\s+)"  # 24–26 февраля, с 1 по 15 марта
 EN_MONTHS = {
     "january": 1,
     "february": 2,
@@ -265,8 +275,8 @@ def _dates_with_range(m: re.Match[str], y: int | None, mo: int | None) -> list[F
 
 # Chinese: 1958年1月18日, 一九五八年一月十八日, 1960年2月24日至26日, 1958年1月, 2月24日, 24日, 廿四日
 @rule(
-    rf"(?P<y>{ZH_NUM})\s*年\s*(?P<m>{ZH_NUM})\s*月\s*(?P<d>{ZH_NUM})\s*[日号]"
-    rf"(?:\s*{DASH}\s*(?P<d2>{ZH_NUM})\s*[日号])?",
+    rf"(?P<y>{ZH_NUM})\s*年\s*(?P<m>{ZH_NUM})\s*月\s*(?P<d>{ZH_NUM})\s*[日号]?"
+    rf"(?:\s*{DASH}\s*(?P<d2>{ZH_NUM})\s*)?[日号]",
     script="Han",
 )
 def _zh_ymd(m: re.Match[str], lang: str) -> list[Fact]:
@@ -280,7 +290,7 @@ def _zh_ym(m: re.Match[str], lang: str) -> list[Fact]:
 
 
 @rule(
-    rf"(?<![个几多])(?P<m>{ZH_NUM})\s*月\s*(?P<d>{ZH_NUM})\s*[日号](?:\s*{DASH}\s*(?P<d2>{ZH_NUM})\s*[日号])?",
+    rf"(?<![个几多])(?P<m>{ZH_NUM})\s*月\s*(?P<d>{ZH_NUM})\s*[日号]?(?:\s*{DASH}\s*(?P<d2>{ZH_NUM})\s*)?[日号]",
     script="Han",
 )
 def _zh_md(m: re.Match[str], lang: str) -> list[Fact]:
@@ -463,6 +473,11 @@ _ZH_IDIOMS = {("十", "分"), ("万", "分"), ("万", "一"), ("千", "万"), ("
 
 _DIGITS = {
     "en": re.compile(r"(?<![0-9A-Za-z.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![0-9]|[.,]\d)"),
+    # the UN's Chinese texts group thousands with a space (151 680美元) or a comma
+    "zh": re.compile(
+        r"(?<![0-9A-Za-z.,])(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+        r"(?![0-9]|[.,]\d)"
+    ),
     "ru": re.compile(
         r"(?<![0-9A-Za-zА-Яа-яЁё.,])(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)(?![0-9]|[.,]\d)"
     ),
@@ -474,23 +489,8 @@ _EN_RUN = re.compile(
     re.IGNORECASE,
 )
 _RU_RUN = re.compile(rf"(?<![а-яё])(?:{RU_WORD})(?:\s+(?:{RU_WORD}))*(?![а-яё])", re.IGNORECASE)
-_RU_ORDINAL_WORD = re.compile(
-    r"(?<![а-яё])(перв|втор|трет|четв[её]рт|пят|шест|седьм|восьм|девят|десят)"
-    r"(?:ый|ой|ий|ая|ое|ые|ого|ому|ым|ом|ую|ых|ыми|ья|ье|ьи|ьего|ьему|ьим|ьем|ью|ьих|ьими|ьей)(?![а-яё])",
-    re.IGNORECASE,
-)
-_RU_ORDINAL_STEMS = {
-    "перв": 1,
-    "втор": 2,
-    "трет": 3,
-    "четв": 4,
-    "пят": 5,
-    "шест": 6,
-    "седьм": 7,
-    "восьм": 8,
-    "девят": 9,
-    "десят": 10,
-}
+_RU_ORDINAL_WORD = re.compile(rf"(?<![а-яё])(?=[а-яё]){numerals.RU_ORDINAL_WORD}(?![а-яё])", re.IGNORECASE)
+_RU_WORDS_BEFORE = re.compile(rf"(?<![а-яё])(?:(?:{RU_WORD})\s+)+$", re.IGNORECASE)
 
 
 @dataclass
@@ -544,8 +544,90 @@ def _with_units(scan: _Scan, value: Decimal, start: int, end: int, *, hard: bool
     return number_fact(value, start, end, text[start:end], hard=hard)
 
 
+_ROMAN_CONTEXT = (
+    r"(?:chapters?|parts?|sections?|annex(?:es)?|titles?|articles?|volumes?|phases?|tiers?|categor(?:y|ies)|"
+    r"protocols?|books?|stages?|goals?|"
+    r"глав[аеыуой]*|част[иьей]*|раздел[аеуыом]*|приложени[еяюий]*|том[аеу]?|этап[аеу]?|категори[яиюей]*|"
+    r"протокол[аеу]?|книг[аеиуой]*|стади[яиюей]*)"
+)
+_ROMAN = re.compile(r"(?<![A-Za-zА-Яа-яЁё\d\-/.'])(?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})(?![A-Za-zА-Яа-яЁё\d\-'’])")
+_ROMAN_BEFORE = re.compile(r"(?<![A-Za-zА-Яа-яЁё])" + _ROMAN_CONTEXT + r"\s+$", re.IGNORECASE)
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
+
+
+def roman_value(numeral: str) -> int:
+    total = 0
+    for ch, nxt in zip(numeral, [*numeral[1:], ""], strict=True):
+        v = _ROMAN_VALUES[ch]
+        total += -v if nxt and _ROMAN_VALUES[nxt] > v else v
+    return total
+
+
+def _romans(scan: _Scan) -> None:
+    """Roman numerals (Chapter VII = 第七章 = глава VII; the XXI century). Upper case only; a lone I, V, X
+    or L only after a word that numbers with them (Chapter V, annex I), as "I" is a pronoun in English."""
+    text = scan.text
+    for m in _ROMAN.finditer(text):
+        numeral = m.group(0)
+        start, end = m.span()
+        if not numeral or not scan.free(start, end):
+            continue
+        if len(numeral) == 1 and not _ROMAN_BEFORE.search(text, max(0, start - 20), start):
+            continue
+        scan.add(replace(number_fact(roman_value(numeral), start, end, numeral), ordinal=True))
+
+
+def time_fact(hour: int, minute: int, start: int, end: int, text: str) -> Fact | None:
+    """A time of day. Compared on a 12-hour dial: a version may say 3时 where the other says 3 p.m."""
+    if not (0 <= hour <= 24 and 0 <= minute <= 59):
+        return None
+    key = ("time", hour % 12, minute)
+    return Fact("time", key, frozenset([key]), start, end, text, True, f"{hour:02d}:{minute:02d}")
+
+
+_TIMES = [
+    # 10 ч. 00 м., 10 час. 30 мин., 10 ч.
+    re.compile(r"(?=\d)"
+               r"(?<![\d.,])(?P<h>[01]?\d|2[0-4])\s*ч(?:ас(?:ов|а)?)?\.?\s*(?:(?P<m>[0-5]?\d)\s*м(?:ин(?:ут[ы]?)?)?\.?)?(?![а-яё])",
+               re.IGNORECASE),
+    # 10:30, 10.30 a.m., 10 a.m., 3 p.m.
+    re.compile(r"(?=\d)(?<![\d.,:])(?P<h>[01]?\d|2[0-4])(?::(?P<m>[0-5]\d)|\.(?P<m2>[0-5]\d)(?=\s*[ap]\.?m\b))"
+               r"(?:\s*(?P<ap>[ap])\.?m\.?)?(?![\d:])", re.IGNORECASE),
+    re.compile(r"(?=\d)(?<![\d.,:])(?P<h>1[0-2]|0?[1-9])\s*(?P<ap>[ap])\.?m\b\.?", re.IGNORECASE),
+    # at 0300, 1310 hours
+    re.compile(r"(?=\d)(?:(?<=\bat )|(?<=\bAt ))(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)(?:\s*hours\b)?(?!\d)"),
+    re.compile(r"(?=\d)(?<![\d.,])(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s*hours\b"),
+    # 凌晨3时, 下午3时30分, 13时10分, 上午10点半
+    re.compile(rf"(?=[\d{ZH_NUMERAL_CHARS}上下晚凌中早清夜傍])(?P<pre>上午|下午|晚上|凌晨|中午|早上|清晨|夜间|傍晚|晚)?(?P<h>\d{{1,2}}|[{ZH_NUMERAL_CHARS}]{{1,3}})\s*[时点](?!期|代|间|候|刻)"
+               rf"(?:\s*(?P<m>\d{{1,2}}|[{ZH_NUMERAL_CHARS}]{{1,3}})\s*分|(?P<half>半))?"),
+]
+
+
+def _times(scan: _Scan) -> None:
+    text = scan.text
+    for pattern in _TIMES:
+        for m in pattern.finditer(text):
+            if not scan.free(*m.span()):
+                continue
+            groups = m.groupdict()
+            hour = _int(groups["h"])
+            raw_minute = groups.get("m") or groups.get("m2")
+            minute = _int(raw_minute) if raw_minute else (30 if groups.get("half") else 0)
+            if hour is None or minute is None:
+                continue
+            if pattern is _TIMES[0] and raw_minute is None and not re.match(r"\s*ч(?:ас)?\.", text[m.start("h") + len(groups["h"]) :]):
+                continue  # "10 ч" without its full stop is not clearly a time
+            ap = (groups.get("ap") or "").lower()
+            pre = groups.get("pre") or ""
+            if (ap == "p" or pre in ("下午", "晚上", "傍晚", "晚")) and hour < 12:
+                hour += 12
+            f = time_fact(hour, minute, m.start(), m.end(), m.group(0))
+            if f:
+                scan.add(f)
+
+
 def _digits(scan: _Scan) -> None:
-    pattern = _DIGITS["ru" if scan.lang == "ru" else "en"]
+    pattern = _DIGITS[scan.lang if scan.lang in _DIGITS else "en"]
     text = scan.text
     for m in pattern.finditer(text):
         start, end = m.span()
@@ -608,7 +690,8 @@ def _zh_numerals(scan: _Scan) -> None:
         year = _ZH_YEAR_AFTER.match(text, end)
         if year and not units and len(run) >= 3:
             end = year.end()
-        scan.add(_with_units(scan, Decimal(value), start, end, hard=hard, digits=False))
+        fact = _with_units(scan, Decimal(value), start, end, hard=hard, digits=False)
+        scan.add(replace(fact, ordinal=True) if ordinal and fact.kind == "number" else fact)
 
 
 def _word_runs(
@@ -625,17 +708,32 @@ def _word_runs(
             start, end = m.start() + words[i][0], m.start() + words[j - 1][1]
             if not scan.free(start, end):
                 continue
-            hard = value > soft_upto and not ordinal
-            scan.add(_with_units(scan, Decimal(value), start, end, hard=hard, digits=False))
+            # "first", "second" are words as often as figures; "sixty-ninth" is a figure
+            hard = value > soft_upto and (not ordinal or value > 10)
+            fact = _with_units(scan, Decimal(value), start, end, hard=hard, digits=False)
+            scan.add(replace(fact, ordinal=bool(ordinal)) if ordinal and fact.kind == "number" else fact)
 
 
 def _ru_ordinal_words(scan: _Scan) -> None:
-    for m in _RU_ORDINAL_WORD.finditer(scan.text):
-        if scan.free(*m.span()):
-            stem = m.group(1).lower().replace("ё", "е")
-            value = _RU_ORDINAL_STEMS.get(stem[:4] if stem.startswith("четв") else stem)
-            if value:
-                scan.add(number_fact(value, m.start(), m.end(), m.group(0), hard=False))
+    """Ordinals in words, compound ones whole (шестьдесят девятой сессии = 69th session, тысяча девятьсот
+    сорок пятого года = 1945). Runs before the cardinal words, which would take шестьдесят alone. One to ten
+    are soft (первый is also "the first step"), larger ones hard."""
+    text = scan.text
+    for m in _RU_ORDINAL_WORD.finditer(text):
+        # the cardinal words just before it (шестьдесят in шестьдесят девятой)
+        lead = max(0, m.start() - 120)
+        before = _RU_WORDS_BEFORE.search(text, lead, m.start())
+        base = before.start() if before else m.start()
+        words = list(re.finditer(r"[А-Яа-яЁё]+", text[base : m.end()]))
+        # the longest tail of cardinal words that makes one number with the ordinal
+        for k in range(len(words)):
+            value = numerals.parse_ru_ordinal([w.group(0).lower() for w in words[k:]])
+            if value is not None:
+                start, end = base + words[k].start(), m.end()
+                if scan.free(start, end):
+                    fact = number_fact(value, start, end, text[start:end], hard=value > 10)
+                    scan.add(replace(fact, ordinal=True))
+                break
 
 
 _HAS = {
@@ -665,12 +763,15 @@ def extract(text: str, lang: str, directory: Directory | None = None) -> list[Fa
                 pos = max(m.end(), m.start() + 1)
             else:
                 pos = m.start() + 1  # a shorter match may start here or just after the claimed part
+    _times(scan)
+    if "Latin" in scripts:
+        _romans(scan)
     _digits(scan)
     if "Han" in scripts:
         _zh_numerals(scan)
     if "Cyrillic" in scripts:
-        _word_runs(scan, _RU_RUN, parse_ru_words, 2)
         _ru_ordinal_words(scan)
+        _word_runs(scan, _RU_RUN, parse_ru_words, 2)
     if "Latin" in scripts:
         _word_runs(scan, _EN_RUN, parse_en_words, 2)
     return sorted(scan.facts, key=lambda f: (f.start, f.end))
