@@ -38,6 +38,7 @@ FAMILY = {
     "code": "number",
     "date": "date",
     "time": "date",
+    "weekday": "date",
     "name": "name",
 }
 KIND_WORD = {
@@ -386,10 +387,46 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
     for g, (ra, rb) in enumerate(per_group):
         ra = [f for f in ra if id(f) not in moved_a]
         rb = [f for f in rb if id(f) not in moved_b]
+        # a paragraph numbered in one version only ("16. Place and date" against 会议地点和日期): layout, not
+        # a figure that differs; said once as a note. Two numbers that differ are still reported.
+        marks_a = [f for f in ra if _is_item_mark(a, f)]
+        marks_b = [f for f in rb if _is_item_mark(b, f)]
+        if bool(marks_a) != bool(marks_b) and len(groups[g][0]) == len(groups[g][1]) == 1:
+            only, version, other = (marks_a, a, b) if marks_a else (marks_b, b, a)
+            for f in only:
+                findings.append(
+                    Finding(
+                        "numbering",
+                        f"could not compare the numbering: {_group_label(version, groups[g][0 if version is a else 1])} "
+                        f"is numbered {_show(f)} in {version.tag} only, not in {other.tag}",
+                        (version.tag, other.tag),
+                        {version.tag: f.text, other.tag: ""},
+                        {version.tag: ((f.start, f.end),)},
+                        {version.tag: _segment_of(version, f)},
+                        severity="warning",
+                    )
+                )
+            ra = [f for f in ra if f not in marks_a]
+            rb = [f for f in rb if f not in marks_b]
         names_a, names_b = any(f.kind == "name" for f in ra), any(f.kind == "name" for f in rb)
         if any(f.hard for f in ra) or any(f.hard for f in rb) or (names_a and names_b):
             findings.extend(_differences(a, b, groups[g], ra, rb))
     return findings
+
+
+_ITEM_MARK_AFTER = re.compile(r"[.)．、]\s")
+
+
+def _is_item_mark(version: _Version, fact: Fact) -> bool:
+    """The number that numbers a paragraph ("16. ...", "3) ..."), at its very start."""
+    if fact.kind != "number":
+        return False
+    i = _segment_of(version, fact) - 1
+    return (
+        i >= 0
+        and fact.start == version.segs[i].start
+        and bool(_ITEM_MARK_AFTER.match(version.text, fact.end))
+    )
 
 
 def _segment_of(version: _Version, fact: Fact) -> int:

@@ -159,7 +159,10 @@ def code_fact(code: str, start: int, end: int) -> Fact:
     if _CYRILLIC_LETTER.search(norm):
         return Fact("code", figures, frozenset([figures]), start, end, code, True, norm)
     key = ("code", norm)
-    return Fact("code", key, frozenset([key, figures]), start, end, code, True, norm)
+    keys = {key, figures}
+    if re.fullmatch(r"[A-Z]{2,}-\d{1,3}", norm):
+        keys.add(("number", normal(int(norm.rsplit("-", 1)[1]))))  # GEO-5 = 全球环境展望-5
+    return Fact("code", key, frozenset(keys), start, end, code, True, norm)
 
 
 # --- patterns ----------------------------------------------------------------------------------------
@@ -221,6 +224,9 @@ ZH_NUM = rf"(?:\d{{1,4}}|[{ZH_NUMERAL_CHARS}]{{1,6}})"
 _YEAR_RU = r"(?:\s*(?:г\.|года|году|год|гг\.))?"
 
 
+_RU_DAY_FORM = r"(?:[12]\d|3[01]|0?[1-9])"
+
+
 def _en_month(word: str) -> int:
     w = word.lower().rstrip(".")
     return EN_MONTHS.get(w) or _EN_ABBR[w]
@@ -273,10 +279,84 @@ def _dates_with_range(m: re.Match[str], y: int | None, mo: int | None) -> list[F
     return out
 
 
+# Two dates or months that share one year, said once: 2014年1月1日至12月31日, 2014年3月和4月,
+# 1 January-31 December 2014, from 1 January to 31 December 2014, March and April 2014, с 1 января по
+# 31 декабря 2014 года, в марте и апреле 2014 года. Both get the year.
+def _two(m: re.Match[str], month: Callable[[str], int]) -> list[Fact]:
+    y = _int(m.group("y"))
+    g = m.groupdict()
+    out = []
+    for mon, d in ((g["m1"], g.get("d1")), (g["m2"], g.get("d2"))):
+        f = date_fact(y, month(mon), _int(d) if d else None, m.start(), m.end(), m.group(0))
+        if f:
+            out.append(f)
+    return out
+
+
+_ZH_AND = r"(?:至|到|和|及|与|、|-|–|—|−|~)"
+
+
+@rule(
+    rf"(?P<y>{ZH_NUM})\s*年\s*(?P<m1>{ZH_NUM})\s*月\s*(?P<d1>{ZH_NUM})\s*[日号]\s*{_ZH_AND}\s*(?P<m2>{ZH_NUM})\s*月"
+    rf"\s*(?P<d2>{ZH_NUM})\s*[日号]",
+    script="Han",
+)
+def _zh_two_days(m: re.Match[str], lang: str) -> list[Fact]:
+    return _two(m, lambda t: _int(t) or 0)
+
+
+@rule(rf"(?P<y>{ZH_NUM})\s*年\s*(?P<m1>{ZH_NUM})\s*月(?:份)?\s*{_ZH_AND}\s*(?P<m2>{ZH_NUM})\s*月(?!\s*{ZH_NUM}\s*[日号])", script="Han")
+def _zh_two_months(m: re.Match[str], lang: str) -> list[Fact]:
+    return _two(m, lambda t: _int(t) or 0)
+
+
+_EN_AND = r"(?:\s*[-–—−]\s*|\s+(?:to|through|until|till|and|or)\s+)"
+
+
+@rule(
+    rf"(?<![\d.])(?P<d1>{EN_DAY})\s+(?:of\s+)?(?P<m1>{EN_MONTH}){_EN_AND}(?:the\s+)?(?P<d2>{EN_DAY})\s+(?:of\s+)?"
+    rf"(?P<m2>{EN_MONTH}),?\s+(?P<y>1\d{{3}}|20\d{{2}})(?!\d)",
+    script="Latin",
+)
+def _en_two_days(m: re.Match[str], lang: str) -> list[Fact]:
+    return _two(m, _en_month)
+
+
+@rule(
+    rf"\b(?P<m1>{EN_MONTH})\s+(?P<d1>{EN_DAY}){_EN_AND}(?P<m2>{EN_MONTH})\s+(?P<d2>{EN_DAY}),?\s+(?P<y>1\d{{3}}|20\d{{2}})(?!\d)",
+    script="Latin",
+)
+def _en_two_days_us(m: re.Match[str], lang: str) -> list[Fact]:
+    return _two(m, _en_month)
+
+
+@rule(rf"\b(?P<m1>{EN_MONTH}){_EN_AND}(?P<m2>{EN_MONTH}),?\s+(?P<y>1\d{{3}}|20\d{{2}})(?!\d)", script="Latin")
+def _en_two_months(m: re.Match[str], lang: str) -> list[Fact]:
+    return _two(m, _en_month)
+
+
+_RU_AND = r"(?:\s*[-–—−]\s*|\s+(?:по|до|и|или)\s+)"
+
+
+@rule(
+    rf"(?<![\d.,])(?P<d1>{_RU_DAY_FORM})\s+(?P<m1>{RU_MONTH}){_RU_AND}(?P<d2>{_RU_DAY_FORM})\s+(?P<m2>{RU_MONTH})\s+"
+    rf"(?P<y>1\d{{3}}|20\d{{2}})(?!\d){_YEAR_RU}",
+    re.IGNORECASE,
+    script="Cyrillic",
+)
+def _ru_two_days(m: re.Match[str], lang: str) -> list[Fact]:
+    return _two(m, _ru_month)
+
+
+@rule(rf"(?<![а-яё])(?P<m1>{RU_MONTH}){_RU_AND}(?P<m2>{RU_MONTH})\s+(?P<y>1\d{{3}}|20\d{{2}})(?!\d){_YEAR_RU}", re.I, "Cyrillic")
+def _ru_two_months(m: re.Match[str], lang: str) -> list[Fact]:
+    return _two(m, _ru_month)
+
+
 # Chinese: 1958年1月18日, 一九五八年一月十八日, 1960年2月24日至26日, 1958年1月, 2月24日, 24日, 廿四日
 @rule(
     rf"(?P<y>{ZH_NUM})\s*年\s*(?P<m>{ZH_NUM})\s*月\s*(?P<d>{ZH_NUM})\s*[日号]?"
-    rf"(?:\s*{DASH}\s*(?P<d2>{ZH_NUM})\s*)?[日号]",
+    rf"(?:\s*(?:{DASH}|和|及|、)\s*(?P<d2>{ZH_NUM})\s*)?[日号]",
     script="Han",
 )
 def _zh_ymd(m: re.Match[str], lang: str) -> list[Fact]:
@@ -290,7 +370,7 @@ def _zh_ym(m: re.Match[str], lang: str) -> list[Fact]:
 
 
 @rule(
-    rf"(?<![个几多])(?P<m>{ZH_NUM})\s*月\s*(?P<d>{ZH_NUM})\s*[日号]?(?:\s*{DASH}\s*(?P<d2>{ZH_NUM})\s*)?[日号]",
+    rf"(?<![个几多])(?P<m>{ZH_NUM})\s*月\s*(?P<d>{ZH_NUM})\s*[日号]?(?:\s*(?:{DASH}|和|及|、)\s*(?P<d2>{ZH_NUM})\s*)?[日号]",
     script="Han",
 )
 def _zh_md(m: re.Match[str], lang: str) -> list[Fact]:
@@ -348,7 +428,7 @@ def _en_mdy(m: re.Match[str], lang: str) -> list[Fact]:
 
 
 @rule(
-    rf"(?<![\d.\-])(?:the\s+)?(?P<d>{EN_DAY})(?:{EN_RANGE}(?P<d2>{EN_DAY}))?\s+(?:of\s+)?(?P<mon>{EN_MONTH}),?\s+"
+    rf"(?<![\d.])(?<!\d[\-–])(?:the\s+)?(?P<d>{EN_DAY})(?:{EN_RANGE}(?P<d2>{EN_DAY}))?\s+(?:of\s+)?(?P<mon>{EN_MONTH}),?\s+"
     rf"(?P<y>1\d{{3}}|20\d{{2}})(?!\d)",
     script="Latin",
 )
@@ -368,7 +448,7 @@ def _en_md(m: re.Match[str], lang: str) -> list[Fact]:
 
 
 @rule(
-    rf"(?<![\d.\-])(?:the\s+)?(?P<d>{EN_DAY})(?:{EN_RANGE}(?P<d2>{EN_DAY}))?\s+(?:of\s+)?(?P<mon>{EN_MONTH})\b",
+    rf"(?<![\d.])(?<!\d[\-–])(?:the\s+)?(?P<d>{EN_DAY})(?:{EN_RANGE}(?P<d2>{EN_DAY}))?\s+(?:of\s+)?(?P<mon>{EN_MONTH})\b",
     script="Latin",
 )
 def _en_dm(m: re.Match[str], lang: str) -> list[Fact]:
@@ -455,7 +535,7 @@ _CURRENCY_BEFORE = re.compile(
 )
 _MAGNITUDE = re.compile(
     r"\s?(?:(?P<k>thousand\b|тыс\.|тысяч[аиу]?(?![а-яё])|千(?!克|米|瓦))|(?P<m>million\b|mln\b|млн\.?|миллион(?:а|ов)?"
-    r"(?![а-яё])|百万)|(?P<b>billion\b|bn\b|млрд\.?|миллиард(?:а|ов)?(?![а-яё]))|(?P<w>万)|(?P<y>亿))",
+    r"(?![а-яё])|百万)|(?P<b>billion\b|bn\b|млрд\.?|миллиард(?:а|ов)?(?![а-яё]))|(?P<w>[多余]?万)|(?P<y>[多余]?亿))",
     re.IGNORECASE,
 )
 _PERCENT_AFTER = re.compile(
@@ -472,14 +552,14 @@ _ZH_YEAR_AFTER = re.compile(r"\s*年(?!代)")
 _ZH_IDIOMS = {("十", "分"), ("万", "分"), ("万", "一"), ("千", "万"), ("一", "一"), ("万", "岁")}
 
 _DIGITS = {
-    "en": re.compile(r"(?<![0-9A-Za-z.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![0-9]|[.,]\d)"),
+    "en": re.compile(r"(?<![0-9A-Za-z.])(?<!\d,)(?<![A-Za-z][,;:])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![0-9]|[.,]\d)"),
     # the UN's Chinese texts group thousands with a space (151 680美元) or a comma
     "zh": re.compile(
-        r"(?<![0-9A-Za-z.,])(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+        r"(?<![0-9A-Za-z.])(?<!\d,)(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
         r"(?![0-9]|[.,]\d)"
     ),
     "ru": re.compile(
-        r"(?<![0-9A-Za-zА-Яа-яЁё.,])(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)(?![0-9]|[.,]\d)"
+        r"(?<![0-9A-Za-zА-Яа-яЁё.])(?<!\d,)(?<![A-Za-zА-Яа-яЁё][,;:])(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)(?![0-9]|[.,]\d)"
     ),
 }
 _ZH_RUN = re.compile(rf"[{ZH_NUMERAL_CHARS}]+")
@@ -619,6 +699,10 @@ def _times(scan: _Scan) -> None:
                 continue  # "10 ч" without its full stop is not clearly a time
             ap = (groups.get("ap") or "").lower()
             pre = groups.get("pre") or ""
+            if "h" in groups and pattern is _TIMES[-1] and not pre and raw_minute is None and not groups.get("half"):
+                # 这一点 ("this point"), 15点 (15 points), 一时 ("for a while"): a time only with digits and 时
+                if not groups["h"].isdigit() or "点" in m.group(0):
+                    continue
             if (ap == "p" or pre in ("下午", "晚上", "傍晚", "晚")) and hour < 12:
                 hour += 12
             f = time_fact(hour, minute, m.start(), m.end(), m.group(0))
@@ -663,8 +747,10 @@ def _zh_numerals(scan: _Scan) -> None:
         run = m.group(0)
         before = text[start - 1] if start else ""
         after = text[end] if end < len(text) else ""
-        if (run, after) in _ZH_IDIOMS or (before, run) in _ZH_IDIOMS or run in ("一一", "万一"):
+        if (run, after) in _ZH_IDIOMS or (before, run) in _ZH_IDIOMS or run in ("一一", "万一", "千百万", "千千万万"):
             continue
+        if run in ("百", "千", "万") and after == "分":
+            continue  # 百分比 (percentage), 百分点 (percentage point), 万分 (extremely)
         if text.startswith("分之", end):
             continue  # 百分之 (percent) and 三分之一 (a third): the denominator is not a figure of its own
         units = any(
@@ -680,6 +766,8 @@ def _zh_numerals(scan: _Scan) -> None:
         if ordinal:
             hard = True
             start -= 1
+        elif before in "数几" and before:
+            hard = False  # 数百万 "millions", 几十 "dozens": an estimate, not a figure
         elif units:
             # 十, 百, 万 alone are words as often as numbers (百花, 万岁); with a classifier they count.
             hard = (len(run) > 1 or classifier) and value >= 10
@@ -743,6 +831,178 @@ _HAS = {
 }
 
 
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+# --- counts without digits, fractions, weekdays, decades ---------------------------------------------
+
+_EN_SMALL_VALUES = {w: v for v, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+_RU_SMALL_PREFIX = {
+    "одно": 1, "дву": 2, "двух": 2, "тр[её]х": 3, "четыр[её]х": 4, "пяти": 5, "шести": 6, "семи": 7,
+    "восьми": 8, "девяти": 9, "десяти": 10,
+}  # fmt: skip
+_COUNT_WORDS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], int]]] = [
+    # twice, thrice; biennium, biennial, triennial, quadrennial
+    (re.compile(r"\b(?:twice|two\s+times)\b", re.I), lambda m: 2),
+    (re.compile(r"\bthrice\b", re.I), lambda m: 3),
+    (re.compile(r"\bbienni(?:um|a|al|ally)\b", re.I), lambda m: 2),
+    (re.compile(r"\btrienni(?:um|a|al|ally)\b", re.I), lambda m: 3),
+    (re.compile(r"\bquadrenni(?:um|a|al|ally)\b", re.I), lambda m: 4),
+    # дважды, трижды; двухгодичный, трехлетний, пятилетний, двукратный (not двусторонний: "bilateral")
+    (re.compile(r"(?<![а-яё])дважды(?![а-яё])", re.I), lambda m: 2),
+    (re.compile(r"(?<![а-яё])трижды(?![а-яё])", re.I), lambda m: 3),
+    (
+        re.compile(
+            r"(?<![а-яё])(?P<p>одно|двух|дву|тр[её]х|четыр[её]х|пяти|шести|семи|восьми|девяти|десяти)"
+            r"(?:годичн|летн|кратн|месячн|недельн|дневн|разов)[а-яё]*",
+            re.I,
+        ),
+        lambda m: next(v for p, v in _RU_SMALL_PREFIX.items() if re.fullmatch(p, m.group("p"), re.I)),
+    ),
+    # collective numerals: двое, трое (3), четверо, пятеро ...
+    (
+        re.compile(r"(?<![а-яё])(?P<c>дво|тро|четвер|пятер|шестер|семер|восьмер|девятер|десятер)(?:е|о|их|им|ими)(?![а-яё])", re.I),
+        lambda m: {"дво": 2, "тро": 3, "четвер": 4, "пятер": 5, "шестер": 6, "семер": 7, "восьмер": 8, "девятер": 9,
+                   "десятер": 10}[m.group("c").lower()],
+    ),
+    # a dozen, two dozen (not "dozens": no figure)
+    (re.compile(r"\b(?P<n>a|one|two|three|half\s+a)\s+dozen\b(?!s)", re.I),
+     lambda m: {"a": 12, "one": 12, "two": 24, "three": 36}.get(m.group("n").lower(), 6)),
+]
+_EN_FRACTION = re.compile(
+    r"\b(?P<n>one|a|two|three|four|five|six|seven|eight|nine)[\s-]+(?P<d>half|halves|thirds?|quarters?|fourths?|fifths?|"
+    r"sixths?|sevenths?|eighths?|ninths?|tenths?)\b",
+    re.I,
+)
+_EN_DENOMINATORS = {"half": 2, "halve": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6}
+_EN_DENOMINATORS |= {"seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+_RU_FRACTION = re.compile(
+    r"(?<![а-яё])(?:(?P<n>одн[аунойе]{1,2}|две|двух|тр[иеё]х?|четыре)\s+)?(?P<d>трет(?:ь|и|ей|ям|ью)|четверт(?:ь|и|ей|ям|ью)|"
+    r"половин(?:а|у|ы|ой|е))(?![а-яё])",
+    re.I,
+)
+_ZH_FRACTION = re.compile(rf"(?P<d>[{ZH_NUMERAL_CHARS}]+|\d+)分之(?P<n>[{ZH_NUMERAL_CHARS}]+|\d+(?:\.\d+)?)")
+_WEEKDAYS = [
+    (re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"), None),
+    (re.compile(r"(?:星期|礼拜|周)([一二三四五六日天])"), None),
+    (re.compile(r"(?<![а-яё])(понедельник|вторник|сред|четверг|пятниц|суббот|воскресень)([а-яё]{0,3})(?![а-яё])", re.I), None),
+]
+_EN_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_RU_WEEKDAYS = ["понедельник", "вторник", "сред", "четверг", "пятниц", "суббот", "воскресень"]
+_DECADES = re.compile(r"(?<![\d.,])(?P<y>1[5-9]\d0|20[0-9]0)(?:s\b|’s\b|'s\b)")
+_EN_DECADES = re.compile(r"\b(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten)\s+decades?\b", re.I)
+
+
+def fraction_fact(numerator: int, denominator: int, start: int, end: int, text: str, *, hard: bool) -> Fact | None:
+    if not denominator or numerator < 0:
+        return None
+    key = ("fraction", numerator, denominator)
+    return Fact("number", key, frozenset([key]), start, end, text, hard, f"{numerator}/{denominator}")
+
+
+def weekday_fact(day: int, start: int, end: int, text: str, *, hard: bool = True) -> Fact:
+    key = ("weekday", day)
+    names = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()  # noqa: SIM905
+    return Fact("date", key, frozenset([key]), start, end, text, hard, names[day])
+
+
+def _counts(scan: _Scan, scripts: set[str]) -> None:
+    """Counts said without a figure (twice, 两度, дважды; biennium, 两年期, двухгодичный; трое), fractions
+    (two-thirds, две трети, 三分之二), weekdays (星期三, Wednesday, в среду) and decades (the 1960s, five
+    decades). All soft except fractions with a numerator and weekdays: they answer figures in another
+    version ("biennium" answers 两年), but are not missed when another version says them otherwise."""
+    text = scan.text
+    for pattern, value_of in _COUNT_WORDS:
+        for m in pattern.finditer(text):
+            if scan.free(*m.span()):
+                value = value_of(m)
+                collective = "c" in m.groupdict()
+                scan.add(number_fact(value, m.start(), m.end(), m.group(0), hard=collective and value > 2))
+    if "Latin" in scripts:
+        for m in _EN_FRACTION.finditer(text):
+            if not scan.free(*m.span()):
+                continue
+            n = m.group("n").lower()
+            d = m.group("d").lower().rstrip("s")
+            numerator = 1 if n == "a" else _EN_SMALL_VALUES.get(n)
+            if numerator is None or (d.startswith("half") and n == "a"):
+                continue
+            f = fraction_fact(numerator, _EN_DENOMINATORS.get(d, 0), m.start(), m.end(), m.group(0), hard=n != "a")
+            if f:
+                scan.add(f)
+        for m in _DECADES.finditer(text):
+            if scan.free(*m.span()):
+                y = int(m.group("y"))
+                f = number_fact(y, m.start(), m.end(), m.group(0))
+                scan.add(replace(f, keys=frozenset([f.key, ("number", normal(y % 100))])))
+        for m in _EN_DECADES.finditer(text):
+            if scan.free(*m.span()):
+                n = m.group("n").lower()
+                v = 1 if n == "a" else _EN_SMALL_VALUES[n]
+                f = number_fact(v, m.start(), m.end(), m.group(0), hard=False)
+                scan.add(replace(f, keys=frozenset([f.key, ("number", normal(v * 10))])))
+    if "Cyrillic" in scripts:
+        for m in _RU_FRACTION.finditer(text):
+            if not scan.free(*m.span()):
+                continue
+            n_word, d_word = (m.group("n") or "").lower(), m.group("d").lower()
+            d = 3 if d_word.startswith("трет") else 4 if d_word.startswith("четв") else 2
+            n = 1
+            if n_word:
+                n = 2 if n_word.startswith("дв") else 3 if n_word.startswith("тр") else 4 if n_word.startswith("чет") else 1
+            f = fraction_fact(n, d, m.start(), m.end(), m.group(0), hard=bool(n_word))
+            if f:
+                scan.add(f)
+    if "Han" in scripts:
+        for m in _ZH_FRACTION.finditer(text):
+            if not scan.free(*m.span()) or m.group("d") == "百" or text[m.start() - 1 : m.start()] in ("百", "千"):
+                continue  # 百分之 is a percentage
+            d, n = _int(m.group("d")), _int(m.group("n"))
+            if d is None or n is None:
+                continue
+            f = fraction_fact(n, d, m.start(), m.end(), m.group(0), hard=True)
+            if f:
+                scan.add(f)
+    for pattern, _ in _WEEKDAYS:
+        for m in pattern.finditer(text):
+            if not scan.free(*m.span()):
+                continue
+            word = m.group(1)
+            if word in _EN_WEEKDAYS or word.lower() in _EN_WEEKDAYS:
+                day = _EN_WEEKDAYS.index(word.lower())
+                hard = True
+            elif word in "一二三四五六日天":
+                day = "一二三四五六日".find(word) if word != "天" else 6
+                hard = True
+            else:
+                day = _RU_WEEKDAYS.index(word.lower())
+                # среда is also "environment": the day only in a form it takes as a day (в среду, среда, 4 марта)
+                hard = day != 2 or m.group(2).lower() in ("у",)
+                if day == 2 and m.group(2).lower() not in ("у", "а"):
+                    continue
+            scan.add(weekday_fact(day, m.start(), m.end(), m.group(0), hard=hard))
+
+
+_COORDINATED = re.compile(r"\s*(?:,|and|or|to|-|–|—|−|и|или|до|по|和|或|至|到|、|及)\s*$", re.IGNORECASE)
+
+
+def _share_units(text: str, facts: list[Fact]) -> list[Fact]:
+    """"45 and 46 per cent", "10, 20 or 30 million dollars", "5–10%": a bare number coordinated with a
+    percentage or amount shares its unit."""
+    facts = sorted(facts, key=lambda f: f.start)
+    for i in range(len(facts) - 2, -1, -1):
+        f, g = facts[i], facts[i + 1]
+        if f.kind != "number" or g.kind not in ("percent", "amount") or f.ordinal:
+            continue
+        if not _COORDINATED.match(text[f.end : g.start]) or g.start - f.end > 8:
+            continue
+        value = f.key[1]
+        if g.kind == "percent":
+            facts[i] = percent_fact(value, f.start, f.end, f.text, hard=f.hard)
+        else:
+            facts[i] = amount_fact(value, g.key[2], f.start, f.end, f.text)
+    return facts
+
+
 def extract(text: str, lang: str, directory: Directory | None = None) -> list[Fact]:
     """Every fact of `text` (a version in language `lang`: 'zh', 'ru', 'en' or another tag), in text order."""
     text = normalise(text)
@@ -757,13 +1017,14 @@ def extract(text: str, lang: str, directory: Directory | None = None) -> list[Fa
             continue
         pos = 0
         while (m := r.pattern.search(text, pos)) is not None:
-            if scan.free(m.start(), m.end()):
+            if scan.free(m.start(), m.end()) and not _PARAGRAPH_BREAK.search(m.group(0)):
                 for fact in r.make(m, lang):
                     scan.add(fact)
                 pos = max(m.end(), m.start() + 1)
             else:
                 pos = m.start() + 1  # a shorter match may start here or just after the claimed part
     _times(scan)
+    _counts(scan, scripts)
     if "Latin" in scripts:
         _romans(scan)
     _digits(scan)
@@ -774,7 +1035,7 @@ def extract(text: str, lang: str, directory: Directory | None = None) -> list[Fa
         _word_runs(scan, _RU_RUN, parse_ru_words, 2)
     if "Latin" in scripts:
         _word_runs(scan, _EN_RUN, parse_en_words, 2)
-    return sorted(scan.facts, key=lambda f: (f.start, f.end))
+    return sorted(_share_units(text, scan.facts), key=lambda f: (f.start, f.end))
 
 
 def iter_kinds(facts: list[Fact], kinds: set[str]) -> Iterator[Fact]:
