@@ -222,6 +222,8 @@ def _digit_kind(p: str, s: int, e: int, raw: str, lang: str) -> str:
         return "percent"
     if _CURRENCY.search(after[:10]) or "$" in before:
         return "amount"
+    if re.search(r"(?:resolution|decision|No\.|резолюци\w*|решени\w*|№|决议|决定|第)\s*$", p[max(0, s - 14) : s], re.I):
+        return "code"  # a resolution's or a document's number
     if re.fullmatch(r"(?:19|20)\d\d", raw):
         return "year"
     if raw.isdigit() and 1 <= int(raw) <= 31:
@@ -591,11 +593,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show-alarms", action="store_true", help="print every finding on a clean pair")
     parser.add_argument("--show-missed", action="store_true", help="print every planted error not found")
     parser.add_argument("--no-pofilter", action="store_true", help="skip translate-toolkit's pofilter")
+    parser.add_argument("--no-names", action="store_true", help="no gazetteer (names are not compared)")
     parser.add_argument("--no-save", action="store_true", help="do not write bench/results/")
     parser.add_argument("--fail-on-miss", action="store_true", help="exit 1 when a goal is missed")
     args = parser.parse_args(argv)
 
     from accord.fidelity import check_versions
+    from accord.fidelity.gazetteer import gazetteer
+
+    # names as `accord check-texts` compares them without a database: the built-in gazetteer
+    names = None if args.no_names else gazetteer()
 
     data = find_data(args.data)
     if not (data / "UNv1.0.devset-half.ids").exists():
@@ -617,7 +624,7 @@ def main(argv: list[str] | None = None) -> int:
         sc = scores[name] = PairScore()
         for doc in docs:
             texts = {a: join(doc.paragraphs[a])[0], b: join(doc.paragraphs[b])[0]}
-            findings = [f for f in check_versions(texts) if f.severity == "error"]
+            findings = [f for f in check_versions(texts, directory=names) if f.severity == "error"]
             checked += 1
             sc.clean += 1
             if findings:
@@ -632,7 +639,7 @@ def main(argv: list[str] | None = None) -> int:
             po_clean = fails is not None and _po_fails(fails, texts, a, b)
             sc.po_flagged += po_clean
             for changed, p in plant(doc, a, b, args.seed):
-                found = check_versions(changed)
+                found = check_versions(changed, directory=names)
                 checked += 1
                 sc.planted += 1
                 hit = any(points_at(f, p) for f in found)
@@ -665,6 +672,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - started
 
     print(f"Real UN translations: {len(docs)} documents from {data}; seed {args.seed}")
+    print("names: " + ("not compared (--no-names)" if names is None else "the built-in gazetteer (as check-texts)"))
     print(f"{checked} checks in {seconds:.1f} s ({seconds / max(checked, 1) * 1000:.1f} ms per pair)\n")
     header = f"{'':<34}" + "".join(f"{n:>12}" for n in scores)
     print(header)
@@ -683,6 +691,8 @@ def main(argv: list[str] | None = None) -> int:
         row("pofilter: clean pairs flagged", lambda s: f"{s.po_flagged} {s.po_flagged / max(s.clean, 1) * 100:.0f}%")
         row("pofilter: recall lenient", lambda s: f"{s.po_lenient / max(s.planted, 1) * 100:.1f}%")
         row("pofilter: recall strict", lambda s: f"{s.po_strict / max(s.planted, 1) * 100:.1f}%")
+    elif args.no_pofilter:
+        print("pofilter: not run (--no-pofilter)")
     else:
         print("pofilter: translate-toolkit is not installed (pip install translate-toolkit==3.20.4)")
     print("\nrecall by kind (found/planted; pofilter strict)")

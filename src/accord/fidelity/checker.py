@@ -389,9 +389,10 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
         rb = [f for f in rb if id(f) not in moved_b]
         # a paragraph numbered in one version only ("16. Place and date" against 会议地点和日期): layout, not
         # a figure that differs; said once as a note. Two numbers that differ are still reported.
-        marks_a = [f for f in ra if _is_item_mark(a, f)]
-        marks_b = [f for f in rb if _is_item_mark(b, f)]
-        if bool(marks_a) != bool(marks_b) and len(groups[g][0]) == len(groups[g][1]) == 1:
+        # (only when the rest of the numbered paragraph is accounted for: a paragraph missing whole is reported)
+        marks_a = [f for f in ra if _is_item_mark(a, f) and _alone(a, f, ra)]
+        marks_b = [f for f in rb if _is_item_mark(b, f) and _alone(b, f, rb)]
+        if bool(marks_a) != bool(marks_b) and groups[g][0] and groups[g][1]:
             only, version, other = (marks_a, a, b) if marks_a else (marks_b, b, a)
             for f in only:
                 findings.append(
@@ -427,6 +428,12 @@ def _is_item_mark(version: _Version, fact: Fact) -> bool:
         and fact.start == version.segs[i].start
         and bool(_ITEM_MARK_AFTER.match(version.text, fact.end))
     )
+
+
+def _alone(version: _Version, fact: Fact, leftovers: Sequence[Fact]) -> bool:
+    """No other hard fact of the fact's paragraph is left over."""
+    n = _segment_of(version, fact)
+    return not any(f is not fact and f.hard and _segment_of(version, f) == n for f in leftovers)
 
 
 def _segment_of(version: _Version, fact: Fact) -> int:
@@ -474,8 +481,12 @@ def _differences(a: _Version, b: _Version, group: Group, ra: list[Fact], rb: lis
         for hy in hard_y[len(hard_x) :]:
             pairs.append((soft_x.pop(0) if soft_x else None, hy))
         if family == "name":
-            # soft names (parties) are not missed when left out, but one named where the other names another is
-            pairs.extend(zip(soft_x, soft_y, strict=False))
+            # soft names (parties, countries, bodies) are not missed when left out, but one named where the other
+            # names another of the same sort is (a country for a country, a body for a body)
+            for sort in dict.fromkeys(_sort(f) for f in soft_x):
+                pairs.extend(
+                    zip([f for f in soft_x if _sort(f) == sort], [f for f in soft_y if _sort(f) == sort], strict=False)
+                )
         else:
             # "the second session" where the other version says 第三届: an ordinal said where the other says
             # another ordinal is a disagreement, though either alone might be a word ("first of all")
@@ -507,6 +518,11 @@ def _differences(a: _Version, b: _Version, group: Group, ra: list[Fact], rb: lis
                 message = f"{word} {_show(y)} in {b.tag} ({where_b}) is not in {a.tag} ({where_a})"
             out.append(Finding(kind, message, (a.tag, b.tag), says, spans, segs))
     return out
+
+
+def _sort(f: Fact) -> str:
+    """The sort of a name's entry: country, body, party, person, ... (the prefix of its id)."""
+    return str(f.key[1]).split(":", 1)[0]
 
 
 def _moved(a: _Version, b: _Version, groups: list[Group], ga: int, gb: int, fa: Fact, fb: Fact) -> Finding:

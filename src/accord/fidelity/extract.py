@@ -251,9 +251,18 @@ def _int(text: str | None) -> int | None:
 
 @dataclass
 class _Rule:
-    pattern: re.Pattern[str]
+    source: str
+    flags: int
     make: Callable[[re.Match[str], str], list[Fact]]
     script: str | None = None  # skip the rule when the text has no letter of this script
+    _compiled: re.Pattern[str] | None = None
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        # compiled when first needed: a command that checks a zh–en pair never compiles the Russian rules
+        if self._compiled is None:
+            self._compiled = re.compile(self.source, self.flags)
+        return self._compiled
 
 
 _rules: list[_Rule] = []
@@ -261,7 +270,7 @@ _rules: list[_Rule] = []
 
 def rule(pattern: str, flags: int = 0, script: str | None = None) -> Callable:
     def register(fn: Callable[[re.Match[str], str], list[Fact]]) -> Callable:
-        _rules.append(_Rule(re.compile(pattern, flags), fn, script))
+        _rules.append(_Rule(pattern, flags, fn, script))
         return fn
 
     return register
@@ -869,17 +878,19 @@ _COUNT_WORDS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], int]]] = [
      lambda m: {"a": 12, "one": 12, "two": 24, "three": 36}.get(m.group("n").lower(), 6)),
 ]
 _EN_FRACTION = re.compile(
-    r"\b(?P<n>one|a|two|three|four|five|six|seven|eight|nine)[\s-]+(?P<d>half|halves|thirds?|quarters?|fourths?|fifths?|"
-    r"sixths?|sevenths?|eighths?|ninths?|tenths?)\b",
+    r"\b(?:(?P<n>one|a|two|three|four|five|six|seven|eight|nine)[\s-]+(?P<d>half|halves|thirds?|quarters?|fourths?|"
+    r"fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?)|(?P<n2>one|two|three)\s+(?:in|out\s+of)\s+(?P<d2>two|three|four|"
+    r"five|six|seven|eight|nine|ten)|(?P<half>half))\b",
     re.I,
 )
 _EN_DENOMINATORS = {"half": 2, "halve": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6}
 _EN_DENOMINATORS |= {"seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
 _RU_FRACTION = re.compile(
-    r"(?<![а-яё])(?:(?P<n>одн[аунойе]{1,2}|две|двух|тр[иеё]х?|четыре)\s+)?(?P<d>трет(?:ь|и|ей|ям|ью)|четверт(?:ь|и|ей|ям|ью)|"
+    r"(?<![а-яё])(?:(?P<n>одн[аунойе]{1,2}|две|двух|тр[иеё]х?|четыре)\s+)?(?P<d>трет(?:ь|и|ей|ям)|четверт(?:ь|и|ей|ям)|"
     r"половин(?:а|у|ы|ой|е))(?![а-яё])",
     re.I,
 )
+_ZH_HALF = re.compile(r"一半|半数")
 _ZH_FRACTION = re.compile(rf"(?P<d>[{ZH_NUMERAL_CHARS}]+|\d+)分之(?P<n>[{ZH_NUMERAL_CHARS}]+|\d+(?:\.\d+)?)")
 _WEEKDAYS = [
     (re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"), None),
@@ -920,6 +931,17 @@ def _counts(scan: _Scan, scripts: set[str]) -> None:
     if "Latin" in scripts:
         for m in _EN_FRACTION.finditer(text):
             if not scan.free(*m.span()):
+                continue
+            if m.group("half"):
+                f = fraction_fact(1, 2, m.start(), m.end(), m.group(0), hard=False)  # half: often no figure
+                if f:
+                    scan.add(f)
+                continue
+            if m.group("n2"):
+                n2, d2 = _EN_SMALL_VALUES[m.group("n2").lower()], _EN_SMALL_VALUES[m.group("d2").lower()]
+                f = fraction_fact(n2, d2, m.start(), m.end(), m.group(0), hard=True)  # one in three
+                if f:
+                    scan.add(f)
                 continue
             n = m.group("n").lower()
             d = m.group("d").lower().rstrip("s")
@@ -962,6 +984,12 @@ def _counts(scan: _Scan, scripts: set[str]) -> None:
             f = fraction_fact(n, d, m.start(), m.end(), m.group(0), hard=True)
             if f:
                 scan.add(f)
+    if "Han" in scripts:
+        for m in _ZH_HALF.finditer(text):
+            if scan.free(*m.span()):
+                f = fraction_fact(1, 2, m.start(), m.end(), m.group(0), hard=False)
+                if f:
+                    scan.add(f)
     for pattern, _ in _WEEKDAYS:
         for m in pattern.finditer(text):
             if not scan.free(*m.span()):
@@ -993,6 +1021,8 @@ def _share_units(text: str, facts: list[Fact]) -> list[Fact]:
         f, g = facts[i], facts[i + 1]
         if f.kind != "number" or g.kind not in ("percent", "amount") or f.ordinal:
             continue
+        if re.fullmatch(r"(?:19|20)\d\d", f.text) and not re.match(r"(?:19|20)\d\d", g.text):
+            continue  # "in 2012, 45 per cent": a year, not a percentage
         if not _COORDINATED.match(text[f.end : g.start]) or g.start - f.end > 8:
             continue
         value = f.key[1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Context, Decimal, InvalidOperation
+from functools import cache
 
 # --- Chinese -----------------------------------------------------------------------------------------
 
@@ -292,11 +293,16 @@ _RU_FORMS: list[tuple[int, str]] = [
     (1_000_000_000, r"миллиард(?:а|у|ом|е|ов|ам|ами|ах)?"),
 ]
 RU_WORD = "|".join(f"(?:{form})" for _, form in _RU_FORMS)
-_RU_COMPILED = [(value, re.compile(f"(?:{form})", re.IGNORECASE)) for value, form in _RU_FORMS]
+
+
+@cache
+def _ru_compiled() -> list[tuple[int, re.Pattern[str]]]:
+    return [(value, re.compile(f"(?:{form})", re.IGNORECASE)) for value, form in _RU_FORMS]
+
 
 
 def ru_word_value(word: str) -> int | None:
-    for value, pattern in _RU_COMPILED:
+    for value, pattern in _ru_compiled():
         if pattern.fullmatch(word):
             return value
     return None
@@ -385,15 +391,19 @@ RU_ORDINAL_WORD = (
     "(?:" + "|".join(f"(?:{stem})" for _, stem in sorted(_RU_ORDINAL_FORMS, key=lambda f: -len(f[1]))) + ")"
     + _RU_ORDINAL_ENDING
 )
-_RU_ORDINAL_COMPILED = [
-    (value, re.compile(f"(?:{stem}){_RU_ORDINAL_ENDING}", re.IGNORECASE)) for value, stem in _RU_ORDINAL_FORMS
-]
+
+
+@cache
+def _ru_ordinal_compiled() -> list[tuple[int, re.Pattern[str]]]:
+    return [
+        (value, re.compile(f"(?:{stem}){_RU_ORDINAL_ENDING}", re.IGNORECASE)) for value, stem in _RU_ORDINAL_FORMS
+    ]
 
 
 def ru_ordinal_value(word: str) -> int | None:
     """пятой → 5, шестьдесят девятой's last word → 9, тысячного → 1000; None for another word. The soft
     sign belongs to третий only (десятью is a cardinal)."""
-    for value, pattern in _RU_ORDINAL_COMPILED:
+    for value, pattern in _ru_ordinal_compiled():
         if pattern.fullmatch(word):
             ending = word[len(word.rstrip("аеёийоуыьюя")) :]
             if ending.startswith("ь") and value != 3:
