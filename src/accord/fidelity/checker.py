@@ -245,7 +245,9 @@ def _dedupe_names(facts: Sequence[Fact]) -> list[Fact]:
     seen: set[Any] = set()
     out = []
     for f in facts:
-        if f.kind == "name":
+        if f.kind == "name" and f.hard:
+            # (soft names are counted: where one version names the Council twice and the other names it once
+            # and another body once, the other body is the difference)
             if f.key in seen:
                 continue
             seen.add(f.key)
@@ -410,7 +412,8 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
             ra = [f for f in ra if f not in marks_a]
             rb = [f for f in rb if f not in marks_b]
         names_a, names_b = any(f.kind == "name" for f in ra), any(f.kind == "name" for f in rb)
-        if any(f.hard for f in ra) or any(f.hard for f in rb) or (names_a and names_b):
+        ordinals = any(f.ordinal for f in ra) and any(f.ordinal for f in rb)
+        if any(f.hard for f in ra) or any(f.hard for f in rb) or (names_a and names_b) or ordinals:
             findings.extend(_differences(a, b, groups[g], ra, rb))
     return findings
 
