@@ -719,6 +719,9 @@ def _times(scan: _Scan) -> None:
                 scan.add(f)
 
 
+_SIGN_BEFORE = re.compile(r"(?:(?<![\w\d.,)\]])[-−]|\bminus\s+|(?<![а-яё])минус\s+|零下|负)$", re.IGNORECASE)
+
+
 def _digits(scan: _Scan) -> None:
     pattern = _DIGITS[scan.lang if scan.lang in _DIGITS else "en"]
     text = scan.text
@@ -729,6 +732,9 @@ def _digits(scan: _Scan) -> None:
         value = parse_decimal(m.group(0), decimal_comma=scan.lang == "ru")
         if value is None:
             continue
+        sign = _SIGN_BEFORE.search(text, max(0, start - 8), start)
+        if sign and scan.free(sign.start(), start):
+            value, start = -value, sign.start()  # -5, минус 5, minus 5, 零下5, 负5
         ordinal = _EN_ORDINAL_SUFFIX.match(text, end) or _RU_ORDINAL_SUFFIX.match(text, end)
         if ordinal and value == value.to_integral_value():
             # 24th / 24-го: a day of the month or an ordinal; 17-й, 117th: an ordinal number.
@@ -738,7 +744,10 @@ def _digits(scan: _Scan) -> None:
                 if is_day
                 else None
             )
-            scan.add(f or number_fact(value, start, ordinal.end(), text[start : ordinal.end()]))
+            f = f or number_fact(value, start, ordinal.end(), text[start : ordinal.end()])
+            if ordinal.group(0).lower() in ("-х", "-е") and 1500 <= value <= 2090 and value % 10 == 0:
+                f = replace(f, keys=frozenset([f.key, ("number", normal(value % 100))]))  # 1960-х = the sixties
+            scan.add(f)
             continue
         year = _ZH_YEAR_AFTER.match(text, end)
         if year and len(m.group(0)) == 4 and scan.free(year.start(), year.end()):
@@ -1010,6 +1019,42 @@ def _counts(scan: _Scan, scripts: set[str]) -> None:
             scan.add(weekday_fact(day, m.start(), m.end(), m.group(0), hard=hard))
 
 
+_DAY_OF = re.compile(r"\s*(?:day\s+)?(?:of\s+)?$", re.IGNORECASE)
+_OF_YEAR = re.compile(r"^,?\s*(?:in\s+the\s+year\s+(?:of\s+)?)?$", re.IGNORECASE)
+
+
+def _dates_in_words(text: str, facts: list[Fact]) -> list[Fact]:
+    """A date written in words: a day (an ordinal), a month, a year in words or figures ("the twenty-sixth
+    day of June, one thousand nine hundred and forty-five"; "двадцать шестого июня тысяча девятьсот сорок
+    пятого года") becomes one date."""
+    facts = sorted(facts, key=lambda f: f.start)
+    out: list[Fact] = []
+    i = 0
+    while i < len(facts):
+        f = facts[i]
+        if i + 2 < len(facts) and f.kind == "number" and f.ordinal and 1 <= f.key[1] <= 31:
+            month, year = facts[i + 1], facts[i + 2]
+            if (
+                month.kind == "date"
+                and month.key[1] is None
+                and month.key[3] is None
+                and month.key[2] is not None
+                and year.kind == "number"
+                and year.key[0] == "number"
+                and 1000 <= year.key[1] <= 2100
+                and _DAY_OF.match(text[f.end : month.start])
+                and _OF_YEAR.match(text[month.end : year.start])
+            ):
+                d = date_fact(int(year.key[1]), month.key[2], int(f.key[1]), f.start, year.end, text[f.start : year.end])
+                if d:
+                    out.append(d)
+                    i += 3
+                    continue
+        out.append(f)
+        i += 1
+    return out
+
+
 _COORDINATED = re.compile(r"\s*(?:,|and|or|to|-|–|—|−|и|или|до|по|和|或|至|到|、|及)\s*$", re.IGNORECASE)
 
 
@@ -1065,7 +1110,7 @@ def extract(text: str, lang: str, directory: Directory | None = None) -> list[Fa
         _word_runs(scan, _RU_RUN, parse_ru_words, 2)
     if "Latin" in scripts:
         _word_runs(scan, _EN_RUN, parse_en_words, 2)
-    return sorted(_share_units(text, scan.facts), key=lambda f: (f.start, f.end))
+    return sorted(_dates_in_words(text, _share_units(text, scan.facts)), key=lambda f: (f.start, f.end))
 
 
 def iter_kinds(facts: list[Fact], kinds: set[str]) -> Iterator[Fact]:
