@@ -72,12 +72,12 @@ def read_text(path: str) -> str:
     for magic, what in _BINARY.items():
         if data.startswith(magic):
             raise BadInput(f"{path} is {what}, not text: save each language version as plain text (UTF-8)")
-    if b"\x00" in data[:4096]:
-        raise BadInput(f"{path} is a binary file, not text (UTF-8)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BadInput(f"{path} is not UTF-8 text (byte {exc.start})") from None
+    if "\x00" in text[:4096]:
+        raise BadInput(f"{path} is a binary file, not text (UTF-8)")
     if not text.strip():
         raise BadInput(f"{path} is empty")
     if _HTML.match(text) or len(_TAGS.findall(text[:20000])) >= 5:
