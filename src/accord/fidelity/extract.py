@@ -858,17 +858,18 @@ _RU_SMALL_PREFIX = {
     "одно": 1, "дву": 2, "двух": 2, "тр[её]х": 3, "четыр[её]х": 4, "пяти": 5, "шести": 6, "семи": 7,
     "восьми": 8, "девяти": 9, "десяти": 10,
 }  # fmt: skip
-_COUNT_WORDS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], int]]] = [
+_COUNT_WORDS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], int]]] = [
     # twice, thrice; biennium, biennial, triennial, quadrennial
-    (re.compile(r"\b(?:twice|two\s+times)\b", re.I), lambda m: 2),
-    (re.compile(r"\bthrice\b", re.I), lambda m: 3),
-    (re.compile(r"\bbienni(?:um|a|al|ally)\b", re.I), lambda m: 2),
-    (re.compile(r"\btrienni(?:um|a|al|ally)\b", re.I), lambda m: 3),
-    (re.compile(r"\bquadrenni(?:um|a|al|ally)\b", re.I), lambda m: 4),
+    ("Latin", re.compile(r"\b(?:twice|two\s+times)\b", re.I), lambda m: 2),
+    ("Latin", re.compile(r"\bthrice\b", re.I), lambda m: 3),
+    ("Latin", re.compile(r"\bbienni(?:um|a|al|ally)\b", re.I), lambda m: 2),
+    ("Latin", re.compile(r"\btrienni(?:um|a|al|ally)\b", re.I), lambda m: 3),
+    ("Latin", re.compile(r"\bquadrenni(?:um|a|al|ally)\b", re.I), lambda m: 4),
     # дважды, трижды; двухгодичный, трехлетний, пятилетний, двукратный (not двусторонний: "bilateral")
-    (re.compile(r"(?<![а-яё])дважды(?![а-яё])", re.I), lambda m: 2),
-    (re.compile(r"(?<![а-яё])трижды(?![а-яё])", re.I), lambda m: 3),
+    ("Cyrillic", re.compile(r"(?<![а-яё])дважды(?![а-яё])", re.I), lambda m: 2),
+    ("Cyrillic", re.compile(r"(?<![а-яё])трижды(?![а-яё])", re.I), lambda m: 3),
     (
+        "Cyrillic",
         re.compile(
             r"(?<![а-яё])(?P<p>одно|двух|дву|тр[её]х|четыр[её]х|пяти|шести|семи|восьми|девяти|десяти)"
             r"(?:годичн|летн|кратн|месячн|недельн|дневн|разов)[а-яё]*",
@@ -878,12 +879,13 @@ _COUNT_WORDS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], int]]] = [
     ),
     # collective numerals: двое, трое (3), четверо, пятеро ...
     (
+        "Cyrillic",
         re.compile(r"(?<![а-яё])(?P<c>дво|тро|четвер|пятер|шестер|семер|восьмер|девятер|десятер)(?:е|о|их|им|ими)(?![а-яё])", re.I),
         lambda m: {"дво": 2, "тро": 3, "четвер": 4, "пятер": 5, "шестер": 6, "семер": 7, "восьмер": 8, "девятер": 9,
                    "десятер": 10}[m.group("c").lower()],
     ),
     # a dozen, two dozen (not "dozens": no figure)
-    (re.compile(r"\b(?P<n>a|one|two|three|half\s+a)\s+dozen\b(?!s)", re.I),
+    ("Latin", re.compile(r"\b(?P<n>a|one|two|three|half\s+a)\s+dozen\b(?!s)", re.I),
      lambda m: {"a": 12, "one": 12, "two": 24, "three": 36}.get(m.group("n").lower(), 6)),
 ]
 _EN_FRACTION = re.compile(
@@ -902,9 +904,12 @@ _RU_FRACTION = re.compile(
 _ZH_HALF = re.compile(r"一半|半数")
 _ZH_FRACTION = re.compile(rf"(?P<d>[{ZH_NUMERAL_CHARS}]+|\d+)分之(?P<n>[{ZH_NUMERAL_CHARS}]+|\d+(?:\.\d+)?)")
 _WEEKDAYS = [
-    (re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"), None),
-    (re.compile(r"(?:星期|礼拜|周)([一二三四五六日天])"), None),
-    (re.compile(r"(?<![а-яё])(понедельник|вторник|сред|четверг|пятниц|суббот|воскресень)([а-яё]{0,3})(?![а-яё])", re.I), None),
+    (re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"), "Latin"),
+    (re.compile(r"(?:星期|礼拜|周)([一二三四五六日天])"), "Han"),
+    (
+        re.compile(r"(?<![а-яё])(?=[ПпВвСсЧч])(понедельник|вторник|сред|четверг|пятниц|суббот|воскресень)([а-яё]{0,3})(?![а-яё])", re.I),
+        "Cyrillic",
+    ),
 ]
 _EN_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _RU_WEEKDAYS = ["понедельник", "вторник", "сред", "четверг", "пятниц", "суббот", "воскресень"]
@@ -931,7 +936,9 @@ def _counts(scan: _Scan, scripts: set[str]) -> None:
     decades). All soft except fractions with a numerator and weekdays: they answer figures in another
     version ("biennium" answers 两年), but are not missed when another version says them otherwise."""
     text = scan.text
-    for pattern, value_of in _COUNT_WORDS:
+    for script, pattern, value_of in _COUNT_WORDS:
+        if script not in scripts:
+            continue
         for m in pattern.finditer(text):
             if scan.free(*m.span()):
                 value = value_of(m)
@@ -999,7 +1006,9 @@ def _counts(scan: _Scan, scripts: set[str]) -> None:
                 f = fraction_fact(1, 2, m.start(), m.end(), m.group(0), hard=False)
                 if f:
                     scan.add(f)
-    for pattern, _ in _WEEKDAYS:
+    for pattern, weekday_script in _WEEKDAYS:
+        if weekday_script not in scripts:
+            continue
         for m in pattern.finditer(text):
             if not scan.free(*m.span()):
                 continue
