@@ -447,7 +447,8 @@ def slots(p: str, lang: str, q: str, other: str, rng: random.Random) -> Iterator
         if lang == "ru":
             continue  # Russian names decline; the name is changed in the other version
         found_q = (
-            [x.span() for x in re.finditer(r"(?<![а-яё])" + re.escape(theirs_form) + r"[а-яё]{0,3}", q, re.I)]
+            # the name itself, with a capital (ливийские власти is an adjective, not the name of Libya)
+            [x.span() for x in re.finditer(r"(?<![а-яёА-ЯЁ])" + re.escape(theirs_form) + r"[а-яё]{0,3}", q)]
             if other == "ru"
             else _occurrences(q, theirs_form, word=other == "en")
         )

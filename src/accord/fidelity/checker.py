@@ -366,6 +366,30 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
         pairs, ra, rb = match(facts_a, facts_b)
         if any(x.hard or y.hard for x, y in pairs):
             confirmed.add(g)
+        # A figure the other version says too, only once fewer times ("the post-2015 agenda ... in 2015" where
+        # the other says 2015 once): a repetition, not a discrepancy; noted once, not reported as an error.
+        said_a = {x.key for x, _ in pairs} | {k for _, y in pairs for k in y.keys}
+        said_b = {y.key for _, y in pairs} | {k for x, _ in pairs for k in x.keys}
+        repeats = [(a, f) for f in ra if f.kind != "name" and f.key in said_a and not _opposite(f, rb)]
+        repeats += [(b, f) for f in rb if f.kind != "name" and f.key in said_b and not _opposite(f, ra)]
+        for version, f in repeats:
+            other = b if version is a else a
+            findings.append(
+                Finding(
+                    "repeated",
+                    f"could not compare: {_show(f)} is said more often in {version.tag} than in {other.tag} "
+                    f"({_group_label(version, groups[g][0] if version is a else groups[g][1])})",
+                    (version.tag, other.tag),
+                    {version.tag: f.text, other.tag: ""},
+                    {version.tag: ((f.start, f.end),)},
+                    {version.tag: _segment_of(version, f)},
+                    severity="warning",
+                )
+            )
+        if repeats:
+            gone = {id(f) for _, f in repeats}
+            ra = [f for f in ra if id(f) not in gone]
+            rb = [f for f in rb if id(f) not in gone]
         if ra or rb:
             # names are sets: a leftover name said anywhere else in the group is no disagreement
             per_group.append((ra, rb))
@@ -521,6 +545,11 @@ def _differences(a: _Version, b: _Version, group: Group, ra: list[Fact], rb: lis
                 message = f"{word} {_show(y)} in {b.tag} ({where_b}) is not in {a.tag} ({where_a})"
             out.append(Finding(kind, message, (a.tag, b.tag), says, spans, segs))
     return out
+
+
+def _opposite(f: Fact, others: Sequence[Fact]) -> bool:
+    """Is there a leftover of the same kind on the other side (then the two differ, and it is no repeat)?"""
+    return any(FAMILY.get(o.kind) == FAMILY.get(f.kind) and o.hard for o in others)
 
 
 def _sort(f: Fact) -> str:

@@ -437,7 +437,7 @@ def _en_mdy(m: re.Match[str], lang: str) -> list[Fact]:
 
 
 @rule(
-    rf"(?<![\d.])(?<!\d[\-–])(?:the\s+)?(?P<d>{EN_DAY})(?:{EN_RANGE}(?P<d2>{EN_DAY}))?\s+(?:of\s+)?(?P<mon>{EN_MONTH}),?\s+"
+    rf"(?<![\d.])(?:(?<=\d\d\d\d[\-–])|(?<!\d[\-–]))(?:the\s+)?(?P<d>{EN_DAY})(?:{EN_RANGE}(?P<d2>{EN_DAY}))?\s+(?:of\s+)?(?P<mon>{EN_MONTH}),?\s+"
     rf"(?P<y>1\d{{3}}|20\d{{2}})(?!\d)",
     script="Latin",
 )
