@@ -370,8 +370,8 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
         # the other says 2015 once): a repetition, not a discrepancy; noted once, not reported as an error.
         said_a = {x.key for x, _ in pairs} | {k for _, y in pairs for k in y.keys}
         said_b = {y.key for _, y in pairs} | {k for x, _ in pairs for k in x.keys}
-        repeats = [(a, f) for f in ra if f.kind != "name" and f.key in said_a and not _opposite(f, rb)]
-        repeats += [(b, f) for f in rb if f.kind != "name" and f.key in said_b and not _opposite(f, ra)]
+        repeats = [(a, f) for f in ra if f.hard and f.kind != "name" and f.key in said_a and not _opposite(f, rb)]
+        repeats += [(b, f) for f in rb if f.hard and f.kind != "name" and f.key in said_b and not _opposite(f, ra)]
         for version, f in repeats:
             other = b if version is a else a
             findings.append(
@@ -549,7 +549,7 @@ def _differences(a: _Version, b: _Version, group: Group, ra: list[Fact], rb: lis
 
 def _opposite(f: Fact, others: Sequence[Fact]) -> bool:
     """Is there a leftover of the same kind on the other side (then the two differ, and it is no repeat)?"""
-    return any(FAMILY.get(o.kind) == FAMILY.get(f.kind) and o.hard for o in others)
+    return any(FAMILY.get(o.kind) == FAMILY.get(f.kind) and (o.hard or o.ordinal) for o in others)
 
 
 def _sort(f: Fact) -> str:

@@ -679,6 +679,8 @@ _TIMES = [
     re.compile(r"(?=\d)"
                r"(?<![\d.,])(?P<h>[01]?\d|2[0-4])\s*ч(?:ас(?:ов|а)?)?\.?\s*(?:(?P<m>[0-5]?\d)\s*м(?:ин(?:ут[ы]?)?)?\.?)?(?![а-яё])",
                re.IGNORECASE),
+    # 22 часов, 10 часам
+    re.compile(r"(?=\d)(?<![\d.,])(?P<h>[01]?\d|2[0-4])\s+час(?:ов|а|ам)(?![а-яё])", re.IGNORECASE),
     # 10:30, 10.30 a.m., 10 a.m., 3 p.m.
     re.compile(r"(?=\d)(?<![\d.,:])(?P<h>[01]?\d|2[0-4])(?::(?P<m>[0-5]\d)|\.(?P<m2>[0-5]\d)(?=\s*[ap]\.?m\b))"
                r"(?:\s*(?P<ap>[ap])\.?m\.?)?(?![\d:])", re.IGNORECASE),
@@ -814,8 +816,9 @@ def _word_runs(
             start, end = m.start() + words[i][0], m.start() + words[j - 1][1]
             if not scan.free(start, end):
                 continue
-            # "first", "second" are words as often as figures; "sixty-ninth" is a figure
-            hard = value > soft_upto and (not ordinal or value > 10)
+            # "first", "second" are words as often as figures; "sixty-ninth" is a figure; "тысячи человек",
+            # "миллионов жертв" (thousands, millions) alone say no figure
+            hard = value > soft_upto and (not ordinal or value > 10) and not (j - i == 1 and value >= 1000)
             fact = _with_units(scan, Decimal(value), start, end, hard=hard, digits=False)
             scan.add(replace(fact, ordinal=bool(ordinal)) if ordinal and fact.kind == "number" else fact)
 
@@ -1058,6 +1061,20 @@ def _dates_in_words(text: str, facts: list[Fact]) -> list[Fact]:
                 if d:
                     out.append(d)
                     i += 3
+                    continue
+        if i + 1 < len(facts) and f.kind == "number" and f.ordinal and 1 <= f.key[1] <= 31 and not f.text.isdigit():
+            month = facts[i + 1]
+            if (
+                month.kind == "date"
+                and month.key[1] is None
+                and month.key[3] is None
+                and month.key[2] is not None
+                and _DAY_OF.match(text[f.end : month.start])
+            ):
+                d = date_fact(None, month.key[2], int(f.key[1]), f.start, month.end, text[f.start : month.end])
+                if d:
+                    out.append(d)
+                    i += 2
                     continue
         out.append(f)
         i += 1
