@@ -70,7 +70,10 @@ def main(argv: list[str] | None = None) -> int:
             ("python -c pass (baseline)", [py, "-c", "pass"]),
             ("import accord.fidelity.cli", [py, "-c", "import accord.fidelity.cli"]),
             ("accord check-texts (gazetteer)", [py, "-m", "accord", "check-texts", str(en), str(zh)]),
-            ("accord check-texts --no-directory", [py, "-m", "accord", "check-texts", str(en), str(zh), "--no-directory"]),
+            (
+                "accord check-texts --no-directory",
+                [py, "-m", "accord", "check-texts", str(en), str(zh), "--no-directory"],
+            ),
             ("Django command (as before; with a database)", [py, "-c", django_run]),
         ]
         startup: dict[str, list[float]] = {}
@@ -119,7 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{label:<46}{med:>9.3f}{min(times):>9.3f}{med / base:>8.1f}x")
     fast = statistics.median(startup["accord check-texts (gazetteer)"])
     old = statistics.median(startup["Django command (as before; with a database)"])
-    print(f"  the command against the interpreter alone: +{fast - base:.3f} s; against the Django path: {old / fast:.1f}x faster")
+    print(
+        f"  the command against the interpreter alone: +{fast - base:.3f} s; "
+        f"against the Django path: {old / fast:.1f}x faster"
+    )
     print()
     chars = statistics.median(len(t["en"]) + len(t["zh"]) for t in texts)
     print(f"the check in process: {len(texts)} pages of UN text (zh + en, median {chars:.0f} characters), ms per page")
@@ -128,7 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     p95_po = sorted(theirs)[int(0.95 * (len(theirs) - 1))]
     po = statistics.median(theirs)
     print(f"{'pofilter numbers, per paragraph (baseline)':<46}{po:>9.2f}{p95_po:>9.2f}{1:>8.1f}x")
-    print(f"{'check_versions with the gazetteer':<46}{statistics.median(ours):>9.2f}{p95:>9.2f}{statistics.median(ours) / po:>8.1f}x")
+    print(
+        f"{'check_versions with the gazetteer':<46}{statistics.median(ours):>9.2f}{p95:>9.2f}"
+        f"{statistics.median(ours) / po:>8.1f}x"
+    )
     goals = {
         "start-up of accord check-texts <= 0.2 s": fast <= GOAL_STARTUP,
         "a page checked in <= 20 ms (median)": statistics.median(ours) <= GOAL_PAGE_MS,

@@ -81,7 +81,11 @@ class Document:
 def find_data(explicit: str | None) -> Path:
     if explicit:
         return Path(explicit)
-    for candidate in (DEFAULT_DATA, ROOT.parent / "shared" / "data" / "un-parallel-dev", Path("/work/shared/data/un-parallel-dev")):
+    for candidate in (
+        DEFAULT_DATA,
+        ROOT.parent / "shared" / "data" / "un-parallel-dev",
+        Path("/work/shared/data/un-parallel-dev"),
+    ):
         if (candidate / "UNv1.0.devset-half.ids").exists():
             return candidate
     return DEFAULT_DATA
@@ -91,7 +95,8 @@ def load_documents(data: Path) -> list[Document]:
     """The documents of the development set, each with its paragraphs in the order of the English original."""
     ids = (data / "UNv1.0.devset-half.ids").read_text(encoding="utf-8").splitlines()
     texts = {
-        lang: (data / f"UNv1.0.devset-half.{lang}").read_text(encoding="utf-8").splitlines() for lang in ("zh", "ru", "en")
+        lang: (data / f"UNv1.0.devset-half.{lang}").read_text(encoding="utf-8").splitlines()
+        for lang in ("zh", "ru", "en")
     }
     by_doc: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for n, line in enumerate(ids):
@@ -123,17 +128,26 @@ _NUM = {
 }
 _PERCENT = re.compile(r"\s?(?:%|per\s?cent|процент)", re.IGNORECASE)
 _CURRENCY = re.compile(r"(?:\$|dollars|долл|美元|euros?|евро|欧元|francs|франк|法郎)", re.IGNORECASE)
-_EN_MONTHS = "January February March April May June July August September October November December".split()
-_RU_MONTHS_GEN = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
+_EN_MONTHS = "January February March April May June July August September October November December".split()  # noqa: SIM905
+_RU_MONTHS_GEN = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()  # noqa: SIM905
 _RU_MONTH_STEM = re.compile(r"(январ|феврал|март|апрел|ма[йяе]|июн|июл|август|сентябр|октябр|ноябр|декабр)", re.I)
 _RU_STEMS = ["январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр", "октябр", "ноябр", "декабр"]
 _ROMAN = re.compile(r"(?<![A-Za-z])(?:X{0,3})(?:IX|IV|V?I{0,3})(?![A-Za-z])")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
 _ZH_DIGITS = "零一二三四五六七八九"
-_EN_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+_EN_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
 _RU_ORDINAL_SWAP = {"пят": "девят", "девят": "пят", "седьм": "восьм", "восьм": "седьм", "десят": "пят"}
-_EN_NUMBER_WORDS = "two three four five six seven eight nine ten".split()
-_RU_NUMBER_SWAP = {"двух": "трех", "трех": "двух", "пяти": "шести", "шести": "пяти", "два": "три", "три": "два", "пять": "шесть", "шесть": "пять"}
+_EN_NUMBER_WORDS = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+_RU_NUMBER_SWAP = {
+    "двух": "трех",
+    "трех": "двух",
+    "пяти": "шести",
+    "шести": "пяти",
+    "два": "три",
+    "три": "два",
+    "пять": "шесть",
+    "шесть": "пять",
+}
 # Countries and bodies in the three languages, for planting only (the checker has its own gazetteer).
 _NAMES = [
     ("France", "法国", "Франц"),
@@ -278,10 +292,7 @@ def slots(p: str, lang: str, q: str, other: str, rng: random.Random) -> Iterator
         if v not in theirs or len(raw) > 12:
             continue
         before = p[max(0, s - 1) : s]
-        if before in "/" and before:
-            kind = "code"
-        else:
-            kind = _digit_kind(p, s, e, raw, lang)
+        kind = "code" if before in "/" and before else _digit_kind(p, s, e, raw, lang)
         for _ in range(5):
             new = _mutate_digits(raw, rng)
             if _value(new, lang) not in their_values and _value(new, lang) not in {x[2] for x in _numbers(p, lang)}:
@@ -333,6 +344,7 @@ def slots(p: str, lang: str, q: str, other: str, rng: random.Random) -> Iterator
                 j = (k - 1 + rng.randint(1, 11)) % 12 + 1
                 if not month_of_q.get(j):
                     yield Slot("date-month", m.start(1), m.end(1), str(j), month_of_q[k])
+
     # Roman numerals (Chapter V, Глава V, 第五章; resolution 69/1 annex II)
     def roman_in(text: str, value: int, in_lang: str) -> list[tuple[int, int]]:
         found = [m.span() for m in _ROMAN.finditer(text) if m.group(0) and _roman_value(m.group(0)) == value]
@@ -346,7 +358,9 @@ def slots(p: str, lang: str, q: str, other: str, rng: random.Random) -> Iterator
             if not r or len(r) < 1 or (r == "I" and lang == "en"):
                 continue
             ctx = p[max(0, m.start() - 12) : m.start()].lower()
-            if not re.search(r"(chapter|part|section|annex|title|article|глав|част|раздел|приложени|статья)\w*\s*$", ctx):
+            if not re.search(
+                r"(chapter|part|section|annex|title|article|глав|част|раздел|приложени|статья)\w*\s*$", ctx
+            ):
                 continue
             value = _roman_value(r)
             spans = roman_in(q, value, other)
@@ -359,7 +373,11 @@ def slots(p: str, lang: str, q: str, other: str, rng: random.Random) -> Iterator
             if value is None or value < 1:
                 continue
             spans = [x.span() for x in _ROMAN.finditer(q) if x.group(0) and _roman_value(x.group(0)) == value]
-            if spans and value < 9 and not any(_roman_value(x.group(0)) == value + 1 for x in _ROMAN.finditer(q) if x.group(0)):
+            if (
+                spans
+                and value < 9
+                and not any(_roman_value(x.group(0)) == value + 1 for x in _ROMAN.finditer(q) if x.group(0))
+            ):
                 yield Slot("roman", m.start(1), m.end(1), _zh_small(value + 1), spans)
     # ordinal words (the second session, второй, 第二届)
     ordinal_of_q: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -368,7 +386,15 @@ def slots(p: str, lang: str, q: str, other: str, rng: random.Random) -> Iterator
             ordinal_of_q[k + 1] += _occurrences(q, w, re.I, word=True)
     elif other == "ru":
         for k, st in enumerate(["перв", "втор", "трет", "четв", "пят", "шест", "седьм", "восьм", "девят", "десят"]):
-            ordinal_of_q[k + 1] += [x.span() for x in re.finditer(rf"(?<![а-яё]){st}[а-яё]{{1,4}}(?![а-яё])", q, re.I) if not re.fullmatch(r"(пять|шесть|семь|восемь|девять|десять|пяти|шести|семи|восьми|девяти|десяти|пятью|шестью|семью|восемью|девятью|десятью|десятилет\w*|пятилет\w*)", x.group(0), re.I)]
+            ordinal_of_q[k + 1] += [
+                x.span()
+                for x in re.finditer(rf"(?<![а-яё]){st}[а-яё]{{1,4}}(?![а-яё])", q, re.I)
+                if not re.fullmatch(
+                    r"(пять|шесть|семь|восемь|девять|десять|пяти|шести|семи|восьми|девяти|десяти|пятью|шестью|семью|восемью|девятью|десятью|десятилет\w*|пятилет\w*)",
+                    x.group(0),
+                    re.I,
+                )
+            ]
     else:
         for k in range(1, 11):
             ordinal_of_q[k] += _occurrences(q, "第" + _zh_small(k))
@@ -378,9 +404,15 @@ def slots(p: str, lang: str, q: str, other: str, rng: random.Random) -> Iterator
                 if ordinal_of_q.get(k + 1) and not ordinal_of_q.get(k + 2):
                     yield Slot("ordinal-word", s, e, _EN_ORDINALS[k + 1], ordinal_of_q[k + 1])
     elif lang == "ru":
-        for m in re.finditer(r"(?<![а-яё])(пят|девят|седьм|восьм|десят)(ый|ого|ому|ом|ая|ой|ую|ое|ые|ых)(?![а-яё])", p, re.I):
+        for m in re.finditer(
+            r"(?<![а-яё])(пят|девят|седьм|восьм|десят)(ый|ого|ому|ом|ая|ой|ую|ое|ые|ых)(?![а-яё])", p, re.I
+        ):
             stem = m.group(1).lower()
-            k = ["пят", "шест", "седьм", "восьм", "девят", "десят"].index(stem) if stem in ("пят", "шест", "седьм", "восьм", "девят", "десят") else -1
+            k = (
+                ["пят", "шест", "седьм", "восьм", "девят", "десят"].index(stem)
+                if stem in ("пят", "шест", "седьм", "восьм", "девят", "десят")
+                else -1
+            )
             value = {"пят": 5, "седьм": 7, "восьм": 8, "девят": 9, "десят": 10}[stem]
             new_stem = _RU_ORDINAL_SWAP[stem]
             new_value = {"пят": 5, "седьм": 7, "восьм": 8, "девят": 9, "десят": 10}[new_stem]
@@ -397,11 +429,25 @@ def slots(p: str, lang: str, q: str, other: str, rng: random.Random) -> Iterator
         if other == "en":
             words_of_q[k + 2] += _occurrences(q, w, re.I, word=True)
     if other == "ru":
-        for w, v in (("два", 2), ("две", 2), ("двух", 2), ("три", 3), ("трех", 3), ("трёх", 3), ("четыре", 4), ("пять", 5), ("пяти", 5), ("шесть", 6), ("шести", 6)):
+        for w, v in (
+            ("два", 2),
+            ("две", 2),
+            ("двух", 2),
+            ("три", 3),
+            ("трех", 3),
+            ("трёх", 3),
+            ("четыре", 4),
+            ("пять", 5),
+            ("пяти", 5),
+            ("шесть", 6),
+            ("шести", 6),
+        ):
             words_of_q[v] += _occurrences(q, w, re.I, word=True)
     if other == "zh":
         for v, ch in ((2, "两"), (2, "二"), (3, "三"), (4, "四"), (5, "五"), (6, "六")):
-            words_of_q[v] += [x.span() for x in re.finditer(rf"(?<![第十一二三四五六七八九]){ch}(?=[个名项次年种国类届份])", q)]
+            words_of_q[v] += [
+                x.span() for x in re.finditer(rf"(?<![第十一二三四五六七八九]){ch}(?=[个名项次年种国类届份])", q)
+            ]
     for v in list(words_of_q):
         words_of_q[v] += [(s, e) for s, e, val in _numbers(q, other) if val == str(v)]
     if lang == "en":
@@ -432,9 +478,26 @@ def slots(p: str, lang: str, q: str, other: str, rng: random.Random) -> Iterator
     fspans = [x.span() for x in re.finditer(frac_q, q, re.I)]
     if fspans:
         swaps = {
-            "en": [("two-thirds", "three-quarters"), ("two thirds", "three quarters"), ("one third", "one quarter"), ("one-third", "one-quarter"), ("three quarters", "two thirds"), ("three-quarters", "two-thirds")],
-            "ru": [("две трети", "три четверти"), ("одну треть", "одну четверть"), ("треть", "четверть"), ("три четверти", "две трети")],
-            "zh": [("三分之二", "四分之三"), ("三分之一", "四分之一"), ("四分之三", "三分之二"), ("二分之一", "三分之一")],
+            "en": [
+                ("two-thirds", "three-quarters"),
+                ("two thirds", "three quarters"),
+                ("one third", "one quarter"),
+                ("one-third", "one-quarter"),
+                ("three quarters", "two thirds"),
+                ("three-quarters", "two-thirds"),
+            ],
+            "ru": [
+                ("две трети", "три четверти"),
+                ("одну треть", "одну четверть"),
+                ("треть", "четверть"),
+                ("три четверти", "две трети"),
+            ],
+            "zh": [
+                ("三分之二", "四分之三"),
+                ("三分之一", "四分之一"),
+                ("四分之三", "三分之二"),
+                ("二分之一", "三分之一"),
+            ],
         }[lang]
         for old, new in swaps:
             for s, e in _occurrences(p, old, re.I, word=lang != "zh"):
@@ -462,10 +525,7 @@ def slots(p: str, lang: str, q: str, other: str, rng: random.Random) -> Iterator
             choices = [f for j, f in enumerate(_NAMES) if j != k and (j < 32) == (k < 32)]
             new = rng.choice(choices)
             new_theirs = new[idx[other]]
-            if other == "ru":
-                clash = re.search(r"(?<![а-яё])" + re.escape(new_theirs), q, re.I)
-            else:
-                clash = new_theirs in q
+            clash = re.search(r"(?<![а-яё])" + re.escape(new_theirs), q, re.I) if other == "ru" else new_theirs in q
             if not clash and new[idx[lang]] not in p:
                 yield Slot("name", s, e, new[idx[lang]], found_q)
             break
@@ -492,7 +552,7 @@ def plant(doc: Document, a: str, b: str, seed: int) -> list[tuple[dict[str, str]
         lang, n, slot = rng.choice([o for o in options if o[0] == lang])
         other = b if lang == a else a
         text, starts = texts[lang]
-        other_text, other_starts = texts[other]
+        _other_text, other_starts = texts[other]
         s, e = starts[n] + slot.start, starts[n] + slot.end
         changed = dict((x, texts[x][0]) for x in (a, b))
         changed[lang] = text[:s] + slot.new + text[e:]

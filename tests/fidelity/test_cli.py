@@ -114,11 +114,15 @@ def test_names_are_compared_without_a_names_file(tmp_path: Path) -> None:
     en.write_text("France and the Security Council welcomed the report.", encoding="utf-8")
     zh.write_text("德国和安全理事会欢迎该报告。", encoding="utf-8")
     env = {"ACCORD_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin", "PYTHONPATH": SRC}
-    run_ = subprocess.run([sys.executable, "-m", "accord", "check-texts", str(en), str(zh)], capture_output=True, text=True, env=env)
+    run_ = subprocess.run(
+        [sys.executable, "-m", "accord", "check-texts", str(en), str(zh)], capture_output=True, text=True, env=env
+    )
     assert run_.returncode == 1, run_.stderr
     assert 'name differs: en says "France"' in run_.stdout and "德国" in run_.stdout
     zh.write_text("法国和安全理事会欢迎该报告。", encoding="utf-8")
-    same = subprocess.run([sys.executable, "-m", "accord", "check-texts", str(en), str(zh)], capture_output=True, text=True, env=env)
+    same = subprocess.run(
+        [sys.executable, "-m", "accord", "check-texts", str(en), str(zh)], capture_output=True, text=True, env=env
+    )
     assert same.returncode == 0, same.stdout
 
 
@@ -131,21 +135,33 @@ def _docx(path: Path) -> None:
 
 
 BAD_INPUTS = {
-    "html": (lambda p: p.write_text("<!DOCTYPE html><html><body><p>4 March 2015</p></body></html>", encoding="utf-8"), "is HTML"),
-    "html fragment": (lambda p: p.write_text("<p>One</p><p>Two</p><p>Three</p><div>4</div><br/><p>5</p>", encoding="utf-8"), "is HTML"),
+    "html": (
+        lambda p: p.write_text("<!DOCTYPE html><html><body><p>4 March 2015</p></body></html>", encoding="utf-8"),
+        "is HTML",
+    ),
+    "html fragment": (
+        lambda p: p.write_text("<p>One</p><p>Two</p><p>Three</p><div>4</div><br/><p>5</p>", encoding="utf-8"),
+        "is HTML",
+    ),
     "docx": (_docx, "is a DOCX"),
     "pdf": (lambda p: p.write_bytes(b"%PDF-1.7\n%binary"), "is a PDF"),
     "binary": (lambda p: p.write_bytes(b"\x01\x02\x00\x00\x03" * 10), "binary"),
     "empty": (lambda p: p.write_bytes(b""), "is empty"),
     "huge": (lambda p: p.write_bytes(b"The Council met on 4 March 2015. " * 160_000), "too large"),
     "german": (
-        lambda p: p.write_text("Der Rat hat die Resolution am 4. März 2015 mit den Stimmen der Mitglieder "
-                               "angenommen, und die Sitzung wurde um 10 Uhr von dem Präsidenten eröffnet.", encoding="utf-8"),
+        lambda p: p.write_text(
+            "Der Rat hat die Resolution am 4. März 2015 mit den Stimmen der Mitglieder "
+            "angenommen, und die Sitzung wurde um 10 Uhr von dem Präsidenten eröffnet.",
+            encoding="utf-8",
+        ),
         "not in Chinese, Russian or English",
     ),
     "mixed scripts": (
-        lambda p: p.write_text("The Council met on 4 March 2015 and adopted the resolution without a vote. "
-                               "Совет провел заседание 4 марта 2015 года и принял резолюцию.", encoding="utf-8"),
+        lambda p: p.write_text(
+            "The Council met on 4 March 2015 and adopted the resolution without a vote. "
+            "Совет провел заседание 4 марта 2015 года и принял резолюцию.",
+            encoding="utf-8",
+        ),
         "mixes scripts",
     ),
 }
@@ -157,7 +173,9 @@ def test_bad_input_exits_2_with_one_line_never_a_traceback(tmp_path: Path, kind:
     bad = tmp_path / "bad.txt"
     make(bad)
     env = {"ACCORD_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin", "PYTHONPATH": SRC}
-    run_ = subprocess.run([sys.executable, "-m", "accord", "check-texts", str(bad), str(ZH)], capture_output=True, text=True, env=env)
+    run_ = subprocess.run(
+        [sys.executable, "-m", "accord", "check-texts", str(bad), str(ZH)], capture_output=True, text=True, env=env
+    )
     assert run_.returncode == 2, (run_.stdout, run_.stderr)
     assert reason in run_.stderr and run_.stderr.strip().count("\n") == 0, run_.stderr
     assert "Traceback" not in run_.stderr

@@ -203,9 +203,12 @@ def test_a_changed_version_gives_a_finding_on_the_change(form: str, lang: str, o
             continue
         found = errors({lang: texts[lang], other: texts[other]})
         assert found, (form, lang, other)
-        assert any(
-            any(s < span[1] and span[0] < e for s, e in f.spans.get(lang, ())) for f in found
-        ), (form, lang, other, [f.message for f in found])
+        assert any(any(s < span[1] and span[0] < e for s, e in f.spans.get(lang, ())) for f in found), (
+            form,
+            lang,
+            other,
+            [f.message for f in found],
+        )
 
 
 def test_the_un_chinese_thousands_separator_is_one_number() -> None:

@@ -424,8 +424,9 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
                 findings.append(
                     Finding(
                         "numbering",
-                        f"could not compare the numbering: {_group_label(version, groups[g][0 if version is a else 1])} "
-                        f"is numbered {_show(f)} in {version.tag} only, not in {other.tag}",
+                        f"could not compare the numbering: "
+                        f"{_group_label(version, groups[g][0 if version is a else 1])} is numbered {_show(f)} "
+                        f"in {version.tag} only, not in {other.tag}",
                         (version.tag, other.tag),
                         {version.tag: f.text, other.tag: ""},
                         {version.tag: ((f.start, f.end),)},
@@ -450,11 +451,7 @@ def _is_item_mark(version: _Version, fact: Fact) -> bool:
     if fact.kind != "number":
         return False
     i = _segment_of(version, fact) - 1
-    return (
-        i >= 0
-        and fact.start == version.segs[i].start
-        and bool(_ITEM_MARK_AFTER.match(version.text, fact.end))
-    )
+    return i >= 0 and fact.start == version.segs[i].start and bool(_ITEM_MARK_AFTER.match(version.text, fact.end))
 
 
 def _alone(version: _Version, fact: Fact, leftovers: Sequence[Fact]) -> bool:

@@ -159,7 +159,7 @@ def code_fact(code: str, start: int, end: int) -> Fact:
     if _CYRILLIC_LETTER.search(norm):
         return Fact("code", figures, frozenset([figures]), start, end, code, True, norm)
     key = ("code", norm)
-    keys = {key, figures}
+    keys: set[Key] = {key, figures}
     if re.fullmatch(r"[A-Z]{2,}-\d{1,3}", norm):
         keys.add(("number", normal(int(norm.rsplit("-", 1)[1]))))  # GEO-5 = 全球环境展望-5
     return Fact("code", key, frozenset(keys), start, end, code, True, norm)
@@ -314,7 +314,10 @@ def _zh_two_days(m: re.Match[str], lang: str) -> list[Fact]:
     return _two(m, lambda t: _int(t) or 0)
 
 
-@rule(rf"(?P<y>{ZH_NUM})\s*年\s*(?P<m1>{ZH_NUM})\s*月(?:份)?\s*{_ZH_AND}\s*(?P<m2>{ZH_NUM})\s*月(?!\s*{ZH_NUM}\s*[日号])", script="Han")
+@rule(
+    rf"(?P<y>{ZH_NUM})\s*年\s*(?P<m1>{ZH_NUM})\s*月(?:份)?\s*{_ZH_AND}\s*(?P<m2>{ZH_NUM})\s*月(?!\s*{ZH_NUM}\s*[日号])",
+    script="Han",
+)
 def _zh_two_months(m: re.Match[str], lang: str) -> list[Fact]:
     return _two(m, lambda t: _int(t) or 0)
 
@@ -357,7 +360,11 @@ def _ru_two_days(m: re.Match[str], lang: str) -> list[Fact]:
     return _two(m, _ru_month)
 
 
-@rule(rf"(?<![а-яё])(?P<m1>{RU_MONTH}){_RU_AND}(?P<m2>{RU_MONTH})\s+(?P<y>1\d{{3}}|20\d{{2}})(?!\d){_YEAR_RU}", re.I, "Cyrillic")
+@rule(
+    rf"(?<![а-яё])(?P<m1>{RU_MONTH}){_RU_AND}(?P<m2>{RU_MONTH})\s+(?P<y>1\d{{3}}|20\d{{2}})(?!\d){_YEAR_RU}",
+    re.I,
+    "Cyrillic",
+)
 def _ru_two_months(m: re.Match[str], lang: str) -> list[Fact]:
     return _two(m, _ru_month)
 
@@ -561,14 +568,18 @@ _ZH_YEAR_AFTER = re.compile(r"\s*年(?!代)")
 _ZH_IDIOMS = {("十", "分"), ("万", "分"), ("万", "一"), ("千", "万"), ("一", "一"), ("万", "岁")}
 
 _DIGITS = {
-    "en": re.compile(r"(?<![0-9A-Za-z.])(?<!\d,)(?<![A-Za-z][,;:])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![0-9]|[.,]\d)"),
+    "en": re.compile(
+        r"(?<![0-9A-Za-z.])(?<!\d,)(?<![A-Za-z][,;:])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![0-9]|[.,]\d)"
+    ),
     # the UN's Chinese texts group thousands with a space (151 680美元) or a comma
     "zh": re.compile(
-        r"(?<![0-9A-Za-z.])(?<!\d,)(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+        r"(?<![0-9A-Za-z.])(?<!\d,)"
+        r"(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
         r"(?![0-9]|[.,]\d)"
     ),
     "ru": re.compile(
-        r"(?<![0-9A-Za-zА-Яа-яЁё.])(?<!\d,)(?<![A-Za-zА-Яа-яЁё][,;:])(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)(?![0-9]|[.,]\d)"
+        r"(?<![0-9A-Za-zА-Яа-яЁё.])(?<!\d,)(?<![A-Za-zА-Яа-яЁё][,;:])"
+        r"(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)(?![0-9]|[.,]\d)"
     ),
 }
 _ZH_RUN = re.compile(rf"[{ZH_NUMERAL_CHARS}]+")
@@ -676,21 +687,28 @@ def time_fact(hour: int, minute: int, start: int, end: int, text: str) -> Fact |
 
 _TIMES = [
     # 10 ч. 00 м., 10 час. 30 мин., 10 ч.
-    re.compile(r"(?=\d)"
-               r"(?<![\d.,])(?P<h>[01]?\d|2[0-4])\s*ч(?:ас(?:ов|а)?)?\.?\s*(?:(?P<m>[0-5]?\d)\s*м(?:ин(?:ут[ы]?)?)?\.?)?(?![а-яё])",
-               re.IGNORECASE),
+    re.compile(
+        r"(?=\d)"
+        r"(?<![\d.,])(?P<h>[01]?\d|2[0-4])\s*ч(?:ас(?:ов|а)?)?\.?\s*(?:(?P<m>[0-5]?\d)\s*м(?:ин(?:ут[ы]?)?)?\.?)?(?![а-яё])",
+        re.IGNORECASE,
+    ),
     # 22 часов, 10 часам
     re.compile(r"(?=\d)(?<![\d.,])(?P<h>[01]?\d|2[0-4])\s+час(?:ов|а|ам)(?![а-яё])", re.IGNORECASE),
     # 10:30, 10.30 a.m., 10 a.m., 3 p.m.
-    re.compile(r"(?=\d)(?<![\d.,:])(?P<h>[01]?\d|2[0-4])(?::(?P<m>[0-5]\d)|\.(?P<m2>[0-5]\d)(?=\s*[ap]\.?m\b))"
-               r"(?:\s*(?P<ap>[ap])\.?m\.?)?(?![\d:])", re.IGNORECASE),
+    re.compile(
+        r"(?=\d)(?<![\d.,:])(?P<h>[01]?\d|2[0-4])(?::(?P<m>[0-5]\d)|\.(?P<m2>[0-5]\d)(?=\s*[ap]\.?m\b))"
+        r"(?:\s*(?P<ap>[ap])\.?m\.?)?(?![\d:])",
+        re.IGNORECASE,
+    ),
     re.compile(r"(?=\d)(?<![\d.,:])(?P<h>1[0-2]|0?[1-9])\s*(?P<ap>[ap])\.?m\b\.?", re.IGNORECASE),
     # at 0300, 1310 hours
     re.compile(r"(?=\d)(?:(?<=\bat )|(?<=\bAt ))(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)(?:\s*hours\b)?(?!\d)"),
     re.compile(r"(?=\d)(?<![\d.,])(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s*hours\b"),
     # 凌晨3时, 下午3时30分, 13时10分, 上午10点半
-    re.compile(rf"(?=[\d{ZH_NUMERAL_CHARS}上下晚凌中早清夜傍])(?P<pre>上午|下午|晚上|凌晨|中午|早上|清晨|夜间|傍晚|晚)?(?P<h>\d{{1,2}}|[{ZH_NUMERAL_CHARS}]{{1,3}})\s*[时点](?!期|代|间|候|刻)"
-               rf"(?:\s*(?P<m>\d{{1,2}}|[{ZH_NUMERAL_CHARS}]{{1,3}})\s*分|(?P<half>半))?"),
+    re.compile(
+        rf"(?=[\d{ZH_NUMERAL_CHARS}上下晚凌中早清夜傍])(?P<pre>上午|下午|晚上|凌晨|中午|早上|清晨|夜间|傍晚|晚)?(?P<h>\d{{1,2}}|[{ZH_NUMERAL_CHARS}]{{1,3}})\s*[时点](?!期|代|间|候|刻)"
+        rf"(?:\s*(?P<m>\d{{1,2}}|[{ZH_NUMERAL_CHARS}]{{1,3}})\s*分|(?P<half>半))?"
+    ),
 ]
 
 
@@ -706,14 +724,18 @@ def _times(scan: _Scan) -> None:
             minute = _int(raw_minute) if raw_minute else (30 if groups.get("half") else 0)
             if hour is None or minute is None:
                 continue
-            if pattern is _TIMES[0] and raw_minute is None and not re.match(r"\s*ч(?:ас)?\.", text[m.start("h") + len(groups["h"]) :]):
+            if (
+                pattern is _TIMES[0]
+                and raw_minute is None
+                and not re.match(r"\s*ч(?:ас)?\.", text[m.start("h") + len(groups["h"]) :])
+            ):
                 continue  # "10 ч" without its full stop is not clearly a time
             ap = (groups.get("ap") or "").lower()
             pre = groups.get("pre") or ""
-            if "h" in groups and pattern is _TIMES[-1] and not pre and raw_minute is None and not groups.get("half"):
-                # 这一点 ("this point"), 15点 (15 points), 一时 ("for a while"): a time only with digits and 时
-                if not groups["h"].isdigit() or "点" in m.group(0):
-                    continue
+            # 这一点 ("this point"), 15点 (15 points), 一时 ("for a while"): a time only with digits and 时
+            bare = pattern is _TIMES[-1] and not pre and raw_minute is None and not groups.get("half")
+            if bare and (not groups["h"].isdigit() or "点" in m.group(0)):
+                continue
             if (ap == "p" or pre in ("下午", "晚上", "傍晚", "晚")) and hour < 12:
                 hour += 12
             f = time_fact(hour, minute, m.start(), m.end(), m.group(0))
@@ -856,7 +878,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 # --- counts without digits, fractions, weekdays, decades ---------------------------------------------
 
-_EN_SMALL_VALUES = {w: v for v, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+_EN_SMALL_VALUES = {w: v for v, w in enumerate("zero one two three four five six seven eight nine ten".split())}  # noqa: SIM905
 _RU_SMALL_PREFIX = {
     "одно": 1, "дву": 2, "двух": 2, "тр[её]х": 3, "четыр[её]х": 4, "пяти": 5, "шести": 6, "семи": 7,
     "восьми": 8, "девяти": 9, "десяти": 10,
@@ -883,13 +905,28 @@ _COUNT_WORDS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], int]]] 
     # collective numerals: двое, трое (3), четверо, пятеро ...
     (
         "Cyrillic",
-        re.compile(r"(?<![а-яё])(?P<c>дво|тро|четвер|пятер|шестер|семер|восьмер|девятер|десятер)(?:е|о|их|им|ими)(?![а-яё])", re.I),
-        lambda m: {"дво": 2, "тро": 3, "четвер": 4, "пятер": 5, "шестер": 6, "семер": 7, "восьмер": 8, "девятер": 9,
-                   "десятер": 10}[m.group("c").lower()],
+        re.compile(
+            r"(?<![а-яё])(?P<c>дво|тро|четвер|пятер|шестер|семер|восьмер|девятер|десятер)(?:е|о|их|им|ими)(?![а-яё])",
+            re.I,
+        ),
+        lambda m: {
+            "дво": 2,
+            "тро": 3,
+            "четвер": 4,
+            "пятер": 5,
+            "шестер": 6,
+            "семер": 7,
+            "восьмер": 8,
+            "девятер": 9,
+            "десятер": 10,
+        }[m.group("c").lower()],
     ),
     # a dozen, two dozen (not "dozens": no figure)
-    ("Latin", re.compile(r"\b(?P<n>a|one|two|three|half\s+a)\s+dozen\b(?!s)", re.I),
-     lambda m: {"a": 12, "one": 12, "two": 24, "three": 36}.get(m.group("n").lower(), 6)),
+    (
+        "Latin",
+        re.compile(r"\b(?P<n>a|one|two|three|half\s+a)\s+dozen\b(?!s)", re.I),
+        lambda m: {"a": 12, "one": 12, "two": 24, "three": 36}.get(m.group("n").lower(), 6),
+    ),
 ]
 _EN_FRACTION = re.compile(
     r"\b(?:(?P<n>one|a|two|three|four|five|six|seven|eight|nine)[\s-]+(?P<d>half|halves|thirds?|quarters?|fourths?|"
@@ -910,7 +947,10 @@ _WEEKDAYS = [
     (re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"), "Latin"),
     (re.compile(r"(?:星期|礼拜|周)([一二三四五六日天])"), "Han"),
     (
-        re.compile(r"(?<![а-яё])(?=[ПпВвСсЧч])(понедельник|вторник|сред|четверг|пятниц|суббот|воскресень)([а-яё]{0,3})(?![а-яё])", re.I),
+        re.compile(
+            r"(?<![а-яё])(?=[ПпВвСсЧч])(понедельник|вторник|сред|четверг|пятниц|суббот|воскресень)([а-яё]{0,3})(?![а-яё])",
+            re.I,
+        ),
         "Cyrillic",
     ),
 ]
@@ -989,7 +1029,15 @@ def _counts(scan: _Scan, scripts: set[str]) -> None:
             d = 3 if d_word.startswith("трет") else 4 if d_word.startswith("четв") else 2
             n = 1
             if n_word:
-                n = 2 if n_word.startswith("дв") else 3 if n_word.startswith("тр") else 4 if n_word.startswith("чет") else 1
+                n = (
+                    2
+                    if n_word.startswith("дв")
+                    else 3
+                    if n_word.startswith("тр")
+                    else 4
+                    if n_word.startswith("чет")
+                    else 1
+                )
             f = fraction_fact(n, d, m.start(), m.end(), m.group(0), hard=bool(n_word))
             if f:
                 scan.add(f)
@@ -1057,7 +1105,9 @@ def _dates_in_words(text: str, facts: list[Fact]) -> list[Fact]:
                 and _DAY_OF.match(text[f.end : month.start])
                 and _OF_YEAR.match(text[month.end : year.start])
             ):
-                d = date_fact(int(year.key[1]), month.key[2], int(f.key[1]), f.start, year.end, text[f.start : year.end])
+                d = date_fact(
+                    int(year.key[1]), month.key[2], int(f.key[1]), f.start, year.end, text[f.start : year.end]
+                )
                 if d:
                     out.append(d)
                     i += 3
@@ -1085,7 +1135,7 @@ _COORDINATED = re.compile(r"\s*(?:,|and|or|to|-|–|—|−|и|или|до|по|
 
 
 def _share_units(text: str, facts: list[Fact]) -> list[Fact]:
-    """"45 and 46 per cent", "10, 20 or 30 million dollars", "5–10%": a bare number coordinated with a
+    """ "45 and 46 per cent", "10, 20 or 30 million dollars", "5–10%": a bare number coordinated with a
     percentage or amount shares its unit."""
     facts = sorted(facts, key=lambda f: f.start)
     for i in range(len(facts) - 2, -1, -1):

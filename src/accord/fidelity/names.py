@@ -273,7 +273,9 @@ class Directory:
 
     def merged(self, other: Directory) -> Directory:
         """This directory's entries, then the other's (a form both know keeps this one's entry)."""
-        return Directory([*self.entries.values(), *other.entries.values()], {**other.han_not_after, **self.han_not_after})
+        return Directory(
+            [*self.entries.values(), *other.entries.values()], {**other.han_not_after, **self.han_not_after}
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> Directory:

@@ -300,7 +300,6 @@ def _ru_compiled() -> list[tuple[int, re.Pattern[str]]]:
     return [(value, re.compile(f"(?:{form})", re.IGNORECASE)) for value, form in _RU_FORMS]
 
 
-
 def ru_word_value(word: str) -> int | None:
     for value, pattern in _ru_compiled():
         if pattern.fullmatch(word):
@@ -388,16 +387,16 @@ _RU_ORDINAL_FORMS: list[tuple[int, str]] = [
 ]
 _RU_ORDINAL_ENDING = r"(?:ый|ой|ий|ая|ое|ые|ого|ому|ым|ом|ую|ых|ыми|ьего|ьему|ьим|ьем|ьей|ья|ье|ьи|ью|ьих|ьими)"
 RU_ORDINAL_WORD = (
-    "(?:" + "|".join(f"(?:{stem})" for _, stem in sorted(_RU_ORDINAL_FORMS, key=lambda f: -len(f[1]))) + ")"
+    "(?:"
+    + "|".join(f"(?:{stem})" for _, stem in sorted(_RU_ORDINAL_FORMS, key=lambda f: -len(f[1])))
+    + ")"
     + _RU_ORDINAL_ENDING
 )
 
 
 @cache
 def _ru_ordinal_compiled() -> list[tuple[int, re.Pattern[str]]]:
-    return [
-        (value, re.compile(f"(?:{stem}){_RU_ORDINAL_ENDING}", re.IGNORECASE)) for value, stem in _RU_ORDINAL_FORMS
-    ]
+    return [(value, re.compile(f"(?:{stem}){_RU_ORDINAL_ENDING}", re.IGNORECASE)) for value, stem in _RU_ORDINAL_FORMS]
 
 
 def ru_ordinal_value(word: str) -> int | None:
@@ -428,7 +427,7 @@ def parse_ru_ordinal(words: list[str]) -> int | None:
     head = numbers[0][0]
     smallest = ru_word_value(words[-2]) or 0
     if smallest >= 1000:
-        return head + last if last < 1000 or last % 1000 == 0 and last < smallest else None
+        return head + last if last < 1000 or (last % 1000 == 0 and last < smallest) else None
     place = 100 if smallest >= 100 else 10 if smallest >= 20 and smallest % 10 == 0 else 1
     if place == 1 or last >= place:
         return None
