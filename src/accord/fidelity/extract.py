@@ -957,6 +957,11 @@ _WEEKDAYS = [
 _EN_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _RU_WEEKDAYS = ["понедельник", "вторник", "сред", "четверг", "пятниц", "суббот", "воскресень"]
 _DECADES = re.compile(r"(?<![\d.,])(?P<y>1[5-9]\d0|20[0-9]0)(?:s\b|’s\b|'s\b)")
+_RU_DECADES = re.compile(
+    r"(?<![а-яё])(?P<n>одно|два|две|двух|три|тр[её]х|четыре|четыр[её]х|пять|пяти)\s+десятилети[а-яё]*", re.IGNORECASE
+)
+_RU_DECADE_VALUES = {"одно": 1, "два": 2, "две": 2, "двух": 2, "три": 3, "трех": 3, "трёх": 3, "четыре": 4}
+_RU_DECADE_VALUES |= {"четырех": 4, "четырёх": 4, "пять": 5, "пяти": 5}
 _EN_DECADES = re.compile(r"\b(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten)\s+decades?\b", re.I)
 
 
@@ -1022,6 +1027,11 @@ def _counts(scan: _Scan, scripts: set[str]) -> None:
                 f = number_fact(v, m.start(), m.end(), m.group(0), hard=False)
                 scan.add(replace(f, keys=frozenset([f.key, ("number", normal(v * 10))])))
     if "Cyrillic" in scripts:
+        for m in _RU_DECADES.finditer(text):  # два десятилетия = twenty years
+            if scan.free(*m.span()):
+                v = _RU_DECADE_VALUES[m.group("n").lower()]
+                f = number_fact(v, m.start(), m.end(), m.group(0), hard=False)
+                scan.add(replace(f, keys=frozenset([f.key, ("number", normal(v * 10))])))
         for m in _RU_FRACTION.finditer(text):
             if not scan.free(*m.span()):
                 continue
