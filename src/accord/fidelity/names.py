@@ -66,8 +66,8 @@ def _ru_stem(word: str) -> str:
 def _ru_piece(piece: str) -> str:
     if not piece.isalpha():
         return re.escape(piece)
-    if piece[-1].lower() in "оуиеюэ" or piece.isupper():
-        return re.escape(piece)  # Перу, Того, Мали, Конго, ООН do not decline
+    if piece.isupper() or (piece[-1].lower() in "оуиеюэ" and piece[-2:].lower() not in _RU_ENDINGS_2):
+        return re.escape(piece)  # Перу, Того, Мали, Конго, ООН do not decline (but Соединенные does)
     return re.escape(_ru_stem(piece)) + "[а-яё]{0,3}"
 
 
