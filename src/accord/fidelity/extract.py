@@ -157,7 +157,10 @@ def code_fact(code: str, start: int, end: int) -> Fact:
     norm = re.sub(r"[\s‐-―−]", "-", code.upper())
     figures = ("code-figures", "-".join(re.findall(r"\d+", norm)))
     if _CYRILLIC_LETTER.search(norm):
-        return Fact("code", figures, frozenset([figures]), start, end, code, True, norm)
+        keys = {figures}
+        if re.fullmatch(r"[А-ЯЁ]{2,}-\d{1,3}", norm):
+            keys.add(("number", normal(int(norm.rsplit("-", 1)[1]))))  # ГЭП-5 = 全球环境展望-5
+        return Fact("code", figures, frozenset(keys), start, end, code, True, norm)
     key = ("code", norm)
     keys: set[Key] = {key, figures}
     if re.fullmatch(r"[A-Z]{2,}-\d{1,3}", norm):
@@ -555,7 +558,8 @@ _MAGNITUDE = re.compile(
     re.IGNORECASE,
 )
 _PERCENT_AFTER = re.compile(
-    r"\s?(?:%|‰|per\s?cent\b|percent\b|pct\b|процент(?:а|ов|ам|ами|ах|ы)?(?![а-яё])|проц\.)", re.IGNORECASE
+    r"\s?(?:%|‰|per\s?cent\b|percent\b|pct\b|процент(?:а|ов|ам|ами|ах|ы)?(?![а-яё])|-?процентн[а-яё]*|проц\.)",
+    re.IGNORECASE,
 )
 _EN_ORDINAL_SUFFIX = re.compile(r"(?:st|nd|rd|th)\b")
 _RU_ORDINAL_SUFFIX = re.compile(r"-(?:й|го|м|я|е|х|ый|ой|ий|ая|ое|ого|ому|ом|ым|ых)(?![а-яё])", re.IGNORECASE)
@@ -692,6 +696,8 @@ _TIMES = [
         r"(?<![\d.,])(?P<h>[01]?\d|2[0-4])\s*ч(?:ас(?:ов|а)?)?\.?\s*(?:(?P<m>[0-5]?\d)\s*м(?:ин(?:ут[ы]?)?)?\.?)?(?![а-яё])",
         re.IGNORECASE,
     ),
+    # с 10.00 до 13.00 (Russian texts write the time with a full stop)
+    re.compile(r"(?=\d)(?:(?<=[сво] )|(?<=до ))(?P<h>[01]?\d|2[0-3])\.(?P<m>[0-5]\d)(?![\d.,]\d)"),
     # 22 часов, 10 часам
     re.compile(r"(?=\d)(?<![\d.,])(?P<h>[01]?\d|2[0-4])\s+час(?:ов|а|ам)(?![а-яё])", re.IGNORECASE),
     # 10:30, 10.30 a.m., 10 a.m., 3 p.m.
