@@ -156,13 +156,13 @@ def code_fact(code: str, start: int, end: int) -> Fact:
     is compared on its figures alone."""
     norm = re.sub(r"[\s‐-―−]", "-", code.upper())
     figures = ("code-figures", "-".join(re.findall(r"\d+", norm)))
+    keys: set[Key] = {figures}
     if _CYRILLIC_LETTER.search(norm):
-        keys = {figures}
         if re.fullmatch(r"[А-ЯЁ]{2,}-\d{1,3}", norm):
             keys.add(("number", normal(int(norm.rsplit("-", 1)[1]))))  # ГЭП-5 = 全球环境展望-5
         return Fact("code", figures, frozenset(keys), start, end, code, True, norm)
     key = ("code", norm)
-    keys: set[Key] = {key, figures}
+    keys.add(key)
     if re.fullmatch(r"[A-Z]{2,}-\d{1,3}", norm):
         keys.add(("number", normal(int(norm.rsplit("-", 1)[1]))))  # GEO-5 = 全球环境展望-5
     return Fact("code", key, frozenset(keys), start, end, code, True, norm)
