@@ -1,6 +1,7 @@
 """Multilingual fidelity: Accord's checker beside translate-toolkit's pofilter "numbers" check.
 
     .venv/bin/python -m bench.fidelity [--items 1000] [--repeats 5] [--fail-on-miss]
+    .venv/bin/python -m bench.fidelity --real [...]   # real UN translations: see bench/fidelity_real.py
 
 1. The corpus (tests/fidelity/corpus/pairs.jsonl, made by its generate.py): recall on the pairs with one
    planted error and the false-alarm rate on the clean pairs, for both checkers. Accord's finding must
@@ -109,6 +110,11 @@ def _median_seconds(fn: Any, repeats: int) -> tuple[float, list[float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--real" in argv:  # the same checker on real UN translations: bench/fidelity_real.py
+        from bench.fidelity_real import main as real
+
+        return real(argv)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=1000, help="items in the generated plan (default 1000)")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs of each checker (default 5)")

@@ -14,6 +14,7 @@ DATA = Path(__file__).resolve().parents[2] / "src" / "accord" / "demo" / "data"
 EN = DATA / "people-daily-1960-02-26.en.txt"
 ZH = DATA / "people-daily-1960-02-26.zh.txt"
 NAMES = Path(__file__).resolve().parent / "corpus" / "directory.json"
+SRC = str(Path(__file__).resolve().parents[2] / "src")  # the code under test, not an installed copy
 
 
 def run(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -89,10 +90,11 @@ def test_the_installed_command(tmp_path: Path) -> None:
     """Through the real `accord` entry point: exit statuses as a shell sees them."""
     accord = [sys.executable, "-m", "accord"]
     env_dir = tmp_path / "data"
-    env = {"ACCORD_DATA_DIR": str(env_dir), "PATH": "/usr/bin:/bin"}
+    env = {"ACCORD_DATA_DIR": str(env_dir), "PATH": "/usr/bin:/bin", "PYTHONPATH": SRC}
     ok = subprocess.run([*accord, "check-texts", str(EN), str(ZH)], capture_output=True, text=True, env=env)
     assert ok.returncode == 0, ok.stderr
-    assert "names not compared" in ok.stderr  # no database in a fresh data directory, and none created
+    # no database in a fresh data directory, and none created: names from the built-in gazetteer
+    assert "built-in gazetteer" in ok.stderr
     assert not (env_dir / "accord.sqlite3").exists()
     bad = subprocess.run(
         [*accord, "check-texts", str(tmp_path / "missing.txt"), str(ZH)], capture_output=True, text=True, env=env
@@ -104,3 +106,104 @@ def test_the_installed_command(tmp_path: Path) -> None:
     found = subprocess.run([*accord, "check-texts", str(EN), str(changed)], capture_output=True, text=True, env=env)
     assert found.returncode == 1
     assert "一百一十二" in found.stdout
+
+
+def test_names_are_compared_without_a_names_file(tmp_path: Path) -> None:
+    """No database, no --directory: countries and international bodies come from the built-in gazetteer."""
+    en, zh = tmp_path / "en.txt", tmp_path / "zh.txt"
+    en.write_text("France and the Security Council welcomed the report.", encoding="utf-8")
+    zh.write_text("德国和安全理事会欢迎该报告。", encoding="utf-8")
+    env = {"ACCORD_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin", "PYTHONPATH": SRC}
+    run_ = subprocess.run(
+        [sys.executable, "-m", "accord", "check-texts", str(en), str(zh)], capture_output=True, text=True, env=env
+    )
+    assert run_.returncode == 1, run_.stderr
+    assert 'name differs: en says "France"' in run_.stdout and "德国" in run_.stdout
+    zh.write_text("法国和安全理事会欢迎该报告。", encoding="utf-8")
+    same = subprocess.run(
+        [sys.executable, "-m", "accord", "check-texts", str(en), str(zh)], capture_output=True, text=True, env=env
+    )
+    assert same.returncode == 0, same.stdout
+
+
+def _docx(path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("The Council met on 4 March 2015.")
+    document.save(str(path))
+
+
+BAD_INPUTS = {
+    "html": (
+        lambda p: p.write_text("<!DOCTYPE html><html><body><p>4 March 2015</p></body></html>", encoding="utf-8"),
+        "is HTML",
+    ),
+    "html fragment": (
+        lambda p: p.write_text("<p>One</p><p>Two</p><p>Three</p><div>4</div><br/><p>5</p>", encoding="utf-8"),
+        "is HTML",
+    ),
+    "docx": (_docx, "is a DOCX"),
+    "pdf": (lambda p: p.write_bytes(b"%PDF-1.7\n%binary"), "is a PDF"),
+    "binary": (lambda p: p.write_bytes(b"\x01\x02\x00\x00\x03" * 10), "binary"),
+    "empty": (lambda p: p.write_bytes(b""), "is empty"),
+    "huge": (lambda p: p.write_bytes(b"The Council met on 4 March 2015. " * 160_000), "too large"),
+    "german": (
+        lambda p: p.write_text(
+            "Der Rat hat die Resolution am 4. März 2015 mit den Stimmen der Mitglieder "
+            "angenommen, und die Sitzung wurde um 10 Uhr von dem Präsidenten eröffnet.",
+            encoding="utf-8",
+        ),
+        "not in Chinese, Russian or English",
+    ),
+    "mixed scripts": (
+        lambda p: p.write_text(
+            "The Council met on 4 March 2015 and adopted the resolution without a vote. "
+            "Совет провел заседание 4 марта 2015 года и принял резолюцию.",
+            encoding="utf-8",
+        ),
+        "mixes scripts",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_INPUTS))
+def test_bad_input_exits_2_with_one_line_never_a_traceback(tmp_path: Path, kind: str) -> None:
+    make, reason = BAD_INPUTS[kind]
+    bad = tmp_path / "bad.txt"
+    make(bad)
+    env = {"ACCORD_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin", "PYTHONPATH": SRC}
+    run_ = subprocess.run(
+        [sys.executable, "-m", "accord", "check-texts", str(bad), str(ZH)], capture_output=True, text=True, env=env
+    )
+    assert run_.returncode == 2, (run_.stdout, run_.stderr)
+    assert reason in run_.stderr and run_.stderr.strip().count("\n") == 0, run_.stderr
+    assert "Traceback" not in run_.stderr
+    # the same through Django's command
+    with pytest.raises(CommandError) as exc:
+        call_command("check-texts", str(bad), str(ZH), "--no-directory")
+    assert reason in str(exc.value) and exc.value.returncode == 2
+
+
+def test_a_language_declared_against_the_script_exits_2(tmp_path: Path) -> None:
+    with pytest.raises(CommandError) as exc:
+        call_command("check-texts", str(EN), str(ZH), "--lang-a", "ru", "--no-directory")
+    assert "declared ru but written in Latin script" in str(exc.value) and exc.value.returncode == 2
+    with pytest.raises(CommandError) as exc:
+        call_command("check-texts", str(EN), str(ZH), "--lang-a", "de", "--no-directory")
+    assert "reads zh, ru and en" in str(exc.value)
+
+
+def test_findings_are_ranked_most_likely_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    en, zh = tmp_path / "en.txt", tmp_path / "zh.txt"
+    en.write_text(
+        "16. France welcomed the report of 12 May.\n\nThe meeting was held on 4 March 2015 with 45 delegations.",
+        encoding="utf-8",
+    )
+    zh.write_text("德国欢迎5月12日的报告。\n\n会议于2015年3月5日举行，有45个代表团出席。", encoding="utf-8")
+    code, out, _ = run(str(en), str(zh), capsys=capsys)
+    assert code == 1
+    lines = [line for line in out.splitlines() if line.startswith(("error", "warning"))]
+    assert lines[0].startswith("error: date differs")
+    assert lines[1].startswith("error: name differs")
+    assert lines[-1].startswith("warning: could not compare the numbering")

@@ -95,3 +95,17 @@ def test_directory_from_the_database_knows_the_seed(seed) -> None:  # type: igno
     assert f"organisation:{seed.su_committee.uid}" in ids  # by its alias
     assert f"organisation:{seed.cn_commission.uid}" in ids
     assert any(i.startswith("place:") for i in ids)  # Moscow, from the meeting's place
+
+
+def test_the_shipped_gazetteer_is_what_its_lists_and_pycountry_make() -> None:
+    import json
+
+    from accord.fidelity import gazetteer
+
+    shipped = json.loads(gazetteer.PATH.read_text(encoding="utf-8"))
+    assert shipped == json.loads(json.dumps(gazetteer.build(), ensure_ascii=False))
+    names = gazetteer.gazetteer()
+    found = {f.label for f in names.find("Франции, Российской Федерации и Соединенным Штатам Америки")}
+    assert found == {"France", "Russian Federation", "United States"}
+    # names are written with a capital: того is a pronoun, not Togo; "who" is not the WHO
+    assert names.find("того, who") == []

@@ -31,13 +31,23 @@ from accord.fidelity.align import Group, Segment, align, segments
 from accord.fidelity.extract import Fact, extract, resolve_relative
 from accord.fidelity.names import Directory
 
-FAMILY = {"number": "number", "percent": "number", "amount": "number", "code": "number", "date": "date", "name": "name"}
+FAMILY = {
+    "number": "number",
+    "percent": "number",
+    "amount": "number",
+    "code": "number",
+    "date": "date",
+    "time": "date",
+    "weekday": "date",
+    "name": "name",
+}
 KIND_WORD = {
     "number": "number",
     "percent": "percentage",
     "amount": "amount",
     "code": "reference",
     "date": "date",
+    "time": "time of day",
     "name": "name",
 }
 
@@ -235,7 +245,9 @@ def _dedupe_names(facts: Sequence[Fact]) -> list[Fact]:
     seen: set[Any] = set()
     out = []
     for f in facts:
-        if f.kind == "name":
+        if f.kind == "name" and f.hard:
+            # (soft names are counted: where one version names the Council twice and the other names it once
+            # and another body once, the other body is the difference)
             if f.key in seen:
                 continue
             seen.add(f.key)
@@ -354,6 +366,30 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
         pairs, ra, rb = match(facts_a, facts_b)
         if any(x.hard or y.hard for x, y in pairs):
             confirmed.add(g)
+        # A figure the other version says too, only once fewer times ("the post-2015 agenda ... in 2015" where
+        # the other says 2015 once): a repetition, not a discrepancy; noted once, not reported as an error.
+        said_a = {x.key for x, _ in pairs} | {k for _, y in pairs for k in y.keys}
+        said_b = {y.key for _, y in pairs} | {k for x, _ in pairs for k in x.keys}
+        repeats = [(a, f) for f in ra if f.hard and f.kind != "name" and f.key in said_a and not _opposite(f, rb)]
+        repeats += [(b, f) for f in rb if f.hard and f.kind != "name" and f.key in said_b and not _opposite(f, ra)]
+        for version, f in repeats:
+            other = b if version is a else a
+            findings.append(
+                Finding(
+                    "repeated",
+                    f"could not compare: {_show(f)} is said more often in {version.tag} than in {other.tag} "
+                    f"({_group_label(version, groups[g][0] if version is a else groups[g][1])})",
+                    (version.tag, other.tag),
+                    {version.tag: f.text, other.tag: ""},
+                    {version.tag: ((f.start, f.end),)},
+                    {version.tag: _segment_of(version, f)},
+                    severity="warning",
+                )
+            )
+        if repeats:
+            gone = {id(f) for _, f in repeats}
+            ra = [f for f in ra if id(f) not in gone]
+            rb = [f for f in rb if id(f) not in gone]
         if ra or rb:
             # names are sets: a leftover name said anywhere else in the group is no disagreement
             per_group.append((ra, rb))
@@ -377,10 +413,51 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
     for g, (ra, rb) in enumerate(per_group):
         ra = [f for f in ra if id(f) not in moved_a]
         rb = [f for f in rb if id(f) not in moved_b]
+        # a paragraph numbered in one version only ("16. Place and date" against 会议地点和日期): layout, not
+        # a figure that differs; said once as a note. Two numbers that differ are still reported.
+        # (only when the rest of the numbered paragraph is accounted for: a paragraph missing whole is reported)
+        marks_a = [f for f in ra if _is_item_mark(a, f) and _alone(a, f, ra)]
+        marks_b = [f for f in rb if _is_item_mark(b, f) and _alone(b, f, rb)]
+        if bool(marks_a) != bool(marks_b) and groups[g][0] and groups[g][1]:
+            only, version, other = (marks_a, a, b) if marks_a else (marks_b, b, a)
+            for f in only:
+                findings.append(
+                    Finding(
+                        "numbering",
+                        f"could not compare the numbering: "
+                        f"{_group_label(version, groups[g][0 if version is a else 1])} is numbered {_show(f)} "
+                        f"in {version.tag} only, not in {other.tag}",
+                        (version.tag, other.tag),
+                        {version.tag: f.text, other.tag: ""},
+                        {version.tag: ((f.start, f.end),)},
+                        {version.tag: _segment_of(version, f)},
+                        severity="warning",
+                    )
+                )
+            ra = [f for f in ra if f not in marks_a]
+            rb = [f for f in rb if f not in marks_b]
         names_a, names_b = any(f.kind == "name" for f in ra), any(f.kind == "name" for f in rb)
-        if any(f.hard for f in ra) or any(f.hard for f in rb) or (names_a and names_b):
+        ordinals = any(f.ordinal for f in ra) and any(f.ordinal for f in rb)
+        if any(f.hard for f in ra) or any(f.hard for f in rb) or (names_a and names_b) or ordinals:
             findings.extend(_differences(a, b, groups[g], ra, rb))
     return findings
+
+
+_ITEM_MARK_AFTER = re.compile(r"[.)．、]\s")
+
+
+def _is_item_mark(version: _Version, fact: Fact) -> bool:
+    """The number that numbers a paragraph ("16. ...", "3) ..."), at its very start."""
+    if fact.kind != "number":
+        return False
+    i = _segment_of(version, fact) - 1
+    return i >= 0 and fact.start == version.segs[i].start and bool(_ITEM_MARK_AFTER.match(version.text, fact.end))
+
+
+def _alone(version: _Version, fact: Fact, leftovers: Sequence[Fact]) -> bool:
+    """No other hard fact of the fact's paragraph is left over."""
+    n = _segment_of(version, fact)
+    return not any(f is not fact and f.hard and _segment_of(version, f) == n for f in leftovers)
 
 
 def _segment_of(version: _Version, fact: Fact) -> int:
@@ -428,8 +505,17 @@ def _differences(a: _Version, b: _Version, group: Group, ra: list[Fact], rb: lis
         for hy in hard_y[len(hard_x) :]:
             pairs.append((soft_x.pop(0) if soft_x else None, hy))
         if family == "name":
-            # soft names (parties) are not missed when left out, but one named where the other names another is
-            pairs.extend(zip(soft_x, soft_y, strict=False))
+            # soft names (parties, countries, bodies) are not missed when left out, but one named where the other
+            # names another of the same sort is (a country for a country, a body for a body)
+            for sort in dict.fromkeys(_sort(f) for f in soft_x):
+                pairs.extend(
+                    zip([f for f in soft_x if _sort(f) == sort], [f for f in soft_y if _sort(f) == sort], strict=False)
+                )
+        else:
+            # "the second session" where the other version says 第三届: an ordinal said where the other says
+            # another ordinal is a disagreement, though either alone might be a word ("first of all")
+            ord_x, ord_y = [f for f in soft_x if f.ordinal], [f for f in soft_y if f.ordinal]
+            pairs.extend(zip(ord_x, ord_y, strict=False))
         for x, y in pairs:
             if x is not None and y is not None:
                 kind = x.kind if x.kind == y.kind else family
@@ -456,6 +542,16 @@ def _differences(a: _Version, b: _Version, group: Group, ra: list[Fact], rb: lis
                 message = f"{word} {_show(y)} in {b.tag} ({where_b}) is not in {a.tag} ({where_a})"
             out.append(Finding(kind, message, (a.tag, b.tag), says, spans, segs))
     return out
+
+
+def _opposite(f: Fact, others: Sequence[Fact]) -> bool:
+    """Is there a leftover of the same kind on the other side (then the two differ, and it is no repeat)?"""
+    return any(FAMILY.get(o.kind) == FAMILY.get(f.kind) and (o.hard or o.ordinal) for o in others)
+
+
+def _sort(f: Fact) -> str:
+    """The sort of a name's entry: country, body, party, person, ... (the prefix of its id)."""
+    return str(f.key[1]).split(":", 1)[0]
 
 
 def _moved(a: _Version, b: _Version, groups: list[Group], ga: int, gb: int, fa: Fact, fb: Fact) -> Finding:

@@ -59,6 +59,7 @@ class Fact:
     hard: bool = True
     label: str = ""  # canonical value for messages: "122", "1958-01-18", "Wu Heng"
     relative: bool = False  # a day of the month read against the document's date ("24日", "the 24th")
+    ordinal: bool = False  # said as an ordinal (第二, second, второй): two differing ordinals are reported
 
     def agrees(self, other: Fact) -> bool:
         return self.key in other.keys or other.key in self.keys
@@ -146,10 +147,25 @@ def resolve_relative(fact: Fact, context: dt.date) -> Fact:
     return replace(fact, key=("date", y, m, d), keys=frozenset(keys), label=f"{date_label(y, m, d)} (day {d})")
 
 
+_CYRILLIC_LETTER = re.compile(r"[А-ЯЁа-яё]")
+
+
 def code_fact(code: str, start: int, end: int) -> Fact:
+    """A reference code. Its letters are compared as written, except across scripts: the Russian version of
+    a code has letters of its own (С-4 for the grade P-4, ГЭП-5 for GEO-5), so a code with Cyrillic letters
+    is compared on its figures alone."""
     norm = re.sub(r"[\s‐-―−]", "-", code.upper())
+    figures = ("code-figures", "-".join(re.findall(r"\d+", norm)))
+    keys: set[Key] = {figures}
+    if _CYRILLIC_LETTER.search(norm):
+        if re.fullmatch(r"[А-ЯЁ]{2,}-\d{1,3}", norm):
+            keys.add(("number", normal(int(norm.rsplit("-", 1)[1]))))  # ГЭП-5 = 全球环境展望-5
+        return Fact("code", figures, frozenset(keys), start, end, code, True, norm)
     key = ("code", norm)
-    return Fact("code", key, frozenset([key]), start, end, code, True, norm)
+    keys.add(key)
+    if re.fullmatch(r"[A-Z]{2,}-\d{1,3}", norm):
+        keys.add(("number", normal(int(norm.rsplit("-", 1)[1]))))  # GEO-5 = 全球环境展望-5
+    return Fact("code", key, frozenset(keys), start, end, code, True, norm)
 
 
 # --- patterns ----------------------------------------------------------------------------------------
@@ -163,9 +179,9 @@ def normalise(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
-DASH = r"[-‐‑‒–—―~〜～至到]"
-EN_RANGE = r"(?:\s*[-‐‑‒–—―]\s*|\s+(?:to|and|till|until|through)\s+)"  # 10–15 March, from 10 to 15 March
-RU_RANGE = r"(?:\s*[-‐‑‒–—―]\s*|\s+(?:по|до|и)\s+)"  # 24–26 февраля, с 1 по 15 марта
+DASH = r"[-‐‑‒–—―−~〜～至到]"
+EN_RANGE = r"(?:\s*[-‐‑‒–—―−]\s*|\s+(?:to|and|till|until|through)\s+)"  # 10–15 March, from 10 to 15 March
+RU_RANGE = r"(?:\s*[-‐‑‒–—―−]\s*|\s+(?:по|до|и)\s+)"  # 24–26 февраля, с 1 по 15 марта
 EN_MONTHS = {
     "january": 1,
     "february": 2,
@@ -211,6 +227,9 @@ ZH_NUM = rf"(?:\d{{1,4}}|[{ZH_NUMERAL_CHARS}]{{1,6}})"
 _YEAR_RU = r"(?:\s*(?:г\.|года|году|год|гг\.))?"
 
 
+_RU_DAY_FORM = r"(?:[12]\d|3[01]|0?[1-9])"
+
+
 def _en_month(word: str) -> int:
     w = word.lower().rstrip(".")
     return EN_MONTHS.get(w) or _EN_ABBR[w]
@@ -235,9 +254,18 @@ def _int(text: str | None) -> int | None:
 
 @dataclass
 class _Rule:
-    pattern: re.Pattern[str]
+    source: str
+    flags: int
     make: Callable[[re.Match[str], str], list[Fact]]
     script: str | None = None  # skip the rule when the text has no letter of this script
+    _compiled: re.Pattern[str] | None = None
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        # compiled when first needed: a command that checks a zh–en pair never compiles the Russian rules
+        if self._compiled is None:
+            self._compiled = re.compile(self.source, self.flags)
+        return self._compiled
 
 
 _rules: list[_Rule] = []
@@ -245,7 +273,7 @@ _rules: list[_Rule] = []
 
 def rule(pattern: str, flags: int = 0, script: str | None = None) -> Callable:
     def register(fn: Callable[[re.Match[str], str], list[Fact]]) -> Callable:
-        _rules.append(_Rule(re.compile(pattern, flags), fn, script))
+        _rules.append(_Rule(pattern, flags, fn, script))
         return fn
 
     return register
@@ -263,10 +291,91 @@ def _dates_with_range(m: re.Match[str], y: int | None, mo: int | None) -> list[F
     return out
 
 
+# Two dates or months that share one year, said once: 2014年1月1日至12月31日, 2014年3月和4月,
+# 1 January-31 December 2014, from 1 January to 31 December 2014, March and April 2014, с 1 января по
+# 31 декабря 2014 года, в марте и апреле 2014 года. Both get the year.
+def _two(m: re.Match[str], month: Callable[[str], int]) -> list[Fact]:
+    y = _int(m.group("y"))
+    g = m.groupdict()
+    out = []
+    for mon, d in ((g["m1"], g.get("d1")), (g["m2"], g.get("d2"))):
+        f = date_fact(y, month(mon), _int(d) if d else None, m.start(), m.end(), m.group(0))
+        if f:
+            out.append(f)
+    return out
+
+
+_ZH_AND = r"(?:至|到|和|及|与|、|-|–|—|−|~)"
+
+
+@rule(
+    rf"(?P<y>{ZH_NUM})\s*年\s*(?P<m1>{ZH_NUM})\s*月\s*(?P<d1>{ZH_NUM})\s*[日号]\s*{_ZH_AND}\s*(?P<m2>{ZH_NUM})\s*月"
+    rf"\s*(?P<d2>{ZH_NUM})\s*[日号]",
+    script="Han",
+)
+def _zh_two_days(m: re.Match[str], lang: str) -> list[Fact]:
+    return _two(m, lambda t: _int(t) or 0)
+
+
+@rule(
+    rf"(?P<y>{ZH_NUM})\s*年\s*(?P<m1>{ZH_NUM})\s*月(?:份)?\s*{_ZH_AND}\s*(?P<m2>{ZH_NUM})\s*月(?!\s*{ZH_NUM}\s*[日号])",
+    script="Han",
+)
+def _zh_two_months(m: re.Match[str], lang: str) -> list[Fact]:
+    return _two(m, lambda t: _int(t) or 0)
+
+
+_EN_AND = r"(?:\s*[-–—−]\s*|\s+(?:to|through|until|till|and|or)\s+)"
+
+
+@rule(
+    rf"(?<![\d.])(?P<d1>{EN_DAY})\s+(?:of\s+)?(?P<m1>{EN_MONTH}){_EN_AND}(?:the\s+)?(?P<d2>{EN_DAY})\s+(?:of\s+)?"
+    rf"(?P<m2>{EN_MONTH}),?\s+(?P<y>1\d{{3}}|20\d{{2}})(?!\d)",
+    script="Latin",
+)
+def _en_two_days(m: re.Match[str], lang: str) -> list[Fact]:
+    return _two(m, _en_month)
+
+
+@rule(
+    rf"\b(?P<m1>{EN_MONTH})\s+(?P<d1>{EN_DAY}){_EN_AND}(?P<m2>{EN_MONTH})\s+(?P<d2>{EN_DAY}),?\s+(?P<y>1\d{{3}}|20\d{{2}})(?!\d)",
+    script="Latin",
+)
+def _en_two_days_us(m: re.Match[str], lang: str) -> list[Fact]:
+    return _two(m, _en_month)
+
+
+@rule(rf"\b(?P<m1>{EN_MONTH}){_EN_AND}(?P<m2>{EN_MONTH}),?\s+(?P<y>1\d{{3}}|20\d{{2}})(?!\d)", script="Latin")
+def _en_two_months(m: re.Match[str], lang: str) -> list[Fact]:
+    return _two(m, _en_month)
+
+
+_RU_AND = r"(?:\s*[-–—−]\s*|\s+(?:по|до|и|или)\s+)"
+
+
+@rule(
+    rf"(?<![\d.,])(?P<d1>{_RU_DAY_FORM})\s+(?P<m1>{RU_MONTH}){_RU_AND}(?P<d2>{_RU_DAY_FORM})\s+(?P<m2>{RU_MONTH})\s+"
+    rf"(?P<y>1\d{{3}}|20\d{{2}})(?!\d){_YEAR_RU}",
+    re.IGNORECASE,
+    script="Cyrillic",
+)
+def _ru_two_days(m: re.Match[str], lang: str) -> list[Fact]:
+    return _two(m, _ru_month)
+
+
+@rule(
+    rf"(?<![а-яё])(?P<m1>{RU_MONTH}){_RU_AND}(?P<m2>{RU_MONTH})\s+(?P<y>1\d{{3}}|20\d{{2}})(?!\d){_YEAR_RU}",
+    re.I,
+    "Cyrillic",
+)
+def _ru_two_months(m: re.Match[str], lang: str) -> list[Fact]:
+    return _two(m, _ru_month)
+
+
 # Chinese: 1958年1月18日, 一九五八年一月十八日, 1960年2月24日至26日, 1958年1月, 2月24日, 24日, 廿四日
 @rule(
-    rf"(?P<y>{ZH_NUM})\s*年\s*(?P<m>{ZH_NUM})\s*月\s*(?P<d>{ZH_NUM})\s*[日号]"
-    rf"(?:\s*{DASH}\s*(?P<d2>{ZH_NUM})\s*[日号])?",
+    rf"(?P<y>{ZH_NUM})\s*年\s*(?P<m>{ZH_NUM})\s*月\s*(?P<d>{ZH_NUM})\s*[日号]?"
+    rf"(?:\s*(?:{DASH}|和|及|、)\s*(?P<d2>{ZH_NUM})\s*)?[日号]",
     script="Han",
 )
 def _zh_ymd(m: re.Match[str], lang: str) -> list[Fact]:
@@ -280,7 +389,7 @@ def _zh_ym(m: re.Match[str], lang: str) -> list[Fact]:
 
 
 @rule(
-    rf"(?<![个几多])(?P<m>{ZH_NUM})\s*月\s*(?P<d>{ZH_NUM})\s*[日号](?:\s*{DASH}\s*(?P<d2>{ZH_NUM})\s*[日号])?",
+    rf"(?<![个几多])(?P<m>{ZH_NUM})\s*月\s*(?P<d>{ZH_NUM})\s*[日号]?(?:\s*(?:{DASH}|和|及|、)\s*(?P<d2>{ZH_NUM})\s*)?[日号]",
     script="Han",
 )
 def _zh_md(m: re.Match[str], lang: str) -> list[Fact]:
@@ -338,7 +447,7 @@ def _en_mdy(m: re.Match[str], lang: str) -> list[Fact]:
 
 
 @rule(
-    rf"(?<![\d.\-])(?:the\s+)?(?P<d>{EN_DAY})(?:{EN_RANGE}(?P<d2>{EN_DAY}))?\s+(?:of\s+)?(?P<mon>{EN_MONTH}),?\s+"
+    rf"(?<![\d.])(?:(?<=\d\d\d\d[\-–])|(?<!\d[\-–]))(?:the\s+)?(?P<d>{EN_DAY})(?:{EN_RANGE}(?P<d2>{EN_DAY}))?\s+(?:of\s+)?(?P<mon>{EN_MONTH}),?\s+"
     rf"(?P<y>1\d{{3}}|20\d{{2}})(?!\d)",
     script="Latin",
 )
@@ -358,7 +467,7 @@ def _en_md(m: re.Match[str], lang: str) -> list[Fact]:
 
 
 @rule(
-    rf"(?<![\d.\-])(?:the\s+)?(?P<d>{EN_DAY})(?:{EN_RANGE}(?P<d2>{EN_DAY}))?\s+(?:of\s+)?(?P<mon>{EN_MONTH})\b",
+    rf"(?<![\d.])(?<!\d[\-–])(?:the\s+)?(?P<d>{EN_DAY})(?:{EN_RANGE}(?P<d2>{EN_DAY}))?\s+(?:of\s+)?(?P<mon>{EN_MONTH})\b",
     script="Latin",
 )
 def _en_dm(m: re.Match[str], lang: str) -> list[Fact]:
@@ -445,11 +554,12 @@ _CURRENCY_BEFORE = re.compile(
 )
 _MAGNITUDE = re.compile(
     r"\s?(?:(?P<k>thousand\b|тыс\.|тысяч[аиу]?(?![а-яё])|千(?!克|米|瓦))|(?P<m>million\b|mln\b|млн\.?|миллион(?:а|ов)?"
-    r"(?![а-яё])|百万)|(?P<b>billion\b|bn\b|млрд\.?|миллиард(?:а|ов)?(?![а-яё]))|(?P<w>万)|(?P<y>亿))",
+    r"(?![а-яё])|百万)|(?P<b>billion\b|bn\b|млрд\.?|миллиард(?:а|ов)?(?![а-яё]))|(?P<w>[多余]?万)|(?P<y>[多余]?亿))",
     re.IGNORECASE,
 )
 _PERCENT_AFTER = re.compile(
-    r"\s?(?:%|‰|per\s?cent\b|percent\b|pct\b|процент(?:а|ов|ам|ами|ах|ы)?(?![а-яё])|проц\.)", re.IGNORECASE
+    r"\s?(?:%|‰|per\s?cent\b|percent\b|pct\b|процент(?:а|ов|ам|ами|ах|ы)?(?![а-яё])|-?процентн[а-яё]*|проц\.)",
+    re.IGNORECASE,
 )
 _EN_ORDINAL_SUFFIX = re.compile(r"(?:st|nd|rd|th)\b")
 _RU_ORDINAL_SUFFIX = re.compile(r"-(?:й|го|м|я|е|х|ый|ой|ий|ая|ое|ого|ому|ом|ым|ых)(?![а-яё])", re.IGNORECASE)
@@ -462,9 +572,18 @@ _ZH_YEAR_AFTER = re.compile(r"\s*年(?!代)")
 _ZH_IDIOMS = {("十", "分"), ("万", "分"), ("万", "一"), ("千", "万"), ("一", "一"), ("万", "岁")}
 
 _DIGITS = {
-    "en": re.compile(r"(?<![0-9A-Za-z.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![0-9]|[.,]\d)"),
+    "en": re.compile(
+        r"(?<![0-9A-Za-z.])(?<!\d,)(?<![A-Za-z][,;:])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![0-9]|[.,]\d)"
+    ),
+    # the UN's Chinese texts group thousands with a space (151 680美元) or a comma
+    "zh": re.compile(
+        r"(?<![0-9A-Za-z.])(?<!\d,)"
+        r"(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+        r"(?![0-9]|[.,]\d)"
+    ),
     "ru": re.compile(
-        r"(?<![0-9A-Za-zА-Яа-яЁё.,])(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)(?![0-9]|[.,]\d)"
+        r"(?<![0-9A-Za-zА-Яа-яЁё.])(?<!\d,)(?<![A-Za-zА-Яа-яЁё][,;:])"
+        r"(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)(?![0-9]|[.,]\d)"
     ),
 }
 _ZH_RUN = re.compile(rf"[{ZH_NUMERAL_CHARS}]+")
@@ -474,23 +593,8 @@ _EN_RUN = re.compile(
     re.IGNORECASE,
 )
 _RU_RUN = re.compile(rf"(?<![а-яё])(?:{RU_WORD})(?:\s+(?:{RU_WORD}))*(?![а-яё])", re.IGNORECASE)
-_RU_ORDINAL_WORD = re.compile(
-    r"(?<![а-яё])(перв|втор|трет|четв[её]рт|пят|шест|седьм|восьм|девят|десят)"
-    r"(?:ый|ой|ий|ая|ое|ые|ого|ому|ым|ом|ую|ых|ыми|ья|ье|ьи|ьего|ьему|ьим|ьем|ью|ьих|ьими|ьей)(?![а-яё])",
-    re.IGNORECASE,
-)
-_RU_ORDINAL_STEMS = {
-    "перв": 1,
-    "втор": 2,
-    "трет": 3,
-    "четв": 4,
-    "пят": 5,
-    "шест": 6,
-    "седьм": 7,
-    "восьм": 8,
-    "девят": 9,
-    "десят": 10,
-}
+_RU_ORDINAL_WORD = re.compile(rf"(?<![а-яё])(?=[а-яё]){numerals.RU_ORDINAL_WORD}(?![а-яё])", re.IGNORECASE)
+_RU_WORDS_BEFORE = re.compile(rf"(?<![а-яё])(?:(?:{RU_WORD})\s+)+$", re.IGNORECASE)
 
 
 @dataclass
@@ -544,8 +648,112 @@ def _with_units(scan: _Scan, value: Decimal, start: int, end: int, *, hard: bool
     return number_fact(value, start, end, text[start:end], hard=hard)
 
 
+_ROMAN_CONTEXT = (
+    r"(?:chapters?|parts?|sections?|annex(?:es)?|titles?|articles?|volumes?|phases?|tiers?|categor(?:y|ies)|"
+    r"protocols?|books?|stages?|goals?|"
+    r"глав[аеыуой]*|част[иьей]*|раздел[аеуыом]*|приложени[еяюий]*|том[аеу]?|этап[аеу]?|категори[яиюей]*|"
+    r"протокол[аеу]?|книг[аеиуой]*|стади[яиюей]*)"
+)
+_ROMAN = re.compile(r"(?<![A-Za-zА-Яа-яЁё\d\-/.'])(?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})(?![A-Za-zА-Яа-яЁё\d\-'’])")
+_ROMAN_BEFORE = re.compile(r"(?<![A-Za-zА-Яа-яЁё])" + _ROMAN_CONTEXT + r"\s+$", re.IGNORECASE)
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
+
+
+def roman_value(numeral: str) -> int:
+    total = 0
+    for ch, nxt in zip(numeral, [*numeral[1:], ""], strict=True):
+        v = _ROMAN_VALUES[ch]
+        total += -v if nxt and _ROMAN_VALUES[nxt] > v else v
+    return total
+
+
+def _romans(scan: _Scan) -> None:
+    """Roman numerals (Chapter VII = 第七章 = глава VII; the XXI century). Upper case only; a lone I, V, X
+    or L only after a word that numbers with them (Chapter V, annex I), as "I" is a pronoun in English."""
+    text = scan.text
+    for m in _ROMAN.finditer(text):
+        numeral = m.group(0)
+        start, end = m.span()
+        if not numeral or not scan.free(start, end):
+            continue
+        if len(numeral) == 1 and not _ROMAN_BEFORE.search(text, max(0, start - 20), start):
+            continue
+        scan.add(replace(number_fact(roman_value(numeral), start, end, numeral), ordinal=True))
+
+
+def time_fact(hour: int, minute: int, start: int, end: int, text: str) -> Fact | None:
+    """A time of day. Compared on a 12-hour dial: a version may say 3时 where the other says 3 p.m."""
+    if not (0 <= hour <= 24 and 0 <= minute <= 59):
+        return None
+    key = ("time", hour % 12, minute)
+    return Fact("time", key, frozenset([key]), start, end, text, True, f"{hour:02d}:{minute:02d}")
+
+
+_TIMES = [
+    # 10 ч. 00 м., 10 час. 30 мин., 10 ч.
+    re.compile(
+        r"(?=\d)"
+        r"(?<![\d.,])(?P<h>[01]?\d|2[0-4])\s*ч(?:ас(?:ов|а)?)?\.?\s*(?:(?P<m>[0-5]?\d)\s*м(?:ин(?:ут[ы]?)?)?\.?)?(?![а-яё])",
+        re.IGNORECASE,
+    ),
+    # с 10.00 до 13.00 (Russian texts write the time with a full stop)
+    re.compile(r"(?=\d)(?:(?<=[сво] )|(?<=до ))(?P<h>[01]?\d|2[0-3])\.(?P<m>[0-5]\d)(?![\d.,]\d)"),
+    # 22 часов, 10 часам
+    re.compile(r"(?=\d)(?<![\d.,])(?P<h>[01]?\d|2[0-4])\s+час(?:ов|а|ам)(?![а-яё])", re.IGNORECASE),
+    # 10:30, 10.30 a.m., 10 a.m., 3 p.m.
+    re.compile(
+        r"(?=\d)(?<![\d.,:])(?P<h>[01]?\d|2[0-4])(?::(?P<m>[0-5]\d)|\.(?P<m2>[0-5]\d)(?=\s*[ap]\.?m\b))"
+        r"(?:\s*(?P<ap>[ap])\.?m\.?)?(?![\d:])",
+        re.IGNORECASE,
+    ),
+    re.compile(r"(?=\d)(?<![\d.,:])(?P<h>1[0-2]|0?[1-9])\s*(?P<ap>[ap])\.?m\b\.?", re.IGNORECASE),
+    # at 0300, 1310 hours
+    re.compile(r"(?=\d)(?:(?<=\bat )|(?<=\bAt ))(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)(?:\s*hours\b)?(?!\d)"),
+    re.compile(r"(?=\d)(?<![\d.,])(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s*hours\b"),
+    # 凌晨3时, 下午3时30分, 13时10分, 上午10点半
+    re.compile(
+        rf"(?=[\d{ZH_NUMERAL_CHARS}上下晚凌中早清夜傍])(?P<pre>上午|下午|晚上|凌晨|中午|早上|清晨|夜间|傍晚|晚)?(?P<h>\d{{1,2}}|[{ZH_NUMERAL_CHARS}]{{1,3}})\s*[时点](?!期|代|间|候|刻)"
+        rf"(?:\s*(?P<m>\d{{1,2}}|[{ZH_NUMERAL_CHARS}]{{1,3}})\s*分|(?P<half>半))?"
+    ),
+]
+
+
+def _times(scan: _Scan) -> None:
+    text = scan.text
+    for pattern in _TIMES:
+        for m in pattern.finditer(text):
+            if not scan.free(*m.span()):
+                continue
+            groups = m.groupdict()
+            hour = _int(groups["h"])
+            raw_minute = groups.get("m") or groups.get("m2")
+            minute = _int(raw_minute) if raw_minute else (30 if groups.get("half") else 0)
+            if hour is None or minute is None:
+                continue
+            if (
+                pattern is _TIMES[0]
+                and raw_minute is None
+                and not re.match(r"\s*ч(?:ас)?\.", text[m.start("h") + len(groups["h"]) :])
+            ):
+                continue  # "10 ч" without its full stop is not clearly a time
+            ap = (groups.get("ap") or "").lower()
+            pre = groups.get("pre") or ""
+            # 这一点 ("this point"), 15点 (15 points), 一时 ("for a while"): a time only with digits and 时
+            bare = pattern is _TIMES[-1] and not pre and raw_minute is None and not groups.get("half")
+            if bare and (not groups["h"].isdigit() or "点" in m.group(0)):
+                continue
+            if (ap == "p" or pre in ("下午", "晚上", "傍晚", "晚")) and hour < 12:
+                hour += 12
+            f = time_fact(hour, minute, m.start(), m.end(), m.group(0))
+            if f:
+                scan.add(f)
+
+
+_SIGN_BEFORE = re.compile(r"(?:(?<![\w\d.,)\]])[-−]|\bminus\s+|(?<![а-яё])минус\s+|零下|负)$", re.IGNORECASE)
+
+
 def _digits(scan: _Scan) -> None:
-    pattern = _DIGITS["ru" if scan.lang == "ru" else "en"]
+    pattern = _DIGITS[scan.lang if scan.lang in _DIGITS else "en"]
     text = scan.text
     for m in pattern.finditer(text):
         start, end = m.span()
@@ -554,6 +762,9 @@ def _digits(scan: _Scan) -> None:
         value = parse_decimal(m.group(0), decimal_comma=scan.lang == "ru")
         if value is None:
             continue
+        sign = _SIGN_BEFORE.search(text, max(0, start - 8), start)
+        if sign and scan.free(sign.start(), start):
+            value, start = -value, sign.start()  # -5, минус 5, minus 5, 零下5, 负5
         ordinal = _EN_ORDINAL_SUFFIX.match(text, end) or _RU_ORDINAL_SUFFIX.match(text, end)
         if ordinal and value == value.to_integral_value():
             # 24th / 24-го: a day of the month or an ordinal; 17-й, 117th: an ordinal number.
@@ -563,7 +774,10 @@ def _digits(scan: _Scan) -> None:
                 if is_day
                 else None
             )
-            scan.add(f or number_fact(value, start, ordinal.end(), text[start : ordinal.end()]))
+            f = f or number_fact(value, start, ordinal.end(), text[start : ordinal.end()])
+            if ordinal.group(0).lower() in ("-х", "-е") and 1500 <= value <= 2090 and value % 10 == 0:
+                f = replace(f, keys=frozenset([f.key, ("number", normal(value % 100))]))  # 1960-х = the sixties
+            scan.add(f)
             continue
         year = _ZH_YEAR_AFTER.match(text, end)
         if year and len(m.group(0)) == 4 and scan.free(year.start(), year.end()):
@@ -581,8 +795,10 @@ def _zh_numerals(scan: _Scan) -> None:
         run = m.group(0)
         before = text[start - 1] if start else ""
         after = text[end] if end < len(text) else ""
-        if (run, after) in _ZH_IDIOMS or (before, run) in _ZH_IDIOMS or run in ("一一", "万一"):
+        if (run, after) in _ZH_IDIOMS or (before, run) in _ZH_IDIOMS or run in ("一一", "万一", "千百万", "千千万万"):
             continue
+        if run in ("百", "千", "万") and after == "分":
+            continue  # 百分比 (percentage), 百分点 (percentage point), 万分 (extremely)
         if text.startswith("分之", end):
             continue  # 百分之 (percent) and 三分之一 (a third): the denominator is not a figure of its own
         units = any(
@@ -598,6 +814,8 @@ def _zh_numerals(scan: _Scan) -> None:
         if ordinal:
             hard = True
             start -= 1
+        elif before in "数几" and before:
+            hard = False  # 数百万 "millions", 几十 "dozens": an estimate, not a figure
         elif units:
             # 十, 百, 万 alone are words as often as numbers (百花, 万岁); with a classifier they count.
             hard = (len(run) > 1 or classifier) and value >= 10
@@ -608,7 +826,8 @@ def _zh_numerals(scan: _Scan) -> None:
         year = _ZH_YEAR_AFTER.match(text, end)
         if year and not units and len(run) >= 3:
             end = year.end()
-        scan.add(_with_units(scan, Decimal(value), start, end, hard=hard, digits=False))
+        fact = _with_units(scan, Decimal(value), start, end, hard=hard, digits=False)
+        scan.add(replace(fact, ordinal=True) if ordinal and fact.kind == "number" else fact)
 
 
 def _word_runs(
@@ -625,17 +844,33 @@ def _word_runs(
             start, end = m.start() + words[i][0], m.start() + words[j - 1][1]
             if not scan.free(start, end):
                 continue
-            hard = value > soft_upto and not ordinal
-            scan.add(_with_units(scan, Decimal(value), start, end, hard=hard, digits=False))
+            # "first", "second" are words as often as figures; "sixty-ninth" is a figure; "тысячи человек",
+            # "миллионов жертв" (thousands, millions) alone say no figure
+            hard = value > soft_upto and (not ordinal or value > 10) and not (j - i == 1 and value >= 1000)
+            fact = _with_units(scan, Decimal(value), start, end, hard=hard, digits=False)
+            scan.add(replace(fact, ordinal=bool(ordinal)) if ordinal and fact.kind == "number" else fact)
 
 
 def _ru_ordinal_words(scan: _Scan) -> None:
-    for m in _RU_ORDINAL_WORD.finditer(scan.text):
-        if scan.free(*m.span()):
-            stem = m.group(1).lower().replace("ё", "е")
-            value = _RU_ORDINAL_STEMS.get(stem[:4] if stem.startswith("четв") else stem)
-            if value:
-                scan.add(number_fact(value, m.start(), m.end(), m.group(0), hard=False))
+    """Ordinals in words, compound ones whole (шестьдесят девятой сессии = 69th session, тысяча девятьсот
+    сорок пятого года = 1945). Runs before the cardinal words, which would take шестьдесят alone. One to ten
+    are soft (первый is also "the first step"), larger ones hard."""
+    text = scan.text
+    for m in _RU_ORDINAL_WORD.finditer(text):
+        # the cardinal words just before it (шестьдесят in шестьдесят девятой)
+        lead = max(0, m.start() - 120)
+        before = _RU_WORDS_BEFORE.search(text, lead, m.start())
+        base = before.start() if before else m.start()
+        words = list(re.finditer(r"[А-Яа-яЁё]+", text[base : m.end()]))
+        # the longest tail of cardinal words that makes one number with the ordinal
+        for k in range(len(words)):
+            value = numerals.parse_ru_ordinal([w.group(0).lower() for w in words[k:]])
+            if value is not None:
+                start, end = base + words[k].start(), m.end()
+                if scan.free(start, end):
+                    fact = number_fact(value, start, end, text[start:end], hard=value > 10)
+                    scan.add(replace(fact, ordinal=True))
+                break
 
 
 _HAS = {
@@ -643,6 +878,296 @@ _HAS = {
     "Cyrillic": re.compile(r"[\u0400-\u04ff]"),
     "Latin": re.compile(r"[A-Za-z]"),
 }
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+# --- counts without digits, fractions, weekdays, decades ---------------------------------------------
+
+_EN_SMALL_VALUES = {w: v for v, w in enumerate("zero one two three four five six seven eight nine ten".split())}  # noqa: SIM905
+_RU_SMALL_PREFIX = {
+    "одно": 1, "дву": 2, "двух": 2, "тр[её]х": 3, "четыр[её]х": 4, "пяти": 5, "шести": 6, "семи": 7,
+    "восьми": 8, "девяти": 9, "десяти": 10,
+}  # fmt: skip
+_COUNT_WORDS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], int]]] = [
+    # twice, thrice; biennium, biennial, triennial, quadrennial
+    ("Latin", re.compile(r"\b(?:twice|two\s+times)\b", re.I), lambda m: 2),
+    ("Latin", re.compile(r"\bthrice\b", re.I), lambda m: 3),
+    ("Latin", re.compile(r"\bbienni(?:um|a|al|ally)\b", re.I), lambda m: 2),
+    ("Latin", re.compile(r"\btrienni(?:um|a|al|ally)\b", re.I), lambda m: 3),
+    ("Latin", re.compile(r"\bquadrenni(?:um|a|al|ally)\b", re.I), lambda m: 4),
+    # дважды, трижды; двухгодичный, трехлетний, пятилетний, двукратный (not двусторонний: "bilateral")
+    ("Cyrillic", re.compile(r"(?<![а-яё])дважды(?![а-яё])", re.I), lambda m: 2),
+    ("Cyrillic", re.compile(r"(?<![а-яё])трижды(?![а-яё])", re.I), lambda m: 3),
+    (
+        "Cyrillic",
+        re.compile(
+            r"(?<![а-яё])(?P<p>одно|двух|дву|тр[её]х|четыр[её]х|пяти|шести|семи|восьми|девяти|десяти)"
+            r"(?:годичн|летн|кратн|месячн|недельн|дневн|разов)[а-яё]*",
+            re.I,
+        ),
+        lambda m: next(v for p, v in _RU_SMALL_PREFIX.items() if re.fullmatch(p, m.group("p"), re.I)),
+    ),
+    # collective numerals: двое, трое (3), четверо, пятеро ...
+    (
+        "Cyrillic",
+        re.compile(
+            r"(?<![а-яё])(?P<c>дво|тро|четвер|пятер|шестер|семер|восьмер|девятер|десятер)(?:е|о|их|им|ими)(?![а-яё])",
+            re.I,
+        ),
+        lambda m: {
+            "дво": 2,
+            "тро": 3,
+            "четвер": 4,
+            "пятер": 5,
+            "шестер": 6,
+            "семер": 7,
+            "восьмер": 8,
+            "девятер": 9,
+            "десятер": 10,
+        }[m.group("c").lower()],
+    ),
+    # a dozen, two dozen (not "dozens": no figure)
+    (
+        "Latin",
+        re.compile(r"\b(?P<n>a|one|two|three|half\s+a)\s+dozen\b(?!s)", re.I),
+        lambda m: {"a": 12, "one": 12, "two": 24, "three": 36}.get(m.group("n").lower(), 6),
+    ),
+]
+_EN_FRACTION = re.compile(
+    r"\b(?:(?P<n>one|a|two|three|four|five|six|seven|eight|nine)[\s-]+(?P<d>half|halves|thirds?|quarters?|fourths?|"
+    r"fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?)|(?P<n2>one|two|three)\s+(?:in|out\s+of)\s+(?P<d2>two|three|four|"
+    r"five|six|seven|eight|nine|ten)|(?P<half>half))\b",
+    re.I,
+)
+_EN_DENOMINATORS = {"half": 2, "halve": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6}
+_EN_DENOMINATORS |= {"seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+_RU_FRACTION = re.compile(
+    r"(?<![а-яё])(?:(?P<n>одн[аунойе]{1,2}|две|двух|тр[иеё]х?|четыре)\s+)?(?P<d>трет(?:ь|и|ей|ям)|четверт(?:ь|и|ей|ям)|"
+    r"половин(?:а|у|ы|ой|е))(?![а-яё])",
+    re.I,
+)
+_ZH_HALF = re.compile(r"一半|半数")
+_ZH_FRACTION = re.compile(rf"(?P<d>[{ZH_NUMERAL_CHARS}]+|\d+)分之(?P<n>[{ZH_NUMERAL_CHARS}]+|\d+(?:\.\d+)?)")
+_WEEKDAYS = [
+    (re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"), "Latin"),
+    (re.compile(r"(?:星期|礼拜|周)([一二三四五六日天])"), "Han"),
+    (
+        re.compile(
+            r"(?<![а-яё])(?=[ПпВвСсЧч])(понедельник|вторник|сред|четверг|пятниц|суббот|воскресень)([а-яё]{0,3})(?![а-яё])",
+            re.I,
+        ),
+        "Cyrillic",
+    ),
+]
+_EN_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_RU_WEEKDAYS = ["понедельник", "вторник", "сред", "четверг", "пятниц", "суббот", "воскресень"]
+_DECADES = re.compile(r"(?<![\d.,])(?P<y>1[5-9]\d0|20[0-9]0)(?:s\b|’s\b|'s\b)")
+_RU_DECADES = re.compile(
+    r"(?<![а-яё])(?P<n>одно|два|две|двух|три|тр[её]х|четыре|четыр[её]х|пять|пяти)\s+десятилети[а-яё]*", re.IGNORECASE
+)
+_RU_DECADE_VALUES = {"одно": 1, "два": 2, "две": 2, "двух": 2, "три": 3, "трех": 3, "трёх": 3, "четыре": 4}
+_RU_DECADE_VALUES |= {"четырех": 4, "четырёх": 4, "пять": 5, "пяти": 5}
+_EN_DECADES = re.compile(r"\b(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten)\s+decades?\b", re.I)
+
+
+def fraction_fact(numerator: int, denominator: int, start: int, end: int, text: str, *, hard: bool) -> Fact | None:
+    if not denominator or numerator < 0:
+        return None
+    key = ("fraction", numerator, denominator)
+    return Fact("number", key, frozenset([key]), start, end, text, hard, f"{numerator}/{denominator}")
+
+
+def weekday_fact(day: int, start: int, end: int, text: str, *, hard: bool = True) -> Fact:
+    key = ("weekday", day)
+    names = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()  # noqa: SIM905
+    return Fact("date", key, frozenset([key]), start, end, text, hard, names[day])
+
+
+def _counts(scan: _Scan, scripts: set[str]) -> None:
+    """Counts said without a figure (twice, 两度, дважды; biennium, 两年期, двухгодичный; трое), fractions
+    (two-thirds, две трети, 三分之二), weekdays (星期三, Wednesday, в среду) and decades (the 1960s, five
+    decades). All soft except fractions with a numerator and weekdays: they answer figures in another
+    version ("biennium" answers 两年), but are not missed when another version says them otherwise."""
+    text = scan.text
+    for script, pattern, value_of in _COUNT_WORDS:
+        if script not in scripts:
+            continue
+        for m in pattern.finditer(text):
+            if scan.free(*m.span()):
+                value = value_of(m)
+                collective = "c" in m.groupdict()
+                scan.add(number_fact(value, m.start(), m.end(), m.group(0), hard=collective and value > 2))
+    if "Latin" in scripts:
+        for m in _EN_FRACTION.finditer(text):
+            if not scan.free(*m.span()):
+                continue
+            if m.group("half"):
+                f = fraction_fact(1, 2, m.start(), m.end(), m.group(0), hard=False)  # half: often no figure
+                if f:
+                    scan.add(f)
+                continue
+            if m.group("n2"):
+                n2, d2 = _EN_SMALL_VALUES[m.group("n2").lower()], _EN_SMALL_VALUES[m.group("d2").lower()]
+                f = fraction_fact(n2, d2, m.start(), m.end(), m.group(0), hard=True)  # one in three
+                if f:
+                    scan.add(f)
+                continue
+            n = m.group("n").lower()
+            d = m.group("d").lower().rstrip("s")
+            numerator = 1 if n == "a" else _EN_SMALL_VALUES.get(n)
+            if numerator is None or (d.startswith("half") and n == "a"):
+                continue
+            f = fraction_fact(numerator, _EN_DENOMINATORS.get(d, 0), m.start(), m.end(), m.group(0), hard=n != "a")
+            if f:
+                scan.add(f)
+        for m in _DECADES.finditer(text):
+            if scan.free(*m.span()):
+                y = int(m.group("y"))
+                f = number_fact(y, m.start(), m.end(), m.group(0))
+                scan.add(replace(f, keys=frozenset([f.key, ("number", normal(y % 100))])))
+        for m in _EN_DECADES.finditer(text):
+            if scan.free(*m.span()):
+                n = m.group("n").lower()
+                v = 1 if n == "a" else _EN_SMALL_VALUES[n]
+                f = number_fact(v, m.start(), m.end(), m.group(0), hard=False)
+                scan.add(replace(f, keys=frozenset([f.key, ("number", normal(v * 10))])))
+    if "Cyrillic" in scripts:
+        for m in _RU_DECADES.finditer(text):  # два десятилетия = twenty years
+            if scan.free(*m.span()):
+                v = _RU_DECADE_VALUES[m.group("n").lower()]
+                f = number_fact(v, m.start(), m.end(), m.group(0), hard=False)
+                scan.add(replace(f, keys=frozenset([f.key, ("number", normal(v * 10))])))
+        for m in _RU_FRACTION.finditer(text):
+            if not scan.free(*m.span()):
+                continue
+            n_word, d_word = (m.group("n") or "").lower(), m.group("d").lower()
+            d = 3 if d_word.startswith("трет") else 4 if d_word.startswith("четв") else 2
+            n = 1
+            if n_word:
+                n = (
+                    2
+                    if n_word.startswith("дв")
+                    else 3
+                    if n_word.startswith("тр")
+                    else 4
+                    if n_word.startswith("чет")
+                    else 1
+                )
+            f = fraction_fact(n, d, m.start(), m.end(), m.group(0), hard=bool(n_word))
+            if f:
+                scan.add(f)
+    if "Han" in scripts:
+        for m in _ZH_FRACTION.finditer(text):
+            if not scan.free(*m.span()) or m.group("d") == "百" or text[m.start() - 1 : m.start()] in ("百", "千"):
+                continue  # 百分之 is a percentage
+            d, n = _int(m.group("d")), _int(m.group("n"))
+            if d is None or n is None:
+                continue
+            f = fraction_fact(n, d, m.start(), m.end(), m.group(0), hard=True)
+            if f:
+                scan.add(f)
+    if "Han" in scripts:
+        for m in _ZH_HALF.finditer(text):
+            if scan.free(*m.span()):
+                f = fraction_fact(1, 2, m.start(), m.end(), m.group(0), hard=False)
+                if f:
+                    scan.add(f)
+    for pattern, weekday_script in _WEEKDAYS:
+        if weekday_script not in scripts:
+            continue
+        for m in pattern.finditer(text):
+            if not scan.free(*m.span()):
+                continue
+            word = m.group(1)
+            if word in _EN_WEEKDAYS or word.lower() in _EN_WEEKDAYS:
+                day = _EN_WEEKDAYS.index(word.lower())
+                hard = True
+            elif word in "一二三四五六日天":
+                day = "一二三四五六日".find(word) if word != "天" else 6
+                hard = True
+            else:
+                day = _RU_WEEKDAYS.index(word.lower())
+                # среда is also "environment": the day only in a form it takes as a day (в среду, среда, 4 марта)
+                hard = day != 2 or m.group(2).lower() in ("у",)
+                if day == 2 and m.group(2).lower() not in ("у", "а"):
+                    continue
+            scan.add(weekday_fact(day, m.start(), m.end(), m.group(0), hard=hard))
+
+
+_DAY_OF = re.compile(r"\s*(?:day\s+)?(?:of\s+)?$", re.IGNORECASE)
+_OF_YEAR = re.compile(r"^,?\s*(?:in\s+the\s+year\s+(?:of\s+)?)?$", re.IGNORECASE)
+
+
+def _dates_in_words(text: str, facts: list[Fact]) -> list[Fact]:
+    """A date written in words: a day (an ordinal), a month, a year in words or figures ("the twenty-sixth
+    day of June, one thousand nine hundred and forty-five"; "двадцать шестого июня тысяча девятьсот сорок
+    пятого года") becomes one date."""
+    facts = sorted(facts, key=lambda f: f.start)
+    out: list[Fact] = []
+    i = 0
+    while i < len(facts):
+        f = facts[i]
+        if i + 2 < len(facts) and f.kind == "number" and f.ordinal and 1 <= f.key[1] <= 31:
+            month, year = facts[i + 1], facts[i + 2]
+            if (
+                month.kind == "date"
+                and month.key[1] is None
+                and month.key[3] is None
+                and month.key[2] is not None
+                and year.kind == "number"
+                and year.key[0] == "number"
+                and 1000 <= year.key[1] <= 2100
+                and _DAY_OF.match(text[f.end : month.start])
+                and _OF_YEAR.match(text[month.end : year.start])
+            ):
+                d = date_fact(
+                    int(year.key[1]), month.key[2], int(f.key[1]), f.start, year.end, text[f.start : year.end]
+                )
+                if d:
+                    out.append(d)
+                    i += 3
+                    continue
+        if i + 1 < len(facts) and f.kind == "number" and f.ordinal and 1 <= f.key[1] <= 31 and not f.text.isdigit():
+            month = facts[i + 1]
+            if (
+                month.kind == "date"
+                and month.key[1] is None
+                and month.key[3] is None
+                and month.key[2] is not None
+                and _DAY_OF.match(text[f.end : month.start])
+            ):
+                d = date_fact(None, month.key[2], int(f.key[1]), f.start, month.end, text[f.start : month.end])
+                if d:
+                    out.append(d)
+                    i += 2
+                    continue
+        out.append(f)
+        i += 1
+    return out
+
+
+_COORDINATED = re.compile(r"\s*(?:,|and|or|to|-|–|—|−|и|или|до|по|和|或|至|到|、|及)\s*$", re.IGNORECASE)
+
+
+def _share_units(text: str, facts: list[Fact]) -> list[Fact]:
+    """ "45 and 46 per cent", "10, 20 or 30 million dollars", "5–10%": a bare number coordinated with a
+    percentage or amount shares its unit."""
+    facts = sorted(facts, key=lambda f: f.start)
+    for i in range(len(facts) - 2, -1, -1):
+        f, g = facts[i], facts[i + 1]
+        if f.kind != "number" or g.kind not in ("percent", "amount") or f.ordinal:
+            continue
+        if re.fullmatch(r"(?:19|20)\d\d", f.text) and not re.match(r"(?:19|20)\d\d", g.text):
+            continue  # "in 2012, 45 per cent": a year, not a percentage
+        if not _COORDINATED.match(text[f.end : g.start]) or g.start - f.end > 8:
+            continue
+        value = f.key[1]
+        if g.kind == "percent":
+            facts[i] = percent_fact(value, f.start, f.end, f.text, hard=f.hard)
+        else:
+            facts[i] = amount_fact(value, g.key[2], f.start, f.end, f.text)
+    return facts
 
 
 def extract(text: str, lang: str, directory: Directory | None = None) -> list[Fact]:
@@ -659,21 +1184,25 @@ def extract(text: str, lang: str, directory: Directory | None = None) -> list[Fa
             continue
         pos = 0
         while (m := r.pattern.search(text, pos)) is not None:
-            if scan.free(m.start(), m.end()):
+            if scan.free(m.start(), m.end()) and not _PARAGRAPH_BREAK.search(m.group(0)):
                 for fact in r.make(m, lang):
                     scan.add(fact)
                 pos = max(m.end(), m.start() + 1)
             else:
                 pos = m.start() + 1  # a shorter match may start here or just after the claimed part
+    _times(scan)
+    _counts(scan, scripts)
+    if "Latin" in scripts:
+        _romans(scan)
     _digits(scan)
     if "Han" in scripts:
         _zh_numerals(scan)
     if "Cyrillic" in scripts:
-        _word_runs(scan, _RU_RUN, parse_ru_words, 2)
         _ru_ordinal_words(scan)
+        _word_runs(scan, _RU_RUN, parse_ru_words, 2)
     if "Latin" in scripts:
         _word_runs(scan, _EN_RUN, parse_en_words, 2)
-    return sorted(scan.facts, key=lambda f: (f.start, f.end))
+    return sorted(_dates_in_words(text, _share_units(text, scan.facts)), key=lambda f: (f.start, f.end))
 
 
 def iter_kinds(facts: list[Fact], kinds: set[str]) -> Iterator[Fact]:

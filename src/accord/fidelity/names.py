@@ -27,11 +27,25 @@ from accord.fidelity.extract import Fact
 from accord.fidelity.lang import script_of
 from accord.fidelity.numerals import trie_pattern
 
-SOFT_KINDS = frozenset({"party"})
+SOFT_KINDS = frozenset({"party", "country", "body"})
 _RU_ENDINGS_2 = ("ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые", "ие")
 
 
+_SCRIPT_LETTER = re.compile(r"(?P<Han>[\u3400-\u9fff])|(?P<Cyrillic>[\u0400-\u04ff])|(?P<Latin>[A-Za-z\u00c0-\u024f])")
+
+
 def _script(name: str) -> str | None:
+    """The script most of the name's letters are in."""
+    counts: dict[str, int] = {}
+    for m in _SCRIPT_LETTER.finditer(name):
+        script = m.lastgroup or ""
+        counts[script] = counts.get(script, 0) + 1
+    if not counts:
+        return _script_other(name)
+    return max(counts, key=lambda s: counts[s])
+
+
+def _script_other(name: str) -> str | None:
     counts: dict[str, int] = {}
     for ch in name:
         s = script_of(ch)
@@ -42,19 +56,25 @@ def _script(name: str) -> str | None:
 
 def _ru_stem(word: str) -> str:
     w = word
-    if len(w) > 5 and w[-2:].lower() in _RU_ENDINGS_2:
+    if len(w) >= 5 and w[-2:].lower() in _RU_ENDINGS_2:
         return w[:-2]
     if len(w) > 3 and w[-1].lower() in "аяоеуюыиьй":
         return w[:-1]
     return w
 
 
+def _ru_piece(piece: str) -> str:
+    if not piece.isalpha():
+        return re.escape(piece)
+    if piece.isupper() or (piece[-1].lower() in "оуиеюэ" and piece[-2:].lower() not in _RU_ENDINGS_2):
+        return re.escape(piece)  # Перу, Того, Мали, Конго, ООН do not decline (but Соединенные does)
+    return re.escape(_ru_stem(piece)) + "[а-яё]{0,3}"
+
+
 def _ru_pattern(name: str) -> str:
     parts = []
     for word in re.split(r"\s+", name.strip()):
-        pieces = word.split("-")
-        stemmed = "-".join(re.escape(_ru_stem(p)) + "[а-яё]{0,3}" if p.isalpha() else re.escape(p) for p in pieces)
-        parts.append(stemmed)
+        parts.append("-".join(_ru_piece(p) for p in word.split("-")))
     return r"\s+".join(parts)
 
 
@@ -86,11 +106,14 @@ class Entry:
 class Directory:
     """Known names, compiled for finding them in texts of any script."""
 
-    def __init__(self, entries: Iterable[Entry]):
+    def __init__(self, entries: Iterable[Entry], han_not_after: Mapping[str, str] | None = None):
         self.entries: dict[str, Entry] = {}
+        # a Chinese form not taken after these characters (拉美国家 is not 美国)
+        self.han_not_after: dict[str, str] = dict(han_not_after or {})
         han: dict[str, str] = {}
         latin: dict[str, str] = {}
         cyrillic: list[tuple[str, str]] = []  # (pattern, entry id)
+        acronyms: set[str] = set()  # Latin forms in capitals (WHO), matched in capitals only
         for entry in entries:
             self.entries.setdefault(entry.id, entry)
             for forms in entry.names.values():
@@ -102,32 +125,58 @@ class Directory:
                     if script == "Han":
                         han.setdefault(form, entry.id)
                     elif script == "Cyrillic":
-                        cyrillic.append((_ru_pattern(form), entry.id))
+                        cyrillic.append((_ru_pattern(form.lower()), entry.id))
                     elif script == "Latin":
                         latin.setdefault(_en_norm(form), entry.id)
+                        if form.replace("-", "").replace(" ", "").isupper():
+                            acronyms.add(_en_norm(form))
                         core = self._core(entry.kind, form)
                         if core:
                             latin.setdefault(_en_norm(core), entry.id)
         self._han = han
         self._latin = latin
         self._cyrillic = cyrillic
-        # Literal names as tries: one pass over a long text whatever the size of the directory.
-        self._han_re = re.compile(trie_pattern(list(han))) if han else None
-        self._latin_re = (
-            re.compile(
-                r"(?<![A-Za-z])(?:the\s+)?" + trie_pattern(list(latin), space=r"[\s\-]+") + r"(?:'s|’s|s)?(?![A-Za-z])",
-                re.IGNORECASE,
+        self._acronyms = acronyms
+        self._compiled: dict[str, re.Pattern[str] | None] = {}
+        # Russian names are matched in the lower-cased text (a case-insensitive pattern of a thousand stems
+        # takes seconds to compile); the entry of a match is found by its first word's stem.
+        self._cyrillic_by_head: dict[str, list[tuple[str, str]]] = {}
+        for pattern, eid in cyrillic:
+            head = re.match(r"[^\[\\(]*", pattern)
+            self._cyrillic_by_head.setdefault(head.group(0) if head else "", []).append((pattern, eid))
+        self._cyrillic_compiled: dict[str, re.Pattern[str]] = {}
+
+    # Each script's names are compiled when a text in that script first comes (a zh–en check never
+    # compiles the Russian names): literal names as tries, one pass over a long text whatever the size of
+    # the directory.
+    @property
+    def _han_re(self) -> re.Pattern[str] | None:
+        if "Han" not in self._compiled:
+            self._compiled["Han"] = re.compile(trie_pattern(list(self._han))) if self._han else None
+        return self._compiled["Han"]
+
+    @property
+    def _latin_re(self) -> re.Pattern[str] | None:
+        if "Latin" not in self._compiled:
+            self._compiled["Latin"] = (
+                re.compile(
+                    r"(?<![A-Za-z])(?:the\s+)?"
+                    + trie_pattern(list(self._latin), space=r"[\s\-]+")
+                    + r"(?:'s|’s|s)?(?![A-Za-z])",
+                    re.IGNORECASE,
+                )
+                if self._latin
+                else None
             )
-            if latin
-            else None
-        )
-        self._cyrillic_compiled = [(re.compile(p, re.IGNORECASE), eid) for p, eid in cyrillic]
-        self._cyrillic_re = self._alternation(
-            sorted({p for p, _ in cyrillic}, key=len, reverse=True),
-            r"(?<![а-яёА-ЯЁ])",
-            r"(?![а-яёА-ЯЁ])",
-            re.IGNORECASE,
-        )
+        return self._compiled["Latin"]
+
+    @property
+    def _cyrillic_re(self) -> re.Pattern[str] | None:
+        if "Cyrillic" not in self._compiled:
+            self._compiled["Cyrillic"] = self._alternation(
+                sorted({p for p, _ in self._cyrillic}, key=len, reverse=True), r"(?<![а-яё])", r"(?![а-яё])"
+            )
+        return self._compiled["Cyrillic"]
 
     @staticmethod
     def _core(kind: str, form: str) -> str | None:
@@ -155,27 +204,54 @@ class Directory:
         out: list[Fact] = []
         if self._han_re is not None and (scripts is None or "Han" in scripts):
             for m in self._han_re.finditer(text):
+                if m.start() and text[m.start() - 1] in self.han_not_after.get(m.group(0), ""):
+                    continue
                 out.append(self._fact(self._han[m.group(0)], m))
         if self._latin_re is not None and (scripts is None or "Latin" in scripts):
             for m in self._latin_re.finditer(text):
                 norm = _en_norm(m.group(0))
                 eid = self._latin.get(norm) or self._latin.get(re.sub(r"(?:'s|s)$", "", norm))
+                if eid and norm in self._acronyms and not re.sub(r"^the\s+", "", m.group(0), flags=re.I).isupper():
+                    continue  # WHO, not "who"
                 if eid:
                     out.append(self._fact(eid, m))
         if self._cyrillic_re is not None and (scripts is None or "Cyrillic" in scripts):
-            for m in self._cyrillic_re.finditer(text):
-                eid = next((e for pattern, e in self._cyrillic_compiled if pattern.fullmatch(m.group(0))), None)
+            lowered = text.lower()
+            if len(lowered) != len(text):  # a character whose lower case is longer: keep offsets right
+                lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+            for m in self._cyrillic_re.finditer(lowered):
+                if not text[m.start()].isupper():
+                    continue  # names are written with a capital: того is a pronoun, not Togo
+                eid = self._cyrillic_entry(m.group(0))
                 if eid:
-                    out.append(self._fact(eid, m))
+                    out.append(self._fact(eid, m, text[m.start() : m.end()]))
         return out
 
-    def _fact(self, entry_id: str, m: re.Match[str]) -> Fact:
+    def _cyrillic_entry(self, matched: str) -> str | None:
+        first = re.match(r"[а-яё]+", matched)
+        word = first.group(0) if first else ""
+        for cut in range(0, 4):
+            stem = word[: len(word) - cut] if cut else word
+            for pattern, eid in self._cyrillic_by_head.get(stem, ()):
+                compiled = self._cyrillic_compiled.get(pattern)
+                if compiled is None:
+                    compiled = self._cyrillic_compiled[pattern] = re.compile(pattern)
+                if compiled.fullmatch(matched):
+                    return eid
+        for patterns in self._cyrillic_by_head.values():  # a name that starts with a digit or a sign
+            for pattern, eid in patterns:
+                if re.fullmatch(pattern, matched):
+                    return eid
+        return None
+
+    def _fact(self, entry_id: str, m: re.Match[str], text: str | None = None) -> Fact:
         key = ("name", entry_id)
         entry = self.entries[entry_id]
         # A state goes by many names (中苏, 苏联, "the Soviet side"): that one version spells it out and the
         # other does not is no error, so party names are soft; one party where another is named still is.
         hard = entry.kind not in SOFT_KINDS
-        return Fact("name", key, frozenset([key]), m.start(), m.end(), m.group(0), hard, entry.label)
+        shown = m.group(0) if text is None else text
+        return Fact("name", key, frozenset([key]), m.start(), m.end(), shown, hard, entry.label)
 
     # --- data --------------------------------------------------------------------------------------
 
@@ -192,7 +268,14 @@ class Directory:
                 forms = [value] if isinstance(value, str) else list(value or [])
                 names[str(lang)] = tuple(str(f) for f in forms if f)
             entries.append(Entry(str(item.get("id") or f"entry:{i}"), str(item.get("kind") or "other"), names))
-        return cls(entries)
+        guard = data.get("han_not_after") if isinstance(data, Mapping) else None
+        return cls(entries, guard if isinstance(guard, Mapping) else None)
+
+    def merged(self, other: Directory) -> Directory:
+        """This directory's entries, then the other's (a form both know keeps this one's entry)."""
+        return Directory(
+            [*self.entries.values(), *other.entries.values()], {**other.han_not_after, **self.han_not_after}
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> Directory:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Context, Decimal, InvalidOperation
+from functools import cache
 
 # --- Chinese -----------------------------------------------------------------------------------------
 
@@ -292,11 +293,15 @@ _RU_FORMS: list[tuple[int, str]] = [
     (1_000_000_000, r"миллиард(?:а|у|ом|е|ов|ам|ами|ах)?"),
 ]
 RU_WORD = "|".join(f"(?:{form})" for _, form in _RU_FORMS)
-_RU_COMPILED = [(value, re.compile(f"(?:{form})", re.IGNORECASE)) for value, form in _RU_FORMS]
+
+
+@cache
+def _ru_compiled() -> list[tuple[int, re.Pattern[str]]]:
+    return [(value, re.compile(f"(?:{form})", re.IGNORECASE)) for value, form in _RU_FORMS]
 
 
 def ru_word_value(word: str) -> int | None:
-    for value, pattern in _RU_COMPILED:
+    for value, pattern in _ru_compiled():
         if pattern.fullmatch(word):
             return value
     return None
@@ -337,6 +342,96 @@ def parse_ru_words(words: list[str]) -> list[tuple[int, int, int]]:
         last_value = value
     flush(len(words))
     return out
+
+
+# Ordinals: the stem of each value; the adjective endings follow (пятый, пятого, пятой, пятую, ...).
+_RU_ORDINAL_FORMS: list[tuple[int, str]] = [
+    (1, "перв"),
+    (2, "втор"),
+    (3, "трет"),
+    (4, "четв[её]рт"),
+    (5, "пят"),
+    (6, "шест"),
+    (7, "седьм"),
+    (8, "восьм"),
+    (9, "девят"),
+    (10, "десят"),
+    (11, "одиннадцат"),
+    (12, "двенадцат"),
+    (13, "тринадцат"),
+    (14, "четырнадцат"),
+    (15, "пятнадцат"),
+    (16, "шестнадцат"),
+    (17, "семнадцат"),
+    (18, "восемнадцат"),
+    (19, "девятнадцат"),
+    (20, "двадцат"),
+    (30, "тридцат"),
+    (40, "сороков"),
+    (50, "пятидесят"),
+    (60, "шестидесят"),
+    (70, "семидесят"),
+    (80, "восьмидесят"),
+    (90, "девяност"),
+    (100, "сот"),
+    (200, "двухсот"),
+    (300, "тр[её]хсот"),
+    (400, "четыр[её]хсот"),
+    (500, "пятисот"),
+    (600, "шестисот"),
+    (700, "семисот"),
+    (800, "восьмисот"),
+    (900, "девятисот"),
+    (1000, "тысячн"),
+    (2000, "двухтысячн"),
+]
+_RU_ORDINAL_ENDING = r"(?:ый|ой|ий|ая|ое|ые|ого|ому|ым|ом|ую|ых|ыми|ьего|ьему|ьим|ьем|ьей|ья|ье|ьи|ью|ьих|ьими)"
+RU_ORDINAL_WORD = (
+    "(?:"
+    + "|".join(f"(?:{stem})" for _, stem in sorted(_RU_ORDINAL_FORMS, key=lambda f: -len(f[1])))
+    + ")"
+    + _RU_ORDINAL_ENDING
+)
+
+
+@cache
+def _ru_ordinal_compiled() -> list[tuple[int, re.Pattern[str]]]:
+    return [(value, re.compile(f"(?:{stem}){_RU_ORDINAL_ENDING}", re.IGNORECASE)) for value, stem in _RU_ORDINAL_FORMS]
+
+
+def ru_ordinal_value(word: str) -> int | None:
+    """пятой → 5, шестьдесят девятой's last word → 9, тысячного → 1000; None for another word. The soft
+    sign belongs to третий only (десятью is a cardinal)."""
+    for value, pattern in _ru_ordinal_compiled():
+        if pattern.fullmatch(word):
+            ending = word[len(word.rstrip("аеёийоуыьюя")) :]
+            if ending.startswith("ь") and value != 3:
+                return None
+            return value
+    return None
+
+
+def parse_ru_ordinal(words: list[str]) -> int | None:
+    """A compound ordinal: cardinal words then an ordinal word (шестьдесят девятой → 69, тысяча девятьсот
+    сорок пятого → 1945, две тысячи пятнадцатого → 2015). None when the words do not make one number."""
+    if not words:
+        return None
+    last = ru_ordinal_value(words[-1])
+    if last is None:
+        return None
+    if len(words) == 1:
+        return last
+    numbers = parse_ru_words(words[:-1])
+    if len(numbers) != 1 or numbers[0][1] != 0 or numbers[0][2] != len(words) - 1:
+        return None
+    head = numbers[0][0]
+    smallest = ru_word_value(words[-2]) or 0
+    if smallest >= 1000:
+        return head + last if last < 1000 or (last % 1000 == 0 and last < smallest) else None
+    place = 100 if smallest >= 100 else 10 if smallest >= 20 and smallest % 10 == 0 else 1
+    if place == 1 or last >= place:
+        return None
+    return head + last
 
 
 def _ru_continues(previous: int, value: int) -> bool:

@@ -1,0 +1,257 @@
+"""The forms real official translations use (issue 19), one test each: versions that agree give no finding;
+a version changed at one place gives a finding on that place.
+
+The sentences are written after the UN documents of bench/fidelity_real.py's data (the forms, not the
+texts, are taken from there)."""
+
+from __future__ import annotations
+
+import pytest
+
+from accord.fidelity import check_versions
+from accord.fidelity.gazetteer import gazetteer
+
+FORMS: dict[str, dict[str, str]] = {
+    "roman numeral": {
+        "en": "Bearing in mind the provisions of Chapter VIII of the Charter of the United Nations,",
+        "zh": "铭记《联合国宪章》第八章的规定，",
+        "ru": "принимая во внимание положения главы VIII Устава Организации Объединенных Наций,",
+    },
+    "russian time of day": {
+        "ru": "Заседание откроется в пятницу, 6 марта, в 10 ч. 00 м.",
+        "zh": "会议于3月6日星期五上午10时开始。",
+        "en": "The meeting will open on Friday, 6 March, at 10 a.m.",
+    },
+    "time of day in figures": {
+        "ru": "В 13 ч. 10 м. близ села был ранен военнослужащий.",
+        "zh": "13时10分，在村庄附近一名士兵受伤。",
+        "en": "At 1310, near the village, a soldier was wounded.",
+    },
+    "compound ordinal in words": {
+        "ru": "Комиссия провела свою тридцать шестую сессию.",
+        "en": "The Commission held its thirty-sixth session.",
+        "zh": "委员会举行了第三十六届会议。",
+    },
+    "ordinal of the session": {
+        "ru": "документа шестьдесят девятой сессии Генеральной Ассамблеи",
+        "en": "a document of the sixty-ninth session of the General Assembly",
+        "zh": "大会第六十九届会议的文件",
+    },
+    "date in words": {
+        "en": "Done at San Francisco the twenty-sixth day of June, one thousand nine hundred and forty-five.",
+        "ru": "Совершено в городе Сан-Франциско двадцать шестого июня тысяча девятьсот сорок пятого года.",
+        "zh": "一九四五年六月二十六日订于旧金山。",
+    },
+    "chinese thousands separator": {
+        "zh": "所需经费估计为151 680美元。",
+        "en": "The requirements are estimated at $151,680.",
+        "ru": "Потребности оцениваются в 151 680 долл. США.",
+    },
+    "range with minus sign": {
+        "ru": "Совещание состоялось 14−18 марта 2015 года.",
+        "en": "The meeting was held from 14 to 18 March 2015.",
+        "zh": "会议于2015年3月14日至18日举行。",
+    },
+    "range of days with a hyphen": {
+        "zh": "会议于2015年5月4-15日举行。",
+        "en": "The session was held from 4 to 15 May 2015.",
+        "ru": "Сессия проходила 4–15 мая 2015 года.",
+    },
+    "range of ages": {
+        "zh": "18至59岁的妇女",
+        "en": "women aged 18 to 59",
+        "ru": "женщины в возрасте 18–59 лет",
+    },
+    "shared unit": {
+        "en": "with 45 and 46 per cent of indicators achieved respectively",
+        "zh": "仅分别实现了45%和46%的指标",
+        "ru": "с выполнением 45 и 46 процентов показателей соответственно",
+    },
+    "hundred million": {
+        "zh": "约1.23亿人需要援助。",
+        "en": "Some 123 million people need assistance.",
+        "ru": "Помощь нужна примерно 123 млн. человек.",
+    },
+    "coordinated months": {
+        "en": "The visits took place in March and April 2014.",
+        "zh": "访问于2014年3月和4月进行。",
+        "ru": "Поездки состоялись в марте и апреле 2014 года.",
+    },
+    "year once for a range of dates": {
+        "en": "for the period from 1 January to 31 December 2014",
+        "zh": "2014年1月1日至12月31日期间",
+        "ru": "за период с 1 января по 31 декабря 2014 года",
+    },
+    "twice": {
+        "en": "The Council met twice on the question.",
+        "zh": "安理会两度就该问题举行会议。",
+        "ru": "Совет дважды проводил заседания по этому вопросу.",
+    },
+    "biennium": {
+        "en": "the approved budget for the biennium",
+        "zh": "核定的两年期预算",
+        "ru": "утвержденный бюджет на двухгодичный период",
+    },
+    "three-year term": {
+        "en": "members elected for three-year terms",
+        "zh": "选出的成员任期三年",
+        "ru": "члены, избранные на трехлетний срок",
+    },
+    "collective numeral": {
+        "ru": "трое (3) членов Комитета",
+        "en": "Three (3) members of the Committee",
+        "zh": "委员会的三（3）名成员",
+    },
+    "ordinal in words": {
+        "en": "the victims of the Second World War",
+        "ru": "жертв Второй мировой войны",
+        "zh": "第二次世界大战的受害者",
+    },
+    "fraction": {
+        "en": "a majority of two-thirds of the members present",
+        "ru": "большинством в две трети присутствующих членов",
+        "zh": "出席成员三分之二多数",
+    },
+    "weekday": {
+        "en": "Wednesday, 4 March",
+        "zh": "3月4日，星期三",
+        "ru": "среда, 4 марта",
+    },
+    "sign": {
+        "en": "Temperatures fell to -5 degrees.",
+        "ru": "Температура опустилась до минус 5 градусов.",
+        "zh": "气温降至零下5度。",
+    },
+    "a dozen": {
+        "en": "a dozen countries took part",
+        "zh": "十二个国家参加",
+        "ru": "участвовали двенадцать стран",
+    },
+    "decade": {
+        "en": "since the mid-1960s",
+        "zh": "自六十年代中期以来",
+        "ru": "с середины 1960-х годов",
+    },
+    "five decades": {
+        "en": "stretching back five decades",
+        "zh": "可上溯至五十年前",
+    },
+}
+
+# (form, language changed, text there, changed to)
+CHANGES: list[tuple[str, str, str, str]] = [
+    ("roman numeral", "en", "VIII", "VII"),
+    ("roman numeral", "ru", "VIII", "VI"),
+    ("roman numeral", "zh", "第八章", "第九章"),
+    ("russian time of day", "ru", "10 ч. 00 м.", "11 ч. 00 м."),
+    ("russian time of day", "en", "10 a.m.", "11 a.m."),
+    ("time of day in figures", "zh", "13时10分", "13时40分"),
+    ("compound ordinal in words", "ru", "тридцать шестую", "тридцать седьмую"),
+    ("compound ordinal in words", "en", "thirty-sixth", "thirty-fifth"),
+    ("ordinal of the session", "ru", "шестьдесят девятой", "шестьдесят восьмой"),
+    ("date in words", "en", "twenty-sixth", "twenty-fifth"),
+    ("date in words", "ru", "сорок пятого", "сорок шестого"),
+    ("chinese thousands separator", "zh", "151 680", "151 690"),
+    ("range with minus sign", "ru", "14−18", "14−19"),
+    ("range of days with a hyphen", "zh", "4-15日", "4-16日"),
+    ("range of ages", "zh", "18至59岁", "18至60岁"),
+    ("shared unit", "en", "45 and 46", "45 and 47"),
+    ("hundred million", "zh", "1.23亿", "1.32亿"),
+    ("coordinated months", "en", "March and April", "March and May"),
+    ("year once for a range of dates", "en", "December 2014", "December 2015"),
+    ("twice", "en", "twice", "three times"),
+    ("biennium", "zh", "两年期", "三年期"),
+    ("three-year term", "en", "three-year", "four-year"),
+    ("collective numeral", "ru", "трое (3)", "четверо (4)"),
+    ("ordinal in words", "en", "Second", "Third"),
+    ("ordinal in words", "ru", "Второй", "Третьей"),
+    ("fraction", "en", "two-thirds", "three-quarters"),
+    ("fraction", "ru", "две трети", "три четверти"),
+    ("fraction", "zh", "三分之二", "四分之三"),
+    ("weekday", "en", "Wednesday", "Thursday"),
+    ("weekday", "zh", "星期三", "星期四"),
+    ("sign", "en", "-5", "5"),
+    ("sign", "ru", "минус 5", "5"),
+    ("a dozen", "zh", "十二个", "十三个"),
+    ("decade", "zh", "六十年代", "七十年代"),
+]
+
+
+def errors(texts: dict[str, str]) -> list:  # type: ignore[type-arg]
+    return [f for f in check_versions(texts, directory=gazetteer()) if f.severity == "error"]
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_versions_that_agree_give_no_finding(form: str) -> None:
+    texts = FORMS[form]
+    assert errors(texts) == [], form
+    for a in texts:  # and every pair of them
+        for b in texts:
+            if a < b:
+                assert errors({a: texts[a], b: texts[b]}) == [], (form, a, b)
+
+
+@pytest.mark.parametrize(("form", "lang", "old", "new"), CHANGES, ids=[f"{c[0]}-{c[1]}" for c in CHANGES])
+def test_a_changed_version_gives_a_finding_on_the_change(form: str, lang: str, old: str, new: str) -> None:
+    texts = dict(FORMS[form])
+    assert old in texts[lang], (form, old)
+    start = texts[lang].index(old)
+    texts[lang] = texts[lang].replace(old, new, 1)
+    span = (start, start + len(new))
+    for other in texts:
+        if other == lang:
+            continue
+        found = errors({lang: texts[lang], other: texts[other]})
+        assert found, (form, lang, other)
+        assert any(any(s < span[1] and span[0] < e for s, e in f.spans.get(lang, ())) for f in found), (
+            form,
+            lang,
+            other,
+            [f.message for f in found],
+        )
+
+
+def test_the_un_chinese_thousands_separator_is_one_number() -> None:
+    (f,) = errors({"zh": "经费为151 680美元。", "en": "The cost is $151,690."})
+    assert f.says["zh"] == "151 680美元"
+
+
+def test_a_paragraph_numbered_in_one_version_only_is_a_note_not_a_discrepancy() -> None:
+    texts = {"en": "16. Place and date of the next meeting.", "zh": "下次会议的地点和日期。"}
+    findings = check_versions(texts)
+    assert [f.severity for f in findings] == ["warning"]
+    assert findings[0].message.startswith("could not compare the numbering")
+    # two numbers that differ are still a discrepancy
+    assert errors({"en": "16. Place and date of the next meeting.", "zh": "17. 下次会议的地点和日期。"})
+
+
+def test_names_longest_match_wins() -> None:
+    en = "The African Union Peace and Security Council met in Addis Ababa."
+    ru = "Совет мира и безопасности Африканского союза провел заседание в Аддис-Абебе."
+    zh = "非洲联盟和平与安全理事会在亚的斯亚贝巴举行会议。"
+    assert errors({"en": en, "ru": ru, "zh": zh}) == []
+    # and the Security Council named instead is another body
+    (f,) = errors({"en": en, "zh": "安全理事会在亚的斯亚贝巴举行会议。"})
+    assert f.kind == "name" and f.says["zh"] == "安全理事会"
+
+
+def test_the_general_assembly_is_not_any_conference() -> None:
+    en = "The Conference of the Parties and the General Assembly took note of the report."
+    zh = "缔约方大会和大会注意到该报告。"
+    assert errors({"en": en, "zh": zh}) == []
+    (f,) = errors({"en": en.replace("General Assembly", "Security Council"), "zh": zh})
+    assert f.kind == "name" and f.says == {"en": "the Security Council", "zh": "大会"}
+
+
+def test_a_country_named_for_another_is_caught_in_every_pairing() -> None:
+    texts = {
+        "en": "France and Germany submitted the draft resolution.",
+        "zh": "法国和德国提交了决议草案。",
+        "ru": "Франция и Германия представили проект резолюции.",
+    }
+    assert errors(texts) == []
+    for lang, old, new in (("en", "France", "Italy"), ("zh", "德国", "日本"), ("ru", "Германия", "Испания")):
+        changed = dict(texts)
+        changed[lang] = texts[lang].replace(old, new)
+        found = errors(changed)
+        assert found and all(f.kind == "name" for f in found), (lang, [f.message for f in found])
