@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from accord.accounts.models import SecurityEvent
 from accord.accounts.signin import check_new_username
@@ -25,7 +25,7 @@ class SecurityEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     readonly_fields = fields
 
 
-class AccountCreationForm(UserCreationForm):
+class AccountCreationForm(AdminUserCreationForm):
     def clean_username(self) -> str:
         return check_new_username(self.cleaned_data["username"])
 
