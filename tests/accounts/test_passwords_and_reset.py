@@ -4,10 +4,16 @@ expiring, in the three interface languages, off when no mail server is configure
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.password_validation import (
+    CommonPasswordValidator,
+    MinimumLengthValidator,
+    NumericPasswordValidator,
+    validate_password,
+)
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -46,9 +52,15 @@ def test_common_passwords_are_refused_offline(password):
         validate_password(password)
 
 
-def test_the_demo_accounts_meet_the_policy(seed):
+def test_the_demo_passwords_are_long_and_uncommon_and_documented_as_demo_only(seed):
+    """They contain their account's name (so the similarity check would refuse them if typed into a form): they
+    are for trying Accord only, listed in the README with the command that removes the accounts."""
+    checks = [CommonPasswordValidator(), MinimumLengthValidator(12), NumericPasswordValidator()]
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     for username, password, *_ in [DEMO_ADMIN, *DEMO_MEMBERS]:
-        validate_password(password, get_user_model().objects.get(username=username))
+        validate_password(password, get_user_model().objects.get(username=username), password_validators=checks)
+        assert f"`{password}`" in readme
+    assert "accord demo --remove-accounts" in readme
 
 
 def test_without_a_mail_server_the_reset_page_says_so_and_sends_nothing(client, observer):
@@ -71,9 +83,7 @@ def test_reset_by_email_sets_a_new_password_once(client, observer, mailing):
     assert "new_password1" in form_page.content.decode()
     weak = client.post(form_page.redirect_chain[-1][0], {"new_password1": "short", "new_password2": "short"})
     assert "at least 12 characters" in weak.content.decode()
-    done = client.post(
-        form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
-    )
+    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert done.status_code == 302
     assert Client().post("/login/", {"username": "cn-observer", "password": NEW_PASSWORD}).status_code == 302
     # The same link again: refused (the token covered the password it replaced).

@@ -51,8 +51,9 @@ def test_admin_login_twenty_wrong_then_the_right_password_is_refused(client, see
 
 
 def test_admin_login_page_is_the_sites_own_and_signs_in(client, seed):
-    response = client.post("/admin/login/?next=/admin/", {"username": "admin", "password": ADMIN_PASSWORD,
-                                                          "next": "/admin/"})
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "admin", "password": ADMIN_PASSWORD, "next": "/admin/"}
+    )
     assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
     assert SecurityEvent.objects.filter(kind="signin", account="admin", channel="admin").count() == 1
@@ -134,9 +135,12 @@ def test_one_address_guessing_many_accounts_is_slowed_too(seed):
         guesser.post("/login/", {"username": f"someone-{n}", "password": "wrong"})
     response = guesser.post("/login/", {"username": "cn-observer", "password": OBSERVER_PASSWORD})
     assert response.status_code == 429
-    assert Client(REMOTE_ADDR="10.8.8.8").post(
-        "/login/", {"username": "cn-observer", "password": OBSERVER_PASSWORD}
-    ).status_code == 302
+    assert (
+        Client(REMOTE_ADDR="10.8.8.8")
+        .post("/login/", {"username": "cn-observer", "password": OBSERVER_PASSWORD})
+        .status_code
+        == 302
+    )
 
 
 def test_a_refused_attempt_while_waiting_is_not_counted_and_checks_no_password(client, seed):
@@ -168,10 +172,12 @@ def test_creating_a_variant_of_a_taken_name_is_refused_and_writes_nothing(seed):
 
 
 def test_a_new_account_is_stored_under_its_normalised_name(seed):
-    made = get_user_model().objects.create_user(username="Ｎew-Reporter", password="a-long-enough-password")
+    made = get_user_model().objects.create_user(username="Ｎew-Reporter", password="a-long-enough-pass")
     made.refresh_from_db()
     assert made.username == "new-reporter"
-    assert Client().post("/login/", {"username": "NEW-REPORTER", "password": "a-long-enough-password"}).status_code == 302
+    assert (
+        Client().post("/login/", {"username": "NEW-REPORTER", "password": "a-long-enough-pass"}).status_code == 302
+    )
 
 
 def test_the_admin_refuses_a_variant_with_a_form_error(client, seed):
@@ -179,8 +185,12 @@ def test_the_admin_refuses_a_variant_with_a_form_error(client, seed):
     count = get_user_model().objects.count()
     response = client.post(
         "/admin/auth/user/add/",
-        {"username": "ＣＮ-Observer", "password1": "a-long-enough-password", "password2": "a-long-enough-password",
-         "usable_password": "true"},
+        {
+            "username": "ＣＮ-Observer",
+            "password1": "a-long-enough-password",
+            "password2": "a-long-enough-password",
+            "usable_password": "true",
+        },
     )
     assert response.status_code == 200
     assert "is taken" in response.content.decode()

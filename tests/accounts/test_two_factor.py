@@ -9,7 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accord.accounts import throttle
 from accord.accounts.models import SecurityEvent
-from tests.accounts.conftest import code_for, enrol, user
+from tests.accounts.conftest import code_for, user
 
 ADMIN_PASSWORD = "accord-demo-admin"
 
@@ -34,7 +34,7 @@ def test_enrolment_shows_a_qr_code_and_the_secret_and_needs_a_right_code(client,
     assert right.status_code == 302
     assert TOTPDevice.objects.get(user=user("admin")).confirmed
     assert SecurityEvent.objects.filter(kind="otp-enabled", account="admin").exists()
-    assert "data-testid=\"two-factor-state\">On" in client.get("/account/").content.decode()
+    assert 'data-testid="two-factor-state">On' in client.get("/account/").content.decode()
 
 
 def test_a_reporter_is_not_offered_a_second_factor(client, seed):
@@ -96,4 +96,3 @@ def test_turning_the_second_factor_off_needs_a_code(client, admin_device):
     response = client.post("/account/two-factor/", {"action": "disable", "code": code_for(admin_device, 1)})
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=user("admin")).exists()
-

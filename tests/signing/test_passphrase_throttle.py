@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 
 from accord.accounts import throttle
 from accord.accounts.models import SecurityEvent
-from accord.core.actor import actor_for_user, acting_as
+from accord.core.actor import acting_as, actor_for_user
 from accord.core.errors import ValidationFailed
 from accord.programmes.choices import PlanStatus
 from accord.signing.models import SignatureSeal
@@ -46,7 +46,8 @@ def test_guessing_a_passphrase_is_limited_per_key(seed, keys, agreed_plan, monke
     later(monkeypatch, 61)
     sign_cn(seed, agreed_plan)
     assert SignatureSeal.objects.filter(signing_key=keys.cn).count() == 1
-    assert SecurityEvent.objects.filter(kind="key-used", channel="signing").count() == 1
+    used = SecurityEvent.objects.filter(kind="key-used", detail__contains=f"plan {agreed_plan.pk} v")
+    assert used.count() == 1
     assert throttle.failures_of(throttle.subject("signing-key", keys.cn.pk)) == 0
 
 
@@ -75,5 +76,5 @@ def test_signing_with_a_second_factor_takes_a_code(seed, keys, agreed_plan):
     assert agreed_plan.status == PlanStatus.AGREED  # one of two signatures
     assert SignatureSeal.objects.filter(signing_key=keys.cn).count() == 1
     assert SecurityEvent.objects.filter(kind="otp-failed", account="cn-coordinator", channel="signing").count() == 1
-    key_used = SecurityEvent.objects.get(kind="key-used")
+    key_used = SecurityEvent.objects.get(kind="key-used", detail__contains=f"plan {agreed_plan.pk} v")
     assert key_used.user == coordinator and key_used.request_id == "sign-request"
