@@ -143,7 +143,7 @@ class AttemptCounter(models.Model):
 
     subject = models.CharField(max_length=200, unique=True)  # "account:cn-observer", "address:10.0.0.7", ...
     failures = models.PositiveIntegerField(default=0)
-    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True, db_index=True)
     locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -80,6 +80,8 @@ def record_failure(subjects: list[str]) -> Failure:
                 locked.append(key)
                 longest = max(longest, seconds)
             counter.save()
+        # Subjects quiet for a day are forgotten anyway: their rows go, so the table stays small.
+        AttemptCounter.objects.filter(last_failure_at__lt=now - FORGET_AFTER).delete()
     return Failure(locked, longest)
 
 
