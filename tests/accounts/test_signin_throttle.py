@@ -175,9 +175,7 @@ def test_a_new_account_is_stored_under_its_normalised_name(seed):
     made = get_user_model().objects.create_user(username="Ｎew-Reporter", password="a-long-enough-pass")
     made.refresh_from_db()
     assert made.username == "new-reporter"
-    assert (
-        Client().post("/login/", {"username": "NEW-REPORTER", "password": "a-long-enough-pass"}).status_code == 302
-    )
+    assert Client().post("/login/", {"username": "NEW-REPORTER", "password": "a-long-enough-pass"}).status_code == 302
 
 
 def test_the_admin_refuses_a_variant_with_a_form_error(client, seed):
