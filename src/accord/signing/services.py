@@ -183,12 +183,10 @@ def rendered_texts(plan: Plan) -> dict[str, bytes]:
     return texts
 
 
-def _key_subjects(signatory: Person, user: Any) -> list[str]:
+def _key_subjects(signatory: Person) -> list[str]:
+    # Per key, not per account: a stranger guessing an account's password must not stop its owner signing.
     key = active_key(signatory)
-    subjects = [throttle.subject("signing-key", key.pk)] if key is not None else []
-    if user is not None and getattr(user, "is_authenticated", False):
-        subjects.append(throttle.subject("account", user.get_username()))
-    return subjects
+    return [throttle.subject("signing-key", key.pk)] if key is not None else []
 
 
 def sign_plan(
@@ -212,11 +210,11 @@ def sign_plan(
     attestation). When every signatory party has signed this version, the plan becomes signed in the
     same transaction. Anything refused leaves nothing written.
 
-    Passphrases and codes go through the sign-in throttle, per key (and per account): after a few wrong ones
+    Passphrases and codes go through the sign-in throttle, per key: after a few wrong ones
     each further try waits longer, and every failure and every use of the key is in the security log.
     """
     user = acting_user()
-    subjects = _key_subjects(signatory, user)
+    subjects = _key_subjects(signatory)
     wait = throttle.wait_for(subjects)
     if wait:
         detail = f"signing key of {signatory}; wait {wait} s"
@@ -251,7 +249,7 @@ def sign_plan(
                 detail=f"{', '.join(failure.locked)} wait {failure.wait_seconds} s",
             )
         raise
-    throttle.forget([s for s in subjects if s.startswith("signing-key:")])
+    throttle.forget(subjects)
     security.record(
         security.Kind.KEY_USED,
         user=user,
