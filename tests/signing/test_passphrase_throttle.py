@@ -78,3 +78,12 @@ def test_signing_with_a_second_factor_takes_a_code(seed, keys, agreed_plan):
     assert SecurityEvent.objects.filter(kind="otp-failed", account="cn-coordinator", channel="signing").count() == 1
     key_used = SecurityEvent.objects.get(kind="key-used", detail__contains=f"plan {agreed_plan.pk} v")
     assert key_used.user == coordinator and key_used.request_id == "sign-request"
+
+
+def test_a_stranger_guessing_the_accounts_password_does_not_stop_its_owner_signing(seed, keys, agreed_plan):
+    coordinator = get_user_model().objects.get(username="cn-coordinator")
+    for _ in range(10):
+        throttle.record_failure([throttle.subject("account", "cn-coordinator")])
+    with acting_as(actor_for_user(coordinator, "sign-request")):
+        sign_cn(seed, agreed_plan)
+    assert SignatureSeal.objects.filter(signing_key=keys.cn).count() == 1
