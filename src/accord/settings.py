@@ -9,6 +9,9 @@ ACCORD_TLS            1 when served over HTTPS (behind a TLS-terminating proxy):
 ACCORD_HSTS_SECONDS   HSTS max-age when ACCORD_TLS=1; default one year
 ACCORD_UPLOAD_MAX_BYTES  largest request body other than files (forms, JSON); default 10 MB
 ACCORD_REPLICA_DATABASE_URLS  comma-separated read replicas of the PostgreSQL primary (docs/scaling.md)
+ACCORD_EMAIL_HOST     SMTP server for password-reset mail; unset: no e-mail is sent and reset by e-mail is off
+ACCORD_EMAIL_PORT, ACCORD_EMAIL_USER, ACCORD_EMAIL_PASSWORD, ACCORD_EMAIL_TLS (STARTTLS) / ACCORD_EMAIL_SSL,
+ACCORD_EMAIL_FROM     the rest of the SMTP settings; defaults 25, none, none, off, accord@<host name>
 """
 
 import os
@@ -61,6 +64,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",  # serves the API docs' own copies of Swagger UI (no CDN)
+    "django_otp",  # the optional second factor (accounts.totp)
+    "django_otp.plugins.otp_totp",
     "accord.core",
     "accord.directory",
     "accord.agreements",
@@ -92,6 +97,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): signed in with the second factor
+    "accord.accounts.middleware.PrivateResponsesMiddleware",  # Cache-Control: no-store on private responses
+    "accord.accounts.middleware.RefusalLogMiddleware",  # every 403 in the security log
     "accord.core.middleware.RefuseNulCharactersMiddleware",  # 400 for a NUL in a query or form (pages)
     "accord.core.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -154,9 +162,11 @@ DATABASE_ROUTERS = ["accord.core.routers.PrimaryReplicaRouter"] if ACCORD_REPLIC
 ACCORD_REPLICA_STICKY_SECONDS = int(os.environ.get("ACCORD_REPLICA_STICKY_SECONDS", 10))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Passwords (ASVS 2.1): at least 12 characters, not one of the 20,000 most common (Django's list, offline),
+# not like the account's name or e-mail, not all digits. Checked wherever a password is set through a form.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -201,6 +211,25 @@ LOGOUT_REDIRECT_URL = "/"
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The one way passwords are checked: Django's, behind the sign-in throttle (accounts.signin).
+AUTHENTICATION_BACKENDS = ["accord.accounts.signin.ThrottledBackend"]
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for an hour, and once (it covers the password it replaces)
+OTP_TOTP_ISSUER = "Accord"
+OTP_TOTP_THROTTLE_FACTOR = 0  # codes are throttled by Accord's own sign-in throttle, with passwords
+
+# E-mail (password reset): off unless ACCORD_EMAIL_HOST names an SMTP server.
+EMAIL_HOST = os.environ.get("ACCORD_EMAIL_HOST", "")
+ACCORD_EMAIL_ENABLED = bool(EMAIL_HOST)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.dummy.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("ACCORD_EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("ACCORD_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ACCORD_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("ACCORD_EMAIL_TLS")
+EMAIL_USE_SSL = _env_bool("ACCORD_EMAIL_SSL")
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("ACCORD_EMAIL_FROM", "accord@localhost")
 
 # The database cache: shared by every worker process, so sign-in throttling counts across them
 # (each process would have its own local-memory cache). Its table is made by migrate (core 0003).

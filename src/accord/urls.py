@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accord.accounts.views import LoginView
 from accord.api import api
 
 urlpatterns = [
+    # The admin signs in on the site's own page: the same throttle and second factor as every other way in.
+    path("admin/login/", LoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -16,6 +19,7 @@ urlpatterns = [
     path("", include("accord.directory.urls")),
     path("", include("accord.meetings.urls")),
     path("", include("accord.documents.urls")),
+    path("", include("accord.accounts.urls")),
     path("", include("accord.web.urls")),
 ]
 

@@ -218,7 +218,8 @@ def test_the_receiving_side_confirms_receipt(seed):
 def test_tokens_are_managed_from_a_session_and_shown_once(seed):
     c = Client()
     c.force_login(get_user_model().objects.get(username="cn-observer"))
-    issued = c.post("/api/v1/tokens", {"name": "harvester"}, content_type="application/json")
+    body = {"name": "harvester", "password": "accord-demo-cn-observer"}  # issuing asks for the password again
+    issued = c.post("/api/v1/tokens", body, content_type="application/json")
     assert issued.status_code == 201
     key, prefix = issued.json()["token"], issued.json()["prefix"]
     assert key.startswith(f"acc_{prefix}_")

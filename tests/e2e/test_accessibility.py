@@ -64,7 +64,7 @@ def axe_pages(site, browser):
     signed_in.goto(site + "/workflow/")
     workflow_plan = signed_in.locator("table.plans a[href^='/plans/']").first.get_attribute("href")
     paths = {
-        "anonymous": ["/", "/login/", "/search/?q=geological", "/projects/"],
+        "anonymous": ["/", "/login/", "/password-reset/", "/search/?q=geological", "/projects/"],
         "cn-coordinator": [
             "/projects/",
             project,
@@ -75,6 +75,8 @@ def axe_pages(site, browser):
             "/workflow/",
             workflow_plan,
             "/jobs/",
+            "/account/",
+            "/account/two-factor/",  # a designated signatory may set up a second factor: QR code and secret
         ],
     }
     yield {"anonymous": (anonymous, public), "cn-coordinator": (member, signed_in)}, paths

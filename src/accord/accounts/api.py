@@ -19,6 +19,10 @@ class TokenIn(Schema):
     name: str
     scope: TokenScope = TokenScope.READ
     expires_at: dt.datetime | None = None
+    # A token outlives the session: issuing one asks for the password again (and the one-time code, if any),
+    # through the sign-in throttle.
+    password: str
+    otp: str = ""
 
 
 class TokenOut(Schema):
@@ -49,10 +53,12 @@ def list_tokens(request: HttpRequest) -> object:
     return list(ApiToken.objects.filter(user=_session_user(request)).order_by("-id"))
 
 
-@router.post("", response={201: IssuedToken, 403: Error, 422: Error}, summary="Issue an API token")
+@router.post("", response={201: IssuedToken, 403: Error, 422: Error, 429: Error}, summary="Issue an API token")
 def issue_token(request: HttpRequest, payload: TokenIn) -> object:
+    user = _session_user(request)
+    services.confirm_identity(request, user, payload.password, payload.otp)
     token, key = services.issue_token(
-        _session_user(request), payload.name, scope=payload.scope, expires_at=payload.expires_at
+        user, payload.name, scope=payload.scope, expires_at=payload.expires_at, request=request
     )
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": key})
 
@@ -62,5 +68,5 @@ def revoke_token(request: HttpRequest, prefix: str) -> object:
     token = ApiToken.objects.filter(user=_session_user(request), prefix=prefix).first()
     if token is None:
         raise NotFound(f"you have no API token {prefix}")
-    services.revoke_token(token)
+    services.revoke_token(token, request=request)
     return Status(204, None)

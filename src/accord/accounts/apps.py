@@ -8,6 +8,9 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import pre_save
+
         from accord.accounts.principals import principal_of
         from accord.accounts.services import authenticate_token
         from accord.core.api import register_token_authenticator
@@ -16,3 +19,7 @@ class AccountsConfig(AppConfig):
         # core reads memberships and checks API tokens through these, importing no app
         register_principals(principal_of)
         register_token_authenticator(authenticate_token)
+        # Every channel that creates or renames an account stores its normalised name (accounts.signin).
+        from accord.accounts.signin import normalise_on_save
+
+        pre_save.connect(normalise_on_save, sender=get_user_model(), dispatch_uid="accord-normalise-username")

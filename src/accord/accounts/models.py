@@ -84,3 +84,71 @@ class ApiToken(AccordModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class SecurityEvent(models.Model):
+    """One event of the security log: a sign-in, a refusal, a lock-out, a token issued, a signing key used.
+
+    Not an audited record (nothing here is ever edited): rows are only appended, by accounts.security.record,
+    and read by administrators (the security events page, its CSV export, the admin).
+    """
+
+    class Kind(models.TextChoices):
+        SIGNIN = "signin", _("signed in")
+        SIGNIN_FAILED = "signin-failed", _("sign-in failed")
+        SIGNIN_REFUSED = "signin-refused", _("sign-in refused while locked")
+        LOCKOUT = "lockout", _("locked out")
+        SIGNOUT = "signout", _("signed out")
+        OTP_FAILED = "otp-failed", _("wrong one-time code")
+        OTP_ENABLED = "otp-enabled", _("two-factor authentication enabled")
+        OTP_DISABLED = "otp-disabled", _("two-factor authentication disabled")
+        PASSWORD_RESET_REQUESTED = "password-reset-requested", _("password reset requested")
+        PASSWORD_CHANGED = "password-changed", _("password changed")
+        TOKEN_ISSUED = "token-issued", _("API token issued")
+        TOKEN_REVOKED = "token-revoked", _("API token revoked")
+        TOKEN_REFUSED = "token-refused", _("API token refused")
+        PERMISSION_REFUSED = "permission-refused", _("permission refused")
+        KEY_USED = "key-used", _("signing key used")
+        KEY_PASSPHRASE_FAILED = "key-passphrase-failed", _("wrong signing key passphrase")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("event"), max_length=32, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The account name as normalised (NFKC + casefold), also for names that match no account.
+    account = models.CharField(_("account name"), max_length=150, blank=True, db_index=True)
+    address = models.CharField(_("client address"), max_length=64, blank=True)
+    channel = models.CharField(_("channel"), max_length=32, blank=True)  # page, admin, api, cli, signing...
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.account}"
+
+
+class AttemptCounter(models.Model):
+    """Failed attempts against one subject of the sign-in throttle (an account, a client address, a signing key,
+    a browser that signed in before) and how long further attempts are refused. Kept by accounts.throttle."""
+
+    subject = models.CharField(max_length=200, unique=True)  # "account:cn-observer", "address:10.0.0.7", ...
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("failed-attempt counter")
+        verbose_name_plural = _("failed-attempt counters")
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.failures}"

@@ -8,12 +8,15 @@ import hmac
 import secrets
 from typing import Any
 
+from django.contrib.auth import authenticate
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from accord.accounts import security, signin, totp
 from accord.accounts.models import ApiToken, Membership, TokenScope
 from accord.core import services
-from accord.core.errors import DomainError
+from accord.core.errors import DomainError, Forbidden, ValidationFailed
 from accord.core.refs import unique_or_none
 
 TOKEN_PREFIX = "acc_"
@@ -31,23 +34,60 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+class Throttled(DomainError):
+    """Too many failed attempts: refused until the wait is over (429)."""
+
+    code = "throttled"
+
+
+def confirm_identity(request: HttpRequest, user: Any, password: str, otp: str = "") -> None:
+    """The signed-in `user` proves it is them again (before issuing an API token): their password, and their
+    one-time code if they have a second factor, through the same throttle as signing in."""
+    checked = authenticate(request, username=user.get_username(), password=password or "")
+    locked = getattr(request, "accord_lockout", None)
+    if locked is not None:
+        raise Throttled(locked.message())
+    if checked is None or checked.pk != user.pk:
+        raise ValidationFailed({"password": ["the password is not right"]})
+    if totp.device_of(user) is not None:
+        if not (otp or "").strip():
+            raise ValidationFailed({"otp": ["enter the one-time code from your authenticator app"]})
+        try:
+            ok = totp.verify(request, user, otp)
+        except signin.Locked as exc:
+            raise Throttled(exc.message()) from None
+        if not ok:
+            raise ValidationFailed({"otp": ["the one-time code is not right"]})
+    signin.password_accepted(request, user)
+
+
 @transaction.atomic
 def issue_token(
-    user: Any, name: str, *, scope: str = TokenScope.READ, expires_at: dt.datetime | None = None
+    user: Any,
+    name: str,
+    *,
+    scope: str = TokenScope.READ,
+    expires_at: dt.datetime | None = None,
+    request: HttpRequest | None = None,
 ) -> tuple[ApiToken, str]:
     """A new token and its key (`acc_<prefix>_<secret>`), which is not stored and cannot be shown again."""
+    if not getattr(user, "is_active", False):
+        raise Forbidden("a disabled account cannot have API tokens")
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     token = services.create(
         ApiToken, user=user, name=name, prefix=prefix, key_hash=_digest(secret), scope=scope, expires_at=expires_at
     )
+    security.record(security.Kind.TOKEN_ISSUED, request=request, user=user, detail=f"{prefix} ({scope}) {name}"[:500])
     return token, f"{TOKEN_PREFIX}{prefix}_{secret}"
 
 
-def revoke_token(token: ApiToken) -> ApiToken:
+def revoke_token(token: ApiToken, *, request: HttpRequest | None = None) -> ApiToken:
     if token.revoked_at:
         return token
-    return services.update(token, expected_version=token.version, revoked_at=timezone.now())
+    revoked = services.update(token, expected_version=token.version, revoked_at=timezone.now())
+    security.record(security.Kind.TOKEN_REVOKED, request=request, user=token.user, detail=token.prefix)
+    return revoked
 
 
 class BadToken(DomainError):
@@ -55,7 +95,16 @@ class BadToken(DomainError):
 
 
 def authenticate_token(key: str) -> ApiToken:
-    """The live token for `key`; BadToken (saying why) if it is malformed, unknown, revoked or expired."""
+    """The live token for `key`; BadToken (saying why) if it is malformed, unknown, revoked or expired.
+    Each refusal is in the security log."""
+    try:
+        return _live_token(key)
+    except BadToken as exc:
+        security.record(security.Kind.TOKEN_REFUSED, channel="api", detail=f"{key[:12]}…: {exc.message}")
+        raise
+
+
+def _live_token(key: str) -> ApiToken:
     if not key.startswith(TOKEN_PREFIX) or key.count("_") < 2:
         raise BadToken("not an Accord API token")
     prefix, _, secret = key[len(TOKEN_PREFIX) :].partition("_")

@@ -103,6 +103,7 @@ HTTP_STATUS = {
     "transition_refused": 409,
     "forbidden": 403,
     "bad_token": 401,
+    "throttled": 429,
     "precondition_required": 428,
     "precondition_failed": 412,
 }

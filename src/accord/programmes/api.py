@@ -232,6 +232,7 @@ class SignIn(Schema):
     passphrase: str
     signed_on: dt.date | None = None
     signed_at: dict[str, str] = {}
+    otp: str = ""  # the one-time code, when the signing account has a second factor
 
 
 class SignatureOut(Schema):

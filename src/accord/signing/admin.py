@@ -45,6 +45,12 @@ class SignPlanForm(forms.Form):
     party = forms.ModelChoiceField(queryset=Party.objects.none())
     signatory = forms.ModelChoiceField(queryset=Person.objects.filter(signing_keys__revoked_on=None).distinct())
     passphrase = forms.CharField(widget=forms.PasswordInput, strip=False)
+    otp = forms.CharField(
+        required=False,
+        label="One-time code",
+        help_text="From your authenticator app, if your account has a second factor",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
     signed_on = forms.DateField(initial=dt.date.today, help_text="YYYY-MM-DD")
     signed_at = forms.CharField(required=False, help_text="Place, in English (e.g. Moscow)")
 
@@ -74,6 +80,7 @@ def sign_plan_action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryse
                 texts=rendered_texts(plan),
                 signed_on=data["signed_on"],
                 signed_at={"en": data["signed_at"]} if data["signed_at"] else None,
+                otp=data["otp"],
             )
         except DomainError as exc:
             form.add_error(None, str(exc))

@@ -37,5 +37,6 @@ def sign_plan(request: HttpRequest, ref: str, payload: SignIn) -> Any:
         signed_on=payload.signed_on or dt.date.today(),
         signed_at=payload.signed_at or None,
         expected_version=version,
+        otp=payload.otp,
     )
     return Status(201, signature)

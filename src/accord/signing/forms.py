@@ -26,6 +26,12 @@ class SignForm(PartyStepForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}, render_value=False),
     )
+    otp = forms.CharField(
+        label=_("One-time code"),
+        required=False,
+        help_text=_("From your authenticator app, if your account has a second factor."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
     fidelity_override = forms.CharField(
         label=_("Reason to sign although the language versions disagree"),
         required=False,

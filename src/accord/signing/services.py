@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
+from accord.accounts import security, throttle, totp
 from accord.agreements.models import Signature
 from accord.agreements.services import record_signature, signatures_of
 from accord.core import services as records
@@ -26,7 +27,7 @@ from accord.core.audit import chain_head
 from accord.core.errors import TransitionRefused, ValidationFailed
 from accord.core.journal import add_journal_entry
 from accord.core.localized import normalize_tag
-from accord.core.permissions import require_actor
+from accord.core.permissions import acting_user, require_actor
 from accord.directory.models import Party, Person, Position
 from accord.fidelity.records import signing_gate
 from accord.programmes.choices import PlanStatus
@@ -92,8 +93,16 @@ def revoke_signing_key(key: SigningKey, *, expected_version: int, revoked_on: dt
     )
 
 
+class WrongSecret(ValidationFailed):
+    """A wrong passphrase or one-time code: counted against the key by sign_plan once its transaction is undone."""
+
+    def __init__(self, errors: dict[str, list[str]], *, kind: str):
+        super().__init__(errors)
+        self.kind = kind
+
+
 def _unlock(key: SigningKey, passphrase: str) -> Ed25519PrivateKey:
-    """The private key of `key`, if `passphrase` opens it; ValidationFailed on "passphrase" otherwise."""
+    """The private key of `key`, if `passphrase` opens it; WrongSecret on "passphrase" otherwise."""
     try:
         return crypto.open_sealed_key(
             passphrase,
@@ -107,8 +116,9 @@ def _unlock(key: SigningKey, passphrase: str) -> Ed25519PrivateKey:
             cipher=key.cipher,
         )
     except crypto.WrongPassphrase:
-        raise ValidationFailed(
-            {"passphrase": [f"wrong passphrase for the signing key of {key.person} ({key.fingerprint})"]}
+        raise WrongSecret(
+            {"passphrase": [f"wrong passphrase for the signing key of {key.person} ({key.fingerprint})"]},
+            kind=security.Kind.KEY_PASSPHRASE_FAILED,
         ) from None
     except ValueError as exc:
         raise ValidationFailed({"signing_key": [f"the stored key cannot be used: {exc}"]}) from None
@@ -173,7 +183,12 @@ def rendered_texts(plan: Plan) -> dict[str, bytes]:
     return texts
 
 
-@transaction.atomic
+def _key_subjects(signatory: Person) -> list[str]:
+    # Per key, not per account: a stranger guessing an account's password must not stop its owner signing.
+    key = active_key(signatory)
+    return [throttle.subject("signing-key", key.pk)] if key is not None else []
+
+
 def sign_plan(
     plan: Plan,
     *,
@@ -186,13 +201,80 @@ def sign_plan(
     capacity: dict[str, str] | None = None,
     expected_version: int | None = None,
     fidelity_override: str = "",
+    otp: str = "",
 ) -> Signature:
-    """`signatory` signs the current version of an agreed plan for `party`, with their key and passphrase.
+    """`signatory` signs the current version of an agreed plan for `party`, with their key and passphrase
+    (and a one-time code, when the signing account has a second factor).
 
     Records the Signature (content hash, Ed25519 signature, public key) and its seal (texts' hashes,
     attestation). When every signatory party has signed this version, the plan becomes signed in the
     same transaction. Anything refused leaves nothing written.
+
+    Passphrases and codes go through the sign-in throttle, per key: after a few wrong ones
+    each further try waits longer, and every failure and every use of the key is in the security log.
     """
+    user = acting_user()
+    subjects = _key_subjects(signatory)
+    wait = throttle.wait_for(subjects)
+    if wait:
+        detail = f"signing key of {signatory}; wait {wait} s"
+        security.record(security.Kind.SIGNIN_REFUSED, user=user, channel="signing", detail=detail)
+        raise ValidationFailed(
+            {"passphrase": [f"too many wrong passphrases or codes for this signing key: try again in {wait} s"]}
+        )
+    try:
+        signature = _sign_plan(
+            plan,
+            party=party,
+            signatory=signatory,
+            passphrase=passphrase,
+            texts=texts,
+            signed_on=signed_on,
+            signed_at=signed_at,
+            capacity=capacity,
+            expected_version=expected_version,
+            fidelity_override=fidelity_override,
+            otp=otp,
+            user=user,
+        )
+    except WrongSecret as wrong:
+        # Counted here, after the signing transaction was undone, so the count stays.
+        security.record(wrong.kind, user=user, channel="signing", detail=f"signing key of {signatory}")
+        failure = throttle.record_failure(subjects)
+        if failure.locked:
+            security.record(
+                security.Kind.LOCKOUT,
+                user=user,
+                channel="signing",
+                detail=f"{', '.join(failure.locked)} wait {failure.wait_seconds} s",
+            )
+        raise
+    throttle.forget(subjects)
+    security.record(
+        security.Kind.KEY_USED,
+        user=user,
+        channel="signing",
+        detail=f"signing key {signature.public_key[:16]}… of {signatory}: plan {plan.pk} v{signature.target_version}",
+    )
+    return signature
+
+
+@transaction.atomic
+def _sign_plan(
+    plan: Plan,
+    *,
+    party: Party,
+    signatory: Person,
+    passphrase: str,
+    texts: Mapping[str, bytes],
+    signed_on: dt.date,
+    signed_at: dict[str, str] | None,
+    capacity: dict[str, str] | None,
+    expected_version: int | None,
+    fidelity_override: str,
+    otp: str,
+    user: Any,
+) -> Signature:
     current = Plan.objects.select_for_update().select_related("agreement").get(pk=plan.pk)
     require_actor("sign", current, party=party)  # a coordinator designated to sign for that party
     if expected_version is not None and expected_version != current.version:
@@ -219,6 +301,13 @@ def sign_plan(
 
     # The KDF is deliberately slow (about a second): unseal after the cheap checks, but before the chain's lock,
     # so other writers never wait for it.
+    if user is not None:
+        try:
+            totp.check_for_signing(user, otp)
+        except ValidationFailed as exc:
+            if not otp.strip():
+                raise  # no code given: asked for, not counted as a guess
+            raise WrongSecret(exc.errors, kind=security.Kind.OTP_FAILED) from None
     private = _unlock(key, passphrase)
     # The chain's position and the content are read together: no change can be appended in between.
     position = chain_head(lock=True)

@@ -41,6 +41,7 @@ def _sign(request: Any, plan: Plan, form: Any) -> str:
         signed_on=today(),
         expected_version=form.expected_version(),
         fidelity_override=data["fidelity_override"],
+        otp=data.get("otp", ""),
     )
     return plan_page(plan)
 
