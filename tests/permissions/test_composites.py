@@ -28,7 +28,7 @@ from accord.programmes.models import Deliverable, PlanItem, PlanItemResponsibili
 from accord.reviews import services as reviews
 from accord.reviews.models import Review, ReviewStatement
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("permissions-composites")]
 
 SECRET = "Zircon-7 enrichment"  # the internal project's title: it must appear nowhere but for its own side
 SECRET_NUMBER = "CN-INT-77"

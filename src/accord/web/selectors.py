@@ -11,7 +11,6 @@ from accord.core.visibility import count_parts, visible
 from accord.meetings.models import Meeting
 from accord.programmes.models import Plan
 
-
 # The first page summarises: how many agreements the reader may see, the latest few of them with their latest plans
 # and meetings, and links to the paginated lists for the rest. Its size does not grow with the database.
 HOME_AGREEMENTS = 10
