@@ -140,9 +140,11 @@ def portfolio() -> dict[str, Any]:
 
 
 def test_the_larger_portfolio_is_ten_times_the_smaller(measured):
-    small, large = measured["small"], measured["large"]
-    assert large["agreements"] >= 9 * small["agreements"] and small["agreements"] > 300
-    assert large["projects"] >= 9 * small["projects"] and small["projects"] > 300
+    # Beside the seed's one agreement and 122 projects.
+    for size, sizes in (("small", SMALL), ("large", LARGE)):
+        assert measured[size]["agreements"] == 1 + sizes.agreements
+        assert measured[size]["projects"] == 122 + sizes.projects
+    assert LARGE.agreements == 10 * SMALL.agreements and LARGE.projects == 10 * SMALL.projects
 
 
 @pytest.mark.parametrize(
