@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint format bench bench-smoke install dev clean fonts
+.PHONY: run test test-quick lint format bench bench-smoke install dev clean fonts
 
 $(BIN)/accord: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ fonts:
 ## test: the whole suite on SQLite, then on PostgreSQL when a server is reachable
 test: dev
 	scripts/test
+
+## test-quick: SQLite only, without the tests marked slow (servers, browsers, fresh installations): minutes
+test-quick: dev
+	scripts/test --quick
 
 lint: dev
 	$(BIN)/ruff check .

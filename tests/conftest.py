@@ -16,7 +16,18 @@ import pytest
 os.environ.setdefault("ACCORD_STATIC_ROOT", os.path.join(tempfile.gettempdir(), f"accord-test-static-{os.getuid()}"))
 
 from accord.core.actor import Actor, acting_as
-from tests.processes import scratch_database  # noqa: F401  (a fixture for every folder)
+from tests.processes import installation_template, scratch_database  # noqa: F401  (fixtures for every folder)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_root_per_worker() -> None:
+    """Under pytest-xdist each worker keeps uploads and renderings in a folder of its own, as it has its own
+    test database: no worker sees (or removes) another's files."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        from django.conf import settings
+
+        settings.MEDIA_ROOT = os.path.join(settings.MEDIA_ROOT, worker)
 
 
 @pytest.fixture(scope="session")

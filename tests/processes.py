@@ -4,7 +4,9 @@ connection, whole-database commands like backup and restore, a bulk load outside
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -12,6 +14,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,6 +28,60 @@ def run_accord(data_dir: Path, *args: str, database_url: str | None = None) -> s
     return subprocess.run(
         [sys.executable, "-m", "accord", *args], env=env, capture_output=True, text=True, timeout=300, check=False
     )
+
+
+def shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory every process of this test run shares: under pytest-xdist each worker has its own base
+    temporary directory, all in one parent; without xdist it is the base temporary directory itself."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on `path` (created if missing), across processes: one xdist worker builds what the
+    others then reuse."""
+    with open(path, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+TEMPLATE_STEPS = (("migrate", "-v0"), ("createcachetable",), ("demo",))
+
+
+@pytest.fixture(scope="session")
+def installation_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory on SQLite with Accord migrated, the cache table made and the demo loaded, as the
+    operator's `accord migrate`, `accord createcachetable` and `accord demo` leave it: built once per test run
+    (shared by the xdist workers, under a file lock) and copied by `fresh_installation` wherever a test needs a
+    fresh installation. Building one takes about a minute on a busy machine; a copy, a fraction of a second."""
+    root = shared_dir(tmp_path_factory)
+    template = root / "installation-template"
+    done = template / ".complete"
+    with file_lock(root / "installation-template.lock"):
+        if not done.exists():
+            shutil.rmtree(template, ignore_errors=True)
+            template.mkdir()
+            for step in TEMPLATE_STEPS:
+                result = run_accord(template, *step)
+                assert result.returncode == 0, f"accord {' '.join(step)}: {result.stderr}"
+            done.write_text("")
+    return template
+
+
+def fresh_installation(template: Path, data_dir: Path) -> Path:
+    """`data_dir` (empty or missing) made a copy of the installation template: its own database, secret key
+    and files, as if `accord migrate` and `accord demo` had just been run in it."""
+    shutil.copytree(
+        template,
+        data_dir,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns(".complete", "gunicorn.ctl", "*.log", "*.lock"),
+    )
+    return data_dir
 
 
 def free_port() -> int:

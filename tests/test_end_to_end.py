@@ -18,6 +18,9 @@ import pytest
 
 from accord.core.ids import stable_uid
 from tests.documents.extract import docx_text, pdf_text
+from tests.processes import fresh_installation
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("end-to-end")]  # one worker: the module shares a server
 
 MEETING = str(stable_uid("seed:meeting:1960-02"))
 PLAN_1959, PLAN_1960 = str(stable_uid("seed:plan:1959")), str(stable_uid("seed:plan:1960"))
@@ -44,11 +47,9 @@ def ok(data_dir: Path, *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def programme(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("end-to-end")
-    ok(data_dir, "migrate", "-v0")
-    ok(data_dir, "demo")
-    return data_dir
+def programme(tmp_path_factory: pytest.TempPathFactory, installation_template: Path) -> Path:
+    # `accord migrate` and `accord demo` as an operator runs them: done once for the session's template.
+    return fresh_installation(installation_template, tmp_path_factory.mktemp("end-to-end"))
 
 
 def test_the_record_is_whole_and_untouched(programme):

@@ -10,6 +10,9 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import SCREENSHOTS, accord_serve
+from tests.processes import fresh_installation
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e-accessibility")]  # one worker: the module shares a server
 
 # Vendored from the npm registry (see vendor/axe-core/README.md) so the test runs offline.
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
@@ -28,8 +31,8 @@ FOCUSED = """() => {
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with accord_serve(tmp_path_factory.mktemp("a11y-data")) as (url, _env):
+def site(tmp_path_factory: pytest.TempPathFactory, installation_template: Path) -> Iterator[str]:
+    with accord_serve(fresh_installation(installation_template, tmp_path_factory.mktemp("a11y-data"))) as (url, _env):
         yield url
 
 

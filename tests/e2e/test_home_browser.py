@@ -9,11 +9,14 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import accord_serve
+from tests.processes import fresh_installation
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e-home")]  # one worker: the module shares a server
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with accord_serve(tmp_path_factory.mktemp("serve-data")) as (url, _env):
+def server(tmp_path_factory: pytest.TempPathFactory, installation_template: Path) -> Iterator[str]:
+    with accord_serve(fresh_installation(installation_template, tmp_path_factory.mktemp("serve-data"))) as (url, _env):
         yield url
 
 

@@ -8,10 +8,14 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import SCREENSHOTS, accord_serve
+from tests.processes import fresh_installation
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e-promises")]  # one worker: the module shares a server
 
 # The 1960 plan (signed in the demo), the first project it lists, and that project's English and Chinese titles.
 SIGNED_PLAN = """
@@ -33,8 +37,11 @@ def _accord(env: dict[str, str], *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    with accord_serve(tmp_path_factory.mktemp("promises-serve-data")) as (url, env):
+def served(
+    tmp_path_factory: pytest.TempPathFactory, installation_template: Path
+) -> Iterator[tuple[str, dict[str, str]]]:
+    data_dir = fresh_installation(installation_template, tmp_path_factory.mktemp("promises-serve-data"))
+    with accord_serve(data_dir) as (url, env):
         yield url, env
 
 

@@ -6,17 +6,24 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from accord.core.ids import stable_uid
 from tests.e2e.conftest import SCREENSHOTS, accord_serve
+from tests.processes import fresh_installation
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e-records")]  # one worker: the module shares a server
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def site(tmp_path_factory: pytest.TempPathFactory, installation_template: Path) -> Iterator[str]:
     """A served demo with a draft 1961 plan (the seed's plans are signed, so frozen) to edit."""
-    with accord_serve(tmp_path_factory.mktemp("records-data")) as (url, env):
+    with accord_serve(fresh_installation(installation_template, tmp_path_factory.mktemp("records-data"))) as (
+        url,
+        env,
+    ):
         subprocess.run(
             [
                 sys.executable,

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import SCREENSHOTS, accord_serve
+from tests.processes import fresh_installation
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e-workflow")]  # one worker: the module shares a server
 
 # Run through the CLI against the server's data directory: a draft 1961 plan with two items.
 MAKE_DRAFT_PLAN = """
@@ -32,10 +35,11 @@ print(plan.pk)
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+def served(tmp_path_factory: pytest.TempPathFactory, installation_template: Path) -> Iterator[tuple[str, int]]:
     """The server's address, and the id of the draft plan made for the test."""
+    data_dir = fresh_installation(installation_template, tmp_path_factory.mktemp("workflow-serve-data"))
     # ACCORD_JOB_RUNNER unset: the worker process `accord serve` starts does the work.
-    with accord_serve(tmp_path_factory.mktemp("workflow-serve-data"), ACCORD_JOB_RUNNER=None) as (url, env):
+    with accord_serve(data_dir, ACCORD_JOB_RUNNER=None) as (url, env):
         made = subprocess.run(
             [sys.executable, "-m", "accord", "shell", "-c", MAKE_DRAFT_PLAN],
             env=env,

@@ -13,6 +13,8 @@ from bench.fidelity_evaluation import evaluate_accord, evaluate_pofilter, load_c
 
 from accord.fidelity.names import Directory
 
+pytestmark = [pytest.mark.xdist_group("fidelity-corpus")]  # shares its module's server or installation: one worker
+
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
 

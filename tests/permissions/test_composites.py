@@ -28,7 +28,7 @@ from accord.meetings.services import reviews
 from accord.programmes import services as programmes
 from accord.programmes.models import Deliverable, PlanItem, PlanItemResponsibility, ProgressReport
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("permissions-composites")]
 
 SECRET = "Zircon-7 enrichment"  # the internal project's title: it must appear nowhere but for its own side
 SECRET_NUMBER = "CN-INT-77"

@@ -18,7 +18,7 @@ from accord.core.models import Visibility
 from accord.programmes import services as programmes
 from tests.permissions.test_composites import client_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("permissions-counts")]
 
 
 @pytest.fixture

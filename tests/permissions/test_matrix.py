@@ -18,7 +18,7 @@ from accord.core.models import ChangeRecord
 from tests.permissions import matrix
 from tests.permissions.conftest import World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("permissions-matrix")]
 
 CASES = matrix.cases()
 SYSTEM_CASES = matrix.system_cases()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.processes import free_port, wait_until_healthy
+from tests.processes import free_port, fresh_installation, wait_until_healthy
 
 
 def _pg_base() -> dict[str, Any] | None:
@@ -128,14 +127,17 @@ class Instance:
 class Installations:
     """Makes fresh installations from the session's template and removes them at the end."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, sqlite_template: Path):
         self.root = root
+        self.sqlite_template = sqlite_template  # the session's installation template (tests.processes)
         self.pg = _pg_base()
         self.suffix = secrets.token_hex(4)
         self.made: list[Instance] = []
         self.template: Instance | None = None
 
     def _template(self) -> Instance:
+        if self.template is None and not self.pg:
+            self.template = Instance(self.sqlite_template)  # migrated, demo loaded: shared, never written to
         if self.template is None:
             name = f"accord_s2_{self.suffix}_template" if self.pg else None
             if self.pg and name:
@@ -151,7 +153,7 @@ class Installations:
         template = self._template()
         n = len(self.made) + 1
         data_dir = self.root / f"instance-{n}"
-        shutil.copytree(template.data_dir, data_dir, ignore=shutil.ignore_patterns("gunicorn.ctl"))
+        fresh_installation(template.data_dir, data_dir)
         name = None
         if self.pg:
             name = f"accord_s2_{self.suffix}_{n}"
@@ -170,8 +172,8 @@ class Installations:
 
 
 @pytest.fixture(scope="session")
-def installations(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installations]:
-    made = Installations(tmp_path_factory.mktemp("reliability"))
+def installations(tmp_path_factory: pytest.TempPathFactory, installation_template: Path) -> Iterator[Installations]:
+    made = Installations(tmp_path_factory.mktemp("reliability"), installation_template)
     try:
         yield made
     finally:

@@ -13,9 +13,12 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 import requests
 
 from tests.reliability.conftest import Live, server_errors
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reliability-live")]  # one worker: the module shares a server
 
 THREADS = int(os.environ.get("ACCORD_CONCURRENCY_THREADS", "6"))
 WRITES = int(os.environ.get("ACCORD_CONCURRENCY_WRITES", "8"))  # successful changes per thread

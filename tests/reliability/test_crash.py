@@ -22,6 +22,8 @@ import pytest
 from tests.reliability.conftest import Installations, Instance
 from tests.shared_data import shared_data_dir
 
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reliability-crash")]  # one worker: the module shares a server
+
 _SHARED = shared_data_dir()
 CORDIS = (_SHARED or Path("/nonexistent")) / "cordis-eu-china-projects"
 MARK = "RELIABILITY-MARK"

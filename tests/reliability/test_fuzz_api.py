@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -22,6 +23,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.reliability.conftest import Live, Server, server_errors
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reliability-live")]  # one worker: the module shares a server
 
 # gunicorn refuses a request line or headers too large for it (414, 431) before Accord sees the request:
 # an HTTP server's limit, not an answer of the API, so its schema does not declare them.

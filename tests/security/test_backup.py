@@ -15,8 +15,10 @@ from typing import Any
 
 import pytest
 
-from tests.processes import database_url
+from tests.processes import database_url, fresh_installation
 from tests.processes import run_accord as run
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("backup")]  # one worker: the module shares a server
 
 # Prints "<valid> <signed>": plan signatures whose Ed25519 signature and attestation hold.
 SIGNATURES = (
@@ -57,12 +59,10 @@ def rewrite_manifest(backup: Path, target: Path, change: dict[str, Any]) -> None
 
 
 @pytest.fixture(scope="module")
-def sqlite_backup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A data directory with the seed programme and an uploaded file, and its backup."""
-    source = tmp_path_factory.mktemp("source")
-    assert run(source, "migrate", "-v0").returncode == 0
-    demo = run(source, "demo")
-    assert demo.returncode == 0, demo.stderr
+def sqlite_backup(tmp_path_factory: pytest.TempPathFactory, installation_template: Path) -> tuple[Path, Path]:
+    """A data directory with the seed programme (`accord migrate` and `accord demo`: the session's template) and
+    an uploaded file, and its backup."""
+    source = fresh_installation(installation_template, tmp_path_factory.mktemp("source"))
     upload = source / "media" / "agreements" / "texts" / "protocol-zh.txt"
     upload.parent.mkdir(parents=True, exist_ok=True)
     upload.write_text("中华人民共和国政府和苏维埃社会主义共和国联盟政府议定书", encoding="utf-8")

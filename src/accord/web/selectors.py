@@ -4,25 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, Subquery
 
 from accord.agreements.models import Agreement, AgreementParty
 from accord.core.visibility import count_parts, visible
 from accord.meetings.models import Meeting
 from accord.programmes.models import Plan
 
+# The first page summarises: how many agreements the reader may see, the latest few of them with their latest plans
+# and meetings, and links to the paginated lists for the rest. Its size does not grow with the database.
+HOME_AGREEMENTS = 10
+HOME_PLANS = 5  # per agreement shown
+HOME_MEETINGS = 5  # per agreement shown
+
 
 def agreements_overview(user: Any) -> QuerySet[Agreement]:
-    """Agreements with parties, plans (with item counts), meetings and project counts, in a fixed number of queries."""
+    """The latest HOME_AGREEMENTS agreements `user` may see (the most recently signed first, drafts last), each
+    with its parties, its latest HOME_PLANS plans (`latest_plans`, with item counts) and HOME_MEETINGS meetings
+    (`latest_meetings`), how many plans
+    and meetings it has, its project counts, and `agreement_total` (every agreement the reader may see): one
+    query for the agreements and one per prefetched relation, whatever the size of the database."""
     shown, hidden = count_parts(Plan, "items", user)  # the items the reader may see; the others are said withheld
     plans = visible(Plan.objects.all(), user).annotate(item_count=shown, items_withheld=hidden)
-    plans = plans.order_by("period_start", "revision")
-    meetings = visible(Meeting.objects.all(), user).order_by("end_on")
+    plans = plans.order_by("-period_start", "-revision", "-id")[:HOME_PLANS]
+    meetings = visible(Meeting.objects.all(), user).order_by("-end_on", "-id")[:HOME_MEETINGS]
+    plan_count, _ = count_parts(Agreement, "plans", user)
+    meeting_count, _ = count_parts(Agreement, "meetings", user)
     public_only = not getattr(user, "is_staff", False)
     project_filter = Q(projects__visibility="public") if public_only else Q()
+    readable = visible(Agreement.objects.all(), user).order_by()
+    latest = readable.order_by(F("signed_on").desc(nulls_last=True), "-id").values("pk")[:HOME_AGREEMENTS]
+    # COUNT as a plain function, not an aggregate: no GROUP BY, one row, computed once by the database.
+    total = Subquery(readable.annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
     return (
-        visible(Agreement.objects.all(), user)
+        Agreement.objects.filter(pk__in=Subquery(latest))
         .annotate(
+            agreement_total=total,
+            plan_count=plan_count,
+            meeting_count=meeting_count,
             project_count=Count("projects", filter=project_filter, distinct=True),
             illustrative_project_count=Count(
                 "projects", filter=project_filter & Q(projects__is_illustrative=True), distinct=True
@@ -30,8 +49,8 @@ def agreements_overview(user: Any) -> QuerySet[Agreement]:
         )
         .prefetch_related(
             Prefetch("agreement_parties", queryset=AgreementParty.objects.select_related("party")),
-            Prefetch("plans", queryset=plans),
-            Prefetch("meetings", queryset=meetings),
+            Prefetch("plans", queryset=plans, to_attr="latest_plans"),
+            Prefetch("meetings", queryset=meetings, to_attr="latest_meetings"),
         )
-        .order_by("signed_on", "id")
+        .order_by(F("signed_on").desc(nulls_last=True), "-id")
     )

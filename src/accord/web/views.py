@@ -31,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     this is the portal: anonymous visitors see public records only, through the same visibility rule)."""
     user = request.user
     context = {
-        "agreements": agreements_overview(user),
+        "agreements": list(agreements_overview(user)),  # the latest few; each row carries the total too
         "projects": list(
             visible(Project.objects.select_related("agreement"), user).order_by("agreement_id", "id")[:10]
         ),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import multiprocessing
 import os
@@ -32,14 +33,20 @@ def collect_static_if_changed() -> bool:
     Collecting compresses every asset (about 30 MB with the API docs' bundles): most of a fresh start's
     time. The stamp is written last, so an interrupted collection is simply done again.
     """
-    stamp = Path(settings.STATIC_ROOT) / ".accord-collected"
+    root = Path(settings.STATIC_ROOT)
+    stamp = root / ".accord-collected"
     fingerprint = _static_fingerprint()
-    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-    if manifest.exists() and stamp.exists() and stamp.read_text() == fingerprint:
-        return False
-    call_command("collectstatic", interactive=False, verbosity=0)
-    stamp.write_text(fingerprint)
-    return True
+    manifest = root / "staticfiles.json"
+    root.mkdir(parents=True, exist_ok=True)
+    # Installations sharing one static root (ACCORD_STATIC_ROOT) and starting together collect one at a time:
+    # the first collects, the others then find the stamp and skip.
+    with open(root / ".accord-collect.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if manifest.exists() and stamp.exists() and stamp.read_text() == fingerprint:
+            return False
+        call_command("collectstatic", interactive=False, verbosity=0)
+        stamp.write_text(fingerprint)
+        return True
 
 
 class Command(BaseCommand):
