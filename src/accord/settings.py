@@ -194,6 +194,8 @@ LOGGING = {
 ACCORD_DASHBOARD_STALE_SECONDS = int(os.environ.get("ACCORD_DASHBOARD_STALE_SECONDS", 600))
 
 # Tabular imports (accord.interop): what a file may hold before it is refused unread.
+# The signing keys `accord verify-bundle` trusts without --trust: PARTY=PUBLIC_KEY lines (docs/signing.md).
+ACCORD_TRUSTED_KEYS = os.environ.get("ACCORD_TRUSTED_KEYS") or str(DATA_DIR / "trusted-keys.txt")
 ACCORD_IMPORT_MAX_BYTES = int(os.environ.get("ACCORD_IMPORT_MAX_BYTES", 100 * 1024 * 1024))
 ACCORD_IMPORT_MAX_COLUMNS = int(os.environ.get("ACCORD_IMPORT_MAX_COLUMNS", 200))
 ACCORD_IMPORT_MAX_CELL_CHARS = int(os.environ.get("ACCORD_IMPORT_MAX_CELL_CHARS", 32767))

@@ -5,8 +5,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from accord.core.cli import AccordCommand
 from accord.fidelity import lang as langs
 from accord.fidelity.checker import check_versions
 from accord.fidelity.names import Directory
@@ -15,7 +16,7 @@ from accord.fidelity.names import Directory
 BAD_INPUT = 2
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = (
         "Compare two language versions of a text (numbers, dates, names, codes) and print where they differ. "
         "Exit 0 when they agree, 1 with findings, 2 when a file cannot be read (missing, not UTF-8, empty)."

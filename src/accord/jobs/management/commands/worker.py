@@ -6,13 +6,14 @@ import os
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.db import close_old_connections
 
+from accord.core.cli import AccordCommand
 from accord.jobs.runner import run_pending
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = "Run queued background jobs; with --once, run what is queued and stop."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -10,8 +10,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.db import connections
+
+from accord.core.cli import AccordCommand
 
 
 def _static_fingerprint() -> str:
@@ -42,7 +44,7 @@ def collect_static_if_changed() -> bool:
     return True
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = "Migrate, load the seed demo into an empty database, collect static files and serve with gunicorn."
 
     def add_arguments(self, parser: CommandParser) -> None:
