@@ -11,7 +11,9 @@ from django.http import HttpRequest, HttpResponse
 
 from accord.core.actor import acting_as, actor_for_user
 
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# What a client's X-Request-ID may be to be kept (apart from ours): a short token, nothing a log or terminal
+# could misread. Anything else is dropped.
+CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 class AuditContextMiddleware:
@@ -19,9 +21,12 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The audit trail's request id is always the server's own: a client choosing it could make its changes
+        # pass for another request's. What the client sent is kept apart (ChangeRecord.client_request_id).
+        request_id = uuid.uuid4().hex
         given = request.headers.get("X-Request-ID", "")
-        request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
-        with acting_as(actor_for_user(getattr(request, "user", None), request_id)):
+        client_id = given if CLIENT_REQUEST_ID.fullmatch(given) else ""
+        with acting_as(actor_for_user(getattr(request, "user", None), request_id, client_id)):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response

@@ -23,7 +23,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0004_oneof_chain_head"),
+        ("core", "0005_client_request_id"),
         ("accounts", "0001_initial"),
         ("directory", "0003_gaps_verbose_names"),
         ("agreements", "0003_gaps_verbose_names"),
