@@ -104,7 +104,8 @@ class Command(AccordCommand):
             # Not a thread of this process: gunicorn forks its workers from here, and a fork taken while a
             # thread holds a lock (SQLite's, logging's) leaves the child waiting on it for ever.
             # ACCORD_JOB_RUNNER=off when workers run elsewhere.
-            runner = subprocess.Popen([sys.executable, "-m", "accord", "worker", "--exit-with-parent"])
+            # Supervised: a worker that dies is started again (with back-off), so jobs never stay queued for ever.
+            runner = subprocess.Popen([sys.executable, "-m", "accord", "worker", "--exit-with-parent", "--supervise"])
         try:
             AccordServer().run()
         finally:
