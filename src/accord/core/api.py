@@ -135,7 +135,11 @@ class AccordParser(Parser):
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return api.create_response(request, exc.as_dict(), status=http_status(exc))
+        response = api.create_response(request, exc.as_dict(), status=http_status(exc))
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:  # core.throttle.Throttled: when asking again may succeed
+            response["Retry-After"] = str(retry_after)
+        return response
 
     @api.exception_handler(NinjaValidationError)
     def bad_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
@@ -242,12 +246,12 @@ class AccordCursorPagination(CursorPagination):
         except NinjaValidationError:
             raise refuse("is not a cursor (not base64 text)") from None
         except PydanticValidationError as exc:
-            first = exc.errors()[0] if exc.errors() else {}
+            first: dict[str, Any] = dict(exc.errors()[0]) if exc.errors() else {}
             where = ".".join(str(p) for p in first.get("loc", ()))
             raise refuse(f"is not a cursor ({where}: {first.get('msg', 'invalid')})") from None
         if cursor.p is None:
             return
-        field = model._meta.get_field(self._order_attribute)
+        field: Any = model._meta.get_field(self._order_attribute)
         try:
             position = field.to_python(cursor.p)
         except Exception:  # a field's to_python raises ValidationError, ValueError or TypeError

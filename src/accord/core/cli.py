@@ -19,7 +19,7 @@ class TerminalSafeOutput(OutputWrapper):
     .for_terminal): record text reaches an operator's terminal as text, never as escape sequences that move the
     cursor, rewrite a line or change the title. Files a command writes (exports, documents) do not go through it."""
 
-    def write(self, msg: str = "", style_func: Any = None, ending: str | None = None) -> None:
+    def write(self, msg: str = "", style_func: Any = None, ending: str | None = None) -> None:  # type: ignore[override]
         super().write(for_terminal(msg), style_func, ending)
 
     @classmethod
@@ -27,8 +27,9 @@ class TerminalSafeOutput(OutputWrapper):
         if isinstance(output, cls):
             return output
         if isinstance(output, OutputWrapper):
-            safe = cls(output._out, output.ending)
-            safe._style_func = output._style_func
+            wrapped: Any = output
+            safe = cls(wrapped._out, wrapped.ending)
+            vars(safe)["_style_func"] = vars(wrapped)["_style_func"]
             return safe
         return cls(output)
 

@@ -105,6 +105,7 @@ HTTP_STATUS = {
     "bad_token": 401,
     "precondition_required": 428,
     "precondition_failed": 412,
+    "throttled": 429,
 }
 
 

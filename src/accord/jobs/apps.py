@@ -9,4 +9,7 @@ class JobsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from accord.jobs import kinds  # noqa: F401  (registers the built-in job kinds)
+        from accord.interop.api import register_export_queue
+        from accord.jobs import kinds
+
+        register_export_queue(kinds.queue_export)

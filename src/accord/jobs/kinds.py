@@ -99,5 +99,16 @@ def export_job(ctx: Context) -> Outcome:
     return Outcome(data=data, file_name=f"{p['kind']}.{p['format']}")
 
 
+def queue_export(*, kind: str, fmt: str, filters: dict[str, str], user: Any) -> tuple[int, str]:
+    """An export too large to stream in a request, queued for `user` (interop.api's export): (job id, page URL)."""
+    from django.urls import reverse
+
+    from accord.jobs.services import enqueue
+
+    title = f"Export of {kind} ({fmt})"
+    job = enqueue("export", {"kind": kind, "format": fmt, "filters": filters}, user=user, title=title)
+    return job.pk, reverse("jobs:detail", args=[job.pk])
+
+
 register(JobKind("import", import_job, "Import records from a file"))
 register(JobKind("export", export_job, "Export records to a file"))

@@ -67,7 +67,15 @@ class Command(AccordCommand):
         """Keep one worker running: start it, and when it dies (killed, crashed, out of memory) start it again
         after a back-off; stop it and return when this process's parent (`accord serve`) is gone or on SIGTERM."""
         parent = os.getppid()
-        command = [sys.executable, "-m", "accord", "worker", "--exit-with-parent", "--interval", str(options["interval"])]
+        command = [
+            sys.executable,
+            "-m",
+            "accord",
+            "worker",
+            "--exit-with-parent",
+            "--interval",
+            str(options["interval"]),
+        ]
         stopping = False
 
         def stop(signum: int, frame: Any) -> None:
@@ -87,7 +95,9 @@ class Command(AccordCommand):
                     break  # asked to stop, or the parent is gone: stop the worker below
                 failures = 1 if time.monotonic() - started >= HEALTHY_AFTER_SECONDS else failures + 1
                 delay = min(BACKOFF_MAX_SECONDS, 2.0 ** (failures - 1))
-                self.stderr.write(f"the job worker stopped (exit status {child.returncode}); starting it again in {delay:g} s")
+                self.stderr.write(
+                    f"the job worker stopped (exit status {child.returncode}); starting it again in {delay:g} s"
+                )
                 deadline = time.monotonic() + delay
                 while time.monotonic() < deadline and not stopping and os.getppid() == parent:
                     time.sleep(0.2)
