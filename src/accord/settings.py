@@ -201,7 +201,7 @@ ACCORD_TRUSTED_KEYS = os.environ.get("ACCORD_TRUSTED_KEYS") or str(DATA_DIR / "t
 # anonymous export gives, and the most a signed-in one streams before it becomes a background job.
 ACCORD_EXPORT_RATE_ANONYMOUS = int(os.environ.get("ACCORD_EXPORT_RATE_ANONYMOUS", 6))
 ACCORD_EXPORT_RATE_ACCOUNT = int(os.environ.get("ACCORD_EXPORT_RATE_ACCOUNT", 60))
-ACCORD_EXPORT_SLOTS = int(os.environ.get("ACCORD_EXPORT_SLOTS", 2))
+ACCORD_EXPORT_SLOTS = int(os.environ.get("ACCORD_EXPORT_SLOTS", 1))
 ACCORD_EXPORT_ANONYMOUS_MAX_ROWS = int(os.environ.get("ACCORD_EXPORT_ANONYMOUS_MAX_ROWS", 1000))
 ACCORD_EXPORT_INLINE_MAX_ROWS = int(os.environ.get("ACCORD_EXPORT_INLINE_MAX_ROWS", 5000))
 ACCORD_IMPORT_MAX_BYTES = int(os.environ.get("ACCORD_IMPORT_MAX_BYTES", 100 * 1024 * 1024))
