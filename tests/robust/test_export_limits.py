@@ -107,7 +107,11 @@ def test_a_large_export_of_an_account_becomes_a_job(seed, settings):
     body = r.json()
     job = Job.objects.get(pk=body["job"])
     assert body["code"] == "queued" and body["url"] == f"/jobs/{job.pk}/"
-    assert job.kind == "export" and job.parameters == {"kind": "projects", "format": "xlsx", "filters": {"agreement": "1"}}
+    assert job.kind == "export" and job.parameters == {
+        "kind": "projects",
+        "format": "xlsx",
+        "filters": {"agreement": "1"},
+    }
     assert job.requested_by.username == "admin"
     from accord.jobs.runner import run_pending
 
