@@ -25,7 +25,10 @@ SETTINGS = settings(
 def _refusal_shape(response: requests.Response) -> None:
     assert response.status_code < 500, (response.status_code, response.text[:500])
     if response.status_code >= 400 and response.status_code not in (414, 431):  # gunicorn's own limits
-        body = response.json()
+        try:
+            body = response.json()
+        except ValueError:
+            raise AssertionError(f"not the JSON error shape: {response.status_code} {response.text[:300]!r}") from None
         assert isinstance(body, dict) and isinstance(body.get("code"), str) and isinstance(body.get("message"), str)
 
 
