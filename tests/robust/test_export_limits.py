@@ -8,6 +8,8 @@ import io
 import openpyxl
 import pytest
 from django.core.cache import cache
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import Client
 
 from accord.core.throttle import take_slot
@@ -18,12 +20,22 @@ from tests.api.test_writes import api
 pytestmark = pytest.mark.django_db
 
 
+def close(response):
+    """Close a response as a server does when it ends (the test client's own closing would also end the test's
+    database connection, as a request's end does)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def get(client, url):
     """A GET whose streamed body is read and closed, as a server does when the response ends."""
     r = client.get(url)
     if r.streaming:
         r.body = b"".join(r.streaming_content)
-        r.close()
+        close(r)
     return r
 
 
@@ -75,7 +87,7 @@ def test_a_client_that_goes_away_frees_the_slot(seed, settings):
     settings.ACCORD_EXPORT_SLOTS = 1
     r = Client().get("/api/v1/exports/projects")
     next(iter(r.streaming_content))  # read a little, then leave
-    r.close()
+    close(r)
     take_slot("export", 1)()
 
 

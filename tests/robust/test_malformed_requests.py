@@ -85,3 +85,18 @@ def test_an_upload_with_a_300_character_name_is_queued_from_the_page(seed):
 
     job = Job.objects.order_by("-id").first()
     assert job.parameters["stored_name"].endswith(".json") and len(job.parameters["stored_name"]) < 60
+
+
+def test_a_body_django_cannot_read_is_the_json_error_shape_under_the_api(seed):
+    c = api("admin")
+    broken = b'--b\r\nContent-Disposition: form-data; name="file"; filename="x.json"\r\n\r\n[]'  # no end
+    r = c.post("/api/v1/imports/projects?dry_run=true", broken, content_type="multipart/form-data; boundary=b")
+    assert r.status_code in (400, 422)
+    assert r.json()["code"] in ("malformed_request", "invalid_request")
+    from django.test import RequestFactory
+
+    from accord.core.errorpages import bad_request
+
+    assert bad_request(RequestFactory().get("/api/v1/plans")).status_code == 400
+    page = bad_request(RequestFactory().get("/plans/"))
+    assert page.status_code == 400 and b"<html" in page.content.lower()

@@ -48,7 +48,9 @@ def test_the_worker_loop_beats(admin_client, monkeypatch):
     call_command("worker", "--once")  # --once runs the queue; the loop's beat is checked below
     assert runner.last_seen() is None
     calls = []
-    monkeypatch.setattr("accord.jobs.management.commands.worker.run_pending", lambda limit=None: calls.append(1) or 0)
+    module = "accord.jobs.management.commands.worker"
+    monkeypatch.setattr(f"{module}.run_pending", lambda limit=None: calls.append(1) or 0)
+    monkeypatch.setattr(f"{module}.close_old_connections", lambda: None)  # the test's own connection stays open
 
     def stop(seconds):
         raise KeyboardInterrupt
