@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accord.core.middleware.RefuseNulCharactersMiddleware",  # 400 for a NUL in a query or form (pages)
+    "accord.core.middleware.UnreadableApiBodyMiddleware",  # 400 in JSON for a multipart body Django cannot read
     "accord.core.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

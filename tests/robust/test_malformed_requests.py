@@ -100,3 +100,11 @@ def test_a_body_django_cannot_read_is_the_json_error_shape_under_the_api(seed):
     assert bad_request(RequestFactory().get("/api/v1/plans")).status_code == 400
     page = bad_request(RequestFactory().get("/plans/"))
     assert page.status_code == 400 and b"<html" in page.content.lower()
+
+
+def test_a_file_name_past_the_multipart_header_limit_is_a_json_400(seed, caplog):
+    c = api("admin")
+    r = c.post("/api/v1/imports/projects?dry_run=true", {"file": SimpleUploadedFile("n" * 3000 + ".json", b"[]")})
+    assert r.status_code == 400
+    assert r.json()["code"] == "malformed_request" and "header size" in r.json()["message"]
+    assert "Traceback" not in caplog.text

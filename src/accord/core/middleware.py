@@ -7,7 +7,8 @@ import uuid
 from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 
 from accord.core.actor import acting_as, actor_for_user
 
@@ -50,4 +51,26 @@ class RefuseNulCharactersMiddleware:
                 for key in data:
                     if "\x00" in key or any("\x00" in value for value in data.getlist(key)):
                         raise BadRequest(f"{key!r} holds a NUL character")
+        return self.get_response(request)
+
+
+class UnreadableApiBodyMiddleware:
+    """A multipart body Django's parser refuses (a part's headers past its size limit: a file name of a few
+    thousand characters; a truncated body) is answered, under /api/, with the API's JSON error shape and no
+    traceback in the log: it is the client's mistake, not the server's. Read here, before ninja reads it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and request.content_type == "multipart/form-data":
+            try:
+                request.FILES  # noqa: B018  (parses the body once; Django keeps what it read)
+            except MultiPartParserError as exc:
+                body = {
+                    "code": "malformed_request",
+                    "message": f"the multipart body cannot be read: {exc}",
+                    "field": None,
+                }
+                return JsonResponse(body, status=400)
         return self.get_response(request)
