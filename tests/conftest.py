@@ -60,3 +60,13 @@ def seed(db):
     from accord.demo.seed import seed_handles
 
     return seed_handles()
+
+
+@pytest.fixture(autouse=True)
+def _export_limits_off(settings):
+    """Tests of other things export as often as they need, and read a streamed export's headers without reading
+    its body (a server closes every response; the test client leaves one unread open, holding its export slot).
+    The limits have their own tests, which set them: tests/robust/test_export_limits.py."""
+    settings.ACCORD_EXPORT_SLOTS = 0
+    settings.ACCORD_EXPORT_RATE_ANONYMOUS = 0
+    settings.ACCORD_EXPORT_RATE_ACCOUNT = 0

@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "accord.accounts.middleware.PrivateResponsesMiddleware",  # Cache-Control: no-store on private responses
     "accord.accounts.middleware.RefusalLogMiddleware",  # every 403 in the security log
     "accord.core.middleware.RefuseNulCharactersMiddleware",  # 400 for a NUL in a query or form (pages)
+    "accord.core.middleware.UnreadableApiBodyMiddleware",  # 400 in JSON for a multipart body Django cannot read
     "accord.core.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -199,6 +200,16 @@ LOGGING = {
 ACCORD_DASHBOARD_STALE_SECONDS = int(os.environ.get("ACCORD_DASHBOARD_STALE_SECONDS", 600))
 
 # Tabular imports (accord.interop): what a file may hold before it is refused unread.
+# The signing keys `accord verify-bundle` trusts without --trust: PARTY=PUBLIC_KEY lines (docs/signing.md).
+ACCORD_TRUSTED_KEYS = os.environ.get("ACCORD_TRUSTED_KEYS") or str(DATA_DIR / "trusted-keys.txt")
+# Exports, the costliest reads (core.throttle, interop.services.export_plan; docs/security.md "Denial of service"):
+# per client and minute (anonymous by address, stricter), how many run at once server-wide, the most rows an
+# anonymous export gives, and the most a signed-in one streams before it becomes a background job.
+ACCORD_EXPORT_RATE_ANONYMOUS = int(os.environ.get("ACCORD_EXPORT_RATE_ANONYMOUS", 6))
+ACCORD_EXPORT_RATE_ACCOUNT = int(os.environ.get("ACCORD_EXPORT_RATE_ACCOUNT", 60))
+ACCORD_EXPORT_SLOTS = int(os.environ.get("ACCORD_EXPORT_SLOTS", 1))
+ACCORD_EXPORT_ANONYMOUS_MAX_ROWS = int(os.environ.get("ACCORD_EXPORT_ANONYMOUS_MAX_ROWS", 1000))
+ACCORD_EXPORT_INLINE_MAX_ROWS = int(os.environ.get("ACCORD_EXPORT_INLINE_MAX_ROWS", 5000))
 ACCORD_IMPORT_MAX_BYTES = int(os.environ.get("ACCORD_IMPORT_MAX_BYTES", 100 * 1024 * 1024))
 ACCORD_IMPORT_MAX_COLUMNS = int(os.environ.get("ACCORD_IMPORT_MAX_COLUMNS", 200))
 ACCORD_IMPORT_MAX_CELL_CHARS = int(os.environ.get("ACCORD_IMPORT_MAX_CELL_CHARS", 32767))

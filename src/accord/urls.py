@@ -25,3 +25,5 @@ urlpatterns = [
 
 admin.site.site_header = "Accord administration"
 admin.site.site_title = "Accord"
+
+handler400 = "accord.core.errorpages.bad_request"

@@ -96,6 +96,7 @@ def test_keys_are_listed_with_fingerprints(seed, keys, capsys):
 
 def test_verify_bundle_exit_status_in_a_fresh_installation_without_a_database(signed_plan, tmp_path):
     """The other party's Accord: an empty data directory, never migrated; only the file is read."""
+    import json
     import os
     import subprocess
     import sys
@@ -104,12 +105,15 @@ def test_verify_bundle_exit_status_in_a_fresh_installation_without_a_database(si
 
     bundle = tmp_path / "plan.json"
     bundle.write_bytes(export_signed(signed_plan))
+    signed_plan_keys = {s["party"]: s["public_key"] for s in json.loads(bundle.read_bytes())["signatures"]}
     env = {k: v for k, v in os.environ.items() if k not in {"ACCORD_DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
     env["ACCORD_DATA_DIR"] = str(tmp_path / "data")
 
-    def run() -> subprocess.CompletedProcess[str]:
+    trust = [f"--trust=CN={signed_plan_keys['CN']}", f"--trust=SU={signed_plan_keys['SU']}"]
+
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "accord", "verify-bundle", str(bundle)],
+            [sys.executable, "-m", "accord", "verify-bundle", str(bundle), *extra],
             env=env,
             capture_output=True,
             text=True,
@@ -117,12 +121,15 @@ def test_verify_bundle_exit_status_in_a_fresh_installation_without_a_database(si
             check=False,
         )
 
-    ok = run()
+    ok = run(*trust)
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.strip().endswith("ok: 2 signatures hold")
+    assert ok.stdout.strip().endswith("ok: 2 signatures hold, all by trusted keys")
+    # Without the keys handed over, nothing says who made them: valid but untrusted is exit status 2.
+    untrusted = run()
+    assert untrusted.returncode == 2 and "not said you trust" in untrusted.stderr
     data = bytearray(bundle.read_bytes())
     data[-20] ^= 0x01
     bundle.write_bytes(bytes(data))
-    bad = run()
+    bad = run(*trust)
     assert bad.returncode == 1
     assert bad.stderr.strip().splitlines()[-1].startswith("CommandError: the bundle does not verify: ")

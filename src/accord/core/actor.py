@@ -24,9 +24,12 @@ class Actor:
 
     user_id: int | None
     name: str
-    request_id: str = ""
+    request_id: str = ""  # the server's own: a request's id it made, a job's, a CLI run's
     system: bool = False
     user: Any = field(default=None, compare=False, repr=False)
+    # What the client sent as X-Request-ID, when it was a well-formed id: kept apart, for correlating with the
+    # client's own logs, never in place of the server's id.
+    client_request_id: str = ""
 
 
 SYSTEM = Actor(None, "system", system=True)
@@ -48,15 +51,16 @@ def acting_as(actor: Actor) -> Iterator[Actor]:
 
 def become(user: Any) -> Actor:
     """Act as `user` for the rest of this request: authentication that happens after the middleware (API tokens)."""
-    actor = actor_for_user(user, current_actor().request_id)
+    current = current_actor()
+    actor = actor_for_user(user, current.request_id, current.client_request_id)
     _current.set(actor)  # the middleware's acting_as restores the previous actor when the request ends
     return actor
 
 
-def actor_for_user(user: Any, request_id: str = "") -> Actor:
+def actor_for_user(user: Any, request_id: str = "", client_request_id: str = "") -> Actor:
     if user is None or not getattr(user, "is_authenticated", False):
-        return Actor(None, "anonymous", request_id)
-    return Actor(user.pk, user.get_username(), request_id, user=user)
+        return Actor(None, "anonymous", request_id, client_request_id=client_request_id)
+    return Actor(user.pk, user.get_username(), request_id, user=user, client_request_id=client_request_id)
 
 
 def new_job_id(prefix: str) -> str:

@@ -102,11 +102,21 @@ def _nul_at(value: Any, path: tuple[str, ...]) -> str | None:
     return None
 
 
+class TooDeep(ValueError):
+    """A JSON body nested deeper than the parser goes (no operation reads more than a few levels)."""
+
+    def __init__(self) -> None:
+        super().__init__("the JSON body is nested too deeply to be read; no operation takes more than a few levels")
+
+
 class AccordParser(Parser):
     """Ninja's parser, refusing NUL characters in bodies and query parameters (see NulCharacter)."""
 
     def parse_body(self, request: HttpRequest) -> Any:
-        data = super().parse_body(request)
+        try:
+            data = super().parse_body(request)
+        except RecursionError:
+            raise TooDeep() from None  # ninja turns it into a 400; http_error below says why
         where = _nul_at(data, ())
         if where:
             raise NulCharacter(where)  # ninja turns it into a 400; http_error below answers 422 with the field
@@ -125,7 +135,11 @@ class AccordParser(Parser):
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return api.create_response(request, exc.as_dict(), status=http_status(exc))
+        response = api.create_response(request, exc.as_dict(), status=http_status(exc))
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:  # core.throttle.Throttled: when asking again may succeed
+            response["Retry-After"] = str(retry_after)
+        return response
 
     @api.exception_handler(NinjaValidationError)
     def bad_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
@@ -142,6 +156,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
             where = exc.__cause__.where
             body = {"code": "invalid_request", "message": str(exc.__cause__), "field": where}
             return api.create_response(request, body, status=422)
+        if isinstance(exc.__cause__, TooDeep):
+            body = {"code": "malformed_request", "message": str(exc.__cause__), "field": "body"}
+            return api.create_response(request, body, status=400)
         # Ninja's own refusals (a body that is not JSON, a failed CSRF check) in the same shape as ours.
         codes = {400: "malformed_request", 403: "forbidden", 405: "method_not_allowed", 429: "throttled"}
         return api.create_response(
@@ -207,6 +224,42 @@ class AccordAPI(NinjaAPI):
         return document_common_responses(super().get_openapi_schema(*args, **kwargs))
 
 
+class AccordCursorPagination(CursorPagination):
+    """Ninja's cursor pages, refusing a cursor a client crafted or garbled (422 naming `cursor`), not answering 500.
+
+    A cursor is base64 of "p=<position>&r=<reverse>&o=<offset>": the position must be a value of the ordering
+    column (an id: an integer the database can hold), the offset a small non-negative integer. Ninja reads the
+    position unchecked into the query (`invalid literal for int()`) and lets pydantic's error escape."""
+
+    def paginate_queryset(self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any) -> Any:
+        self._checked_cursor(queryset.model, pagination.cursor)
+        return super().paginate_queryset(queryset, pagination, request, **params)
+
+    def _checked_cursor(self, model: type[Model], encoded: str | None) -> None:
+        from pydantic import ValidationError as PydanticValidationError
+
+        def refuse(why: str) -> NinjaValidationError:
+            return NinjaValidationError([{"loc": ("query", "cursor"), "msg": f"{why}; use a cursor this API gave"}])
+
+        try:
+            cursor = self.Cursor.from_encoded_param(encoded)
+        except NinjaValidationError:
+            raise refuse("is not a cursor (not base64 text)") from None
+        except PydanticValidationError as exc:
+            first: dict[str, Any] = dict(exc.errors()[0]) if exc.errors() else {}
+            where = ".".join(str(p) for p in first.get("loc", ()))
+            raise refuse(f"is not a cursor ({where}: {first.get('msg', 'invalid')})") from None
+        if cursor.p is None:
+            return
+        field: Any = model._meta.get_field(self._order_attribute)
+        try:
+            position = field.to_python(cursor.p)
+        except Exception:  # a field's to_python raises ValidationError, ValueError or TypeError
+            raise refuse("names no position in this list") from None
+        if isinstance(position, int) and not -(2**63) <= position < 2**63:
+            raise refuse("names no position in this list")
+
+
 def readable(model: type[Model], request: HttpRequest) -> QuerySet[Any]:
     """The records of `model` this request may read (visibility applies to records a party owns)."""
     queryset = model._default_manager.all()
@@ -243,7 +296,7 @@ def read_endpoints(
         summary=f"List {model._meta.verbose_name_plural}",
         openapi_extra={"parameters": filters.openapi_parameters()} if filters else None,
     )
-    @paginate(CursorPagination, ordering=("id",), page_size=50, max_page_size=500)
+    @paginate(AccordCursorPagination, ordering=("id",), page_size=50, max_page_size=500)
     def list_records(request: HttpRequest) -> QuerySet[Any]:
         queryset = readable(model, request).select_related(*related).prefetch_related(*prefetch)
         if filters is not None:

@@ -131,7 +131,7 @@ CHAIN_LOCK = 71752329204292
 # accord_chain_head is a volatile function, core migration 0004).
 _PG_HEAD = "SELECT accord_chain_head(%s)"
 _SQLITE_HEAD = "SELECT hash FROM core_changerecord ORDER BY id DESC LIMIT 1"
-_STORED_COLUMNS = (*ENTRY_COLUMNS, "prev_hash", "hash")
+_STORED_COLUMNS = (*ENTRY_COLUMNS, "client_request_id", "prev_hash", "hash")
 _INSERT = (
     f"INSERT INTO core_changerecord ({', '.join(_STORED_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_STORED_COLUMNS))})"
 )
@@ -208,7 +208,7 @@ def append(entries: Sequence[Entry], *, at: dt.datetime | None = None) -> str:
         raise RuntimeError("audited changes must be written inside transaction.atomic()")
     actor = current_actor()
     at = at or timezone.now()
-    actor_name, request_id = actor.name[:200], actor.request_id[:64]
+    actor_name, request_id, client_id = actor.name[:200], actor.request_id[:64], actor.client_request_id[:64]
     shared = {"at": _json(_at_text(at)), "actor_id": _json(actor.user_id), "actor": _json(actor_name)}
     shared["request"] = _json(request_id)
     # The payload as a template: the batch's shared parts in place, %s for each entry's own (_OWN_KEYS).
@@ -257,6 +257,7 @@ def append(entries: Sequence[Entry], *, at: dt.datetime | None = None) -> str:
                     e.related_id,
                     e.before,
                     e.after,
+                    client_id,
                     prev,
                     digest,
                 )

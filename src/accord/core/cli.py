@@ -1,16 +1,58 @@
-"""Helpers shared by Accord's management commands: finding records by id or uid, parsing dates."""
+"""Helpers shared by Accord's management commands: the base command, finding records by id or uid, parsing dates."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db.models import Model
 
 from accord.core.refs import NotFound, find
+from accord.core.text import for_terminal
 
 M = TypeVar("M", bound=Model)
+
+
+class TerminalSafeOutput(OutputWrapper):
+    """A command's stdout or stderr that escapes control characters and direction overrides (core.text
+    .for_terminal): record text reaches an operator's terminal as text, never as escape sequences that move the
+    cursor, rewrite a line or change the title. Files a command writes (exports, documents) do not go through it."""
+
+    def write(self, msg: str = "", style_func: Any = None, ending: str | None = None) -> None:  # type: ignore[override]
+        super().write(for_terminal(msg), style_func, ending)
+
+    @classmethod
+    def wrapping(cls, output: Any) -> TerminalSafeOutput:
+        if isinstance(output, cls):
+            return output
+        if isinstance(output, OutputWrapper):
+            wrapped: Any = output
+            safe = cls(wrapped._out, wrapped.ending)
+            vars(safe)["_style_func"] = vars(wrapped)["_style_func"]
+            return safe
+        return cls(output)
+
+
+class AccordCommand(BaseCommand):
+    """Every Accord command's base: whatever it prints to stdout and stderr is escaped for the terminal, the
+    one place that does it (Django's own output, CommandError messages included, goes through the same)."""
+
+    @property  # type: ignore[override]
+    def stdout(self) -> TerminalSafeOutput:
+        return self._safe_stdout
+
+    @stdout.setter
+    def stdout(self, value: Any) -> None:
+        self._safe_stdout = TerminalSafeOutput.wrapping(value)
+
+    @property  # type: ignore[override]
+    def stderr(self) -> TerminalSafeOutput:
+        return self._safe_stderr
+
+    @stderr.setter
+    def stderr(self, value: Any) -> None:
+        self._safe_stderr = TerminalSafeOutput.wrapping(value)
 
 
 def get_record(model: type[M], ref: str, what: str | None = None) -> M:

@@ -7,11 +7,14 @@ import uuid
 from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 
 from accord.core.actor import acting_as, actor_for_user
 
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# What a client's X-Request-ID may be to be kept (apart from ours): a short token, nothing a log or terminal
+# could misread. Anything else is dropped.
+CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 class AuditContextMiddleware:
@@ -19,9 +22,12 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The audit trail's request id is always the server's own: a client choosing it could make its changes
+        # pass for another request's. What the client sent is kept apart (ChangeRecord.client_request_id).
+        request_id = uuid.uuid4().hex
         given = request.headers.get("X-Request-ID", "")
-        request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
-        with acting_as(actor_for_user(getattr(request, "user", None), request_id)):
+        client_id = given if CLIENT_REQUEST_ID.fullmatch(given) else ""
+        with acting_as(actor_for_user(getattr(request, "user", None), request_id, client_id)):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
@@ -45,4 +51,26 @@ class RefuseNulCharactersMiddleware:
                 for key in data:
                     if "\x00" in key or any("\x00" in value for value in data.getlist(key)):
                         raise BadRequest(f"{key!r} holds a NUL character")
+        return self.get_response(request)
+
+
+class UnreadableApiBodyMiddleware:
+    """A multipart body Django's parser refuses (a part's headers past its size limit: a file name of a few
+    thousand characters; a truncated body) is answered, under /api/, with the API's JSON error shape and no
+    traceback in the log: it is the client's mistake, not the server's. Read here, before ninja reads it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and request.content_type == "multipart/form-data":
+            try:
+                request.FILES  # noqa: B018  (parses the body once; Django keeps what it read)
+            except MultiPartParserError as exc:
+                body = {
+                    "code": "malformed_request",
+                    "message": f"the multipart body cannot be read: {exc}",
+                    "field": None,
+                }
+                return JsonResponse(body, status=400)
         return self.get_response(request)

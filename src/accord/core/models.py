@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -114,7 +115,16 @@ class ChangeRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_name = models.CharField(_("actor"), max_length=200)  # frozen: survives renaming or deleting the user
-    request_id = models.CharField(_("request or job"), max_length=64, blank=True)
+    request_id = models.CharField(_("request or job"), max_length=64, blank=True)  # the server's own id
+    # The X-Request-ID the client sent, if it was a well-formed id (core.middleware): for finding a change from
+    # the client's logs. The client's claim, so not covered by the hash, and never in place of request_id.
+    client_request_id = models.CharField(
+        _("client's request id"),
+        max_length=64,
+        blank=True,
+        default="",
+        validators=[RegexValidator(r"^[A-Za-z0-9._:-]{0,64}$", "a request id is letters, digits and . _ : -")],
+    )
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     object_type = models.CharField(max_length=100)  # "app_label.model"
     object_id = models.CharField(max_length=64)

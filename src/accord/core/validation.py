@@ -22,6 +22,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.expressions import DatabaseDefault
 
 from accord.core.errors import ValidationFailed
+from accord.core.text import unsafe_in, unsafe_in_value, unsafe_message
 
 
 def validate(obj: models.Model, *, exclude: Iterable[str] = ()) -> None:
@@ -64,6 +65,10 @@ def validate_many(
         for f in not_null:
             if getattr(obj, f.attname) is None and f.name not in errors.get(i, {}):
                 errors.setdefault(i, {})[f.name] = [str(f.error_messages["null"])]
+    texts = _text_fields(model, frozenset(skip))
+    for i, obj in enumerate(objs):
+        for fname, message in _unsafe_text_errors(obj, texts):
+            errors.setdefault(i, {}).setdefault(fname, []).append(message)
     if check_unique:
         for i, fname, message in _unique_errors(objs, skip):
             errors.setdefault(i, {}).setdefault(fname, []).append(message)
@@ -83,6 +88,30 @@ def _not_null_checks(model: type[models.Model], skip: frozenset[str]) -> list[mo
         and not getattr(f, "auto_now", False)
         and not getattr(f, "auto_now_add", False)
     ]
+
+
+@cache
+def _text_fields(model: type[models.Model], skip: frozenset[str]) -> list[models.Field]:
+    """The columns holding text (plain, or inside JSON such as a localized text) to check for characters XML
+    cannot carry (core.text): one of them stored makes exports and documents of the record fail."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.CharField | models.TextField | models.JSONField) and f.name not in skip
+    ]
+
+
+def _unsafe_text_errors(obj: models.Model, fields: list[models.Field]) -> Iterator[tuple[str, str]]:
+    for f in fields:
+        value = getattr(obj, f.attname)
+        if isinstance(value, str):
+            char = unsafe_in(value)
+            if char is not None:
+                yield f.name, unsafe_message(char)
+        elif isinstance(value, dict | list):
+            for where, char in unsafe_in_value(value):
+                yield f.name, unsafe_message(char, where)
+                break
 
 
 # --- per-record field validation ---------------------------------------------------------------------

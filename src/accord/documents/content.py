@@ -13,7 +13,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from accord.core.text import strip_unsafe
 from accord.documents.wording import label_sep, primary
+
+
+def _carried(block: object, *names: str) -> None:
+    """Strip from a block's texts what XML (so DOCX, and the HTML a PDF is printed from) cannot carry: the
+    validation refuses such characters on the way in, and text stored before that rule must not make a
+    document fail (core.text)."""
+    for name in names:
+        value = getattr(block, name)
+        cleaned = strip_unsafe(value)
+        if cleaned is not value:
+            object.__setattr__(block, name, cleaned)
 
 
 @dataclass(frozen=True)
@@ -24,6 +36,9 @@ class Heading:
     lang: str
     level: int = 1
     kind: ClassVar[str] = "heading"
+
+    def __post_init__(self) -> None:
+        _carried(self, "text")
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,9 @@ class Paragraph:
     label: str = ""
     style: str = ""
     kind: ClassVar[str] = "paragraph"
+
+    def __post_init__(self) -> None:
+        _carried(self, "text", "label")
 
     @property
     def sep(self) -> str:
@@ -97,6 +115,9 @@ class Bar:
     value: int
     colour: str = "#555555"
 
+    def __post_init__(self) -> None:
+        _carried(self, "label")
+
 
 @dataclass
 class Chart:
@@ -108,6 +129,9 @@ class Chart:
     lang: str
     bars: list[Bar]
     kind: ClassVar[str] = "chart"
+
+    def __post_init__(self) -> None:
+        _carried(self, "caption")
 
     @property
     def svg(self) -> str:
@@ -129,6 +153,9 @@ class Content:
     blocks: list[Block] = field(default_factory=list)
     issued_on: dt.date | None = None
     layout: str = ""
+
+    def __post_init__(self) -> None:
+        self.titles = {lang: strip_unsafe(text) for lang, text in self.titles.items()}
 
     @property
     def language(self) -> str:

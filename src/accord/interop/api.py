@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import get_language
-from ninja import File, Router, Status
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from accord.core.api import Error
 from accord.core.errors import Forbidden, ValidationFailed
+from accord.core.throttle import HoldingSlot, check_rate, take_slot
 from accord.core.visibility import principal
 from accord.interop import services
+from accord.interop.jobs import queue_export
 from accord.interop.report import ImportRefused
 
 router = Router(tags=["import and export"])
@@ -21,6 +24,13 @@ CONTENT_TYPES = {
     "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+class Queued(Schema):
+    code: str
+    message: str
+    job: int
+    url: str
 
 
 def _kind(kind: str) -> str:
@@ -35,19 +45,47 @@ def _format(fmt: str) -> str:
     return fmt
 
 
-@router.get("/exports/{kind}", response={200: None, 422: Error}, summary="Export records", operation_id="export")
-def export(request: HttpRequest, kind: str, format: str = "csv") -> StreamingHttpResponse:
+@router.get(
+    "/exports/{kind}",
+    response={200: None, 202: Queued, 422: Error, 429: Error},
+    summary="Export records",
+    operation_id="export",
+)
+def export(request: HttpRequest, kind: str, format: str = "csv") -> Any:
     """Every record of `kind` the caller may read, streamed (constant memory); formula cells are neutralised.
 
     Any other query parameter is one of the kind's filters, the same as its list page and its API list take
     (`/exports/projects?agreement=3&field=physics`): the export of what the list shows. A refused value, or a
-    name that is no filter of the kind, is a 422 naming it."""
+    name that is no filter of the kind, is a 422 naming it.
+
+    Exports are the costliest reads, so they are bounded (docs/security.md): a rate per client (429 with
+    Retry-After; anonymous clients by address, stricter), a few at once server-wide (429 when all are busy),
+    anonymous exports cut at a number of records (`Accord-Truncated: <given> of <total>`, and a note sheet in
+    XLSX), and a signed-in account's export past a size made as a background job (202 with the job's page)."""
+    check_rate(
+        request,
+        "export",
+        anonymous_per_minute=settings.ACCORD_EXPORT_RATE_ANONYMOUS,
+        per_minute=settings.ACCORD_EXPORT_RATE_ACCOUNT,
+    )
     fmt = _format(format)
     given = {name: request.GET.get(name, "") for name in request.GET if name != "format"}
     filters = services.export_filters(_kind(kind), given, user=request.user)
-    withheld = services.export_withheld(kind, user=request.user, filters=filters)
-    stream = services.export_stream(kind, fmt, user=request.user, withheld=withheld, filters=filters)
-    response = StreamingHttpResponse(stream, content_type=CONTENT_TYPES[fmt])
+    plan = services.export_plan(kind, user=request.user, filters=filters)
+    if plan.as_job:
+        job, url = queue_export(kind=kind, fmt=fmt, filters=given, user=request.user)
+        message = f"{plan.total} records are exported in the background: the file is offered on the job's page ({url})"
+        return Status(202, {"code": "queued", "message": message, "job": job, "url": url})
+    release = take_slot("export", settings.ACCORD_EXPORT_SLOTS)
+    try:
+        withheld = services.export_withheld(kind, user=request.user, filters=filters)
+        stream = services.export_stream(kind, fmt, user=request.user, withheld=withheld, filters=filters, plan=plan)
+    except BaseException:
+        release()
+        raise
+    response = StreamingHttpResponse(HoldingSlot(stream, release), content_type=CONTENT_TYPES[fmt])
+    if plan.truncated:
+        response["Accord-Truncated"] = f"{plan.cap} of {plan.total}"
     response["Content-Disposition"] = f'attachment; filename="accord-{kind}.{fmt}"'
     # Parts of composites the caller reads (a plan's items) left out because they may not see them.
     response["Accord-Withheld"] = str(withheld)

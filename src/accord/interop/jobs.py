@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
+from django.urls import reverse
 
 from accord.core.errors import DomainError
 from accord.interop import mapping, services
 from accord.interop.report import ImportRefused
 from accord.jobs.models import Job
 from accord.jobs.registry import Context, JobKind, Outcome, register
+from accord.jobs.services import enqueue
 
 
 def import_job(ctx: Context) -> Outcome:
@@ -54,6 +58,13 @@ def export_job(ctx: Context) -> Outcome:
     chunks = services.export_stream(p["kind"], p["format"], user=user, withheld=withheld, filters=filters)
     data = b"".join(c.encode() if isinstance(c, str) else bytes(c) for c in chunks)
     return Outcome(data=data, file_name=f"{p['kind']}.{p['format']}")
+
+
+def queue_export(*, kind: str, fmt: str, filters: dict[str, str], user: Any) -> tuple[int, str]:
+    """An export too large to stream in a request, queued for `user` (interop.api's export): (job id, page URL)."""
+    title = f"Export of {kind} ({fmt})"
+    job = enqueue("export", {"kind": kind, "format": fmt, "filters": filters}, user=user, title=title)
+    return job.pk, reverse("jobs:detail", args=[job.pk])
 
 
 register(JobKind("import", import_job, "Import records from a file"))

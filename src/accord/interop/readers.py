@@ -360,6 +360,8 @@ def _xlsx_text(value: Any) -> str:
 def _read_json(decoded: Decoded, filename: str) -> Table:
     try:
         data = json.loads(decoded.text, parse_float=Decimal)
+    except RecursionError:  # arrays or objects nested deeper than the parser goes: no record is that deep
+        raise refuse(_("the JSON is nested too deeply: a record is one object of fields"), filename) from None
     except json.JSONDecodeError as exc:
         raise refuse(
             _("the JSON cannot be read: %(reason)s (line %(line)s)") % {"reason": exc.msg, "line": exc.lineno},

@@ -566,8 +566,56 @@ def export_filters(kind: str, filters: Mapping[str, Any] | None = None, *, user:
     return bound
 
 
+@dataclass(frozen=True)
+class ExportPlan:
+    """How an export is given, by its cost: `total` records; `cap` the most given now (None: all); `as_job`
+    when it is too large to stream in a request and is made in the background instead."""
+
+    total: int
+    cap: int | None = None
+    as_job: bool = False
+
+    @property
+    def truncated(self) -> bool:
+        return self.cap is not None and self.total > self.cap
+
+
+def export_plan(kind: str, *, user: Any, filters: Filters | None = None) -> ExportPlan:
+    """The cost bound of an export: anonymous clients get at most ACCORD_EXPORT_ANONYMOUS_MAX_ROWS records (and
+    are told so); a signed-in account's export of more than ACCORD_EXPORT_INLINE_MAX_ROWS becomes a background
+    job, so no request holds a server process for a whole large table. `user` None (the CLI): all, now."""
+    from django.conf import settings
+
+    from accord.core.visibility import visible
+
+    if user is None:
+        return ExportPlan(total=-1)
+    spec = spec_for(kind)
+    queryset = spec.model._default_manager.all()
+    if spec.has_visibility:
+        queryset = visible(queryset, user)
+    if filters is not None:
+        queryset = filters.apply(queryset)
+    total = queryset.count()
+    if not getattr(user, "is_authenticated", False):
+        return ExportPlan(total=total, cap=settings.ACCORD_EXPORT_ANONYMOUS_MAX_ROWS)
+    return ExportPlan(total=total, as_job=total > settings.ACCORD_EXPORT_INLINE_MAX_ROWS)
+
+
+def truncated_note(plan: ExportPlan) -> str:
+    return _(
+        "Only the first %(cap)s of %(total)s records: exports without signing in are limited. "
+        "Sign in to export them all, or narrow the export with filters."
+    ) % {"cap": plan.cap, "total": plan.total}
+
+
 def export_rows(
-    kind: str, *, user: Any = None, full_text: bool = False, filters: Filters | None = None
+    kind: str,
+    *,
+    user: Any = None,
+    full_text: bool = False,
+    filters: Filters | None = None,
+    limit: int | None = None,
 ) -> tuple[list[str], Iterator[list[Any]]]:
     """The header and the rows (cells as Python values) of every record of `kind` that `user` may read,
     narrowed by `filters` (export_filters).
@@ -583,6 +631,8 @@ def export_rows(
         queryset = visible(queryset, user)
     if filters is not None:
         queryset = filters.apply(queryset)
+    if limit is not None:
+        queryset = queryset[:limit]
     paths: list[str] = []
     slices: list[tuple[Column, int, int]] = []
     for col in spec.columns:
@@ -646,7 +696,13 @@ def withheld_note(count: int) -> str:
 
 
 def export_stream(
-    kind: str, fmt: str, *, user: Any = None, withheld: int = 0, filters: Filters | None = None
+    kind: str,
+    fmt: str,
+    *,
+    user: Any = None,
+    withheld: int = 0,
+    filters: Filters | None = None,
+    plan: ExportPlan | None = None,
 ) -> Iterator[bytes]:
     """The records of `kind` as a stream of bytes in `fmt` (csv, xlsx, json), in constant memory.
 
@@ -655,11 +711,15 @@ def export_stream(
     """
     if fmt not in FORMATS:
         raise DomainError(_("unknown format “%(fmt)s”; one of: csv, xlsx, json") % {"fmt": fmt}, code="unknown_format")
-    header, rows = export_rows(kind, user=user, full_text=fmt == "json", filters=filters)
+    limit = plan.cap if plan is not None and plan.truncated else None
+    header, rows = export_rows(kind, user=user, full_text=fmt == "json", filters=filters, limit=limit)
     if fmt == "csv":
         return stream_csv(header, rows)
     if fmt == "xlsx":
-        return stream_xlsx(header, rows, title=kind, note=withheld_note(withheld) if withheld else "")
+        notes = [withheld_note(withheld)] if withheld else []
+        if plan is not None and plan.truncated:
+            notes.append(truncated_note(plan))
+        return stream_xlsx(header, rows, title=kind, note=" ".join(notes))
     return stream_json(header, rows)
 
 

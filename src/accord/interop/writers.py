@@ -3,6 +3,10 @@
 Text that a spreadsheet would take for a formula (starting with =, +, -, @, tab or carriage return) is
 written with a leading apostrophe in CSV and XLSX; numbers and dates are not text and stay as they are.
 The importer takes the apostrophe off again, so an export imports back unchanged.
+
+Characters XML cannot carry (core.text: C0 controls but tab and line breaks, U+FFFE/FFFF, lone surrogates) are
+left out of every format: validation refuses them on the way in, and a value stored before that rule must not
+make an export fail (openpyxl refuses such a cell; a lone surrogate cannot even be encoded as UTF-8).
 """
 
 from __future__ import annotations
@@ -19,12 +23,15 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from accord.core.text import strip_unsafe, strip_unsafe_value
+
 FORMATS = ("csv", "xlsx", "json")
 CHUNK_ROWS = 500  # rows per yielded CSV/JSON chunk
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: str) -> str:
+    value = strip_unsafe(value)
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
@@ -57,14 +64,12 @@ def stream_csv(header: list[str], rows: Iterable[list[Any]]) -> Iterator[bytes]:
 
 
 def _xlsx_cell(value: Any) -> Any:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     if value is None:
         return None
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, str):
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value)) if value else None
+        return neutralise(value) or None
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
@@ -100,7 +105,7 @@ def _json_value(value: Any) -> Any:
         return int(value) if value == value.to_integral_value() else float(value)
     if value == "":
         return None
-    return value
+    return strip_unsafe_value(value)
 
 
 def stream_json(header: list[str], rows: Iterable[list[Any]]) -> Iterator[bytes]:
@@ -108,7 +113,7 @@ def stream_json(header: list[str], rows: Iterable[list[Any]]) -> Iterator[bytes]
     parts = ["["]
     first = True
     for count, row in enumerate(rows, start=1):
-        record = {key: _json_value(v) for key, v in zip(header, row, strict=True)}
+        record = {strip_unsafe(key): _json_value(v) for key, v in zip(header, row, strict=True)}
         parts.append(("\n" if first else ",\n") + json.dumps(record, ensure_ascii=False, default=str))
         first = False
         if count % CHUNK_ROWS == 0:

@@ -7,10 +7,13 @@ SELECT ... FOR UPDATE SKIP LOCKED where the database has it (PostgreSQL), else a
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import socket
+from typing import Any
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
@@ -101,8 +104,35 @@ def claim_next() -> Job | None:
     return job
 
 
+# --- heartbeat: when a runner was last seen -------------------------------------------------------------
+# Each runner says it is alive every few seconds (in the shared cache, a table of the database), so the jobs
+# page can tell a queue that waits for a free runner from one that no runner reads at all.
+HEARTBEAT_KEY = "accord:jobs:heartbeat"
+HEARTBEAT_SECONDS = 5
+STALE_AFTER_SECONDS = 30  # a runner not seen for this long is reported as missing
+
+
+def beat() -> None:
+    """Record that this runner is alive now."""
+    cache.set(HEARTBEAT_KEY, {"runner": runner_id(), "at": timezone.now().isoformat()}, timeout=None)
+
+
+def last_seen() -> dict[str, Any] | None:
+    """{"runner": "host:pid", "at": datetime, "seconds": int, "stale": bool} of the last beat, or None."""
+    value = cache.get(HEARTBEAT_KEY)
+    if not isinstance(value, dict):
+        return None
+    try:
+        at = dt.datetime.fromisoformat(value["at"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    seconds = max(0, int((timezone.now() - at).total_seconds()))
+    return {"runner": value.get("runner", ""), "at": at, "seconds": seconds, "stale": seconds > STALE_AFTER_SECONDS}
+
+
 def _report(job_id: int, percent: int, message: str) -> None:
     Job.objects.filter(pk=job_id).update(progress=percent, message=message[:300])
+    beat()  # a long job's progress is a sign of life too
 
 
 def run(job: Job) -> Job:

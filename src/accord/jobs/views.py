@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from accord.core.pages.views import login_url
 from accord.jobs.models import Job
 from accord.jobs.registry import KINDS
+from accord.jobs.runner import last_seen
 from accord.jobs.services import jobs_of
 
 
@@ -22,13 +23,14 @@ def job_list(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), login_url())
     upkeep = [name for name, kind in KINDS.items() if not kind.listed]  # noise in a list of what people asked for
-    return render(request, "jobs/list.html", {"jobs": jobs_of(request.user).exclude(kind__in=upkeep)[:50]})
+    jobs = jobs_of(request.user).exclude(kind__in=upkeep)[:50]
+    return render(request, "jobs/list.html", {"jobs": jobs, "runner": last_seen()})
 
 
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), login_url())
-    return render(request, "jobs/detail.html", {"job": _job(request, pk)})
+    return render(request, "jobs/detail.html", {"job": _job(request, pk), "runner": last_seen()})
 
 
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:

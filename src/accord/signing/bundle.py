@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -26,7 +27,7 @@ from accord.core.errors import TransitionRefused
 from accord.programmes.models import Plan
 from accord.signing import crypto
 from accord.signing.content import attestation_statement, signing_party_codes
-from accord.signing.models import SignatureSeal
+from accord.signing.models import SignatureSeal, SigningKey
 from accord.signing.services import check_signature, signed_content_of
 
 BUNDLE_FORMAT = "accord-signed-bundle/1"
@@ -104,6 +105,28 @@ class BundleSignature:
     fingerprint: str
     ok: bool
     reason: str = ""
+    trusted_by: str = ""  # why the key is trusted ("--trust", "pinned in …"); "" when nothing says it is
+
+
+@dataclass(frozen=True)
+class TrustedKeys:
+    """The keys a verifier trusts, and why: party code -> public key (base64) -> where it was pinned.
+
+    `any_party` holds keys trusted whatever party they sign for (the keys this installation made itself: a
+    signature by one still needs its private key, which the attestation binds to the party it names)."""
+
+    by_party: dict[str, dict[str, str]] = field(default_factory=dict)
+    any_party: dict[str, str] = field(default_factory=dict)
+
+    def why(self, party: str, public_key: str) -> str:
+        return self.by_party.get(party, {}).get(public_key) or self.any_party.get(public_key, "")
+
+    def merged(self, other: TrustedKeys) -> TrustedKeys:
+        by_party = {code: dict(keys) for code, keys in self.by_party.items()}
+        for code, keys in other.by_party.items():
+            for key, why in keys.items():
+                by_party.setdefault(code, {}).setdefault(key, why)
+        return TrustedKeys(by_party, {**other.any_party, **self.any_party})
 
 
 @dataclass
@@ -125,6 +148,11 @@ class BundleReport:
     @property
     def reason(self) -> str:
         return self.problems[0] if self.problems else ""
+
+    @property
+    def untrusted(self) -> list[BundleSignature]:
+        """The signatures that hold but by a key nothing says to trust: valid, and proving nothing about who."""
+        return [s for s in self.signatures if s.ok and not s.trusted_by]
 
 
 class _Malformed(Exception):
@@ -205,12 +233,16 @@ def _localized(value: Any, where: str) -> dict[str, str]:
     return value
 
 
-def verify_bundle(data: bytes, *, trusted_keys: Mapping[str, Iterable[str]] | None = None) -> BundleReport:
+def verify_bundle(
+    data: bytes, *, trusted_keys: Mapping[str, Iterable[str]] | None = None, pinned: TrustedKeys | None = None
+) -> BundleReport:
     """Check a bundle offline: every signature and attestation, the hashes, and a signature per signing party.
 
-    `trusted_keys` (party code → public keys, base64) pins the keys the verifying party already trusts:
-    a signature by any other key for that party is reported. Without it, the report still gives each key's
-    fingerprint, to compare with the one the signatory handed over.
+    `trusted_keys` (party code → public keys, base64: `--trust`) are the only keys accepted for their party: a
+    signature by any other key for that party is reported as a problem. `pinned` (the installation's pinned keys)
+    only says which valid signatures are by trusted keys: each signature's `trusted_by`. A valid signature by a
+    key neither names is `untrusted`: anyone can make a key and re-sign a bundle, so it proves nothing about
+    who signed until its fingerprint is compared with the one the signatory handed over.
     """
     report = BundleReport()
     try:
@@ -254,6 +286,9 @@ def verify_bundle(data: bytes, *, trusted_keys: Mapping[str, Iterable[str]] | No
     seen: set[str] = set()
     for i, entry in enumerate(bundle["signatures"], start=1):
         result = _verify_entry(entry, i, payload_bytes, digest, trusted)
+        if result.ok:
+            given = result.public_key in trusted.get(result.party, set())
+            result.trusted_by = "--trust" if given else (pinned.why(result.party, result.public_key) if pinned else "")
         if result.party in seen:
             result.ok, result.reason = False, f"{result.party} has signed twice"
         seen.add(result.party)
@@ -304,3 +339,51 @@ def _verify_entry(
     elif party in trusted and public_key not in trusted[party]:
         result.ok, result.reason = False, f"signed with a key not trusted for {party} ({fingerprint})"
     return result
+
+
+# --- the keys an installation trusts ----------------------------------------------------------------------
+
+
+def pinned_keys_file() -> Path:
+    """Where an installation pins the keys it trusts: ACCORD_TRUSTED_KEYS, else trusted-keys.txt in its data."""
+    from django.conf import settings
+
+    return Path(settings.ACCORD_TRUSTED_KEYS)
+
+
+def read_pinned_keys(path: Path) -> TrustedKeys:
+    """`PARTY=PUBLIC_KEY` per line (base64 Ed25519 key; `#` starts a comment): the keys trusted for each party.
+    A missing file pins nothing; a line that is not a party and a key is refused, naming it."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return TrustedKeys()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read the pinned keys in {path}: {exc}") from None
+    by_party: dict[str, dict[str, str]] = {}
+    for number, line in enumerate(lines, start=1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        code, sep, key = text.partition("=")
+        code, key = code.strip().upper(), key.strip()
+        try:
+            if not sep or not code:
+                raise ValueError("is not PARTY=PUBLIC_KEY")
+            crypto.fingerprint(key)
+        except ValueError as exc:
+            raise ValueError(f"{path}, line {number}: {exc}") from None
+        by_party.setdefault(code, {})[key] = f"pinned in {path}"
+    return TrustedKeys(by_party)
+
+
+def installation_keys() -> TrustedKeys:
+    """The keys this installation made for its signatories (`accord signing-key create`), when it has a
+    database; none in an installation that was never set up (the other party verifying offline)."""
+    from django.db import DatabaseError
+
+    try:
+        keys = list(SigningKey.objects.values_list("public_key", flat=True))
+    except DatabaseError:
+        return TrustedKeys()
+    return TrustedKeys(any_party={key: "made by this installation" for key in keys})

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import get_valid_filename
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -71,6 +71,12 @@ class ImportForm(forms.Form):
         return upload
 
 
+def _extension(name: str) -> str:
+    """The upload's format extension (".csv", ".xlsx", ".json"), which the import reads the format from."""
+    lowered = name.lower()
+    return next((f".{fmt}" for fmt in FORMATS if lowered.endswith(f".{fmt}")), "")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def data(request: HttpRequest) -> HttpResponse:
@@ -82,22 +88,23 @@ def data(request: HttpRequest) -> HttpResponse:
             return render(request, "403.html", status=403)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            # Kept where the job can read it (the media root, outside the static files), under a fresh name.
-            stored = default_storage.save(f"imports/{uuid.uuid4().hex}-{get_valid_filename(upload.name)}", upload)
+            # Kept where the job can read it (the media root, outside the static files), under a fresh name of
+            # our own: the client's name is only a label (a 300-character one made the file system refuse it).
+            stored = default_storage.save(f"imports/{uuid.uuid4().hex}{_extension(upload.name)}", upload)
             kind, dry_run = form.cleaned_data["kind"], form.cleaned_data["dry_run"]
             job = enqueue(
                 "import",
                 {
                     "kind": kind,
                     "stored_name": stored,
-                    "filename": upload.name,
+                    "filename": upload.name[-200:],
                     "dry_run": dry_run,
                     "encoding": form.cleaned_data["encoding"] or None,
                     "sheet": form.cleaned_data["sheet"].strip() or None,
                 },
                 user=request.user,
                 title=(_("Dry run of importing %(file)s") if dry_run else _("Importing %(file)s"))
-                % {"file": upload.name},
+                % {"file": Truncator(upload.name).chars(80)},
             )
             return redirect("jobs:detail", job.pk)
     kinds = [(k, str(spec_for(k).model._meta.verbose_name_plural).capitalize()) for k in KINDS]

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from accord.accounts import services
 from accord.accounts.models import ApiToken, TokenScope
+from accord.core.cli import AccordCommand
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = "Issue, list and revoke personal API tokens."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,12 +1,13 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from accord.core.backup import create_backup
+from accord.core.cli import AccordCommand
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = (
         "Write the database, the uploaded files and a manifest into one backup file (online: Accord may keep running)."
     )

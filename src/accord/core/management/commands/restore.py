@@ -1,12 +1,13 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from accord.core.backup import restore_backup
+from accord.core.cli import AccordCommand
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = "Restore a backup made by `accord backup` into the configured database, then verify it and count its rows."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
+
+from accord.core.cli import AccordCommand
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = "Search index. `rebuild`: empty it and index every project, organisation, agreement and person again."
 
     def add_arguments(self, parser: CommandParser) -> None:

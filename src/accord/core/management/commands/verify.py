@@ -1,11 +1,12 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from accord.core.cli import AccordCommand
 from accord.core.verify import verify
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = "Walk the audit chain and check every audited row against it; exit 1 naming the first problem."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,11 +1,12 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from accord.core.cli import AccordCommand
 from accord.demo.seed import load_seed, remove_demo_accounts
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = "Load the seed programme (China–USSR, 1958–1960). Safe to run again: loads only what is missing."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from accord.core.cli import AccordCommand
 from accord.core.errors import DomainError
 from accord.core.refs import find
 from accord.directory.models import Party
@@ -22,7 +23,7 @@ from accord.documents.services import generate_document
 VERBS = ("status", "approve", "publish")
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = (
         "Write a document generated from the records (communiqué or minutes of a meeting, text of a plan, "
         "review report) to a file; or show, approve or publish a stored document "

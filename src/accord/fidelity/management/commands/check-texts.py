@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from accord.core.cli import AccordCommand
 from accord.fidelity.cli import BAD_INPUT, BadInput, add_arguments, execute
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = (
         "Compare two language versions of a text (numbers, dates, names, codes) and print where they differ. "
         "Exit 0 when they agree, 1 with findings, 2 when the input cannot be checked."

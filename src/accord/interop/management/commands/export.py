@@ -10,13 +10,14 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from accord.core.cli import AccordCommand
 from accord.core.errors import DomainError
 from accord.interop.extensions import STANDARDS, load
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = "Export records as CSV, XLSX or JSON (or CERIF-XML, RAiD), streamed."
 
     def add_arguments(self, parser: CommandParser) -> None:

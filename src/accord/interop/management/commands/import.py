@@ -13,14 +13,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from accord.core.cli import AccordCommand
 from accord.core.errors import DomainError
 from accord.interop.extensions import SOURCES, load
 from accord.interop.report import ImportRefused, ImportReport
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = "Import records from a CSV, XLSX or JSON file (all or nothing); --dry-run shows what would change."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -13,10 +13,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import models
 from django.utils import timezone
 
+from accord.core.cli import AccordCommand
 from accord.core.errors import DomainError
 from accord.directory.models import Party, Person
 from accord.meetings.models import Meeting, Minutes, MinutesRevision
@@ -45,7 +46,7 @@ def _by_ref(model: type[models.Model], ref: str, what: str) -> Any:
     return found
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = "The agreed minutes of a meeting: start, show, diff, amend, sign-off. MEETING is the meeting's id or uid."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -13,9 +13,10 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 
+from accord.core.cli import AccordCommand
 from accord.core.errors import DomainError
 from accord.core.localized import text_for
 from accord.meetings.models import Review
@@ -198,7 +199,7 @@ def render(figures: dict[str, Any], *, lang: str, limit: int, review: Review | N
     return "\n".join(out)
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = (
         "The implementation review of a plan as of a date: items by status, field, modality and side, "
         "completed against the signed plan, exchanges, overdue deliverables and the carry-over list. "

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from accord.core.cli import get_record, parse_date
+from accord.core.cli import AccordCommand, get_record, parse_date
 from accord.core.errors import DomainError
 from accord.programmes import services
 from accord.programmes.models import Exchange
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = "Confirm receipt of a data transfer or sample shipment (with its MTA or permit reference)."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 
-from accord.core.cli import get_record, parse_date
+from accord.core.cli import AccordCommand, get_record, parse_date
 from accord.core.errors import DomainError
 from accord.core.localized import text_for
 from accord.directory.models import Party, Person
@@ -18,7 +18,7 @@ from accord.programmes.models import Plan, PlanItem
 from accord.programmes.selectors import latest_progress
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = "Show and move plans along their lifecycle: propose, approve, next, accept/drop carry-overs, amend."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from accord.core.cli import get_record, parse_date
+from accord.core.cli import AccordCommand, get_record, parse_date
 from accord.core.errors import DomainError
 from accord.directory.models import Organisation
 from accord.programmes import services
@@ -14,7 +14,7 @@ from accord.programmes.choices import ProgressStatus
 from accord.programmes.models import PlanItem
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = "Record a progress report on a plan item: status, percent done, narrative, for a period."
 
     def add_arguments(self, parser: CommandParser) -> None:

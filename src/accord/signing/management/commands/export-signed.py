@@ -3,15 +3,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from accord.core.cli import AccordCommand
 from accord.core.errors import DomainError
 from accord.signing import cli
 from accord.signing.bundle import export_signed
 from accord.signing.crypto import sha256_hex
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = "Write the signed bundle of a plan (canonical document, texts' hashes, signatures, public keys)."
 
     def add_arguments(self, parser: CommandParser) -> None:

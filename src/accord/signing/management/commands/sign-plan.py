@@ -3,8 +3,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from accord.core.cli import AccordCommand
 from accord.core.errors import DomainError
 from accord.directory.models import Party
 from accord.programmes.services import missing_signatures
@@ -12,7 +13,7 @@ from accord.signing import cli
 from accord.signing.services import rendered_texts, sign_plan
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = "Sign the current version of an agreed plan for a party, with the signatory's key and passphrase."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from accord.core.cli import AccordCommand
 from accord.core.errors import DomainError
 from accord.signing import cli
 from accord.signing.models import SigningKey
 from accord.signing.services import active_key, create_signing_key, revoke_signing_key
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = "Make, list or revoke a signatory's Ed25519 signing key (the private key is sealed with a passphrase)."
 
     def add_arguments(self, parser: CommandParser) -> None:

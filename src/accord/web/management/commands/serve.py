@@ -11,8 +11,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.db import connections
+
+from accord.core.cli import AccordCommand
 
 
 def _static_fingerprint() -> str:
@@ -49,7 +51,7 @@ def collect_static_if_changed() -> bool:
         return True
 
 
-class Command(BaseCommand):
+class Command(AccordCommand):
     help = "Migrate, load the seed demo into an empty database, collect static files and serve with gunicorn."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -109,7 +111,8 @@ class Command(BaseCommand):
             # Not a thread of this process: gunicorn forks its workers from here, and a fork taken while a
             # thread holds a lock (SQLite's, logging's) leaves the child waiting on it for ever.
             # ACCORD_JOB_RUNNER=off when workers run elsewhere.
-            runner = subprocess.Popen([sys.executable, "-m", "accord", "worker", "--exit-with-parent"])
+            # Supervised: a worker that dies is started again (with back-off), so jobs never stay queued for ever.
+            runner = subprocess.Popen([sys.executable, "-m", "accord", "worker", "--exit-with-parent", "--supervise"])
         try:
             AccordServer().run()
         finally:

@@ -1,0 +1,73 @@
+"""`accord serve` keeps its job worker running: kill it and a new one starts (and runs the queued jobs)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+from tests.reliability.conftest import Installations, serving
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of the processes whose parent is `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        ppid = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:")), -1)
+        if ppid == pid:
+            found.append((int(entry.name), cmdline))
+    return found
+
+
+def _worker_of(serve_pid: int, timeout: float = 60) -> tuple[int, int]:
+    """(supervisor pid, worker pid) under `accord serve`, waiting for both to be up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        supervisors = [p for p, cmd in _children(serve_pid) if "worker" in cmd and "--supervise" in cmd]
+        if supervisors:
+            workers = [p for p, cmd in _children(supervisors[0]) if "worker" in cmd]
+            if workers:
+                return supervisors[0], workers[0]
+        time.sleep(0.2)
+    raise AssertionError("no supervised job worker under accord serve")
+
+
+def test_a_killed_worker_is_started_again_and_runs_the_queue(installations: Installations) -> None:
+    instance = installations.new()
+    with serving(instance, workers=1) as server:
+        supervisor, worker = _worker_of(server.proc.pid)
+        os.kill(worker, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        again = None
+        while time.monotonic() < deadline:
+            workers = [p for p, cmd in _children(supervisor) if "worker" in cmd]
+            if workers and workers[0] != worker:
+                again = workers[0]
+                break
+            time.sleep(0.2)
+        assert again is not None, server.log_text()[-3000:]
+        assert "the job worker stopped" in server.log_text()
+        # A job queued now is run by the new worker.
+        code = (
+            "from django.contrib.auth import get_user_model; from accord.jobs.services import enqueue; "
+            "from accord.programmes.models import Plan; "
+            "j = enqueue('document', {'kind': 'plan_text', 'ref': Plan.objects.order_by('id').last().pk, "
+            "'language': 'zh', 'format': 'html'}, user=get_user_model().objects.get(username='admin')); print(j.pk)"
+        )
+        job_id = int(instance.accord("shell", "-c", code).stdout.strip().splitlines()[-1])
+        deadline = time.monotonic() + 120
+        status = None
+        while time.monotonic() < deadline:
+            status = instance.sql(f"SELECT status FROM jobs_job WHERE id = {job_id}")[0][0]
+            if status in ("done", "failed"):
+                break
+            time.sleep(0.5)
+        assert status == "done", server.log_text()[-3000:]
