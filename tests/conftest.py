@@ -10,6 +10,8 @@ import os
 import tempfile
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 # Every `accord serve` the tests start shares one collected static root: collecting (and compressing)
 # the assets is most of a fresh server's start-up, and the files are the same for all of them.
@@ -45,6 +47,14 @@ def _plain_static_files(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A test that activates a language (a page in Russian, a command with --lang zh) leaves the next test in
+    the default one: messages and number formats are asserted in English unless a test asks otherwise."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
