@@ -101,7 +101,7 @@ def test_a_page_form_shows_the_refusal_on_the_field(seed):
     c.force_login(get_user_model().objects.get(username="admin"))
     before = ChangeRecord.objects.count()
     r = c.post(
-        reverse("web:projects-edit", args=[project.pk]),
+        reverse("programmes:projects-edit", args=[project.pk]),
         {
             "version": project.version,
             "title__en": "Bad\u000btitle",

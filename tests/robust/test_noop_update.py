@@ -72,7 +72,7 @@ def test_saving_a_page_form_unchanged_writes_nothing(seed):
     for key in ("provider_party", "recipient_party"):
         value = getattr(project, f"{key}_id")
         data[key] = value if value is not None else ""
-    r = c.post(reverse("web:projects-edit", args=[project.pk]), data)
+    r = c.post(reverse("programmes:projects-edit", args=[project.pk]), data)
     assert r.status_code == 302, r.content.decode()[-2000:]
     project.refresh_from_db()
     assert ChangeRecord.objects.count() == before

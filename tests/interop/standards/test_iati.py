@@ -231,6 +231,7 @@ def _conformance() -> Path:
     root = Path(__file__).resolve().parents[3]
     candidates = [Path(os.environ["ACCORD_SCHEMAS_DIR"])] if os.environ.get("ACCORD_SCHEMAS_DIR") else []
     candidates += [root.parent / "shared" / "schemas", root.parent.parent / "shared" / "schemas"]
+    candidates += [Path("/work/shared/schemas")]  # the build machines' shared folder, as tests/shared_data.py looks
     for candidate in candidates:
         if (candidate / "iati" / "tests" / "activity-tests").is_dir():
             return candidate / "iati" / "tests"
