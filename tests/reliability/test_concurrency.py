@@ -36,17 +36,20 @@ def _draft_plan_item(live: Live) -> dict[str, Any]:
     api = f"{live.server.url}/api/v1"
     agreement = cn.get(f"{api}/agreements", timeout=30).json()["results"][0]
     project = cn.get(f"{api}/projects", params={"agreement": agreement["id"]}, timeout=30).json()["results"][0]
-    year = 1961 + secrets.randbelow(30)
-    plan = cn.post(
-        f"{api}/plans",
-        json={
-            "agreement_id": agreement["id"],
-            "title": {"en": f"Concurrency plan {secrets.token_hex(3)}"},
-            "period_start": f"{year}-01-01",
-            "period_end": f"{year}-12-31",
-        },
-        timeout=30,
-    )
+    # A period no other plan of the agreement has: the tests of this module share one installation.
+    for year in secrets.SystemRandom().sample(range(1961, 2061), 20):
+        plan = cn.post(
+            f"{api}/plans",
+            json={
+                "agreement_id": agreement["id"],
+                "title": {"en": f"Concurrency plan {secrets.token_hex(3)}"},
+                "period_start": f"{year}-01-01",
+                "period_end": f"{year}-12-31",
+            },
+            timeout=30,
+        )
+        if plan.status_code != 422 or "revision" not in plan.json().get("errors", {}):
+            break
     assert plan.status_code == 201, plan.text
     item = cn.post(
         f"{api}/plan-items",
