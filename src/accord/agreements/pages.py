@@ -18,8 +18,7 @@ from accord.core.visibility import count_parts, visible
 def _agreement_related(agreement: Agreement, user: Any, params: Any) -> dict[str, Any]:
     return {
         "parties": list(agreement.agreement_parties.select_related("party").order_by("position")),
-        # The plans with the items each reader may see counted (programmes.pages does the same on its list).
-        "plans": list(_plans_counted(visible(agreement.plans.all(), user), user)),
+        "plans": list(plans_counted(visible(agreement.plans.all(), user), user)),
         "meetings": list(visible(agreement.meetings.all(), user)),
         "documents": list(visible(agreement.documents.all(), user)),
         "project_count": visible(agreement.projects.all(), user).count(),
@@ -55,6 +54,10 @@ AGREEMENTS = RecordType(
 register(AGREEMENTS)
 
 
-def _plans_counted(plans: QuerySet[Any], user: Any) -> QuerySet[Any]:
+def plans_counted(plans: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    """Plans with the number of their items `user` may see (item_count) and of those withheld (items_withheld):
+    a count of every item would tell how many internal items one side has. Per row, not a join with GROUP BY: a
+    list reads its page in sort order (an index) and counts its plans' items. (The plans are a queryset of a higher
+    app: their model is taken from it, not imported.)"""
     shown, hidden = count_parts(plans.model, "items", user)
     return plans.annotate(item_count=shown, items_withheld=hidden)

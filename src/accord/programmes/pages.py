@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.models import Agreement
+from accord.agreements.pages import plans_counted
 from accord.core.pages.listing import Column, paginate
 from accord.core.pages.records import CreateSpec, EditSpec, RecordType, TypedRef, register
 from accord.core.pages.steps import actions_of, actions_of_each
-from accord.core.visibility import count_parts, shown_and_withheld, visible
+from accord.core.visibility import shown_and_withheld, visible
 from accord.programmes.choices import FROZEN_PLAN_STATUSES, PlanStatus
 from accord.programmes.filters import ExchangeFilters, PlanFilters, PlanItemFilters, ProjectFilters
 from accord.programmes.models import Exchange, Plan, PlanItem, PlanItemResponsibility, ProgressReport, Project
@@ -29,14 +30,6 @@ from accord.programmes.services import (
 PLAN_ITEMS_PAGE = 50  # as a list page: the page costs the same at any plan size
 _PLAN_ORDER = ("period_start", "period_end", "agreement_id", "revision")  # unique, and indexed (plan_period_idx)
 _PLAN_ORDER_OF_ITEMS = tuple(f"plan__{f}" for f in _PLAN_ORDER)
-
-
-def _plans_counted(plans: QuerySet[Plan], user: Any) -> QuerySet[Plan]:
-    """Plans with the number of their items `user` may see (item_count) and of those withheld (items_withheld):
-    a count of every item would tell how many internal items one side has. Per row, not a join with GROUP BY: the
-    list then reads its page in sort order (an index) and counts 50 plans' items."""
-    shown, hidden = count_parts(Plan, "items", user)
-    return plans.annotate(item_count=shown, items_withheld=hidden)
 
 
 def _plan_related(plan: Plan, user: Any, params: Any) -> dict[str, Any]:
@@ -143,7 +136,7 @@ PLANS = RecordType(
     label=_("Plan"),
     label_plural=_("Plans"),
     list_queryset=lambda: Plan.objects.select_related("agreement"),
-    for_reader=_plans_counted,
+    for_reader=plans_counted,
     detail_queryset=lambda: Plan.objects.select_related("agreement", "previous", "supersedes"),
     columns=[
         Column(_("Title"), "title", ("agreement_id", "period_start", "revision")),

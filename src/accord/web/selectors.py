@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, Subquery
 
 from accord.agreements.models import Agreement, AgreementParty
+from accord.agreements.pages import plans_counted
 from accord.core.visibility import count_parts, visible
 from accord.meetings.models import Meeting
 from accord.programmes.models import Plan
@@ -24,8 +25,7 @@ def agreements_overview(user: Any) -> QuerySet[Agreement]:
     (`latest_meetings`), how many plans
     and meetings it has, its project counts, and `agreement_total` (every agreement the reader may see): one
     query for the agreements and one per prefetched relation, whatever the size of the database."""
-    shown, hidden = count_parts(Plan, "items", user)  # the items the reader may see; the others are said withheld
-    plans = visible(Plan.objects.all(), user).annotate(item_count=shown, items_withheld=hidden)
+    plans = plans_counted(visible(Plan.objects.all(), user), user)
     plans = plans.order_by("-period_start", "-revision", "-id")[:HOME_PLANS]
     meetings = visible(Meeting.objects.all(), user).order_by("-end_on", "-id")[:HOME_MEETINGS]
     plan_count, _ = count_parts(Agreement, "plans", user)
