@@ -35,7 +35,7 @@ class SignForm(PartyStepForm):
         help_text=_("From your authenticator app, if your account has a second factor."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
-    signed_on = forms.DateField(label=_("Signed on"))
+    signed_on = forms.DateField(label=_("Signed on"), required=False, help_text=_("Empty: today."))
     signed_at = LocalizedTextFormField(
         label=_("Signed at (place)"),
         required=False,

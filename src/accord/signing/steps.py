@@ -12,7 +12,7 @@ from accord.directory.models import Party
 from accord.programmes.choices import PlanStatus
 from accord.programmes.models import Plan
 from accord.programmes.services import missing_signatures
-from accord.programmes.steps import parties_first_missing, plan_page
+from accord.programmes.steps import parties_first_missing, plan_page, today
 from accord.signing import forms as f
 from accord.signing.services import rendered_texts, sign_plan
 
@@ -38,7 +38,7 @@ def _sign(request: Any, plan: Plan, form: Any) -> str:
         signatory=data["signatory"],
         passphrase=data["passphrase"],
         texts=rendered_texts(plan),
-        signed_on=data["signed_on"],
+        signed_on=data["signed_on"] or today(),
         signed_at=dict(data["signed_at"]) or None,
         expected_version=form.expected_version(),
         fidelity_override=data["fidelity_override"],
