@@ -256,6 +256,7 @@ def test_amend_this_plan_from_its_page_shows_on_both_pages(client, users, seed):
     client.force_login(users.su_coordinator)
     html = client.get(f"/plans/{signed.pk}/").content.decode()
     assert f'href="/workflow/plans/{signed.pk}/amend/">Amend this plan<' in html
+    assert f"/workflow/plans/{signed.pk}/amend/" in client.get("/workflow/").content.decode()  # and in "Your work"
     response = client.post(f"/workflow/plans/{signed.pk}/amend/", {"version": signed.version})
     amendment = Plan.objects.get(supersedes=signed)
     assert response.status_code == 302 and response["Location"] == f"/plans/{amendment.pk}/"
