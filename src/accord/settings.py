@@ -12,6 +12,7 @@ ACCORD_REPLICA_DATABASE_URLS  comma-separated read replicas of the PostgreSQL pr
 ACCORD_EMAIL_HOST     SMTP server for password-reset mail; unset: no e-mail is sent and reset by e-mail is off
 ACCORD_EMAIL_PORT, ACCORD_EMAIL_USER, ACCORD_EMAIL_PASSWORD, ACCORD_EMAIL_TLS (STARTTLS) / ACCORD_EMAIL_SSL,
 ACCORD_EMAIL_FROM     the rest of the SMTP settings; defaults 25, none, none, off, accord@<host name>
+ACCORD_TODAY          the date the installation works as of (the demo's 1960: `make run` sets 1960-02-26); default today
 """
 
 import os
@@ -195,6 +196,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("ACCORD_LOG_LEVEL", "WARNING")},
 }
+
+# The date the installation works as of (ISO, e.g. 1960-02-26), when its programme lives in the past as the demo's
+# does: overdue ages and the dates the steps propose are counted from it, and the pages say so. Unset: today.
+ACCORD_TODAY = os.environ.get("ACCORD_TODAY", "").strip()
 
 # After a change, the dashboard serves figures up to this old (saying so) while it counts them again.
 ACCORD_DASHBOARD_STALE_SECONDS = int(os.environ.get("ACCORD_DASHBOARD_STALE_SECONDS", 600))

@@ -382,7 +382,9 @@ def test_the_next_plan_proposes_the_unfinished_items_and_waits_for_decisions(see
     services.drop_carry_over(dropped, expected_version=dropped.version)
     assert not PlanItem.objects.filter(pk=dropped.pk).exists()
     assert PlanItem.objects.filter(pk=dropped.carried_over_from_id).exists()  # its history stays
+    assert [p.position for p in plan.items.order_by("position")] == list(range(1, len(proposals)))  # moved up
     for p in proposals[1:]:
+        p.refresh_from_db()  # renumbered: a new version of each item after the one left out
         services.accept_carry_over(p, expected_version=p.version)
     with pytest.raises(TransitionRefused):
         services.drop_carry_over(proposals[1], expected_version=proposals[1].version + 1)

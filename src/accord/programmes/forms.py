@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accord.core import clock
 from accord.core.pages.forms import StepForm, language_choices
 from accord.core.pages.languages import language_name
 from accord.directory.forms import PartyStepForm
 from accord.directory.models import Organisation
-from accord.programmes.choices import ProgressStatus
-from accord.programmes.models import Project
-from accord.programmes.services import reporting_organisations
+from accord.programmes.choices import CarryOver, ProgressStatus
+from accord.programmes.models import PlanItem, Project
+from accord.programmes.selectors import number_order
+from accord.programmes.services import next_period, reporting_organisations
 
 
 class AgreeForm(PartyStepForm):
@@ -28,8 +29,8 @@ class AgreeForm(PartyStepForm):
 
 
 class NextPlanForm(StepForm):
-    period_start = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(label=_("Period from"))
+    period_end = forms.DateField(label=_("Period to"))
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -39,9 +40,7 @@ class NextPlanForm(StepForm):
             self.fields[f"title_{lang}"] = forms.CharField(
                 label=_("Title (%(language)s)") % {"language": language_name(lang)}, max_length=500
             )
-        length = plan.period_end - plan.period_start
-        self.fields["period_start"].initial = plan.period_end + dt.timedelta(days=1)
-        self.fields["period_end"].initial = plan.period_end + dt.timedelta(days=1) + length
+        self.fields["period_start"].initial, self.fields["period_end"].initial = next_period(plan)
         self.order_fields([f"title_{lang}" for lang in self.languages])
 
     def clean(self) -> dict[str, Any]:
@@ -63,9 +62,10 @@ class AddItemForm(StepForm):
         plan: Any = self.record
         field = self.fields["project"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = (
-            Project.objects.filter(agreement=plan.agreement).exclude(plan_items__plan=plan).order_by("number")
-        )
+        field.queryset = Project.objects.filter(agreement=plan.agreement).exclude(plan_items__plan=plan)
+        # In number order as people read it (1, 2, … 10, 11, … 101), not as text (1, 10, 101, 11, …).
+        projects = sorted(field.queryset, key=lambda p: number_order(p.number))
+        field.widget.choices = [("", field.empty_label or "—"), *((p.pk, str(p)) for p in projects)]
         self.languages = list(plan.agreement.authentic_languages or ["en"])
         for lang in self.languages:
             self.fields[f"objectives_{lang}"] = forms.CharField(
@@ -80,8 +80,8 @@ class AddItemForm(StepForm):
 
 class ProgressForm(StepForm):
     reporting_organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("Reporting for"))
-    period_start = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(label=_("Period from"))
+    period_end = forms.DateField(label=_("Period to"))
     status = forms.ChoiceField(label=_("Status"), choices=ProgressStatus.choices)
     percent = forms.IntegerField(label=_("Percent done"), min_value=0, max_value=100)
     narrative_language = forms.ChoiceField(label=_("Language of the narrative"), choices=())
@@ -115,9 +115,30 @@ class ProgressForm(StepForm):
 
 
 class ReceiptForm(StepForm):
-    received_on = forms.DateField(
-        label=_("Received on"), initial=dt.date.today, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    received_on = forms.DateField(label=_("Received on"), initial=clock.today)
     reference = forms.CharField(
         label=_("Reference"), required=False, max_length=200, help_text=_("Material-transfer agreement or permit.")
     )
+
+
+class CarryOverForm(StepForm):
+    """The carried-over items still proposed in a plan, as checkboxes: those chosen are carried over or left out."""
+
+    items = forms.ModelMultipleChoiceField(
+        queryset=PlanItem.objects.none(),
+        label=_("Carried-over items"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one item."),
+            "invalid_choice": _("%(value)s is not an item of this plan."),
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["items"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        # Any item of the plan is accepted, so one decided meanwhile meets the service's refusal (409) by name.
+        field.queryset = PlanItem.objects.filter(plan_id=self.record.pk).select_related("project")
+        proposed = field.queryset.filter(carry_over=CarryOver.PROPOSED).order_by("position", "id")
+        field.widget.choices = [(i.pk, f"{i.position}. {i.project.number}. {i.project.title}") for i in proposed]

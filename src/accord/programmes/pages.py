@@ -11,15 +11,16 @@ from accord.agreements.models import Agreement
 from accord.agreements.pages import plans_counted
 from accord.core.pages.listing import Column, paginate
 from accord.core.pages.records import CreateSpec, EditSpec, RecordType, TypedRef, register
-from accord.core.pages.steps import actions_of, actions_of_each
+from accord.core.pages.steps import STEPS, actions_of, actions_of_each
 from accord.core.visibility import shown_and_withheld, visible
-from accord.programmes.choices import FROZEN_PLAN_STATUSES, PlanStatus
+from accord.programmes.choices import CarryOver, PlanStatus
 from accord.programmes.filters import ExchangeFilters, PlanFilters, PlanItemFilters, ProjectFilters
 from accord.programmes.models import Exchange, Plan, PlanItem, PlanItemResponsibility, ProgressReport, Project
 from accord.programmes.selectors import latest_reports
 from accord.programmes.services import (
     add_plan_item,
     create_project,
+    frozen_reason,
     missing_approvals,
     missing_signatures,
     update_plan,
@@ -54,6 +55,8 @@ def _plan_related(plan: Plan, user: Any, params: Any) -> dict[str, Any]:
     for review in reviews:
         review.steps = actions_of(user, review)  # type: ignore[attr-defined]
     return {
+        "carry_over": _carry_over_controls(plan, user),
+        "amendments": list(visible(plan.amendments.all(), user)),
         # Where the plan stands in its cycle: who has agreed to this version, who still has to agree or sign.
         "approvals": list(plan.approvals.filter(plan_version=plan.version).select_related("party")),
         "missing_approvals": missing_approvals(plan) if plan.status == PlanStatus.PROPOSED else [],
@@ -66,6 +69,20 @@ def _plan_related(plan: Plan, user: Any, params: Any) -> dict[str, Any]:
         "reviews": reviews,
         "documents": list(visible(plan.documents.all(), user)),
         "languages": plan.agreement.authentic_languages,
+    }
+
+
+def _carry_over_controls(plan: Plan, user: Any) -> dict[str, Any] | None:
+    """The plan page's form for deciding on many carried-over items at once (a checkbox on each proposed item),
+    when the reader may take those steps now: the URLs the buttons post to, and how many are still proposed."""
+    steps = {name: STEPS[("plans", name)] for name in ("carry-over-all", "carry-over-selected", "leave-out-selected")}
+    if not all(step.offered(user, plan) for step in steps.values()):
+        return None
+    return {
+        "all": steps["carry-over-all"].url(plan),
+        "selected": steps["carry-over-selected"].url(plan),
+        "leave_out": steps["leave-out-selected"].url(plan),
+        "proposed": plan.items.filter(carry_over=CarryOver.PROPOSED).count(),
     }
 
 
@@ -150,7 +167,7 @@ PLANS = RecordType(
     default_sort="period",
     related=_plan_related,
     edit=EditSpec(("title", "kind", "period_start", "period_end", "visibility"), update_plan),
-    frozen=lambda plan: plan.status in FROZEN_PLAN_STATUSES,
+    frozen=frozen_reason,  # the service's rule: a signed plan offers no Edit (it is amended instead)
 )
 
 
@@ -218,7 +235,7 @@ PLAN_ITEMS = RecordType(
         # Projects are many: the number is typed, not picked from a list of every project.
         typed=TypedRef("project", "number", _("Project number"), _("No project with this number under the agreement.")),
     ),
-    frozen=lambda item: item.plan.status in FROZEN_PLAN_STATUSES,
+    frozen=lambda item: frozen_reason(item.plan, "its items"),
     inline_row=_item_row,
 )
 

@@ -41,3 +41,12 @@ def latest_progress(plan: Plan, as_of: dt.date | None = None) -> dict[int, tuple
     """{item id: (status, percent)} of each item's latest report (up to `as_of`); items without one are absent."""
     rows = latest_reports(plan, as_of).values_list("plan_item_id", "status", "percent")
     return {item_id: (status, percent) for item_id, status, percent in rows}
+
+
+def number_order(number: str) -> tuple[int, int, str]:
+    """Sort key of a project number read as people read it: 2 before 10 before 101, then the rest as text
+    ("12a" after "12"); numbers that do not start with a digit come after those that do."""
+    digits = len(number) - len(number.lstrip("0123456789"))
+    if digits == 0:
+        return (1, 0, number)
+    return (0, int(number[:digits]), number[digits:])

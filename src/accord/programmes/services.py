@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -296,6 +297,29 @@ def _copy_item(item: PlanItem, plan: Plan, *, position: int | None = None, **fie
     return copy
 
 
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved by whole calendar months (to the month's last day when it has no such day)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def next_period(plan: Plan) -> tuple[dt.date, dt.date]:
+    """The period after `plan`'s, as long in calendar terms: the year after a calendar year (1960 → 1961-01-01 –
+    1961-12-31, leap year or not), the quarter after a quarter; a period of odd length, as many days again."""
+    start = plan.period_end + dt.timedelta(days=1)
+    months = (start.year - plan.period_start.year) * 12 + start.month - plan.period_start.month
+    if months > 0 and start.day == plan.period_start.day:
+        return start, _add_months(start, months) - dt.timedelta(days=1)
+    return start, start + (plan.period_end - plan.period_start)
+
+
 @transaction.atomic
 def draft_next_plan(previous: Plan, **fields: Any) -> Plan:
     """Draft the plan that follows `previous`, proposing to carry over every item not completed or cancelled.
@@ -311,6 +335,8 @@ def draft_next_plan(previous: Plan, **fields: Any) -> Plan:
             field="previous",
         )
     fields.setdefault("kind", previous.kind)
+    if not fields.get("period_start") and not fields.get("period_end"):
+        fields["period_start"], fields["period_end"] = next_period(previous)
     fields.setdefault("visibility", previous.visibility)
     fields.setdefault("owner_party", previous.owner_party)
     if fields["owner_party"] != previous.owner_party:
@@ -347,13 +373,97 @@ def drop_carry_over(item: PlanItem, *, expected_version: int) -> None:
 
 @transaction.atomic
 def remove_plan_item(item: PlanItem, *, expected_version: int) -> None:
+    """Remove an item from a plan that can still change; the items after it move up (numbers stay 1..N)."""
     require_actor("delete", item)
     plan = _open_for_change(item.plan, "its items")
+    _delete_item(item, plan, expected_version=expected_version)
+    renumber_items(plan)
+
+
+def _delete_item(item: PlanItem, plan: Plan, *, expected_version: int) -> None:
     for resp in item.responsibilities.all():
         records.delete(resp, related=item)
     for deliverable in item.deliverables.all():
         records.delete(deliverable, related=item)
     records.delete(item, expected_version=expected_version, related=plan)
+
+
+def renumber_items(plan: Plan) -> int:
+    """Number the items of `plan` 1..N in their present order; returns how many items got a new number.
+
+    An item's number is its place in the plan, as the parties read it in the plan's text: when items are
+    removed or left out, those after them move up, so the text never reads 1, 2, 43, 44. Only an open plan
+    is renumbered (a signed plan's numbers are what was signed); each renumbered item gets its audit entry.
+    """
+    moved = 0
+    for number, item in enumerate(plan.items.select_for_update().order_by("position", "id"), start=1):
+        if item.position != number:
+            records.update(item, expected_version=item.version, related=plan, position=number)
+            moved += 1
+    return moved
+
+
+@dataclass(frozen=True)
+class CarryOverDecision:
+    """What decide_carry_over did: the items carried over and the number left out."""
+
+    accepted: list[PlanItem]
+    dropped: int
+
+
+@transaction.atomic
+def decide_carry_over(
+    plan: Plan,
+    *,
+    expected_version: int,
+    accept: Iterable[PlanItem] = (),
+    drop: Iterable[PlanItem] = (),
+) -> CarryOverDecision:
+    """Decide on many proposed carry-overs of `plan` at once: carry `accept` over, leave `drop` out.
+
+    All or nothing, in one transaction: one check of the plan's version (the one the coordinator saw when
+    choosing), each item still a proposal of this plan, each decided once; an audit entry per changed item.
+    The items left out are removed as drop_carry_over removes one, and the rest renumbered 1..N once.
+    """
+    require_actor("change", plan)
+    current = Plan.objects.select_for_update().get(pk=plan.pk)
+    if current.version != expected_version:
+        records.ensure_version(current, expected_version)
+    accept_ids = [i.pk for i in accept]
+    drop_ids = [i.pk for i in drop]
+    both = set(accept_ids) & set(drop_ids)
+    if both:
+        raise ValidationFailed({"items": ["an item is either carried over or left out, not both"]})
+    if not accept_ids and not drop_ids:
+        raise ValidationFailed({"items": ["choose at least one carried-over item"]})
+    chosen = {
+        i.pk: i
+        for i in PlanItem.objects.select_for_update().filter(pk__in=[*accept_ids, *drop_ids]).select_related("project")
+    }
+    errors: list[str] = []
+    for pk in [*accept_ids, *drop_ids]:
+        item = chosen.get(pk)
+        if item is None or item.plan_id != current.pk:
+            errors.append(f"item {pk} is not an item of “{current}”")
+        elif item.carry_over != CarryOver.PROPOSED:
+            errors.append(f"“{item}” is no longer a proposed carry-over ({item.get_carry_over_display().lower()})")
+    if errors:
+        raise TransitionRefused("; ".join(errors), field="items", code="carry_over_decided")
+    for pk in [*accept_ids, *drop_ids]:
+        require_actor("change", chosen[pk])
+    current = _open_for_change(current, "its items")
+    accepted = [
+        records.update(chosen[pk], expected_version=chosen[pk].version, related=current, carry_over=CarryOver.ACCEPTED)
+        for pk in accept_ids
+    ]
+    for pk in drop_ids:
+        require_actor("delete", chosen[pk])
+        _delete_item(chosen[pk], current, expected_version=chosen[pk].version)
+    if drop_ids:
+        renumber_items(current)
+    for f in Plan._meta.concrete_fields:  # hand the caller's instance the stored state
+        setattr(plan, f.attname, getattr(current, f.attname))
+    return CarryOverDecision(accepted, len(drop_ids))
 
 
 # --- projects --------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accord.core import clock
 from accord.core.pages.forms import ConfirmForm
 from accord.core.pages.steps import Step, add, chosen_party, names
 from accord.core.services import ensure_version
@@ -25,8 +26,10 @@ from accord.programmes.services import (
     amend_plan,
     approve_plan,
     confirm_receipt,
+    decide_carry_over,
     draft_next_plan,
     drop_carry_over,
+    frozen_reason,
     missing_approvals,
     record_progress,
     signatory_parties,
@@ -39,7 +42,7 @@ def plan_page(plan: Plan) -> str:
 
 
 def today() -> dt.date:
-    return dt.date.today()
+    return clock.today()  # the installation's date: the demo's 1960 when ACCORD_TODAY says so
 
 
 # --- plans -----------------------------------------------------------------------------------------
@@ -161,7 +164,7 @@ add(
         f.AddItemForm,
         _describe_add_item,
         _add_item,
-        ready=lambda plan: plan.status not in FROZEN_PLAN_STATUSES,
+        ready=lambda plan: frozen_reason(plan) is None,  # the rule add_plan_item meets: a signed plan is amended
         kind="secondary",
     )
 )
@@ -190,7 +193,7 @@ add(
         "plans",
         "amend",
         Plan,
-        gettext_lazy("Amend"),
+        gettext_lazy("Amend this plan"),
         "propose",
         ConfirmForm,
         _describe_amend,
@@ -239,6 +242,76 @@ add(
         kind="secondary",
     )
 )
+
+
+# --- carry-over of many items at once (a plan drafted from the previous one) -------------------------------
+
+
+def _proposed(plan: Plan) -> list[PlanItem]:
+    return list(plan.items.filter(carry_over=CarryOver.PROPOSED).select_related("project").order_by("position", "id"))
+
+
+def _deciding(plan: Plan) -> bool:
+    return plan.status not in FROZEN_PLAN_STATUSES and plan.items.filter(carry_over=CarryOver.PROPOSED).exists()
+
+
+def _describe_carry_all(plan: Plan, form: Any) -> str:
+    return _(
+        "Carry over all %(n)s items still proposed from “%(source)s” into “%(plan)s”, at once. They become part "
+        "of the new plan, which the parties agree to and sign as a whole; leave out the ones you do not want first."
+    ) % {"n": len(_proposed(plan)), "source": plan.previous or "—", "plan": plan}
+
+
+def _carry_all(request: Any, plan: Plan, form: Any) -> str:
+    decide_carry_over(plan, expected_version=form.expected_version(), accept=_proposed(plan))
+    return plan_page(plan)
+
+
+def _describe_carry_selected(plan: Plan, form: Any) -> str:
+    return _(
+        "Carry over the items you tick below (of %(n)s still proposed) into “%(plan)s”, in one step. "
+        "The others stay proposed until you decide on them."
+    ) % {"n": len(_proposed(plan)), "plan": plan}
+
+
+def _carry_selected(request: Any, plan: Plan, form: Any) -> str:
+    decide_carry_over(plan, expected_version=form.expected_version(), accept=form.cleaned_data["items"])
+    return plan_page(plan)
+
+
+def _describe_leave_out(plan: Plan, form: Any) -> str:
+    return _(
+        "Leave the items you tick below (of %(n)s still proposed) out of “%(plan)s”, in one step. They are "
+        "removed from the new plan and the items after them move up, so the numbers stay 1, 2, 3…; the items "
+        "in the earlier plan keep their history and progress reports."
+    ) % {"n": len(_proposed(plan)), "plan": plan}
+
+
+def _leave_out(request: Any, plan: Plan, form: Any) -> str:
+    decide_carry_over(plan, expected_version=form.expected_version(), drop=form.cleaned_data["items"])
+    return plan_page(plan)
+
+
+for _name, _label, _form, _describe, _perform, _kind in (
+    ("carry-over-all", gettext_lazy("Carry over all"), ConfirmForm, _describe_carry_all, _carry_all, "primary"),
+    (
+        "carry-over-selected",
+        gettext_lazy("Carry over the selected"),
+        f.CarryOverForm,
+        _describe_carry_selected,
+        _carry_selected,
+        "secondary",
+    ),
+    (
+        "leave-out-selected",
+        gettext_lazy("Leave out the selected"),
+        f.CarryOverForm,
+        _describe_leave_out,
+        _leave_out,
+        "danger",
+    ),
+):
+    add(Step("plans", _name, Plan, _label, "change", _form, _describe, _perform, ready=_deciding, kind=_kind))
 
 
 # --- plan items: carry-over and progress -------------------------------------------------------------

@@ -7,6 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accord.agreements.services import signatures_of
+from accord.core import clock
+from accord.core.pages.forms import LocalizedTextFormField
 from accord.directory.forms import PartyStepForm
 from accord.directory.models import Party, Person
 from accord.signing.models import SigningKey
@@ -32,6 +35,12 @@ class SignForm(PartyStepForm):
         help_text=_("From your authenticator app, if your account has a second factor."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+    signed_on = forms.DateField(label=_("Signed on"), required=False, help_text=_("Empty: today."))
+    signed_at = LocalizedTextFormField(
+        label=_("Signed at (place)"),
+        required=False,
+        help_text=_("Where the plan is signed, as the plan's text states it in each language (e.g. Moscow)."),
+    )
     fidelity_override = forms.CharField(
         label=_("Reason to sign although the language versions disagree"),
         required=False,
@@ -48,6 +57,15 @@ class SignForm(PartyStepForm):
         field.queryset = Person.objects.filter(pk__in=[p.pk for p in people])
         field.empty_label = None if len(people) == 1 else "—"
         field.initial = people[0].pk if people else None
+        # Where and when: as the party that signed first gave them (both sign at one ceremony), else today.
+        plan: Any = self.record
+        first = signatures_of(plan).exclude(signed_on=None).order_by("id").first()
+        self.fields["signed_on"].initial = first.signed_on if first else clock.today()
+        place = self.fields["signed_at"]
+        assert isinstance(place, LocalizedTextFormField)
+        place.set_languages(list(dict.fromkeys([*(plan.agreement.authentic_languages or []), "en"])))
+        place.initial = dict(first.signed_at or {}) if first else {}
+        self.order_fields(["party", "signatory", "passphrase", "otp", "signed_on", "signed_at"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

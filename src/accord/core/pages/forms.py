@@ -94,6 +94,40 @@ class LocalizedTextFormField(forms.Field):
 _MULTILINE = {"objectives", "description", "narrative", "decision", "text"}
 
 
+# What an <input type="date"> holds and sends whatever the interface language: the browser shows it in the
+# reader's own format, but refuses any other value ("01.01.1962" leaves the field empty in Russian).
+ISO_DATE = "%Y-%m-%d"
+ISO_DATETIME = "%Y-%m-%dT%H:%M"
+
+
+def machine_inputs(form: forms.BaseForm) -> forms.BaseForm:
+    """Make every date, time and number field of `form` speak the browser's own format in every language.
+
+    Dates render as <input type="date"> with an ISO value (and datetimes as datetime-local) and accept ISO
+    first, then the language's own formats (typed by a script or an older browser); numbers are never
+    localized ("1 234,5" is not a number to <input type="number">). Choices send their values, not labels,
+    already. Called on every page and step form (RecordForm, StepForm, Step.make_form), so a new form gets it.
+    """
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput | forms.MultipleHiddenInput):
+            continue
+        if isinstance(field, forms.DateTimeField):
+            field.widget = forms.DateTimeInput(attrs={**widget.attrs, "type": "datetime-local"}, format=ISO_DATETIME)
+            field.input_formats = [ISO_DATETIME, *_listed(field.input_formats)]
+        elif isinstance(field, forms.DateField):
+            field.widget = forms.DateInput(attrs={**widget.attrs, "type": "date"}, format=ISO_DATE)
+            field.input_formats = [ISO_DATE, *_listed(field.input_formats)]
+        elif isinstance(field, forms.IntegerField | forms.FloatField | forms.DecimalField):
+            field.localize = False
+            widget.is_localized = False
+    return form
+
+
+def _listed(formats: Any) -> list[str]:
+    return [f for f in list(formats) if f not in (ISO_DATE, ISO_DATETIME)]
+
+
 def _formfield(db_field: Any, **kwargs: Any) -> Any:
     if isinstance(db_field, LocalizedTextField):
         return LocalizedTextFormField(
@@ -102,10 +136,7 @@ def _formfield(db_field: Any, **kwargs: Any) -> Any:
             help_text=db_field.help_text,
             multiline=db_field.name in _MULTILINE,
         )
-    field = db_field.formfield(**kwargs)
-    if isinstance(field, forms.DateField):
-        field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    return field
+    return db_field.formfield(**kwargs)
 
 
 def _fields(model: type[Model], names: tuple[str, ...]) -> dict[str, forms.Field]:
@@ -146,6 +177,7 @@ class RecordForm(forms.Form):
             self.fields[name] = field
         self.model = model
         self.field_names = fields
+        machine_inputs(self)
 
     def changes(self, record: Model | None) -> dict[str, Any]:
         """What the user changed (every field when creating)."""
@@ -203,11 +235,13 @@ def stale_message(exc: StaleVersion) -> str:
 
 
 class JournalForm(forms.Form):
-    occurred_on = forms.DateField(
-        label=_("Date"), initial=dt.date.today, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    occurred_on = forms.DateField(label=_("Date"), initial=dt.date.today)
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     visibility = forms.ChoiceField(label=_("Visible to"), choices=Visibility.choices, initial=Visibility.INTERNAL)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        machine_inputs(self)
 
 
 # --- the workflow steps' forms: each asks only what its service needs, and carries the version seen ---
@@ -227,6 +261,7 @@ class StepForm(forms.Form):
         self.user = user
         self.record = record
         self.fields["version"].initial = getattr(record, "version", None)
+        machine_inputs(self)
 
     def expected_version(self) -> int:
         given = self.cleaned_data.get("version")

@@ -75,8 +75,10 @@ class RecordType:
     part_of: str = ""
     # What a list's rows count for the reader (a plan's items they may see, and those withheld): (rows, user) -> rows.
     for_reader: Callable[[QuerySet[Any], Any], QuerySet[Any]] | None = None
-    # Whether the record is closed to edits on its page (a signed plan and its items: changed by an amendment).
-    frozen: Callable[[Any], bool] = field(default=lambda record: False)
+    # Why the record is closed to edits on its page, or None/False if it is not (a signed plan and its items: changed
+    # by an amendment). Ask the owning service's rule (programmes.services.frozen_reason), not a copy of it: the page
+    # then offers no Edit or New where the service would refuse, and answers a forced edit with the same reason.
+    frozen: Callable[[Any], str | bool | None] = field(default=lambda record: None)
     # The row an inline edit swaps back into the page it was opened on: (record, user) -> (template, context).
     inline_row: Callable[[Any, Any], tuple[str, dict[str, Any]]] | None = None
 
@@ -140,6 +142,13 @@ def export_url(rt: RecordType, query: dict[str, str]) -> str:
     if not _export_url or not query.keys() <= set(rt.filters.names()):
         return ""
     return _export_url[0](rt.kind, query)
+
+
+def frozen_reason(record: Model) -> str | None:
+    """Why `record` is closed to edits on its pages (its kind's `frozen` rule), or None."""
+    rt = _by_model.get(record._meta.label_lower)
+    reason = rt.frozen(record) if rt is not None else None
+    return (reason if isinstance(reason, str) else "frozen") if reason else None
 
 
 def record_types() -> list[RecordType]:

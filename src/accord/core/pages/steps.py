@@ -17,7 +17,7 @@ from django.db.models import Model
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accord.core.pages.forms import StepForm
+from accord.core.pages.forms import StepForm, machine_inputs
 from accord.core.permissions import asking_for_many, can
 
 
@@ -52,7 +52,8 @@ class Step:
         return reverse("web:step", args=[self.slug, record.pk, self.name])
 
     def make_form(self, user: Any, record: Model, data: Any = None) -> StepForm:
-        return self.form(data, user=user, record=record, **self.form_kwargs(record))
+        # Fields a form adds after StepForm's own set-up get the browser's formats too (dates in zh and ru).
+        return machine_inputs(self.form(data, user=user, record=record, **self.form_kwargs(record)))  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

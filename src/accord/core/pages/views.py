@@ -32,7 +32,7 @@ from accord.core.pages.forms import JournalForm, RecordForm, StepForm
 from accord.core.pages.history import history_entries
 from accord.core.pages.languages import editor_languages
 from accord.core.pages.listing import build_listing
-from accord.core.pages.records import RecordType, export_url, record_type, url_of
+from accord.core.pages.records import RecordType, export_url, frozen_reason, record_type, url_of
 from accord.core.pages.steps import MODELS, STEPS, actions_of
 from accord.core.permissions import agreement_id_of, asking_for_many, can, parties_of_agreement, require
 from accord.core.visibility import parent_model, principal, visible, withheld
@@ -114,8 +114,8 @@ def _create_parent_hint(request: HttpRequest, rt: RecordType) -> str:
     if not parent_id.isdigit():
         return ""
     parent = visible(rt.create.parent_model._default_manager.filter(pk=parent_id), request.user).first()
-    if parent is None or not can(request.user, "change", parent):
-        return ""
+    if parent is None or not can(request.user, "change", parent) or frozen_reason(parent):
+        return ""  # a signed plan takes no new item: it is amended
     return f"{reverse(rt.url_name('create'))}?{rt.create.parent_param}={parent.pk}"
 
 
@@ -161,6 +161,9 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         raise Http404
     record = _visible_record(request, rt, pk)
     require(request.user, "change", record)
+    reason = frozen_reason(record)
+    if reason:  # not offered on the page; asked for anyway, the service's reason, with its status (409)
+        return _refused(request, record, reason)
     inline = request.GET.get("inline") == "1" and _is_htmx(request)
     form_kwargs: dict[str, Any] = {
         "model": rt.model,
@@ -207,6 +210,12 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
+def _refused(request: HttpRequest, record: Model, reason: str) -> HttpResponse:
+    """A change the record's state refuses (a signed plan): the reason, and the way back, as 409."""
+    context = {"message": reason, "back": url_of(record), "title": _("This record cannot change")}
+    return render(request, "pages/forbidden.html", context, status=409)
+
+
 def _after_save(request: HttpRequest, rt: RecordType, record: Model, inline: bool) -> HttpResponse:
     if inline and rt.inline_row is not None:
         # The page the form was opened on swaps the edited row back in.
@@ -229,6 +238,9 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404
     parent = get_object_or_404(visible(spec.parent_model._default_manager.all(), request.user), pk=parent_id)
     require(request.user, "change", parent)
+    reason = frozen_reason(parent)
+    if reason:
+        return _refused(request, parent, reason)
     agreement_id = agreement_id_of(parent)
     form_kwargs: dict[str, Any] = {
         "model": rt.model,
