@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.filters import AgreementFilters
 from accord.agreements.models import Agreement, AgreementParty
-from accord.agreements.services import update_agreement
+from accord.agreements.forms import AgreementForm
+from accord.agreements.services import create_agreement, update_agreement
 from accord.core.pages.listing import Column
-from accord.core.pages.records import EditSpec, RecordType, register
+from accord.core.pages.records import EditSpec, NewSpec, RecordType, register
+from accord.core.permissions import may_create
 from accord.core.visibility import count_parts, visible
 
 
@@ -48,6 +50,13 @@ AGREEMENTS = RecordType(
     edit=EditSpec(
         ("title", "short_title", "reference", "signed_on", "entry_into_force_on", "end_on", "visibility"),
         update_agreement,
+    ),
+    # Registered by a coordinator of one of its parties (the service checks the parties named).
+    create=NewSpec(
+        ("title", "short_title", "reference", "kind", "signed_on", "entry_into_force_on", "end_on", "visibility"),
+        create_agreement,
+        offered=lambda user: may_create(user, anywhere=True),
+        form=AgreementForm,
     ),
 )
 
