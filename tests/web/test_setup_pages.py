@@ -102,3 +102,71 @@ def test_only_coordinators_of_a_party_to_it_register_an_agreement(client, users,
     client.logout()
     assert client.get("/agreements/new/").status_code in (302, 403)
     assert not Agreement.objects.filter(reference="CN-SU-1961-7").exists()
+
+
+# --- parties, organisations, people ---------------------------------------------------------------------
+
+
+def test_a_coordinator_adds_a_party_an_organisation_and_a_person_of_their_side(client, users, seed):
+    client.force_login(users.cn_coordinator)
+    assert 'href="/parties/new/"' in page(client.get("/parties/"))
+    response = client.post("/parties/new/", {"code": "mn", "kind": "state", "name__en": "Mongolia", "languages": "mn"})
+    assert response.status_code == 302, page(response)[:2000]
+    mn = Party.objects.get(code="MN")
+    assert mn.languages == ["mn"] and page(client.get(response["Location"])).count("Mongolia") >= 1
+
+    assert 'href="/organisations/new/"' in page(client.get("/organisations/"))
+    form = page(client.get("/organisations/new/"))
+    assert f'<option value="{seed.cn.pk}"' in form and f'<option value="{seed.su.pk}"' not in form  # own side only
+    response = client.post(
+        "/organisations/new/",
+        {
+            "name__zh": "中国农业科学院",
+            "name__en": "Chinese Academy of Agricultural Sciences",
+            "name_from": "1957-03-01",
+            "party": seed.cn.pk,
+            "kind": "academy",
+            "visibility": "public",
+        },
+    )
+    assert response.status_code == 302, page(response)[:2000]
+    caas = Organisation.objects.get(name__en="Chinese Academy of Agricultural Sciences")
+    assert [(n.name["zh"], n.valid_from) for n in caas.names.all()] == [("中国农业科学院", dt.date(1957, 3, 1))]
+
+    response = client.post(
+        "/people/new/", {"name__zh": "丁颖", "name__ru": "Дин Ин", "name__en": "Ding Ying", "party": seed.cn.pk}
+    )
+    assert response.status_code == 302, page(response)[:2000]
+    assert Person.objects.get(name__en="Ding Ying").name == {"zh": "丁颖", "ru": "Дин Ин", "en": "Ding Ying"}
+
+
+def test_the_other_side_and_other_roles_may_not_add_to_a_partys_directory(client, users, seed):
+    before = ChangeRecord.objects.count()
+    org = {"name__en": "Forged institute", "party": seed.cn.pk, "kind": "institute", "visibility": "public"}
+    person = {"name__en": "Forged person", "party": seed.cn.pk}
+    client.force_login(users.su_coordinator)
+    assert client.post("/organisations/new/", org).status_code in (400, 403)  # CN is not offered to SU
+    assert client.post("/people/new/", person).status_code in (400, 403)
+    for user in (users.cas_reporter, users.cn_observer):
+        client.force_login(user)
+        assert client.get("/organisations/new/").status_code == 403
+        assert client.post("/organisations/new/", org).status_code == 403
+        assert client.post("/people/new/", person).status_code == 403
+        assert client.post("/parties/new/", {"code": "MN", "kind": "state", "name__en": "M", "languages": "mn"}).status_code == 403
+    assert ChangeRecord.objects.count() == before
+    assert not Organisation.objects.filter(name__en="Forged institute").exists()
+
+
+def test_bad_directory_input_is_named_and_kept(client, users, seed):
+    client.force_login(users.cn_coordinator)
+    before = ChangeRecord.objects.count()
+    response = client.post("/parties/new/", {"code": "XX", "kind": "state", "name__en": "Nowhere", "languages": "mn"})
+    assert response.status_code == 422 and 'id="id_code_errors"' in page(response) and "Nowhere" in page(response)
+    response = client.post("/people/new/", {"name__en": "Nobody's", "orcid": "0000-0000-0000-000X"})
+    assert response.status_code == 400 and 'id="id_party_errors"' in page(response) and "Nobody" in page(response)
+    response = client.post(
+        "/organisations/new/",
+        {"name__en": "Late", "party": seed.cn.pk, "kind": "institute", "visibility": "public", "founded_on": "1961-13-01"},
+    )
+    assert response.status_code == 400 and 'id="id_founded_on_errors"' in page(response)
+    assert ChangeRecord.objects.count() == before
