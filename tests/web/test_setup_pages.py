@@ -170,3 +170,186 @@ def test_bad_directory_input_is_named_and_kept(client, users, seed):
     )
     assert response.status_code == 400 and 'id="id_founded_on_errors"' in page(response)
     assert ChangeRecord.objects.count() == before
+
+
+# --- the first plan, participants, responsible organisations, exchanges ------------------------------------
+
+
+@pytest.fixture
+def agreement(seed):  # type: ignore[no-untyped-def]
+    from accord.agreements.services import create_agreement
+
+    return create_agreement(
+        parties=[seed.cn, seed.su],
+        title={"zh": "农业协定", "ru": "Соглашение о сельском хозяйстве"},
+        signed_on=dt.date(1961, 3, 2),
+        authentic_languages=["zh", "ru"],
+    )
+
+
+def step_url(slug: str, record, name: str) -> str:  # type: ignore[no-untyped-def]
+    return f"/workflow/{slug}/{record.pk}/{name}/"
+
+
+def test_the_first_plan_is_started_on_the_agreements_page(client, users, agreement):
+    from accord.programmes.models import Plan
+
+    url = step_url("agreements", agreement, "first-plan")
+    client.force_login(users.cn_observer)
+    assert url not in page(client.get(f"/agreements/{agreement.pk}/"))
+    assert client.post(url, {}).status_code == 403
+    client.force_login(users.cn_coordinator)
+    assert url in page(client.get(f"/agreements/{agreement.pk}/"))
+    form = page(client.get(url))
+    assert 'value="1961-03-02"' in form and 'value="1961-12-31"' in form  # the first year of the agreement
+    data = {"title_zh": "1961年计划", "title_ru": "План на 1961 год", "kind": "annual", "visibility": "bilateral"}
+    before = ChangeRecord.objects.count()
+    bad = client.post(url, {**data, "period_start": "1960-01-01", "period_end": "1960-12-31"})  # before it was signed
+    assert bad.status_code == 400 and 'data-field="period_start"' in page(bad) and "1961年计划" in page(bad)
+    bad = client.post(url, {**data, "title_zh": "", "title_ru": "", "period_start": "1961-03-02", "period_end": "1961-12-31"})
+    assert bad.status_code == 400 and 'data-field="title_zh"' in page(bad)
+    assert ChangeRecord.objects.count() == before and not agreement.plans.exists()
+    response = client.post(url, {**data, "period_start": "1961-03-02", "period_end": "1961-12-31"})
+    assert response.status_code == 302
+    plan = Plan.objects.get(agreement=agreement)
+    assert response["Location"] == f"/plans/{plan.pk}/"
+    assert (plan.status, plan.title["zh"], plan.period_end) == ("draft", "1961年计划", dt.date(1961, 12, 31))
+    assert url not in page(client.get(f"/agreements/{agreement.pk}/"))  # the next one is drafted from this one
+
+
+def test_participants_and_responsible_organisations_per_side(client, users, seed, agreement):
+    from accord.programmes.models import Participation, PlanItemResponsibility
+    from accord.programmes.services import add_plan_item, create_plan, create_project, reporting_organisations
+
+    project = create_project(agreement=agreement, number="A-1", title={"zh": "水稻育种"}, modality="joint")
+    plan = create_plan(
+        agreement=agreement, title={"zh": "计划"}, period_start=dt.date(1961, 3, 2), period_end=dt.date(1961, 12, 31)
+    )
+    item = add_plan_item(plan, project, objectives={"zh": "育种"})
+    assert not reporting_organisations(users.msu_reporter, item).exists()  # nobody reports on a new project yet
+
+    url = step_url("projects", project, "participation")
+    client.force_login(users.cn_coordinator)
+    form = page(client.get(url))
+    assert f'value="{seed.cas.pk}"' in form and f'value="{seed.msu.pk}"' not in form  # own side only
+    assert client.post(url, {"organisation": seed.cas.pk, "role": "coordinator"}).status_code == 302
+    # The other side's organisation, forged: refused by the service, nothing written.
+    before = ChangeRecord.objects.count()
+    assert client.post(url, {"organisation": seed.msu.pk, "role": "partner"}).status_code in (400, 403)
+    assert ChangeRecord.objects.count() == before
+    client.force_login(users.su_coordinator)
+    assert client.post(url, {"organisation": seed.msu.pk, "role": "partner"}).status_code == 302
+    assert {(p.organisation_id, p.side.code, p.owner_party.code) for p in Participation.objects.filter(project=project)} == {
+        (seed.cas.pk, "CN", "CN"),
+        (seed.msu.pk, "SU", "SU"),
+    }
+    client.force_login(users.cas_reporter)
+    assert client.post(url, {"organisation": seed.cas.pk, "role": "partner"}).status_code == 403
+
+    url = step_url("items", item, "responsibility")
+    client.force_login(users.su_coordinator)
+    assert url in page(client.get(f"/plan-items/{item.pk}/"))
+    assert url not in page(client.get(f"/plans/{plan.pk}/"))  # on the item's page, not in every row of the plan
+    assert client.post(url, {"organisation": seed.msu.pk}).status_code == 302
+    resp = PlanItemResponsibility.objects.get(plan_item=item)
+    assert (resp.organisation_id, resp.side.code) == (seed.msu.pk, "SU")
+    assert list(reporting_organisations(users.msu_reporter, item)) == [seed.msu]
+    client.force_login(users.cn_observer)
+    assert client.post(url, {"organisation": seed.cas.pk}).status_code == 403
+
+
+def test_no_responsible_organisation_is_added_to_a_signed_plan(client, users, seed):
+    item = seed.plan_1960.items.first()
+    url = step_url("items", item, "responsibility")
+    client.force_login(users.cn_coordinator)
+    assert url not in page(client.get(f"/plan-items/{item.pk}/"))
+    before = ChangeRecord.objects.count()
+    response = client.post(url, {"organisation": seed.cas.pk})
+    assert response.status_code == 409 and "amend it" in page(response)
+    assert ChangeRecord.objects.count() == before
+
+
+def exchange_data(seed, **changes):  # type: ignore[no-untyped-def]
+    data = {
+        "kind": "sample_shipment",
+        "from_party": seed.cn.pk,
+        "to_party": seed.su.pk,
+        "sending_organisation": seed.cas.pk,
+        "receiving_organisation": seed.msu.pk,
+        "start_on": "1961-04-01",
+        "quantity": "12",
+        "unit": "samples",
+        "sent_on": "1961-04-02",
+        "sent_reference": "CAS-61/4",
+        "description_zh": "水稻种子",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_an_exchange_is_recorded_by_the_sending_side_and_confirmed_by_the_receiving_institution(
+    client, users, seed, agreement
+):
+    from accord.programmes.models import Exchange
+    from accord.programmes.services import create_project
+
+    project = create_project(agreement=agreement, number="A-2", title={"zh": "土壤"}, modality="joint")
+    url = step_url("projects", project, "exchange")
+    client.force_login(users.cn_coordinator)
+    assert url in page(client.get(f"/projects/{project.pk}/"))
+    before = ChangeRecord.objects.count()
+    bad = client.post(url, exchange_data(seed, receiving_organisation=seed.cas.pk))  # not of the receiving side
+    assert bad.status_code == 400 and 'data-field="receiving_organisation"' in page(bad) and "CAS-61/4" in page(bad)
+    bad = client.post(url, exchange_data(seed, quantity="-1"))
+    assert bad.status_code == 400 and 'data-field="quantity"' in page(bad)
+    assert ChangeRecord.objects.count() == before
+    response = client.post(url, {**exchange_data(seed), "people": [seed.wu_heng.pk]})
+    assert response.status_code == 302, page(response)[:3000]
+    exchange = Exchange.objects.get(project=project)
+    assert (exchange.from_party, exchange.to_party, exchange.owner_party) == (seed.cn, seed.su, seed.cn)
+    assert exchange.description == {"zh": "水稻种子"} and [p.person for p in exchange.people.all()] == [seed.wu_heng]
+    # The receiving side may not record as the sender.
+    client.force_login(users.su_coordinator)
+    assert client.post(url, exchange_data(seed)).status_code == 403
+    for user in (users.cas_reporter, users.cn_observer):
+        client.force_login(user)
+        assert client.post(url, exchange_data(seed)).status_code == 403
+    assert Exchange.objects.filter(project=project).count() == 1
+
+    receipt = step_url("exchanges", exchange, "confirm-receipt")
+    # The sending institution's reporter (another party's) may not confirm.
+    client.force_login(users.cas_reporter)
+    assert client.post(receipt, {"received_on": "1961-04-20", "version": exchange.version}).status_code == 403
+    # The receiving institution's reporter may: the step is offered on the exchange's page and in their workflow.
+    client.force_login(users.msu_reporter)
+    assert receipt in page(client.get(f"/exchanges/{exchange.pk}/"))
+    assert receipt in page(client.get("/workflow/"))
+    response = client.post(receipt, {"received_on": "1961-04-20", "reference": "MTA-61-9", "version": exchange.version})
+    assert response.status_code == 302
+    exchange.refresh_from_db()
+    assert (exchange.received_on, exchange.received_reference) == (dt.date(1961, 4, 20), "MTA-61-9")
+
+
+def test_an_exchange_recorded_from_a_plan_item(client, users, seed):
+    from accord.programmes.models import Exchange
+
+    item = seed.plan_1960.items.filter(project__participations__organisation=seed.cas).first()
+    url = step_url("items", item, "exchange")
+    client.force_login(users.su_coordinator)
+    data = exchange_data(
+        seed,
+        kind="expert_secondment",
+        from_party=seed.su.pk,
+        to_party=seed.cn.pk,
+        sending_organisation=seed.msu.pk,
+        receiving_organisation=seed.cas.pk,
+        unit="persons",
+        quantity="2",
+        sent_on=None,
+        sent_reference=None,
+    )
+    assert url in page(client.get(f"/plan-items/{item.pk}/"))  # also on a signed plan's item: what was done
+    response = client.post(url, data)
+    assert response.status_code == 302, page(response)[:3000]
+    exchange = Exchange.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert (exchange.plan_item, exchange.project, exchange.from_party) == (item, item.project, seed.su)

@@ -20,6 +20,7 @@ from accord.core.visibility import count_parts, visible
 def _agreement_related(agreement: Agreement, user: Any, params: Any) -> dict[str, Any]:
     return {
         "parties": list(agreement.agreement_parties.select_related("party").order_by("position")),
+        "texts": list(visible(agreement.texts.all(), user).order_by("language")),
         "plans": list(plans_counted(visible(agreement.plans.all(), user), user)),
         "meetings": list(visible(agreement.meetings.all(), user)),
         "documents": list(visible(agreement.documents.all(), user)),
