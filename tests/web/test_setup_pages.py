@@ -353,3 +353,57 @@ def test_an_exchange_recorded_from_a_plan_item(client, users, seed):
     assert response.status_code == 302, page(response)[:3000]
     exchange = Exchange.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[1])
     assert (exchange.plan_item, exchange.project, exchange.from_party) == (item, item.project, seed.su)
+
+
+# --- organisations' names and successions, people's positions -------------------------------------------
+
+
+def test_an_organisation_is_renamed_and_its_successions_recorded(client, users, seed):
+    from accord.directory.models import OrganisationSuccession
+
+    academy = seed.cas
+    url = step_url("organisations", academy, "rename")
+    client.force_login(users.su_coordinator)  # the other side's
+    assert url not in page(client.get(f"/organisations/{academy.pk}/"))
+    assert client.post(url, {"name_zh": "X", "valid_from": "1962-01-01"}).status_code == 403
+    client.force_login(users.cn_coordinator)
+    assert url in page(client.get(f"/organisations/{academy.pk}/"))
+    before = ChangeRecord.objects.count()
+    bad = client.post(url, {"name_zh": "", "name_en": "", "valid_from": "1962-01-01"})
+    assert bad.status_code == 400 and 'data-field="name_zh"' in page(bad)
+    assert ChangeRecord.objects.count() == before
+    old_name = dict(academy.name)
+    response = client.post(url, {"name_zh": "中国科学院（新）", "name_en": "Academia Sinica", "valid_from": "1962-01-01"})
+    assert response.status_code == 302
+    academy.refresh_from_db()
+    assert academy.name == {"zh": "中国科学院（新）", "en": "Academia Sinica"}
+    assert academy.name_on(dt.date(1961, 6, 1)) == old_name
+    assert academy.name_on(dt.date(1962, 6, 1)) == academy.name
+    # A later name must be later than the last one: refused on its field.
+    bad = client.post(url, {"name_en": "Earlier", "valid_from": "1961-01-01"})
+    assert bad.status_code == 400 and 'data-field="valid_from"' in page(bad)
+
+    url = step_url("organisations", academy, "succession")
+    data = {"direction": "predecessor", "other": seed.cn_commission.pk, "kind": "merged", "on": "1962-01-01"}
+    assert client.post(url, data).status_code == 302
+    link = OrganisationSuccession.objects.get(successor=academy)
+    assert (link.predecessor, link.kind) == (seed.cn_commission, "merged")
+    assert client.post(url, data).status_code == 400  # recorded once
+    client.force_login(users.cas_reporter)
+    assert client.post(url, {**data, "other": seed.tsinghua.pk}).status_code == 403
+
+
+def test_a_position_is_added_to_a_person(client, users, seed):
+    from accord.directory.models import Position
+
+    url = step_url("people", seed.wu_heng, "position")
+    data = {"organisation": seed.cas.pk, "title_zh": "副院长", "title_en": "Vice President", "start_on": "1961-01-01"}
+    client.force_login(users.su_coordinator)
+    assert client.post(url, data).status_code == 403
+    client.force_login(users.cn_coordinator)
+    assert url in page(client.get(f"/people/{seed.wu_heng.pk}/"))
+    bad = client.post(url, {**data, "end_on": "1960-01-01"})
+    assert bad.status_code == 400 and 'data-field="end_on"' in page(bad) and "副院长" in page(bad)
+    assert client.post(url, data).status_code == 302
+    position = Position.objects.get(person=seed.wu_heng, organisation=seed.cas)
+    assert position.title == {"zh": "副院长", "en": "Vice President"} and position.start_on == dt.date(1961, 1, 1)
