@@ -152,7 +152,12 @@ def test_the_other_side_and_other_roles_may_not_add_to_a_partys_directory(client
         assert client.get("/organisations/new/").status_code == 403
         assert client.post("/organisations/new/", org).status_code == 403
         assert client.post("/people/new/", person).status_code == 403
-        assert client.post("/parties/new/", {"code": "MN", "kind": "state", "name__en": "M", "languages": "mn"}).status_code == 403
+        assert (
+            client.post(
+                "/parties/new/", {"code": "MN", "kind": "state", "name__en": "M", "languages": "mn"}
+            ).status_code
+            == 403
+        )
     assert ChangeRecord.objects.count() == before
     assert not Organisation.objects.filter(name__en="Forged institute").exists()
 
@@ -166,7 +171,13 @@ def test_bad_directory_input_is_named_and_kept(client, users, seed):
     assert response.status_code == 400 and 'id="id_party_errors"' in page(response) and "Nobody" in page(response)
     response = client.post(
         "/organisations/new/",
-        {"name__en": "Late", "party": seed.cn.pk, "kind": "institute", "visibility": "public", "founded_on": "1961-13-01"},
+        {
+            "name__en": "Late",
+            "party": seed.cn.pk,
+            "kind": "institute",
+            "visibility": "public",
+            "founded_on": "1961-13-01",
+        },
     )
     assert response.status_code == 400 and 'id="id_founded_on_errors"' in page(response)
     assert ChangeRecord.objects.count() == before
@@ -206,7 +217,9 @@ def test_the_first_plan_is_started_on_the_agreements_page(client, users, agreeme
     before = ChangeRecord.objects.count()
     bad = client.post(url, {**data, "period_start": "1960-01-01", "period_end": "1960-12-31"})  # before it was signed
     assert bad.status_code == 400 and 'data-field="period_start"' in page(bad) and "1961年计划" in page(bad)
-    bad = client.post(url, {**data, "title_zh": "", "title_ru": "", "period_start": "1961-03-02", "period_end": "1961-12-31"})
+    bad = client.post(
+        url, {**data, "title_zh": "", "title_ru": "", "period_start": "1961-03-02", "period_end": "1961-12-31"}
+    )
     assert bad.status_code == 400 and 'data-field="title_zh"' in page(bad)
     assert ChangeRecord.objects.count() == before and not agreement.plans.exists()
     response = client.post(url, {**data, "period_start": "1961-03-02", "period_end": "1961-12-31"})
@@ -239,7 +252,9 @@ def test_participants_and_responsible_organisations_per_side(client, users, seed
     assert ChangeRecord.objects.count() == before
     client.force_login(users.su_coordinator)
     assert client.post(url, {"organisation": seed.msu.pk, "role": "partner"}).status_code == 302
-    assert {(p.organisation_id, p.side.code, p.owner_party.code) for p in Participation.objects.filter(project=project)} == {
+    assert {
+        (p.organisation_id, p.side.code, p.owner_party.code) for p in Participation.objects.filter(project=project)
+    } == {
         (seed.cas.pk, "CN", "CN"),
         (seed.msu.pk, "SU", "SU"),
     }
@@ -373,7 +388,9 @@ def test_an_organisation_is_renamed_and_its_successions_recorded(client, users, 
     assert bad.status_code == 400 and 'data-field="name_zh"' in page(bad)
     assert ChangeRecord.objects.count() == before
     old_name = dict(academy.name)
-    response = client.post(url, {"name_zh": "中国科学院（新）", "name_en": "Academia Sinica", "valid_from": "1962-01-01"})
+    response = client.post(
+        url, {"name_zh": "中国科学院（新）", "name_en": "Academia Sinica", "valid_from": "1962-01-01"}
+    )
     assert response.status_code == 302
     academy.refresh_from_db()
     assert academy.name == {"zh": "中国科学院（新）", "en": "Academia Sinica"}

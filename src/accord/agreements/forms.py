@@ -55,7 +55,9 @@ class AgreementForm(NewRecordForm):
         self.order_fields(["title", "short_title", "reference", "kind", *rows])
 
     def parties(self) -> list[tuple[Party, str]]:
-        rows = ((self.cleaned_data.get(f"party_{n}"), self.cleaned_data.get(f"role_{n}")) for n in range(1, PARTY_ROWS + 1))
+        rows = (
+            (self.cleaned_data.get(f"party_{n}"), self.cleaned_data.get(f"role_{n}")) for n in range(1, PARTY_ROWS + 1)
+        )
         return [(party, role or AgreementParty.Role.SIGNATORY) for party, role in rows if party is not None]
 
     def changes(self, record: Any) -> dict[str, Any]:

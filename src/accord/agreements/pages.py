@@ -8,8 +8,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.filters import AgreementFilters
-from accord.agreements.models import Agreement, AgreementParty
 from accord.agreements.forms import AgreementForm
+from accord.agreements.models import Agreement, AgreementParty
 from accord.agreements.services import create_agreement, update_agreement
 from accord.core.pages.listing import Column
 from accord.core.pages.records import EditSpec, NewSpec, RecordType, register

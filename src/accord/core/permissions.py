@@ -170,9 +170,13 @@ def can(user: Any, action: str, record: Model, *, party: Any = None) -> bool:
     if action == "sign":
         sides = who.signs_for & parties_of_agreement(agreement_id_of(record))
         return bool(sides) if party_id is None else party_id in sides
-    if action == "confirm_receipt":  # the receiving side confirms: its coordinator, or the receiving institution's reporter
+    if (
+        action == "confirm_receipt"
+    ):  # the receiving side confirms: its coordinator, or the receiving institution's reporter
         receiver = getattr(record, "receiving_organisation_id", None)
-        return getattr(record, "to_party_id", None) in who.coordinates or (receiver is not None and receiver in who.reports_for)
+        return getattr(record, "to_party_id", None) in who.coordinates or (
+            receiver is not None and receiver in who.reports_for
+        )
     return False
 
 
@@ -221,7 +225,12 @@ def may_create(
 
 
 def require_create(
-    user: Any, what: str, *, party: Any = None, agreement: Any = None, parties: Iterable[Any] | None = None,
+    user: Any,
+    what: str,
+    *,
+    party: Any = None,
+    agreement: Any = None,
+    parties: Iterable[Any] | None = None,
     anywhere: bool = False,
 ) -> None:
     if not may_create(user, party=party, agreement=agreement, parties=parties, anywhere=anywhere):
@@ -257,7 +266,11 @@ def require_actor(action: str, record: Model, *, party: Any = None) -> None:
 
 
 def require_actor_create(
-    what: str, *, party: Any = None, agreement: Any = None, parties: Iterable[Any] | None = None,
+    what: str,
+    *,
+    party: Any = None,
+    agreement: Any = None,
+    parties: Iterable[Any] | None = None,
     anywhere: bool = False,
 ) -> None:
     """`require_create` for the current actor."""

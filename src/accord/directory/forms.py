@@ -57,7 +57,9 @@ class PartyForm(NewRecordForm):
     """A new party: its official languages typed as BCP 47 tags."""
 
     languages = forms.CharField(
-        label=_("Official languages"), help_text=_("BCP 47 tags separated by commas, e.g. mn or zh, en."), max_length=200
+        label=_("Official languages"),
+        help_text=_("BCP 47 tags separated by commas, e.g. mn or zh, en."),
+        max_length=200,
     )
 
     def changes(self, record: Any) -> dict[str, Any]:
@@ -140,7 +142,10 @@ class DatedNameForm(LocalizedStepForm):
 class SuccessionForm(StepForm):
     direction = forms.ChoiceField(
         label=_("This organisation"),
-        choices=[("successor", _("was continued by the organisation below")), ("predecessor", _("continues the organisation below"))],
+        choices=[
+            ("successor", _("was continued by the organisation below")),
+            ("predecessor", _("continues the organisation below")),
+        ],
     )
     other = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("Organisation"))
     kind = forms.ChoiceField(label=_("How"), choices=OrganisationSuccession.Kind.choices)
@@ -152,7 +157,9 @@ class SuccessionForm(StepForm):
         field = self.fields["other"]
         assert isinstance(field, forms.ModelChoiceField)
         # Its party's organisations: successions happen within one side.
-        field.queryset = visible(Organisation.objects.filter(party_id=org.party_id).exclude(pk=org.pk), self.user).order_by("id")
+        field.queryset = visible(
+            Organisation.objects.filter(party_id=org.party_id).exclude(pk=org.pk), self.user
+        ).order_by("id")
 
 
 class PositionForm(LocalizedStepForm):
@@ -165,7 +172,11 @@ class PositionForm(LocalizedStepForm):
         person: Any = self.record
         field = self.fields["organisation"]
         assert isinstance(field, forms.ModelChoiceField)
-        orgs = Organisation.objects.all() if person.party_id is None else Organisation.objects.filter(party_id=person.party_id)
+        orgs = (
+            Organisation.objects.all()
+            if person.party_id is None
+            else Organisation.objects.filter(party_id=person.party_id)
+        )
         field.queryset = visible(orgs, self.user).order_by("id")
         self.add_texts("title", _("Title"), editor_languages(person))
         self.order_fields(["organisation", *(k for k in self.fields if k.startswith("title_"))])

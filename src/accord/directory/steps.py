@@ -75,7 +75,13 @@ def _position(request: Any, person: Person, form: Any) -> str:
 for name, label, form, describe, perform in (
     ("rename", gettext_lazy("Add a later name"), f.RenameForm, _describe_rename, _rename),
     ("dated-name", gettext_lazy("Add an earlier name"), f.DatedNameForm, _describe_dated_name, _dated_name),
-    ("succession", gettext_lazy("Record a predecessor or successor"), f.SuccessionForm, _describe_succession, _succession),
+    (
+        "succession",
+        gettext_lazy("Record a predecessor or successor"),
+        f.SuccessionForm,
+        _describe_succession,
+        _succession,
+    ),
 ):
     add(Step("organisations", name, Organisation, label, "change", form, describe, perform, kind="secondary"))
 

@@ -136,17 +136,26 @@ def _organisations_for(user: Any, agreement: Any) -> Any:
     who = principal(user)
     if not who.is_admin:
         parties &= set(who.coordinates)
-    return visible(Organisation.objects.filter(party_id__in=parties), user).select_related("party").order_by("party_id", "id")
+    return (
+        visible(Organisation.objects.filter(party_id__in=parties), user)
+        .select_related("party")
+        .order_by("party_id", "id")
+    )
 
 
 def _organisation_label(org: Organisation) -> str:
     return f"{org.party.code} — {org}"
 
 
+class OrganisationChoiceField(forms.ModelChoiceField):
+    """Organisations named with their party's code ("CN — Chinese Academy of Sciences")."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return _organisation_label(obj)
+
+
 def _organisation_field(label: Any, queryset: Any, *, required: bool = True) -> forms.ModelChoiceField:
-    field = forms.ModelChoiceField(queryset=queryset, label=label, required=required)
-    field.label_from_instance = _organisation_label  # type: ignore[method-assign]
-    return field
+    return OrganisationChoiceField(queryset=queryset, label=label, required=required)
 
 
 class FirstPlanForm(LocalizedStepForm):
@@ -221,9 +230,10 @@ class ExchangeForm(LocalizedStepForm):
         sender.label = _("From (the sending side)")
         self.fields["from_party"] = sender
         others = [p for p in parties if p not in own[:1]] or parties
-        self.fields["to_party"] = party_field(others)
-        self.fields["to_party"].label = _("To (the receiving side)")
-        self.fields["to_party"].queryset = Party.objects.filter(pk__in=[p.pk for p in parties])
+        receiver = party_field(others)
+        receiver.label = _("To (the receiving side)")
+        receiver.queryset = Party.objects.filter(pk__in=[p.pk for p in parties])
+        self.fields["to_party"] = receiver
         orgs = visible(Organisation.objects.filter(party__in=parties), self.user).select_related("party")
         self.fields["sending_organisation"] = _organisation_field(
             _("Sending organisation"), orgs.order_by("party_id", "id"), required=False
@@ -243,6 +253,6 @@ class ExchangeForm(LocalizedStepForm):
 
     def exchange_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
-        names = ("kind", "from_party", "to_party", "sending_organisation", "receiving_organisation", "start_on")
-        names += ("end_on", "quantity", "unit", "sent_on", "sent_reference")
+        names = ["kind", "from_party", "to_party", "sending_organisation", "receiving_organisation", "start_on"]
+        names += ["end_on", "quantity", "unit", "sent_on", "sent_reference"]
         return {**{n: data.get(n) for n in names}, "description": self.texts("description")}

@@ -496,7 +496,7 @@ def _describe_exchange(record: Project | PlanItem, form: Any) -> str:
 
 def _exchange(request: Any, record: Project | PlanItem, form: Any) -> str:
     item = record if isinstance(record, PlanItem) else None
-    project = item.project if item is not None else record
+    project = record.project if isinstance(record, PlanItem) else record
     exchange = record_exchange(
         agreement=project.agreement,
         project=project,

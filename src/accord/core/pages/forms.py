@@ -180,13 +180,20 @@ class NewRecordForm(RecordForm):
     those the account coordinates (all for an administrator); a kind's own form adds what the model's fields
     cannot say and returns it from `changes`."""
 
-    def __init__(self, *args: Any, user: Any, model: type[Model], fields: tuple[str, ...], languages: list[str], **kw: Any):
+    def __init__(
+        self, *args: Any, user: Any, model: type[Model], fields: tuple[str, ...], languages: list[str], **kw: Any
+    ):
         from accord.core.visibility import principal
 
         who = principal(user)
         self.user = user
         super().__init__(
-            *args, model=model, fields=fields, languages=languages, party_ids=None if who.is_admin else set(who.coordinates), **kw
+            *args,
+            model=model,
+            fields=fields,
+            languages=languages,
+            party_ids=None if who.is_admin else set(who.coordinates),
+            **kw,
         )
 
 
