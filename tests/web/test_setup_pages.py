@@ -424,3 +424,25 @@ def test_a_position_is_added_to_a_person(client, users, seed):
     assert client.post(url, data).status_code == 302
     position = Position.objects.get(person=seed.wu_heng, organisation=seed.cas)
     assert position.title == {"zh": "副院长", "en": "Vice President"} and position.start_on == dt.date(1961, 1, 1)
+
+
+def test_a_party_and_a_language_version_are_added_to_an_agreement(client, users, seed, agreement):
+    mn = Party.objects.create(code="MN", name={"en": "Mongolia"}, languages=["mn"])
+    party_url = step_url("agreements", agreement, "add-party")
+    text_url = step_url("agreements", agreement, "add-text")
+    client.force_login(users.cas_reporter)
+    assert client.post(party_url, {"party": mn.pk, "role": "observer"}).status_code == 403
+    client.force_login(users.cn_coordinator)
+    detail = page(client.get(f"/agreements/{agreement.pk}/"))
+    assert party_url in detail and text_url in detail
+    assert client.post(party_url, {"party": mn.pk, "role": "observer"}).status_code == 302
+    assert agreement.agreement_parties.get(party=mn).role == "observer"
+    before = ChangeRecord.objects.count()
+    bad = client.post(text_url, {"language": "zh", "body": "", "is_authentic": "on"})
+    assert bad.status_code == 400 and 'data-field="body"' in page(bad)
+    bad = client.post(text_url, {"language": "en", "body": "Article 1", "is_authentic": "on"})  # not authentic
+    assert bad.status_code == 400 and 'data-field="language"' in page(bad) and "Article 1" in page(bad)
+    assert ChangeRecord.objects.count() == before
+    assert client.post(text_url, {"language": "zh", "body": "第一条", "is_authentic": "on"}).status_code == 302
+    assert client.post(text_url, {"language": "en", "body": "Article 1"}).status_code == 302  # a translation
+    assert {(t.language, t.is_authentic) for t in agreement.texts.all()} == {("zh", True), ("en", False)}

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.models import AgreementParty
 from accord.core.errors import DomainError, ValidationFailed
-from accord.core.pages.forms import NewRecordForm, language_choices
+from accord.core.pages.forms import NewRecordForm, StepForm, language_choices
+from accord.core.pages.languages import editor_languages
 from accord.core.visibility import principal
 from accord.directory.models import Party
 
@@ -78,3 +79,39 @@ class AgreementForm(NewRecordForm):
                 moved.setdefault(target.get(name, name), []).extend(messages)
             exc = ValidationFailed(moved)
         super().apply_error(exc)
+
+
+# --- the agreement's steps: a party joins, a language version is attached ------------------------------------
+
+
+class AddPartyForm(StepForm):
+    party = forms.ModelChoiceField(queryset=Party.objects.none(), label=_("Party"))
+    role = forms.ChoiceField(
+        label=_("Role"), choices=AgreementParty.Role.choices, initial=AgreementParty.Role.ASSOCIATE
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["party"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Party.objects.exclude(agreement_roles__agreement_id=self.record.pk).order_by("code")
+
+
+class AddTextForm(StepForm):
+    language = forms.ChoiceField(label=_("Language"))
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}))
+    is_authentic = forms.BooleanField(
+        label=_("Authentic"),
+        required=False,
+        initial=True,
+        help_text=_("Equally binding with the other authentic texts."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        agreement: Any = self.record
+        tags = list(dict.fromkeys([*(agreement.authentic_languages or []), *editor_languages(agreement)]))
+        have = set(agreement.texts.values_list("language", flat=True))
+        field = self.fields["language"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = language_choices([t for t in tags if t not in have] or tags)
