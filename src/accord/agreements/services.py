@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils.translation import gettext
 
 from accord.agreements.models import Agreement, AgreementParty, AuthenticText, Signature
 from accord.core import services as records
@@ -79,7 +80,7 @@ def create_agreement(
     if len(pairs) < 2:
         raise ValidationFailed({"parties": ["an agreement needs at least two parties"]})
     if sum(1 for _, role in pairs if role in _SIGNING_ROLES) < 2:
-        raise ValidationFailed({"parties": ["an agreement needs at least two parties that sign it"]})
+        raise ValidationFailed({"parties": [gettext("an agreement needs at least two parties that sign it")]})
     agreement = records.create(Agreement, **fields)
     for position, (party, role) in enumerate(pairs, start=1):
         records.create(

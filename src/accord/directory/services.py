@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accord.core import services as records
 from accord.core.errors import ValidationFailed
@@ -75,7 +76,8 @@ def rename_organisation(organisation: Organisation, name: dict[str, str], valid_
     names = list(organisation.names.order_by("valid_from", "id"))
     later = [n for n in names if n.valid_from is not None and n.valid_from >= valid_from]
     if later:
-        raise ValidationFailed({"valid_from": [f"must be after the start of the latest dated name “{later[-1]}”"]})
+        message = _("must be after the start of the latest dated name “%(name)s”") % {"name": later[-1]}
+        raise ValidationFailed({"valid_from": [message]})
     day_before = valid_from - dt.timedelta(days=1)
     still_open = [n for n in names if n.valid_to is None or n.valid_to >= valid_from]
     for current in still_open:
@@ -96,7 +98,8 @@ def record_succession(
     if predecessor.pk == successor.pk:
         raise ValidationFailed({"successor": ["an organisation does not succeed itself"]})
     if OrganisationSuccession.objects.filter(predecessor=predecessor, successor=successor).exists():
-        raise ValidationFailed({"successor": [f"“{successor}” is already recorded as continuing “{predecessor}”"]})
+        message = _("“%(successor)s” is already recorded as continuing “%(predecessor)s”")
+        raise ValidationFailed({"successor": [message % {"successor": successor, "predecessor": predecessor}]})
     return records.create(
         OrganisationSuccession,
         related=successor,
