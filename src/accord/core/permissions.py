@@ -170,9 +170,8 @@ def can(user: Any, action: str, record: Model, *, party: Any = None) -> bool:
     if action == "sign":
         sides = who.signs_for & parties_of_agreement(agreement_id_of(record))
         return bool(sides) if party_id is None else party_id in sides
-    if (
-        action == "confirm_receipt"
-    ):  # the receiving side confirms: its coordinator, or the receiving institution's reporter
+    if action == "confirm_receipt":
+        # The receiving side confirms: its coordinator, or the reporter of the receiving institution.
         receiver = getattr(record, "receiving_organisation_id", None)
         return getattr(record, "to_party_id", None) in who.coordinates or (
             receiver is not None and receiver in who.reports_for
