@@ -97,8 +97,8 @@ CHANGES: dict[str, set[str]] = {
 CHANGE_OVERRIDES: dict[tuple[str, str], set[str]] = {
     ("organisations", "bilateral"): {"cn-coordinator"},
     ("organisations", "gb-su"): {"gb-coordinator"},
-    # A shared organisation belongs to no agreement, so no coordinator's agreement covers it: admin only.
-    ("organisations", "public"): set(),
+    # An organisation nobody owns is on its party's side (Organisation.party_path): CN's, made for the slot.
+    ("organisations", "public"): {"cn-coordinator"},
 }
 
 # --- channels ---------------------------------------------------------------------------------------------

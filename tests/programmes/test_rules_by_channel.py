@@ -300,6 +300,30 @@ def test_api_receipt_by_the_sending_side_is_refused(shipment):
     assert r.status_code == 200 and r.json()["received_on"] == "1960-04-01"
 
 
+def test_api_receipt_by_the_receiving_institutions_reporter_and_not_the_senders(seed):
+    """The receiving institution's reporter confirms (core.permissions "confirm_receipt"); a reporter of the sending
+    party's institution is refused, on the API as on the page."""
+    sent = services.record_exchange(
+        agreement=seed.protocol,
+        kind="data_transfer",
+        from_party=seed.su,
+        to_party=seed.cn,
+        sending_organisation=seed.msu,
+        receiving_organisation=seed.cas,
+        sent_on=dt.date(1960, 3, 1),
+        unit="data_sets",
+    )
+    url = f"/api/v1/exchanges/{sent.pk}/confirm-receipt"
+    body = {"received_on": "1960-04-01", "reference": "DATA-60/1"}
+    sender = api("msu-reporter")
+    etag = sender.get(f"/api/v1/exchanges/{sent.pk}")["ETag"]
+    with nothing_written():
+        r = sender.post(url, body, content_type="application/json", HTTP_IF_MATCH=etag)
+    assert r.status_code == 403
+    r = api("cas-reporter").post(url, body, content_type="application/json", HTTP_IF_MATCH=etag)
+    assert r.status_code == 200 and r.json()["received_on"] == "1960-04-01"
+
+
 def test_page_receipt_by_the_sending_side_is_refused(shipment):
     url = f"/workflow/exchanges/{shipment.pk}/confirm-receipt/"
     form = {"version": shipment.version, "received_on": "1960-04-01", "reference": "MTA"}

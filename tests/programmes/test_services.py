@@ -391,3 +391,30 @@ def test_the_next_plan_proposes_the_unfinished_items_and_waits_for_decisions(see
     services.add_plan_item(plan, seed.protocol.projects.get(number="2"))  # plus new items
     plan = walk(plan, PlanStatus.PROPOSED)
     assert plan.items.count() == len(proposals)
+
+
+def test_the_receiving_institutions_reporter_confirms_receipt_and_no_other_reporter(seed):
+    """The rule of core.permissions ("confirm_receipt"): the receiving party's coordinator, or the reporter of the
+    receiving institution; the sending institution's reporter (the other party's) is refused."""
+    from django.contrib.auth import get_user_model
+
+    from accord.core.actor import acting_as, actor_for_user
+    from accord.core.errors import Forbidden
+
+    shipment = services.record_exchange(
+        agreement=seed.protocol,
+        kind="sample_shipment",
+        from_party=seed.cn,
+        to_party=seed.su,
+        sending_organisation=seed.cas,
+        receiving_organisation=seed.msu,
+        sent_on=D(1960, 3, 1),
+    )
+    users = {u.username: u for u in get_user_model().objects.all()}
+    for username in ("cas-reporter", "cn-coordinator", "cn-observer"):
+        with acting_as(actor_for_user(users[username])), pytest.raises(Forbidden):
+            services.confirm_receipt(shipment, received_on=D(1960, 3, 20), expected_version=shipment.version)
+    with acting_as(actor_for_user(users["msu-reporter"])):
+        services.confirm_receipt(shipment, received_on=D(1960, 3, 20), expected_version=shipment.version)
+    shipment.refresh_from_db()
+    assert shipment.received_on == D(1960, 3, 20)

@@ -7,7 +7,7 @@ class AgreementsConfig(AppConfig):
     verbose_name = "Agreements"
 
     def ready(self) -> None:
-        from accord.agreements import pages  # noqa: F401  (registers the pages of agreements)
+        from accord.agreements import pages, steps  # noqa: F401  (register the pages and steps of agreements)
         from accord.agreements.models import AgreementParty
         from accord.core.visibility import register_agreement_parties
 

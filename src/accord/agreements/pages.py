@@ -8,16 +8,19 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.filters import AgreementFilters
+from accord.agreements.forms import AgreementForm
 from accord.agreements.models import Agreement, AgreementParty
-from accord.agreements.services import update_agreement
+from accord.agreements.services import create_agreement, update_agreement
 from accord.core.pages.listing import Column
-from accord.core.pages.records import EditSpec, RecordType, register
+from accord.core.pages.records import EditSpec, NewSpec, RecordType, register
+from accord.core.permissions import may_create
 from accord.core.visibility import count_parts, visible
 
 
 def _agreement_related(agreement: Agreement, user: Any, params: Any) -> dict[str, Any]:
     return {
         "parties": list(agreement.agreement_parties.select_related("party").order_by("position")),
+        "texts": list(visible(agreement.texts.all(), user).order_by("language")),
         "plans": list(plans_counted(visible(agreement.plans.all(), user), user)),
         "meetings": list(visible(agreement.meetings.all(), user)),
         "documents": list(visible(agreement.documents.all(), user)),
@@ -48,6 +51,13 @@ AGREEMENTS = RecordType(
     edit=EditSpec(
         ("title", "short_title", "reference", "signed_on", "entry_into_force_on", "end_on", "visibility"),
         update_agreement,
+    ),
+    # Registered by a coordinator of one of its parties (the service checks the parties named).
+    create=NewSpec(
+        ("title", "short_title", "reference", "kind", "signed_on", "entry_into_force_on", "end_on", "visibility"),
+        create_agreement,
+        offered=lambda user: may_create(user, anywhere=True),
+        form=AgreementForm,
     ),
 )
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils.translation import gettext
 
 from accord.agreements.models import Agreement, AgreementParty, AuthenticText, Signature
 from accord.core import services as records
 from accord.core.errors import Forbidden, ValidationFailed
-from accord.core.permissions import acting_user, parties_of_agreement
+from accord.core.permissions import acting_user, parties_of_agreement, require_actor, require_actor_create
 from accord.core.visibility import principal
 from accord.directory.models import Party, Person
 
@@ -63,14 +64,23 @@ def check_parties(agreement: Any, **parties: Any) -> None:
         raise ValidationFailed(errors)
 
 
+_SIGNING_ROLES = (AgreementParty.Role.SIGNATORY, AgreementParty.Role.PARTY)
+
+
 @transaction.atomic
-def create_agreement(*, parties: Sequence[Party | tuple[Party, str]], **fields: Any) -> Agreement:
-    """Create an agreement with its parties, in order (the first is side A). Needs two distinct parties."""
+def create_agreement(
+    *, parties: Sequence[Party | tuple[Party, str]], texts: Mapping[str, str] | None = None, **fields: Any
+) -> Agreement:
+    """Create an agreement with its parties, in order (the first is side A), and its language versions (`texts`:
+    {language: text}). Needs two distinct parties that sign; a coordinator registers agreements of their party."""
     pairs = [(p, AgreementParty.Role.SIGNATORY) if isinstance(p, Party) else p for p in parties]
+    require_actor_create("an agreement", parties=[p for p, _ in pairs])
     if len({p.pk for p, _ in pairs}) != len(pairs):
         raise ValidationFailed({"parties": ["a party is named twice"]})
     if len(pairs) < 2:
         raise ValidationFailed({"parties": ["an agreement needs at least two parties"]})
+    if sum(1 for _, role in pairs if role in _SIGNING_ROLES) < 2:
+        raise ValidationFailed({"parties": [gettext("an agreement needs at least two parties that sign it")]})
     agreement = records.create(Agreement, **fields)
     for position, (party, role) in enumerate(pairs, start=1):
         records.create(
@@ -81,14 +91,18 @@ def create_agreement(*, parties: Sequence[Party | tuple[Party, str]], **fields: 
             role=role,
             position=position,
         )
+    for language, body in (texts or {}).items():
+        add_authentic_text(agreement, language=language, body=body)
     return agreement
 
 
 def update_agreement(agreement: Agreement, *, expected_version: int, **changes: Any) -> Agreement:
+    require_actor("change", agreement)
     return records.update(agreement, expected_version=expected_version, **changes)
 
 
 def add_party(agreement: Agreement, party: Party, role: str = AgreementParty.Role.SIGNATORY) -> AgreementParty:
+    require_actor("change", agreement)
     if agreement.agreement_parties.filter(party=party).exists():
         raise ValidationFailed({"party": [f"{party} is already a party to “{agreement}”"]})
     position = (agreement.agreement_parties.aggregate(m=models.Max("position"))["m"] or 0) + 1
@@ -113,6 +127,7 @@ def set_represented_by(
 
 def add_authentic_text(agreement: Agreement, *, language: str, body: str = "", **fields: Any) -> AuthenticText:
     """Attach one language version. An authentic version must be in one of the agreement's authentic languages."""
+    require_actor("change", agreement)
     text = AuthenticText(agreement=agreement, language=language, body=body, **fields)
     records.validate(text)
     if text.is_authentic and agreement.authentic_languages and text.language not in agreement.authentic_languages:

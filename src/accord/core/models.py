@@ -44,6 +44,9 @@ class AccordModel(models.Model):
     #   for kinds outside any agreement), which core.visibility and core.permissions follow;
     # - the columns full-text search finds it by (texts, localized texts, lists of texts; () for none).
     agreement_path: ClassVar[str | None] = None
+    # - the lookup path to the party whose side a record outside any agreement is on, when it has no owner_party
+    #   ("party" for an organisation, "" for a party itself; None: none), which core.permissions follows;
+    party_path: ClassVar[str | None] = None
     search_fields: ClassVar[tuple[str, ...]] = ()
 
     class Meta:

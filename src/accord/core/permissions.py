@@ -6,7 +6,10 @@ Reading is core.visibility's business. Changing follows the parties' own rule: e
   agreements their party is a party to; proposes and agrees plans of those agreements; signs for their
   party only if designated;
 - an institution's reporter records progress on the plan items of projects their institution takes
-  part in (or is responsible for), and edits only the reports their institution made;
+  part in (or is responsible for), edits only the reports their institution made, and confirms receipt of
+  what was sent to their institution (as the receiving party's coordinator may);
+- a directory record (organisation, person, their names and positions) is on its party's side: that
+  party's coordinators add and change it; any coordinator may add a party (a new partner's side);
 - a party's coordinator approves a document's text for their party only, and publishes a document of an
   agreement their party is a party to (documents.services checks that every approval is in);
 - observers and the public change nothing.
@@ -105,8 +108,27 @@ def parties_of_agreement(agreement_id: int | None) -> set[int]:
     return found
 
 
-def _coordinates_record(who: Principal, record: Model) -> bool:
+def owning_party_id(record: Model) -> int | None:
+    """The party whose side `record` is on: its `owner_party`, else the party its model declares along
+    `party_path` (a directory record outside any agreement: an organisation's or a person's party; "" for a
+    party itself). None for shared records."""
     owner = getattr(record, "owner_party_id", None)
+    path = getattr(type(record), "party_path", None)
+    if owner is not None or path is None:
+        return owner
+    if path == "":
+        return record.pk
+    obj: Any = record
+    *steps, last = path.split("__")
+    for step in steps:
+        obj = getattr(obj, step)
+        if obj is None:
+            return None
+    return getattr(obj, f"{last}_id", None)
+
+
+def _coordinates_record(who: Principal, record: Model) -> bool:
+    owner = owning_party_id(record)
     if owner is not None:
         return owner in who.coordinates
     return bool(who.coordinates & parties_of_agreement(agreement_id_of(record)))
@@ -148,8 +170,12 @@ def can(user: Any, action: str, record: Model, *, party: Any = None) -> bool:
     if action == "sign":
         sides = who.signs_for & parties_of_agreement(agreement_id_of(record))
         return bool(sides) if party_id is None else party_id in sides
-    if action == "confirm_receipt":  # the receiving side confirms
-        return getattr(record, "to_party_id", None) in who.coordinates
+    if action == "confirm_receipt":
+        # The receiving side confirms: its coordinator, or the reporter of the receiving institution.
+        receiver = getattr(record, "receiving_organisation_id", None)
+        return getattr(record, "to_party_id", None) in who.coordinates or (
+            receiver is not None and receiver in who.reports_for
+        )
     return False
 
 
@@ -177,8 +203,12 @@ def require(user: Any, action: str, record: Model, *, party: Any = None) -> None
         raise Forbidden(_("You may not %(action)s “%(record)s”.") % {"action": label, "record": record})
 
 
-def may_create(user: Any, *, party: Any = None, agreement: Any = None) -> bool:
-    """May `user` add a record on `party`'s side, or a shared record under `agreement`?"""
+def may_create(
+    user: Any, *, party: Any = None, agreement: Any = None, parties: Iterable[Any] | None = None, anywhere: bool = False
+) -> bool:
+    """May `user` add a record on `party`'s side, a shared record under `agreement`, a record binding `parties`
+    (a new agreement: a coordinator of one of them), or (`anywhere`) a record of no side yet (a new party: any
+    coordinator)?"""
     who = principal(user)
     if not who.is_authenticated:
         return False
@@ -186,11 +216,23 @@ def may_create(user: Any, *, party: Any = None, agreement: Any = None) -> bool:
         return True
     if party is not None and getattr(party, "pk", party) in who.coordinates:
         return True
+    if parties is not None and who.coordinates & {getattr(p, "pk", p) for p in parties}:
+        return True
+    if anywhere and who.coordinates:
+        return True
     return agreement is not None and bool(who.coordinates & parties_of_agreement(getattr(agreement, "pk", agreement)))
 
 
-def require_create(user: Any, what: str, *, party: Any = None, agreement: Any = None) -> None:
-    if not may_create(user, party=party, agreement=agreement):
+def require_create(
+    user: Any,
+    what: str,
+    *,
+    party: Any = None,
+    agreement: Any = None,
+    parties: Iterable[Any] | None = None,
+    anywhere: bool = False,
+) -> None:
+    if not may_create(user, party=party, agreement=agreement, parties=parties, anywhere=anywhere):
         raise Forbidden(_("You may not add %(what)s here.") % {"what": what})
 
 
@@ -222,8 +264,15 @@ def require_actor(action: str, record: Model, *, party: Any = None) -> None:
         require(user, action, record, party=party)
 
 
-def require_actor_create(what: str, *, party: Any = None, agreement: Any = None) -> None:
+def require_actor_create(
+    what: str,
+    *,
+    party: Any = None,
+    agreement: Any = None,
+    parties: Iterable[Any] | None = None,
+    anywhere: bool = False,
+) -> None:
     """`require_create` for the current actor."""
     user = acting_user()
     if user is not None:
-        require_create(user, what, party=party, agreement=agreement)
+        require_create(user, what, party=party, agreement=agreement, parties=parties, anywhere=anywhere)

@@ -7,4 +7,5 @@ class DirectoryConfig(AppConfig):
     verbose_name = "Directory"
 
     def ready(self) -> None:
-        from accord.directory import pages  # noqa: F401  (registers the pages of organisations and people)
+        from accord.directory import pages, steps  # noqa: F401  (register the pages of parties, organisations and
+        # people, and the steps that complete them)

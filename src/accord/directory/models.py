@@ -24,6 +24,8 @@ from accord.core.validators import (
 class Party(AccordModel):
     """A side of a cooperation: a state, an international organisation, or an institution acting as a side."""
 
+    party_path = ""  # core.permissions: a party is its own side (its coordinators change it)
+
     class Kind(models.TextChoices):
         STATE = "state", _("State")
         INTERNATIONAL_ORGANISATION = "international_organisation", _("International organisation")
@@ -68,6 +70,7 @@ class Organisation(ExternallyKnown, PartyOwned):
     """A commission, ministry, academy, institute, university or enterprise of one party."""
 
     search_fields = ("name", "aliases")  # core.search: the texts it is found by
+    party_path = "party"  # core.permissions: its party's coordinators change it
 
     class Kind(models.TextChoices):
         GOVERNMENT = "government", _("Government")
@@ -132,6 +135,7 @@ class OrganisationName(AccordModel):
     """A name an organisation bore over a period ('State Scientific and Technological Committee', 1957–1961)."""
 
     page_parent = "organisation"  # core.pages: shown on its organisation's page
+    party_path = "organisation__party"  # core.permissions: on its organisation's side
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="names")
     name = LocalizedTextField(_("name"))
     valid_from = models.DateField(_("from"), null=True, blank=True)
@@ -158,6 +162,8 @@ class OrganisationSuccession(AccordModel):
         SPLIT = "split", _("Split off into")
         SUCCEEDED = "succeeded", _("Succeeded by")
 
+    party_path = "successor__party"  # core.permissions: on its successor's side
+
     predecessor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="successions")
     successor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="predecessions")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -177,6 +183,7 @@ class Person(ExternallyKnown, AccordModel):
     """A scientist, official or expert, with names in several scripts (武衡 / Wu Heng / У Хэн)."""
 
     search_fields = ("name",)  # core.search: the texts it is found by
+    party_path = "party"  # core.permissions: its party's coordinators change it
 
     name = LocalizedTextField(_("name"))
     orcid = models.CharField(_("ORCID iD"), max_length=19, blank=True, validators=[validate_orcid])
@@ -201,6 +208,7 @@ class Position(AccordModel):
     """A post a person held: title, organisation, from–to."""
 
     page_parent = "person"  # core.pages: shown on its person's page
+    party_path = "person__party"  # core.permissions: on its person's side
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="positions")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="positions")
     title = LocalizedTextField(_("title"))

@@ -95,7 +95,7 @@ def _item_row(item: PlanItem, user: Any) -> tuple[str, dict[str, Any]]:
     item.latest_report = (  # type: ignore[attr-defined]
         visible(ProgressReport.objects.filter(plan_item=item), user).order_by("-period_end", "-id").first()
     )
-    item.steps = actions_of(user, item)  # type: ignore[attr-defined]
+    item.steps = actions_of(user, item, in_list=True)  # type: ignore[attr-defined]
     return "programmes/plan-items/_row.html", {
         "item": item,
         "responsibilities": list(responsibilities),

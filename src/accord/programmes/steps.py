@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accord.agreements.models import Agreement
 from accord.core import clock
 from accord.core.pages.forms import ConfirmForm
 from accord.core.pages.steps import Step, add, chosen_party, names
@@ -18,19 +19,23 @@ from accord.core.services import ensure_version
 from accord.directory.models import Party
 from accord.programmes import forms as f
 from accord.programmes.choices import FINISHED_PROGRESS, FROZEN_PLAN_STATUSES, CarryOver, PlanStatus
-from accord.programmes.models import Exchange, Plan, PlanItem
+from accord.programmes.models import Exchange, Plan, PlanItem, Project
 from accord.programmes.selectors import latest_progress
 from accord.programmes.services import (
     accept_carry_over,
+    add_participation,
     add_plan_item,
+    add_responsibility,
     amend_plan,
     approve_plan,
     confirm_receipt,
+    create_plan,
     decide_carry_over,
     draft_next_plan,
     drop_carry_over,
     frozen_reason,
     missing_approvals,
+    record_exchange,
     record_progress,
     signatory_parties,
     transition_plan,
@@ -457,3 +462,136 @@ add(
         ready=lambda ex: ex.needs_receipt and ex.received_on is None and ex.sent_on is not None,
     )
 )
+
+
+# --- setting up a programme: the first plan, participants and responsible organisations, exchanges ---------
+
+
+def _describe_first_plan(agreement: Agreement, form: Any) -> str:
+    return _(
+        "Start the first plan under “%(agreement)s”: a draft for the period below, shared by its parties. Add "
+        "its items next, then propose it to the parties: %(parties)s."
+    ) % {"agreement": agreement, "parties": names([ap.party for ap in agreement.agreement_parties.all()])}
+
+
+def _first_plan(request: Any, agreement: Agreement, form: Any) -> str:
+    data = form.cleaned_data
+    plan = create_plan(
+        agreement=agreement,
+        title=form.texts("title"),
+        kind=data["kind"],
+        period_start=data["period_start"],
+        period_end=data["period_end"],
+        visibility=data["visibility"],
+    )
+    return plan_page(plan)
+
+
+add(
+    Step(
+        "agreements",
+        "first-plan",
+        Agreement,
+        gettext_lazy("Start the first plan"),
+        "propose",
+        f.FirstPlanForm,
+        _describe_first_plan,
+        _first_plan,
+        ready=lambda agreement: not agreement.plans.exists(),
+    )
+)
+
+
+def _describe_participation(project: Project, form: Any) -> str:
+    return _(
+        "Add an organisation taking part in project %(number)s “%(project)s”, on its party's side. Each side adds "
+        "its own organisations; those taking part report progress on the project's items."
+    ) % {"number": project.number, "project": project}
+
+
+def _participation(request: Any, project: Project, form: Any) -> str:
+    organisation = form.cleaned_data["organisation"]
+    add_participation(project, organisation, side=organisation.party, role=form.cleaned_data["role"])
+    return reverse("programmes:projects-detail", args=[project.pk])
+
+
+add(
+    Step(
+        "projects",
+        "participation",
+        Project,
+        gettext_lazy("Add a participating organisation"),
+        "change",
+        f.ParticipationForm,
+        _describe_participation,
+        _participation,
+        kind="secondary",
+    )
+)
+
+
+def _describe_responsibility(item: PlanItem, form: Any) -> str:
+    return _(
+        "Name an organisation responsible for item “%(item)s” of “%(plan)s”, on its party's side. Its reporters "
+        "then record progress on the item."
+    ) % {"item": _item_label(item), "plan": item.plan}
+
+
+def _responsibility(request: Any, item: PlanItem, form: Any) -> str:
+    organisation = form.cleaned_data["organisation"]
+    add_responsibility(item, organisation, side=organisation.party)
+    return reverse("programmes:plan-items-detail", args=[item.pk])
+
+
+add(
+    Step(
+        "items",
+        "responsibility",
+        PlanItem,
+        gettext_lazy("Add a responsible organisation"),
+        "change",
+        f.ResponsibilityForm,
+        _describe_responsibility,
+        _responsibility,
+        ready=lambda item: item.plan.status not in FROZEN_PLAN_STATUSES,
+        kind="secondary",
+        in_lists=False,
+    )
+)
+
+
+def _describe_exchange(record: Project | PlanItem, form: Any) -> str:
+    return _(
+        "Record an exchange under “%(record)s” on behalf of the sending side: a visit, experts or trainees, or data "
+        "or samples sent. Data and samples sent are then confirmed received by the receiving side."
+    ) % {"record": _item_label(record) if isinstance(record, PlanItem) else f"{record.number}. {record}"}
+
+
+def _exchange(request: Any, record: Project | PlanItem, form: Any) -> str:
+    item = record if isinstance(record, PlanItem) else None
+    project = record.project if isinstance(record, PlanItem) else record
+    exchange = record_exchange(
+        agreement=project.agreement,
+        project=project,
+        plan_item=item,
+        people=form.cleaned_data["people"],
+        **form.exchange_fields(),
+    )
+    return reverse("programmes:exchanges-detail", args=[exchange.pk])
+
+
+for slug, model in (("projects", Project), ("items", PlanItem)):
+    add(
+        Step(
+            slug,
+            "exchange",
+            model,
+            gettext_lazy("Record an exchange"),
+            "change",
+            f.ExchangeForm,
+            _describe_exchange,
+            _exchange,
+            kind="secondary",
+            in_lists=False,
+        )
+    )

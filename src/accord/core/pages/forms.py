@@ -207,6 +207,28 @@ class RecordForm(forms.Form):
         self.add_error(target, exc.message)
 
 
+class NewRecordForm(RecordForm):
+    """A new record made on its own (core.pages.records.NewSpec): the model's fields, the parties offered being
+    those the account coordinates (all for an administrator); a kind's own form adds what the model's fields
+    cannot say and returns it from `changes`."""
+
+    def __init__(
+        self, *args: Any, user: Any, model: type[Model], fields: tuple[str, ...], languages: list[str], **kw: Any
+    ):
+        from accord.core.visibility import principal
+
+        who = principal(user)
+        self.user = user
+        super().__init__(
+            *args,
+            model=model,
+            fields=fields,
+            languages=languages,
+            party_ids=None if who.is_admin else set(who.coordinates),
+            **kw,
+        )
+
+
 def _field_for_column(column: str, fields: dict[str, Any]) -> str | None:
     name = column.removesuffix("_id")
     return name if name in fields else None

@@ -51,6 +51,20 @@ class CreateSpec:
     typed: TypedRef | None = None
 
 
+@dataclass(frozen=True)
+class NewSpec:
+    """A new record made on its own, under no parent (an agreement, a party, an organisation, a person).
+
+    `offered(user)` says whether the "New" link and page are offered (the service has the last word); `form`
+    is a `core.pages.forms.NewRecordForm` (the kind's own when the model's fields are not enough: an
+    agreement's parties and texts); `create(**form.changes(None))` calls the service."""
+
+    fields: tuple[str, ...]
+    create: Callable[..., Model]
+    offered: Callable[[Any], bool]
+    form: Any = None  # a NewRecordForm subclass; None: NewRecordForm itself
+
+
 Related = Callable[[Any, Any, Any], dict[str, Any]]  # (record, user, GET parameters) -> context
 
 
@@ -69,7 +83,7 @@ class RecordType:
     detail_queryset: Callable[[], QuerySet[Any]] | None = None
     related: Related | None = None
     edit: EditSpec | None = None
-    create: CreateSpec | None = None
+    create: CreateSpec | NewSpec | None = None
     # The filter naming the composite these records are parts of ("plan"): filtered to one, the list counts
     # the parts the reader may not see and says so.
     part_of: str = ""

@@ -37,6 +37,9 @@ class Step:
     # For steps done on behalf of a party: which parties may still take it (offered only if the user is one).
     pending_parties: Callable[[Any], list[Any]] | None = None
     button: Any = field(default=None)
+    # Offered in lists of records too (a plan's rows of items), not only on the record's own page: set-up steps
+    # (add a responsible organisation, record an exchange) stay on the record's page.
+    in_lists: bool = True
 
     def permitted(self, user: Any, record: Model) -> bool:
         return can(user, self.permission, record)
@@ -79,13 +82,13 @@ def steps_for(record: Model) -> list[Step]:
     return [s for s in STEPS.values() if isinstance(record, s.model)]
 
 
-def offered_steps(user: Any, record: Model) -> list[Step]:
-    return [s for s in steps_for(record) if s.offered(user, record)]
+def offered_steps(user: Any, record: Model, *, in_list: bool = False) -> list[Step]:
+    return [s for s in steps_for(record) if (s.in_lists or not in_list) and s.offered(user, record)]
 
 
-def actions_of(user: Any, record: Model) -> list[Action]:
-    """The steps `user` may take on `record` now, as a page shows them."""
-    return [Action(str(s.label), s.url(record), s.kind) for s in offered_steps(user, record)]
+def actions_of(user: Any, record: Model, *, in_list: bool = False) -> list[Action]:
+    """The steps `user` may take on `record` now, as a page shows them (`in_list`: as a row of a list)."""
+    return [Action(str(s.label), s.url(record), s.kind) for s in offered_steps(user, record, in_list=in_list)]
 
 
 def actions_of_each(user: Any, records: list[Any]) -> None:
@@ -93,7 +96,7 @@ def actions_of_each(user: Any, records: list[Any]) -> None:
     permissions asked once for all."""
     with asking_for_many(user, records, read_through_visible=True):
         for record in records:
-            record.steps = actions_of(user, record)
+            record.steps = actions_of(user, record, in_list=True)
 
 
 # --- words the steps' descriptions share ---------------------------------------------------------------

@@ -28,14 +28,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accord.core.errors import DomainError, Forbidden, StaleVersion, TransitionRefused, ValidationFailed, http_status
 from accord.core.journal import add_journal_entry, journal_of
-from accord.core.pages.forms import JournalForm, RecordForm, StepForm
+from accord.core.pages.forms import JournalForm, NewRecordForm, RecordForm, StepForm
 from accord.core.pages.history import history_entries
 from accord.core.pages.languages import editor_languages
 from accord.core.pages.listing import build_listing
-from accord.core.pages.records import RecordType, export_url, frozen_reason, record_type, url_of
+from accord.core.pages.records import NewSpec, RecordType, export_url, frozen_reason, record_type, url_of
 from accord.core.pages.steps import MODELS, STEPS, actions_of
 from accord.core.permissions import agreement_id_of, asking_for_many, can, parties_of_agreement, require
-from accord.core.visibility import parent_model, principal, visible, withheld
+from accord.core.visibility import parent_model, party_languages, principal, visible, withheld
 
 View = Callable[..., HttpResponse]
 
@@ -107,9 +107,12 @@ def _withheld_parts(request: HttpRequest, rt: RecordType, parent_id: str) -> int
 
 
 def _create_parent_hint(request: HttpRequest, rt: RecordType) -> str:
-    """A "new" link when the list is filtered to a parent the user may add to."""
+    """A "new" link when the list is filtered to a parent the user may add to (or, for a record made on its own,
+    when the user is offered to make one)."""
     if rt.create is None or not request.user.is_authenticated:
         return ""
+    if isinstance(rt.create, NewSpec):
+        return reverse(rt.url_name("create")) if rt.create.offered(request.user) else ""
     parent_id = request.GET.get(rt.create.parent_param, "")
     if not parent_id.isdigit():
         return ""
@@ -233,6 +236,8 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404
     if not request.user.is_authenticated:
         raise Forbidden(_("Sign in to add records."))
+    if isinstance(spec, NewSpec):
+        return _create_on_its_own(request, rt, spec)
     parent_id = request.POST.get(spec.parent_param) or request.GET.get(spec.parent_param, "")
     if not str(parent_id).isdigit():
         raise Http404
@@ -278,6 +283,32 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
         {"rt": rt, "form": form, "parent": parent, "parent_param": spec.parent_param},
         status=status,
     )
+
+
+def _create_on_its_own(request: HttpRequest, rt: RecordType, spec: NewSpec) -> HttpResponse:
+    """A new record under no parent: the kind's form, the service; a refusal shown on the form, input kept."""
+    if not spec.offered(request.user):
+        raise Forbidden(_("You may not add %(what)s here.") % {"what": rt.label})
+    # Texts in every language a party writes in, then English (a new agreement's parties are not known yet).
+    languages = list(dict.fromkeys([*sorted(party_languages()), *editor_languages(None)]))
+    form_class = spec.form or NewRecordForm
+    data = request.POST if request.method == "POST" else None
+    form = form_class(data, user=request.user, model=rt.model, fields=spec.fields, languages=languages)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                created = spec.create(**form.changes(None))
+            except Forbidden:
+                raise
+            except DomainError as exc:
+                form.apply_error(exc)
+                status = http_status(exc)
+            else:
+                messages.success(request, _("Added “%(record)s”.") % {"record": created})
+                return HttpResponseRedirect(url_of(created))
+    return render(request, "pages/create.html", {"rt": rt, "form": form, "parent": None}, status=status)
 
 
 @refusals

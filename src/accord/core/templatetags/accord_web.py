@@ -102,3 +102,11 @@ def display_value(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+@register.filter(name="language_name")
+def language_name_filter(tag: str) -> str:
+    """'zh' -> 'Chinese' in the reader's language."""
+    from accord.core.pages.languages import language_name
+
+    return language_name(str(tag))
