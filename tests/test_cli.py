@@ -87,3 +87,40 @@ def test_database_url_selects_postgresql_settings(tmp_path):
         check=True,
     ).stdout.split()
     assert out == ["django.db.backends.postgresql", "db.example", "6543", "acc", "u"]
+
+
+# --- Accord's own CLI: its verbs first, by task; an unmigrated data dir is an expected condition ------------------
+
+
+def test_help_lists_accords_verbs_by_task_before_djangos_commands(tmp_path):
+    result = run(tmp_path, "--help")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    headings = [line for line in text.splitlines() if line and not line.startswith(" ")]
+    assert headings[1:3] == ["Run:", "The cycle: plans, progress, exchanges, meetings:"]
+    assert headings[-1].startswith("Django's commands")
+    assert "Other:" not in headings  # every Accord verb has its task
+    accord_part, django_part = text.split("Django's commands")
+    for verb in ("serve", "demo", "remind", "import", "document", "sign-plan", "verify", "verify-bundle"):
+        (line,) = [x for x in accord_part.splitlines() if x.startswith(f"  {verb} ")]
+        assert len(line.split(None, 1)[1]) > 10  # one line saying what it does
+    assert "makemigrations" in django_part and "makemigrations" not in accord_part
+    assert text.index("  serve ") < text.index("migrate")
+    assert not (tmp_path / "accord.sqlite3").exists() or run(tmp_path, "showmigrations").returncode == 0
+    assert run(tmp_path, "django", "help").returncode == 0  # Django's own list, as django-admin shows it
+
+
+def test_demo_on_an_empty_data_dir_migrates_first_and_loads(tmp_path):
+    result = run(tmp_path, "demo")
+    assert result.returncode == 0, result.stderr
+    assert "Seed programme loaded" in result.stdout
+    assert "setting up the database" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("verb", [("verify",), ("plan", "show", "1"), ("remind", "--dry-run")])
+def test_a_read_command_on_an_unmigrated_data_dir_says_in_one_line_what_to_run(tmp_path, verb):
+    result = run(tmp_path, *verb)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("accord: ") and "accord migrate" in line
