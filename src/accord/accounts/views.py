@@ -24,9 +24,9 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
-from django.views import i18n as i18n_views
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 

@@ -14,7 +14,9 @@ class Command(AccordCommand):
     help = "Send each person the reminders of what they owe and wait for (each thing once); --dry-run shows them."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--dry-run", action="store_true", help="print per recipient what would go out; send nothing")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="print per recipient what would go out; send nothing"
+        )
         parser.add_argument("--as-of", help="the day to measure due dates against (YYYY-MM-DD); default today")
 
     def handle(self, *args: Any, **options: Any) -> None:
