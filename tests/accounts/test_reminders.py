@@ -241,3 +241,65 @@ def test_a_thing_resolved_after_a_digest_is_not_sent_and_a_new_one_is(seed, addr
 def test_no_digest_is_scheduled_while_email_is_off(seed, settings):
     settings.ACCORD_EMAIL_ENABLED = False
     assert queue_scheduled(timezone.now()) == []
+
+
+# --- the person's own choices, and what they may not see ------------------------------------------------------
+
+
+def test_the_language_switch_and_the_account_page_set_how_a_person_is_written_to(client, seed, addresses):
+    cas = account("cas-reporter")
+    client.force_login(cas)
+    client.post("/i18n/setlang/", {"language": "ru", "next": "/workflow/"})
+    assert language_of(cas) == "ru"
+    page = client.get("/account/").content.decode()
+    assert 'name="reminder_emails" value="on" checked' in page
+    client.post("/account/", {})  # the box unticked
+    assert not any(d.user == cas for d in digests())
+    client.post("/account/", {"reminder_emails": "on"})
+    assert any(d.user == cas for d in digests())
+
+
+def test_nobody_else_changes_a_persons_choices(client, seed):
+    response = client.post("/account/", {})  # not signed in
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert not Preferences.objects.exists()
+
+
+def test_nobody_is_reminded_of_a_record_they_may_not_see(seed):
+    shipment = Exchange.objects.awaiting_receipt().get()
+    receiving = account(f"{shipment.to_party.code.lower()}-coordinator")
+    assert f"receipt:{shipment.uid}" in {d.key for d in reminders_for(receiving).owe}
+    Exchange.objects.filter(pk=shipment.pk).update(visibility="internal")  # the sending side's own record now
+    assert f"receipt:{shipment.uid}" not in {d.key for d in reminders_for(receiving).owe}
+
+
+def test_a_deliverable_past_due_is_owed_by_its_side_until_delivered(seed, draft_plan):
+    from accord.agreements.services import record_signature
+
+    item = draft_plan.items.order_by("position").first()
+    programmes.add_responsibility(item, seed.cas)
+    deliverable = programmes.add_deliverable(
+        item, kind="report", responsible_party=seed.cn, due_on=dt.date(1961, 6, 30), title={"en": "Mid-year report"}
+    )
+    plan = programmes.transition_plan(draft_plan, "proposed", expected_version=draft_plan.version)
+    for party in (seed.cn, seed.su):
+        plan.refresh_from_db()
+        programmes.approve_plan(plan, party=party, expected_version=plan.version, approved_on=None)
+    plan.refresh_from_db()
+    assert {d.kind for d in reminders_for(account("su-coordinator")).owe} >= {"plan-signature"}
+    for party in (seed.cn, seed.su):
+        record_signature(plan, party=party, signatory=None, signed_on=None)
+    plan.refresh_from_db()
+    programmes.transition_plan(plan, "signed", expected_version=plan.version)
+
+    key = f"deliverable:{deliverable.uid}:1961-06-30"
+    assert key in {d.key for d in reminders_for(account("cn-coordinator")).owe}
+    assert key in {d.key for d in reminders_for(account("cas-reporter")).owe}  # CAS is responsible on that side
+    assert key in {d.key for d in reminders_for(account("su-coordinator")).wait}
+    assert key not in {d.key for d in reminders_for(account("msu-reporter")).owe}
+    # Not yet due on a day more than the lead time before its date.
+    early = reminders_for(account("cn-coordinator"), as_of=dt.date(1961, 1, 2))
+    assert key not in {d.key for d in early.owe}
+    deliverable.refresh_from_db()
+    programmes.mark_delivered(deliverable, delivered_on=dt.date(1961, 7, 2), expected_version=deliverable.version)
+    assert key not in {d.key for d in reminders_for(account("cn-coordinator")).owe}
