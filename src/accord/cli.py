@@ -61,8 +61,9 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 # Verbs that are not management commands: the line the help shows for each.
 OWN_VERBS = {"bench": "Generate a synthetic programme for benchmarks (in a checkout: bench/)."}
-# Verbs that set the database up themselves, or that may run on a database that is not.
-MIGRATES_ITSELF = {"serve"}
+# Verbs that set the database up themselves (serve), or that work without one (verifying a bundle offline, comparing
+# two texts): no look at the database before them.
+NO_DATABASE_CHECK = {"serve", "verify-bundle", "check-texts"}
 MIGRATE_FIRST = {"demo"}
 
 
@@ -159,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     elif not args[1].startswith("-"):
         django.setup()
-        if args[1] in accord_commands() and args[1] not in MIGRATES_ITSELF and "--help" not in args[2:]:
+        if args[1] in accord_commands() and args[1] not in NO_DATABASE_CHECK and "--help" not in args[2:]:
             _database_ready(args[1])
     try:
         user = getpass.getuser()

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accord.accounts.models import Membership, Preferences, ReminderSent
-from accord.core.reminders import Reminders, Scope, collect, holders_of, readable, split
+from accord.core.reminders import Reminders, Scope, collect, holders_of, split
 from accord.core.visibility import principal
 from accord.jobs.registry import Context, JobKind, Outcome, register
 
@@ -121,7 +121,7 @@ def digests(as_of: dt.date | None = None) -> list[Digest]:
             holds = holders_of(principal(user))
             if not holds:
                 continue
-            mine = split(holds, readable(user, dues))
+            mine = split(user, holds, dues)
             sent = set(ReminderSent.objects.filter(user=user).values_list("key", flat=True))
             owe = [d for d in mine.owe if d.key not in sent]
             wait = [d for d in mine.wait if d.key not in sent]

@@ -87,6 +87,7 @@ class DueKind:
 
 
 KINDS: dict[str, DueKind] = {}
+READ_CHUNK = 500  # records asked about at once (SQLite limits the parameters of one statement)
 
 
 def register(kind: DueKind) -> DueKind:
@@ -113,15 +114,17 @@ def collect(scope: Scope) -> list[Due]:
 
 
 def readable(user: Any, dues: list[Due]) -> list[Due]:
-    """The due things whose record `user` may read (one query per kind of record): nobody is reminded of
-    something they may not see (an exchange internal to the other side)."""
-    by_model: dict[type[Model], set[Any]] = {}
+    """The due things whose record `user` may read (a query per kind of record and READ_CHUNK records): nobody
+    is reminded of something they may not see (an exchange internal to the other side)."""
+    by_model: dict[type[Model], list[Any]] = {}
     for due in dues:
-        by_model.setdefault(type(due.record), set()).add(due.record.pk)
+        by_model.setdefault(type(due.record), []).append(due.record.pk)
     seen: set[tuple[type[Model], Any]] = set()
     for model, pks in by_model.items():
-        for pk in visible(model._default_manager.filter(pk__in=pks), user).values_list("pk", flat=True):
-            seen.add((model, pk))
+        unique = sorted(set(pks))
+        for start in range(0, len(unique), READ_CHUNK):
+            chunk = model._default_manager.filter(pk__in=unique[start : start + READ_CHUNK])
+            seen.update((model, pk) for pk in visible(chunk, user).values_list("pk", flat=True))
     return [d for d in dues if (type(d.record), d.record.pk) in seen]
 
 
@@ -136,15 +139,17 @@ class Reminders:
         return bool(self.owe or self.wait)
 
 
-def split(holds: frozenset[Holder], dues: Iterable[Due]) -> Reminders:
-    """What someone holding `holds` owes and waits for, among `dues` (what they owe is not also awaited)."""
+def split(user: Any, holds: frozenset[Holder], dues: Iterable[Due]) -> Reminders:
+    """What `user`, holding `holds`, owes and waits for among `dues` (what they owe is not also awaited), of the
+    records they may read."""
     owe, wait = [], []
     for due in dues:
         if due.owed_by & holds:
             owe.append(due)
         elif due.awaited_by & holds:
             wait.append(due)
-    return Reminders(owe, wait)
+    allowed = {id(d) for d in readable(user, owe + wait)}
+    return Reminders([d for d in owe if id(d) in allowed], [d for d in wait if id(d) in allowed])
 
 
 def reminders_for(user: Any, as_of: dt.date | None = None) -> Reminders:
@@ -154,4 +159,4 @@ def reminders_for(user: Any, as_of: dt.date | None = None) -> Reminders:
     if not holds:
         return Reminders([], [])
     scope = Scope(as_of or dt.date.today(), parties=who.coordinates, organisations=who.reports_for)
-    return split(holds, readable(user, collect(scope)))
+    return split(user, holds, collect(scope))
