@@ -303,3 +303,12 @@ def test_a_deliverable_past_due_is_owed_by_its_side_until_delivered(seed, draft_
     deliverable.refresh_from_db()
     programmes.mark_delivered(deliverable, delivered_on=dt.date(1961, 7, 2), expected_version=deliverable.version)
     assert key not in {d.key for d in reminders_for(account("cn-coordinator")).owe}
+
+
+def test_the_digest_is_queued_once_its_hour_has_come(seed, settings):
+    settings.ACCORD_EMAIL_ENABLED, settings.ACCORD_REMIND_HOUR = True, 7
+    today = timezone.localtime(timezone.now())
+    assert queue_scheduled(today.replace(hour=6, minute=59)) == []  # not yet
+    (job,) = queue_scheduled(today.replace(hour=7, minute=0))
+    assert job.kind == "reminders" and job.requested_by is None  # the system's upkeep, nobody's request
+    assert queue_scheduled(today.replace(hour=23, minute=0)) == []  # once a day
