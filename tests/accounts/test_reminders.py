@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accord.accounts.models import Preferences, ReminderSent
@@ -312,3 +312,12 @@ def test_the_digest_is_queued_once_its_hour_has_come(seed, settings):
     (job,) = queue_scheduled(today.replace(hour=7, minute=0))
     assert job.kind == "reminders" and job.requested_by is None  # the system's upkeep, nobody's request
     assert queue_scheduled(today.replace(hour=23, minute=0)) == []  # once a day
+
+
+def test_a_mail_server_that_cannot_be_reached_is_one_line_and_nothing_counts_as_sent(seed, addresses, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2  # nobody listens
+    settings.ACCORD_EMAIL_ENABLED = True
+    with pytest.raises(CommandError, match=r"the mail server 127\.0\.0\.1:\d+ failed after 0 digest"):
+        call_command("remind", stdout=io.StringIO())
+    assert not ReminderSent.objects.exists()  # all of it goes out next time

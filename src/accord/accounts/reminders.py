@@ -10,6 +10,7 @@ runs at once cannot both write the same row.
 from __future__ import annotations
 
 import datetime as dt
+import smtplib
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accord.accounts.models import Membership, Preferences, ReminderSent
+from accord.core.errors import DomainError
 from accord.core.reminders import Reminders, Scope, collect, holders_of, split
 from accord.core.visibility import principal
 from accord.jobs.registry import Context, JobKind, Outcome, register
@@ -139,23 +141,40 @@ def digests(as_of: dt.date | None = None) -> list[Digest]:
     return found
 
 
+class MailFailed(DomainError):
+    """The mail server could not be reached or refused a digest: what was not sent is sent next time."""
+
+    code = "mail_failed"
+
+
 def send_digests(as_of: dt.date | None = None) -> list[Digest]:
     """Send each recipient their digest; the digests sent. Nothing is sent while e-mail is off."""
     if not email_enabled():
         return []
-    sent = []
-    with get_connection() as connection:
-        for digest in digests(as_of):
-            message = EmailMessage(
-                digest.subject, digest.body, settings.DEFAULT_FROM_EMAIL, [digest.user.email], connection=connection
-            )
-            try:
-                with transaction.atomic():
-                    ReminderSent.objects.bulk_create([ReminderSent(user=digest.user, key=k) for k in digest.keys])
-                    message.send()
-            except IntegrityError:  # another run sent these meanwhile
-                continue
-            sent.append(digest)
+    sent: list[Digest] = []
+    try:
+        with get_connection() as connection:
+            for digest in digests(as_of):
+                message = EmailMessage(
+                    digest.subject,
+                    digest.body,
+                    settings.DEFAULT_FROM_EMAIL,
+                    [digest.user.email],
+                    connection=connection,
+                    headers={"Auto-Submitted": "auto-generated"},  # RFC 3834: no vacation replies to it
+                )
+                try:
+                    with transaction.atomic():
+                        ReminderSent.objects.bulk_create([ReminderSent(user=digest.user, key=k) for k in digest.keys])
+                        message.send()
+                except IntegrityError:  # another run sent these meanwhile
+                    continue
+                sent.append(digest)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise MailFailed(
+            f"the mail server {settings.EMAIL_HOST}:{settings.EMAIL_PORT} failed after {len(sent)} digest(s): "
+            f"{' '.join(str(exc).split()) or type(exc).__name__}; the rest go out next time"
+        ) from None
     return sent
 
 

@@ -75,7 +75,7 @@ class Due:
         return url_of(self.record) or (url_of(self.page) if self.page is not None else "")
 
     @property
-    def overdue_on(self) -> bool:
+    def overdue(self) -> bool:
         return self.due_on is not None and self.due_on < dt.date.today()
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from accord.accounts.reminders import digests, email_enabled, send_digests
+from accord.accounts.reminders import MailFailed, digests, email_enabled, send_digests
 from accord.core.cli import AccordCommand, parse_date
 
 
@@ -36,6 +36,9 @@ class Command(AccordCommand):
             return
         if not email_enabled():
             raise CommandError("e-mail is off: set ACCORD_EMAIL_HOST (and ACCORD_EMAIL_*), or see them with --dry-run")
-        sent = send_digests(as_of)
+        try:
+            sent = send_digests(as_of)
+        except MailFailed as exc:
+            raise CommandError(str(exc)) from None
         things = sum(len(d.keys) for d in sent)
         self.stdout.write(f"sent {len(sent)} digest(s) of {things} due thing(s)")
