@@ -61,9 +61,9 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 # Verbs that are not management commands: the line the help shows for each.
 OWN_VERBS = {"bench": "Generate a synthetic programme for benchmarks (in a checkout: bench/)."}
-# Verbs that set the database up themselves (serve), or that work without one (verifying a bundle offline, comparing
-# two texts): no look at the database before them.
-NO_DATABASE_CHECK = {"serve", "verify-bundle", "check-texts"}
+# Verbs that set the database up themselves (serve, restore into an empty data dir), or that work without one
+# (verifying a bundle offline, comparing two texts): no look at the database before them.
+NO_DATABASE_CHECK = {"serve", "restore", "verify-bundle", "check-texts"}
 MIGRATE_FIRST = {"demo"}
 
 
