@@ -13,9 +13,10 @@ import pytest
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cli")]  # one worker: the module shares a server
 
 
-def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    given = env or {}
     env = {k: v for k, v in os.environ.items() if k not in {"ACCORD_DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env["ACCORD_DATA_DIR"] = str(data_dir)
+    env.update(given, ACCORD_DATA_DIR=str(data_dir))
     return subprocess.run(
         [sys.executable, "-m", "accord", *args], env=env, capture_output=True, text=True, timeout=300, check=False
     )
@@ -87,3 +88,97 @@ def test_database_url_selects_postgresql_settings(tmp_path):
         check=True,
     ).stdout.split()
     assert out == ["django.db.backends.postgresql", "db.example", "6543", "acc", "u"]
+
+
+# --- Accord's own CLI: its verbs first, by task; an unmigrated data dir is an expected condition ------------------
+
+
+def test_help_lists_accords_verbs_by_task_before_djangos_commands(tmp_path):
+    result = run(tmp_path, "--help")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    headings = [line for line in text.splitlines() if line and not line.startswith(" ")]
+    assert headings[1:3] == ["Run:", "The cycle: plans, progress, exchanges, meetings:"]
+    assert headings[-1].startswith("Django's commands")
+    assert "Other:" not in headings  # every Accord verb has its task
+    accord_part, django_part = text.split("Django's commands")
+    for verb in ("serve", "demo", "remind", "import", "document", "sign-plan", "verify", "verify-bundle"):
+        (line,) = [x for x in accord_part.splitlines() if x.startswith(f"  {verb} ")]
+        assert len(line.split(None, 1)[1]) > 10  # one line saying what it does
+    assert "makemigrations" in django_part and "makemigrations" not in accord_part
+    assert text.index("  serve ") < text.index("migrate")
+    assert not (tmp_path / "accord.sqlite3").exists() or run(tmp_path, "showmigrations").returncode == 0
+    assert run(tmp_path, "django", "help").returncode == 0  # Django's own list, as django-admin shows it
+
+
+@pytest.fixture(scope="module")
+def new_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """`accord demo` run on a data dir that did not exist."""
+    path = tmp_path_factory.mktemp("accord-new") / "data"
+    return path, run(path, "demo")
+
+
+def test_demo_on_an_empty_data_dir_migrates_first_and_loads(new_demo):
+    _, result = new_demo
+    assert result.returncode == 0, result.stderr
+    assert "Seed programme loaded" in result.stdout
+    assert "setting up the database" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_job_worker_sends_the_reminder_digest_once_a_day(new_demo):
+    """The real processes: `accord worker --once` queues the day's digest (its hour has come) and sends it through a
+    real SMTP server, each recipient in their language; the next look sends nothing again."""
+    import email
+    import email.policy
+
+    from aiosmtpd.controller import Controller
+
+    from tests.processes import free_port
+
+    path, _ = new_demo
+    received: list[email.message.EmailMessage] = []
+
+    class Inbox:
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # aiosmtpd's hook
+            received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            return "250 OK"
+
+    addresses = (
+        "from django.contrib.auth.models import User; "
+        "[User.objects.filter(username=n).update(email=n + '@example.org') for n in ('cas-reporter', 'su-coordinator')]"
+    )
+    assert run(path, "shell", "-c", addresses).returncode == 0
+    smtp = Controller(Inbox(), hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    try:
+        mail = {"ACCORD_EMAIL_HOST": "127.0.0.1", "ACCORD_EMAIL_PORT": str(smtp.port), "ACCORD_REMIND_HOUR": "0"}
+        first = run(path, "worker", "--once", env=mail)
+        assert first.returncode == 0 and "ran 1 job(s)" in first.stdout, first.stderr
+        by_address = {m["To"]: m.get_body(preferencelist=("plain",)).get_content() for m in received}
+        assert set(by_address) == {"cas-reporter@example.org", "su-coordinator@example.org"}
+        assert "你应完成的" in by_address["cas-reporter@example.org"]
+        assert "Вы должны" in by_address["su-coordinator@example.org"]
+        assert "ran 0 job(s)" in run(path, "worker", "--once", env=mail).stdout  # today's is done
+        again = run(path, "remind", env=mail)  # sent now: only what did not fit in the first digests
+        assert again.returncode == 0 and "sent 1 digest(s)" in again.stdout, again.stdout
+        for address in by_address:
+            links = [
+                line.strip()
+                for m in received
+                if m["To"] == address
+                for line in m.get_body(preferencelist=("plain",)).get_content().splitlines()
+                if line.strip().startswith("http") and not line.strip().endswith("/workflow/")
+            ]
+            assert links and len(links) == len(set(links))  # no due thing twice
+        assert "sent 0 digest(s)" in run(path, "remind", env=mail).stdout
+    finally:
+        smtp.stop()
+
+
+@pytest.mark.parametrize("verb", [("verify",), ("plan", "show", "1"), ("remind", "--dry-run")])
+def test_a_read_command_on_an_unmigrated_data_dir_says_in_one_line_what_to_run(tmp_path, verb):
+    result = run(tmp_path, *verb)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("accord: ") and "accord migrate" in line

@@ -13,6 +13,12 @@ ACCORD_EMAIL_HOST     SMTP server for password-reset mail; unset: no e-mail is s
 ACCORD_EMAIL_PORT, ACCORD_EMAIL_USER, ACCORD_EMAIL_PASSWORD, ACCORD_EMAIL_TLS (STARTTLS) / ACCORD_EMAIL_SSL,
 ACCORD_EMAIL_FROM     the rest of the SMTP settings; defaults 25, none, none, off, accord@<host name>
 ACCORD_TODAY          the date the installation works as of (the demo's 1960: `make run` sets 1960-02-26); default today
+
+
+ACCORD_REMIND_HOUR    local hour the job worker sends the daily reminder digest at (when e-mail is on); default 7,
+                      "off" for none (`accord remind` still sends on demand)
+ACCORD_REMIND_LEAD_DAYS  how many days before its due date a thing is shown and sent; default 30
+ACCORD_SITE_URL       the address people open Accord at, for the links in e-mails; default http://127.0.0.1:8000
 """
 
 import os
@@ -246,6 +252,11 @@ EMAIL_USE_TLS = _env_bool("ACCORD_EMAIL_TLS")
 EMAIL_USE_SSL = _env_bool("ACCORD_EMAIL_SSL")
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("ACCORD_EMAIL_FROM", "accord@localhost")
+# Reminders (accord.accounts.reminders): the daily digest's hour, how far ahead, and the links' address.
+_remind_hour = os.environ.get("ACCORD_REMIND_HOUR", "7").strip().lower()
+ACCORD_REMIND_HOUR = None if _remind_hour in ("", "off", "none") else int(_remind_hour)
+ACCORD_REMIND_LEAD_DAYS = int(os.environ.get("ACCORD_REMIND_LEAD_DAYS", 30))
+ACCORD_SITE_URL = os.environ.get("ACCORD_SITE_URL", "http://127.0.0.1:8000")
 
 # The database cache: shared by every worker process, so sign-in throttling counts across them
 # (each process would have its own local-memory cache). Its table is made by migrate (core 0003).

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accord.accounts.views import LoginView
+from accord.accounts.views import LoginView, set_language
 from accord.api import api
 
 urlpatterns = [
@@ -9,7 +9,7 @@ urlpatterns = [
     path("admin/login/", LoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),  # Django's, remembering a signed-in person's choice
     path("oai", include("accord.interop.standards.urls")),
     path("dashboard/", include("accord.web.dashboard.urls")),
     path("jobs/", include("accord.jobs.urls")),

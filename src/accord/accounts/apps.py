@@ -11,6 +11,7 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import pre_save
 
+        from accord.accounts import reminders  # noqa: F401  (the daily reminder digest, a job kind)
         from accord.accounts.principals import principal_of
         from accord.accounts.services import authenticate_token
         from accord.core.api import register_token_authenticator

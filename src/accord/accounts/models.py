@@ -152,3 +152,46 @@ class AttemptCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject}: {self.failures}"
+
+
+def interface_languages() -> list[tuple[str, str]]:
+    return list(settings.LANGUAGES)
+
+
+class Preferences(models.Model):
+    """What a person chose for themselves: the language Accord writes to them in (remembered when they switch the
+    interface's language), and whether they want reminders by e-mail. Not a domain record: not audited."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="accord_preferences"
+    )
+    language = models.CharField(_("language"), max_length=16, blank=True, choices=interface_languages)
+    reminder_emails = models.BooleanField(_("reminders by e-mail"), default=True)
+
+    class Meta:
+        verbose_name = _("preferences")
+        verbose_name_plural = _("preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language or '-'}"
+
+
+class ReminderSent(models.Model):
+    """A reminder of one due thing (core.reminders.Due.key) that went to one person: never sent to them twice.
+
+    Appended by accounts.reminders when a digest has been handed to the mail server; not audited.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("due thing"), max_length=300)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="remindersent_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.key}"

@@ -24,12 +24,13 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 
-from accord.accounts import security, signin, throttle, totp
+from accord.accounts import reminders, security, signin, throttle, totp
 from accord.accounts.models import SecurityEvent
 from accord.core.errors import ValidationFailed
 
@@ -126,11 +127,30 @@ class LogoutView(auth_views.LogoutView):
 @login_required
 @never_cache
 def account(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if request.method == "POST":  # the one choice made here: reminders by e-mail, on or off
+        reminders.set_reminder_emails(user, request.POST.get("reminder_emails") == "on")
+        return redirect("accounts:account")
+    languages = dict(settings.LANGUAGES)
     return render(
         request,
         "accounts/account.html",
-        {"device": totp.device_of(request.user), "may_enrol": totp.may_enrol(request.user)},
+        {
+            "device": totp.device_of(user),
+            "may_enrol": totp.may_enrol(user),
+            "reminder_emails": reminders.reminder_emails_on(user),
+            "reminder_language": languages.get(reminders.language_of(user), ""),
+            "email_configured": email_configured(),
+        },
     )
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a signed-in person's choice is also the language Accord e-mails them in."""
+    response = i18n_views.set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        reminders.remember_language(request.user, request.POST.get("language", ""))
+    return response
 
 
 @login_required

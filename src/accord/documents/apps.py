@@ -8,4 +8,4 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         # The start-up font check, the document job, the documents' pages and workflow steps register themselves.
-        from accord.documents import checks, jobs, pages, steps  # noqa: F401
+        from accord.documents import checks, jobs, pages, reminders, steps  # noqa: F401

@@ -42,6 +42,9 @@ class JobKind:
     description: str = ""
     # False for the system's own upkeep (nobody asked for it): job lists leave it out.
     listed: bool = True
+    # For work done every day by itself (the reminder digest): the local hour it is queued at, read when the
+    # runner looks (so settings apply without a restart); None: not today, not scheduled. See runner.queue_scheduled.
+    daily_at: Callable[[], int | None] | None = None
 
 
 KINDS: dict[str, JobKind] = {}

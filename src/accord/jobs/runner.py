@@ -24,7 +24,7 @@ from accord.core import routers
 from accord.core.actor import Actor, acting_as
 from accord.core.errors import DomainError
 from accord.jobs.models import Job
-from accord.jobs.registry import Context, get_kind
+from accord.jobs.registry import KINDS, Context, get_kind
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -172,6 +172,30 @@ def run(job: Job) -> Job:
 
 def _fail(job: Job, error: str) -> None:
     Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, error=error, finished_at=timezone.now())
+
+
+# --- scheduled kinds: queued once a day by whichever runner looks first -----------------------------------
+
+
+def queue_scheduled(now: dt.datetime | None = None) -> list[Job]:
+    """Queue today's job of each daily kind whose hour has come and that has not been queued since (one per day
+    however many runners look, and however late the first looks: a runner started at noon queues the morning's).
+    The job is nobody's request: it runs as the system."""
+    now = timezone.localtime(now or timezone.now())
+    queued = []
+    for kind in KINDS.values():
+        hour = kind.daily_at() if kind.daily_at is not None else None
+        if hour is None or not 0 <= hour <= 23:
+            continue
+        slot = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+        if now < slot or Job.objects.filter(kind=kind.name, created_at__gte=slot).exists():
+            continue
+        # Two runners looking at once: the first to add the slot's key queues the job.
+        if not cache.add(f"accord:jobs:slot:{kind.name}:{slot.isoformat()}", runner_id(), timeout=2 * 24 * 3600):
+            continue
+        title = f"{kind.description or kind.name} ({slot:%Y-%m-%d %H:%M})"
+        queued.append(Job.objects.create(kind=kind.name, title=title[:300], parameters={"slot": slot.isoformat()}))
+    return queued
 
 
 def run_pending(limit: int | None = None) -> int:

@@ -18,7 +18,7 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         from accord.core.verify import register_check
         from accord.fidelity.names import register_places
-        from accord.meetings import pages, steps  # noqa: F401  (register their pages and workflow steps)
+        from accord.meetings import pages, reminders, steps  # noqa: F401  (register pages, due things, steps)
         from accord.meetings.checks import check_minutes
 
         register_check(check_minutes)  # accord verify: final minutes unchanged

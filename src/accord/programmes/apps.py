@@ -7,4 +7,4 @@ class ProgrammesConfig(AppConfig):
     verbose_name = "Programmes"
 
     def ready(self) -> None:
-        from accord.programmes import pages, steps  # noqa: F401  (register their pages and workflow steps)
+        from accord.programmes import pages, reminders, steps  # noqa: F401  (register pages, due things, steps)

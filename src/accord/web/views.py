@@ -7,6 +7,7 @@ links them together.
 from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from accord.core.pages.listing import text_search
 from accord.core.pages.records import record_type
 from accord.core.pages.steps import actions_of
 from accord.core.pages.views import login_url
+from accord.core.reminders import reminders_for
 from accord.core.visibility import visible
 from accord.documents.models import Document
 from accord.meetings.models import Meeting, Minutes
@@ -61,9 +63,12 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "web/search.html", {"q": text, "groups": groups})
 
 
+REMINDERS_PER_PAGE = 10
+
+
 @require_GET
 def workflow(request: HttpRequest) -> HttpResponse:
-    """Everything waiting for the account: plans, meetings and minutes, exchanges to confirm."""
+    """Everything waiting for the account: what they owe and wait for, plans, meetings and minutes, exchanges."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), login_url())
     user = request.user
@@ -71,7 +76,10 @@ def workflow(request: HttpRequest) -> HttpResponse:
     meetings = visible(Meeting.objects.all(), user).order_by("-start_on", "id")
     minutes = visible(Minutes.objects.select_related("meeting"), user)
     awaiting = visible(Exchange.objects.awaiting_receipt().select_related("from_party", "to_party"), user)
+    due = reminders_for(user)  # what falls due, through the account's roles (core.reminders)
     context = {
+        "owe": Paginator(due.owe, REMINDERS_PER_PAGE).get_page(request.GET.get("owe")),
+        "wait": Paginator(due.wait, REMINDERS_PER_PAGE).get_page(request.GET.get("wait")),
         "plans": [{"plan": p, "steps": actions_of(user, p)} for p in plans],
         "meetings": [{"record": m, "steps": actions_of(user, m)} for m in meetings],
         "minutes": [{"record": m, "steps": actions_of(user, m)} for m in minutes],

@@ -11,7 +11,7 @@ from accord.core.cli import AccordCommand
 
 
 class Command(AccordCommand):
-    help = "Search index. `rebuild`: empty it and index every project, organisation, agreement and person again."
+    help = "Rebuild the search index: `rebuild` empties it and indexes every project, organisation, agreement, person."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="rebuild")

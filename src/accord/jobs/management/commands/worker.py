@@ -13,7 +13,7 @@ from django.core.management.base import CommandParser
 from django.db import close_old_connections
 
 from accord.core.cli import AccordCommand
-from accord.jobs.runner import HEARTBEAT_SECONDS, beat, run_pending
+from accord.jobs.runner import HEARTBEAT_SECONDS, beat, queue_scheduled, run_pending
 
 # Back-off between restarts of a supervised worker that keeps dying: 1 s, 2 s, 4 s ... at most a minute; a worker
 # that ran this long before it died starts the sequence again.
@@ -44,6 +44,7 @@ class Command(AccordCommand):
             self.supervise(options)
             return
         if options["once"]:
+            queue_scheduled()
             self.stdout.write(f"ran {run_pending()} job(s)")
             return
         self.stdout.write("waiting for jobs (Ctrl-C to stop)")
@@ -57,6 +58,7 @@ class Command(AccordCommand):
                 close_old_connections()
                 if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
                     beat()
+                    queue_scheduled()  # the daily kinds (the reminder digest), looked at with each beat
                     last_beat = time.monotonic()
                 if not run_pending(limit=10):
                     time.sleep(options["interval"])
