@@ -13,8 +13,6 @@ ACCORD_EMAIL_HOST     SMTP server for password-reset mail; unset: no e-mail is s
 ACCORD_EMAIL_PORT, ACCORD_EMAIL_USER, ACCORD_EMAIL_PASSWORD, ACCORD_EMAIL_TLS (STARTTLS) / ACCORD_EMAIL_SSL,
 ACCORD_EMAIL_FROM     the rest of the SMTP settings; defaults 25, none, none, off, accord@<host name>
 ACCORD_TODAY          the date the installation works as of (the demo's 1960: `make run` sets 1960-02-26); default today
-
-
 ACCORD_REMIND_HOUR    local hour the job worker sends the daily reminder digest at (when e-mail is on); default 7,
                       "off" for none (`accord remind` still sends on demand)
 ACCORD_REMIND_LEAD_DAYS  how many days before its due date a thing is shown and sent; default 30

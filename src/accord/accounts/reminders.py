@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accord.accounts.models import Membership, Preferences, ReminderSent
+from accord.core import clock
 from accord.core.errors import DomainError
 from accord.core.reminders import Reminders, Scope, collect, holders_of, split
 from accord.core.visibility import principal
@@ -111,7 +112,7 @@ def _render(digest: Digest) -> None:
 
 def digests(as_of: dt.date | None = None) -> list[Digest]:
     """The digests to send now: per recipient, in their language, the due things not yet sent to them."""
-    as_of = as_of or dt.date.today()
+    as_of = as_of or clock.today()
     by_language: dict[str, list[Any]] = {}
     for user in recipients():
         by_language.setdefault(language_of(user), []).append(user)

@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Model
 
+from accord.core import clock
 from accord.core.pages.records import url_of
 from accord.core.visibility import Principal, principal, visible
 
@@ -76,7 +77,7 @@ class Due:
 
     @property
     def overdue(self) -> bool:
-        return self.due_on is not None and self.due_on < dt.date.today()
+        return self.due_on is not None and self.due_on < clock.today()
 
 
 @dataclass(frozen=True)
@@ -158,5 +159,5 @@ def reminders_for(user: Any, as_of: dt.date | None = None) -> Reminders:
     holds = holders_of(who)
     if not holds:
         return Reminders([], [])
-    scope = Scope(as_of or dt.date.today(), parties=who.coordinates, organisations=who.reports_for)
+    scope = Scope(as_of or clock.today(), parties=who.coordinates, organisations=who.reports_for)
     return split(user, holds, collect(scope))

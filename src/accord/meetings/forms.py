@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accord.core import clock
 from accord.core.pages.forms import StepForm, language_choices
 from accord.core.visibility import principal
 from accord.directory.forms import PartyStepForm, party_field
@@ -19,7 +20,7 @@ class ReviewForm(StepForm):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         plan: Any = self.record
-        self.fields["as_of"].initial = min(plan.period_end, dt.date.today())
+        self.fields["as_of"].initial = min(plan.period_end, clock.today())
 
 
 class StatementForm(PartyStepForm):
