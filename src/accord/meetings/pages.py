@@ -1,4 +1,8 @@
-"""The pages of meetings (delegations, attendees, agenda, documents) and reviews (statements, completion)."""
+"""The pages of meetings (delegations, attendees, agenda, minutes, documents) and reviews (statements, completion).
+
+A meeting is prepared on its one page: each side adds its delegation and members, the attendees and the agenda
+(meetings.views takes the forms, the services decide who may); its minutes are read there in every language,
+amended and compared, and signed off (the steps in meetings.steps)."""
 
 from __future__ import annotations
 
@@ -7,27 +11,144 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
+from accord.agreements.models import Agreement
+from accord.core.errors import ValidationFailed
+from accord.core.pages.languages import language_name
 from accord.core.pages.listing import Column
-from accord.core.pages.records import EditSpec, RecordType, register
-from accord.core.visibility import visible
+from accord.core.pages.records import CreateSpec, EditSpec, RecordType, extend_detail, register
+from accord.core.pages.steps import actions_of
+from accord.core.permissions import can, may_create
+from accord.core.visibility import principal, visible
+from accord.meetings import forms as f
 from accord.meetings.filters import MeetingFilters, ReviewFilters
-from accord.meetings.models import DelegationMember, Meeting, Review
-from accord.meetings.services import update_meeting
+from accord.meetings.models import DelegationMember, Meeting, Minutes, MinutesRevision, Review
+from accord.meetings.services import create_meeting, update_meeting
+from accord.meetings.services.minutes import (
+    compare,
+    languages_of,
+    parties_of,
+    pending_parties,
+    sign_offs_of_current,
+    text_in,
+    unified_diff,
+)
+
+_MEETING_FIELDS = ("title", "kind", "place", "start_on", "end_on", "visibility")
+
+
+def meeting_parts(meeting: Meeting, user: Any, bound: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The delegations, attendees and agenda as the page shows them, each part with whether `user` may remove it,
+    and the forms `user` may add with (`bound`: a form posted with errors, shown again in its place)."""
+    bound = bound or {}
+    members = visible(DelegationMember.objects.select_related("person"), user)
+    delegations = list(
+        visible(meeting.delegations.all(), user)
+        .select_related("party", "organisation")
+        .prefetch_related(Prefetch("members", queryset=members))
+    )
+    attendees = list(visible(meeting.attendees.all(), user).select_related("person", "party"))
+    agenda = list(visible(meeting.agenda_items.all(), user).select_related("plan").order_by("position"))
+    for part in [*delegations, *attendees, *agenda]:
+        part.removable = can(user, "delete", part)
+    for delegation in delegations:
+        for member in delegation.members.all():
+            member.removable = delegation.removable
+        key = f"member-{delegation.pk}"
+        delegation.member_form = bound.get(key) or (
+            f.MemberForm(meeting=meeting, party_id=delegation.party_id, prefix=key)
+            if can(user, "change", delegation)
+            else None
+        )
+    who = principal(user)
+    may_add = may_create(user, agreement=meeting.agreement) and can(user, "view", meeting)
+    sent = {d.party_id for d in delegations}
+    mine = None if who.is_admin else set(who.coordinates)
+    may_send = may_add and any(mine is None or pk in mine for pk in meeting.agreement.party_ids() - sent)
+    return {
+        "delegations": delegations,
+        "attendees": attendees,
+        "agenda": agenda,
+        "delegation_form": bound.get("delegation")
+        or (f.DelegationForm(meeting=meeting, mine=mine, prefix="delegation") if may_send else None),
+        "attendee_form": bound.get("attendee")
+        or (f.AttendeeForm(meeting=meeting, prefix="attendee") if may_add else None),
+        "agenda_form": bound.get("agenda")
+        or (f.AgendaItemForm(meeting=meeting, user=user, prefix="agenda") if may_add else None),
+    }
+
+
+def minutes_part(meeting: Meeting, user: Any, params: Any) -> dict[str, Any]:
+    """The minutes as everyone asked to approve them reads them: the current text in every language, the
+    sign-offs, the revisions, and a comparison of any two (?a=1&b=2&lang=zh)."""
+    minutes = visible(Minutes.objects.filter(meeting=meeting), user).first()
+    if minutes is None:
+        return {"minutes": None}
+    revisions = list(MinutesRevision.objects.filter(minutes=minutes).select_related("party").order_by("number"))
+    current = revisions[-1] if revisions else None
+    languages = languages_of(minutes)
+    texts = [(tag, text_in(current, tag)) for tag in languages] if current else []
+    context: dict[str, Any] = {
+        "minutes": minutes,
+        "revisions": revisions,
+        "current": current,
+        "texts": [(tag, language_name(tag), text) for tag, text in texts if text],
+        "sign_offs": sign_offs_of_current(minutes),
+        "pending": pending_parties(minutes) if not minutes.is_final else [],
+        "minutes_parties": parties_of(minutes),
+        "minutes_actions": actions_of(user, minutes),
+        "minutes_languages": [(tag, language_name(tag)) for tag in languages],
+    }
+    context.update(_comparison(minutes, revisions, languages, params))
+    return context
+
+
+def _comparison(
+    minutes: Minutes, revisions: list[MinutesRevision], languages: list[str], params: Any
+) -> dict[str, Any]:
+    last = revisions[-1].number if revisions else 1
+    wanted = {"a": params.get("a", ""), "b": params.get("b", ""), "lang": params.get("lang", "")}
+    out: dict[str, Any] = {"compare_a": max(last - 1, 1), "compare_b": last, "compare_lang": "", "compare_errors": {}}
+    if not any(wanted.values()):
+        return out
+    errors: dict[str, list[str]] = {}
+    numbers: dict[str, int] = {}
+    for name in ("a", "b"):
+        try:
+            numbers[name] = int(wanted[name])
+        except ValueError:
+            errors[name] = [str(_("Give a revision number."))]
+    langs = [wanted["lang"]] if wanted["lang"] else languages
+    out.update(
+        compare_a=numbers.get("a", wanted["a"]), compare_b=numbers.get("b", wanted["b"]), compare_lang=wanted["lang"]
+    )
+    if errors:
+        out["compare_errors"] = errors
+        return out
+    results = []
+    try:
+        for tag in langs:
+            changes = compare(minutes, numbers["a"], numbers["b"], tag)
+            diff = unified_diff(minutes, numbers["a"], numbers["b"], tag)
+            results.append((tag, language_name(tag), changes, diff))
+    except ValidationFailed as exc:
+        out["compare_errors"] = exc.errors
+        return out
+    out["comparison"] = results
+    return out
 
 
 def _meeting_related(meeting: Meeting, user: Any, params: Any) -> dict[str, Any]:
-    members = visible(DelegationMember.objects.select_related("person"), user)
     return {
-        "delegations": list(
-            visible(meeting.delegations.all(), user)
-            .select_related("party", "organisation")
-            .prefetch_related(Prefetch("members", queryset=members))
-        ),
-        "attendees": list(visible(meeting.attendees.all(), user).select_related("person", "party")),
-        "agenda": list(visible(meeting.agenda_items.all(), user).select_related("plan").order_by("position")),
+        **meeting_parts(meeting, user),
+        **minutes_part(meeting, user, params),
         "documents": list(visible(meeting.documents.all(), user)),
         "languages": meeting.agreement.authentic_languages,
     }
+
+
+def _new_meeting(agreement: Agreement, user: Any, params: Any, context: dict[str, Any]) -> dict[str, Any]:
+    """The agreement's page offers a new meeting to whoever may add one under it."""
+    return {"may_add_meeting": may_create(user, agreement=agreement)}
 
 
 def _review_related(review: Review, user: Any, params: Any) -> dict[str, Any]:
@@ -54,7 +175,13 @@ MEETINGS = RecordType(
     search=("title", "place"),
     default_sort="-dates",
     related=_meeting_related,
-    edit=EditSpec(("title", "place", "kind", "start_on", "end_on", "visibility"), update_meeting),
+    edit=EditSpec(_MEETING_FIELDS, update_meeting),
+    create=CreateSpec(
+        "agreement",
+        Agreement,
+        _MEETING_FIELDS,
+        lambda agreement, **fields: create_meeting(agreement=agreement, **fields),
+    ),
 )
 
 
@@ -78,3 +205,4 @@ REVIEWS = RecordType(
 )
 
 register(MEETINGS, REVIEWS)
+extend_detail("agreements", _new_meeting)

@@ -37,6 +37,8 @@ class Step:
     # For steps done on behalf of a party: which parties may still take it (offered only if the user is one).
     pending_parties: Callable[[Any], list[Any]] | None = None
     button: Any = field(default=None)
+    # A template shown under the description (the text a party approves, read where it is approved); "" for none.
+    preview: str = ""
 
     def permitted(self, user: Any, record: Model) -> bool:
         return can(user, self.permission, record)

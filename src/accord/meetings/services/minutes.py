@@ -18,11 +18,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accord.agreements.models import AgreementParty
+from accord.agreements.services import check_owner
 from accord.core import services as records
 from accord.core.actor import current_actor
 from accord.core.audit import canonical
 from accord.core.errors import DomainError, TransitionRefused, ValidationFailed
 from accord.core.localized import LocalizedText, clean_localized, normalize_tag, text_for
+from accord.core.permissions import require_actor, require_actor_create
 from accord.directory.models import Party, Person
 from accord.meetings.models import Delegation, Meeting, Minutes, MinutesRevision, MinutesSignOff
 
@@ -206,6 +208,9 @@ def start_minutes(
 
     `party` is the delegation that drafted them, or None for the secretariat.
     """
+    # The agreement's coordinators open the minutes; a delegation's draft, that party's coordinator only.
+    require_actor("view", meeting)
+    require_actor_create(f"the minutes of “{meeting}”", agreement=meeting.agreement)
     existing = Minutes.objects.filter(meeting=meeting).first()
     if existing is not None:
         raise ValidationFailed(
@@ -216,6 +221,7 @@ def start_minutes(
             }
         )
     _check_party(meeting, party, required=False)
+    check_owner(party, meeting.agreement_id, f"a draft of the minutes of “{meeting}”", field="party")
     text = _clean_body(body)
     minutes = records.create(
         Minutes,
@@ -256,8 +262,12 @@ def amend_minutes(
     sign-offs are left as they are: a sign-off counts only for the revision it was given on.
     """
     locked = _lock(minutes)
+    # A delegation amends for its own party: that party's coordinators (check_owner, as every part filed by a side).
+    require_actor("view", locked)
+    require_actor_create(f"an amendment to {locked}", agreement=locked.meeting.agreement)
     _refuse_if_final(locked, "they can no longer be amended")
     _check_party(locked.meeting, party, required=True)
+    check_owner(party, locked.meeting.agreement_id, f"an amendment to {locked}", field="party")
     _check_stale(locked, based_on, "based_on")
     base = current_revision(locked)
     text = _clean_body(body, base.body)
@@ -295,6 +305,7 @@ def sign_off(
     transaction (finalised on the latest of those sign-off dates).
     """
     locked = _lock(minutes)
+    require_actor("sign_off", locked, party=party)  # a party's coordinator signs off for that party only
     _refuse_if_final(locked, "there is nothing more to sign off")
     _check_party(locked.meeting, party, required=True)
     _check_stale(locked, revision, "revision")
