@@ -159,7 +159,9 @@ def test_attendees_and_an_ordered_agenda(client, users, seed, meeting):
     for title in titles:
         kind = "review" if title.startswith("Обзор") else "other"
         plan = seed.plan_1960.pk if kind == "review" else ""
-        assert client.post(url, {"agenda-title__ru": title, "agenda-kind": kind, "agenda-plan": plan}).status_code == 302
+        assert (
+            client.post(url, {"agenda-title__ru": title, "agenda-kind": kind, "agenda-plan": plan}).status_code == 302
+        )
     items = list(AgendaItem.objects.filter(meeting=meeting).order_by("position"))
     assert [(i.position, i.title["ru"]) for i in items] == list(enumerate(titles, start=1))
     # Removing the second renumbers the third: the agenda stays 1, 2.
@@ -186,7 +188,10 @@ def test_minutes_started_amended_compared_and_signed_off_in_the_pages(client, us
     response = client.post(start, {"version": meeting.version, "party": seed.cn.pk, "note": "x"})
     assert response.status_code == 400 and "Give the text in at least one language" in page(response)
     assert not Minutes.objects.filter(meeting=meeting).exists()
-    body = {"body__zh": "一、双方审查了1959年计划。\n二、双方商谈了1960年计划。", "body__ru": "1. Рассмотрели план 1959 года."}
+    body = {
+        "body__zh": "一、双方审查了1959年计划。\n二、双方商谈了1960年计划。",
+        "body__ru": "1. Рассмотрели план 1959 года.",
+    }
     response = client.post(start, {"version": meeting.version, "party": seed.cn.pk, "note": "初稿", **body})
     assert response.status_code == 302 and response["Location"].endswith(f"/meetings/{meeting.pk}/#minutes")
     minutes = Minutes.objects.get(meeting=meeting)

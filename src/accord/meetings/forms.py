@@ -6,6 +6,7 @@ Forms only parse what was typed and offer sensible choices; who may add or remov
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accord.core.localized import text_for
 from accord.core.pages.forms import LocalizedTextFormField, StepForm, language_choices
 from accord.core.pages.languages import editor_languages
+from accord.core.permissions import parties_of_agreement
 from accord.core.visibility import principal
 from accord.directory.forms import PartyStepForm, party_field
 from accord.directory.models import Organisation, Party, Person
@@ -158,11 +160,19 @@ def _people(party_ids: list[int]) -> Any:
 class MeetingPartForm(forms.Form):
     """A part of `meeting`: the texts in the parties' languages, the choices among the agreement's parties."""
 
-    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        meeting: Meeting,
+        party_ids: Iterable[int] | None = None,
+        languages: list[str] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.meeting = meeting
-        self.party_ids = sorted(meeting.agreement.party_ids())
-        languages = editor_languages(meeting)
+        # A page with several of these forms reads the agreement's parties and languages once, and hands them in.
+        self.party_ids = sorted(party_ids if party_ids is not None else parties_of_agreement(meeting.agreement_id))
+        languages = languages or editor_languages(meeting)
         for field in self.fields.values():
             if isinstance(field, LocalizedTextFormField):
                 field.set_languages(languages)
@@ -174,9 +184,10 @@ class DelegationForm(MeetingPartForm):
     head = _PersonChoice(queryset=Person.objects.none(), label=_("Head of delegation"), required=False)
     head_capacity = LocalizedTextFormField(label=_("Position of the head"), required=False)
 
-    def __init__(self, *args: Any, mine: set[int] | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, mine: set[int] | None = None, sent: set[int] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        sent = set(self.meeting.delegations.values_list("party_id", flat=True))
+        if sent is None:
+            sent = set(self.meeting.delegations.values_list("party_id", flat=True))
         open_ids = [pk for pk in self.party_ids if pk not in sent]
         party = self.fields["party"]
         assert isinstance(party, forms.ModelChoiceField)

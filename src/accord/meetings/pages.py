@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.models import Agreement
 from accord.core.errors import ValidationFailed
-from accord.core.pages.languages import language_name
+from accord.core.pages.languages import editor_languages, language_name
 from accord.core.pages.listing import Column
 from accord.core.pages.records import CreateSpec, EditSpec, RecordType, extend_detail, register
 from accord.core.pages.steps import actions_of
-from accord.core.permissions import can, may_create
+from accord.core.permissions import asking_for_many, can, may_create, parties_of_agreement
 from accord.core.visibility import principal, visible
 from accord.meetings import forms as f
 from accord.meetings.filters import MeetingFilters, ReviewFilters
@@ -48,33 +48,35 @@ def meeting_parts(meeting: Meeting, user: Any, bound: dict[str, Any] | None = No
     )
     attendees = list(visible(meeting.attendees.all(), user).select_related("person", "party"))
     agenda = list(visible(meeting.agenda_items.all(), user).select_related("plan").order_by("position"))
-    for part in [*delegations, *attendees, *agenda]:
-        part.removable = can(user, "delete", part)
-    for delegation in delegations:
-        for member in delegation.members.all():
-            member.removable = delegation.removable
-        key = f"member-{delegation.pk}"
-        delegation.member_form = bound.get(key) or (
-            f.MemberForm(meeting=meeting, party_id=delegation.party_id, prefix=key)
-            if can(user, "change", delegation)
-            else None
-        )
+    party_ids = parties_of_agreement(meeting.agreement_id)
+    shared = {"meeting": meeting, "party_ids": party_ids, "languages": editor_languages(meeting)}
+    parts: list[Any] = [*delegations, *attendees, *agenda]
+    with asking_for_many(user, parts, read_through_visible=True):  # what the reader may do, asked once
+        for part in parts:
+            part.removable = can(user, "delete", part)
+        for delegation in parts[: len(delegations)]:
+            for member in delegation.members.all():
+                member.removable = delegation.removable
+            key = f"member-{delegation.pk}"
+            delegation.member_form = bound.get(key) or (
+                f.MemberForm(party_id=delegation.party_id, prefix=key, **shared)
+                if can(user, "change", delegation)
+                else None
+            )
     who = principal(user)
-    may_add = may_create(user, agreement=meeting.agreement) and can(user, "view", meeting)
+    may_add = may_create(user, agreement=meeting.agreement)  # the meeting was read as the reader may see it
     sent = {d.party_id for d in delegations}
     mine = None if who.is_admin else set(who.coordinates)
-    may_send = may_add and any(mine is None or pk in mine for pk in meeting.agreement.party_ids() - sent)
-    return {
-        "delegations": delegations,
-        "attendees": attendees,
-        "agenda": agenda,
-        "delegation_form": bound.get("delegation")
-        or (f.DelegationForm(meeting=meeting, mine=mine, prefix="delegation") if may_send else None),
-        "attendee_form": bound.get("attendee")
-        or (f.AttendeeForm(meeting=meeting, prefix="attendee") if may_add else None),
-        "agenda_form": bound.get("agenda")
-        or (f.AgendaItemForm(meeting=meeting, user=user, prefix="agenda") if may_add else None),
+    may_send = may_add and any(mine is None or pk in mine for pk in party_ids - sent)
+    forms: dict[str, Any] = {
+        "delegation_form": f.DelegationForm(mine=mine, sent=sent, prefix="delegation", **shared) if may_send else None,
+        "attendee_form": f.AttendeeForm(prefix="attendee", **shared) if may_add else None,
+        "agenda_form": f.AgendaItemForm(user=user, prefix="agenda", **shared) if may_add else None,
     }
+    for key, form in bound.items():
+        if not key.startswith("member-"):
+            forms[f"{key}_form"] = form
+    return {"delegations": delegations, "attendees": attendees, "agenda": agenda, **forms}
 
 
 def minutes_part(meeting: Meeting, user: Any, params: Any) -> dict[str, Any]:
