@@ -15,7 +15,7 @@ from accord.core.pages.forms import ConfirmForm
 from accord.core.pages.steps import Step, add, chosen_party, names, waiting_first
 from accord.directory.models import Party
 from accord.meetings import forms as f
-from accord.meetings.models import Meeting, Minutes, Review
+from accord.meetings.models import Meeting, Minutes, MinutesRevision, Review
 from accord.meetings.services.minutes import (
     StaleRevision,
     amend_minutes,
@@ -170,6 +170,9 @@ def _stale(exc: StaleRevision, form: Any, field: str) -> DomainError:
     data = form.data.copy()
     data[field] = str(exc.current)
     form.data = data
+    latest = MinutesRevision.objects.filter(minutes=form.record, number=exc.current).select_related("party").first()
+    side = latest.party.code if latest is not None and latest.party else _("the secretariat")
+    who = f"{side} ({latest.author_name})" if latest is not None and latest.author_name else side
     return _StaleMinutes(
         _(
             "The minutes were amended in the meantime by %(who)s at %(when)s: you started from revision %(mine)s, the "
@@ -177,7 +180,7 @@ def _stale(exc: StaleRevision, form: Any, field: str) -> DomainError:
             "page, then send it again to make it revision %(next)s."
         )
         % {
-            "who": exc.changed_by,
+            "who": who,
             "when": formats.date_format(exc.changed_at, "DATETIME_FORMAT"),
             "mine": exc.started_from,
             "current": exc.current,

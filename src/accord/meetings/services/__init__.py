@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accord.agreements.services import check_owner, check_parties
 from accord.core import services as records
@@ -54,8 +55,8 @@ def add_delegation(
     """A party's delegation with its members (person, role, position held then). At most one head."""
     members = list(members)
     _refuse_if_minutes_final(meeting)
-    if sum(1 for _, role, _ in members if role == DelegationMember.Role.HEAD) > 1:
-        raise ValidationFailed({"members": ["a delegation has one head"]})
+    if sum(1 for _person, role, _capacity in members if role == DelegationMember.Role.HEAD) > 1:
+        raise ValidationFailed({"members": [_("a delegation has one head")]})
     for person, _role, _capacity in members:
         _check_member_side(person, party, field="members")
     check_parties(meeting.agreement, party=party)
@@ -73,7 +74,7 @@ def add_delegation_member(
     delegation: Delegation, person: Person, *, role: str = DelegationMember.Role.MEMBER, capacity: dict | None = None
 ) -> DelegationMember:
     if role == DelegationMember.Role.HEAD and delegation.members.filter(role=DelegationMember.Role.HEAD).exists():
-        raise ValidationFailed({"role": [f"{delegation} already has a head"]})
+        raise ValidationFailed({"role": [_("%(delegation)s already has a head") % {"delegation": delegation}]})
     _refuse_if_minutes_final(delegation.meeting)
     _check_part(delegation.meeting, delegation.party, f"a member of {delegation}")
     _check_member_side(person, delegation.party, field="person")
@@ -108,17 +109,16 @@ def add_agenda_item(meeting: Meeting, **fields: Any) -> AgendaItem:
 def _check_member_side(person: Person, party: Party, *, field: str) -> None:
     """A delegation is made of its party's people (or of people filed under no party: an interpreter, a guest)."""
     if person.party_id is not None and person.party_id != party.pk:
-        raise ValidationFailed({field: [f"{person} is of another party than the {party.code} delegation"]})
+        message = _("%(person)s is of another party than the %(party)s delegation")
+        raise ValidationFailed({field: [message % {"person": person, "party": party.code}]})
 
 
 def _refuse_if_minutes_final(meeting: Meeting) -> None:
     """The delegations are the parties that sign the minutes off: once those are final, who came stays."""
     final = Minutes.objects.filter(meeting=meeting, status=Minutes.Status.FINAL).values_list("finalised_on", flat=True)
     if final.exists():
-        raise TransitionRefused(
-            f"the minutes of “{meeting}” are final (since {final.first()}): its delegations no longer change",
-            field="delegations",
-        )
+        message = _("the minutes of “%(meeting)s” are final (since %(since)s): its delegations no longer change")
+        raise TransitionRefused(message % {"meeting": meeting, "since": final.first()}, field="delegations")
 
 
 @transaction.atomic

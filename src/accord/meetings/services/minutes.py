@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accord.agreements.models import AgreementParty
 from accord.agreements.services import check_owner
@@ -95,8 +96,9 @@ def get_revision(minutes: Minutes, number: int, *, field: str = "revision") -> M
     rev = MinutesRevision.objects.filter(minutes=minutes, number=number).select_related("party").first()
     if rev is None:
         last = MinutesRevision.objects.filter(minutes=minutes).order_by("-number").values_list("number", flat=True)
-        there = f"revisions 1 to {last.first()}" if last.first() else "no revisions"
-        raise ValidationFailed({field: [f"the minutes have no revision {number} (there are {there})"]})
+        there = _("revisions 1 to %(last)s") % {"last": last.first()} if last.first() else _("no revisions")
+        message = _("the minutes have no revision %(number)s (there are %(there)s)")
+        raise ValidationFailed({field: [message % {"number": number, "there": there}]})
     return rev
 
 
@@ -272,7 +274,8 @@ def amend_minutes(
     base = current_revision(locked)
     text = _clean_body(body, base.body)
     if text == base.body:
-        raise ValidationFailed({"body": [f"nothing changed: the text is the same as revision {base.number}"]})
+        message = _("nothing changed: the text is the same as revision %(number)s")
+        raise ValidationFailed({"body": [message % {"number": base.number}]})
     number = locked.current_revision + 1
     revision = records.create(
         MinutesRevision,
@@ -312,12 +315,13 @@ def sign_off(
     errors: dict[str, list[str]] = {}
     earlier = MinutesSignOff.objects.filter(minutes=locked, revision=revision, party=party).first()
     if earlier is not None:
-        errors["party"] = [f"{party.code} already signed off revision {revision} on {earlier.signed_on}"]
+        message = _("%(party)s already signed off revision %(revision)s on %(on)s")
+        errors["party"] = [message % {"party": party.code, "revision": revision, "on": earlier.signed_on}]
     if signed_by is not None and signed_by.party_id and signed_by.party_id != party.pk:
         errors["signed_by"] = [f"{signed_by} does not sign for {party.code}"]
     start = locked.meeting.start_on
     if start and signed_on and signed_on < start:
-        errors["signed_on"] = [f"must not be before the meeting began ({start.isoformat()})"]
+        errors["signed_on"] = [_("must not be before the meeting began (%(start)s)") % {"start": start.isoformat()}]
     if errors:
         raise ValidationFailed(errors)
     if signer_name is None:
