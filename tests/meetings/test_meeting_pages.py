@@ -248,8 +248,9 @@ def test_minutes_started_amended_compared_and_signed_off_in_the_pages(client, us
     assert minutes.status == "final" and minutes.finalised_on == dt.date(1960, 2, 24)
     shown = page(client.get(f"/meetings/{meeting.pk}/"))
     assert "Amend the minutes" not in shown and "一、双方审查了1959年计划。" in shown
-    # Final: the delegations who signed stay.
+    # Final: the delegations who signed stay (the page no longer offers to change them; the service refuses).
     su = Delegation.objects.get(meeting=meeting, party=seed.su)
+    assert f'data-testid="remove-delegations-{su.pk}"' not in shown and "add-member-SU" not in shown
     response = client.post(f"/meetings/{meeting.pk}/delegations/{su.pk}/remove/", **HTMX)
     assert response.status_code == 409 and "are final" in page(response)
     assert Delegation.objects.filter(pk=su.pk).exists()
@@ -267,6 +268,26 @@ def test_the_services_refuse_the_same_on_every_channel(seed, users):
         started = minutes_services.start_minutes(seed.meeting, {"ru": "Протокол"}, party=seed.su)
         with pytest.raises(Forbidden):
             minutes_services.sign_off(started.minutes, party=seed.cn, revision=1, signed_on=dt.date(1960, 2, 24))
-    with acting_as(Actor(users["cn-observer"].pk, "cn-observer", "test")):
-        with pytest.raises(Forbidden):
-            minutes_services.amend_minutes(started.minutes, based_on=1, body={"zh": "纪要"}, party=seed.cn)
+    with acting_as(Actor(users["cn-observer"].pk, "cn-observer", "test")), pytest.raises(Forbidden):
+        minutes_services.amend_minutes(started.minutes, based_on=1, body={"zh": "纪要"}, party=seed.cn)
+
+
+def test_the_meeting_page_and_a_stale_amendment_in_chinese_and_russian(client, users, seed):
+    from accord.meetings.services import minutes as minutes_services
+
+    minutes = minutes_services.start_minutes(seed.meeting, {"zh": "纪要", "ru": "Протокол"}).minutes
+    minutes_services.amend_minutes(minutes, based_on=1, body={"ru": "Протокол совещания"}, party=seed.su)
+    client.force_login(users["cn-coordinator"])
+    client.cookies["django_language"] = "zh-hans"
+    shown = page(client.get(f"/meetings/{seed.meeting.pk}/?a=1&b=2&lang=ru"))
+    for words in ("添加成员", "添加出席人员", "添加议程项目", "比较两稿", "第 1 稿至第 2 稿的改动", "尚待签认"):
+        assert words in shown, words
+    stale = {"version": minutes.version, "based_on": 1, "party": seed.cn.pk, "body__zh": "纪要（修改）"}
+    response = client.post(f"/workflow/minutes/{minutes.pk}/amend/", stale)
+    assert response.status_code == 409 and "您依据的是第 1 稿，当前为第 2 稿" in page(response)
+    client.cookies["django_language"] = "ru"
+    response = client.post(f"/meetings/{seed.meeting.pk}/agenda/", {"agenda-kind": "other"}, **HTMX)
+    assert response.status_code == 422 and "Добавить пункт повестки дня" in page(response)
+    response = client.post(f"/workflow/minutes/{minutes.pk}/amend/", {**stale, "based_on": 2, "body__zh": "纪要"})
+    assert "вы начали" not in page(response)
+    assert response.status_code == 400 and "ничего не изменено: текст совпадает с редакцией 2" in page(response)

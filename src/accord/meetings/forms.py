@@ -92,9 +92,11 @@ class _TextForm(StepForm):
         self.languages = languages
 
     def body_by_language(self) -> dict[str, str]:
-        """Every language offered, an emptied one as '' (the service then removes that language's text)."""
+        """Every language sent, an emptied one as '' (the service then removes that language's text); a language
+        not sent at all keeps its text."""
         body = self.cleaned_data["body"]
-        return {tag: body.get(tag, "") for tag in self.languages}
+        sent = [tag for tag in self.languages if self.add_prefix(f"body__{tag}") in self.data]
+        return {tag: body.get(tag, "") for tag in sent}
 
 
 class StartMinutesForm(_TextForm):

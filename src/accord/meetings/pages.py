@@ -22,7 +22,7 @@ from accord.core.visibility import principal, visible
 from accord.meetings import forms as f
 from accord.meetings.filters import MeetingFilters, ReviewFilters
 from accord.meetings.models import DelegationMember, Meeting, Minutes, MinutesRevision, Review
-from accord.meetings.services import create_meeting, update_meeting
+from accord.meetings.services import create_meeting, delegations_frozen, update_meeting
 from accord.meetings.services.minutes import (
     compare,
     languages_of,
@@ -51,23 +51,25 @@ def meeting_parts(meeting: Meeting, user: Any, bound: dict[str, Any] | None = No
     party_ids = parties_of_agreement(meeting.agreement_id)
     shared = {"meeting": meeting, "party_ids": party_ids, "languages": editor_languages(meeting)}
     parts: list[Any] = [*delegations, *attendees, *agenda]
+    frozen = bool(delegations) and delegations_frozen(meeting)  # final minutes: who came stays
     with asking_for_many(user, parts, read_through_visible=True):  # what the reader may do, asked once
         for part in parts:
             part.removable = can(user, "delete", part)
         for delegation in parts[: len(delegations)]:
+            delegation.removable = delegation.removable and not frozen
             for member in delegation.members.all():
                 member.removable = delegation.removable
             key = f"member-{delegation.pk}"
             delegation.member_form = bound.get(key) or (
                 f.MemberForm(party_id=delegation.party_id, prefix=key, **shared)
-                if can(user, "change", delegation)
+                if can(user, "change", delegation) and not frozen
                 else None
             )
     who = principal(user)
     may_add = may_create(user, agreement=meeting.agreement)  # the meeting was read as the reader may see it
     sent = {d.party_id for d in delegations}
     mine = None if who.is_admin else set(who.coordinates)
-    may_send = may_add and any(mine is None or pk in mine for pk in party_ids - sent)
+    may_send = may_add and not frozen and any(mine is None or pk in mine for pk in party_ids - sent)
     forms: dict[str, Any] = {
         "delegation_form": f.DelegationForm(mine=mine, sent=sent, prefix="delegation", **shared) if may_send else None,
         "attendee_form": f.AttendeeForm(prefix="attendee", **shared) if may_add else None,
@@ -87,7 +89,8 @@ def minutes_part(meeting: Meeting, user: Any, params: Any) -> dict[str, Any]:
         return {"minutes": None}
     revisions = list(MinutesRevision.objects.filter(minutes=minutes).select_related("party").order_by("number"))
     current = revisions[-1] if revisions else None
-    languages = languages_of(minutes)
+    order = editor_languages(meeting)  # the parties' languages first, in the agreement's order
+    languages = sorted(languages_of(minutes), key=lambda t: (order.index(t) if t in order else len(order), t))
     texts = [(tag, text_in(current, tag)) for tag in languages] if current else []
     context: dict[str, Any] = {
         "minutes": minutes,

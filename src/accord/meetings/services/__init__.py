@@ -113,6 +113,11 @@ def _check_member_side(person: Person, party: Party, *, field: str) -> None:
         raise ValidationFailed({field: [message % {"person": person, "party": party.code}]})
 
 
+def delegations_frozen(meeting: Meeting) -> bool:
+    """Whether the delegations no longer change (the pages ask it to offer no add or remove that would be refused)."""
+    return Minutes.objects.filter(meeting=meeting, status=Minutes.Status.FINAL).exists()
+
+
 def _refuse_if_minutes_final(meeting: Meeting) -> None:
     """The delegations are the parties that sign the minutes off: once those are final, who came stays."""
     final = Minutes.objects.filter(meeting=meeting, status=Minutes.Status.FINAL).values_list("finalised_on", flat=True)
