@@ -164,6 +164,15 @@ def test_attendees_and_an_ordered_agenda(client, users, seed, meeting):
         )
     items = list(AgendaItem.objects.filter(meeting=meeting).order_by("position"))
     assert [(i.position, i.title["ru"]) for i in items] == list(enumerate(titles, start=1))
+    # The last item moved to the top, and back: the others move by one, numbered 1, 2, 3.
+    move = f"/meetings/{meeting.pk}/agenda/{items[2].pk}/move/"
+    response = client.post(move, {"to": "9"}, **HTMX)
+    assert response.status_code == 422 and "from 1 to 3" in page(response)
+    assert client.post(move, {"to": "1"}, **HTMX).status_code == 200
+    order = [i.title["ru"] for i in meeting.agenda_items.order_by("position")]
+    assert order == [titles[2], titles[0], titles[1]]
+    assert list(meeting.agenda_items.order_by("position").values_list("position", flat=True)) == [1, 2, 3]
+    assert client.post(move, {"to": "3"}).status_code == 302
     # Removing the second renumbers the third: the agenda stays 1, 2.
     client.force_login(users["cn-observer"])
     assert client.post(f"/meetings/{meeting.pk}/agenda/{items[1].pk}/remove/").status_code == 403

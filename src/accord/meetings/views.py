@@ -167,3 +167,24 @@ def remove_part(request: HttpRequest, pk: int, part: str, part_pk: int) -> HttpR
         return HttpResponseRedirect(reverse("meetings:meetings-detail", args=[meeting.pk]) + "#parts")
     messages.success(request, _("Removed “%(record)s”.") % {"record": record})
     return _respond(request, meeting)
+
+
+@refusals
+@require_POST
+def move_agenda_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    item = get_object_or_404(visible(AgendaItem.objects.filter(meeting=meeting), request.user), pk=item_pk)
+    to = request.POST.get("to", "")
+    try:
+        with transaction.atomic():
+            services.move_agenda_item(item, to=int(to) if to.lstrip("-").isdigit() else 0)
+    except Forbidden:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        status = http_status(exc)
+    else:
+        status = 200
+    if request.headers.get("HX-Request") == "true":
+        return _respond(request, meeting, status=status)
+    return HttpResponseRedirect(reverse("meetings:meetings-detail", args=[meeting.pk]) + "#parts")

@@ -155,3 +155,24 @@ def remove_agenda_item(item: AgendaItem, *, expected_version: int | None = None)
     records.delete(item, expected_version=expected_version, related=meeting)
     for later in meeting.agenda_items.filter(position__gt=item.position).order_by("position"):
         records.update(later, expected_version=later.version, related=meeting, position=later.position - 1)
+
+
+@transaction.atomic
+def move_agenda_item(item: AgendaItem, *, to: int) -> AgendaItem:
+    """Put an agenda item at number `to` (1 to the number of items); those between move by one, so the agenda
+    stays numbered 1, 2, 3 ..."""
+    require_actor("change", item)
+    meeting = item.meeting
+    items = list(meeting.agenda_items.select_for_update().order_by("position", "id"))
+    if not 1 <= to <= len(items):
+        raise ValidationFailed({"position": [_("an agenda item's number is from 1 to %(n)s") % {"n": len(items)}]})
+    moving = next(i for i in items if i.pk == item.pk)
+    items.remove(moving)
+    items.insert(to - 1, moving)
+    # Numbers are unique per meeting: those that change step aside first (past the end), then take their place.
+    changed = [(i, n) for n, i in enumerate(items, start=1) if i.position != n]
+    for offset, (other, _n) in enumerate(changed, start=1):
+        records.update(other, expected_version=other.version, related=meeting, position=len(items) + offset)
+    for other, n in changed:
+        records.update(other, expected_version=other.version, related=meeting, position=n)
+    return moving
