@@ -55,7 +55,7 @@ def meeting_parts(meeting: Meeting, user: Any, bound: dict[str, Any] | None = No
     with asking_for_many(user, parts, read_through_visible=True):  # what the reader may do, asked once
         for part in parts:
             part.removable = can(user, "delete", part)
-        for item in agenda:
+        for item in parts[len(delegations) + len(attendees) :]:
             item.movable = can(user, "change", item)
         for delegation in parts[: len(delegations)]:
             delegation.removable = delegation.removable and not frozen
