@@ -300,3 +300,24 @@ def test_the_meeting_page_and_a_stale_amendment_in_chinese_and_russian(client, u
     response = client.post(f"/workflow/minutes/{minutes.pk}/amend/", {**stale, "based_on": 2, "body__zh": "纪要"})
     assert "вы начали" not in page(response)
     assert response.status_code == 400 and "ничего не изменено: текст совпадает с редакцией 2" in page(response)
+
+
+def test_an_agenda_item_is_edited_with_its_decision(client, users, seed, meeting):
+    item = services.add_agenda_item(meeting, title={"zh": "其他事项"})
+    url = f"/meetings/{meeting.pk}/agenda/{item.pk}/edit/"
+    data = {"version": item.version, "title__zh": "其他事项", "kind": "other", "decision__zh": "下次会议在莫斯科举行。"}
+    client.force_login(users["cn-observer"])
+    assert client.get(url).status_code == 403
+    client.force_login(users["su-coordinator"])
+    assert "其他事项" in page(client.get(url))
+    response = client.post(url, {**data, "title__zh": ""})
+    assert response.status_code == 422 and 'id="id_title_errors"' in page(response)
+    assert client.post(url, data).status_code == 302
+    item.refresh_from_db()
+    assert item.decision == {"zh": "下次会议在莫斯科举行。"} and item.version == 2
+    assert audited(AgendaItem, "su-coordinator", "update") == 1
+    # Saved from the version first seen: refused, with who changed it; nothing written.
+    response = client.post(url, {**data, "decision__zh": "另议。"})
+    assert response.status_code == 409 and "su-coordinator" in page(response)
+    item.refresh_from_db()
+    assert item.decision == {"zh": "下次会议在莫斯科举行。"}

@@ -249,3 +249,35 @@ class AgendaItemForm(MeetingPartForm):
         plan.queryset = visible(Plan.objects.filter(agreement_id=self.meeting.agreement_id), user).order_by(
             "period_start", "revision"
         )
+
+
+class AgendaItemEditForm(AgendaItemForm):
+    """An agenda item changed on its meeting's page: the version seen travels with the form (no lost updates)."""
+
+    decision = LocalizedTextFormField(label=_("Decision"), required=False, multiline=True)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, item: AgendaItem, **kwargs: Any):
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": dict(item.title),
+                "kind": item.kind,
+                "plan": item.plan_id,
+                "decision": dict(item.decision or {}),
+                "version": item.version,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.item = item
+
+    def changes(self) -> dict[str, Any]:
+        """What the user changed (an unchanged field is not sent to the service)."""
+        out: dict[str, Any] = {}
+        for name in ("title", "kind", "plan", "decision"):
+            new, old = self.cleaned_data.get(name), getattr(self.item, name)
+            if isinstance(old, dict) or isinstance(new, dict):
+                new, old = dict(new or {}), dict(old or {})
+            if new != old:
+                out[name] = self.cleaned_data.get(name)
+        return out

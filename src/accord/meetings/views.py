@@ -17,9 +17,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accord.core.errors import DomainError, Forbidden, ValidationFailed, http_status
+from accord.core.errors import DomainError, Forbidden, StaleVersion, ValidationFailed, http_status
+from accord.core.pages.forms import stale_message
 from accord.core.pages.records import record_type
 from accord.core.pages.views import refusals, render_detail
+from accord.core.permissions import require
 from accord.core.visibility import visible
 from accord.meetings import forms as f
 from accord.meetings import services
@@ -188,3 +190,40 @@ def move_agenda_item(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
     if request.headers.get("HX-Request") == "true":
         return _respond(request, meeting, status=status)
     return HttpResponseRedirect(reverse("meetings:meetings-detail", args=[meeting.pk]) + "#parts")
+
+
+@refusals
+def edit_agenda_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """An agenda item's title, kind, plan and decision, on a page of its own; back to the meeting when saved."""
+    meeting = _meeting(request, pk)
+    item = get_object_or_404(visible(AgendaItem.objects.filter(meeting=meeting), request.user), pk=item_pk)
+    require(request.user, "change", item)
+    status = 200
+    if request.method == "POST":
+        form = f.AgendaItemEditForm(request.POST, meeting=meeting, user=request.user, item=item)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    saved = services.update_agenda_item(
+                        item, expected_version=form.cleaned_data["version"], **form.changes()
+                    )
+            except Forbidden:
+                raise
+            except DomainError as exc:
+                if isinstance(exc, StaleVersion):
+                    form.add_error(None, stale_message(exc))
+                    data = request.POST.copy()
+                    data["version"] = str(exc.current)  # saving again is the user's informed choice
+                    form.data = data
+                else:
+                    _show(form, exc, {})
+                status = http_status(exc)
+            else:
+                messages.success(request, _("Saved “%(record)s”.") % {"record": saved})
+                return HttpResponseRedirect(reverse("meetings:meetings-detail", args=[meeting.pk]) + "#parts")
+        else:
+            status = 422
+    else:
+        form = f.AgendaItemEditForm(meeting=meeting, user=request.user, item=item)
+    context = {"record": meeting, "item": item, "form": form, "languages": meeting.agreement.authentic_languages}
+    return render(request, "meetings/meetings/agenda_edit.html", context, status=status)

@@ -106,6 +106,14 @@ def add_agenda_item(meeting: Meeting, **fields: Any) -> AgendaItem:
     return records.create(AgendaItem, related=meeting, meeting=meeting, **fields)
 
 
+def update_agenda_item(item: AgendaItem, *, expected_version: int, **changes: Any) -> AgendaItem:
+    """Change an agenda item's title, kind, plan or the decision taken on it (its number: move_agenda_item)."""
+    require_actor("change", item)
+    if "owner_party" in changes:
+        check_owner(changes["owner_party"], item.meeting.agreement_id, f"“{item}”")
+    return records.update(item, expected_version=expected_version, related=item.meeting, **changes)
+
+
 def _check_member_side(person: Person, party: Party, *, field: str) -> None:
     """A delegation is made of its party's people (or of people filed under no party: an interpreter, a guest)."""
     if person.party_id is not None and person.party_id != party.pk:
