@@ -40,6 +40,8 @@ class Step:
     # Offered in lists of records too (a plan's rows of items), not only on the record's own page: set-up steps
     # (add a responsible organisation, record an exchange) stay on the record's page.
     in_lists: bool = True
+    # A template shown under the description (the text a party approves, read where it is approved); "" for none.
+    preview: str = ""
 
     def permitted(self, user: Any, record: Model) -> bool:
         return can(user, self.permission, record)

@@ -125,7 +125,13 @@ def _create_parent_hint(request: HttpRequest, rt: RecordType) -> str:
 @require_GET
 def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     rt = record_type(kind)
-    record = _visible_record(request, rt, pk)
+    return render_detail(request, rt, _visible_record(request, rt, pk))
+
+
+def render_detail(
+    request: HttpRequest, rt: RecordType, record: Any, *, extra: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    """A record's page; `extra` replaces parts of its context (an app's form posted with errors, shown again)."""
     user = request.user
     # The page asks many times what the reader may do to the record: each answer is read once.
     with asking_for_many(user, [record], read_through_visible=True):
@@ -144,7 +150,8 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     # A signed plan is changed only by an amendment: neither it nor its items offer "Edit" or "Add an item".
     if rt.frozen(record):
         context["may_change"] = False
-    return render(request, rt.detail_template, context)
+    context.update(extra or {})
+    return render(request, rt.detail_template, context, status=status)
 
 
 # --- editing ---------------------------------------------------------------------------------------
@@ -361,7 +368,7 @@ def show_refusal(form: StepForm, exc: DomainError) -> None:
     errors = exc.errors if isinstance(exc, ValidationFailed) else {exc.field or "__all__": [exc.message]}
     for name, msgs in errors.items():
         for msg in msgs:
-            if name in form.fields and name != "version":
+            if name in form.fields and name != "version" and not form.fields[name].widget.is_hidden:
                 form.add_error(name, msg)
             else:
                 form.add_error(None, msg if name in ("__all__", None, "version") else f"{name}: {msg}")
@@ -394,7 +401,8 @@ def step(request: HttpRequest, slug: str, pk: int, name: str) -> HttpResponse:
             except DomainError as exc:
                 show_refusal(form, exc)
                 record.refresh_from_db()
-                status = 409 if isinstance(exc, TransitionRefused) or exc.code == "stale_version" else 400
+                stale = exc.code in ("stale_version", "stale_revision")
+                status = 409 if isinstance(exc, TransitionRefused) or stale else 400
             else:
                 messages.success(request, _("Done: %(step)s.") % {"step": the_step.label})
                 return redirect(next_url)

@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from accord.core.localized import normalize_tag, text_for
+from accord.core.pages.languages import language_name as _language_name
 from accord.core.pages.records import url_of
 
 register = template.Library()
@@ -60,6 +61,12 @@ def select_options(options: Iterable[tuple[str, str]], chosen: str) -> SafeStrin
             for v, label in options
         )
     )
+
+
+@register.filter
+def language_name(tag: str) -> str:
+    """'zh' -> 'Chinese', in the interface language."""
+    return _language_name(tag)
 
 
 @register.filter

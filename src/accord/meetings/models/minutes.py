@@ -23,6 +23,7 @@ class Minutes(PartyOwned):
     """
 
     agreement_path = "meeting__agreement"  # core.visibility: how it reaches its agreement
+    page_parent = "meeting"  # core.pages: read, amended and compared on its meeting's page
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -58,6 +59,13 @@ class Minutes(PartyOwned):
     @property
     def is_final(self) -> bool:
         return self.status == self.Status.FINAL
+
+    @property
+    def current_text(self) -> list[tuple[str, str]]:
+        """The current revision's text as (language, text) pairs: what a party reads before signing off."""
+        revision = self.revisions.filter(number=self.current_revision).first()
+        body = revision.body if revision is not None else {}
+        return [(tag, body[tag]) for tag in sorted(body) if body[tag]]
 
 
 class MinutesRevision(AccordModel):

@@ -16,13 +16,16 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accord.agreements.models import AgreementParty
+from accord.agreements.services import check_owner
 from accord.core import services as records
 from accord.core.actor import current_actor
 from accord.core.audit import canonical
 from accord.core.errors import DomainError, TransitionRefused, ValidationFailed
 from accord.core.localized import LocalizedText, clean_localized, normalize_tag, text_for
+from accord.core.permissions import require_actor, require_actor_create
 from accord.directory.models import Party, Person
 from accord.meetings.models import Delegation, Meeting, Minutes, MinutesRevision, MinutesSignOff
 
@@ -93,8 +96,9 @@ def get_revision(minutes: Minutes, number: int, *, field: str = "revision") -> M
     rev = MinutesRevision.objects.filter(minutes=minutes, number=number).select_related("party").first()
     if rev is None:
         last = MinutesRevision.objects.filter(minutes=minutes).order_by("-number").values_list("number", flat=True)
-        there = f"revisions 1 to {last.first()}" if last.first() else "no revisions"
-        raise ValidationFailed({field: [f"the minutes have no revision {number} (there are {there})"]})
+        there = _("revisions 1 to %(last)s") % {"last": last.first()} if last.first() else _("no revisions")
+        message = _("the minutes have no revision %(number)s (there are %(there)s)")
+        raise ValidationFailed({field: [message % {"number": number, "there": there}]})
     return rev
 
 
@@ -206,6 +210,9 @@ def start_minutes(
 
     `party` is the delegation that drafted them, or None for the secretariat.
     """
+    # The agreement's coordinators open the minutes; a delegation's draft, that party's coordinator only.
+    require_actor("view", meeting)
+    require_actor_create(f"the minutes of “{meeting}”", agreement=meeting.agreement)
     existing = Minutes.objects.filter(meeting=meeting).first()
     if existing is not None:
         raise ValidationFailed(
@@ -216,6 +223,7 @@ def start_minutes(
             }
         )
     _check_party(meeting, party, required=False)
+    check_owner(party, meeting.agreement_id, f"a draft of the minutes of “{meeting}”", field="party")
     text = _clean_body(body)
     minutes = records.create(
         Minutes,
@@ -256,13 +264,18 @@ def amend_minutes(
     sign-offs are left as they are: a sign-off counts only for the revision it was given on.
     """
     locked = _lock(minutes)
+    # A delegation amends for its own party: that party's coordinators (check_owner, as every part filed by a side).
+    require_actor("view", locked)
+    require_actor_create(f"an amendment to {locked}", agreement=locked.meeting.agreement)
     _refuse_if_final(locked, "they can no longer be amended")
     _check_party(locked.meeting, party, required=True)
+    check_owner(party, locked.meeting.agreement_id, f"an amendment to {locked}", field="party")
     _check_stale(locked, based_on, "based_on")
     base = current_revision(locked)
     text = _clean_body(body, base.body)
     if text == base.body:
-        raise ValidationFailed({"body": [f"nothing changed: the text is the same as revision {base.number}"]})
+        message = _("nothing changed: the text is the same as revision %(number)s")
+        raise ValidationFailed({"body": [message % {"number": base.number}]})
     number = locked.current_revision + 1
     revision = records.create(
         MinutesRevision,
@@ -295,18 +308,20 @@ def sign_off(
     transaction (finalised on the latest of those sign-off dates).
     """
     locked = _lock(minutes)
+    require_actor("sign_off", locked, party=party)  # a party's coordinator signs off for that party only
     _refuse_if_final(locked, "there is nothing more to sign off")
     _check_party(locked.meeting, party, required=True)
     _check_stale(locked, revision, "revision")
     errors: dict[str, list[str]] = {}
     earlier = MinutesSignOff.objects.filter(minutes=locked, revision=revision, party=party).first()
     if earlier is not None:
-        errors["party"] = [f"{party.code} already signed off revision {revision} on {earlier.signed_on}"]
+        message = _("%(party)s already signed off revision %(revision)s on %(on)s")
+        errors["party"] = [message % {"party": party.code, "revision": revision, "on": earlier.signed_on}]
     if signed_by is not None and signed_by.party_id and signed_by.party_id != party.pk:
         errors["signed_by"] = [f"{signed_by} does not sign for {party.code}"]
     start = locked.meeting.start_on
     if start and signed_on and signed_on < start:
-        errors["signed_on"] = [f"must not be before the meeting began ({start.isoformat()})"]
+        errors["signed_on"] = [_("must not be before the meeting began (%(start)s)") % {"start": start.isoformat()}]
     if errors:
         raise ValidationFailed(errors)
     if signer_name is None:
