@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -158,12 +159,14 @@ class Signature(PartyOwned):
     signing service, which fills `content_hash`, `signature` and `public_key`.
     """
 
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    target_id = models.PositiveBigIntegerField()
+    target_type = models.ForeignKey(
+        ContentType, verbose_name=_("kind of signed record"), on_delete=models.PROTECT, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField(_("signed record"))
     target_version = models.PositiveIntegerField(_("signed version"))
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="signatures")
     # Historical records may know that a party signed but not who or when: both may then be empty.
-    signatory = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="signatures")
+    signatory = models.ForeignKey(Person, verbose_name=_("signatory"), null=True, blank=True, on_delete=models.PROTECT, related_name="signatures")
     capacity = LocalizedTextField(_("signed as"), blank=True, help_text=_("The position the signatory held."))
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     signed_at = LocalizedTextField(_("signed at"), blank=True)
@@ -181,5 +184,6 @@ class Signature(PartyOwned):
         ]
 
     def __str__(self) -> str:
-        who = str(self.signatory) if self.signatory_id else "(signatory not recorded)"
-        return f"{who} for {self.party} on {self.signed_on or '(date not recorded)'}"
+        who = str(self.signatory) if self.signatory_id else _("(signatory not recorded)")
+        day = formats.date_format(self.signed_on) if self.signed_on else _("(date not recorded)")
+        return _("%(who)s for %(party)s on %(day)s") % {"who": who, "party": self.party, "day": day}

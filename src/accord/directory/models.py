@@ -67,7 +67,8 @@ class Party(AccordModel):
 class Organisation(ExternallyKnown, PartyOwned):
     """A commission, ministry, academy, institute, university or enterprise of one party."""
 
-    search_fields = ("name", "aliases")  # core.search: the texts it is found by
+    # core.search: the texts it is found by (its current name in every script, aliases, the names it bore before)
+    search_fields = ("name", "aliases", "names__name")
 
     class Kind(models.TextChoices):
         GOVERNMENT = "government", _("Government")
@@ -158,8 +159,12 @@ class OrganisationSuccession(AccordModel):
         SPLIT = "split", _("Split off into")
         SUCCEEDED = "succeeded", _("Succeeded by")
 
-    predecessor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="successions")
-    successor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="predecessions")
+    predecessor = models.ForeignKey(
+        Organisation, verbose_name=_("predecessor"), on_delete=models.PROTECT, related_name="successions"
+    )
+    successor = models.ForeignKey(
+        Organisation, verbose_name=_("successor"), on_delete=models.PROTECT, related_name="predecessions"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     on = models.DateField(_("date"), null=True, blank=True)
 
@@ -176,7 +181,7 @@ class OrganisationSuccession(AccordModel):
 class Person(ExternallyKnown, AccordModel):
     """A scientist, official or expert, with names in several scripts (武衡 / Wu Heng / У Хэн)."""
 
-    search_fields = ("name",)  # core.search: the texts it is found by
+    search_fields = ("name", "positions__title")  # core.search: names in every script, the posts held
 
     name = LocalizedTextField(_("name"))
     orcid = models.CharField(_("ORCID iD"), max_length=19, blank=True, validators=[validate_orcid])

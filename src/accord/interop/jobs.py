@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from accord.core.errors import DomainError
 from accord.interop import mapping, services
@@ -67,5 +69,23 @@ def queue_export(*, kind: str, fmt: str, filters: dict[str, str], user: Any) -> 
     return job.pk, reverse("jobs:detail", args=[job.pk])
 
 
-register(JobKind("import", import_job, "Import records from a file"))
-register(JobKind("export", export_job, "Export records to a file"))
+def _kind_name(kind: str) -> str:
+    try:
+        return str(services.spec_for(kind).model._meta.verbose_name_plural)
+    except Exception:  # noqa: BLE001  (a kind no longer offered: its name as written)
+        return kind
+
+
+def import_title(p: dict[str, Any]) -> str:
+    what = {"file": Truncator(p["filename"]).chars(80), "kind": _kind_name(p["kind"])}
+    if p.get("dry_run"):
+        return _("Dry run of importing %(file)s (%(kind)s)") % what
+    return _("Importing %(file)s (%(kind)s)") % what
+
+
+def export_title(p: dict[str, Any]) -> str:
+    return _("Export of %(kind)s (%(format)s)") % {"kind": _kind_name(p["kind"]), "format": p["format"].upper()}
+
+
+register(JobKind("import", import_job, "Import records from a file", title=import_title))
+register(JobKind("export", export_job, "Export records to a file", title=export_title))

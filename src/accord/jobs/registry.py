@@ -42,6 +42,8 @@ class JobKind:
     description: str = ""
     # False for the system's own upkeep (nobody asked for it): job lists leave it out.
     listed: bool = True
+    # A job's title from its parameters, in the reader's language (a stored title is in its requester's).
+    title: Callable[[dict[str, Any]], str] | None = None
 
 
 KINDS: dict[str, JobKind] = {}

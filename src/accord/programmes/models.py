@@ -288,7 +288,7 @@ class PlanItemResponsibility(PartyOwned):
     plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="responsibilities")
     visibility_parents = ("plan_item",)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    side = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    side = models.ForeignKey(Party, verbose_name=_("side"), on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name_plural = _("plan item responsibilities")
@@ -362,7 +362,9 @@ class ProgressReport(ExternallyKnown, PartyOwned):
 
     plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="progress_reports")
     visibility_parents = ("plan_item",)
-    reporting_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="progress_reports")
+    reporting_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("reporting organisation"), on_delete=models.PROTECT, related_name="progress_reports"
+    )
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))
     status = models.CharField(_("status"), max_length=16, choices=ProgressStatus.choices)
@@ -454,10 +456,10 @@ class Exchange(ExternallyKnown, PartyOwned):
     from_party = models.ForeignKey(Party, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+")
     to_party = models.ForeignKey(Party, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+")
     sending_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges_sent"
+        Organisation, verbose_name=_("sending organisation"), null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges_sent"
     )
     receiving_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges_received"
+        Organisation, verbose_name=_("receiving organisation"), null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges_received"
     )
     start_on = models.DateField(_("start"), null=True, blank=True)
     end_on = models.DateField(_("end"), null=True, blank=True)

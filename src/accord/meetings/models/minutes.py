@@ -42,7 +42,7 @@ class Minutes(PartyOwned):
         constraints = [models.UniqueConstraint(fields=["meeting"], name="minutes_one_per_meeting")]
 
     def __str__(self) -> str:
-        return f"Minutes of {self.meeting}"
+        return _("Minutes of %(meeting)s") % {"meeting": self.meeting}
 
     def clean(self) -> None:
         super().clean()

@@ -1,0 +1,239 @@
+"""Every page of the demo, rendered in Chinese and in Russian for a signed-in coordinator, shows no interface
+string left in English.
+
+The catalogue test (tests/test_catalogues.py) checks that every marked string has a translation; this one
+catches what it cannot: a string never marked (a literal in a template or a __str__), a raw value shown
+instead of its label (`public`, `delayed`), a field name taken from the database. Each page is rendered
+in English and in the other language; a run of Latin words in the translated page is untranslated when it
+also appears in the English page, is not record data (a project's English title, an organisation's name, a
+code) and is not a technical name every language writes alike (PDF, ORCID, UTC).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import models
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from accord.core.pages.records import record_types
+from accord.core.pages.steps import STEPS
+from accord.core.permissions import can
+from accord.core.visibility import visible
+from accord.jobs.models import Job
+from accord.jobs.services import enqueue
+from accord.programmes.models import Plan
+
+pytestmark = pytest.mark.django_db
+
+LANGUAGES = ("zh-hans", "ru")
+
+# Names every language writes alike: formats, standards, identifiers, the product's own name.
+TECHNICAL = {
+    "accord", "api", "bcp", "cerif", "cordis", "csv", "docx", "ed25519", "html", "htmx", "iati", "id", "iso",
+    "json", "oai", "oecd", "orcid", "pdf", "pmh", "raid", "ror", "sha", "smtp", "svg", "totp", "unts", "url",
+    "utc", "uuid", "xlsx", "xml", "zh", "ru", "en", "ok", "ussr", "su", "cn", "prc", "ti", "ai",
+}  # fmt: skip
+
+# Text of these elements is not read by people; inputs' values are what they typed (or record data).
+_SKIPPED = {"script", "style", "textarea", "option", "code", "pre", "kbd", "samp", "svg"}
+_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z'’\-]*(?:[ ,:;/.()-]+[A-Za-z][A-Za-z'’\-]*)*")
+_HEX = re.compile(r"\b[0-9a-f]{8,}\b|\b[0-9a-f]*…")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+class _Texts(HTMLParser):
+    """The text a reader sees (and the attributes a screen reader says), one string per text node."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED:
+            self._skip += 1
+        for name, value in attrs:
+            if name in _ATTRIBUTES and value:
+                self.texts.append(value)
+        if tag == "input" and dict(attrs).get("type") in ("submit", "button"):
+            self.texts.append(dict(attrs).get("value") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and data.strip():
+            self.texts.append(" ".join(data.split()))
+
+
+def visible_texts(html: str) -> list[str]:
+    parser = _Texts()
+    parser.feed(html)
+    return parser.texts
+
+
+# Not record data a page shows as such: the audit trail's raw before/after (History must show them readably),
+# derived tables, sessions and jobs.
+_NOT_DATA = {"core.changerecord", "core.searchentry", "sessions.session", "jobs.job", "admin.logentry"}
+
+
+def data_values() -> tuple[set[str], str]:
+    """Every text the records hold (any language), casefolded: each value whole, and all of them joined. Coded
+    values (a field with choices: `public`, `delayed`) are not data: a page shows their labels."""
+    parts: list[str] = []
+    for model in apps.get_models():
+        if model._meta.label_lower in _NOT_DATA:
+            continue
+        fields = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField | models.JSONField) and not f.choices
+        ]
+        if fields:
+            for row in model._base_manager.values_list(*fields)[:5000]:
+                for value in row:
+                    parts += _flatten(value)
+        for obj in model._base_manager.all()[:300]:
+            try:
+                parts.append(str(obj))
+            except Exception:  # noqa: BLE001, S112  (a __str__ needing a missing relation is not this test's concern)
+                continue
+    values = {" ".join(p.split()).casefold() for p in parts if p}
+    return values, "\n".join(values)
+
+
+def _flatten(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _flatten(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _flatten(v)]
+    return [] if value is None else [str(value)]
+
+
+# A run this long found inside some record's text is that text (a title cut at a parenthesis); a shorter one
+# must be a whole value ("Partner" is a role's label, not the word inside some project's title).
+_DATA_RUN = 15
+
+
+def untranslated(translated: str, english: str, data: tuple[set[str], str]) -> list[str]:
+    """Runs of Latin words in `translated` that the English page has too and that are neither data nor technical."""
+    values, blob = data
+    english_texts = " \n ".join(visible_texts(english))
+    found: list[str] = []
+    for text in visible_texts(translated):
+        text = _HEX.sub(" ", text)  # hashes and ids: digits and a-f, not words
+        if " ".join(text.split()).casefold() in values:
+            continue
+        for run in _LATIN_RUN.findall(text):
+            run = run.strip(" ,:;/.()-")
+            words = [w.casefold() for w in _WORD.findall(run)]
+            if not words or all(w in TECHNICAL for w in words):
+                continue
+            folded = run.casefold()
+            if folded in values or (len(run) >= _DATA_RUN and folded in blob):
+                continue
+            if run in english_texts:
+                found.append(run)
+    return sorted(set(found))
+
+
+def _first(qs: Any, user: Any, ok: Any) -> Any:
+    return next((r for r in visible(qs, user).order_by("pk")[:200] if ok(r)), None)
+
+
+def pages(user: Any) -> Iterator[str]:
+    """Every kind of page the demo has: the shell's pages, each kind's list, detail, edit and create forms, and
+    each workflow step offered on a record the coordinator may read."""
+    yield reverse("web:home")
+    yield reverse("web:workflow")
+    yield reverse("web:data")
+    yield reverse("web:search") + "?q=1959"
+    yield reverse("web:search") + "?q=Wu"
+    yield reverse("dashboard:index")
+    yield reverse("jobs:list")
+    for job in Job.objects.filter(requested_by=user).order_by("pk"):
+        yield reverse("jobs:detail", args=[job.pk])
+    for rt in record_types():
+        yield reverse(rt.url_name("list"))
+        first = visible(rt.detail_qs(), user).order_by("pk").first()
+        if first is None:
+            continue
+        yield reverse(rt.url_name("detail"), args=[first.pk])
+        if rt.edit is not None:
+            editable = _first(rt.detail_qs(), user, lambda r: can(user, "change", r) and not rt.frozen(r))
+            if editable is not None:
+                yield reverse(rt.url_name("edit"), args=[editable.pk])
+        if rt.create is not None:
+            parent = _first(rt.create.parent_model._default_manager.all(), user, lambda r: can(user, "change", r))
+            if parent is not None:
+                yield f"{reverse(rt.url_name('create'))}?{rt.create.parent_param}={parent.pk}"
+    for step in STEPS.values():
+        record = _first(step.model._default_manager.all(), user, lambda r, s=step: s.offered(user, r))
+        if record is not None:
+            yield step.url(record)
+
+
+@pytest.fixture(scope="module")
+def rendered(django_db_setup: Any, django_db_blocker: Any) -> dict[str, dict[str, str]]:
+    """{url: {language: html}} for the Chinese coordinator, rendered once for the module."""
+    from django.contrib.auth import get_user_model
+
+    from django.conf import settings
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    out: dict[str, dict[str, str]] = {}
+    plain = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    # Rolled back at the end: signing in writes a session, and the module's tests must leave the database as found.
+    with django_db_blocker.unblock(), override_settings(STORAGES=plain), transaction.atomic():
+        user = get_user_model().objects.get(username="cn-coordinator")
+        client = Client()
+        client.force_login(user)
+        # One job of each kind a coordinator asks for, so the jobs pages have titles to show.
+        enqueue("export", {"kind": "projects", "format": "csv", "filters": {}}, user=user, title="Export")
+        enqueue("import", {"kind": "organisations", "filename": "orgs.csv", "stored_name": "x"}, user=user)
+        plan = Plan.objects.order_by("pk").first()
+        enqueue("document", {"kind": "plan_text", "ref": plan.pk, "language": "zh", "format": "pdf"}, user=user)
+        for url in dict.fromkeys(pages(user)):
+            out[url] = {}
+            for lang in ("en", *LANGUAGES):
+                client.cookies["django_language"] = lang
+                response = client.get(url)
+                assert response.status_code == 200, f"{url} in {lang}: {response.status_code}"
+                out[url][lang] = response.content.decode()
+        data = data_values()
+        transaction.set_rollback(True)
+    translation.activate("en")
+    out["__data__"] = {"values": "\x00".join(data[0]), "blob": data[1]}
+    return out
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_english_left_on_any_page(rendered: dict[str, dict[str, str]], lang: str) -> None:
+    data = (set(rendered["__data__"]["values"].split("\x00")), rendered["__data__"]["blob"])
+    problems = {}
+    for url, by_lang in rendered.items():
+        if url == "__data__":
+            continue
+        left = untranslated(by_lang[lang], by_lang["en"], data)
+        if left:
+            problems[url] = left
+    assert not problems, "\n".join(f"{url}: {left}" for url, left in problems.items())
+
+
+def test_the_check_sees_an_untranslated_string() -> None:
+    english = "<p>Days overdue</p><td>Tsinghua University</td>"
+    chinese = "<p>Days overdue</p><td>Tsinghua University</td>"
+    data = ({"tsinghua university"}, "tsinghua university")
+    assert untranslated(chinese, english, data) == ["Days overdue"]
+    assert untranslated("<p>逾期天数</p>", english, data) == []
