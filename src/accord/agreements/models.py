@@ -113,6 +113,7 @@ class AgreementParty(PartyOwned):
     )
 
     class Meta:
+        verbose_name = _("party to the agreement")
         ordering = ["agreement", "position"]
         verbose_name_plural = _("agreement parties")
         constraints = [models.UniqueConstraint(fields=["agreement", "party"], name="agreementparty_unique")]
@@ -136,6 +137,8 @@ class AuthenticText(PartyOwned):
     is_authentic = models.BooleanField(_("authentic"), default=True)
 
     class Meta:
+        verbose_name = _("authentic text")
+        verbose_name_plural = _("authentic texts")
         ordering = ["agreement", "language"]
         constraints = [models.UniqueConstraint(fields=["agreement", "language"], name="authentictext_unique_language")]
 
@@ -175,6 +178,8 @@ class Signature(PartyOwned):
     public_key = models.TextField(_("public key"), blank=True)
 
     class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
         ordering = ["signed_on", "id"]
         indexes = [models.Index(fields=["target_type", "target_id"], name="signature_target_idx")]
         constraints = [

@@ -173,6 +173,7 @@ class JournalEntry(PartyOwned):
     )
 
     class Meta:
+        verbose_name = _("journal entry")
         ordering = ["-occurred_on", "-id"]
         verbose_name_plural = _("journal entries")
         indexes = [models.Index(fields=["target_type", "target_id"], name="journal_target_idx")]

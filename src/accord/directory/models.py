@@ -139,6 +139,8 @@ class OrganisationName(AccordModel):
     valid_to = models.DateField(_("to"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("dated name")
+        verbose_name_plural = _("dated names")
         ordering = ["organisation", "valid_from"]
 
     def __str__(self) -> str:
@@ -169,6 +171,8 @@ class OrganisationSuccession(AccordModel):
     on = models.DateField(_("date"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("succession")
+        verbose_name_plural = _("successions")
         constraints = [
             models.UniqueConstraint(fields=["predecessor", "successor"], name="succession_unique_pair"),
             models.CheckConstraint(condition=~models.Q(predecessor=models.F("successor")), name="succession_not_self"),
@@ -213,6 +217,8 @@ class Position(AccordModel):
     end_on = models.DateField(_("to"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
         ordering = ["person", "-start_on"]
 
     def __str__(self) -> str:

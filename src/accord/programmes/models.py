@@ -188,7 +188,11 @@ class Participation(ExternallyKnown, PartyOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organisation} in {self.project.number} ({self.get_role_display()})"
+        return _("%(organisation)s in %(project)s (%(role)s)") % {
+            "organisation": self.organisation,
+            "project": self.project.number,
+            "role": self.get_role_display(),
+        }
 
     def clean(self) -> None:
         super().clean()
@@ -270,13 +274,19 @@ class PlanApproval(PartyOwned):
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
+        verbose_name = _("plan approval")
+        verbose_name_plural = _("plan approvals")
         ordering = ["plan", "plan_version", "id"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "party", "plan_version"], name="planapproval_once_per_version")
         ]
 
     def __str__(self) -> str:
-        return f"{self.party} agreed to {self.plan} v{self.plan_version}"
+        return _("%(party)s agreed to %(plan)s v%(version)s") % {
+            "party": self.party,
+            "plan": self.plan,
+            "version": self.plan_version,
+        }
 
 
 class PlanItemResponsibility(PartyOwned):
@@ -291,6 +301,7 @@ class PlanItemResponsibility(PartyOwned):
     side = models.ForeignKey(Party, verbose_name=_("side"), on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("responsible organisation")
         verbose_name_plural = _("plan item responsibilities")
         constraints = [
             models.UniqueConstraint(fields=["plan_item", "organisation"], name="responsibility_unique_organisation")
@@ -534,8 +545,9 @@ class ExchangePerson(PartyOwned):
     role = LocalizedTextField(_("role"), blank=True)
 
     class Meta:
+        verbose_name = _("person in an exchange")
         verbose_name_plural = _("exchange people")
         constraints = [models.UniqueConstraint(fields=["exchange", "person"], name="exchangeperson_unique")]
 
     def __str__(self) -> str:
-        return f"{self.person} in {self.exchange}"
+        return _("%(person)s in %(exchange)s") % {"person": self.person, "exchange": self.exchange}
