@@ -257,9 +257,7 @@ def test_organisations_found_by_former_names(seed: Any) -> None:
     from accord.directory.models import OrganisationName
 
     org = services.create(Organisation, party=seed.cn, name={"en": "Ministry of Science and Technology"})
-    services.create(
-        OrganisationName, organisation=org, name={"zh": "国家科学技术委员会", "en": "State S&T Commission"}
-    )
+    services.create(OrganisationName, organisation=org, name={"zh": "国家科学技术委员会", "en": "State S&T Commission"})
     assert org.pk in found(Organisation.objects.all(), "国家科学技术委员会")
     assert found(Organisation.objects.all(), "state s&t") == {org.pk}
     counts = rebuild_index()  # a rebuild finds the same

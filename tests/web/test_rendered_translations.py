@@ -49,7 +49,9 @@ _COMMAND = re.compile(r"\baccord [a-z-]+( [a-z-]+)*|[\w-]+\.(?:csv|xlsx|ods|json
 _SKIPPED = {"script", "style", "textarea", "option", "code", "pre", "kbd", "samp", "svg"}
 _ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z'’\-]*(?:[ ,:;/.()-]+[A-Za-z][A-Za-z'’\-]*)*")
-_HEX = re.compile(r"\b[0-9a-fA-F]{8,}\b|\b[0-9a-f]*…|\b[0-9A-F]{2,4}(?:[ :][0-9A-F]{2,4}){3,}\b|[0-9a-f]+(?:-[0-9a-f]+){2,}")
+_HEX = re.compile(
+    r"\b[0-9a-fA-F]{8,}\b|\b[0-9a-f]*…|\b[0-9A-F]{2,4}(?:[ :][0-9A-F]{2,4}){3,}\b|[0-9a-f]+(?:-[0-9a-f]+){2,}"
+)
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -168,7 +170,7 @@ def pages(user: Any) -> Iterator[str]:
             continue
         yield reverse(rt.url_name("detail"), args=[first.pk])
         if rt.edit is not None:
-            editable = _first(rt.detail_qs(), user, lambda r: can(user, "change", r) and not rt.frozen(r))
+            editable = _first(rt.detail_qs(), user, lambda r, rt=rt: can(user, "change", r) and not rt.frozen(r))
             if editable is not None:
                 yield reverse(rt.url_name("edit"), args=[editable.pk])
         if rt.create is not None:
@@ -184,9 +186,8 @@ def pages(user: Any) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def rendered(django_db_setup: Any, django_db_blocker: Any) -> dict[str, dict[str, str]]:
     """{url: {language: html}} for the Chinese coordinator, rendered once for the module."""
-    from django.contrib.auth import get_user_model
-
     from django.conf import settings
+    from django.contrib.auth import get_user_model
     from django.db import transaction
     from django.test.utils import override_settings
 

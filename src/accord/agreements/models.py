@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -166,10 +167,13 @@ class Signature(PartyOwned):
         ContentType, verbose_name=_("kind of signed record"), on_delete=models.PROTECT, related_name="+"
     )
     target_id = models.PositiveBigIntegerField(_("signed record"))
+    target = GenericForeignKey("target_type", "target_id")  # no column: how History names the signed record
     target_version = models.PositiveIntegerField(_("signed version"))
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="signatures")
     # Historical records may know that a party signed but not who or when: both may then be empty.
-    signatory = models.ForeignKey(Person, verbose_name=_("signatory"), null=True, blank=True, on_delete=models.PROTECT, related_name="signatures")
+    signatory = models.ForeignKey(
+        Person, verbose_name=_("signatory"), null=True, blank=True, on_delete=models.PROTECT, related_name="signatures"
+    )
     capacity = LocalizedTextField(_("signed as"), blank=True, help_text=_("The position the signatory held."))
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     signed_at = LocalizedTextField(_("signed at"), blank=True)

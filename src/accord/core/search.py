@@ -374,7 +374,7 @@ def _with_parts(qs: models.QuerySet[Any], fields: Sequence[str], leave_out: set[
     """`qs` with the parts its search fields name read in one query each (without `leave_out`: parts being deleted)."""
     for rel in _parts_of(fields):
         part = qs.model._meta.get_field(rel).related_model
-        qs = qs.prefetch_related(models.Prefetch(rel, queryset=part._base_manager.exclude(pk__in=leave_out)))  # type: ignore[union-attr]
+        qs = qs.prefetch_related(models.Prefetch(rel, queryset=part._base_manager.exclude(pk__in=leave_out)))
     return qs
 
 

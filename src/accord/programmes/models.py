@@ -374,7 +374,10 @@ class ProgressReport(ExternallyKnown, PartyOwned):
     plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="progress_reports")
     visibility_parents = ("plan_item",)
     reporting_organisation = models.ForeignKey(
-        Organisation, verbose_name=_("reporting organisation"), on_delete=models.PROTECT, related_name="progress_reports"
+        Organisation,
+        verbose_name=_("reporting organisation"),
+        on_delete=models.PROTECT,
+        related_name="progress_reports",
     )
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))
@@ -467,10 +470,20 @@ class Exchange(ExternallyKnown, PartyOwned):
     from_party = models.ForeignKey(Party, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+")
     to_party = models.ForeignKey(Party, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+")
     sending_organisation = models.ForeignKey(
-        Organisation, verbose_name=_("sending organisation"), null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges_sent"
+        Organisation,
+        verbose_name=_("sending organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exchanges_sent",
     )
     receiving_organisation = models.ForeignKey(
-        Organisation, verbose_name=_("receiving organisation"), null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges_received"
+        Organisation,
+        verbose_name=_("receiving organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exchanges_received",
     )
     start_on = models.DateField(_("start"), null=True, blank=True)
     end_on = models.DateField(_("end"), null=True, blank=True)

@@ -113,7 +113,10 @@ class SignedContent(AccordModel):
         ]
 
     def __str__(self) -> str:
-        return _("signed content of plan %(plan)s version %(version)s") % {"plan": self.plan_id, "version": self.plan_version}
+        return _("signed content of plan %(plan)s version %(version)s") % {
+            "plan": self.plan_id,
+            "version": self.plan_version,
+        }
 
     @property
     def payload_bytes(self) -> bytes:

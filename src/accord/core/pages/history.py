@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Model
 from django.utils import formats, translation
-from django.utils.functional import Promise
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.functional import Promise
 from django.utils.html import format_html
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -63,13 +64,33 @@ def _fields(model: type[Model] | None) -> dict[str, models.Field[Any, Any]]:
     return {f.attname: f for f in model._meta.concrete_fields} if model is not None else {}
 
 
+def _generic(model: type[Model] | None) -> dict[str, str]:
+    """The id fields of the model's generic references (a signature's target_id), with their kind's field."""
+    if model is None:
+        return {}
+    out = {}
+    for f in model._meta.private_fields:
+        if isinstance(f, GenericForeignKey):
+            kind = model._meta.get_field(f.ct_field)
+            out[f.fk_field] = kind.attname  # type: ignore[union-attr]
+    return out
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """A generic reference's value: the kind of record (content type id) and its id."""
+
+    kind: Any
+    id: Any
+
+
 def _label(key: str, field: models.Field[Any, Any] | None) -> str:
     """The field's translated name; a reference named after its model ("plan") by that model's translated name."""
     if field is None:
-        return key.replace("_", " ")
+        return capfirst(key.replace("_", " "))
     if not isinstance(field.verbose_name, Promise) and field.related_model is not None:
-        return str(field.related_model._meta.verbose_name)  # type: ignore[union-attr]
-    return str(field.verbose_name)
+        return capfirst(str(field.related_model._meta.verbose_name))  # type: ignore[union-attr]
+    return capfirst(str(field.verbose_name))
 
 
 def _is_localized(value: Any) -> bool:
@@ -106,22 +127,57 @@ class _Shown:
         self.language = translation.get_language()
 
     def want(self, field: models.Field[Any, Any] | None, value: Any) -> None:
+        if isinstance(value, _Ref):
+            model = ContentType.objects.get_for_id(value.kind).model_class() if value.kind else None  # cached
+            if model is not None and value.id not in _EMPTY:
+                self.wanted[model].add(value.id)
+            return
         if field is not None and field.many_to_one and value not in _EMPTY and field.related_model is not None:
             self.wanted[field.related_model].add(value)  # type: ignore[index]
 
     def resolve(self) -> None:
         for model, ids in self.wanted.items():  # one query per referenced model
-            found = visible(model._default_manager.filter(pk__in=ids), self.user)
+            found = visible(model._default_manager.filter(pk__in=ids), self.user).select_related()
             if model is ContentType:  # a kind of record: its translated name, not "app | model"
                 self.names[model] = {str(o.pk): _kind_name(o) for o in found}
             else:
                 self.names[model] = {str(o.pk): str(o) for o in found}
 
+    def localized(self, value: Any, other: Any) -> Any:
+        """A localized text in the reader's language, then each other language whose text differs from `other`
+        (the other side of the change): a change made in Chinese shows to an English reader too."""
+        if not isinstance(value, dict):
+            return Truncator(str(value)).chars(TEXT_MAX)
+        text = text_for(value, self.language)
+        tag = next((k for k in sorted(value) if value[k] == text), "")
+        shown = format_html('<span lang="{}">{}</span>', tag, Truncator(text).chars(TEXT_MAX))
+        if not isinstance(other, dict) or not other:  # created or emptied: the reader's language says it
+            return shown
+        changed = [k for k in sorted(value) if k != tag and value[k] and value[k] != other.get(k)]
+        for k in changed:
+            shown = format_html('{}; {}: <span lang="{}">{}</span>', shown, k, k, Truncator(value[k]).chars(TEXT_MAX))
+        return shown
+
+    def pair(self, field: models.Field[Any, Any] | None, before: Any, after: Any) -> tuple[Any, Any]:
+        """The two sides of a change as shown."""
+        localized = isinstance(field, LocalizedTextField) or _is_localized(before) or _is_localized(after)
+        if localized and not isinstance(before, _Ref) and not isinstance(after, _Ref):
+            b = "—" if before in _EMPTY else self.localized(before, after)
+            a = "—" if after in _EMPTY else self.localized(after, before)
+            return b, a
+        return self.value(field, before), self.value(field, after)
+
     def value(self, field: models.Field[Any, Any] | None, value: Any) -> Any:
+        if isinstance(value, _Ref):
+            model = ContentType.objects.get_for_id(value.kind).model_class() if value.kind else None
+            if value.id in _EMPTY or model is None:
+                return "—"
+            name = self.names.get(model, {}).get(str(value.id))
+            return name if name is not None else _("a record you may not see (#%(id)s)") % {"id": value.id}
         if value in _EMPTY:
             return "—"
         if field is not None and field.many_to_one and field.related_model is not None:
-            name = self.names.get(field.related_model, {}).get(str(value))  # type: ignore[call-overload]
+            name = self.names.get(field.related_model, {}).get(str(value))  # type: ignore[arg-type]
             return name if name is not None else _("a record you may not see (#%(id)s)") % {"id": value}
         if field is not None and field.choices:
             labels = {str(k): v for k, v in field.flatchoices}
@@ -129,9 +185,7 @@ class _Shown:
         if isinstance(value, bool):
             return _("yes") if value else _("no")
         if isinstance(field, LocalizedTextField) or _is_localized(value):
-            text = text_for(value, self.language) if isinstance(value, dict) else str(value)
-            tag = next((k for k in sorted(value) if value[k] == text), "") if isinstance(value, dict) else ""
-            return format_html('<span lang="{}">{}</span>', tag, Truncator(text).chars(TEXT_MAX))
+            return self.localized(value, {})
         if isinstance(field, models.DateTimeField) and isinstance(value, str):
             moment = parse_datetime(value)
             return formats.date_format(moment, "DATETIME_FORMAT") if moment else value
@@ -171,7 +225,8 @@ def _parts(rows: list[ChangeRecord], label: str, pk: str, user: Any) -> dict[tup
         model = _model(object_type)
         if model is None:
             continue
-        found = model._default_manager.filter(pk__in=ids)
+        # select_related(): a part's name often reads its parent (an item is named by its project): same query
+        found = model._default_manager.filter(pk__in=ids).select_related()
         readable.update(((object_type, str(o.pk)), str(o)) for o in (found if admin else visible(found, user)))
         if admin:  # an administrator reads deleted parts' entries too, by the name they had
             readable.update(((object_type, i), "") for i in ids if (object_type, i) not in readable)
@@ -189,14 +244,20 @@ def history_entries(record: Model, user: Any, limit: int = HISTORY_LIMIT) -> lis
         own = (r.object_type, r.object_id) == (label, pk)
         if not own and (r.object_type, r.object_id) not in parts:
             continue
-        fields = _fields(_model(r.object_type))
+        model = _model(r.object_type)
+        fields, generic = _fields(model), _generic(model)
+        order = {name: i for i, name in enumerate(fields)}  # as the model declares them; unknown keys last
         before, after = r.before or {}, r.after or {}
         changed = []
-        for k in sorted(set(before) | set(after)):
+        for k in sorted(set(before) | set(after), key=lambda k: (order.get(k, len(order)), k)):
             b, a = before.get(k), after.get(k)
             if k in _SKIP or b == a or (b in _EMPTY and a in _EMPTY):
                 continue
             field = fields.get(k)
+            if k in generic:  # the record it names, of the kind named beside it
+                kind = generic[k]
+                b = _Ref(before.get(kind), b) if b not in _EMPTY else b
+                a = _Ref(after.get(kind, before.get(kind)), a) if a not in _EMPTY else a
             shown.want(field, b)
             shown.want(field, a)
             changed.append((k, field, b, a))
@@ -207,8 +268,6 @@ def history_entries(record: Model, user: Any, limit: int = HISTORY_LIMIT) -> lis
         model = _model(r.object_type)
         kind = str(model._meta.verbose_name) if model is not None and not own else ""
         name = "" if own else parts.get((r.object_type, r.object_id)) or r.object_repr
-        changes = [
-            FieldChange(k, _label(k, field), shown.value(field, b), shown.value(field, a)) for k, field, b, a in changed
-        ]
+        changes = [FieldChange(k, _label(k, field), *shown.pair(field, b, a)) for k, field, b, a in changed]
         entries.append(Entry(r, own, changes, kind, name))
     return entries
