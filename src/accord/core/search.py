@@ -61,10 +61,7 @@ def texts_of(obj: Any, fields: Sequence[str]) -> list[str]:
     """The record's searchable texts: each of its model's search_fields, a text, a localized text or a list of texts."""
     out: list[str] = []
     for name in fields:
-        if "__" in name:  # a text of the record's parts: a person's positions, an organisation's former names
-            rel, rest = name.split("__", 1)
-            for part in getattr(obj, rel).all():
-                out += texts_of(part, [rest])
+        if "__" in name:  # a text of the record's parts: read in bulk by _part_texts
             continue
         value = getattr(obj, name)
         if isinstance(value, str):
@@ -130,7 +127,9 @@ def fold(text: str) -> str:
     without them finds the text with them, and the other way round."""
     if text.isascii():
         return text
-    text = unicodedata.normalize("NFKD", text.replace("й", _SHORT_I))
+    if unicodedata.is_normalized("NFD", text):  # nothing composed (Chinese, most Russian): only loose marks to drop
+        return _MARKS.sub("", text) if _MARKS.search(text) else text
+    text = unicodedata.normalize("NFD", text.replace("й", _SHORT_I))
     return unicodedata.normalize("NFC", _MARKS.sub("", text)).replace(_SHORT_I, "й")
 
 
@@ -311,13 +310,36 @@ _UPSERT = (
 )
 
 
-def _write(cur: Any, label: str, objs: Sequence[Any]) -> None:
+def _part_texts(
+    model: type[models.Model], fields: Sequence[str], ids: Sequence[Any], leave_out: Iterable[Any] = ()
+) -> dict[Any, list[str]]:
+    """The texts of the records' parts that `fields` name ("positions__title"), by record id: one query per kind of
+    part, plain values (no model instances), without the parts in `leave_out` (being deleted)."""
+    out: dict[Any, list[str]] = {}
+    for rel in _parts_of(fields):
+        link = model._meta.get_field(rel)
+        part = link.related_model
+        texts = [f.split("__", 1)[1] for f in fields if f.startswith(rel + "__")]
+        fk = link.remote_field.attname  # type: ignore[union-attr]
+        rows = part._base_manager.using(DEFAULT_DB_ALIAS).filter(**{f"{fk}__in": ids})  # type: ignore[union-attr]
+        for row in rows.exclude(pk__in=list(leave_out)).order_by("pk").values_list(fk, *texts):
+            for value in row[1:]:
+                if isinstance(value, str):
+                    out.setdefault(row[0], []).append(value)
+                elif isinstance(value, dict):
+                    out.setdefault(row[0], []).extend(_localized(value))
+    return out
+
+
+def _write(cur: Any, label: str, objs: Sequence[Any], leave_out: Iterable[Any] = ()) -> None:
     fields = _fields(label)
+    has_parts = any("__" in f for f in fields)
     for start in range(0, len(objs), _CHUNK):
         chunk = objs[start : start + _CHUNK]
         params: list[Any] = []
+        parts = _part_texts(type(chunk[0]), fields, [o.pk for o in chunk], leave_out) if has_parts else {}
         for o in chunk:
-            body = body_of(texts_of(o, fields))
+            body = body_of(texts_of(o, fields) + parts.get(o.pk, []))
             params += [label, o.pk, body, grams(body)]
         cur.execute(_UPSERT.format(rows=", ".join(["(%s, %s, %s, %s)"] * len(chunk))), params)
 
@@ -366,16 +388,9 @@ def _reindex_parents(objs: Sequence[models.Model], *, deleted: bool) -> None:
                 if not ids:
                     continue
                 fields: Sequence[str] = model.search_fields  # type: ignore[attr-defined]
-                qs = _with_parts(model._base_manager.using(DEFAULT_DB_ALIAS).filter(pk__in=ids), fields, gone)
-                _write(cur, model._meta.label_lower, list(qs))
-
-
-def _with_parts(qs: models.QuerySet[Any], fields: Sequence[str], leave_out: set[Any] = frozenset()) -> Any:  # type: ignore[assignment]
-    """`qs` with the parts its search fields name read in one query each (without `leave_out`: parts being deleted)."""
-    for rel in _parts_of(fields):
-        part = qs.model._meta.get_field(rel).related_model
-        qs = qs.prefetch_related(models.Prefetch(rel, queryset=part._base_manager.exclude(pk__in=leave_out)))
-    return qs
+                records = list(model._base_manager.using(DEFAULT_DB_ALIAS).only(*_own(fields)).filter(pk__in=ids))
+                if records:
+                    _write(cur, model._meta.label_lower, records, gone)
 
 
 def searchable_models() -> list[type[models.Model]]:
@@ -393,7 +408,7 @@ def rebuild_index() -> dict[str, int]:
         for model in searchable_models():
             label = model._meta.label_lower
             fields = model.search_fields  # type: ignore[attr-defined]
-            rows = _with_parts(model._base_manager.using(DEFAULT_DB_ALIAS).only(*_own(fields)).order_by("pk"), fields)
+            rows = model._base_manager.using(DEFAULT_DB_ALIAS).only(*_own(fields)).order_by("pk")
             batch: list[Any] = []
             counts[label] = 0
             for obj in rows.iterator(chunk_size=_CHUNK):
