@@ -8,7 +8,6 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -194,5 +193,5 @@ class Signature(PartyOwned):
 
     def __str__(self) -> str:
         who = str(self.signatory) if self.signatory_id else _("(signatory not recorded)")
-        day = formats.date_format(self.signed_on) if self.signed_on else _("(date not recorded)")
+        day = str(self.signed_on) if self.signed_on else _("(date not recorded)")
         return _("%(who)s for %(party)s on %(day)s") % {"who": who, "party": self.party, "day": day}

@@ -42,9 +42,12 @@ class AccordModel(models.Model):
     # What a kind declares for core's machinery, read through the app registry (core names no domain model):
     # - the lookup path from a record to its agreement ("plan__agreement"; "" for an agreement itself, None
     #   for kinds outside any agreement), which core.visibility and core.permissions follow;
-    # - the columns full-text search finds it by (texts, localized texts, lists of texts; () for none).
+    # - the columns full-text search finds it by (texts, localized texts, lists of texts; () for none), and texts
+    #   of its parts as "<reverse relation>__<field>" ("positions__title");
+    # - the columns History leaves out (sealed or encoded material nobody reads: a signing key's ciphertext).
     agreement_path: ClassVar[str | None] = None
     search_fields: ClassVar[tuple[str, ...]] = ()
+    history_hidden: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         abstract = True

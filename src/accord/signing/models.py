@@ -30,6 +30,8 @@ class SigningKey(AccordModel):
     kdf_params = models.JSONField(_("KDF parameters"), default=dict, editable=False)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
 
+    history_hidden = ("encrypted_private_key", "nonce", "kdf_salt")  # core.pages.history: sealed, not for reading
+
     class Meta:
         verbose_name = _("signing key")
         verbose_name_plural = _("signing keys")

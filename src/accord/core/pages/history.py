@@ -246,12 +246,13 @@ def history_entries(record: Model, user: Any, limit: int = HISTORY_LIMIT) -> lis
             continue
         model = _model(r.object_type)
         fields, generic = _fields(model), _generic(model)
+        hidden = set(getattr(model, "history_hidden", ()))
         order = {name: i for i, name in enumerate(fields)}  # as the model declares them; unknown keys last
         before, after = r.before or {}, r.after or {}
         changed = []
         for k in sorted(set(before) | set(after), key=lambda k: (order.get(k, len(order)), k)):
             b, a = before.get(k), after.get(k)
-            if k in _SKIP or b == a or (b in _EMPTY and a in _EMPTY):
+            if k in _SKIP or k in hidden or b == a or (b in _EMPTY and a in _EMPTY):
                 continue
             field = fields.get(k)
             if k in generic:  # the record it names, of the kind named beside it

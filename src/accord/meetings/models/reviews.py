@@ -68,4 +68,4 @@ class ReviewStatement(PartyOwned):
         constraints = [models.UniqueConstraint(fields=["review", "party"], name="reviewstatement_one_per_party")]
 
     def __str__(self) -> str:
-        return _("Statement of %(party)s on %(review)s") % {"party": self.party, "review": self.review}
+        return _("Statement of %(party)s on %(review)s") % {"party": self.party.code, "review": self.review}
