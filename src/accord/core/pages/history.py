@@ -135,13 +135,21 @@ class _Shown:
         if field is not None and field.many_to_one and value not in _EMPTY and field.related_model is not None:
             self.wanted[field.related_model].add(value)  # type: ignore[index]
 
+    def know(self, record: Model) -> None:
+        """A record whose name is at hand (the page's own: its parts all name it) is not read again."""
+        self.names.setdefault(type(record), {})[str(record.pk)] = str(record)
+
     def resolve(self) -> None:
-        for model, ids in self.wanted.items():  # one query per referenced model
+        for model, wanted in self.wanted.items():  # one query per referenced model
+            ids = {i for i in wanted if str(i) not in self.names.get(model, {})}
+            if not ids:
+                continue
             found = visible(model._default_manager.filter(pk__in=ids), self.user).select_related()
+            names = self.names.setdefault(model, {})
             if model is ContentType:  # a kind of record: its translated name, not "app | model"
-                self.names[model] = {str(o.pk): _kind_name(o) for o in found}
+                names.update((str(o.pk), _kind_name(o)) for o in found)
             else:
-                self.names[model] = {str(o.pk): str(o) for o in found}
+                names.update((str(o.pk), str(o)) for o in found)
 
     def localized(self, value: Any, other: Any) -> Any:
         """A localized text in the reader's language, then each other language whose text differs from `other`
@@ -239,6 +247,7 @@ def history_entries(record: Model, user: Any, limit: int = HISTORY_LIMIT) -> lis
     label, pk = record._meta.label_lower, str(record.pk)
     parts = _parts(rows, label, pk, user)
     shown = _Shown(user)
+    shown.know(record)
     pending: list[tuple[ChangeRecord, bool, list[tuple[str, models.Field[Any, Any] | None, Any, Any]]]] = []
     for r in rows:
         own = (r.object_type, r.object_id) == (label, pk)
