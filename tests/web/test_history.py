@@ -154,3 +154,18 @@ def test_job_titles_follow_the_readers_language(seed: Any, admin: Any) -> None:
     job = enqueue("import", {"kind": "organisations", "filename": "orgs.csv", "dry_run": True}, user=admin)
     with translation.override("zh-hans"):
         assert str(job).startswith("试导入orgs.csv")
+
+
+def test_a_running_jobs_message_is_shown_in_the_readers_language(admin: Any) -> None:
+    from django.template.loader import render_to_string
+
+    from accord.jobs.models import Job
+    from accord.jobs.services import enqueue
+
+    job = enqueue("export", {"kind": "projects", "format": "csv", "filters": {}}, user=admin)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, progress=10, message="Exporting")
+    job.refresh_from_db()
+    with translation.override("ru"):
+        assert "Экспорт" in render_to_string("jobs/_progress.html", {"job": job})
+    with translation.override("zh-hans"):
+        assert "正在导出" in render_to_string("jobs/_progress.html", {"job": job})

@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accord.core.errors import DomainError
 from accord.interop import mapping, services
@@ -21,10 +22,10 @@ from accord.jobs.services import enqueue
 def import_job(ctx: Context) -> Outcome:
     """Import an uploaded file (kept in the default storage) with accord.interop.services.import_file."""
     p = ctx.parameters
-    ctx.progress(5, "Reading the file")
+    ctx.progress(5, gettext_noop("Reading the file"))
     with default_storage.open(p["stored_name"], "rb") as fh:
         data = fh.read()
-    ctx.progress(20, "Importing")
+    ctx.progress(20, gettext_noop("Importing"))
     try:
         if p.get("mapping"):  # the file's own columns, read through the mapping the user chose on /data/map/
             chosen = mapping.Mapping.from_dict(p["mapping"], kind=p["kind"])
@@ -53,7 +54,7 @@ def export_job(ctx: Context) -> Outcome:
     p = ctx.parameters
     job = Job.objects.get(pk=ctx.job_id)
     user = get_user_model().objects.get(pk=job.requested_by_id) if job.requested_by_id else None
-    ctx.progress(10, "Exporting")
+    ctx.progress(10, gettext_noop("Exporting"))
     # The kind's filters, as its list page and API take them ({"agreement": "1"}); refused alike, naming them.
     filters = services.export_filters(p["kind"], p.get("filters") or {}, user=user)
     withheld = services.export_withheld(p["kind"], user=user, filters=filters)

@@ -32,6 +32,7 @@ class Context:
         self._report = report
 
     def progress(self, percent: int, message: str = "") -> None:
+        """`message`: an English text marked with gettext_noop; the job's page shows it in the reader's language."""
         self._report(max(0, min(100, int(percent))), message)
 
 
