@@ -232,6 +232,7 @@ def test_russian_word_forms_find_each_other(seed: Any) -> None:
     for form in ("сотрудничество", "сотрудничества", "сотрудничеству", "Сотрудничеством", "геология", "геологией"):
         assert project.pk in found(projects, form), form
     assert found(projects, "сотрудничества геологии") == {project.pk}
+    assert found(projects, "научно-технического сотрудничества") == {project.pk}  # a compound's last word
     assert found(projects, "сотрудничества минералогии") == set()
 
 

@@ -48,7 +48,8 @@ _WORD = re.compile(r"\w+")
 # Combining marks (accents, cedillas, umlauts) as NFKD leaves them after their letter.
 _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _SHORT_I = "\ue001"  # stands for й while accents are folded: in Russian it is a letter of its own, not и + breve
-_CYRILLIC_WORD = re.compile(r"[\u0430-\u044f]{4,}")
+# A Russian word, or a compound's last word ("научно-техническое"): the part whose ending changes.
+_CYRILLIC_WORD = re.compile(r"((?:[\u0430-\u044f]+-)*)([\u0430-\u044f]{4,})")
 STEM_MIN = 3  # a shorter stem would find too much: the term is kept as typed
 
 
@@ -146,14 +147,15 @@ _stemmer: Any = None
 def stem(term: str) -> str:
     """A normalised Russian word's stem (Snowball), or the term as typed when it is not one or the stem is short."""
     global _stemmer
-    if not _CYRILLIC_WORD.fullmatch(term):
+    word = _CYRILLIC_WORD.fullmatch(term)
+    if word is None:
         return term
     if _stemmer is None:
         import snowballstemmer
 
         _stemmer = snowballstemmer.stemmer("russian")
-    found = _stemmer.stemWord(term)
-    return found if len(found) >= STEM_MIN else term
+    found = _stemmer.stemWord(word.group(2))
+    return word.group(1) + found if len(found) >= STEM_MIN else term
 
 
 def body_of(texts: Iterable[str | None]) -> str:
