@@ -196,3 +196,99 @@ def test_normalise_and_grams() -> None:
     for gram in ("武", "武衡", "衡", "w", "wu", "h", "he", "1", "19", "年"):
         assert gram.ljust(3, "\ue000") in g.split(" ")
     assert "en\ue000" not in g.split(" ")  # not the start of a word
+
+
+# --- accents, Russian word forms, people and organisations by every name ------------------------------------
+
+
+def test_accents_are_folded_both_ways(seed: Any) -> None:
+    org = services.create(
+        Organisation, party=seed.cn, name={"es": "INSTITUTO DE LA NIÑEZ"}, aliases=["Universität Wien"]
+    )
+    orgs = Organisation.objects.all()
+    assert found(orgs, "ninez") == {org.pk}
+    assert found(orgs, "NIÑEZ") == {org.pk}
+    assert found(orgs, "niñez") == {org.pk}
+    assert found(orgs, "universitat") == {org.pk}
+    assert found(orgs, "Universität") == {org.pk}
+
+
+def test_russian_short_i_is_not_folded_into_i(seed: Any) -> None:
+    person = services.create(Person, name={"ru": "Андрей Иванов"})
+    assert found(Person.objects.all(), "андрей") == {person.pk}
+    assert normalise("Андрей Ёлкин") == "андрей елкин"  # й is a letter of its own; ё is written е
+    assert normalise("Niñez Universität") == "ninez universitat"
+
+
+def test_russian_word_forms_find_each_other(seed: Any) -> None:
+    project = services.create(
+        Project,
+        agreement=seed.protocol,
+        number="S-78",
+        title={"ru": "Научно-техническое сотрудничество в области геологии"},
+        visibility=Visibility.BILATERAL,
+    )
+    projects = Project.objects.all()
+    for form in ("сотрудничество", "сотрудничества", "сотрудничеству", "Сотрудничеством", "геология", "геологией"):
+        assert project.pk in found(projects, form), form
+    assert found(projects, "сотрудничества геологии") == {project.pk}
+    assert found(projects, "научно-технического сотрудничества") == {project.pk}  # a compound's last word
+    assert found(projects, "сотрудничества минералогии") == set()
+
+
+def test_people_found_by_every_script_and_their_positions(seed: Any) -> None:
+    people = Person.objects.all()
+    for q in ("Wu Heng", "武衡", "У Хэн", "wu heng", "у хэн"):
+        assert seed.wu_heng.pk in found(people, q), q
+    assert seed.wu_heng.pk not in found(people, "Aleksenko")
+
+
+def test_a_position_written_or_removed_changes_what_finds_the_person(seed: Any) -> None:
+    from accord.directory.models import Position
+
+    person = services.create(Person, name={"en": "Lin Ping"})
+    assert found(Person.objects.all(), "glaciologist") == set()
+    position = services.create(Position, person=person, organisation=seed.tsinghua, title={"en": "Chief glaciologist"})
+    assert found(Person.objects.all(), "glaciologist") == {person.pk}
+    services.delete(position, expected_version=position.version)
+    assert found(Person.objects.all(), "glaciologist") == set()
+
+
+def test_organisations_found_by_former_names(seed: Any) -> None:
+    from accord.directory.models import OrganisationName
+
+    org = services.create(Organisation, party=seed.cn, name={"en": "Ministry of Science and Technology"})
+    services.create(OrganisationName, organisation=org, name={"zh": "国家科学技术委员会", "en": "State S&T Commission"})
+    assert org.pk in found(Organisation.objects.all(), "国家科学技术委员会")
+    assert found(Organisation.objects.all(), "state s&t") == {org.pk}
+    counts = rebuild_index()  # a rebuild finds the same
+    assert counts["directory.organisation"] >= 1
+    assert found(Organisation.objects.all(), "state s&t") == {org.pk}
+
+
+def test_the_search_page_lists_people(client: Any, seed: Any) -> None:
+    from django.urls import reverse
+
+    client.force_login(get_user_model().objects.get(username="cn-coordinator"))
+    for q in ("Wu Heng", "武衡", "У Хэн"):
+        page = client.get(reverse("web:search"), {"q": q}).content.decode()
+        assert reverse("directory:people-detail", args=[seed.wu_heng.pk]) in page, q
+
+
+def test_the_migration_folds_entries_written_before_it(seed: Any) -> None:
+    """core 0007 normalises the stored texts again, so an index built before folding finds ninez too."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    org = services.create(Organisation, party=seed.cn, name={"es": "Consejo de la Niñez"})
+    # As the index stored it before: casefolded, accents kept.
+    SearchEntry.objects.filter(model="directory.organisation", object_id=org.pk).update(
+        body="consejo de la niñez", grams=grams("consejo de la niñez")
+    )
+    assert found(Organisation.objects.all(), "ninez") == set()
+    migration = importlib.import_module("accord.core.migrations.0007_search_folded")
+    migration.refold(None, SimpleNamespace(connection=connection))
+    assert found(Organisation.objects.all(), "ninez") == {org.pk}
+    assert found(Organisation.objects.all(), "Niñez") == {org.pk}

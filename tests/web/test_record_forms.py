@@ -77,8 +77,8 @@ def test_a_chinese_edit_is_saved_as_the_dict_the_model_expects_and_shows_in_hist
     history = page[page.index('id="history-h"') :]
     assert (
         "cn-coordinator" in history
-        and '<del>en: <span lang="en">Survey the basin</span></del></td><td class="after">'
-        '<ins>en: <span lang="en">Survey the basin</span>; zh: <span lang="zh">流域调查</span></ins>'
+        and '<del><span lang="en">Survey the basin</span></del></td><td class="after">'
+        '<ins><span lang="en">Survey the basin</span>; zh: <span lang="zh">流域调查</span></ins>'
         in history
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -112,6 +113,7 @@ class AgreementParty(PartyOwned):
     )
 
     class Meta:
+        verbose_name = _("party to the agreement")
         ordering = ["agreement", "position"]
         verbose_name_plural = _("agreement parties")
         constraints = [models.UniqueConstraint(fields=["agreement", "party"], name="agreementparty_unique")]
@@ -135,6 +137,8 @@ class AuthenticText(PartyOwned):
     is_authentic = models.BooleanField(_("authentic"), default=True)
 
     class Meta:
+        verbose_name = _("authentic text")
+        verbose_name_plural = _("authentic texts")
         ordering = ["agreement", "language"]
         constraints = [models.UniqueConstraint(fields=["agreement", "language"], name="authentictext_unique_language")]
 
@@ -158,12 +162,17 @@ class Signature(PartyOwned):
     signing service, which fills `content_hash`, `signature` and `public_key`.
     """
 
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    target_id = models.PositiveBigIntegerField()
+    target_type = models.ForeignKey(
+        ContentType, verbose_name=_("kind of signed record"), on_delete=models.PROTECT, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField(_("signed record"))
+    target = GenericForeignKey("target_type", "target_id")  # no column: how History names the signed record
     target_version = models.PositiveIntegerField(_("signed version"))
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="signatures")
     # Historical records may know that a party signed but not who or when: both may then be empty.
-    signatory = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="signatures")
+    signatory = models.ForeignKey(
+        Person, verbose_name=_("signatory"), null=True, blank=True, on_delete=models.PROTECT, related_name="signatures"
+    )
     capacity = LocalizedTextField(_("signed as"), blank=True, help_text=_("The position the signatory held."))
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     signed_at = LocalizedTextField(_("signed at"), blank=True)
@@ -172,6 +181,8 @@ class Signature(PartyOwned):
     public_key = models.TextField(_("public key"), blank=True)
 
     class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
         ordering = ["signed_on", "id"]
         indexes = [models.Index(fields=["target_type", "target_id"], name="signature_target_idx")]
         constraints = [
@@ -181,5 +192,6 @@ class Signature(PartyOwned):
         ]
 
     def __str__(self) -> str:
-        who = str(self.signatory) if self.signatory_id else "(signatory not recorded)"
-        return f"{who} for {self.party} on {self.signed_on or '(date not recorded)'}"
+        who = str(self.signatory) if self.signatory_id else _("(signatory not recorded)")
+        day = str(self.signed_on) if self.signed_on else _("(date not recorded)")
+        return _("%(who)s for %(party)s on %(day)s") % {"who": who, "party": self.party, "day": day}

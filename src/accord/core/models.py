@@ -42,12 +42,15 @@ class AccordModel(models.Model):
     # What a kind declares for core's machinery, read through the app registry (core names no domain model):
     # - the lookup path from a record to its agreement ("plan__agreement"; "" for an agreement itself, None
     #   for kinds outside any agreement), which core.visibility and core.permissions follow;
-    # - the columns full-text search finds it by (texts, localized texts, lists of texts; () for none).
+    # - the columns full-text search finds it by (texts, localized texts, lists of texts; () for none), and texts
+    #   of its parts as "<reverse relation>__<field>" ("positions__title");
+    # - the columns History leaves out (sealed or encoded material nobody reads: a signing key's ciphertext).
     agreement_path: ClassVar[str | None] = None
     # - the lookup path to the party whose side a record outside any agreement is on, when it has no owner_party
     #   ("party" for an organisation, "" for a party itself; None: none), which core.permissions follows;
     party_path: ClassVar[str | None] = None
     search_fields: ClassVar[tuple[str, ...]] = ()
+    history_hidden: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         abstract = True
@@ -176,6 +179,7 @@ class JournalEntry(PartyOwned):
     )
 
     class Meta:
+        verbose_name = _("journal entry")
         ordering = ["-occurred_on", "-id"]
         verbose_name_plural = _("journal entries")
         indexes = [models.Index(fields=["target_type", "target_id"], name="journal_target_idx")]

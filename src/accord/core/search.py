@@ -1,12 +1,16 @@
 """Full-text search over projects, organisations, agreements and people, in every language at once.
 
 The index (core.models.SearchEntry, table search_entry) holds one row per searchable record: its texts in
-every language, normalised (NFKC, casefolded, ё as е) and joined, plus "grams" for short queries. The
+every language, normalised (NFKC, casefolded, accents folded: NIÑEZ as ninez, ё as е) and joined, plus "grams"
+for short queries. A model's search_fields may name texts of its parts ("positions__title": a person is found by
+the posts they held); a write of a part re-indexes the record it belongs to. The
 services keep it in step: every audited write calls index_changed() in its transaction, so a rolled-back
 write leaves no trace here either. It is derived data: not audited, rebuilt by `accord search-index rebuild`.
 
 Matching, the same on both databases:
 - a query is split on spaces; every term must match (AND);
+- a Russian word is looked up by its stem (Snowball's Russian stemmer: "сотрудничества" asks "сотрудничеств", which
+  "сотрудничество" contains): the stemmer only strips endings, so a stem is found wherever a form of its word is;
 - a term of 3+ characters matches anywhere in the text (SQLite: FTS5 trigram; PostgreSQL: LIKE on a
   pg_trgm GIN index), so 合作计划, академи and ceram all find their records;
 - a term of 1-2 characters (Chinese names are often two: 武衡) cannot use trigrams; it matches a gram:
@@ -41,6 +45,12 @@ _CJK = (
 )
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 _WORD = re.compile(r"\w+")
+# Combining marks (accents, cedillas, umlauts) as NFKD leaves them after their letter.
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_SHORT_I = "\ue001"  # stands for й while accents are folded: in Russian it is a letter of its own, not и + breve
+# A Russian word, or a compound's last word ("научно-техническое"): the part whose ending changes.
+_CYRILLIC_WORD = re.compile(r"((?:[\u0430-\u044f]+-)*)([\u0430-\u044f]{4,})")
+STEM_MIN = 3  # a shorter stem would find too much: the term is kept as typed
 
 
 def _localized(value: Any) -> list[str]:
@@ -52,6 +62,8 @@ def texts_of(obj: Any, fields: Sequence[str]) -> list[str]:
     """The record's searchable texts: each of its model's search_fields, a text, a localized text or a list of texts."""
     out: list[str] = []
     for name in fields:
+        if "__" in name:  # a text of the record's parts: read in bulk by _part_texts
+            continue
         value = getattr(obj, name)
         if isinstance(value, str):
             out.append(value)
@@ -82,13 +94,68 @@ def _fields(label: str) -> tuple[str, ...]:
     return apps.get_model(label).search_fields
 
 
+def _own(fields: Sequence[str]) -> list[str]:
+    return [f for f in fields if "__" not in f]
+
+
+def _parts_of(fields: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(f.split("__", 1)[0] for f in fields if "__" in f))
+
+
+_parents: dict[str, list[tuple[type[models.Model], str]]] | None = None
+
+
+def _parents_of(label: str) -> list[tuple[type[models.Model], str]]:
+    """(searchable model, foreign key attname) for each searchable record a `label` record is a part of: a
+    position's person, a dated name's organisation."""
+    global _parents
+    if _parents is None:
+        found: dict[str, list[tuple[type[models.Model], str]]] = {}
+        for model in searchable_models():
+            for rel in _parts_of(model.search_fields):  # type: ignore[attr-defined]
+                remote = model._meta.get_field(rel).remote_field  # the part's foreign key to the record
+                part = model._meta.get_field(rel).related_model
+                found.setdefault(part._meta.label_lower, []).append((model, remote.attname))  # type: ignore[union-attr]
+        _parents = found
+    return _parents.get(label, [])
+
+
 # --- text ------------------------------------------------------------------------------------------------
 
 
+def fold(text: str) -> str:
+    """Accents off (niñez as ninez, Universität as universitat, ç as c), й kept: what a reader types on a keyboard
+    without them finds the text with them, and the other way round."""
+    if text.isascii():
+        return text
+    if unicodedata.is_normalized("NFD", text):  # nothing composed (Chinese, most Russian): only loose marks to drop
+        return _MARKS.sub("", text) if _MARKS.search(text) else text
+    text = unicodedata.normalize("NFD", text.replace("й", _SHORT_I))
+    return unicodedata.normalize("NFC", _MARKS.sub("", text)).replace(_SHORT_I, "й")
+
+
 def normalise(text: str) -> str:
-    """NFKC (full-width forms, compatibility ideographs), casefold, ё as е (Russian often writes е), one space."""
+    """NFKC (full-width forms, compatibility ideographs), casefold, accents folded, ё as е (Russian often writes е),
+    one space."""
     text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е").replace(PAD, "")
-    return " ".join(text.split())
+    return " ".join(fold(text).split())
+
+
+_stemmer: Any = None
+
+
+def stem(term: str) -> str:
+    """A normalised Russian word's stem (Snowball), or the term as typed when it is not one or the stem is short."""
+    global _stemmer
+    word = _CYRILLIC_WORD.fullmatch(term)
+    if word is None:
+        return term
+    if _stemmer is None:
+        import snowballstemmer
+
+        _stemmer = snowballstemmer.stemmer("russian")
+    found = _stemmer.stemWord(word.group(2))
+    return word.group(1) + found if len(found) >= STEM_MIN else term
 
 
 def body_of(texts: Iterable[str | None]) -> str:
@@ -137,7 +204,7 @@ def _terms(q: str) -> tuple[list[str], list[str]]:
     short: list[str] = []
     for term in normalise(q[:QUERY_MAX]).split():
         if len(term) >= 3:
-            subs.append(term)
+            subs.append(stem(term))
             continue
         for word in _WORD.findall(term):  # punctuation alone ("-", "№") narrows nothing
             for run, _cjk in _runs(word):
@@ -245,13 +312,36 @@ _UPSERT = (
 )
 
 
-def _write(cur: Any, label: str, objs: Sequence[Any]) -> None:
+def _part_texts(
+    model: type[models.Model], fields: Sequence[str], ids: Sequence[Any], leave_out: Iterable[Any] = ()
+) -> dict[Any, list[str]]:
+    """The texts of the records' parts that `fields` name ("positions__title"), by record id: one query per kind of
+    part, plain values (no model instances), without the parts in `leave_out` (being deleted)."""
+    out: dict[Any, list[str]] = {}
+    for rel in _parts_of(fields):
+        link = model._meta.get_field(rel)
+        part = link.related_model
+        texts = [f.split("__", 1)[1] for f in fields if f.startswith(rel + "__")]
+        fk = link.remote_field.attname  # type: ignore[union-attr]
+        rows = part._base_manager.using(DEFAULT_DB_ALIAS).filter(**{f"{fk}__in": ids})  # type: ignore[union-attr]
+        for row in rows.exclude(pk__in=list(leave_out)).order_by("pk").values_list(fk, *texts):
+            for value in row[1:]:
+                if isinstance(value, str):
+                    out.setdefault(row[0], []).append(value)
+                elif isinstance(value, dict):
+                    out.setdefault(row[0], []).extend(_localized(value))
+    return out
+
+
+def _write(cur: Any, label: str, objs: Sequence[Any], leave_out: Iterable[Any] = ()) -> None:
     fields = _fields(label)
+    has_parts = any("__" in f for f in fields)
     for start in range(0, len(objs), _CHUNK):
         chunk = objs[start : start + _CHUNK]
         params: list[Any] = []
+        parts = _part_texts(type(chunk[0]), fields, [o.pk for o in chunk], leave_out) if has_parts else {}
         for o in chunk:
-            body = body_of(texts_of(o, fields))
+            body = body_of(texts_of(o, fields) + parts.get(o.pk, []))
             params += [label, o.pk, body, grams(body)]
         cur.execute(_UPSERT.format(rows=", ".join(["(%s, %s, %s, %s)"] * len(chunk))), params)
 
@@ -263,6 +353,7 @@ def index_changed(objs: Sequence[models.Model], *, deleted: bool = False) -> Non
     """
     if not objs:
         return
+    _reindex_parents(objs, deleted=deleted)
     by_label: dict[str, list[models.Model]] = {}
     for o in objs:
         label = _label(type(o))
@@ -283,6 +374,27 @@ def index_changed(objs: Sequence[models.Model], *, deleted: bool = False) -> Non
                 _write(cur, label, group)
 
 
+def _reindex_parents(objs: Sequence[models.Model], *, deleted: bool) -> None:
+    """Index again the records `objs` are searchable parts of (a position written: its person)."""
+    by_label: dict[str, list[models.Model]] = {}
+    for o in objs:
+        by_label.setdefault(o._meta.label_lower, []).append(o)
+    for label, group in by_label.items():
+        parents = _parents_of(label)
+        if not parents:
+            continue
+        gone = {o.pk for o in group} if deleted else set()
+        with connections[DEFAULT_DB_ALIAS].cursor() as cur:
+            for model, attname in parents:
+                ids = {getattr(o, attname) for o in group} - {None}
+                if not ids:
+                    continue
+                fields: Sequence[str] = model.search_fields  # type: ignore[attr-defined]
+                records = list(model._base_manager.using(DEFAULT_DB_ALIAS).only(*_own(fields)).filter(pk__in=ids))
+                if records:
+                    _write(cur, model._meta.label_lower, records, gone)
+
+
 def searchable_models() -> list[type[models.Model]]:
     """The models that declare search_fields, as the app registry lists them."""
     from django.apps import apps
@@ -297,7 +409,8 @@ def rebuild_index() -> dict[str, int]:
         cur.execute("DELETE FROM search_entry")
         for model in searchable_models():
             label = model._meta.label_lower
-            rows = model._base_manager.using(DEFAULT_DB_ALIAS).only(*model.search_fields).order_by("pk")  # type: ignore[attr-defined]
+            fields = model.search_fields  # type: ignore[attr-defined]
+            rows = model._base_manager.using(DEFAULT_DB_ALIAS).only(*_own(fields)).order_by("pk")
             batch: list[Any] = []
             counts[label] = 0
             for obj in rows.iterator(chunk_size=_CHUNK):

@@ -69,7 +69,8 @@ class Party(AccordModel):
 class Organisation(ExternallyKnown, PartyOwned):
     """A commission, ministry, academy, institute, university or enterprise of one party."""
 
-    search_fields = ("name", "aliases")  # core.search: the texts it is found by
+    # core.search: the texts it is found by (its current name in every script, aliases, the names it bore before)
+    search_fields = ("name", "aliases", "names__name")
     party_path = "party"  # core.permissions: its party's coordinators change it
 
     class Kind(models.TextChoices):
@@ -142,6 +143,8 @@ class OrganisationName(AccordModel):
     valid_to = models.DateField(_("to"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("dated name")
+        verbose_name_plural = _("dated names")
         ordering = ["organisation", "valid_from"]
 
     def __str__(self) -> str:
@@ -164,12 +167,18 @@ class OrganisationSuccession(AccordModel):
 
     party_path = "successor__party"  # core.permissions: on its successor's side
 
-    predecessor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="successions")
-    successor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="predecessions")
+    predecessor = models.ForeignKey(
+        Organisation, verbose_name=_("predecessor"), on_delete=models.PROTECT, related_name="successions"
+    )
+    successor = models.ForeignKey(
+        Organisation, verbose_name=_("successor"), on_delete=models.PROTECT, related_name="predecessions"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     on = models.DateField(_("date"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("succession")
+        verbose_name_plural = _("successions")
         constraints = [
             models.UniqueConstraint(fields=["predecessor", "successor"], name="succession_unique_pair"),
             models.CheckConstraint(condition=~models.Q(predecessor=models.F("successor")), name="succession_not_self"),
@@ -182,7 +191,7 @@ class OrganisationSuccession(AccordModel):
 class Person(ExternallyKnown, AccordModel):
     """A scientist, official or expert, with names in several scripts (武衡 / Wu Heng / У Хэн)."""
 
-    search_fields = ("name",)  # core.search: the texts it is found by
+    search_fields = ("name", "positions__title")  # core.search: names in every script, the posts held
     party_path = "party"  # core.permissions: its party's coordinators change it
 
     name = LocalizedTextField(_("name"))
@@ -216,6 +225,8 @@ class Position(AccordModel):
     end_on = models.DateField(_("to"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
         ordering = ["person", "-start_on"]
 
     def __str__(self) -> str:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from accord.documents.models import Document
 from accord.documents.renderers import get_kind, resolve
 from accord.documents.services import generate_document
 from accord.jobs.registry import Context, JobKind, Outcome, register
@@ -25,12 +28,12 @@ def document_file_name(kind: str, record: Any, languages: list[str], fmt: str) -
 
 def generate_document_job(ctx: Context) -> Outcome:
     p = ctx.parameters
-    ctx.progress(10, "Reading the records")
+    ctx.progress(10, gettext_noop("Reading the records"))
     record = resolve(get_kind(p["kind"]), p["ref"])
     generated = generate_document(
         p["kind"], p["ref"], p.get("language") or None, p["format"], layout=p.get("layout") or "parallel"
     )
-    ctx.progress(90, "Stored the document")
+    ctx.progress(90, gettext_noop("Stored the document"))
     rendering = generated.rendering
     assert rendering is not None  # a format was asked for, so a rendering was stored
     return Outcome(
@@ -41,4 +44,15 @@ def generate_document_job(ctx: Context) -> Outcome:
     )
 
 
-register(JobKind("document", generate_document_job, "Generate a document from the records"))
+def document_title(p: dict[str, Any]) -> str:
+    """e.g. "Communiqué of “Moscow, 1960” (zh, pdf)", in the reader's language (one read of the record)."""
+    record = resolve(get_kind(p["kind"]), p["ref"])
+    return _("%(what)s of “%(record)s” (%(language)s, %(format)s)") % {
+        "what": Document.Kind(p["kind"]).label,
+        "record": record,
+        "language": p.get("language") or _("every language"),
+        "format": p["format"],
+    }
+
+
+register(JobKind("document", generate_document_job, "Generate a document from the records", title=document_title))

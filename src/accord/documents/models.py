@@ -104,6 +104,8 @@ class DocumentText(PartyOwned):
     sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
 
     class Meta:
+        verbose_name = _("document text")
+        verbose_name_plural = _("document texts")
         ordering = ["document", "language"]
         constraints = [models.UniqueConstraint(fields=["document", "language"], name="documenttext_unique_language")]
 
@@ -147,6 +149,8 @@ class DocumentFile(PartyOwned):
     source_sha256 = models.CharField(_("source SHA-256"), max_length=64, blank=True)
 
     class Meta:
+        verbose_name = _("document file")
+        verbose_name_plural = _("document files")
         ordering = ["document", "languages", "format"]
         constraints = [
             models.UniqueConstraint(
@@ -178,6 +182,8 @@ class DocumentApproval(AccordModel):
     agreement_path = "document__agreement"  # core.visibility: how it reaches its agreement
 
     class Meta:
+        verbose_name = _("document approval")
+        verbose_name_plural = _("document approvals")
         ordering = ["document", "approved_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -186,4 +192,4 @@ class DocumentApproval(AccordModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.party} approved {self.document}"
+        return _("%(party)s approved %(document)s") % {"party": self.party, "document": self.document}

@@ -7,6 +7,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accord.core.errors import DomainError
 from accord.interop import mapping, services
@@ -19,10 +22,10 @@ from accord.jobs.services import enqueue
 def import_job(ctx: Context) -> Outcome:
     """Import an uploaded file (kept in the default storage) with accord.interop.services.import_file."""
     p = ctx.parameters
-    ctx.progress(5, "Reading the file")
+    ctx.progress(5, gettext_noop("Reading the file"))
     with default_storage.open(p["stored_name"], "rb") as fh:
         data = fh.read()
-    ctx.progress(20, "Importing")
+    ctx.progress(20, gettext_noop("Importing"))
     try:
         if p.get("mapping"):  # the file's own columns, read through the mapping the user chose on /data/map/
             chosen = mapping.Mapping.from_dict(p["mapping"], kind=p["kind"])
@@ -51,7 +54,7 @@ def export_job(ctx: Context) -> Outcome:
     p = ctx.parameters
     job = Job.objects.get(pk=ctx.job_id)
     user = get_user_model().objects.get(pk=job.requested_by_id) if job.requested_by_id else None
-    ctx.progress(10, "Exporting")
+    ctx.progress(10, gettext_noop("Exporting"))
     # The kind's filters, as its list page and API take them ({"agreement": "1"}); refused alike, naming them.
     filters = services.export_filters(p["kind"], p.get("filters") or {}, user=user)
     withheld = services.export_withheld(p["kind"], user=user, filters=filters)
@@ -67,5 +70,23 @@ def queue_export(*, kind: str, fmt: str, filters: dict[str, str], user: Any) -> 
     return job.pk, reverse("jobs:detail", args=[job.pk])
 
 
-register(JobKind("import", import_job, "Import records from a file"))
-register(JobKind("export", export_job, "Export records to a file"))
+def _kind_name(kind: str) -> str:
+    try:
+        return str(services.spec_for(kind).model._meta.verbose_name_plural)
+    except Exception:
+        return kind
+
+
+def import_title(p: dict[str, Any]) -> str:
+    what = {"file": Truncator(p["filename"]).chars(80), "kind": _kind_name(p["kind"])}
+    if p.get("dry_run"):
+        return _("Dry run of importing %(file)s (%(kind)s)") % what
+    return _("Importing %(file)s (%(kind)s)") % what
+
+
+def export_title(p: dict[str, Any]) -> str:
+    return _("Export of %(kind)s (%(format)s)") % {"kind": _kind_name(p["kind"]), "format": p["format"].upper()}
+
+
+register(JobKind("import", import_job, "Import records from a file", title=import_title))
+register(JobKind("export", export_job, "Export records to a file", title=export_title))

@@ -53,6 +53,14 @@ class Job(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_max_100")]
 
     def __str__(self) -> str:
+        from accord.jobs.registry import KINDS  # the kinds are registered by the apps, after the models load
+
+        kind = KINDS.get(self.kind)
+        if kind is not None and kind.title is not None:
+            try:
+                return kind.title(self.parameters or {})
+            except (KeyError, TypeError, ValueError):  # parameters of an older shape: the stored title
+                pass
         return self.title or self.kind
 
     @property

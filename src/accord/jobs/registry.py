@@ -32,6 +32,7 @@ class Context:
         self._report = report
 
     def progress(self, percent: int, message: str = "") -> None:
+        """`message`: an English text marked with gettext_noop; the job's page shows it in the reader's language."""
         self._report(max(0, min(100, int(percent))), message)
 
 
@@ -45,6 +46,8 @@ class JobKind:
     # For work done every day by itself (the reminder digest): the local hour it is queued at, read when the
     # runner looks (so settings apply without a restart); None: not today, not scheduled. See runner.queue_scheduled.
     daily_at: Callable[[], int | None] | None = None
+    # A job's title from its parameters, in the reader's language (a stored title is in its requester's).
+    title: Callable[[dict[str, Any]], str] | None = None
 
 
 KINDS: dict[str, JobKind] = {}

@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext_noop
 
 from accord.core import routers
 from accord.core.actor import Actor, acting_as
@@ -65,7 +66,10 @@ def recover_abandoned() -> int:
             )
         else:
             changed = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, claimed_by=job.claimed_by).update(
-                status=Job.Status.QUEUED, claimed_by="", progress=0, message="restarted: its runner stopped"
+                status=Job.Status.QUEUED,
+                claimed_by="",
+                progress=0,
+                message=gettext_noop("restarted: its runner stopped"),
             )
         recovered += changed
     return recovered

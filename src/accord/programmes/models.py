@@ -188,7 +188,11 @@ class Participation(ExternallyKnown, PartyOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organisation} in {self.project.number} ({self.get_role_display()})"
+        return _("%(organisation)s in %(project)s (%(role)s)") % {
+            "organisation": self.organisation,
+            "project": self.project.number,
+            "role": self.get_role_display(),
+        }
 
     def clean(self) -> None:
         super().clean()
@@ -270,13 +274,19 @@ class PlanApproval(PartyOwned):
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
+        verbose_name = _("plan approval")
+        verbose_name_plural = _("plan approvals")
         ordering = ["plan", "plan_version", "id"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "party", "plan_version"], name="planapproval_once_per_version")
         ]
 
     def __str__(self) -> str:
-        return f"{self.party} agreed to {self.plan} v{self.plan_version}"
+        return _("%(party)s agreed to %(plan)s v%(version)s") % {
+            "party": self.party,
+            "plan": self.plan,
+            "version": self.plan_version,
+        }
 
 
 class PlanItemResponsibility(PartyOwned):
@@ -288,9 +298,10 @@ class PlanItemResponsibility(PartyOwned):
     plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="responsibilities")
     visibility_parents = ("plan_item",)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    side = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    side = models.ForeignKey(Party, verbose_name=_("side"), on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("responsible organisation")
         verbose_name_plural = _("plan item responsibilities")
         constraints = [
             models.UniqueConstraint(fields=["plan_item", "organisation"], name="responsibility_unique_organisation")
@@ -362,7 +373,12 @@ class ProgressReport(ExternallyKnown, PartyOwned):
 
     plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="progress_reports")
     visibility_parents = ("plan_item",)
-    reporting_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="progress_reports")
+    reporting_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("reporting organisation"),
+        on_delete=models.PROTECT,
+        related_name="progress_reports",
+    )
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))
     status = models.CharField(_("status"), max_length=16, choices=ProgressStatus.choices)
@@ -454,10 +470,20 @@ class Exchange(ExternallyKnown, PartyOwned):
     from_party = models.ForeignKey(Party, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+")
     to_party = models.ForeignKey(Party, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+")
     sending_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges_sent"
+        Organisation,
+        verbose_name=_("sending organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exchanges_sent",
     )
     receiving_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges_received"
+        Organisation,
+        verbose_name=_("receiving organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exchanges_received",
     )
     start_on = models.DateField(_("start"), null=True, blank=True)
     end_on = models.DateField(_("end"), null=True, blank=True)
@@ -532,8 +558,9 @@ class ExchangePerson(PartyOwned):
     role = LocalizedTextField(_("role"), blank=True)
 
     class Meta:
+        verbose_name = _("person in an exchange")
         verbose_name_plural = _("exchange people")
         constraints = [models.UniqueConstraint(fields=["exchange", "person"], name="exchangeperson_unique")]
 
     def __str__(self) -> str:
-        return f"{self.person} in {self.exchange}"
+        return _("%(person)s in %(exchange)s") % {"person": self.person, "exchange": self.exchange}

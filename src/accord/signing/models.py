@@ -30,7 +30,11 @@ class SigningKey(AccordModel):
     kdf_params = models.JSONField(_("KDF parameters"), default=dict, editable=False)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
 
+    history_hidden = ("encrypted_private_key", "nonce", "kdf_salt")  # core.pages.history: sealed, not for reading
+
     class Meta:
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
         ordering = ["person", "-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -43,7 +47,7 @@ class SigningKey(AccordModel):
         ]
 
     def __str__(self) -> str:
-        state = f"revoked {self.revoked_on}" if self.revoked_on else "active"
+        state = _("revoked %(day)s") % {"day": self.revoked_on} if self.revoked_on else _("active")
         return f"{self.person} — {self.fingerprint} ({state})"
 
     @property
@@ -75,10 +79,12 @@ class SignatureSeal(AccordModel):
     attestation = models.TextField(_("attestation"))  # base64 Ed25519 signature over the attestation statement
 
     class Meta:
+        verbose_name = _("signature seal")
+        verbose_name_plural = _("signature seals")
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"seal of signature {self.signature_id}"
+        return _("seal of signature %(id)s") % {"id": self.signature_id}
 
 
 class SignedContent(AccordModel):
@@ -101,13 +107,18 @@ class SignedContent(AccordModel):
     chain_position = models.BigIntegerField(_("audit chain position when signed"), editable=False)
 
     class Meta:
+        verbose_name = _("signed content")
+        verbose_name_plural = _("signed contents")
         ordering = ["plan", "plan_version"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "plan_version"], name="signedcontent_one_per_plan_version"),
         ]
 
     def __str__(self) -> str:
-        return f"signed content of plan {self.plan_id} version {self.plan_version}"
+        return _("signed content of plan %(plan)s version %(version)s") % {
+            "plan": self.plan_id,
+            "version": self.plan_version,
+        }
 
     @property
     def payload_bytes(self) -> bytes:

@@ -46,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", context)
 
 
-SEARCH_KINDS = ("agreements", "plans", "projects", "documents", "organisations", "meetings")
+SEARCH_KINDS = ("agreements", "plans", "projects", "documents", "organisations", "people", "meetings")
 
 
 @require_GET

@@ -60,11 +60,13 @@ class Delegation(PartyOwned):
     )
 
     class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
         ordering = ["meeting", "id"]
         constraints = [models.UniqueConstraint(fields=["meeting", "party"], name="delegation_one_per_party")]
 
     def __str__(self) -> str:
-        return f"{self.party} delegation to {self.meeting}"
+        return _("%(party)s delegation to %(meeting)s") % {"party": self.party, "meeting": self.meeting}
 
     def clean(self) -> None:
         super().clean()
@@ -94,6 +96,8 @@ class DelegationMember(PartyOwned):
     capacity = LocalizedTextField(_("position"), blank=True)
 
     class Meta:
+        verbose_name = _("delegation member")
+        verbose_name_plural = _("delegation members")
         ordering = ["delegation", "id"]
         constraints = [
             models.UniqueConstraint(fields=["delegation", "person"], name="delegationmember_unique"),
@@ -123,6 +127,8 @@ class MeetingAttendee(PartyOwned):
     occasion = LocalizedTextField(_("occasion"), blank=True, help_text=_("e.g. the signing ceremony"))
 
     class Meta:
+        verbose_name = _("attendee")
+        verbose_name_plural = _("attendees")
         ordering = ["meeting", "id"]
         constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="attendee_unique")]
 
@@ -158,6 +164,8 @@ class AgendaItem(PartyOwned):
     decision = LocalizedTextField(_("decision"), blank=True)
 
     class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
         ordering = ["meeting", "position"]
         constraints = [models.UniqueConstraint(fields=["meeting", "position"], name="agendaitem_unique_position")]
 

@@ -38,12 +38,13 @@ class Minutes(PartyOwned):
     finalised_on = models.DateField(_("final on"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("minutes")
         ordering = ["meeting", "id"]
         verbose_name_plural = _("minutes")
         constraints = [models.UniqueConstraint(fields=["meeting"], name="minutes_one_per_meeting")]
 
     def __str__(self) -> str:
-        return f"Minutes of {self.meeting}"
+        return _("Minutes of %(meeting)s") % {"meeting": self.meeting}
 
     def clean(self) -> None:
         super().clean()
@@ -89,11 +90,13 @@ class MinutesRevision(AccordModel):
     note = models.CharField(_("note"), max_length=500, blank=True, help_text=_("Why, e.g. amendments to item 2."))
 
     class Meta:
+        verbose_name = _("minutes revision")
+        verbose_name_plural = _("minutes revisions")
         ordering = ["minutes", "number"]
         constraints = [models.UniqueConstraint(fields=["minutes", "number"], name="minutesrevision_unique_number")]
 
     def __str__(self) -> str:
-        return f"{self.minutes}, revision {self.number}"
+        return _("%(minutes)s, revision %(number)s") % {"minutes": self.minutes, "number": self.number}
 
     def clean(self) -> None:
         super().clean()
@@ -143,6 +146,7 @@ class MinutesSignOff(PartyOwned):
     body_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
 
     class Meta:
+        verbose_name_plural = _("minutes sign-offs")
         ordering = ["minutes", "revision", "id"]
         verbose_name = _("minutes sign-off")
         constraints = [
@@ -150,4 +154,8 @@ class MinutesSignOff(PartyOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.party.code} sign-off of revision {self.revision} of {self.minutes}"
+        return _("%(party)s sign-off of revision %(revision)s of %(minutes)s") % {
+            "party": self.party.code,
+            "revision": self.revision,
+            "minutes": self.minutes,
+        }

@@ -47,7 +47,7 @@ class Review(PartyOwned):
         constraints = [models.UniqueConstraint(fields=["plan", "as_of"], name="review_one_per_plan_and_date")]
 
     def __str__(self) -> str:
-        return f"Review of {self.plan} as of {self.as_of.isoformat()}"
+        return _("Review of %(plan)s as of %(day)s") % {"plan": self.plan, "day": self.as_of.isoformat()}
 
 
 class ReviewStatement(PartyOwned):
@@ -62,8 +62,10 @@ class ReviewStatement(PartyOwned):
     text = LocalizedTextField(_("statement"))
 
     class Meta:
+        verbose_name = _("review statement")
+        verbose_name_plural = _("review statements")
         ordering = ["review", "party", "id"]
         constraints = [models.UniqueConstraint(fields=["review", "party"], name="reviewstatement_one_per_party")]
 
     def __str__(self) -> str:
-        return f"Statement of {self.party.code} on {self.review}"
+        return _("Statement of %(party)s on %(review)s") % {"party": self.party.code, "review": self.review}
