@@ -24,7 +24,7 @@ from django.urls import get_resolver, reverse
 from django.utils import translation
 
 from accord.core.actor import Actor, acting_as
-from accord.core.pages.records import record_types
+from accord.core.pages.records import NewSpec, frozen_reason, record_types
 from accord.core.pages.steps import STEPS
 from accord.core.permissions import can
 from accord.core.visibility import visible
@@ -41,7 +41,7 @@ TECHNICAL = {
     "accord", "api", "bcp", "cerif", "cordis", "csv", "docx", "ed25519", "html", "htmx", "iati", "id", "iso",
     "json", "oai", "oecd", "orcid", "pdf", "pmh", "raid", "ror", "sha", "smtp", "svg", "totp", "unts", "url",
     "utc", "uuid", "xlsx", "xml", "zh", "ru", "en", "ok", "ussr", "su", "cn", "prc", "ti", "ai", "kb", "mb", "gb",
-    "kdf", "javascript", "ods", "nonce", "rfc", "qr",
+    "kdf", "javascript", "ods", "nonce", "rfc", "qr", "mn",  # mn: a language tag given as an example
 }  # fmt: skip
 # Commands are typed as written, whatever the interface language.
 _COMMAND = re.compile(
@@ -200,8 +200,15 @@ def pages(user: Any) -> Iterator[tuple[str, bool]]:
             editable = _first(rt.detail_qs(), user, lambda r, rt=rt: can(user, "change", r) and not rt.frozen(r))
             if editable is not None:
                 yield reverse(rt.url_name("edit"), args=[editable.pk]), True
-        if rt.create is not None:
-            parent = _first(rt.create.parent_model._default_manager.all(), user, lambda r: can(user, "change", r))
+        if isinstance(rt.create, NewSpec):  # a record made under no parent (an agreement, a person)
+            if rt.create.offered(user):
+                yield reverse(rt.url_name("create")), True
+        elif rt.create is not None:
+            parent = _first(
+                rt.create.parent_model._default_manager.all(),
+                user,
+                lambda r: can(user, "change", r) and not frozen_reason(r),  # a signed plan takes no new item
+            )
             if parent is not None:
                 yield f"{reverse(rt.url_name('create'))}?{rt.create.parent_param}={parent.pk}", True
     for step in STEPS.values():
