@@ -238,7 +238,8 @@ def test_the_whole_cycle_in_chinese_as_each_role_in_turn(site, browser):
     cas.fill("#id_narrative", "已选出三个抗倒伏品系。")
     confirm(cas)
     assert cas.url == plan_url, main_text(cas)[:2000]
-    assert "60" in cas.get_by_test_id("plan-items").inner_text()
+    row = cas.get_by_test_id("item-R-1")
+    assert row.locator(".progress-on_track").count() == 1 and "60%" in row.inner_text()
     cas.context.close()
 
     # --- the sending side records a shipment of samples; the receiving institution's reporter confirms it ---
