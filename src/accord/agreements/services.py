@@ -13,7 +13,7 @@ from django.db import models, transaction
 from accord.agreements.models import Agreement, AgreementParty, AuthenticText, Signature
 from accord.core import services as records
 from accord.core.errors import Forbidden, ValidationFailed
-from accord.core.permissions import acting_user, parties_of_agreement
+from accord.core.permissions import acting_user, may_create, parties_of_agreement, require_actor
 from accord.core.visibility import principal
 from accord.directory.models import Party, Person
 
@@ -64,13 +64,21 @@ def check_parties(agreement: Any, **parties: Any) -> None:
 
 
 @transaction.atomic
-def create_agreement(*, parties: Sequence[Party | tuple[Party, str]], **fields: Any) -> Agreement:
-    """Create an agreement with its parties, in order (the first is side A). Needs two distinct parties."""
-    pairs = [(p, AgreementParty.Role.SIGNATORY) if isinstance(p, Party) else p for p in parties]
+def create_agreement(
+    *, parties: Sequence[Party | tuple[Party, str] | tuple[Party, str, dict[str, str]]], **fields: Any
+) -> Agreement:
+    """Create an agreement with its parties, in order (the first is side A). Needs two distinct parties. Each is
+    a party, or (party, role), or (party, role, whom its signatory represents)."""
+    named = [(p, AgreementParty.Role.SIGNATORY) if isinstance(p, Party) else tuple(p) for p in parties]
+    pairs = [(p[0], p[1]) for p in named]
+    represented = {p[0].pk: p[2] for p in named if len(p) > 2 and p[2]}
     if len({p.pk for p, _ in pairs}) != len(pairs):
         raise ValidationFailed({"parties": ["a party is named twice"]})
     if len(pairs) < 2:
         raise ValidationFailed({"parties": ["an agreement needs at least two parties"]})
+    user = acting_user()
+    if user is not None and not any(may_create(user, party=p) for p, _ in pairs):
+        raise Forbidden("You may not register an agreement to which your party is not a party", field="parties")
     agreement = records.create(Agreement, **fields)
     for position, (party, role) in enumerate(pairs, start=1):
         records.create(
@@ -80,15 +88,18 @@ def create_agreement(*, parties: Sequence[Party | tuple[Party, str]], **fields: 
             party=party,
             role=role,
             position=position,
+            represented_by=represented.get(party.pk, {}),
         )
     return agreement
 
 
 def update_agreement(agreement: Agreement, *, expected_version: int, **changes: Any) -> Agreement:
+    require_actor("change", agreement)
     return records.update(agreement, expected_version=expected_version, **changes)
 
 
 def add_party(agreement: Agreement, party: Party, role: str = AgreementParty.Role.SIGNATORY) -> AgreementParty:
+    require_actor("change", agreement)
     if agreement.agreement_parties.filter(party=party).exists():
         raise ValidationFailed({"party": [f"{party} is already a party to “{agreement}”"]})
     position = (agreement.agreement_parties.aggregate(m=models.Max("position"))["m"] or 0) + 1
@@ -106,6 +117,7 @@ def set_represented_by(
     link: AgreementParty, represented_by: dict[str, str], *, expected_version: int
 ) -> AgreementParty:
     """Name whom a party's signatory represents (e.g. "the Government of ..."), as the agreement's texts say."""
+    require_actor("change", link.agreement)
     return records.update(
         link, expected_version=expected_version, related=link.agreement, represented_by=represented_by
     )
@@ -113,6 +125,7 @@ def set_represented_by(
 
 def add_authentic_text(agreement: Agreement, *, language: str, body: str = "", **fields: Any) -> AuthenticText:
     """Attach one language version. An authentic version must be in one of the agreement's authentic languages."""
+    require_actor("change", agreement)
     text = AuthenticText(agreement=agreement, language=language, body=body, **fields)
     records.validate(text)
     if text.is_authentic and agreement.authentic_languages and text.language not in agreement.authentic_languages:

@@ -227,3 +227,13 @@ def require_actor_create(what: str, *, party: Any = None, agreement: Any = None)
     user = acting_user()
     if user is not None:
         require_create(user, what, party=party, agreement=agreement)
+
+
+def require_actor_admin(what: str) -> None:
+    """Only an administrator (or a system actor) may do `what`: a record no party's coordinator owns alone (a
+    party itself: a state or an organisation acting as a side)."""
+    user = acting_user()
+    if user is None:
+        return
+    if not principal(user).is_admin:
+        raise Forbidden(_("Only an administrator may %(what)s.") % {"what": what})

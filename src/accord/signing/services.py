@@ -29,6 +29,7 @@ from accord.core.journal import add_journal_entry
 from accord.core.localized import normalize_tag
 from accord.core.permissions import acting_user, require_actor
 from accord.directory.models import Party, Person, Position
+from accord.directory.services import require_side
 from accord.fidelity.records import signing_gate
 from accord.programmes.choices import PlanStatus
 from accord.programmes.models import Plan
@@ -61,7 +62,9 @@ def active_key(person: Person) -> SigningKey | None:
 
 @transaction.atomic
 def create_signing_key(person: Person, passphrase: str) -> SigningKey:
-    """Make an Ed25519 key pair for `person`, its private key sealed under `passphrase`."""
+    """Make an Ed25519 key pair for `person`, its private key sealed under `passphrase` (by a coordinator of the
+    person's party, or the system)."""
+    require_side(person.party, f"make a signing key for {person}")
     if not isinstance(passphrase, str) or len(passphrase.strip()) < MIN_PASSPHRASE:
         raise ValidationFailed({"passphrase": [f"must be at least {MIN_PASSPHRASE} characters long"]})
     existing = active_key(person)

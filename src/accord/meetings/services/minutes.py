@@ -23,6 +23,7 @@ from accord.core.actor import current_actor
 from accord.core.audit import canonical
 from accord.core.errors import DomainError, TransitionRefused, ValidationFailed
 from accord.core.localized import LocalizedText, clean_localized, normalize_tag, text_for
+from accord.core.permissions import require_actor
 from accord.directory.models import Party, Person
 from accord.meetings.models import Delegation, Meeting, Minutes, MinutesRevision, MinutesSignOff
 
@@ -206,6 +207,7 @@ def start_minutes(
 
     `party` is the delegation that drafted them, or None for the secretariat.
     """
+    require_actor("propose", meeting)  # the coordinators of the meeting's agreement open its minutes
     existing = Minutes.objects.filter(meeting=meeting).first()
     if existing is not None:
         raise ValidationFailed(
@@ -255,6 +257,7 @@ def amend_minutes(
     current revision (StaleRevision, naming who made the newer one and when). Earlier revisions and
     sign-offs are left as they are: a sign-off counts only for the revision it was given on.
     """
+    require_actor("sign_off", minutes, party=party)  # a delegation amends for its own party only
     locked = _lock(minutes)
     _refuse_if_final(locked, "they can no longer be amended")
     _check_party(locked.meeting, party, required=True)
@@ -294,6 +297,7 @@ def sign_off(
     When every party has signed off the current revision, the minutes become final in the same
     transaction (finalised on the latest of those sign-off dates).
     """
+    require_actor("sign_off", minutes, party=party)
     locked = _lock(minutes)
     _refuse_if_final(locked, "there is nothing more to sign off")
     _check_party(locked.meeting, party, required=True)
