@@ -372,7 +372,8 @@ def expected_version(request: HttpRequest, record: Any) -> int:
 
 
 def resolve_refs(request: HttpRequest, data: dict[str, Any], refs: dict[str, type[Model]]) -> dict[str, Any]:
-    """Replace `<name>_id` values by the records they name, found among those the caller may read."""
+    """Replace `<name>_id` values by the records they name (by id, uid, or a code where the kind has one), found
+    among those the caller may read."""
     out = dict(data)
     for name, model in refs.items():
         key = f"{name}_id"
@@ -382,11 +383,22 @@ def resolve_refs(request: HttpRequest, data: dict[str, Any], refs: dict[str, typ
         if value is None:
             out[name] = None
             continue
+        records = readable(model, request)
         try:
-            out[name] = find(readable(model, request), value, str(model._meta.verbose_name))
+            out[name] = find(records, value, str(model._meta.verbose_name))
         except DomainError:
-            raise DomainError(f"no {model._meta.verbose_name} {value} that you may see", field=key) from None
+            # A kind with a code (a party's CN) is named by it too, as its filters take it.
+            by_code = _by_code(records, value)
+            if by_code is None:
+                raise DomainError(f"no {model._meta.verbose_name} {value} that you may see", field=key) from None
+            out[name] = by_code
     return out
+
+
+def _by_code(records: QuerySet[Any], value: Any) -> Any:
+    if not isinstance(value, str) or not any(f.name == "code" for f in records.model._meta.concrete_fields):
+        return None
+    return records.filter(code__iexact=value.strip()).first()
 
 
 def respond_with(response: HttpResponse, record: Any) -> Any:

@@ -178,10 +178,6 @@ class SuccessionIn(Schema):
 
 def _party_ref(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     """`party_id` may be the party's code (CN) as well as its id or uid."""
-    value = data.get("party_id")
-    if isinstance(value, str) and value.strip().isalpha():
-        party = Party.objects.filter(code=value.strip().upper()).first()
-        data = {**data, "party_id": party.pk if party else value}
     return resolve_refs(request, data, _REFS)
 
 
