@@ -177,8 +177,8 @@ def test_the_seed_cycle_runs_through_the_api_alone(empty_database):
         {
             "kind": "protocol",
             "title": {
-                "en": "Protocol on Joint Scientific and Technological Research by China and the Soviet Union and Soviet "
-                "Assistance to China in Major Scientific and Technological Research",
+                "en": "Protocol on Joint Scientific and Technological Research by China and the Soviet Union "
+                "and Soviet Assistance to China in Major Scientific and Technological Research",
                 "zh": "关于中苏两国共同进行和苏联帮助中国进行重大科学技术研究的议定书",
                 "ru": "Протокол о совместном проведении Китаем и Советским Союзом и об оказании Советским Союзом "
                 "помощи Китаю в проведении важнейших научно-технических исследований",
@@ -497,6 +497,7 @@ def test_the_seed_cycle_runs_through_the_api_alone(empty_database):
     files = public.all(f"/documents/{document['id']}/files")
     download = public.client.get(files[0]["download"])
     assert download.status_code == 200 and b"<html" in b"".join(download.streaming_content)
+    download.close()
 
     # Nothing was written but through the API: every record of the cycle is there, once.
     assert Agreement.objects.count() == 1 and Project.objects.count() == PROJECT_COUNT

@@ -14,7 +14,7 @@ from ninja import Router, Schema, Status
 from accord.agreements import services
 from accord.agreements.filters import AgreementFilters
 from accord.agreements.models import Agreement, AgreementParty, AuthenticText
-from accord.core.api import errors, list_endpoint, patch_endpoint, read_endpoints, readable, respond_with
+from accord.core.api import errors, list_endpoint, patch_endpoint, read_endpoints, readable, resolve_refs, respond_with
 from accord.core.errors import ValidationFailed
 from accord.core.refs import find
 from accord.directory.models import Party
@@ -147,8 +147,7 @@ def create_agreement(request: HttpRequest, payload: AgreementIn, response: HttpR
         (party_named(p["party"], f"parties.{i}.party"), p["role"], p["represented_by"])
         for i, p in enumerate(fields.pop("parties"))
     ]
-    if "parent_id" in fields:
-        fields["parent"] = find(readable(Agreement, request), fields.pop("parent_id"), "agreement")
+    fields = resolve_refs(request, fields, {"parent": Agreement})
     agreement = services.create_agreement(parties=parties, **fields)
     return Status(201, respond_with(response, agreement))
 

@@ -144,7 +144,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def bad_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         first = exc.errors[0] if exc.errors else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body"))
+        loc = tuple(first.get("loc", ()))
+        if len(loc) > 2 and loc[0] == "body":
+            loc = loc[2:]  # ("body", "payload", "name"): the field is the body's "name", not the argument's
+        where = ".".join(str(p) for p in loc if p not in ("query", "path", "body"))
         message = f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid request"))
         return api.create_response(
             request, {"code": "invalid_request", "message": message, "field": where or None}, status=422
@@ -409,6 +412,9 @@ def respond_with(response: HttpResponse, record: Any) -> Any:
 # --- what the apps' write endpoints share ---------------------------------------------------------------
 
 
+ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+
+
 def errors(*codes: int) -> dict[int, Any]:
     """The refusals an operation documents, each with the Error body."""
     return {c: Error for c in codes}
@@ -426,14 +432,11 @@ def list_endpoint(
 ) -> None:
     """GET `path` (with `{ref}` of the parent): a cursor-paginated list of a record's parts, oldest first."""
     page_schema: Any = list[schema]  # type: ignore[valid-type]
+    extra: dict[str, Any] = {"responses": {404: {"description": "No such record that you may see", "content": ERROR}}}
+    if filters:
+        extra["parameters"] = filters.openapi_parameters()
 
-    @router.get(
-        path,
-        response=page_schema,
-        operation_id=f"list_{name}",
-        summary=summary,
-        openapi_extra={"parameters": filters.openapi_parameters()} if filters else None,
-    )
+    @router.get(path, response=page_schema, operation_id=f"list_{name}", summary=summary, openapi_extra=extra)
     @paginate(AccordCursorPagination, ordering=("id",))
     def list_parts(request: HttpRequest, ref: str) -> QuerySet[Any]:
         queryset = records(request, ref)

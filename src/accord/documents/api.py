@@ -185,7 +185,7 @@ list_endpoint(
     summary="Download a rendering",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The rendering's bytes",
                 "content": {
                     media: {"schema": {"type": "string", "format": "binary"}} for media in MEDIA_TYPES.values()

@@ -20,7 +20,7 @@ from accord.directory.models import Person
 from accord.programmes.api import SignatureOut, SignIn, _errors, _party, _plan, plans_w
 from accord.programmes.models import Plan
 from accord.signing.filters import SignatureFilters
-from accord.signing.services import check_signature, rendered_texts
+from accord.signing.services import check_signature, texts_to_sign
 from accord.signing.services import create_signing_key as create_key
 from accord.signing.services import sign_plan as sign
 
@@ -41,7 +41,7 @@ def sign_plan(request: HttpRequest, ref: str, payload: SignIn) -> Any:
         party=party,
         signatory=signatory,
         passphrase=payload.passphrase,
-        texts=rendered_texts(plan),
+        texts=texts_to_sign(plan, party=party),
         signed_on=payload.signed_on or dt.date.today(),
         signed_at=payload.signed_at or None,
         expected_version=version,
@@ -99,9 +99,7 @@ class SigningKeyOut(Schema):
 
 
 signatures = Router(tags=["signatures"])
-read_endpoints(
-    signatures, Signature, SignatureReadOut, name="signatures", related=("party",), filters=SignatureFilters
-)
+read_endpoints(signatures, Signature, SignatureReadOut, name="signatures", related=("party",), filters=SignatureFilters)
 
 
 @signatures.get("/{ref}/verify", response={200: VerificationOut, **_errors(404)}, summary="Check it")

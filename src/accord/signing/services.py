@@ -186,6 +186,17 @@ def rendered_texts(plan: Plan) -> dict[str, bytes]:
     return texts
 
 
+def texts_to_sign(plan: Plan, *, party: Party) -> dict[str, bytes]:
+    """The rendered texts a signature of `plan` for `party` covers (rendered_texts), refused first as sign_plan
+    would refuse it (who signs, an agreed plan only), so a refused signature leaves no rendering behind."""
+    require_actor("sign", plan, party=party)
+    if plan.status != PlanStatus.AGREED:
+        raise TransitionRefused(
+            f"only an agreed plan can be signed; “{plan}” is {plan.get_status_display().lower()}", field="status"
+        )
+    return rendered_texts(plan)
+
+
 def _key_subjects(signatory: Person) -> list[str]:
     # Per key, not per account: a stranger guessing an account's password must not stop its owner signing.
     key = active_key(signatory)
