@@ -69,8 +69,10 @@ def create_agreement(
 ) -> Agreement:
     """Create an agreement with its parties, in order (the first is side A). Needs two distinct parties. Each is
     a party, or (party, role), or (party, role, whom its signatory represents)."""
-    named = [(p, AgreementParty.Role.SIGNATORY) if isinstance(p, Party) else tuple(p) for p in parties]
-    pairs = [(p[0], p[1]) for p in named]
+    named: list[tuple[Any, ...]] = [
+        (p, AgreementParty.Role.SIGNATORY) if isinstance(p, Party) else tuple(p) for p in parties
+    ]
+    pairs: list[tuple[Party, str]] = [(p[0], p[1]) for p in named]
     represented = {p[0].pk: p[2] for p in named if len(p) > 2 and p[2]}
     if len({p.pk for p, _ in pairs}) != len(pairs):
         raise ValidationFailed({"parties": ["a party is named twice"]})

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from accord.core import services as records
 from accord.core.errors import Forbidden, ValidationFailed
@@ -22,12 +23,12 @@ def require_side(party: Any, what: str) -> None:
 
 
 def create_party(**fields: Any) -> Party:
-    require_actor_admin("add a party")
+    require_actor_admin(gettext_lazy("add a party"))
     return records.create(Party, **fields)
 
 
 def update_party(party: Party, *, expected_version: int, **changes: Any) -> Party:
-    require_actor_admin("change a party")
+    require_actor_admin(gettext_lazy("change a party"))
     return records.update(party, expected_version=expected_version, **changes)
 
 

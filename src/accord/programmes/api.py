@@ -508,14 +508,15 @@ class ResponsibilityOut(Schema):
     side_id: int
 
 
-for path, model, schema, filters in (
+parts: tuple[tuple[str, type[Model], type[Schema], Any], ...] = (
     ("progress-reports", ProgressReport, ProgressOut, ProgressReportFilters),
     ("deliverables", Deliverable, DeliverableOut, DeliverableFilters),
-):
-    resource = Router(tags=[path])
-    read_endpoints(resource, model, schema, name=path.replace("-", "_"), filters=filters)
-    router.add_router(f"/{path}", resource)
-    resources[path] = resource
+)
+for part_path, part_model, part_schema, part_filters in parts:
+    resource = Router(tags=[part_path])
+    read_endpoints(resource, part_model, part_schema, name=part_path.replace("-", "_"), filters=part_filters)
+    router.add_router(f"/{part_path}", resource)
+    resources[part_path] = resource
 progress_w, deliverables_w = resources["progress-reports"], resources["deliverables"]
 _REFS["plan_item"] = PlanItem
 _REFS["responsible_party"] = Party
