@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from accord.core.api import LIST_LIMIT_CAP
+from accord.core.api import LIST_LIMIT_CAP, AccordCursorPagination
 from accord.core.models import ChangeRecord
 from accord.demo.seed import DEMO_PASSPHRASES
 
@@ -111,11 +111,9 @@ def test_limit_is_honoured_up_to_the_cap(client, seed):
         assert r.status_code == 422 and r.json()["field"] == "limit", bad
 
 
-def test_the_cap_cuts_a_larger_limit(client, seed, settings, monkeypatch):
-    from accord.core import api as core_api
-
+def test_the_cap_cuts_a_larger_limit():
     # One place decides the cap: a page never holds more, whatever is asked.
-    paginator = core_api.AccordCursorPagination(ordering=("id",))
+    paginator = AccordCursorPagination(ordering=("id",))
     assert paginator.max_page_size == LIST_LIMIT_CAP
     assert paginator._get_page_size(LIST_LIMIT_CAP + 1) == LIST_LIMIT_CAP
 
@@ -333,7 +331,6 @@ def test_documents_texts_files_and_generation(seed, settings, tmp_path):
     got = cn.client.get(files[0]["download"])
     assert got.status_code == 200 and got["Content-Type"].startswith("application/vnd.openxmlformats")
     assert b"".join(got.streaming_content)[:2] == b"PK"  # a DOCX is a zip
-    got.close()
     assert anonymous.client.get(files[0]["download"]).status_code == 404
     cn.get(f"/documents/{draft['id']}/texts/zh", status=404)
     # The press report is published: anyone reads its texts.

@@ -24,6 +24,7 @@ from accord.core.api import (
 )
 from accord.core.errors import ValidationFailed
 from accord.core.refs import NotFound, find
+from accord.core.visibility import visible
 from accord.directory.models import Organisation, Party, Person
 from accord.meetings import services
 from accord.meetings.filters import MeetingFilters, MinutesFilters, ReviewFilters
@@ -121,8 +122,6 @@ class MeetingOut(Schema):
 
 
 def readable_parts(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
-    from accord.core.visibility import visible
-
     return visible(queryset, user)
 
 
