@@ -84,6 +84,7 @@ SUB_RESOURCES = (
     ("post", "/documents/{ref}/publish"),
     ("post", "/plans/{ref}/generate-plan-text"),
     ("post", "/plans/{ref}/sign"),
+    ("post", "/plans/{ref}/amend"),
     ("get", "/signatures/{ref}/verify"),
 )
 
@@ -393,3 +394,19 @@ def test_progress_reports_and_deliverables(seed):
         lambda: raw(su, "post", f"/projects/{project.pk}/participations", {"organisation_id": seed.tsinghua.pk}), 403
     )
     cn.post(f"/projects/{project.pk}/participations", {"organisation_id": seed.tsinghua.pk})
+
+
+def test_a_signed_plan_is_changed_by_an_amendment(seed):
+    cn, observer = api_as("cn-coordinator"), api_as("cn-observer")
+    url = f"/plans/{seed.plan_1960.pk}"
+    refused(lambda: raw(cn, "patch", url, {"title": {"en": "Changed"}}, cn.get(url)["ETag"]), 409, field="plan")
+    refused(lambda: raw(observer, "post", f"{url}/amend"), 403)
+    amendment = cn.post(f"{url}/amend").json()
+    assert (
+        amendment["status"] == "draft"
+        and amendment["revision"] == 2
+        and amendment["supersedes_id"] == seed.plan_1960.pk
+    )
+    assert len(cn.all("/plan-items", plan=amendment["id"])) == seed.plan_1960.items.count()
+    refused(lambda: raw(cn, "post", f"{url}/amend"), 409, field="plan")  # one amendment at a time
+    assert cn.get(url).json()["status"] == "signed"

@@ -581,3 +581,16 @@ def add_responsibility(request: HttpRequest, ref: str, payload: ResponsibilityIn
     organisation = resolve_refs(request, {"organisation_id": payload.organisation_id}, _REFS)["organisation"]
     side = _party(payload.side) if payload.side else None
     return Status(201, services.add_responsibility(item, organisation, side=side))
+
+
+class AmendIn(Schema):
+    title: dict[str, str] | None = None
+
+
+@plans_w.post("/{ref}/amend", response={201: PlanOut, **_errors(401, 403, 404, 409, 422)}, summary="Amend")
+def amend_plan(request: HttpRequest, ref: str, payload: AmendIn, response: HttpResponse) -> Any:
+    """Start an amendment of a signed plan: a new revision, a draft with a copy of its items, to agree and sign
+    again (the signed revision stays as it was)."""
+    plan = _plan(request, ref)
+    fields = {k: v for k, v in payload.dict().items() if v is not None}
+    return Status(201, respond_with(response, services.amend_plan(plan, **fields)))
