@@ -229,7 +229,7 @@ def require_actor_create(what: str, *, party: Any = None, agreement: Any = None)
         require_create(user, what, party=party, agreement=agreement)
 
 
-def require_actor_admin(what: str) -> None:
+def require_actor_admin(what: Any) -> None:
     """Only an administrator (or a system actor) may do `what`: a record no party's coordinator owns alone (a
     party itself: a state or an organisation acting as a side)."""
     user = acting_user()
