@@ -11,8 +11,9 @@ from accord.documents.api import router as documents
 from accord.interop import mapping_api  # noqa: F401  the column-mapping step joins interop's router
 from accord.interop.api import router as interop
 from accord.interop.standards import api as standards_endpoints  # noqa: F401  GET /projects/{ref}/raid joins its projects
+from accord.meetings.api import router as meetings
 from accord.programmes.api import router as programmes
-from accord.signing import api as signing_endpoints  # noqa: F401  POST /plans/{ref}/sign joins programmes' plans
+from accord.signing import api as signing_endpoints  # POST /plans/{ref}/sign joins programmes' plans; /signatures
 
 api = AccordAPI(
     title="Accord API",
@@ -31,3 +32,5 @@ api.add_router("/", programmes)
 api.add_router("/tokens", tokens)
 api.add_router("/", interop)
 api.add_router("/documents", documents)
+api.add_router("/", meetings)
+api.add_router("/signatures", signing_endpoints.signatures)

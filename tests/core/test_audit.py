@@ -119,7 +119,7 @@ def test_record_change_and_a_batch_write_the_same_entry_bytes():
     """A single change (record_change) and a batch (create_many) append through the same writer."""
     from accord.core.bulk import create_many
 
-    with acting_as(Actor(None, "cli:clerk", "job-1")):
+    with acting_as(Actor(None, "cli:clerk", "job-1", system=True)):  # as the CLI acts
         one = create_person(name={"en": "Single"})
         many = create_many(Person, [Person(name={"en": "Batch"})])
     a, b = ChangeRecord.objects.order_by("-id")[:2][::-1]

@@ -69,11 +69,19 @@ _SIGNING_ROLES = (AgreementParty.Role.SIGNATORY, AgreementParty.Role.PARTY)
 
 @transaction.atomic
 def create_agreement(
-    *, parties: Sequence[Party | tuple[Party, str]], texts: Mapping[str, str] | None = None, **fields: Any
+    *,
+    parties: Sequence[Party | tuple[Party, str] | tuple[Party, str, dict[str, str]]],
+    texts: Mapping[str, str] | None = None,
+    **fields: Any,
 ) -> Agreement:
     """Create an agreement with its parties, in order (the first is side A), and its language versions (`texts`:
-    {language: text}). Needs two distinct parties that sign; a coordinator registers agreements of their party."""
-    pairs = [(p, AgreementParty.Role.SIGNATORY) if isinstance(p, Party) else p for p in parties]
+    {language: text}). Each party is a party, or (party, role), or (party, role, whom its signatory represents).
+    Needs two distinct parties that sign; a coordinator registers agreements of their party."""
+    named: list[tuple[Any, ...]] = [
+        (p, AgreementParty.Role.SIGNATORY) if isinstance(p, Party) else tuple(p) for p in parties
+    ]
+    pairs: list[tuple[Party, str]] = [(p[0], p[1]) for p in named]
+    represented = {p[0].pk: p[2] for p in named if len(p) > 2 and p[2]}
     require_actor_create("an agreement", parties=[p for p, _ in pairs])
     if len({p.pk for p, _ in pairs}) != len(pairs):
         raise ValidationFailed({"parties": ["a party is named twice"]})
@@ -90,6 +98,7 @@ def create_agreement(
             party=party,
             role=role,
             position=position,
+            represented_by=represented.get(party.pk, {}),
         )
     for language, body in (texts or {}).items():
         add_authentic_text(agreement, language=language, body=body)
@@ -120,6 +129,7 @@ def set_represented_by(
     link: AgreementParty, represented_by: dict[str, str], *, expected_version: int
 ) -> AgreementParty:
     """Name whom a party's signatory represents (e.g. "the Government of ..."), as the agreement's texts say."""
+    require_actor("change", link.agreement)
     return records.update(
         link, expected_version=expected_version, related=link.agreement, represented_by=represented_by
     )

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Router, Schema, Status
+from ninja import Field, NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import CursorPagination, paginate
@@ -144,7 +144,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def bad_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         first = exc.errors[0] if exc.errors else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body"))
+        loc = tuple(first.get("loc", ()))
+        if len(loc) > 2 and loc[0] == "body":
+            loc = loc[2:]  # ("body", "payload", "name"): the field is the body's "name", not the argument's
+        where = ".".join(str(p) for p in loc if p not in ("query", "path", "body"))
         message = f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid request"))
         return api.create_response(
             request, {"code": "invalid_request", "message": message, "field": where or None}, status=422
@@ -224,15 +227,39 @@ class AccordAPI(NinjaAPI):
         return document_common_responses(super().get_openapi_schema(*args, **kwargs))
 
 
+# The most records one page of a list gives, whatever `?limit=` or `?page_size=` asks for (a larger number is
+# cut to it; follow `next` for the rest). One place, for every list of the API.
+LIST_LIMIT_CAP = 500
+LIST_PAGE_SIZE = 50
+
+
 class AccordCursorPagination(CursorPagination):
     """Ninja's cursor pages, refusing a cursor a client crafted or garbled (422 naming `cursor`), not answering 500.
+
+    `?limit=N` (or its older spelling `?page_size=N`) asks for N records a page, honoured up to LIST_LIMIT_CAP.
 
     A cursor is base64 of "p=<position>&r=<reverse>&o=<offset>": the position must be a value of the ordering
     column (an id: an integer the database can hold), the offset a small non-negative integer. Ninja reads the
     position unchecked into the query (`invalid literal for int()`) and lets pydantic's error escape."""
 
+    class Input(Schema):
+        limit: int | None = Field(
+            None,
+            ge=1,
+            description=f"how many records a page gives (at most {LIST_LIMIT_CAP}; default {LIST_PAGE_SIZE})",
+        )
+        page_size: int | None = Field(None, description="the same as limit (the older name)")
+        cursor: str | None = None
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("page_size", LIST_PAGE_SIZE)
+        kwargs["max_page_size"] = min(kwargs.get("max_page_size", LIST_LIMIT_CAP), LIST_LIMIT_CAP)
+        super().__init__(**kwargs)
+
     def paginate_queryset(self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any) -> Any:
         self._checked_cursor(queryset.model, pagination.cursor)
+        if pagination.limit is not None:
+            pagination.page_size = pagination.limit
         return super().paginate_queryset(queryset, pagination, request, **params)
 
     def _checked_cursor(self, model: type[Model], encoded: str | None) -> None:
@@ -296,7 +323,7 @@ def read_endpoints(
         summary=f"List {model._meta.verbose_name_plural}",
         openapi_extra={"parameters": filters.openapi_parameters()} if filters else None,
     )
-    @paginate(AccordCursorPagination, ordering=("id",), page_size=50, max_page_size=500)
+    @paginate(AccordCursorPagination, ordering=("id",))
     def list_records(request: HttpRequest) -> QuerySet[Any]:
         queryset = readable(model, request).select_related(*related).prefetch_related(*prefetch)
         if filters is not None:
@@ -348,7 +375,8 @@ def expected_version(request: HttpRequest, record: Any) -> int:
 
 
 def resolve_refs(request: HttpRequest, data: dict[str, Any], refs: dict[str, type[Model]]) -> dict[str, Any]:
-    """Replace `<name>_id` values by the records they name, found among those the caller may read."""
+    """Replace `<name>_id` values by the records they name (by id, uid, or a code where the kind has one), found
+    among those the caller may read."""
     out = dict(data)
     for name, model in refs.items():
         key = f"{name}_id"
@@ -358,13 +386,87 @@ def resolve_refs(request: HttpRequest, data: dict[str, Any], refs: dict[str, typ
         if value is None:
             out[name] = None
             continue
+        records = readable(model, request)
         try:
-            out[name] = find(readable(model, request), value, str(model._meta.verbose_name))
+            out[name] = find(records, value, str(model._meta.verbose_name))
         except DomainError:
-            raise DomainError(f"no {model._meta.verbose_name} {value} that you may see", field=key) from None
+            # A kind with a code (a party's CN) is named by it too, as its filters take it.
+            by_code = _by_code(records, value)
+            if by_code is None:
+                raise DomainError(f"no {model._meta.verbose_name} {value} that you may see", field=key) from None
+            out[name] = by_code
     return out
+
+
+def _by_code(records: QuerySet[Any], value: Any) -> Any:
+    if not isinstance(value, str) or not any(f.name == "code" for f in records.model._meta.concrete_fields):
+        return None
+    return records.filter(code__iexact=value.strip()).first()
 
 
 def respond_with(response: HttpResponse, record: Any) -> Any:
     response["ETag"] = etag_of(record)
     return record
+
+
+# --- what the apps' write endpoints share ---------------------------------------------------------------
+
+
+ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+
+
+def errors(*codes: int) -> dict[int, Any]:
+    """The refusals an operation documents, each with the Error body."""
+    return {c: Error for c in codes}
+
+
+def list_endpoint(
+    router: Router,
+    path: str,
+    schema: type[Schema],
+    *,
+    name: str,
+    summary: str,
+    records: Callable[[HttpRequest, str], QuerySet[Any]],
+    filters: type[Filters] | None = None,
+) -> None:
+    """GET `path` (with `{ref}` of the parent): a cursor-paginated list of a record's parts, oldest first."""
+    page_schema: Any = list[schema]  # type: ignore[valid-type]
+    extra: dict[str, Any] = {"responses": {404: {"description": "No such record that you may see", "content": ERROR}}}
+    if filters:
+        extra["parameters"] = filters.openapi_parameters()
+
+    @router.get(path, response=page_schema, operation_id=f"list_{name}", summary=summary, openapi_extra=extra)
+    @paginate(AccordCursorPagination, ordering=("id",))
+    def list_parts(request: HttpRequest, ref: str) -> QuerySet[Any]:
+        queryset = records(request, ref)
+        return filters(request.GET, request.user).apply(queryset) if filters is not None else queryset
+
+
+def patch_endpoint(
+    router: Router,
+    model: type[Model],
+    schema: type[Schema],
+    out: type[Schema],
+    update: Callable[..., Any],
+    *,
+    refs: dict[str, type[Model]] | None = None,
+    path: str = "/{ref}",
+) -> None:
+    """PATCH `path`: change the fields given (If-Match names the version seen) through the service `update`."""
+    what = str(model._meta.verbose_name)
+
+    def patch(request: HttpRequest, ref: str, payload: Any, response: HttpResponse) -> Any:
+        record = find(readable(model, request), ref, what)
+        version = expected_version(request, record)
+        changes = resolve_refs(request, payload.dict(exclude_unset=True), refs or {})
+        return respond_with(response, update(record, expected_version=version, **changes))
+
+    # The module's annotations are strings: name the body's schema itself, or ninja cannot find it.
+    patch.__annotations__ = {"request": HttpRequest, "ref": str, "payload": schema, "response": HttpResponse}
+    router.patch(
+        path,
+        response={200: out, **errors(401, 403, 404, 409, 412, 422, 428)},
+        summary=f"Change a {what}",
+        operation_id=f"change_{model._meta.model_name}",
+    )(patch)

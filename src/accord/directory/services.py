@@ -42,6 +42,8 @@ def create_organisation(*, name_from: dt.date | None = None, **fields: Any) -> O
 
 def update_organisation(organisation: Organisation, *, expected_version: int, **changes: Any) -> Organisation:
     require_actor("change", organisation)
+    if "party" in changes:  # moved to another side: that side's coordinators too
+        require_actor_create("an organisation", party=changes["party"])
     return records.update(organisation, expected_version=expected_version, related=organisation.party, **changes)
 
 
@@ -119,6 +121,8 @@ def create_person(**fields: Any) -> Person:
 
 def update_person(person: Person, *, expected_version: int, **changes: Any) -> Person:
     require_actor("change", person)
+    if "party" in changes:
+        require_actor_create("a person", party=changes["party"])
     return records.update(person, expected_version=expected_version, **changes)
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.filters import agreement_param
-from accord.core.filters import VISIBILITY, Choice, Filters
-from accord.meetings.models import Meeting, Review
+from accord.core.filters import VISIBILITY, Choice, Filters, Ref
+from accord.meetings.models import Meeting, Minutes, Review
 from accord.programmes.filters import plan_param
 
 
@@ -23,5 +23,20 @@ class ReviewFilters(Filters):
     params = (
         plan_param(),
         Choice(name="status", label=_("Status"), lookup="status", choices=Review.Status.choices),
+        VISIBILITY,
+    )
+
+
+class MinutesFilters(Filters):
+    params = (
+        agreement_param(lookup="meeting__agreement"),
+        Ref(
+            name="meeting",
+            label=_("Meeting"),
+            lookup="meeting",
+            aliases=("meeting_id",),
+            queryset=lambda: Meeting.objects.order_by("-end_on", "-id"),
+        ),
+        Choice(name="status", label=_("Status"), lookup="status", choices=Minutes.Status.choices),
         VISIBILITY,
     )

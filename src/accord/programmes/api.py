@@ -18,8 +18,15 @@ from accord.core.refs import find
 from accord.core.visibility import count_withheld, withheld
 from accord.directory.models import Organisation, Party
 from accord.programmes import services
-from accord.programmes.filters import ExchangeFilters, PlanFilters, PlanItemFilters, ProjectFilters
-from accord.programmes.models import Exchange, Plan, PlanItem, Project
+from accord.programmes.filters import (
+    DeliverableFilters,
+    ExchangeFilters,
+    PlanFilters,
+    PlanItemFilters,
+    ProgressReportFilters,
+    ProjectFilters,
+)
+from accord.programmes.models import Deliverable, Exchange, Plan, PlanItem, ProgressReport, Project
 
 
 class PlanOut(Schema):
@@ -123,8 +130,15 @@ for path, model, schema, filters in (
 # acting account), so these routes only parse, find the record the caller may read, and answer.
 
 
+class ProjectParticipationIn(Schema):
+    organisation_id: int | str
+    side: str | None = None  # the party's code; by default the organisation's party
+    role: str = "partner"
+
+
 class ProjectIn(Schema):
     agreement_id: int | str
+    participations: list[ProjectParticipationIn] = []  # the organisations taking part, added with it
     number: str
     title: dict[str, str]
     field: str = ""
@@ -305,6 +319,16 @@ items_w, exchanges_w = resources["plan-items"], resources["exchanges"]
 @projects_w.post("", response={201: ProjectOut, **_errors(401, 403, 422)}, summary="Add a project")
 def create_project(request: HttpRequest, payload: ProjectIn, response: HttpResponse) -> Any:
     fields = resolve_refs(request, payload.dict(), _REFS)
+    fields["participations"] = [
+        (
+            resolve_refs(request, {"organisation_id": p["organisation_id"]}, {"organisation": Organisation})[
+                "organisation"
+            ],
+            _party(p["side"]) if p["side"] else None,
+            p["role"],
+        )
+        for p in fields.pop("participations")
+    ]
     return Status(201, respond_with(response, services.create_project(**fields)))
 
 
@@ -426,3 +450,147 @@ def confirm_receipt(request: HttpRequest, ref: str, payload: ReceiptIn, response
             exchange, received_on=payload.received_on, reference=payload.reference, expected_version=version
         ),
     )
+
+
+# --- progress reports, deliverables, participations, responsibilities ---------------------------------------
+
+
+class DeliverableOut(Schema):
+    id: int
+    uid: uuid.UUID
+    version: int
+    plan_item_id: int
+    kind: str
+    title: dict[str, str]
+    responsible_party_id: int | None
+    due_on: dt.date | None
+    delivered_on: dt.date | None
+    visibility: str
+    is_illustrative: bool
+
+
+class ProgressReportIn(ProgressIn):
+    plan_item_id: int | str
+
+
+class DeliverableIn(Schema):
+    plan_item_id: int | str
+    kind: str = "report"
+    title: dict[str, str]
+    responsible_party_id: int | str | None = None
+    due_on: dt.date | None = None
+
+
+class DeliveredIn(Schema):
+    delivered_on: dt.date
+
+
+class ParticipationOut(Schema):
+    id: int
+    uid: uuid.UUID
+    project_id: int
+    organisation_id: int
+    side_id: int
+    role: str
+    visibility: str
+
+
+class ResponsibilityIn(Schema):
+    organisation_id: int | str
+    side: str | None = None
+
+
+class ResponsibilityOut(Schema):
+    id: int
+    uid: uuid.UUID
+    plan_item_id: int
+    organisation_id: int
+    side_id: int
+
+
+parts: tuple[tuple[str, type[Model], type[Schema], Any], ...] = (
+    ("progress-reports", ProgressReport, ProgressOut, ProgressReportFilters),
+    ("deliverables", Deliverable, DeliverableOut, DeliverableFilters),
+)
+for part_path, part_model, part_schema, part_filters in parts:
+    resource = Router(tags=[part_path])
+    read_endpoints(resource, part_model, part_schema, name=part_path.replace("-", "_"), filters=part_filters)
+    router.add_router(f"/{part_path}", resource)
+    resources[part_path] = resource
+progress_w, deliverables_w = resources["progress-reports"], resources["deliverables"]
+_REFS["plan_item"] = PlanItem
+_REFS["responsible_party"] = Party
+_REFS["organisation"] = Organisation
+
+
+@progress_w.post("", response={201: ProgressOut, **_errors(401, 403, 404, 422)}, summary="Record progress")
+def create_progress_report(request: HttpRequest, payload: ProgressReportIn, response: HttpResponse) -> Any:
+    """A report on a plan item by an organisation taking part (the same as POST /plan-items/{ref}/progress)."""
+    fields = resolve_refs(request, payload.dict(), _REFS)
+    item, organisation = fields.pop("plan_item"), fields.pop("reporting_organisation")
+    return Status(
+        201, respond_with(response, services.record_progress(item, reporting_organisation=organisation, **fields))
+    )
+
+
+@deliverables_w.post(
+    "", response={201: DeliverableOut, **_errors(401, 403, 404, 409, 422)}, summary="Add a deliverable"
+)
+def create_deliverable(request: HttpRequest, payload: DeliverableIn, response: HttpResponse) -> Any:
+    """What a plan item is to deliver, and when (refused once the plan is signed: amend it instead)."""
+    fields = resolve_refs(request, payload.dict(exclude_none=True), _REFS)
+    item = fields.pop("plan_item")
+    return Status(201, respond_with(response, services.add_deliverable(item, **fields)))
+
+
+@deliverables_w.post(
+    "/{ref}/delivered",
+    response={200: DeliverableOut, **_errors(401, 403, 404, 409, 412, 422, 428)},
+    summary="Mark delivered",
+)
+def mark_delivered(request: HttpRequest, ref: str, payload: DeliveredIn, response: HttpResponse) -> Any:
+    """Record the day it was delivered (what was done: allowed on a signed plan)."""
+    deliverable = find(readable(Deliverable, request), ref, "deliverable")
+    version = expected_version(request, deliverable)
+    return respond_with(
+        response, services.mark_delivered(deliverable, delivered_on=payload.delivered_on, expected_version=version)
+    )
+
+
+@projects_w.post(
+    "/{ref}/participations",
+    response={201: ParticipationOut, **_errors(401, 403, 404, 422)},
+    summary="An organisation takes part",
+)
+def add_participation(request: HttpRequest, ref: str, payload: ProjectParticipationIn) -> Any:
+    """An organisation joins the project on a side (by default its party's); each side adds its own."""
+    project = find(readable(Project, request), ref, "project")
+    organisation = resolve_refs(request, {"organisation_id": payload.organisation_id}, _REFS)["organisation"]
+    side = _party(payload.side) if payload.side else None
+    return Status(201, services.add_participation(project, organisation, side=side, role=payload.role))
+
+
+@items_w.post(
+    "/{ref}/responsibilities",
+    response={201: ResponsibilityOut, **_errors(401, 403, 404, 409, 422)},
+    summary="An organisation is responsible for it",
+)
+def add_responsibility(request: HttpRequest, ref: str, payload: ResponsibilityIn) -> Any:
+    """A responsible organisation for the item on a side (its reporters then report on it)."""
+    item = find(readable(PlanItem, request), ref, "plan item")
+    organisation = resolve_refs(request, {"organisation_id": payload.organisation_id}, _REFS)["organisation"]
+    side = _party(payload.side) if payload.side else None
+    return Status(201, services.add_responsibility(item, organisation, side=side))
+
+
+class AmendIn(Schema):
+    title: dict[str, str] | None = None
+
+
+@plans_w.post("/{ref}/amend", response={201: PlanOut, **_errors(401, 403, 404, 409, 422)}, summary="Amend")
+def amend_plan(request: HttpRequest, ref: str, payload: AmendIn, response: HttpResponse) -> Any:
+    """Start an amendment of a signed plan: a new revision, a draft with a copy of its items, to agree and sign
+    again (the signed revision stays as it was)."""
+    plan = _plan(request, ref)
+    fields = {k: v for k, v in payload.dict().items() if v is not None}
+    return Status(201, respond_with(response, services.amend_plan(plan, **fields)))

@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from accord.agreements.filters import agreement_param
 from accord.core.filters import VISIBILITY, Choice, Filters, Ref
 from accord.directory.filters import party_param
-from accord.programmes.choices import CarryOver, ExchangeKind, FieldOfScience, Modality, PlanStatus, ProgressStatus
+from accord.programmes.choices import (
+    CarryOver,
+    DeliverableKind,
+    ExchangeKind,
+    FieldOfScience,
+    Modality,
+    PlanStatus,
+    ProgressStatus,
+)
 from accord.programmes.models import Participation, Plan, PlanItem, Project
 
 
@@ -95,5 +103,21 @@ class ParticipationFilters(Filters):
             queryset=lambda: Project.objects.order_by("id"),
         ),
         party_param(name="side", label=_("Side"), lookup="side", aliases=("side_id",)),
+        VISIBILITY,
+    )
+
+
+class DeliverableFilters(Filters):
+    params = (
+        plan_param(lookup="plan_item__plan"),
+        Ref(
+            name="plan_item",
+            label=_("Plan item"),
+            lookup="plan_item",
+            aliases=("plan_item_id",),
+            queryset=lambda: PlanItem.objects.order_by("id"),
+        ),
+        Choice(name="kind", label=_("Kind"), lookup="kind", choices=DeliverableKind.choices),
+        party_param(name="owed_by", label=_("Owed by"), lookup="responsible_party", aliases=("responsible_party",)),
         VISIBILITY,
     )

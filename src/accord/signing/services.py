@@ -61,7 +61,9 @@ def active_key(person: Person) -> SigningKey | None:
 
 @transaction.atomic
 def create_signing_key(person: Person, passphrase: str) -> SigningKey:
-    """Make an Ed25519 key pair for `person`, its private key sealed under `passphrase`."""
+    """Make an Ed25519 key pair for `person`, its private key sealed under `passphrase` (by a coordinator of the
+    person's party, or the system)."""
+    require_actor("change", person)  # a coordinator of the person's party (core.permissions: party_path)
     if not isinstance(passphrase, str) or len(passphrase.strip()) < MIN_PASSPHRASE:
         raise ValidationFailed({"passphrase": [f"must be at least {MIN_PASSPHRASE} characters long"]})
     existing = active_key(person)
@@ -181,6 +183,17 @@ def rendered_texts(plan: Plan) -> dict[str, bytes]:
         assert generated.data is not None
         texts[lang] = generated.data
     return texts
+
+
+def texts_to_sign(plan: Plan, *, party: Party) -> dict[str, bytes]:
+    """The rendered texts a signature of `plan` for `party` covers (rendered_texts), refused first as sign_plan
+    would refuse it (who signs, an agreed plan only), so a refused signature leaves no rendering behind."""
+    require_actor("sign", plan, party=party)
+    if plan.status != PlanStatus.AGREED:
+        raise TransitionRefused(
+            f"only an agreed plan can be signed; “{plan}” is {plan.get_status_display().lower()}", field="status"
+        )
+    return rendered_texts(plan)
 
 
 def _key_subjects(signatory: Person) -> list[str]:

@@ -84,6 +84,7 @@ def create_review(plan: Plan, as_of: dt.date, **fields: Any) -> Review:
 
     Refused when the plan has no baseline (never signed) or the date is before the plan's period.
     """
+    require_actor("review", plan)
     _check_plan_and_date(plan, as_of)
     for name in ("figures", "inputs_hash", "computed_at", "baseline_version", "status", "published_at"):
         if name in fields:
@@ -103,6 +104,7 @@ def create_review(plan: Plan, as_of: dt.date, **fields: Any) -> Review:
 @transaction.atomic
 def recompute_review(review: Review, *, expected_version: int) -> Review:
     """Compute a draft's figures again from the records as they are now (same plan, same date)."""
+    require_actor("review", review)
     _ensure_draft(review, "its figures")
     plan = review.plan
     return records.update(review, expected_version=expected_version, related=plan, **_snapshot(plan, review.as_of))
@@ -111,6 +113,7 @@ def recompute_review(review: Review, *, expected_version: int) -> Review:
 @transaction.atomic
 def publish_review(review: Review, *, expected_version: int) -> Review:
     """Publish the review as it stands: from now on its figures and statements are frozen."""
+    require_actor("review", review)
     _ensure_draft(review, "it")
     return records.update(
         review,
