@@ -400,6 +400,11 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
     # Leftovers that agree across groups: moved (both groups confirmed) or a doubtful alignment (silent).
     moved_a: set[int] = set()
     moved_b: set[int] = set()
+    # an ordinal that stands against another ordinal in its own group ("第二届" where the other says "First")
+    # differs there; a like word elsewhere (一名主席, "a president") does not excuse it
+    facing = {g for g, (ra, rb) in enumerate(per_group) if any(f.ordinal for f in ra) and any(f.ordinal for f in rb)}
+    left_a = [(g, f) for g, f in left_a if not (f.ordinal and g in facing)] if facing else left_a
+    left_b = [(g, f) for g, f in left_b if not (f.ordinal and g in facing)] if facing else left_b
     if left_a and left_b:
         across, _, _ = match([f for _, f in left_a], [f for _, f in left_b])
         where_a = {id(f): g for g, f in left_a}

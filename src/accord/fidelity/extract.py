@@ -586,6 +586,8 @@ _DIGITS = {
         r"(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)(?![0-9]|[.,]\d)"
     ),
 }
+_ZH_KILO = re.compile(r"克|米|瓦|卡|帕|字节|伏")
+_ZH_CHEMICAL = re.compile(r"[氟氯氧硫溴碘氮氢碳]化")
 _ZH_RUN = re.compile(rf"[{ZH_NUMERAL_CHARS}]+")
 _EN_WORD = trie_pattern(EN_WORDS)
 _EN_RUN = re.compile(
@@ -651,7 +653,7 @@ def _with_units(scan: _Scan, value: Decimal, start: int, end: int, *, hard: bool
 _ROMAN_CONTEXT = (
     r"(?:chapters?|parts?|sections?|annex(?:es)?|titles?|articles?|volumes?|phases?|tiers?|categor(?:y|ies)|"
     r"protocols?|books?|stages?|goals?|"
-    r"глав[аеыуой]*|част[иьей]*|раздел[аеуыом]*|приложени[еяюий]*|том[аеу]?|этап[аеу]?|категори[яиюей]*|"
+    r"глав[аеыуой]*|стать[яиеюйё]*|част[иьей]*|раздел[аеуыом]*|приложени[еяюий]*|том[аеу]?|этап[аеу]?|категори[яиюей]*|"
     r"протокол[аеу]?|книг[аеиуой]*|стади[яиюей]*)"
 )
 _ROMAN = re.compile(r"(?<![A-Za-zА-Яа-яЁё\d\-/.'])(?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})(?![A-Za-zА-Яа-яЁё\d\-'’])")
@@ -710,12 +712,20 @@ _TIMES = [
     # at 0300, 1310 hours
     re.compile(r"(?=\d)(?:(?<=\bat )|(?<=\bAt ))(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)(?:\s*hours\b)?(?!\d)"),
     re.compile(r"(?=\d)(?<![\d.,])(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s*hours\b"),
+    # between 1100 and 1200 hours, 0900-1700 hours: the first of two shares the second's "hours"
+    re.compile(
+        r"(?=\d)(?<![\d.,])(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)(?=(?:\s*[-–—]\s*|\s+(?:and|to|until)\s+)"
+        r"(?:[01]\d|2[0-3])[0-5]\d\s*hours\b)"
+    ),
     # 凌晨3时, 下午3时30分, 13时10分, 上午10点半
     re.compile(
         rf"(?=[\d{ZH_NUMERAL_CHARS}上下晚凌中早清夜傍])(?P<pre>上午|下午|晚上|凌晨|中午|早上|清晨|夜间|傍晚|晚)?(?P<h>\d{{1,2}}|[{ZH_NUMERAL_CHARS}]{{1,3}})\s*[时点](?!期|代|间|候|刻)"
         rf"(?:\s*(?P<m>\d{{1,2}}|[{ZH_NUMERAL_CHARS}]{{1,3}})\s*分|(?P<half>半))?"
     ),
 ]
+
+
+_RU_AT_HOUR = re.compile(r"(?<![а-яё])(?:в|к|до|с|по|после|около|позднее|позже)\s+$", re.IGNORECASE)
 
 
 def _times(scan: _Scan) -> None:
@@ -736,6 +746,8 @@ def _times(scan: _Scan) -> None:
                 and not re.match(r"\s*ч(?:ас)?\.", text[m.start("h") + len(groups["h"]) :])
             ):
                 continue  # "10 ч" without its full stop is not clearly a time
+            if pattern is _TIMES[2] and not _RU_AT_HOUR.search(text, max(0, m.start() - 12), m.start()):
+                continue  # "через 24 часа", "в течение 48 часов": hours counted, not a time of day
             ap = (groups.get("ap") or "").lower()
             pre = groups.get("pre") or ""
             # 这一点 ("this point"), 15点 (15 points), 一时 ("for a while"): a time only with digits and 时
@@ -783,7 +795,11 @@ def _digits(scan: _Scan) -> None:
         if year and len(m.group(0)) == 4 and scan.free(year.start(), year.end()):
             scan.add(number_fact(value, start, year.end(), text[start : year.end()]))
             continue
-        scan.add(_with_units(scan, value, start, end, hard=True, digits=True))
+        fact = _with_units(scan, value, start, end, hard=True, digits=True)
+        if scan.lang == "ru" and fact.kind == "number" and re.fullmatch(r"\d{1,3}\.\d{3}", m.group(0)):
+            # 10.103: a thousands point or a section number (раздел 10.103 = s.10.103): it answers both
+            fact = replace(fact, keys=fact.keys | {("number", normal(Decimal(m.group(0))))})
+        scan.add(fact)
 
 
 def _zh_numerals(scan: _Scan) -> None:
@@ -801,6 +817,10 @@ def _zh_numerals(scan: _Scan) -> None:
             continue  # 百分比 (percentage), 百分点 (percentage point), 万分 (extremely)
         if text.startswith("分之", end):
             continue  # 百分之 (percent) and 三分之一 (a third): the denominator is not a figure of its own
+        if run == "千" and _ZH_KILO.match(text, end):
+            continue  # 千克, 千米, 千瓦: the unit's prefix (kilo-), not a thousand
+        if _ZH_CHEMICAL.match(text, end):
+            continue  # 六氟化铀 (uranium hexafluoride), 二氧化碳: part of a substance's name
         units = any(
             ch in numerals.ZH_SMALL_UNITS or ch in numerals.ZH_BIG_UNITS or ch in numerals.ZH_TENS for ch in run
         )
@@ -812,10 +832,14 @@ def _zh_numerals(scan: _Scan) -> None:
         ordinal = before == "第"
         classifier = bool(_ZH_CLASSIFIER_AFTER.match(text, end))
         if ordinal:
-            hard = True
+            # 第一届, 第四委员会 are often "the session", "the Committee" in the other version, as "first" and
+            # "fourth" are soft there: two ordinals that differ are still reported
+            hard = value > 10
             start -= 1
         elif before in "数几" and before:
             hard = False  # 数百万 "millions", 几十 "dozens": an estimate, not a figure
+        elif len(run) == 1 and after == "年" and run in "十百千万":
+            hard = False  # 十年 a decade, 千年 the Millennium (千年发展目标): words as often as figures
         elif units:
             # 十, 百, 万 alone are words as often as numbers (百花, 万岁); with a classifier they count.
             hard = (len(run) > 1 or classifier) and value >= 10
@@ -893,8 +917,8 @@ _COUNT_WORDS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], int]]] 
     # twice, thrice; biennium, biennial, triennial, quadrennial
     ("Latin", re.compile(r"\b(?:twice|two\s+times)\b", re.I), lambda m: 2),
     ("Latin", re.compile(r"\bthrice\b", re.I), lambda m: 3),
-    ("Latin", re.compile(r"\bbienni(?:um|a|al|ally)\b", re.I), lambda m: 2),
-    ("Latin", re.compile(r"\btrienni(?:um|a|al|ally)\b", re.I), lambda m: 3),
+    ("Latin", re.compile(r"\bbienni(?:ums?|a|al|ally)\b", re.I), lambda m: 2),
+    ("Latin", re.compile(r"\btrienni(?:ums?|a|al|ally)\b", re.I), lambda m: 3),
     ("Latin", re.compile(r"\bquadrenni(?:um|a|al|ally)\b", re.I), lambda m: 4),
     # дважды, трижды; двухгодичный, трехлетний, пятилетний, двукратный (not двусторонний: "bilateral")
     ("Cyrillic", re.compile(r"(?<![а-яё])дважды(?![а-яё])", re.I), lambda m: 2),
