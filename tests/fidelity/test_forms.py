@@ -136,6 +136,56 @@ FORMS: dict[str, dict[str, str]] = {
         "en": "stretching back five decades",
         "zh": "可上溯至五十年前",
     },
+    "millennium": {
+        "en": "progress towards the Millennium Development Goals by 2015",
+        "zh": "到2015年实现千年发展目标的进展",
+        "ru": "прогресс в достижении к 2015 году целей в области развития, сформулированных в Декларации тысячелетия",
+    },
+    "decade of action": {
+        "en": "the International Decade for Action, 2005 - 2015, and the Year of Sanitation, 2008",
+        "zh": "2005-2015年国际行动十年和2008年环境卫生年",
+        "ru": "Международное десятилетие действий, 2005 - 2015 годы, и Год санитарии, 2008 год",
+    },
+    "kilograms": {
+        "en": "156,734 kg of natural uranium was fed into the cascades",
+        "zh": "已将156 734千克天然铀装入级联",
+        "ru": "в каскады было подано 156 734 кг природного урана",
+    },
+    "substance named with a numeral": {
+        "en": "3 tonnes of uranium hexafluoride and carbon dioxide",
+        "zh": "3吨六氟化铀和二氧化碳",
+        "ru": "3 т гексафторида урана и диоксида углерода",
+    },
+    "ordinal left unsaid": {
+        "en": "The Bureau of the Committee met on 3 May at its first session.",
+        "zh": "第四委员会主席团于5月3日在第一届会议上举行会议。",
+        "ru": "Бюро Комитета провело заседание 3 мая на первой сессии.",
+    },
+    "article in roman numerals": {
+        "en": "As defined in article I of the draft,",
+        "zh": "按照草案第一条中的定义，",
+        "ru": "Как определено в статье I проекта,",
+    },
+    "bienniums": {
+        "en": "the programme budgets for the bienniums 2016-2017 and 2018-2019",
+        "zh": "2016-2017年和2018-2019年两年期方案预算",
+        "ru": "бюджеты по программам на двухгодичные периоды 2016-2017 и 2018-2019 годов",
+    },
+    "hours in figures": {
+        "en": "between 0900 and 1100 hours on 3 May",
+        "zh": "5月3日9时至11时",
+        "ru": "3 мая с 9 ч. 00 м. до 11 ч. 00 м.",
+    },
+    "hours counted": {
+        "en": "no later than 24 hours after the opening of the meeting",
+        "zh": "不晚于会议开幕后24小时",
+        "ru": "не позднее чем через 24 часа с момента открытия совещания",
+    },
+    "section number with a point": {
+        "en": "(section 10.103(d) of the Code)",
+        "zh": "(《法典》第10.103条(d)款)",
+        "ru": "(раздел 10.103 (d) Кодекса)",
+    },
 }
 
 # (form, language changed, text there, changed to)
@@ -174,6 +224,18 @@ CHANGES: list[tuple[str, str, str, str]] = [
     ("sign", "ru", "минус 5", "5"),
     ("a dozen", "zh", "十二个", "十三个"),
     ("decade", "zh", "六十年代", "七十年代"),
+    ("millennium", "zh", "2015年", "2016年"),
+    ("decade of action", "ru", "2008", "2009"),
+    ("kilograms", "zh", "156 734", "156 743"),
+    ("substance named with a numeral", "en", "3 tonnes", "4 tonnes"),
+    ("ordinal left unsaid", "zh", "第一届", "第二届"),
+    ("ordinal left unsaid", "ru", "3 мая", "4 мая"),
+    ("article in roman numerals", "ru", "статье I", "статье V"),
+    ("bienniums", "zh", "两年期", "三年期"),
+    ("hours in figures", "en", "0900", "0800"),
+    ("hours in figures", "ru", "9 ч. 00 м.", "8 ч. 00 м."),
+    ("hours counted", "ru", "24 часа", "48 часов"),
+    ("section number with a point", "ru", "10.103", "10.104"),
 ]
 
 
