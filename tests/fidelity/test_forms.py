@@ -186,6 +186,31 @@ FORMS: dict[str, dict[str, str]] = {
         "zh": "(《法典》第10.103条(d)款)",
         "ru": "(раздел 10.103 (d) Кодекса)",
     },
+    "month as an adjective": {
+        "en": "the attacks during the October events in Bangui",
+        "zh": "在班吉十月事件中的袭击",
+        "ru": "нападения во время октябрьских событий в Банги",
+    },
+    "grouped figure with decimals": {
+        "en": "a total of 33,776,130.00 kuna",
+        "zh": "共计33 776 130.00库纳",
+        "ru": "в общей сложности 33 776 130.00 кун",
+    },
+    "currency written before the figure": {
+        "en": "Euro131 million from the regular budget",
+        "zh": "正常预算1.31亿欧元",
+        "ru": "131 млн. евро из регулярного бюджета",
+    },
+    "figure in brackets before its magnitude": {
+        "en": "financial assistance of (80) million US dollars",
+        "zh": "8 000万美元财政援助",
+        "ru": "финансовая помощь в размере (80) млн. долларов США",
+    },
+    "countries as UN texts write them in Russian": {
+        "en": "missions to Kyrgyzstan, Maldives and Papua New Guinea",
+        "zh": "派往吉尔吉斯斯坦、马尔代夫和巴布亚新几内亚的特派团",
+        "ru": "миссии в Кыргызстан, Мальдивские Острова и Папуа -- Новую Гвинею",
+    },
 }
 
 # (form, language changed, text there, changed to)
@@ -236,6 +261,12 @@ CHANGES: list[tuple[str, str, str, str]] = [
     ("hours in figures", "ru", "9 ч. 00 м.", "8 ч. 00 м."),
     ("hours counted", "ru", "24 часа", "48 часов"),
     ("section number with a point", "ru", "10.103", "10.104"),
+    ("month as an adjective", "ru", "октябрьских", "ноябрьских"),
+    ("grouped figure with decimals", "ru", "33 776 130.00", "33 776 310.00"),
+    ("currency written before the figure", "en", "Euro131", "Euro113"),
+    ("figure in brackets before its magnitude", "ru", "(80)", "(90)"),
+    ("countries as UN texts write them in Russian", "ru", "Кыргызстан", "Казахстан"),
+    ("countries as UN texts write them in Russian", "zh", "马尔代夫", "毛里求斯"),
 ]
 
 
@@ -317,3 +348,11 @@ def test_a_country_named_for_another_is_caught_in_every_pairing() -> None:
         changed[lang] = texts[lang].replace(old, new)
         found = errors(changed)
         assert found and all(f.kind == "name" for f in found), (lang, [f.message for f in found])
+
+
+def test_the_dollar_of_the_united_states_is_a_currency_not_a_country() -> None:
+    texts = {
+        "en": "Hundreds of millions of dollars are directed towards Gaza.",
+        "ru": "Сотни миллионов долларов США направляются в Газу.",
+    }
+    assert not [f for f in errors(texts) if f.kind == "name"]

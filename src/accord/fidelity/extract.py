@@ -529,6 +529,19 @@ def _ru_month_alone(m: re.Match[str], lang: str) -> list[Fact]:
     return [f] if f else []
 
 
+@rule(
+    r"(?<![а-яё])(?P<mon>(?:январ|феврал|мартов|апрел|майск|июн|июл|августов|сентябр|октябр|ноябр|декабр)"
+    r"ьск(?:ий|ого|ому|им|ом|ая|ой|ую|ое|ие|их|им|ими)|(?:мартовск|майск|августовск)(?:ий|ого|ому|им|ом|ая|ой|ую|ое|ие|их|ими))"
+    r"(?![а-яё])",
+    re.IGNORECASE,
+    "Cyrillic",
+)
+def _ru_month_adjective(m: re.Match[str], lang: str) -> list[Fact]:
+    """октябрьские события = the October events: the month, said as an adjective."""
+    f = date_fact(None, _ru_month(m.group("mon")), None, m.start(), m.end(), m.group(0))
+    return [f] if f else []
+
+
 # Reference codes: GNTK-59/117, CAS-60/003, 59/117; the same characters in every language.
 @rule(r"(?<![0-9A-Za-zА-Яа-яЁё\-/])(?:[A-ZА-ЯЁ]{1,10}-?\d+(?:[-/.]\d+)*|\d+(?:/\d+)+)(?![0-9A-Za-z/])")
 def _code(m: re.Match[str], lang: str) -> list[Fact]:
@@ -550,10 +563,10 @@ _CURRENCY_AFTER = re.compile(
     re.IGNORECASE,
 )
 _CURRENCY_BEFORE = re.compile(
-    r"(?:(?P<c0>US\$|\$|USD)|(?P<c1>RUB|SUR)|(?P<c2>RMB|CNY|¥|人民币)|(?P<c3>GBP|£)|(?P<c4>EUR|€))\s?$"
+    r"(?:(?P<c0>US\$|\$|USD)|(?P<c1>RUB|SUR)|(?P<c2>RMB|CNY|¥|人民币)|(?P<c3>GBP|£)|(?P<c4>EUR|€|Euro))\s?$"
 )
 _MAGNITUDE = re.compile(
-    r"\s?(?:(?P<k>thousand\b|тыс\.|тысяч[аиу]?(?![а-яё])|千(?!克|米|瓦))|(?P<m>million\b|mln\b|млн\.?|миллион(?:а|ов)?"
+    r"\)?\s?(?:(?P<k>thousand\b|тыс\.|тысяч[аиу]?(?![а-яё])|千(?!克|米|瓦))|(?P<m>million\b|mln\b|млн\.?|миллион(?:а|ов)?"
     r"(?![а-яё])|百万)|(?P<b>billion\b|bn\b|млрд\.?|миллиард(?:а|ов)?(?![а-яё]))|(?P<w>[多余]?万)|(?P<y>[多余]?亿))",
     re.IGNORECASE,
 )
@@ -573,7 +586,7 @@ _ZH_IDIOMS = {("十", "分"), ("万", "分"), ("万", "一"), ("千", "万"), ("
 
 _DIGITS = {
     "en": re.compile(
-        r"(?<![0-9A-Za-z.])(?<!\d,)(?<![A-Za-z][,;:])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![0-9]|[.,]\d)"
+        r"(?:(?<=Euro)|(?<![0-9A-Za-z.]))(?<!\d,)(?<![A-Za-z][,;:])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![0-9]|[.,]\d)"
     ),
     # the UN's Chinese texts group thousands with a space (151 680美元) or a comma
     "zh": re.compile(
@@ -583,7 +596,7 @@ _DIGITS = {
     ),
     "ru": re.compile(
         r"(?<![0-9A-Za-zА-Яа-яЁё.])(?<!\d,)(?<![A-Za-zА-Яа-яЁё][,;:])"
-        r"(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)(?![0-9]|[.,]\d)"
+        r"(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:,\d+|\.\d{1,2}(?!\d))?|\d+(?:[.,]\d+)?)(?![0-9]|[.,]\d)"
     ),
 }
 _ZH_KILO = re.compile(r"克|米|瓦|卡|帕|字节|伏")
@@ -627,6 +640,8 @@ def _with_units(scan: _Scan, value: Decimal, start: int, end: int, *, hard: bool
     text = scan.text
     if digits:
         mag = _MAGNITUDE.match(text, end)
+        if mag and mag.group(0).startswith(")") and not text.startswith("(", start - 1):
+            mag = None  # "(80) million": only a figure in brackets of its own
         if mag and scan.free(mag.start(), mag.end()):
             factor = {"k": 1000, "m": 1_000_000, "b": 1_000_000_000, "w": 10_000, "y": 100_000_000}[
                 mag.lastgroup or "k"

@@ -54,6 +54,9 @@ def _script_other(name: str) -> str | None:
     return max(counts, key=lambda s: counts[s]) if counts else None
 
 
+_RU_CURRENCY_BEFORE = re.compile(r"долл(?:ар[а-яё]*|\.)\s*$", re.IGNORECASE)
+
+
 def _ru_stem(word: str) -> str:
     w = word
     if len(w) >= 5 and w[-2:].lower() in _RU_ENDINGS_2:
@@ -223,6 +226,8 @@ class Directory:
                 if not text[m.start()].isupper():
                     continue  # names are written with a capital: того is a pronoun, not Togo
                 eid = self._cyrillic_entry(m.group(0))
+                if eid and _RU_CURRENCY_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+                    continue  # долларов США: the currency, not the country
                 if eid:
                     out.append(self._fact(eid, m, text[m.start() : m.end()]))
         return out
