@@ -356,3 +356,20 @@ def test_the_dollar_of_the_united_states_is_a_currency_not_a_country() -> None:
         "ru": "Сотни миллионов долларов США направляются в Газу.",
     }
     assert not [f for f in errors(texts) if f.kind == "name"]
+
+
+def test_a_latin_letter_typed_in_a_russian_word_is_read_as_the_cyrillic_one() -> None:
+    en = "To be held on Wednesday, 4 February 2015, at 10 a.m."
+    ru = "которое состоится в cреду, 4 февраля 2015 года, в 10 ч. 00 м."  # the c of cреду is Latin
+    assert errors({"en": en, "ru": ru}) == []
+    (f,) = errors({"en": en.replace("Wednesday", "Thursday"), "ru": ru})
+    assert f.spans["ru"] == ((ru.index("cреду"), ru.index("cреду") + 5),)
+
+
+def test_millions_in_words_with_a_currency_say_no_figure() -> None:
+    texts = {
+        "en": "directing hundreds of millions annually towards its activities",
+        "ru": "ежегодно направляет сотни миллионов долларов США на свою деятельность",
+    }
+    assert errors(texts) == []
+    assert errors({"en": "directing $300 million annually", "ru": texts["ru"].replace("сотни ", "500 ")})

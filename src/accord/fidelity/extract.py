@@ -84,11 +84,11 @@ def percent_fact(value: Decimal | int, start: int, end: int, text: str, *, hard:
     return Fact("percent", key, frozenset([key]), start, end, text, hard, f"{_fmt(v)}%")
 
 
-def amount_fact(value: Decimal | int, currency: str, start: int, end: int, text: str) -> Fact:
+def amount_fact(value: Decimal | int, currency: str, start: int, end: int, text: str, *, hard: bool = True) -> Fact:
     v = normal(value)
     key = ("amount", v, currency)
     # A version that leaves the currency out still gives the same figure.
-    return Fact("amount", key, frozenset([key, ("number", v)]), start, end, text, True, f"{_fmt(v)} {currency}")
+    return Fact("amount", key, frozenset([key, ("number", v)]), start, end, text, hard, f"{_fmt(v)} {currency}")
 
 
 def date_keys(y: int | None, m: int | None, d: int | None) -> frozenset[Key]:
@@ -174,9 +174,17 @@ _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
 
 
+_LOOKALIKES = str.maketrans("aceopxyACEHKMOPTXB", "асеорхуАСЕНКМОРТХВ")
+_LATIN_IN_CYRILLIC = re.compile(r"(?<=[А-Яа-яЁё])[aceopxyACEHKMOPTXB]+|[aceopxyACEHKMOPTXB]+(?=[а-яё])")
+
+
 def normalise(text: str) -> str:
-    """Fullwidth digits, letters and signs to ASCII, one character for one, so spans stay put."""
-    return text.translate(_FULLWIDTH)
+    """Fullwidth digits, letters and signs to ASCII, and Latin letters typed inside a Russian word (в cреду,
+    with a Latin c) to the Cyrillic ones they look like: one character for one, so spans stay put."""
+    text = text.translate(_FULLWIDTH)
+    if _LATIN_IN_CYRILLIC.search(text):
+        text = _LATIN_IN_CYRILLIC.sub(lambda m: m.group(0).translate(_LOOKALIKES), text)
+    return text
 
 
 DASH = r"[-‐‑‒–—―−~〜～至到]"
@@ -657,11 +665,12 @@ def _with_units(scan: _Scan, value: Decimal, start: int, end: int, *, hard: bool
     cur = _CURRENCY_AFTER.match(text, end)
     if cur and scan.free(cur.start(), cur.end()) and cur.lastgroup:
         code = CURRENCIES[int(cur.lastgroup[1:])][1]
-        return amount_fact(value, code, start, cur.end(), text[start : cur.end()])
+        # "сотни миллионов долларов": a word that says no figure stays soft with its currency
+        return amount_fact(value, code, start, cur.end(), text[start : cur.end()], hard=hard)
     before = _CURRENCY_BEFORE.search(text, max(0, start - 8), start)
     if before and before.lastgroup and scan.free(before.start(), before.end()):
         code = CURRENCIES[int(before.lastgroup[1:])][1]
-        return amount_fact(value, code, before.start(), end, text[before.start() : end])
+        return amount_fact(value, code, before.start(), end, text[before.start() : end], hard=hard)
     return number_fact(value, start, end, text[start:end], hard=hard)
 
 
