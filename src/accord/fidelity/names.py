@@ -205,12 +205,12 @@ class Directory:
     def find(self, text: str, scripts: set[str] | None = None) -> list[Fact]:
         """Every known name in `text` (longest first at each place), as facts of kind 'name'."""
         out: list[Fact] = []
-        if self._han_re is not None and (scripts is None or "Han" in scripts):
+        if (scripts is None or "Han" in scripts) and self._han_re is not None:  # compile only what is read
             for m in self._han_re.finditer(text):
                 if m.start() and text[m.start() - 1] in self.han_not_after.get(m.group(0), ""):
                     continue
                 out.append(self._fact(self._han[m.group(0)], m))
-        if self._latin_re is not None and (scripts is None or "Latin" in scripts):
+        if (scripts is None or "Latin" in scripts) and self._latin_re is not None:  # compile only what is read
             for m in self._latin_re.finditer(text):
                 norm = _en_norm(m.group(0))
                 eid = self._latin.get(norm) or self._latin.get(re.sub(r"(?:'s|s)$", "", norm))
@@ -218,7 +218,7 @@ class Directory:
                     continue  # WHO, not "who"
                 if eid:
                     out.append(self._fact(eid, m))
-        if self._cyrillic_re is not None and (scripts is None or "Cyrillic" in scripts):
+        if (scripts is None or "Cyrillic" in scripts) and self._cyrillic_re is not None:  # compile only what is read
             lowered = text.lower()
             if len(lowered) != len(text):  # a character whose lower case is longer: keep offsets right
                 lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
