@@ -165,9 +165,8 @@ class Directory:
                 re.compile(
                     r"(?<![A-Za-z])(?:the\s+)?"
                     + trie_pattern(list(self._latin), space=r"[\s\-]+")
-                    + r"(?:'s|’s|s)?(?![A-Za-z])",
-                    re.IGNORECASE,
-                )
+                    + r"(?:'s|’s|s)?(?![A-Za-z])"
+                )  # over the lower-cased text: a case-blind trie of every name takes long to compile
                 if self._latin
                 else None
             )
@@ -211,13 +210,17 @@ class Directory:
                     continue
                 out.append(self._fact(self._han[m.group(0)], m))
         if (scripts is None or "Latin" in scripts) and self._latin_re is not None:  # compile only what is read
-            for m in self._latin_re.finditer(text):
+            lowered = text.lower()
+            if len(lowered) != len(text):  # a character whose lower case is longer: keep offsets right
+                lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+            for m in self._latin_re.finditer(lowered):
                 norm = _en_norm(m.group(0))
                 eid = self._latin.get(norm) or self._latin.get(re.sub(r"(?:'s|s)$", "", norm))
-                if eid and norm in self._acronyms and not re.sub(r"^the\s+", "", m.group(0), flags=re.I).isupper():
+                said = text[m.start() : m.end()]
+                if eid and norm in self._acronyms and not re.sub(r"^the\s+", "", said, flags=re.I).isupper():
                     continue  # WHO, not "who"
                 if eid:
-                    out.append(self._fact(eid, m))
+                    out.append(self._fact(eid, m, said))
         if (scripts is None or "Cyrillic" in scripts) and self._cyrillic_re is not None:  # compile only what is read
             lowered = text.lower()
             if len(lowered) != len(text):  # a character whose lower case is longer: keep offsets right
