@@ -115,7 +115,7 @@ class Directory:
         self.han_not_after: dict[str, str] = dict(han_not_after or {})
         han: dict[str, str] = {}
         latin: dict[str, str] = {}
-        cyrillic: list[tuple[str, str]] = []  # (pattern, entry id)
+        cyrillic: list[tuple[str, str]] = []  # (form, entry id): made patterns when a Russian text comes
         acronyms: set[str] = set()  # Latin forms in capitals (WHO), matched in capitals only
         for entry in entries:
             self.entries.setdefault(entry.id, entry)
@@ -128,7 +128,7 @@ class Directory:
                     if script == "Han":
                         han.setdefault(form, entry.id)
                     elif script == "Cyrillic":
-                        cyrillic.append((_ru_pattern(form.lower()), entry.id))
+                        cyrillic.append((form, entry.id))
                     elif script == "Latin":
                         latin.setdefault(_en_norm(form), entry.id)
                         if form.replace("-", "").replace(" ", "").isupper():
@@ -138,15 +138,13 @@ class Directory:
                             latin.setdefault(_en_norm(core), entry.id)
         self._han = han
         self._latin = latin
-        self._cyrillic = cyrillic
+        self._cyrillic_forms = cyrillic
+        self._cyrillic_patterns: list[tuple[str, str]] | None = None
         self._acronyms = acronyms
         self._compiled: dict[str, re.Pattern[str] | None] = {}
         # Russian names are matched in the lower-cased text (a case-insensitive pattern of a thousand stems
         # takes seconds to compile); the entry of a match is found by its first word's stem.
-        self._cyrillic_by_head: dict[str, list[tuple[str, str]]] = {}
-        for pattern, eid in cyrillic:
-            head = re.match(r"[^\[\\(]*", pattern)
-            self._cyrillic_by_head.setdefault(head.group(0) if head else "", []).append((pattern, eid))
+        self._by_head: dict[str, list[tuple[str, str]]] | None = None
         self._cyrillic_compiled: dict[str, re.Pattern[str]] = {}
 
     # Each script's names are compiled when a text in that script first comes (a zh–en check never
@@ -171,6 +169,22 @@ class Directory:
                 else None
             )
         return self._compiled["Latin"]
+
+    @property
+    def _cyrillic(self) -> list[tuple[str, str]]:
+        """(pattern, entry id) of every Russian form, made when first needed (a zh–en check never does)."""
+        if self._cyrillic_patterns is None:
+            self._cyrillic_patterns = [(_ru_pattern(form.lower()), eid) for form, eid in self._cyrillic_forms]
+        return self._cyrillic_patterns
+
+    @property
+    def _cyrillic_by_head(self) -> dict[str, list[tuple[str, str]]]:
+        if self._by_head is None:
+            self._by_head = {}
+            for pattern, eid in self._cyrillic:
+                head = re.match(r"[^\[\\(]*", pattern)
+                self._by_head.setdefault(head.group(0) if head else "", []).append((pattern, eid))
+        return self._by_head
 
     @property
     def _cyrillic_re(self) -> re.Pattern[str] | None:
