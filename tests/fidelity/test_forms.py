@@ -136,6 +136,81 @@ FORMS: dict[str, dict[str, str]] = {
         "en": "stretching back five decades",
         "zh": "可上溯至五十年前",
     },
+    "millennium": {
+        "en": "progress towards the Millennium Development Goals by 2015",
+        "zh": "到2015年实现千年发展目标的进展",
+        "ru": "прогресс в достижении к 2015 году целей в области развития, сформулированных в Декларации тысячелетия",
+    },
+    "decade of action": {
+        "en": "the International Decade for Action, 2005 - 2015, and the Year of Sanitation, 2008",
+        "zh": "2005-2015年国际行动十年和2008年环境卫生年",
+        "ru": "Международное десятилетие действий, 2005 - 2015 годы, и Год санитарии, 2008 год",
+    },
+    "kilograms": {
+        "en": "156,734 kg of natural uranium was fed into the cascades",
+        "zh": "已将156 734千克天然铀装入级联",
+        "ru": "в каскады было подано 156 734 кг природного урана",
+    },
+    "substance named with a numeral": {
+        "en": "3 tonnes of uranium hexafluoride and carbon dioxide",
+        "zh": "3吨六氟化铀和二氧化碳",
+        "ru": "3 т гексафторида урана и диоксида углерода",
+    },
+    "ordinal left unsaid": {
+        "en": "The Bureau of the Committee met on 3 May at its first session.",
+        "zh": "第四委员会主席团于5月3日在第一届会议上举行会议。",
+        "ru": "Бюро Комитета провело заседание 3 мая на первой сессии.",
+    },
+    "article in roman numerals": {
+        "en": "As defined in article I of the draft,",
+        "zh": "按照草案第一条中的定义，",
+        "ru": "Как определено в статье I проекта,",
+    },
+    "bienniums": {
+        "en": "the programme budgets for the bienniums 2016-2017 and 2018-2019",
+        "zh": "2016-2017年和2018-2019年两年期方案预算",
+        "ru": "бюджеты по программам на двухгодичные периоды 2016-2017 и 2018-2019 годов",
+    },
+    "hours in figures": {
+        "en": "between 0900 and 1100 hours on 3 May",
+        "zh": "5月3日9时至11时",
+        "ru": "3 мая с 9 ч. 00 м. до 11 ч. 00 м.",
+    },
+    "hours counted": {
+        "en": "no later than 24 hours after the opening of the meeting",
+        "zh": "不晚于会议开幕后24小时",
+        "ru": "не позднее чем через 24 часа с момента открытия совещания",
+    },
+    "section number with a point": {
+        "en": "(section 10.103(d) of the Code)",
+        "zh": "(《法典》第10.103条(d)款)",
+        "ru": "(раздел 10.103 (d) Кодекса)",
+    },
+    "month as an adjective": {
+        "en": "the attacks during the October events in Bangui",
+        "zh": "在班吉十月事件中的袭击",
+        "ru": "нападения во время октябрьских событий в Банги",
+    },
+    "grouped figure with decimals": {
+        "en": "a total of 33,776,130.00 kuna",
+        "zh": "共计33 776 130.00库纳",
+        "ru": "в общей сложности 33 776 130.00 кун",
+    },
+    "currency written before the figure": {
+        "en": "Euro131 million from the regular budget",
+        "zh": "正常预算1.31亿欧元",
+        "ru": "131 млн. евро из регулярного бюджета",
+    },
+    "figure in brackets before its magnitude": {
+        "en": "financial assistance of (80) million US dollars",
+        "zh": "8 000万美元财政援助",
+        "ru": "финансовая помощь в размере (80) млн. долларов США",
+    },
+    "countries as UN texts write them in Russian": {
+        "en": "missions to Kyrgyzstan, Maldives and Papua New Guinea",
+        "zh": "派往吉尔吉斯斯坦、马尔代夫和巴布亚新几内亚的特派团",
+        "ru": "миссии в Кыргызстан, Мальдивские Острова и Папуа -- Новую Гвинею",
+    },
 }
 
 # (form, language changed, text there, changed to)
@@ -174,6 +249,24 @@ CHANGES: list[tuple[str, str, str, str]] = [
     ("sign", "ru", "минус 5", "5"),
     ("a dozen", "zh", "十二个", "十三个"),
     ("decade", "zh", "六十年代", "七十年代"),
+    ("millennium", "zh", "2015年", "2016年"),
+    ("decade of action", "ru", "2008", "2009"),
+    ("kilograms", "zh", "156 734", "156 743"),
+    ("substance named with a numeral", "en", "3 tonnes", "4 tonnes"),
+    ("ordinal left unsaid", "zh", "第一届", "第二届"),
+    ("ordinal left unsaid", "ru", "3 мая", "4 мая"),
+    ("article in roman numerals", "ru", "статье I", "статье V"),
+    ("bienniums", "zh", "两年期", "三年期"),
+    ("hours in figures", "en", "0900", "0800"),
+    ("hours in figures", "ru", "9 ч. 00 м.", "8 ч. 00 м."),
+    ("hours counted", "ru", "24 часа", "48 часов"),
+    ("section number with a point", "ru", "10.103", "10.104"),
+    ("month as an adjective", "ru", "октябрьских", "ноябрьских"),
+    ("grouped figure with decimals", "ru", "33 776 130.00", "33 776 310.00"),
+    ("currency written before the figure", "en", "Euro131", "Euro113"),
+    ("figure in brackets before its magnitude", "ru", "(80)", "(90)"),
+    ("countries as UN texts write them in Russian", "ru", "Кыргызстан", "Казахстан"),
+    ("countries as UN texts write them in Russian", "zh", "马尔代夫", "毛里求斯"),
 ]
 
 
@@ -255,3 +348,28 @@ def test_a_country_named_for_another_is_caught_in_every_pairing() -> None:
         changed[lang] = texts[lang].replace(old, new)
         found = errors(changed)
         assert found and all(f.kind == "name" for f in found), (lang, [f.message for f in found])
+
+
+def test_the_dollar_of_the_united_states_is_a_currency_not_a_country() -> None:
+    texts = {
+        "en": "Hundreds of millions of dollars are directed towards Gaza.",
+        "ru": "Сотни миллионов долларов США направляются в Газу.",
+    }
+    assert not [f for f in errors(texts) if f.kind == "name"]
+
+
+def test_a_latin_letter_typed_in_a_russian_word_is_read_as_the_cyrillic_one() -> None:
+    en = "To be held on Wednesday, 4 February 2015, at 10 a.m."
+    ru = "которое состоится в cреду, 4 февраля 2015 года, в 10 ч. 00 м."  # the c of cреду is Latin
+    assert errors({"en": en, "ru": ru}) == []
+    (f,) = errors({"en": en.replace("Wednesday", "Thursday"), "ru": ru})
+    assert f.spans["ru"] == ((ru.index("cреду"), ru.index("cреду") + 5),)
+
+
+def test_millions_in_words_with_a_currency_say_no_figure() -> None:
+    texts = {
+        "en": "directing hundreds of millions annually towards its activities",
+        "ru": "ежегодно направляет сотни миллионов долларов США на свою деятельность",
+    }
+    assert errors(texts) == []
+    assert errors({"en": "directing $300 million annually", "ru": texts["ru"].replace("сотни ", "500 ")})

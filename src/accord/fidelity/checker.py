@@ -400,6 +400,11 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
     # Leftovers that agree across groups: moved (both groups confirmed) or a doubtful alignment (silent).
     moved_a: set[int] = set()
     moved_b: set[int] = set()
+    # an ordinal that stands against another ordinal in its own group ("第二届" where the other says "First")
+    # differs there; a like word elsewhere (一名主席, "a president") does not excuse it
+    facing = {g for g, (ra, rb) in enumerate(per_group) if any(f.ordinal for f in ra) and any(f.ordinal for f in rb)}
+    left_a = [(g, f) for g, f in left_a if not (f.ordinal and g in facing)] if facing else left_a
+    left_b = [(g, f) for g, f in left_b if not (f.ordinal and g in facing)] if facing else left_b
     if left_a and left_b:
         across, _, _ = match([f for _, f in left_a], [f for _, f in left_b])
         where_a = {id(f): g for g, f in left_a}
@@ -467,6 +472,15 @@ def _segment_of(version: _Version, fact: Fact) -> int:
     return 0
 
 
+def _place(version: _Version, fact: Fact) -> float:
+    """Where a fact stands in its paragraph, from 0 (its start) to 1 (its end)."""
+    n = _segment_of(version, fact)
+    if not n:
+        return 0.0
+    seg = version.segs[n - 1]
+    return (fact.start - seg.start) / max(1, seg.end - seg.start)
+
+
 def _group_label(version: _Version, indexes: Sequence[int]) -> str:
     if not indexes:
         return "no paragraph"
@@ -515,7 +529,18 @@ def _differences(a: _Version, b: _Version, group: Group, ra: list[Fact], rb: lis
             # "the second session" where the other version says 第三届: an ordinal said where the other says
             # another ordinal is a disagreement, though either alone might be a word ("first of all")
             ord_x, ord_y = [f for f in soft_x if f.ordinal], [f for f in soft_y if f.ordinal]
-            pairs.extend(zip(ord_x, ord_y, strict=False))
+            if len(ord_x) != len(ord_y) and ord_x and ord_y:
+                # more ordinals on one side (第四委员会 ... 第二届 against "the Committee ... second"): each of
+                # the fewer faces the one at the nearest place in its paragraph, not merely the first
+                few, many, fv, mv = (ord_x, ord_y, a, b) if len(ord_x) < len(ord_y) else (ord_y, ord_x, b, a)
+                chosen = []
+                for f in few:
+                    near = min(many, key=lambda o: abs(_place(mv, o) - _place(fv, f)))
+                    many = [o for o in many if o is not near]
+                    chosen.append((f, near))
+                pairs.extend((f, o) if few is ord_x else (o, f) for f, o in chosen)
+            else:
+                pairs.extend(zip(ord_x, ord_y, strict=False))
         for x, y in pairs:
             if x is not None and y is not None:
                 kind = x.kind if x.kind == y.kind else family

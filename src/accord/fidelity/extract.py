@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from accord.fidelity import numerals
 from accord.fidelity.numerals import (
@@ -35,6 +35,28 @@ from accord.fidelity.numerals import (
     parse_zh_numeral,
     trie_pattern,
 )
+
+
+class _LazyPattern:
+    """A pattern compiled when first used: importing the checker compiles nothing, and a zh–en check never
+    compiles the Russian patterns (start-up of `accord check-texts`, issue 19)."""
+
+    __slots__ = ("_args", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._args = (pattern, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = re.compile(*self._args)
+        return getattr(compiled, name)
+
+
+def lazy_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return cast("re.Pattern[str]", _LazyPattern(pattern, flags))
+
 
 if TYPE_CHECKING:
     from accord.fidelity.names import Directory
@@ -84,11 +106,11 @@ def percent_fact(value: Decimal | int, start: int, end: int, text: str, *, hard:
     return Fact("percent", key, frozenset([key]), start, end, text, hard, f"{_fmt(v)}%")
 
 
-def amount_fact(value: Decimal | int, currency: str, start: int, end: int, text: str) -> Fact:
+def amount_fact(value: Decimal | int, currency: str, start: int, end: int, text: str, *, hard: bool = True) -> Fact:
     v = normal(value)
     key = ("amount", v, currency)
     # A version that leaves the currency out still gives the same figure.
-    return Fact("amount", key, frozenset([key, ("number", v)]), start, end, text, True, f"{_fmt(v)} {currency}")
+    return Fact("amount", key, frozenset([key, ("number", v)]), start, end, text, hard, f"{_fmt(v)} {currency}")
 
 
 def date_keys(y: int | None, m: int | None, d: int | None) -> frozenset[Key]:
@@ -147,7 +169,7 @@ def resolve_relative(fact: Fact, context: dt.date) -> Fact:
     return replace(fact, key=("date", y, m, d), keys=frozenset(keys), label=f"{date_label(y, m, d)} (day {d})")
 
 
-_CYRILLIC_LETTER = re.compile(r"[А-ЯЁа-яё]")
+_CYRILLIC_LETTER = lazy_pattern(r"[А-ЯЁа-яё]")
 
 
 def code_fact(code: str, start: int, end: int) -> Fact:
@@ -174,9 +196,17 @@ _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
 
 
+_LOOKALIKES = str.maketrans("aceopxyACEHKMOPTXB", "асеорхуАСЕНКМОРТХВ")
+_LATIN_IN_CYRILLIC = lazy_pattern(r"(?<=[А-Яа-яЁё])[aceopxyACEHKMOPTXB]+|[aceopxyACEHKMOPTXB]+(?=[а-яё])")
+
+
 def normalise(text: str) -> str:
-    """Fullwidth digits, letters and signs to ASCII, one character for one, so spans stay put."""
-    return text.translate(_FULLWIDTH)
+    """Fullwidth digits, letters and signs to ASCII, and Latin letters typed inside a Russian word (в cреду,
+    with a Latin c) to the Cyrillic ones they look like: one character for one, so spans stay put."""
+    text = text.translate(_FULLWIDTH)
+    if _LATIN_IN_CYRILLIC.search(text):
+        text = _LATIN_IN_CYRILLIC.sub(lambda m: m.group(0).translate(_LOOKALIKES), text)
+    return text
 
 
 DASH = r"[-‐‑‒–—―−~〜～至到]"
@@ -529,6 +559,19 @@ def _ru_month_alone(m: re.Match[str], lang: str) -> list[Fact]:
     return [f] if f else []
 
 
+@rule(
+    r"(?<![а-яё])(?P<mon>(?:январ|феврал|мартов|апрел|майск|июн|июл|августов|сентябр|октябр|ноябр|декабр)"
+    r"ьск(?:ий|ого|ому|им|ом|ая|ой|ую|ое|ие|их|им|ими)|(?:мартовск|майск|августовск)(?:ий|ого|ому|им|ом|ая|ой|ую|ое|ие|их|ими))"
+    r"(?![а-яё])",
+    re.IGNORECASE,
+    "Cyrillic",
+)
+def _ru_month_adjective(m: re.Match[str], lang: str) -> list[Fact]:
+    """октябрьские события = the October events: the month, said as an adjective."""
+    f = date_fact(None, _ru_month(m.group("mon")), None, m.start(), m.end(), m.group(0))
+    return [f] if f else []
+
+
 # Reference codes: GNTK-59/117, CAS-60/003, 59/117; the same characters in every language.
 @rule(r"(?<![0-9A-Za-zА-Яа-яЁё\-/])(?:[A-ZА-ЯЁ]{1,10}-?\d+(?:[-/.]\d+)*|\d+(?:/\d+)+)(?![0-9A-Za-z/])")
 def _code(m: re.Match[str], lang: str) -> list[Fact]:
@@ -545,56 +588,58 @@ CURRENCIES: list[tuple[str, str]] = [
     (r"pounds?\s+sterling|GBP|£|英镑|фунт(?:ов|а)?\s+стерлингов", "GBP"),
     (r"euros?|EUR|€|欧元|евро", "EUR"),
 ]
-_CURRENCY_AFTER = re.compile(
+_CURRENCY_AFTER = lazy_pattern(
     r"\s?(?:" + "|".join(f"(?P<c{i}>{p})" for i, (p, _) in enumerate(CURRENCIES)) + r")(?![A-Za-zА-Яа-яЁё])",
     re.IGNORECASE,
 )
-_CURRENCY_BEFORE = re.compile(
-    r"(?:(?P<c0>US\$|\$|USD)|(?P<c1>RUB|SUR)|(?P<c2>RMB|CNY|¥|人民币)|(?P<c3>GBP|£)|(?P<c4>EUR|€))\s?$"
+_CURRENCY_BEFORE = lazy_pattern(
+    r"(?:(?P<c0>US\$|\$|USD)|(?P<c1>RUB|SUR)|(?P<c2>RMB|CNY|¥|人民币)|(?P<c3>GBP|£)|(?P<c4>EUR|€|Euro))\s?$"
 )
-_MAGNITUDE = re.compile(
-    r"\s?(?:(?P<k>thousand\b|тыс\.|тысяч[аиу]?(?![а-яё])|千(?!克|米|瓦))|(?P<m>million\b|mln\b|млн\.?|миллион(?:а|ов)?"
+_MAGNITUDE = lazy_pattern(
+    r"\)?\s?(?:(?P<k>thousand\b|тыс\.|тысяч[аиу]?(?![а-яё])|千(?!克|米|瓦))|(?P<m>million\b|mln\b|млн\.?|миллион(?:а|ов)?"
     r"(?![а-яё])|百万)|(?P<b>billion\b|bn\b|млрд\.?|миллиард(?:а|ов)?(?![а-яё]))|(?P<w>[多余]?万)|(?P<y>[多余]?亿))",
     re.IGNORECASE,
 )
-_PERCENT_AFTER = re.compile(
+_PERCENT_AFTER = lazy_pattern(
     r"\s?(?:%|‰|per\s?cent\b|percent\b|pct\b|процент(?:а|ов|ам|ами|ах|ы)?(?![а-яё])|-?процентн[а-яё]*|проц\.)",
     re.IGNORECASE,
 )
-_EN_ORDINAL_SUFFIX = re.compile(r"(?:st|nd|rd|th)\b")
-_RU_ORDINAL_SUFFIX = re.compile(r"-(?:й|го|м|я|е|х|ый|ой|ий|ая|ое|ого|ому|ом|ым|ых)(?![а-яё])", re.IGNORECASE)
+_EN_ORDINAL_SUFFIX = lazy_pattern(r"(?:st|nd|rd|th)\b")
+_RU_ORDINAL_SUFFIX = lazy_pattern(r"-(?:й|го|м|я|е|х|ый|ой|ий|ая|ое|ого|ому|ом|ым|ых)(?![а-яё])", re.IGNORECASE)
 ZH_CLASSIFIERS = (
     "项个名人位次件份台套批种所家篇部册本张条届期年月天周岁倍吨克米亩株头架艘辆座处门类组队团届节章点场轮"
     "元卢镑公千平立万亿小分秒度"
 )
-_ZH_CLASSIFIER_AFTER = re.compile(rf"[{ZH_CLASSIFIERS}]|美元|欧元|英镑")
-_ZH_YEAR_AFTER = re.compile(r"\s*年(?!代)")
+_ZH_CLASSIFIER_AFTER = lazy_pattern(rf"[{ZH_CLASSIFIERS}]|美元|欧元|英镑")
+_ZH_YEAR_AFTER = lazy_pattern(r"\s*年(?!代)")
 _ZH_IDIOMS = {("十", "分"), ("万", "分"), ("万", "一"), ("千", "万"), ("一", "一"), ("万", "岁")}
 
 _DIGITS = {
-    "en": re.compile(
-        r"(?<![0-9A-Za-z.])(?<!\d,)(?<![A-Za-z][,;:])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![0-9]|[.,]\d)"
+    "en": lazy_pattern(
+        r"(?:(?<=Euro)|(?<![0-9A-Za-z.]))(?<!\d,)(?<![A-Za-z][,;:])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![0-9]|[.,]\d)"
     ),
     # the UN's Chinese texts group thousands with a space (151 680美元) or a comma
-    "zh": re.compile(
+    "zh": lazy_pattern(
         r"(?<![0-9A-Za-z.])(?<!\d,)"
         r"(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
         r"(?![0-9]|[.,]\d)"
     ),
-    "ru": re.compile(
+    "ru": lazy_pattern(
         r"(?<![0-9A-Za-zА-Яа-яЁё.])(?<!\d,)(?<![A-Za-zА-Яа-яЁё][,;:])"
-        r"(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)(?![0-9]|[.,]\d)"
+        r"(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:,\d+|\.\d{1,2}(?!\d))?|\d+(?:[.,]\d+)?)(?![0-9]|[.,]\d)"
     ),
 }
-_ZH_RUN = re.compile(rf"[{ZH_NUMERAL_CHARS}]+")
+_ZH_KILO = lazy_pattern(r"克|米|瓦|卡|帕|字节|伏")
+_ZH_CHEMICAL = lazy_pattern(r"[氟氯氧硫溴碘氮氢碳]化")
+_ZH_RUN = lazy_pattern(rf"[{ZH_NUMERAL_CHARS}]+")
 _EN_WORD = trie_pattern(EN_WORDS)
-_EN_RUN = re.compile(
+_EN_RUN = lazy_pattern(
     rf"\b(?:a\s+(?=(?:hundred|thousand|million|billion)\b))?{_EN_WORD}(?:(?:[\s-]+(?:and\s+)?){_EN_WORD})*\b",
     re.IGNORECASE,
 )
-_RU_RUN = re.compile(rf"(?<![а-яё])(?:{RU_WORD})(?:\s+(?:{RU_WORD}))*(?![а-яё])", re.IGNORECASE)
-_RU_ORDINAL_WORD = re.compile(rf"(?<![а-яё])(?=[а-яё]){numerals.RU_ORDINAL_WORD}(?![а-яё])", re.IGNORECASE)
-_RU_WORDS_BEFORE = re.compile(rf"(?<![а-яё])(?:(?:{RU_WORD})\s+)+$", re.IGNORECASE)
+_RU_RUN = lazy_pattern(rf"(?<![а-яё])(?:{RU_WORD})(?:\s+(?:{RU_WORD}))*(?![а-яё])", re.IGNORECASE)
+_RU_ORDINAL_WORD = lazy_pattern(rf"(?<![а-яё])(?=[а-яё]){numerals.RU_ORDINAL_WORD}(?![а-яё])", re.IGNORECASE)
+_RU_WORDS_BEFORE = lazy_pattern(rf"(?<![а-яё])(?:(?:{RU_WORD})\s+)+$", re.IGNORECASE)
 
 
 @dataclass
@@ -625,6 +670,8 @@ def _with_units(scan: _Scan, value: Decimal, start: int, end: int, *, hard: bool
     text = scan.text
     if digits:
         mag = _MAGNITUDE.match(text, end)
+        if mag and mag.group(0).startswith(")") and not text.startswith("(", start - 1):
+            mag = None  # "(80) million": only a figure in brackets of its own
         if mag and scan.free(mag.start(), mag.end()):
             factor = {"k": 1000, "m": 1_000_000, "b": 1_000_000_000, "w": 10_000, "y": 100_000_000}[
                 mag.lastgroup or "k"
@@ -640,22 +687,23 @@ def _with_units(scan: _Scan, value: Decimal, start: int, end: int, *, hard: bool
     cur = _CURRENCY_AFTER.match(text, end)
     if cur and scan.free(cur.start(), cur.end()) and cur.lastgroup:
         code = CURRENCIES[int(cur.lastgroup[1:])][1]
-        return amount_fact(value, code, start, cur.end(), text[start : cur.end()])
+        # "сотни миллионов долларов": a word that says no figure stays soft with its currency
+        return amount_fact(value, code, start, cur.end(), text[start : cur.end()], hard=hard)
     before = _CURRENCY_BEFORE.search(text, max(0, start - 8), start)
     if before and before.lastgroup and scan.free(before.start(), before.end()):
         code = CURRENCIES[int(before.lastgroup[1:])][1]
-        return amount_fact(value, code, before.start(), end, text[before.start() : end])
+        return amount_fact(value, code, before.start(), end, text[before.start() : end], hard=hard)
     return number_fact(value, start, end, text[start:end], hard=hard)
 
 
 _ROMAN_CONTEXT = (
     r"(?:chapters?|parts?|sections?|annex(?:es)?|titles?|articles?|volumes?|phases?|tiers?|categor(?:y|ies)|"
     r"protocols?|books?|stages?|goals?|"
-    r"глав[аеыуой]*|част[иьей]*|раздел[аеуыом]*|приложени[еяюий]*|том[аеу]?|этап[аеу]?|категори[яиюей]*|"
+    r"глав[аеыуой]*|стать[яиеюйё]*|част[иьей]*|раздел[аеуыом]*|приложени[еяюий]*|том[аеу]?|этап[аеу]?|категори[яиюей]*|"
     r"протокол[аеу]?|книг[аеиуой]*|стади[яиюей]*)"
 )
-_ROMAN = re.compile(r"(?<![A-Za-zА-Яа-яЁё\d\-/.'])(?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})(?![A-Za-zА-Яа-яЁё\d\-'’])")
-_ROMAN_BEFORE = re.compile(r"(?<![A-Za-zА-Яа-яЁё])" + _ROMAN_CONTEXT + r"\s+$", re.IGNORECASE)
+_ROMAN = lazy_pattern(r"(?<![A-Za-zА-Яа-яЁё\d\-/.'])(?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})(?![A-Za-zА-Яа-яЁё\d\-'’])")
+_ROMAN_BEFORE = lazy_pattern(r"(?<![A-Za-zА-Яа-яЁё])" + _ROMAN_CONTEXT + r"\s+$", re.IGNORECASE)
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 
 
@@ -691,31 +739,39 @@ def time_fact(hour: int, minute: int, start: int, end: int, text: str) -> Fact |
 
 _TIMES = [
     # 10 ч. 00 м., 10 час. 30 мин., 10 ч.
-    re.compile(
+    lazy_pattern(
         r"(?=\d)"
         r"(?<![\d.,])(?P<h>[01]?\d|2[0-4])\s*ч(?:ас(?:ов|а)?)?\.?\s*(?:(?P<m>[0-5]?\d)\s*м(?:ин(?:ут[ы]?)?)?\.?)?(?![а-яё])",
         re.IGNORECASE,
     ),
     # с 10.00 до 13.00 (Russian texts write the time with a full stop)
-    re.compile(r"(?=\d)(?:(?<=[сво] )|(?<=до ))(?P<h>[01]?\d|2[0-3])\.(?P<m>[0-5]\d)(?![\d.,]\d)"),
+    lazy_pattern(r"(?=\d)(?:(?<=[сво] )|(?<=до ))(?P<h>[01]?\d|2[0-3])\.(?P<m>[0-5]\d)(?![\d.,]\d)"),
     # 22 часов, 10 часам
-    re.compile(r"(?=\d)(?<![\d.,])(?P<h>[01]?\d|2[0-4])\s+час(?:ов|а|ам)(?![а-яё])", re.IGNORECASE),
+    lazy_pattern(r"(?=\d)(?<![\d.,])(?P<h>[01]?\d|2[0-4])\s+час(?:ов|а|ам)(?![а-яё])", re.IGNORECASE),
     # 10:30, 10.30 a.m., 10 a.m., 3 p.m.
-    re.compile(
+    lazy_pattern(
         r"(?=\d)(?<![\d.,:])(?P<h>[01]?\d|2[0-4])(?::(?P<m>[0-5]\d)|\.(?P<m2>[0-5]\d)(?=\s*[ap]\.?m\b))"
         r"(?:\s*(?P<ap>[ap])\.?m\.?)?(?![\d:])",
         re.IGNORECASE,
     ),
-    re.compile(r"(?=\d)(?<![\d.,:])(?P<h>1[0-2]|0?[1-9])\s*(?P<ap>[ap])\.?m\b\.?", re.IGNORECASE),
+    lazy_pattern(r"(?=\d)(?<![\d.,:])(?P<h>1[0-2]|0?[1-9])\s*(?P<ap>[ap])\.?m\b\.?", re.IGNORECASE),
     # at 0300, 1310 hours
-    re.compile(r"(?=\d)(?:(?<=\bat )|(?<=\bAt ))(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)(?:\s*hours\b)?(?!\d)"),
-    re.compile(r"(?=\d)(?<![\d.,])(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s*hours\b"),
+    lazy_pattern(r"(?=\d)(?:(?<=\bat )|(?<=\bAt ))(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)(?:\s*hours\b)?(?!\d)"),
+    lazy_pattern(r"(?=\d)(?<![\d.,])(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s*hours\b"),
+    # between 1100 and 1200 hours, 0900-1700 hours: the first of two shares the second's "hours"
+    lazy_pattern(
+        r"(?=\d)(?<![\d.,])(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)(?=(?:\s*[-–—]\s*|\s+(?:and|to|until)\s+)"
+        r"(?:[01]\d|2[0-3])[0-5]\d\s*hours\b)"
+    ),
     # 凌晨3时, 下午3时30分, 13时10分, 上午10点半
-    re.compile(
+    lazy_pattern(
         rf"(?=[\d{ZH_NUMERAL_CHARS}上下晚凌中早清夜傍])(?P<pre>上午|下午|晚上|凌晨|中午|早上|清晨|夜间|傍晚|晚)?(?P<h>\d{{1,2}}|[{ZH_NUMERAL_CHARS}]{{1,3}})\s*[时点](?!期|代|间|候|刻)"
         rf"(?:\s*(?P<m>\d{{1,2}}|[{ZH_NUMERAL_CHARS}]{{1,3}})\s*分|(?P<half>半))?"
     ),
 ]
+
+
+_RU_AT_HOUR = lazy_pattern(r"(?<![а-яё])(?:в|к|до|с|по|после|около|позднее|позже)\s+$", re.IGNORECASE)
 
 
 def _times(scan: _Scan) -> None:
@@ -736,6 +792,8 @@ def _times(scan: _Scan) -> None:
                 and not re.match(r"\s*ч(?:ас)?\.", text[m.start("h") + len(groups["h"]) :])
             ):
                 continue  # "10 ч" without its full stop is not clearly a time
+            if pattern is _TIMES[2] and not _RU_AT_HOUR.search(text, max(0, m.start() - 12), m.start()):
+                continue  # "через 24 часа", "в течение 48 часов": hours counted, not a time of day
             ap = (groups.get("ap") or "").lower()
             pre = groups.get("pre") or ""
             # 这一点 ("this point"), 15点 (15 points), 一时 ("for a while"): a time only with digits and 时
@@ -749,7 +807,7 @@ def _times(scan: _Scan) -> None:
                 scan.add(f)
 
 
-_SIGN_BEFORE = re.compile(r"(?:(?<![\w\d.,)\]])[-−]|\bminus\s+|(?<![а-яё])минус\s+|零下|负)$", re.IGNORECASE)
+_SIGN_BEFORE = lazy_pattern(r"(?:(?<![\w\d.,)\]])[-−]|\bminus\s+|(?<![а-яё])минус\s+|零下|负)$", re.IGNORECASE)
 
 
 def _digits(scan: _Scan) -> None:
@@ -783,7 +841,11 @@ def _digits(scan: _Scan) -> None:
         if year and len(m.group(0)) == 4 and scan.free(year.start(), year.end()):
             scan.add(number_fact(value, start, year.end(), text[start : year.end()]))
             continue
-        scan.add(_with_units(scan, value, start, end, hard=True, digits=True))
+        fact = _with_units(scan, value, start, end, hard=True, digits=True)
+        if scan.lang == "ru" and fact.kind == "number" and re.fullmatch(r"\d{1,3}\.\d{3}", m.group(0)):
+            # 10.103: a thousands point or a section number (раздел 10.103 = s.10.103): it answers both
+            fact = replace(fact, keys=fact.keys | {("number", normal(Decimal(m.group(0))))})
+        scan.add(fact)
 
 
 def _zh_numerals(scan: _Scan) -> None:
@@ -801,6 +863,10 @@ def _zh_numerals(scan: _Scan) -> None:
             continue  # 百分比 (percentage), 百分点 (percentage point), 万分 (extremely)
         if text.startswith("分之", end):
             continue  # 百分之 (percent) and 三分之一 (a third): the denominator is not a figure of its own
+        if run == "千" and _ZH_KILO.match(text, end):
+            continue  # 千克, 千米, 千瓦: the unit's prefix (kilo-), not a thousand
+        if _ZH_CHEMICAL.match(text, end):
+            continue  # 六氟化铀 (uranium hexafluoride), 二氧化碳: part of a substance's name
         units = any(
             ch in numerals.ZH_SMALL_UNITS or ch in numerals.ZH_BIG_UNITS or ch in numerals.ZH_TENS for ch in run
         )
@@ -812,10 +878,14 @@ def _zh_numerals(scan: _Scan) -> None:
         ordinal = before == "第"
         classifier = bool(_ZH_CLASSIFIER_AFTER.match(text, end))
         if ordinal:
-            hard = True
+            # 第一届, 第四委员会 are often "the session", "the Committee" in the other version, as "first" and
+            # "fourth" are soft there: two ordinals that differ are still reported
+            hard = value > 10
             start -= 1
         elif before in "数几" and before:
             hard = False  # 数百万 "millions", 几十 "dozens": an estimate, not a figure
+        elif len(run) == 1 and after == "年" and run in "十百千万":
+            hard = False  # 十年 a decade, 千年 the Millennium (千年发展目标): words as often as figures
         elif units:
             # 十, 百, 万 alone are words as often as numbers (百花, 万岁); with a classifier they count.
             hard = (len(run) > 1 or classifier) and value >= 10
@@ -874,13 +944,13 @@ def _ru_ordinal_words(scan: _Scan) -> None:
 
 
 _HAS = {
-    "Han": re.compile(r"[\u3400-\u9fff]"),
-    "Cyrillic": re.compile(r"[\u0400-\u04ff]"),
-    "Latin": re.compile(r"[A-Za-z]"),
+    "Han": lazy_pattern(r"[\u3400-\u9fff]"),
+    "Cyrillic": lazy_pattern(r"[\u0400-\u04ff]"),
+    "Latin": lazy_pattern(r"[A-Za-z]"),
 }
 
 
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_PARAGRAPH_BREAK = lazy_pattern(r"\n\s*\n")
 
 # --- counts without digits, fractions, weekdays, decades ---------------------------------------------
 
@@ -891,17 +961,17 @@ _RU_SMALL_PREFIX = {
 }  # fmt: skip
 _COUNT_WORDS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], int]]] = [
     # twice, thrice; biennium, biennial, triennial, quadrennial
-    ("Latin", re.compile(r"\b(?:twice|two\s+times)\b", re.I), lambda m: 2),
-    ("Latin", re.compile(r"\bthrice\b", re.I), lambda m: 3),
-    ("Latin", re.compile(r"\bbienni(?:um|a|al|ally)\b", re.I), lambda m: 2),
-    ("Latin", re.compile(r"\btrienni(?:um|a|al|ally)\b", re.I), lambda m: 3),
-    ("Latin", re.compile(r"\bquadrenni(?:um|a|al|ally)\b", re.I), lambda m: 4),
+    ("Latin", lazy_pattern(r"\b(?:twice|two\s+times)\b", re.I), lambda m: 2),
+    ("Latin", lazy_pattern(r"\bthrice\b", re.I), lambda m: 3),
+    ("Latin", lazy_pattern(r"\bbienni(?:ums?|a|al|ally)\b", re.I), lambda m: 2),
+    ("Latin", lazy_pattern(r"\btrienni(?:ums?|a|al|ally)\b", re.I), lambda m: 3),
+    ("Latin", lazy_pattern(r"\bquadrenni(?:um|a|al|ally)\b", re.I), lambda m: 4),
     # дважды, трижды; двухгодичный, трехлетний, пятилетний, двукратный (not двусторонний: "bilateral")
-    ("Cyrillic", re.compile(r"(?<![а-яё])дважды(?![а-яё])", re.I), lambda m: 2),
-    ("Cyrillic", re.compile(r"(?<![а-яё])трижды(?![а-яё])", re.I), lambda m: 3),
+    ("Cyrillic", lazy_pattern(r"(?<![а-яё])дважды(?![а-яё])", re.I), lambda m: 2),
+    ("Cyrillic", lazy_pattern(r"(?<![а-яё])трижды(?![а-яё])", re.I), lambda m: 3),
     (
         "Cyrillic",
-        re.compile(
+        lazy_pattern(
             r"(?<![а-яё])(?P<p>одно|двух|дву|тр[её]х|четыр[её]х|пяти|шести|семи|восьми|девяти|десяти)"
             r"(?:годичн|летн|кратн|месячн|недельн|дневн|разов)[а-яё]*",
             re.I,
@@ -911,7 +981,7 @@ _COUNT_WORDS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], int]]] 
     # collective numerals: двое, трое (3), четверо, пятеро ...
     (
         "Cyrillic",
-        re.compile(
+        lazy_pattern(
             r"(?<![а-яё])(?P<c>дво|тро|четвер|пятер|шестер|семер|восьмер|девятер|десятер)(?:е|о|их|им|ими)(?![а-яё])",
             re.I,
         ),
@@ -930,11 +1000,11 @@ _COUNT_WORDS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], int]]] 
     # a dozen, two dozen (not "dozens": no figure)
     (
         "Latin",
-        re.compile(r"\b(?P<n>a|one|two|three|half\s+a)\s+dozen\b(?!s)", re.I),
+        lazy_pattern(r"\b(?P<n>a|one|two|three|half\s+a)\s+dozen\b(?!s)", re.I),
         lambda m: {"a": 12, "one": 12, "two": 24, "three": 36}.get(m.group("n").lower(), 6),
     ),
 ]
-_EN_FRACTION = re.compile(
+_EN_FRACTION = lazy_pattern(
     r"\b(?:(?P<n>one|a|two|three|four|five|six|seven|eight|nine)[\s-]+(?P<d>half|halves|thirds?|quarters?|fourths?|"
     r"fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?)|(?P<n2>one|two|three)\s+(?:in|out\s+of)\s+(?P<d2>two|three|four|"
     r"five|six|seven|eight|nine|ten)|(?P<half>half))\b",
@@ -942,18 +1012,18 @@ _EN_FRACTION = re.compile(
 )
 _EN_DENOMINATORS = {"half": 2, "halve": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6}
 _EN_DENOMINATORS |= {"seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
-_RU_FRACTION = re.compile(
+_RU_FRACTION = lazy_pattern(
     r"(?<![а-яё])(?:(?P<n>одн[аунойе]{1,2}|две|двух|тр[иеё]х?|четыре)\s+)?(?P<d>трет(?:ь|и|ей|ям)|четверт(?:ь|и|ей|ям)|"
     r"половин(?:а|у|ы|ой|е))(?![а-яё])",
     re.I,
 )
-_ZH_HALF = re.compile(r"一半|半数")
-_ZH_FRACTION = re.compile(rf"(?P<d>[{ZH_NUMERAL_CHARS}]+|\d+)分之(?P<n>[{ZH_NUMERAL_CHARS}]+|\d+(?:\.\d+)?)")
+_ZH_HALF = lazy_pattern(r"一半|半数")
+_ZH_FRACTION = lazy_pattern(rf"(?P<d>[{ZH_NUMERAL_CHARS}]+|\d+)分之(?P<n>[{ZH_NUMERAL_CHARS}]+|\d+(?:\.\d+)?)")
 _WEEKDAYS = [
-    (re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"), "Latin"),
-    (re.compile(r"(?:星期|礼拜|周)([一二三四五六日天])"), "Han"),
+    (lazy_pattern(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"), "Latin"),
+    (lazy_pattern(r"(?:星期|礼拜|周)([一二三四五六日天])"), "Han"),
     (
-        re.compile(
+        lazy_pattern(
             r"(?<![а-яё])(?=[ПпВвСсЧч])(понедельник|вторник|сред|четверг|пятниц|суббот|воскресень)([а-яё]{0,3})(?![а-яё])",
             re.I,
         ),
@@ -962,13 +1032,13 @@ _WEEKDAYS = [
 ]
 _EN_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _RU_WEEKDAYS = ["понедельник", "вторник", "сред", "четверг", "пятниц", "суббот", "воскресень"]
-_DECADES = re.compile(r"(?<![\d.,])(?P<y>1[5-9]\d0|20[0-9]0)(?:s\b|’s\b|'s\b)")
-_RU_DECADES = re.compile(
+_DECADES = lazy_pattern(r"(?<![\d.,])(?P<y>1[5-9]\d0|20[0-9]0)(?:s\b|’s\b|'s\b)")
+_RU_DECADES = lazy_pattern(
     r"(?<![а-яё])(?P<n>одно|два|две|двух|три|тр[её]х|четыре|четыр[её]х|пять|пяти)\s+десятилети[а-яё]*", re.IGNORECASE
 )
 _RU_DECADE_VALUES = {"одно": 1, "два": 2, "две": 2, "двух": 2, "три": 3, "трех": 3, "трёх": 3, "четыре": 4}
 _RU_DECADE_VALUES |= {"четырех": 4, "четырёх": 4, "пять": 5, "пяти": 5}
-_EN_DECADES = re.compile(r"\b(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten)\s+decades?\b", re.I)
+_EN_DECADES = lazy_pattern(r"\b(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten)\s+decades?\b", re.I)
 
 
 def fraction_fact(numerator: int, denominator: int, start: int, end: int, text: str, *, hard: bool) -> Fact | None:
@@ -1095,8 +1165,8 @@ def _counts(scan: _Scan, scripts: set[str]) -> None:
             scan.add(weekday_fact(day, m.start(), m.end(), m.group(0), hard=hard))
 
 
-_DAY_OF = re.compile(r"\s*(?:day\s+)?(?:of\s+)?$", re.IGNORECASE)
-_OF_YEAR = re.compile(r"^,?\s*(?:in\s+the\s+year\s+(?:of\s+)?)?$", re.IGNORECASE)
+_DAY_OF = lazy_pattern(r"\s*(?:day\s+)?(?:of\s+)?$", re.IGNORECASE)
+_OF_YEAR = lazy_pattern(r"^,?\s*(?:in\s+the\s+year\s+(?:of\s+)?)?$", re.IGNORECASE)
 
 
 def _dates_in_words(text: str, facts: list[Fact]) -> list[Fact]:
@@ -1147,7 +1217,7 @@ def _dates_in_words(text: str, facts: list[Fact]) -> list[Fact]:
     return out
 
 
-_COORDINATED = re.compile(r"\s*(?:,|and|or|to|-|–|—|−|и|или|до|по|和|或|至|到|、|及)\s*$", re.IGNORECASE)
+_COORDINATED = lazy_pattern(r"\s*(?:,|and|or|to|-|–|—|−|и|или|до|по|和|或|至|到|、|及)\s*$", re.IGNORECASE)
 
 
 def _share_units(text: str, facts: list[Fact]) -> list[Fact]:

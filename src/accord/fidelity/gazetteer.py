@@ -58,6 +58,10 @@ COUNTRY_FORMS: dict[str, dict[str, list[str]]] = {
     },
     "CG": {"zh": ["刚果"], "ru": ["Конго"]},
     "LY": {"en": ["Libya"], "zh": ["利比亚"], "ru": ["Ливия"]},
+    # the Russian forms of the UN's own usage (ISO's Russian has Киргизия, Мальдивы)
+    "KG": {"zh": ["吉尔吉斯斯坦"], "ru": ["Кыргызстан"]},
+    "MV": {"ru": ["Мальдивские Острова"]},
+    "PG": {"ru": ["Папуа -- Новая Гвинея", "Папуа-Новая Гвинея"]},
     "PS": {
         "en": ["State of Palestine", "Palestine"],
         "zh": ["巴勒斯坦国", "巴勒斯坦"],
@@ -145,7 +149,7 @@ BODIES: list[tuple[str, list[str], list[str], list[str]]] = [
         "unodc",
         ["United Nations Office on Drugs and Crime", "UNODC"],
         ["联合国毒品和犯罪问题办公室", "毒品和犯罪问题办公室"],
-        ["Управление Организации Объединенных Наций по наркотикам и преступности", "ЮНОДК"],
+        ["Управление Организации Объединенных Наций по наркотикам и преступности", "ЮНОДК", "УНП ООН"],
     ),
     (
         "unesco",

@@ -54,6 +54,9 @@ def _script_other(name: str) -> str | None:
     return max(counts, key=lambda s: counts[s]) if counts else None
 
 
+_RU_CURRENCY_BEFORE = re.compile(r"долл(?:ар[а-яё]*|\.)\s*$", re.IGNORECASE)
+
+
 def _ru_stem(word: str) -> str:
     w = word
     if len(w) >= 5 and w[-2:].lower() in _RU_ENDINGS_2:
@@ -112,7 +115,7 @@ class Directory:
         self.han_not_after: dict[str, str] = dict(han_not_after or {})
         han: dict[str, str] = {}
         latin: dict[str, str] = {}
-        cyrillic: list[tuple[str, str]] = []  # (pattern, entry id)
+        cyrillic: list[tuple[str, str]] = []  # (form, entry id): made patterns when a Russian text comes
         acronyms: set[str] = set()  # Latin forms in capitals (WHO), matched in capitals only
         for entry in entries:
             self.entries.setdefault(entry.id, entry)
@@ -125,7 +128,7 @@ class Directory:
                     if script == "Han":
                         han.setdefault(form, entry.id)
                     elif script == "Cyrillic":
-                        cyrillic.append((_ru_pattern(form.lower()), entry.id))
+                        cyrillic.append((form, entry.id))
                     elif script == "Latin":
                         latin.setdefault(_en_norm(form), entry.id)
                         if form.replace("-", "").replace(" ", "").isupper():
@@ -135,15 +138,13 @@ class Directory:
                             latin.setdefault(_en_norm(core), entry.id)
         self._han = han
         self._latin = latin
-        self._cyrillic = cyrillic
+        self._cyrillic_forms = cyrillic
+        self._cyrillic_patterns: list[tuple[str, str]] | None = None
         self._acronyms = acronyms
         self._compiled: dict[str, re.Pattern[str] | None] = {}
         # Russian names are matched in the lower-cased text (a case-insensitive pattern of a thousand stems
         # takes seconds to compile); the entry of a match is found by its first word's stem.
-        self._cyrillic_by_head: dict[str, list[tuple[str, str]]] = {}
-        for pattern, eid in cyrillic:
-            head = re.match(r"[^\[\\(]*", pattern)
-            self._cyrillic_by_head.setdefault(head.group(0) if head else "", []).append((pattern, eid))
+        self._by_head: dict[str, list[tuple[str, str]]] | None = None
         self._cyrillic_compiled: dict[str, re.Pattern[str]] = {}
 
     # Each script's names are compiled when a text in that script first comes (a zh–en check never
@@ -162,13 +163,28 @@ class Directory:
                 re.compile(
                     r"(?<![A-Za-z])(?:the\s+)?"
                     + trie_pattern(list(self._latin), space=r"[\s\-]+")
-                    + r"(?:'s|’s|s)?(?![A-Za-z])",
-                    re.IGNORECASE,
-                )
+                    + r"(?:'s|’s|s)?(?![A-Za-z])"
+                )  # over the lower-cased text: a case-blind trie of every name takes long to compile
                 if self._latin
                 else None
             )
         return self._compiled["Latin"]
+
+    @property
+    def _cyrillic(self) -> list[tuple[str, str]]:
+        """(pattern, entry id) of every Russian form, made when first needed (a zh–en check never does)."""
+        if self._cyrillic_patterns is None:
+            self._cyrillic_patterns = [(_ru_pattern(form.lower()), eid) for form, eid in self._cyrillic_forms]
+        return self._cyrillic_patterns
+
+    @property
+    def _cyrillic_by_head(self) -> dict[str, list[tuple[str, str]]]:
+        if self._by_head is None:
+            self._by_head = {}
+            for pattern, eid in self._cyrillic:
+                head = re.match(r"[^\[\\(]*", pattern)
+                self._by_head.setdefault(head.group(0) if head else "", []).append((pattern, eid))
+        return self._by_head
 
     @property
     def _cyrillic_re(self) -> re.Pattern[str] | None:
@@ -202,20 +218,24 @@ class Directory:
     def find(self, text: str, scripts: set[str] | None = None) -> list[Fact]:
         """Every known name in `text` (longest first at each place), as facts of kind 'name'."""
         out: list[Fact] = []
-        if self._han_re is not None and (scripts is None or "Han" in scripts):
+        if (scripts is None or "Han" in scripts) and self._han_re is not None:  # compile only what is read
             for m in self._han_re.finditer(text):
                 if m.start() and text[m.start() - 1] in self.han_not_after.get(m.group(0), ""):
                     continue
                 out.append(self._fact(self._han[m.group(0)], m))
-        if self._latin_re is not None and (scripts is None or "Latin" in scripts):
-            for m in self._latin_re.finditer(text):
+        if (scripts is None or "Latin" in scripts) and self._latin_re is not None:  # compile only what is read
+            lowered = text.lower()
+            if len(lowered) != len(text):  # a character whose lower case is longer: keep offsets right
+                lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+            for m in self._latin_re.finditer(lowered):
                 norm = _en_norm(m.group(0))
                 eid = self._latin.get(norm) or self._latin.get(re.sub(r"(?:'s|s)$", "", norm))
-                if eid and norm in self._acronyms and not re.sub(r"^the\s+", "", m.group(0), flags=re.I).isupper():
+                said = text[m.start() : m.end()]
+                if eid and norm in self._acronyms and not re.sub(r"^the\s+", "", said, flags=re.I).isupper():
                     continue  # WHO, not "who"
                 if eid:
-                    out.append(self._fact(eid, m))
-        if self._cyrillic_re is not None and (scripts is None or "Cyrillic" in scripts):
+                    out.append(self._fact(eid, m, said))
+        if (scripts is None or "Cyrillic" in scripts) and self._cyrillic_re is not None:  # compile only what is read
             lowered = text.lower()
             if len(lowered) != len(text):  # a character whose lower case is longer: keep offsets right
                 lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
@@ -223,6 +243,8 @@ class Directory:
                 if not text[m.start()].isupper():
                     continue  # names are written with a capital: того is a pronoun, not Togo
                 eid = self._cyrillic_entry(m.group(0))
+                if eid and _RU_CURRENCY_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+                    continue  # долларов США: the currency, not the country
                 if eid:
                     out.append(self._fact(eid, m, text[m.start() : m.end()]))
         return out
