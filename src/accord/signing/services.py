@@ -129,7 +129,12 @@ def _unlock(key: SigningKey, passphrase: str) -> Ed25519PrivateKey:
         )
     except crypto.WrongPassphrase:
         raise WrongSecret(
-            {"passphrase": [f"wrong passphrase for the signing key of {key.person} ({key.fingerprint})"]},
+            {
+                "passphrase": [
+                    _("wrong passphrase for the signing key of %(person)s (%(fingerprint)s)")
+                    % {"person": key.person, "fingerprint": key.fingerprint}
+                ]
+            },
             kind=security.Kind.KEY_PASSPHRASE_FAILED,
         ) from None
     except ValueError as exc:
@@ -150,9 +155,11 @@ def text_hashes(plan: Plan, texts: Mapping[str, bytes]) -> dict[str, str]:
             errors.append(str(exc))
             continue
         if tag in hashes:
-            errors.append(f"the {tag} text is given twice")
+            errors.append(_("the %(language)s text is given twice") % {"language": tag})
         elif not isinstance(body, bytes | bytearray | memoryview) or not bytes(body):
-            errors.append(f"the {tag} text must be the rendered text's bytes, and not empty")
+            errors.append(
+                _("the %(language)s text must be the rendered text's bytes, and not empty") % {"language": tag}
+            )
         else:
             hashes[tag] = hashlib.sha256(bytes(body)).hexdigest()
     authentic = list(plan.agreement.authentic_languages or [])
@@ -160,9 +167,15 @@ def text_hashes(plan: Plan, texts: Mapping[str, bytes]) -> dict[str, str]:
         missing = [tag for tag in authentic if tag not in hashes]
         extra = sorted(tag for tag in hashes if tag not in authentic)
         if missing:
-            errors.append(f"give the rendered text in every authentic language; missing: {', '.join(missing)}")
+            errors.append(
+                _("give the rendered text in every authentic language; missing: %(languages)s")
+                % {"languages": ", ".join(missing)}
+            )
         if extra:
-            errors.append(f"not an authentic language of the agreement ({', '.join(authentic)}): {', '.join(extra)}")
+            errors.append(
+                _("not an authentic language of the agreement (%(authentic)s): %(languages)s")
+                % {"authentic": ", ".join(authentic), "languages": ", ".join(extra)}
+            )
     if errors:
         raise ValidationFailed({"texts": errors})
     return hashes
@@ -364,7 +377,12 @@ def _sign_plan(
         if seal is not None and seal.texts != hashes:
             changed = sorted(k for k in set(seal.texts) | set(hashes) if seal.texts.get(k) != hashes.get(k))
             raise ValidationFailed(
-                {"texts": [f"the rendered text differs from the one {other.party.code} signed: {', '.join(changed)}"]}
+                {
+                    "texts": [
+                        _("the rendered text differs from the one %(party)s signed: %(languages)s")
+                        % {"party": other.party.code, "languages": ", ".join(changed)}
+                    ]
+                }
             )
         if other.content_hash and other.content_hash != content_hash:
             raise TransitionRefused(

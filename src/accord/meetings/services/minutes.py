@@ -398,9 +398,14 @@ def _texts(minutes: Minutes, a: int, b: int, language: str) -> tuple[list[str], 
     old, new = get_revision(minutes, a, field="a"), get_revision(minutes, b, field="b")
     old_text, new_text = text_in(old, language), text_in(new, language)
     if old_text is None and new_text is None:
-        present = ", ".join(languages_of(minutes, a, b)) or "none"
+        present = ", ".join(languages_of(minutes, a, b)) or _("none")
         raise ValidationFailed(
-            {"language": [f"neither revision {a} nor {b} has a text in {language} (languages: {present})"]}
+            {
+                "language": [
+                    _("neither revision %(a)s nor %(b)s has a text in %(language)s (languages: %(present)s)")
+                    % {"a": a, "b": b, "language": language, "present": present}
+                ]
+            }
         )
     # A language added or dropped between the two compares with an empty text.
     return (old_text or "").splitlines(), (new_text or "").splitlines()
