@@ -47,7 +47,9 @@ def check_owner(owner: Any, agreement: Any, what: str, *, field: str = "owner_pa
     who = principal(user)
     if not who.is_admin and _pk(owner) not in who.coordinates:
         raise Forbidden(
-            f"You may not file {what} under {_party_named(owner)}: each side records its own side", field=field
+            gettext("You may not file %(what)s under %(party)s: each side records its own side")
+            % {"what": what, "party": _party_named(owner)},
+            field=field,
         )
 
 
@@ -56,7 +58,9 @@ def check_parties(agreement: Any, **parties: Any) -> None:
     members = parties_of_agreement(_pk(agreement))
     shown = agreement if isinstance(agreement, models.Model) else _pk(agreement)
     errors = {
-        name: [f"{_party_named(party)} is not a party of “{shown}”"]
+        name: [
+            gettext("%(party)s is not a party of “%(agreement)s”") % {"party": _party_named(party), "agreement": shown}
+        ]
         for name, party in parties.items()
         if party is not None and _pk(party) not in members
     }
@@ -82,11 +86,11 @@ def create_agreement(
     ]
     pairs: list[tuple[Party, str]] = [(p[0], p[1]) for p in named]
     represented = {p[0].pk: p[2] for p in named if len(p) > 2 and p[2]}
-    require_actor_create("an agreement", parties=[p for p, _ in pairs])
+    require_actor_create(gettext("an agreement"), parties=[p for p, _ in pairs])
     if len({p.pk for p, _ in pairs}) != len(pairs):
-        raise ValidationFailed({"parties": ["a party is named twice"]})
+        raise ValidationFailed({"parties": [gettext("a party is named twice")]})
     if len(pairs) < 2:
-        raise ValidationFailed({"parties": ["an agreement needs at least two parties"]})
+        raise ValidationFailed({"parties": [gettext("an agreement needs at least two parties")]})
     if sum(1 for _, role in pairs if role in _SIGNING_ROLES) < 2:
         raise ValidationFailed({"parties": [gettext("an agreement needs at least two parties that sign it")]})
     agreement = records.create(Agreement, **fields)
@@ -113,7 +117,14 @@ def update_agreement(agreement: Agreement, *, expected_version: int, **changes: 
 def add_party(agreement: Agreement, party: Party, role: str = AgreementParty.Role.SIGNATORY) -> AgreementParty:
     require_actor("change", agreement)
     if agreement.agreement_parties.filter(party=party).exists():
-        raise ValidationFailed({"party": [f"{party} is already a party to “{agreement}”"]})
+        raise ValidationFailed(
+            {
+                "party": [
+                    gettext("%(party)s is already a party to “%(agreement)s”")
+                    % {"party": party, "agreement": agreement}
+                ]
+            }
+        )
     position = (agreement.agreement_parties.aggregate(m=models.Max("position"))["m"] or 0) + 1
     return records.create(
         AgreementParty,
@@ -144,8 +155,8 @@ def add_authentic_text(agreement: Agreement, *, language: str, body: str = "", *
         raise ValidationFailed(
             {
                 "language": [
-                    f"{text.language} is not an authentic language of this agreement "
-                    f"({', '.join(agreement.authentic_languages)})"
+                    gettext("%(language)s is not an authentic language of this agreement (%(languages)s)")
+                    % {"language": text.language, "languages": ", ".join(agreement.authentic_languages)}
                 ]
             }
         )
@@ -166,7 +177,7 @@ def agreement_of(target: models.Model) -> Agreement:
         return target
     agreement = getattr(target, "agreement", None)
     if not isinstance(agreement, Agreement):
-        raise ValidationFailed({"target": ["can only sign agreements and records under an agreement"]})
+        raise ValidationFailed({"target": [gettext("can only sign agreements and records under an agreement")]})
     return agreement
 
 
@@ -184,11 +195,18 @@ def record_signature(
     """Record that `signatory` signed the current version of `target` on behalf of `party`."""
     agreement = agreement_of(target)
     if party.pk not in agreement.party_ids():
-        raise ValidationFailed({"party": [f"{party} is not a party to “{agreement}”"]})
+        raise ValidationFailed(
+            {
+                "party": [
+                    gettext("%(party)s is not a party to “%(agreement)s”") % {"party": party, "agreement": agreement}
+                ]
+            }
+        )
     version = target.version  # type: ignore[attr-defined]
     ct = ContentType.objects.get_for_model(target)
     if Signature.objects.filter(target_type=ct, target_id=target.pk, target_version=version, party=party).exists():
-        raise ValidationFailed({"party": [f"{party} has already signed version {version} of “{target}”"]})
+        message = gettext("%(party)s has already signed version %(version)s of “%(record)s”")
+        raise ValidationFailed({"party": [message % {"party": party, "version": version, "record": target}]})
     return records.create(
         Signature,
         related=target,

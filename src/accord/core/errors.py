@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 
 class DomainError(Exception):
     """A request the domain refuses. Raised by services; nothing has been written when it escapes."""
@@ -69,14 +71,33 @@ class StaleVersion(DomainError):
         self.changed_by = changed_by
         self.changed_at = changed_at
         self.fields = sorted(set(fields))
-        who = f" by {changed_by}" if changed_by else ""
-        when = f" at {changed_at:%Y-%m-%d %H:%M:%S %Z}" if changed_at else ""
-        what = f"; changed: {', '.join(self.fields)}" if self.fields else ""
-        super().__init__(
-            f"{record} was changed{who}{when} since you opened version {expected} "
-            f"(now version {current}){what}. Reload and apply your change again.",
-            field="version",
-        )
+        # One whole sentence per case, so that each language can order its parts (who, when) as it needs.
+        values = {
+            "record": record,
+            "who": changed_by,
+            "when": f"{changed_at:%Y-%m-%d %H:%M:%S %Z}" if changed_at else "",
+            "expected": expected,
+            "current": current,
+        }
+        if changed_by and changed_at:
+            message = _(
+                "%(record)s was changed by %(who)s at %(when)s since you opened version %(expected)s "
+                "(now version %(current)s)"
+            )
+        elif changed_by:
+            message = _(
+                "%(record)s was changed by %(who)s since you opened version %(expected)s (now version %(current)s)"
+            )
+        elif changed_at:
+            message = _(
+                "%(record)s was changed at %(when)s since you opened version %(expected)s (now version %(current)s)"
+            )
+        else:
+            message = _("%(record)s was changed since you opened version %(expected)s (now version %(current)s)")
+        message = message % values
+        if self.fields:
+            message = _("%(message)s; changed: %(fields)s") % {"message": message, "fields": ", ".join(self.fields)}
+        super().__init__(_("%(message)s. Reload and apply your change again.") % {"message": message}, field="version")
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accord.core.audit import record_change, snapshot
 from accord.core.errors import StaleVersion, ValidationFailed
@@ -79,10 +80,12 @@ def update(obj: M, *, expected_version: int, related: models.Model | None = None
     model = type(obj)
     unknown = [k for k in changes if not _is_editable(model, k)]
     if unknown:
-        raise ValidationFailed({k: ["is not a field that can be changed here"] for k in unknown})
+        raise ValidationFailed({k: [_("is not a field that can be changed here")] for k in unknown})
     current = fetch_for_update(model, obj.pk)
     if current is None:
-        raise ValidationFailed({"__all__": [f"{model._meta.verbose_name} {obj.pk} no longer exists"]})
+        raise ValidationFailed(
+            {"__all__": [_("%(kind)s %(id)s no longer exists") % {"kind": model._meta.verbose_name, "id": obj.pk}]}
+        )
     stored_version = current.version  # type: ignore[attr-defined]
     if stored_version != expected_version:
         raise stale_error(model, obj.pk, f"{model._meta.verbose_name} “{current}”", expected_version, stored_version)
@@ -128,7 +131,12 @@ def delete(obj: models.Model, *, expected_version: int | None = None, related: m
     except models.ProtectedError as exc:
         names = sorted({f"{o._meta.verbose_name}" for o in exc.protected_objects})
         raise ValidationFailed(
-            {"__all__": [f"“{current}” is still referred to by: {', '.join(names)}; remove those first"]}
+            {
+                "__all__": [
+                    _("“%(record)s” is still referred to by: %(names)s; remove those first")
+                    % {"record": current, "names": ", ".join(names)}
+                ]
+            }
         ) from None
     current.pk = before["id"]
     record_change(current, ChangeRecord.Action.DELETE, before=before, after=None, related=related)

@@ -20,7 +20,7 @@ from accord.directory.models import Organisation, OrganisationName, Organisation
 
 
 def create_party(**fields: Any) -> Party:
-    require_actor_create("a party", anywhere=True)
+    require_actor_create(_("a party"), anywhere=True)
     return records.create(Party, **fields)
 
 
@@ -33,7 +33,7 @@ def update_party(party: Party, *, expected_version: int, **changes: Any) -> Part
 def create_organisation(*, name_from: dt.date | None = None, **fields: Any) -> Organisation:
     """An organisation of a party (added by that party's coordinators). `name_from`: the date its name is in force
     from, kept as its first dated name (documents show the name of their date)."""
-    require_actor_create("an organisation", party=fields.get("party"))
+    require_actor_create(_("an organisation"), party=fields.get("party"))
     organisation = records.create(Organisation, related=fields.get("party"), **fields)
     if name_from is not None:
         add_organisation_name(organisation, dict(organisation.name), valid_from=name_from)
@@ -43,7 +43,7 @@ def create_organisation(*, name_from: dt.date | None = None, **fields: Any) -> O
 def update_organisation(organisation: Organisation, *, expected_version: int, **changes: Any) -> Organisation:
     require_actor("change", organisation)
     if "party" in changes:  # moved to another side: that side's coordinators too
-        require_actor_create("an organisation", party=changes["party"])
+        require_actor_create(_("an organisation"), party=changes["party"])
     return records.update(organisation, expected_version=expected_version, related=organisation.party, **changes)
 
 
@@ -58,7 +58,7 @@ def add_organisation_name(
         if (valid_to is None or other.valid_from is None or other.valid_from <= valid_to) and (
             other.valid_to is None or valid_from is None or valid_from <= other.valid_to
         ):
-            raise ValidationFailed({"valid_from": [f"overlaps the dated name “{other}”"]})
+            raise ValidationFailed({"valid_from": [_("overlaps the dated name “%(name)s”") % {"name": other}]})
     return records.create(
         OrganisationName,
         related=organisation,
@@ -98,7 +98,7 @@ def record_succession(
     require_actor("change", predecessor)
     require_actor("change", successor)
     if predecessor.pk == successor.pk:
-        raise ValidationFailed({"successor": ["an organisation does not succeed itself"]})
+        raise ValidationFailed({"successor": [_("an organisation does not succeed itself")]})
     if OrganisationSuccession.objects.filter(predecessor=predecessor, successor=successor).exists():
         message = _("“%(successor)s” is already recorded as continuing “%(predecessor)s”")
         raise ValidationFailed({"successor": [message % {"successor": successor, "predecessor": predecessor}]})
@@ -115,14 +115,14 @@ def record_succession(
 
 def create_person(**fields: Any) -> Person:
     """A person of a party's side (added by that party's coordinators), names in several scripts."""
-    require_actor_create("a person", party=fields.get("party"))
+    require_actor_create(_("a person"), party=fields.get("party"))
     return records.create(Person, **fields)
 
 
 def update_person(person: Person, *, expected_version: int, **changes: Any) -> Person:
     require_actor("change", person)
     if "party" in changes:
-        require_actor_create("a person", party=changes["party"])
+        require_actor_create(_("a person"), party=changes["party"])
     return records.update(person, expected_version=expected_version, **changes)
 
 

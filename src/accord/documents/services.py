@@ -26,6 +26,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accord.agreements.models import AgreementParty
 from accord.agreements.services import check_owner
@@ -62,7 +63,7 @@ def _acting_user() -> Any | None:
     (the CLI, the demo, signing's own renderings): the system acts for the installation's operator."""
     user = acting_user()
     if user is not None and not user.is_authenticated:
-        raise Forbidden("sign in to change documents")
+        raise Forbidden(_("sign in to change documents"))
     return user
 
 
@@ -73,7 +74,7 @@ def drafting_party(agreement: Any, party: Party | None = None) -> Party | None:
     user = _acting_user()
     members = parties_of_agreement(agreement.pk)
     if party is not None:
-        check_owner(party, agreement, "a document", field="party")  # each side drafts its own
+        check_owner(party, agreement, _("a document"), field="party")  # each side drafts its own
         return party
     if user is None:
         return None
@@ -107,14 +108,14 @@ def create_document(*, texts: Mapping[str, str], party: Party | None = None, **f
     the acting coordinator's party; shared by the parties when made by the system), published by
     publish_document once approved."""
     if not texts:
-        raise ValidationFailed({"texts": ["a document needs its text in at least one language"]})
+        raise ValidationFailed({"texts": [_("a document needs its text in at least one language")]})
     if fields.get("status", Document.Status.DRAFT) != Document.Status.DRAFT or fields.get("published_at"):
-        raise ValidationFailed({"status": ["a new document is a draft; publish it once the parties approved it"]})
+        raise ValidationFailed({"status": [_("a new document is a draft; publish it once the parties approved it")]})
     if fields.get("visibility") == Visibility.PUBLIC:
-        raise ValidationFailed({"visibility": ["a new document is a draft; it becomes public when it is published"]})
+        raise ValidationFailed({"visibility": [_("a new document is a draft; it becomes public when it is published")]})
     agreement = fields.get("agreement")
     named = fields.pop("owner_party", None)
-    require_actor_create("a document", agreement=agreement)  # the agreement's coordinators draft documents
+    require_actor_create(_("a document"), agreement=agreement)  # the agreement's coordinators draft documents
     maker = drafting_party(agreement, party or named) if agreement is not None else party or named
     owner, visibility = _draft_access(maker, fields.pop("visibility", None), None)
     document = records.create(
@@ -135,7 +136,9 @@ def add_text(document: Document, language: str, body: str) -> DocumentText:
     """Add a language version to a draft; its content hash changes, so earlier approvals no longer count."""
     text = _add_text(document, language, body, check_only=document.is_published)
     if document.is_published:
-        raise TransitionRefused(f"“{document}” is published and never changes; a new text would be a new draft")
+        raise TransitionRefused(
+            _("“%(document)s” is published and never changes; a new text would be a new draft") % {"document": document}
+        )
     hashes = dict(document.texts.values_list("language", "sha256"))
     records.update(
         document, expected_version=document.version, related=document.agreement, content_sha256=content_digest(hashes)
@@ -145,7 +148,7 @@ def add_text(document: Document, language: str, body: str) -> DocumentText:
 
 def _add_text(document: Document, language: str, body: str, *, check_only: bool = False) -> DocumentText:
     if not body.strip():
-        raise ValidationFailed({"body": [f"the {language} text is empty"]})
+        raise ValidationFailed({"body": [_("the %(language)s text is empty") % {"language": language}]})
     text = DocumentText(document=document, language=language, body=body)
     records.validate(text, exclude=["sha256"])  # also refuses a second text in the same language
     if check_only:
@@ -437,11 +440,11 @@ def _unsettled_source(document: Document) -> str:
     if document.kind == Document.Kind.MINUTES and document.meeting is not None:
         minutes = Minutes.objects.filter(meeting=document.meeting).first()
         if minutes is not None and minutes.status != Minutes.Status.FINAL:
-            return f"the minutes of “{document.meeting}” are not final yet"
+            return _("the minutes of “%(meeting)s” are not final yet") % {"meeting": document.meeting}
     if document.kind == Document.Kind.REVIEW_REPORT and document.plan is not None and document.issued_on:
         review = Review.objects.filter(plan=document.plan, as_of=document.issued_on).first()
         if review is not None and review.status != Review.Status.PUBLISHED:
-            return f"“{review}” is still a draft; publish the review first"
+            return _("“%(review)s” is still a draft; publish the review first") % {"review": review}
     return ""
 
 
@@ -487,26 +490,38 @@ def approve_document(
         require(user, "approve", document, party=party)
     current = _locked(document, expected_version)
     if current.is_published:
-        raise TransitionRefused(f"“{current}” is already published; a new text would be a new draft", field="status")
+        raise TransitionRefused(
+            _("“%(document)s” is already published; a new text would be a new draft") % {"document": current},
+            field="status",
+        )
     if party.pk not in {p.pk for p in approving_parties(current)}:
-        raise ValidationFailed({"party": [f"{party.code} does not approve “{current}”: it is not one of its parties"]})
+        message = _("%(party)s does not approve “%(document)s”: it is not one of its parties")
+        raise ValidationFailed({"party": [message % {"party": party.code, "document": current}]})
     if not current.content_sha256 or not current.texts.exists():
-        raise TransitionRefused(f"“{current}” has no text to approve", field="texts")
+        raise TransitionRefused(_("“%(document)s” has no text to approve") % {"document": current}, field="texts")
     if content_sha256 and content_sha256 != current.content_sha256:
         raise TransitionRefused(
-            f"the text of “{current}” changed since you read it; read it again before approving",
+            _("the text of “%(document)s” changed since you read it; read it again before approving")
+            % {"document": current},
             field="content_sha256",
             code="stale_version",
         )
     owner = current.owner_party
     if current.visibility == Visibility.INTERNAL and owner is not None and owner.pk != party.pk:
         raise TransitionRefused(
-            f"“{current}” is still a draft of {owner.code}: {owner.code} approves it first, which shares it with "
-            "the other parties",
+            _(
+                "“%(document)s” is still a draft of %(party)s: %(party)s approves it first, which shares it with "
+                "the other parties"
+            )
+            % {"document": current, "party": owner.code},
             field="party",
         )
     if current.approvals.filter(party=party, content_sha256=current.content_sha256).exists():
-        raise TransitionRefused(f"{party.code} has already approved this text of “{current}”", field="party")
+        raise TransitionRefused(
+            _("%(party)s has already approved this text of “%(document)s”")
+            % {"party": party.code, "document": current},
+            field="party",
+        )
     approval = records.create(
         DocumentApproval,
         related=current,
@@ -538,18 +553,24 @@ def publish_document(
         require(user, "publish", document)
     current = _locked(document, expected_version)
     if current.is_published:
-        raise TransitionRefused(f"“{current}” is already published", field="status")
+        raise TransitionRefused(_("“%(document)s” is already published") % {"document": current}, field="status")
     if _from_internal_record(current):
-        raise TransitionRefused(f"“{current}” is made from a record internal to one side; it is not published")
+        raise TransitionRefused(
+            _("“%(document)s” is made from a record internal to one side; it is not published") % {"document": current}
+        )
     missing = missing_approvals(current)
     if missing:
         raise TransitionRefused(
-            f"“{current}” is not approved yet by: {', '.join(p.code for p in missing)}",
+            _("“%(document)s” is not approved yet by: %(parties)s")
+            % {"document": current, "parties": ", ".join(p.code for p in missing)},
             field="status",
         )
     unsettled = _unsettled_source(current)
     if unsettled:
-        raise TransitionRefused(f"“{current}” is not published: {unsettled}", field="status")
+        raise TransitionRefused(
+            _("“%(document)s” is not published: %(reason)s") % {"document": current, "reason": unsettled},
+            field="status",
+        )
     when = published_at or timezone.now()
     _set_access(current, published_visibility(current), status=Document.Status.PUBLISHED, published_at=when)
     document.refresh_from_db()

@@ -235,7 +235,7 @@ PLAN_ITEMS = RecordType(
         # Projects are many: the number is typed, not picked from a list of every project.
         typed=TypedRef("project", "number", _("Project number"), _("No project with this number under the agreement.")),
     ),
-    frozen=lambda item: frozen_reason(item.plan, "its items"),
+    frozen=lambda item: frozen_reason(item.plan, str(_("its items"))),
     inline_row=_item_row,
 )
 

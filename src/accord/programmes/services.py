@@ -14,6 +14,8 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accord.agreements.models import AgreementParty
 from accord.agreements.services import check_owner, check_parties, signatures_of
@@ -48,17 +50,29 @@ _PLAN_LIFECYCLE_FIELDS = frozenset({"status", "visibility"})
 _SIGNATORY_ROLES = (AgreementParty.Role.SIGNATORY, AgreementParty.Role.PARTY)
 
 
-def frozen_reason(plan: Plan, what: str = "the plan's content") -> str | None:
-    """Why `what` of `plan` can no longer change (it is signed: amend it instead), or None if it can."""
+def frozen_reason(plan: Plan, what: str | None = None) -> str | None:
+    """Why `what` of `plan` can no longer change (it is signed: amend it instead), or None if it can.
+
+    In the active language; `what` is a phrase already translated by the caller (the plan's content by default)."""
     if plan.status in FROZEN_PLAN_STATUSES:
-        return (
-            f"“{plan}” is {plan.get_status_display().lower()}: {what} can no longer change; "
-            "amend it with a new revision instead"
-        )
+        return _("“%(plan)s” is %(status)s: %(what)s can no longer change; amend it with a new revision instead") % {
+            "plan": plan,
+            "status": plan.get_status_display().lower(),
+            "what": what if what is not None else _("the plan's content"),
+        }
     return None
 
 
-def open_for_change(plan: Plan, what: str = "the plan's content") -> bool:
+def _status_word(value: str) -> str:
+    """A plan status as a refusal names it: its code in English (as the API's values read), its label otherwise."""
+    try:
+        label = str(PlanStatus(value).label).lower()
+    except ValueError:
+        return value
+    return value if label.replace(" ", "_") == value else label
+
+
+def open_for_change(plan: Plan, what: str | None = None) -> bool:
     """Make `plan` ready for a change of its content; True if it went back to draft.
 
     A signed plan is frozen (amend it instead). A proposed or agreed plan goes back to draft: the change
@@ -74,7 +88,7 @@ def open_for_change(plan: Plan, what: str = "the plan's content") -> bool:
     return False
 
 
-def _open_for_change(plan: Plan, what: str = "the plan's content") -> Plan:
+def _open_for_change(plan: Plan, what: str | None = None) -> Plan:
     open_for_change(plan, what)
     return plan
 
@@ -94,15 +108,15 @@ def signatory_parties(plan: Plan) -> list[Party]:
 
 def create_plan(**fields: Any) -> Plan:
     """Draft a plan under an agreement (its coordinators draft plans)."""
-    require_actor_create("a plan", agreement=fields.get("agreement"))
-    check_owner(fields.get("owner_party"), fields.get("agreement"), "a plan")
+    require_actor_create(_("a plan"), agreement=fields.get("agreement"))
+    check_owner(fields.get("owner_party"), fields.get("agreement"), _("a plan"))
     return _create_plan(**fields)
 
 
 def _create_plan(**fields: Any) -> Plan:
     fields.setdefault("status", PlanStatus.DRAFT)
     if fields["status"] != PlanStatus.DRAFT:
-        raise ValidationFailed({"status": ["a plan starts as a draft; use the lifecycle to move it on"]})
+        raise ValidationFailed({"status": [_("a plan starts as a draft; use the lifecycle to move it on")]})
     return records.create(Plan, related=fields.get("agreement"), **fields)
 
 
@@ -112,7 +126,7 @@ def update_plan(plan: Plan, *, expected_version: int, **changes: Any) -> Plan:
     if "owner_party" in changes:
         check_owner(changes["owner_party"], plan.agreement_id, f"“{plan}”")
     if "status" in changes:
-        raise ValidationFailed({"status": ["change the status with transition_plan"]})
+        raise ValidationFailed({"status": [_("change the status with transition_plan")]})
     if set(changes) - _PLAN_LIFECYCLE_FIELDS:
         if plan.version != expected_version:  # refuse before reopening, so a stale edit changes nothing
             records.ensure_version(plan, expected_version)
@@ -148,18 +162,22 @@ def transition_plan(plan: Plan, to_status: str, *, expected_version: int, **extr
 
 def _transition_plan(plan: Plan, to_status: str, *, expected_version: int, **extra: Any) -> Plan:
     if to_status not in PlanStatus.values:
-        raise ValidationFailed({"status": [f"{to_status!r} is not a plan status"]})
+        raise ValidationFailed({"status": [_("%(status)s is not a plan status") % {"status": repr(to_status)}]})
     if to_status not in PLAN_TRANSITIONS[plan.status]:
-        allowed = ", ".join(sorted(PLAN_TRANSITIONS[plan.status])) or "none"
-        raise TransitionRefused(f"a {plan.status} plan cannot become {to_status} (allowed: {allowed})", field="status")
+        allowed = ", ".join(_status_word(s) for s in sorted(PLAN_TRANSITIONS[plan.status])) or _("none")
+        raise TransitionRefused(
+            _("a %(status)s plan cannot become %(to)s (allowed: %(allowed)s)")
+            % {"status": _status_word(plan.status), "to": _status_word(to_status), "allowed": allowed},
+            field="status",
+        )
     changes: dict[str, Any] = {"status": to_status}
     if to_status == PlanStatus.PROPOSED:
         if not plan.items.exists():
-            raise TransitionRefused("a plan without items cannot be proposed", field="status")
+            raise TransitionRefused(_("a plan without items cannot be proposed"), field="status")
         undecided = plan.items.filter(carry_over=CarryOver.PROPOSED).count()
         if undecided:
             raise TransitionRefused(
-                f"decide on the carried-over items first: {undecided} still proposed",
+                _("decide on the carried-over items first: %(count)s still proposed") % {"count": undecided},
                 field="status",
                 code="carry_over_undecided",
             )
@@ -167,20 +185,24 @@ def _transition_plan(plan: Plan, to_status: str, *, expected_version: int, **ext
         missing = missing_approvals(plan)
         if missing:
             raise TransitionRefused(
-                f"not agreed yet by: {', '.join(p.code for p in missing)}", field="status", code="approvals_missing"
+                _("not agreed yet by: %(parties)s") % {"parties": ", ".join(p.code for p in missing)},
+                field="status",
+                code="approvals_missing",
             )
     if to_status == PlanStatus.SIGNED:
         missing = missing_signatures(plan)
         if missing:
             raise TransitionRefused(
-                f"not signed yet by: {', '.join(p.code for p in missing)}", field="status", code="signatures_missing"
+                _("not signed yet by: %(parties)s") % {"parties": ", ".join(p.code for p in missing)},
+                field="status",
+                code="signatures_missing",
             )
         dated = signatures_of(plan).exclude(signed_on=None).order_by("-signed_on", "-id").first()
         changes["signed_on"] = extra.pop("signed_on", dated.signed_on if dated else None)
         changes["signed_at"] = extra.pop("signed_at", dated.signed_at if dated else {})
         changes["signed_version"] = plan.version
     if extra:
-        raise ValidationFailed({k: ["cannot be set by a status change"] for k in extra})
+        raise ValidationFailed({k: [_("cannot be set by a status change")] for k in extra})
     return records.update(plan, expected_version=expected_version, related=plan.agreement, **changes)
 
 
@@ -202,13 +224,30 @@ def approve_plan(
     """
     require_actor("agree", plan, party=party)
     if plan.status != PlanStatus.PROPOSED:
-        raise TransitionRefused(f"only a proposed plan can be agreed to (this one is {plan.status})", field="status")
+        raise TransitionRefused(
+            _("only a proposed plan can be agreed to (this one is %(status)s)") % {"status": _status_word(plan.status)},
+            field="status",
+        )
     if expected_version != plan.version:
         records.ensure_version(plan, expected_version)
     if party.pk not in {p.pk for p in signatory_parties(plan)}:
-        raise ValidationFailed({"party": [f"{party.code} is not a signatory party of “{plan.agreement}”"]})
+        raise ValidationFailed(
+            {
+                "party": [
+                    _("%(party)s is not a signatory party of “%(agreement)s”")
+                    % {"party": party.code, "agreement": plan.agreement}
+                ]
+            }
+        )
     if plan.approvals.filter(party=party, plan_version=plan.version).exists():
-        raise ValidationFailed({"party": [f"{party.code} has already agreed to version {plan.version}"]})
+        raise ValidationFailed(
+            {
+                "party": [
+                    _("%(party)s has already agreed to version %(version)s")
+                    % {"party": party.code, "version": plan.version}
+                ]
+            }
+        )
     from accord.fidelity.records import gate
 
     note = "\n".join(filter(None, [note, gate(plan, fidelity_override, acting="agree")]))
@@ -237,9 +276,9 @@ def amend_plan(plan: Plan, **fields: Any) -> Plan:
     """
     require_actor("propose", plan)
     if plan.status not in (PlanStatus.SIGNED, PlanStatus.IN_FORCE):
-        raise TransitionRefused("only a signed or in-force plan is amended", field="status")
+        raise TransitionRefused(_("only a signed or in-force plan is amended"), field="status")
     if plan.amendments.exclude(status__in=FROZEN_PLAN_STATUSES).exists():
-        raise TransitionRefused("an amendment of this plan is already being drafted", field="plan")
+        raise TransitionRefused(_("an amendment of this plan is already being drafted"), field="plan")
     latest = Plan.objects.filter(agreement=plan.agreement, period_start=plan.period_start, period_end=plan.period_end)
     revision = (latest.order_by("-revision").values_list("revision", flat=True).first() or plan.revision) + 1
     amendment = _create_plan(
@@ -331,7 +370,8 @@ def draft_next_plan(previous: Plan, **fields: Any) -> Plan:
     require_actor("propose", previous)
     if previous.status not in FROZEN_PLAN_STATUSES:
         raise TransitionRefused(
-            f"“{previous}” is {previous.get_status_display().lower()}: the next plan is drafted from a signed plan",
+            _("“%(plan)s” is %(status)s: the next plan is drafted from a signed plan")
+            % {"plan": previous, "status": previous.get_status_display().lower()},
             field="previous",
         )
     fields.setdefault("kind", previous.kind)
@@ -340,7 +380,7 @@ def draft_next_plan(previous: Plan, **fields: Any) -> Plan:
     fields.setdefault("visibility", previous.visibility)
     fields.setdefault("owner_party", previous.owner_party)
     if fields["owner_party"] != previous.owner_party:
-        check_owner(fields["owner_party"], previous.agreement_id, "a plan")
+        check_owner(fields["owner_party"], previous.agreement_id, _("a plan"))
     plan = _create_plan(agreement=previous.agreement, previous=previous, **fields)
     statuses = latest_progress(previous)
     position = 0
@@ -357,8 +397,8 @@ def draft_next_plan(previous: Plan, **fields: Any) -> Plan:
 def accept_carry_over(item: PlanItem, *, expected_version: int) -> PlanItem:
     require_actor("change", item)
     if item.carry_over != CarryOver.PROPOSED:
-        raise TransitionRefused("only a proposed carry-over is accepted", field="carry_over")
-    plan = _open_for_change(item.plan, "its items")
+        raise TransitionRefused(_("only a proposed carry-over is accepted"), field="carry_over")
+    plan = _open_for_change(item.plan, _("its items"))
     return records.update(item, expected_version=expected_version, related=plan, carry_over=CarryOver.ACCEPTED)
 
 
@@ -367,7 +407,9 @@ def drop_carry_over(item: PlanItem, *, expected_version: int) -> None:
     """Leave a proposed item out of the new plan; the old plan's item keeps its history."""
     require_actor("change", item)
     if item.carry_over != CarryOver.PROPOSED:
-        raise TransitionRefused("only a proposed carry-over is dropped; remove other items instead", field="carry_over")
+        raise TransitionRefused(
+            _("only a proposed carry-over is dropped; remove other items instead"), field="carry_over"
+        )
     remove_plan_item(item, expected_version=expected_version)
 
 
@@ -375,7 +417,7 @@ def drop_carry_over(item: PlanItem, *, expected_version: int) -> None:
 def remove_plan_item(item: PlanItem, *, expected_version: int) -> None:
     """Remove an item from a plan that can still change; the items after it move up (numbers stay 1..N)."""
     require_actor("delete", item)
-    plan = _open_for_change(item.plan, "its items")
+    plan = _open_for_change(item.plan, _("its items"))
     _delete_item(item, plan, expected_version=expected_version)
     renumber_items(plan)
 
@@ -433,9 +475,9 @@ def decide_carry_over(
     drop_ids = [i.pk for i in drop]
     both = set(accept_ids) & set(drop_ids)
     if both:
-        raise ValidationFailed({"items": ["an item is either carried over or left out, not both"]})
+        raise ValidationFailed({"items": [_("an item is either carried over or left out, not both")]})
     if not accept_ids and not drop_ids:
-        raise ValidationFailed({"items": ["choose at least one carried-over item"]})
+        raise ValidationFailed({"items": [_("choose at least one carried-over item")]})
     chosen = {
         i.pk: i
         for i in PlanItem.objects.select_for_update().filter(pk__in=[*accept_ids, *drop_ids]).select_related("project")
@@ -444,14 +486,17 @@ def decide_carry_over(
     for pk in [*accept_ids, *drop_ids]:
         item = chosen.get(pk)
         if item is None or item.plan_id != current.pk:
-            errors.append(f"item {pk} is not an item of “{current}”")
+            errors.append(_("item %(item)s is not an item of “%(plan)s”") % {"item": pk, "plan": current})
         elif item.carry_over != CarryOver.PROPOSED:
-            errors.append(f"“{item}” is no longer a proposed carry-over ({item.get_carry_over_display().lower()})")
+            errors.append(
+                _("“%(item)s” is no longer a proposed carry-over (%(decision)s)")
+                % {"item": item, "decision": item.get_carry_over_display().lower()}
+            )
     if errors:
         raise TransitionRefused("; ".join(errors), field="items", code="carry_over_decided")
     for pk in [*accept_ids, *drop_ids]:
         require_actor("change", chosen[pk])
-    current = _open_for_change(current, "its items")
+    current = _open_for_change(current, _("its items"))
     accepted = [
         records.update(chosen[pk], expected_version=chosen[pk].version, related=current, carry_over=CarryOver.ACCEPTED)
         for pk in accept_ids
@@ -472,8 +517,12 @@ def decide_carry_over(
 @transaction.atomic
 def create_project(*, participations: Iterable[tuple[Organisation, Party, str]] = (), **fields: Any) -> Project:
     """A project under an agreement, added by its coordinators: shared, or owned by the coordinator's party."""
-    require_actor_create("a project", agreement=fields.get("agreement"))
-    check_owner(fields.get("owner_party"), fields.get("agreement"), f"project {fields.get('number', '')}".strip())
+    require_actor_create(_("a project"), agreement=fields.get("agreement"))
+    check_owner(
+        fields.get("owner_party"),
+        fields.get("agreement"),
+        (_("project %(number)s") % {"number": fields.get("number", "")}).strip(),
+    )
     project = records.create(Project, related=fields.get("agreement"), **fields)
     for organisation, side, role in participations:
         add_participation(project, organisation, side=side, role=role)
@@ -509,7 +558,12 @@ def check_participation_sides(project: Project, organisation: Organisation, *, s
     """A participation's side is a party of the project's agreement; its owner too, and for a coordinator their own
     (add_participation and the participations import call this one rule)."""
     check_parties(project.agreement, side=side)
-    check_owner(owner_party, project.agreement_id, f"the participation of {organisation} in “{project}”")
+    check_owner(
+        owner_party,
+        project.agreement_id,
+        _("the participation of %(organisation)s in “%(project)s”")
+        % {"organisation": organisation, "project": project},
+    )
 
 
 # --- plan items ------------------------------------------------------------------------------------
@@ -518,7 +572,7 @@ def check_participation_sides(project: Project, organisation: Organisation, *, s
 @transaction.atomic
 def add_plan_item(plan: Plan, project: Project, **fields: Any) -> PlanItem:
     require_actor("change", plan)
-    plan = _open_for_change(plan, "its items")
+    plan = _open_for_change(plan, _("its items"))
     if "position" not in fields:
         last = plan.items.order_by("-position").values_list("position", flat=True).first()
         fields["position"] = (last or 0) + 1
@@ -528,16 +582,21 @@ def add_plan_item(plan: Plan, project: Project, **fields: Any) -> PlanItem:
 @transaction.atomic
 def update_plan_item(item: PlanItem, *, expected_version: int, **changes: Any) -> PlanItem:
     require_actor("change", item)
-    plan = _open_for_change(item.plan, "its items")
+    plan = _open_for_change(item.plan, _("its items"))
     return records.update(item, expected_version=expected_version, related=plan, **changes)
 
 
 @transaction.atomic
 def add_responsibility(item: PlanItem, organisation: Organisation, side: Party | None = None) -> PlanItemResponsibility:
     require_actor("change", item)
-    _open_for_change(item.plan, "its items")
+    _open_for_change(item.plan, _("its items"))
     side = side or organisation.party
-    check_owner(side, item.plan.agreement_id, f"the responsibility of {organisation} for “{item}”", field="side")
+    check_owner(
+        side,
+        item.plan.agreement_id,
+        _("the responsibility of %(organisation)s for “%(item)s”") % {"organisation": organisation, "item": item},
+        field="side",
+    )
     return records.create(
         PlanItemResponsibility,
         related=item,
@@ -551,7 +610,7 @@ def add_responsibility(item: PlanItem, organisation: Organisation, side: Party |
 @transaction.atomic
 def add_deliverable(item: PlanItem, **fields: Any) -> Deliverable:
     require_actor("change", item)
-    _open_for_change(item.plan, "its deliverables")
+    _open_for_change(item.plan, _("its deliverables"))
     return records.create(Deliverable, related=item, plan_item=item, **fields)
 
 
@@ -593,15 +652,23 @@ def record_progress(item: PlanItem, *, reporting_organisation: Organisation, **f
     if not reporting_organisations(user, item).filter(pk=reporting_organisation.pk).exists():
         if user is not None:
             raise Forbidden(
-                f"You may not record progress on “{item}” for {reporting_organisation}: a party reports for its "
-                "own institutions taking part in the item's project",
+                _(
+                    "You may not record progress on “%(item)s” for %(organisation)s: a party reports for its "
+                    "own institutions taking part in the item's project"
+                )
+                % {"item": item, "organisation": reporting_organisation},
                 field="reporting_organisation",
             )
         raise ValidationFailed(
-            {"reporting_organisation": [f"{reporting_organisation} takes no part in the project of “{item}”"]}
+            {
+                "reporting_organisation": [
+                    _("%(organisation)s takes no part in the project of “%(item)s”")
+                    % {"organisation": reporting_organisation, "item": item}
+                ]
+            }
         )
     if fields.get("owner_party") not in (None, reporting_organisation.party):
-        raise ValidationFailed({"owner_party": ["a progress report is owned by its reporting organisation's party"]})
+        raise ValidationFailed({"owner_party": [_("a progress report is owned by its reporting organisation's party")]})
     fields["owner_party"] = reporting_organisation.party
     return records.create(
         ProgressReport, related=item, plan_item=item, reporting_organisation=reporting_organisation, **fields
@@ -612,28 +679,30 @@ def record_progress(item: PlanItem, *, reporting_organisation: Organisation, **f
 
 
 RECEIPT_FIELDS = ("received_on", "received_reference")
-RECEIPT_BY_RECEIVER = "only the receiving side confirms receipt (confirm receipt on the exchange)"
+RECEIPT_BY_RECEIVER = gettext_noop("only the receiving side confirms receipt (confirm receipt on the exchange)")
 
 
 def receipt_refusals(values: dict[str, Any], *, changed: bool = False) -> dict[str, list[str]]:
     """The receipt fields `values` sets (`changed`: the changes of a stored exchange, any of them) other than
     through the receiving side's confirm_receipt: recording or importing an exchange never confirms receipt."""
-    return {name: [RECEIPT_BY_RECEIVER] for name in RECEIPT_FIELDS if (name in values if changed else values.get(name))}
+    return {
+        name: [_(RECEIPT_BY_RECEIVER)] for name in RECEIPT_FIELDS if (name in values if changed else values.get(name))
+    }
 
 
 def check_exchange_sides(agreement: Any, *, from_party: Any, to_party: Any, owner_party: Any) -> None:
     """An exchange goes between parties of its agreement, recorded by the sending side (a coordinator, for their
     own party): record_exchange and the exchanges import call this one rule."""
     check_parties(agreement, to_party=to_party)
-    check_owner(from_party, agreement, "an exchange", field="from_party")
+    check_owner(from_party, agreement, _("an exchange"), field="from_party")
     if owner_party != from_party:
-        check_owner(owner_party, agreement, "an exchange")
+        check_owner(owner_party, agreement, _("an exchange"))
 
 
 @transaction.atomic
 def record_exchange(*, people: Iterable[Any] = (), **fields: Any) -> Exchange:
     """Record an exchange (by the sending side). People travelling or training are listed with it."""
-    require_actor_create("an exchange", agreement=fields.get("agreement"))
+    require_actor_create(_("an exchange"), agreement=fields.get("agreement"))
     refused = receipt_refusals(fields)
     if refused:
         raise ValidationFailed(refused)
@@ -662,11 +731,15 @@ def confirm_receipt(
     """The receiving side confirms a transfer or shipment arrived, with its MTA or permit reference."""
     require_actor("confirm_receipt", exchange)
     if not exchange.needs_receipt:
-        raise TransitionRefused(f"a {exchange.get_kind_display().lower()} is not confirmed as received", field="kind")
+        raise TransitionRefused(
+            _("a %(kind)s is not confirmed as received") % {"kind": exchange.get_kind_display().lower()}, field="kind"
+        )
     if exchange.received_on:
-        raise TransitionRefused(f"receipt was already confirmed on {exchange.received_on}", field="received_on")
+        raise TransitionRefused(
+            _("receipt was already confirmed on %(date)s") % {"date": exchange.received_on}, field="received_on"
+        )
     if not exchange.sent_on:
-        raise TransitionRefused("the sending side has not recorded it as sent", field="sent_on")
+        raise TransitionRefused(_("the sending side has not recorded it as sent"), field="sent_on")
     return records.update(
         exchange,
         expected_version=expected_version,
@@ -683,5 +756,7 @@ def update_exchange(exchange: Exchange, *, expected_version: int, **changes: Any
     """Correct what the sending side recorded; the receipt is the receiving side's act (confirm_receipt)."""
     receipt = sorted(set(changes) & {"received_on", "received_reference"})
     if receipt:
-        raise ValidationFailed({name: ["the receiving side confirms receipt with confirm_receipt"] for name in receipt})
+        raise ValidationFailed(
+            {name: [_("the receiving side confirms receipt with confirm_receipt")] for name in receipt}
+        )
     return records.update(exchange, expected_version=expected_version, related=exchange.agreement, **changes)

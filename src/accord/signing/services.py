@@ -18,6 +18,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accord.accounts import security, throttle, totp
 from accord.agreements.models import Signature
@@ -65,11 +66,18 @@ def create_signing_key(person: Person, passphrase: str) -> SigningKey:
     person's party, or the system)."""
     require_actor("change", person)  # a coordinator of the person's party (core.permissions: party_path)
     if not isinstance(passphrase, str) or len(passphrase.strip()) < MIN_PASSPHRASE:
-        raise ValidationFailed({"passphrase": [f"must be at least {MIN_PASSPHRASE} characters long"]})
+        raise ValidationFailed(
+            {"passphrase": [_("must be at least %(count)s characters long") % {"count": MIN_PASSPHRASE}]}
+        )
     existing = active_key(person)
     if existing is not None:
         raise ValidationFailed(
-            {"person": [f"{person} already has an active signing key ({existing.fingerprint}); revoke it first"]}
+            {
+                "person": [
+                    _("%(person)s already has an active signing key (%(fingerprint)s); revoke it first")
+                    % {"person": person, "fingerprint": existing.fingerprint}
+                ]
+            }
         )
     sealed = crypto.seal_new_key(passphrase, _associated(person))
     return records.create(
@@ -89,7 +97,9 @@ def create_signing_key(person: Person, passphrase: str) -> SigningKey:
 def revoke_signing_key(key: SigningKey, *, expected_version: int, revoked_on: dt.date | None = None) -> SigningKey:
     """Stop `key` from signing anything more. What it signed before still verifies."""
     if key.revoked_on is not None:
-        raise TransitionRefused(f"this key was already revoked on {key.revoked_on}", field="revoked_on")
+        raise TransitionRefused(
+            _("this key was already revoked on %(date)s") % {"date": key.revoked_on}, field="revoked_on"
+        )
     return records.update(
         key, expected_version=expected_version, related=key.person, revoked_on=revoked_on or dt.date.today()
     )
@@ -119,7 +129,12 @@ def _unlock(key: SigningKey, passphrase: str) -> Ed25519PrivateKey:
         )
     except crypto.WrongPassphrase:
         raise WrongSecret(
-            {"passphrase": [f"wrong passphrase for the signing key of {key.person} ({key.fingerprint})"]},
+            {
+                "passphrase": [
+                    _("wrong passphrase for the signing key of %(person)s (%(fingerprint)s)")
+                    % {"person": key.person, "fingerprint": key.fingerprint}
+                ]
+            },
             kind=security.Kind.KEY_PASSPHRASE_FAILED,
         ) from None
     except ValueError as exc:
@@ -140,9 +155,11 @@ def text_hashes(plan: Plan, texts: Mapping[str, bytes]) -> dict[str, str]:
             errors.append(str(exc))
             continue
         if tag in hashes:
-            errors.append(f"the {tag} text is given twice")
+            errors.append(_("the %(language)s text is given twice") % {"language": tag})
         elif not isinstance(body, bytes | bytearray | memoryview) or not bytes(body):
-            errors.append(f"the {tag} text must be the rendered text's bytes, and not empty")
+            errors.append(
+                _("the %(language)s text must be the rendered text's bytes, and not empty") % {"language": tag}
+            )
         else:
             hashes[tag] = hashlib.sha256(bytes(body)).hexdigest()
     authentic = list(plan.agreement.authentic_languages or [])
@@ -150,9 +167,15 @@ def text_hashes(plan: Plan, texts: Mapping[str, bytes]) -> dict[str, str]:
         missing = [tag for tag in authentic if tag not in hashes]
         extra = sorted(tag for tag in hashes if tag not in authentic)
         if missing:
-            errors.append(f"give the rendered text in every authentic language; missing: {', '.join(missing)}")
+            errors.append(
+                _("give the rendered text in every authentic language; missing: %(languages)s")
+                % {"languages": ", ".join(missing)}
+            )
         if extra:
-            errors.append(f"not an authentic language of the agreement ({', '.join(authentic)}): {', '.join(extra)}")
+            errors.append(
+                _("not an authentic language of the agreement (%(authentic)s): %(languages)s")
+                % {"authentic": ", ".join(authentic), "languages": ", ".join(extra)}
+            )
     if errors:
         raise ValidationFailed({"texts": errors})
     return hashes
@@ -191,7 +214,9 @@ def texts_to_sign(plan: Plan, *, party: Party) -> dict[str, bytes]:
     require_actor("sign", plan, party=party)
     if plan.status != PlanStatus.AGREED:
         raise TransitionRefused(
-            f"only an agreed plan can be signed; “{plan}” is {plan.get_status_display().lower()}", field="status"
+            _("only an agreed plan can be signed; “%(plan)s” is %(status)s")
+            % {"plan": plan, "status": plan.get_status_display().lower()},
+            field="status",
         )
     return rendered_texts(plan)
 
@@ -233,7 +258,12 @@ def sign_plan(
         detail = f"signing key of {signatory}; wait {wait} s"
         security.record(security.Kind.SIGNIN_REFUSED, user=user, channel="signing", detail=detail)
         raise ValidationFailed(
-            {"passphrase": [f"too many wrong passphrases or codes for this signing key: try again in {wait} s"]}
+            {
+                "passphrase": [
+                    _("too many wrong passphrases or codes for this signing key: try again in %(wait)s s")
+                    % {"wait": wait}
+                ]
+            }
         )
     try:
         signature = _sign_plan(
@@ -294,23 +324,34 @@ def _sign_plan(
         records.ensure_version(current, expected_version)
     if current.status != PlanStatus.AGREED:
         raise TransitionRefused(
-            f"only an agreed plan can be signed; “{current}” is {current.get_status_display().lower()}",
+            _("only an agreed plan can be signed; “%(plan)s” is %(status)s")
+            % {"plan": current, "status": current.get_status_display().lower()},
             field="status",
         )
     roles = dict(current.agreement.agreement_parties.values_list("party_id", "role"))
     if roles.get(party.pk) not in SIGNING_ROLES:
-        raise ValidationFailed({"party": [f"{party.code} is not a signatory party of “{current.agreement}”"]})
+        message = _("%(party)s is not a signatory party of “%(agreement)s”")
+        raise ValidationFailed({"party": [message % {"party": party.code, "agreement": current.agreement}]})
     if signatory.party_id is not None and signatory.party_id != party.pk:
-        raise ValidationFailed({"signatory": [f"{signatory} belongs to another party than {party.code}"]})
+        message = _("%(person)s belongs to another party than %(party)s")
+        raise ValidationFailed({"signatory": [message % {"person": signatory, "party": party.code}]})
     key = active_key(signatory)
     if key is None:
         raise ValidationFailed(
-            {"signatory": [f"{signatory} has no active signing key; create one with `accord signing-key create`"]}
+            {
+                "signatory": [
+                    _("%(person)s has no active signing key; create one with `accord signing-key create`")
+                    % {"person": signatory}
+                ]
+            }
         )
     hashes = text_hashes(current, texts)
     others = list(signatures_of(current).select_related("party", "seal"))
     if any(s.party_id == party.pk for s in others):
-        raise ValidationFailed({"party": [f"{party.code} has already signed version {current.version} of “{current}”"]})
+        message = _("%(party)s has already signed version %(version)s of “%(record)s”")
+        raise ValidationFailed(
+            {"party": [message % {"party": party.code, "version": current.version, "record": current}]}
+        )
 
     # The KDF is deliberately slow (about a second): unseal after the cheap checks, but before the chain's lock,
     # so other writers never wait for it.
@@ -336,12 +377,20 @@ def _sign_plan(
         if seal is not None and seal.texts != hashes:
             changed = sorted(k for k in set(seal.texts) | set(hashes) if seal.texts.get(k) != hashes.get(k))
             raise ValidationFailed(
-                {"texts": [f"the rendered text differs from the one {other.party.code} signed: {', '.join(changed)}"]}
+                {
+                    "texts": [
+                        _("the rendered text differs from the one %(party)s signed: %(languages)s")
+                        % {"party": other.party.code, "languages": ", ".join(changed)}
+                    ]
+                }
             )
         if other.content_hash and other.content_hash != content_hash:
             raise TransitionRefused(
-                f"the plan's content differs from what {other.party.code} signed on version {current.version}; "
-                "send it back to draft and have it agreed again",
+                _(
+                    "the plan's content differs from what %(party)s signed on version %(version)s; "
+                    "send it back to draft and have it agreed again"
+                )
+                % {"party": other.party.code, "version": current.version},
                 field="plan",
             )
 
@@ -349,8 +398,11 @@ def _sign_plan(
     if stored is not None and stored.payload_bytes != payload_bytes:
         # Both parties sign the same bytes: what the first signed is kept, and the records must still say it.
         raise TransitionRefused(
-            f"the plan's content differs from what was signed on version {current.version}; "
-            "send it back to draft and have it agreed again",
+            _(
+                "the plan's content differs from what was signed on version %(version)s; "
+                "send it back to draft and have it agreed again"
+            )
+            % {"version": current.version},
             field="plan",
         )
     override = signing_gate(current, fidelity_override)

@@ -23,8 +23,8 @@ from accord.meetings.models import AgendaItem, Delegation, DelegationMember, Mee
 
 
 def create_meeting(**fields: Any) -> Meeting:
-    require_actor_create("a meeting", agreement=fields.get("agreement"))
-    check_owner(fields.get("owner_party"), fields.get("agreement"), "a meeting")
+    require_actor_create(_("a meeting"), agreement=fields.get("agreement"))
+    check_owner(fields.get("owner_party"), fields.get("agreement"), _("a meeting"))
     return records.create(Meeting, related=fields.get("agreement"), **fields)
 
 
@@ -61,7 +61,11 @@ def add_delegation(
         _check_member_side(person, party, field="members")
     check_parties(meeting.agreement, party=party)
     fields.setdefault("owner_party", party)
-    _check_part(meeting, fields["owner_party"], f"the delegation of {party.code} to “{meeting}”")
+    _check_part(
+        meeting,
+        fields["owner_party"],
+        _("the delegation of %(party)s to “%(meeting)s”") % {"party": party.code, "meeting": meeting},
+    )
     delegation = records.create(
         Delegation, related=meeting, meeting=meeting, party=party, organisation=organisation, **fields
     )
@@ -76,7 +80,7 @@ def add_delegation_member(
     if role == DelegationMember.Role.HEAD and delegation.members.filter(role=DelegationMember.Role.HEAD).exists():
         raise ValidationFailed({"role": [_("%(delegation)s already has a head") % {"delegation": delegation}]})
     _refuse_if_minutes_final(delegation.meeting)
-    _check_part(delegation.meeting, delegation.party, f"a member of {delegation}")
+    _check_part(delegation.meeting, delegation.party, _("a member of %(delegation)s") % {"delegation": delegation})
     _check_member_side(person, delegation.party, field="person")
     return records.create(
         DelegationMember,
@@ -94,12 +98,12 @@ def add_attendee(meeting: Meeting, person: Person, **fields: Any) -> MeetingAtte
     if fields.get("party") is not None:
         check_parties(meeting.agreement, party=fields["party"])
         fields.setdefault("owner_party", fields["party"])
-    _check_part(meeting, fields.get("owner_party"), f"an attendee of “{meeting}”")
+    _check_part(meeting, fields.get("owner_party"), _("an attendee of “%(meeting)s”") % {"meeting": meeting})
     return records.create(MeetingAttendee, related=meeting, meeting=meeting, person=person, **fields)
 
 
 def add_agenda_item(meeting: Meeting, **fields: Any) -> AgendaItem:
-    _check_part(meeting, fields.get("owner_party"), f"an agenda item of “{meeting}”")
+    _check_part(meeting, fields.get("owner_party"), _("an agenda item of “%(meeting)s”") % {"meeting": meeting})
     if "position" not in fields:
         last = meeting.agenda_items.order_by("-position").values_list("position", flat=True).first()
         fields["position"] = (last or 0) + 1

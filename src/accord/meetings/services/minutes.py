@@ -41,9 +41,17 @@ class StaleRevision(DomainError):
         self.changed_by = latest.made_by
         self.changed_at = latest.created_at
         super().__init__(
-            f"the minutes were modified in the meantime by {latest.made_by} at "
-            f"{latest.created_at:%Y-%m-%d %H:%M:%S %Z}: you started from revision {started_from}, "
-            f"the current one is revision {latest.number}. Compare the two and start again from {latest.number}.",
+            _(
+                "the minutes were modified in the meantime by %(who)s at %(when)s: you started from revision "
+                "%(started)s, the current one is revision %(current)s. Compare the two and start again from "
+                "%(current)s."
+            )
+            % {
+                "who": latest.made_by,
+                "when": f"{latest.created_at:%Y-%m-%d %H:%M:%S %Z}",
+                "started": started_from,
+                "current": latest.number,
+            },
             field=field,
         )
 
@@ -143,7 +151,7 @@ def _clean_body(changes: Any, base: Mapping[str, str] | None = None) -> Localize
         except ValueError as exc:
             raise ValidationFailed({"body": [str(exc)]}) from None
         if not isinstance(text, str):
-            raise ValidationFailed({"body": [f"the {tag} text must be a string"]})
+            raise ValidationFailed({"body": [_("the %(language)s text must be a string") % {"language": tag}]})
         text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
         if text:
             merged[tag] = text
@@ -158,14 +166,13 @@ def _clean_body(changes: Any, base: Mapping[str, str] | None = None) -> Localize
 def _check_party(meeting: Meeting, party: Party | None, *, required: bool) -> None:
     if party is None:
         if required:
-            raise ValidationFailed({"party": ["name the party whose delegation acts"]})
+            raise ValidationFailed({"party": [_("name the party whose delegation acts")]})
         return
     parties = meeting_parties(meeting)
     if party.pk not in {p.pk for p in parties}:
-        codes = ", ".join(p.code for p in parties) or "none"
-        raise ValidationFailed(
-            {"party": [f"{party.code} is not a party of the minutes of “{meeting}” (parties: {codes})"]}
-        )
+        codes = ", ".join(p.code for p in parties) or _("none")
+        message = _("%(party)s is not a party of the minutes of “%(meeting)s” (parties: %(parties)s)")
+        raise ValidationFailed({"party": [message % {"party": party.code, "meeting": meeting, "parties": codes}]})
 
 
 def _check_stale(minutes: Minutes, started_from: Any, field: str) -> None:
@@ -174,9 +181,8 @@ def _check_stale(minutes: Minutes, started_from: Any, field: str) -> None:
     if started_from == current:
         return
     if isinstance(started_from, bool) or not isinstance(started_from, int) or not 1 <= started_from < current:
-        raise ValidationFailed(
-            {field: [f"the minutes have no revision {started_from} (there are revisions 1 to {current})"]}
-        )
+        message = _("the minutes have no revision %(number)s (there are revisions 1 to %(current)s)")
+        raise ValidationFailed({field: [message % {"number": started_from, "current": current}]})
     raise StaleRevision(started_from=started_from, latest=current_revision(minutes), field=field)
 
 
@@ -184,14 +190,15 @@ def _lock(minutes: Minutes) -> Minutes:
     """The stored minutes, locked until the end of the transaction: saves and sign-offs queue up here."""
     locked = Minutes.objects.select_for_update(of=("self",)).select_related("meeting").filter(pk=minutes.pk).first()
     if locked is None:
-        raise ValidationFailed({"minutes": [f"minutes {minutes.pk} no longer exist"]})
+        raise ValidationFailed({"minutes": [_("minutes %(id)s no longer exist") % {"id": minutes.pk}]})
     return locked
 
 
 def _refuse_if_final(minutes: Minutes, what: str) -> None:
     if minutes.is_final:
         raise TransitionRefused(
-            f"the minutes are final (since {minutes.finalised_on}, revision {minutes.current_revision}): {what}",
+            _("the minutes are final (since %(since)s, revision %(revision)s): %(what)s")
+            % {"since": minutes.finalised_on, "revision": minutes.current_revision, "what": what},
             field="status",
         )
 
@@ -212,18 +219,21 @@ def start_minutes(
     """
     # The agreement's coordinators open the minutes; a delegation's draft, that party's coordinator only.
     require_actor("view", meeting)
-    require_actor_create(f"the minutes of “{meeting}”", agreement=meeting.agreement)
+    require_actor_create(_("the minutes of “%(meeting)s”") % {"meeting": meeting}, agreement=meeting.agreement)
     existing = Minutes.objects.filter(meeting=meeting).first()
     if existing is not None:
         raise ValidationFailed(
             {
                 "meeting": [
-                    f"the minutes of “{meeting}” were already started (now at revision {existing.current_revision})"
+                    _("the minutes of “%(meeting)s” were already started (now at revision %(revision)s)")
+                    % {"meeting": meeting, "revision": existing.current_revision}
                 ]
             }
         )
     _check_party(meeting, party, required=False)
-    check_owner(party, meeting.agreement_id, f"a draft of the minutes of “{meeting}”", field="party")
+    check_owner(
+        party, meeting.agreement_id, _("a draft of the minutes of “%(meeting)s”") % {"meeting": meeting}, field="party"
+    )
     text = _clean_body(body)
     minutes = records.create(
         Minutes,
@@ -266,10 +276,12 @@ def amend_minutes(
     locked = _lock(minutes)
     # A delegation amends for its own party: that party's coordinators (check_owner, as every part filed by a side).
     require_actor("view", locked)
-    require_actor_create(f"an amendment to {locked}", agreement=locked.meeting.agreement)
-    _refuse_if_final(locked, "they can no longer be amended")
+    require_actor_create(_("an amendment to %(minutes)s") % {"minutes": locked}, agreement=locked.meeting.agreement)
+    _refuse_if_final(locked, _("they can no longer be amended"))
     _check_party(locked.meeting, party, required=True)
-    check_owner(party, locked.meeting.agreement_id, f"an amendment to {locked}", field="party")
+    check_owner(
+        party, locked.meeting.agreement_id, _("an amendment to %(minutes)s") % {"minutes": locked}, field="party"
+    )
     _check_stale(locked, based_on, "based_on")
     base = current_revision(locked)
     text = _clean_body(body, base.body)
@@ -309,7 +321,7 @@ def sign_off(
     """
     locked = _lock(minutes)
     require_actor("sign_off", locked, party=party)  # a party's coordinator signs off for that party only
-    _refuse_if_final(locked, "there is nothing more to sign off")
+    _refuse_if_final(locked, _("there is nothing more to sign off"))
     _check_party(locked.meeting, party, required=True)
     _check_stale(locked, revision, "revision")
     errors: dict[str, list[str]] = {}
@@ -318,7 +330,7 @@ def sign_off(
         message = _("%(party)s already signed off revision %(revision)s on %(on)s")
         errors["party"] = [message % {"party": party.code, "revision": revision, "on": earlier.signed_on}]
     if signed_by is not None and signed_by.party_id and signed_by.party_id != party.pk:
-        errors["signed_by"] = [f"{signed_by} does not sign for {party.code}"]
+        errors["signed_by"] = [_("%(person)s does not sign for %(party)s") % {"person": signed_by, "party": party.code}]
     start = locked.meeting.start_on
     if start and signed_on and signed_on < start:
         errors["signed_on"] = [_("must not be before the meeting began (%(start)s)") % {"start": start.isoformat()}]
@@ -386,9 +398,14 @@ def _texts(minutes: Minutes, a: int, b: int, language: str) -> tuple[list[str], 
     old, new = get_revision(minutes, a, field="a"), get_revision(minutes, b, field="b")
     old_text, new_text = text_in(old, language), text_in(new, language)
     if old_text is None and new_text is None:
-        present = ", ".join(languages_of(minutes, a, b)) or "none"
+        present = ", ".join(languages_of(minutes, a, b)) or _("none")
         raise ValidationFailed(
-            {"language": [f"neither revision {a} nor {b} has a text in {language} (languages: {present})"]}
+            {
+                "language": [
+                    _("neither revision %(a)s nor %(b)s has a text in %(language)s (languages: %(present)s)")
+                    % {"a": a, "b": b, "language": language, "present": present}
+                ]
+            }
         )
     # A language added or dropped between the two compares with an empty text.
     return (old_text or "").splitlines(), (new_text or "").splitlines()

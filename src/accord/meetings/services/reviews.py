@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accord.agreements.services import check_owner
 from accord.core import services as records
@@ -37,18 +38,22 @@ __all__ = [
 def _check_plan_and_date(plan: Plan, as_of: Any) -> None:
     if not has_baseline(plan):
         raise TransitionRefused(
-            f"“{plan}” has no baseline: it was never signed ({plan.get_status_display().lower()}), so there is "
-            "nothing to compare the work done with; review it once both parties have signed it",
+            _(
+                "“%(plan)s” has no baseline: it was never signed (%(status)s), so there is "
+                "nothing to compare the work done with; review it once both parties have signed it"
+            )
+            % {"plan": plan, "status": plan.get_status_display().lower()},
             field="plan",
             code="no_baseline",
         )
     if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
-        raise ValidationFailed({"as_of": ["give the date the review is made as of (YYYY-MM-DD)"]})
+        raise ValidationFailed({"as_of": [_("give the date the review is made as of (YYYY-MM-DD)")]})
     if as_of < plan.period_start:
         raise ValidationFailed(
             {
                 "as_of": [
-                    f"the review date must not be before the plan's period starts ({plan.period_start.isoformat()})"
+                    _("the review date must not be before the plan's period starts (%(start)s)")
+                    % {"start": plan.period_start.isoformat()}
                 ]
             }
         )
@@ -64,9 +69,22 @@ def _snapshot(plan: Plan, as_of: dt.date) -> dict[str, Any]:
 
 def _ensure_draft(review: Review, what: str) -> None:
     if review.status != Review.Status.DRAFT:
-        when = f" on {review.published_at:%Y-%m-%d}" if review.published_at else ""
+        values = {
+            "review": review,
+            "what": what,
+            "on": f"{review.published_at:%Y-%m-%d}" if review.published_at else "",
+        }
+        if review.published_at:
+            message = _(
+                "“%(review)s” was published on %(on)s: %(what)s can no longer change; "
+                "make a review as of another date instead"
+            )
+        else:
+            message = _(
+                "“%(review)s” was published: %(what)s can no longer change; make a review as of another date instead"
+            )
         raise TransitionRefused(
-            f"“{review}” was published{when}: {what} can no longer change; make a review as of another date instead",
+            message % values,
             field="status",
             code="review_published",
         )
@@ -88,7 +106,7 @@ def create_review(plan: Plan, as_of: dt.date, **fields: Any) -> Review:
     _check_plan_and_date(plan, as_of)
     for name in ("figures", "inputs_hash", "computed_at", "baseline_version", "status", "published_at"):
         if name in fields:
-            raise ValidationFailed({name: ["is computed by the review, not given"]})
+            raise ValidationFailed({name: [_("is computed by the review, not given")]})
     return records.create(
         Review,
         related=plan,
@@ -105,7 +123,7 @@ def create_review(plan: Plan, as_of: dt.date, **fields: Any) -> Review:
 def recompute_review(review: Review, *, expected_version: int) -> Review:
     """Compute a draft's figures again from the records as they are now (same plan, same date)."""
     require_actor("review", review)
-    _ensure_draft(review, "its figures")
+    _ensure_draft(review, _("its figures"))
     plan = review.plan
     return records.update(review, expected_version=expected_version, related=plan, **_snapshot(plan, review.as_of))
 
@@ -114,7 +132,7 @@ def recompute_review(review: Review, *, expected_version: int) -> Review:
 def publish_review(review: Review, *, expected_version: int) -> Review:
     """Publish the review as it stands: from now on its figures and statements are frozen."""
     require_actor("review", review)
-    _ensure_draft(review, "it")
+    _ensure_draft(review, _("it"))
     return records.update(
         review,
         expected_version=expected_version,
@@ -139,9 +157,9 @@ def verify_review(review: Review) -> bool:
 @transaction.atomic
 def add_statement(review: Review, party: Party, text: dict[str, str], **fields: Any) -> ReviewStatement:
     """A party's statement on a draft review; the party owns it. One per party."""
-    _ensure_draft(review, "its statements")
+    _ensure_draft(review, _("its statements"))
     # A party writes only its own statement: one of the agreement's parties, and for a coordinator their own.
-    check_owner(party, review.plan.agreement, f"a statement on “{review}”", field="party")
+    check_owner(party, review.plan.agreement, _("a statement on “%(review)s”") % {"review": review}, field="party")
     return records.create(
         ReviewStatement, related=review, review=review, party=party, owner_party=party, text=text, **fields
     )
@@ -151,8 +169,8 @@ def add_statement(review: Review, party: Party, text: dict[str, str], **fields: 
 def update_statement(statement: ReviewStatement, *, expected_version: int, **changes: Any) -> ReviewStatement:
     """Change a party's statement (its text or visibility) while the review is a draft."""
     require_actor("change", statement)
-    _ensure_draft(statement.review, "its statements")
+    _ensure_draft(statement.review, _("its statements"))
     fixed = sorted(set(changes) & {"review", "review_id", "party", "party_id", "owner_party", "owner_party_id"})
     if fixed:
-        raise ValidationFailed({name: ["a statement stays with its review and its party"] for name in fixed})
+        raise ValidationFailed({name: [_("a statement stays with its review and its party")] for name in fixed})
     return records.update(statement, expected_version=expected_version, related=statement.review, **changes)
