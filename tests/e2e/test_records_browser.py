@@ -116,7 +116,9 @@ def test_an_anonymous_visitor_sees_only_public_projects_and_filters_without_relo
     page = _page(browser, viewport={"width": 1280, "height": 900})
     page.goto(site + "/projects/")
     assert "122 records" in page.locator(".count").inner_text()
-    assert set(page.locator("table.records .badge").all_inner_texts()) == {"public"}
+    assert set(page.locator("table.records .badge").all_inner_texts()) == {
+        "Public (the portal)"
+    }  # the visibility's label, not its code
     page.screenshot(path=str(SCREENSHOTS / "project-list.png"))
     page.get_by_label("Search", exact=True).fill("半导体")
     page.get_by_role("button", name="Apply").click()

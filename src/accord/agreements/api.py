@@ -16,6 +16,7 @@ from accord.agreements.filters import AgreementFilters
 from accord.agreements.models import Agreement, AgreementParty, AuthenticText
 from accord.core.api import errors, list_endpoint, patch_endpoint, read_endpoints, readable, resolve_refs, respond_with
 from accord.core.errors import ValidationFailed
+from accord.core.ids import record_id
 from accord.core.refs import find
 from accord.directory.models import Party
 
@@ -128,7 +129,8 @@ class AuthenticTextIn(Schema):
 def party_named(value: str | int, field: str = "party") -> Party:
     """A party by its code (CN) or id; bad input naming `field` otherwise."""
     text = str(value).strip()
-    party = Party.objects.filter(pk=int(text)).first() if text.isdigit() else None
+    pk = record_id(text)
+    party = Party.objects.filter(pk=pk).first() if pk is not None else None
     party = party or Party.objects.filter(code__iexact=text).first()
     if party is None:
         raise ValidationFailed({field: [f"no party with code or id {text!r}"]})

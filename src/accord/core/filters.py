@@ -91,7 +91,7 @@ class Ref(Param):
         if known and raw in known:
             return known[raw]
         records = self.readable(user, everything=everything)
-        if raw.isdigit() and len(raw) <= ID_MAX_DIGITS:
+        if raw.isascii() and raw.isdigit() and len(raw) <= ID_MAX_DIGITS:
             found = records.filter(pk=int(raw)).first()
         elif self.code:
             found = records.filter(**{f"{self.code}__iexact": raw}).first()

@@ -23,3 +23,15 @@ ACCORD_NAMESPACE = uuid.UUID("6f1c2a52-1f0e-4f53-9a43-5d3e0b0c1958")
 
 def stable_uid(name: str) -> uuid.UUID:
     return uuid.uuid5(ACCORD_NAMESPACE, name)
+
+
+RECORD_ID_MAX_DIGITS = 18  # past this an id is past the databases' integers: no record has it
+
+
+def record_id(value: object) -> int | None:
+    """A record's id as typed in a URL or a form ("17"), or None: ASCII digits only (str.isdigit() accepts "³"
+    and "١", which int() then refuses or reads as another number) and within the databases' integers."""
+    text = str(value).strip()
+    if not text or len(text) > RECORD_ID_MAX_DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accord.core.errors import DomainError, Forbidden, StaleVersion, ValidationFailed, http_status
+from accord.core.ids import record_id
 from accord.core.pages.forms import stale_message
 from accord.core.pages.records import record_type
 from accord.core.pages.views import refusals, render_detail
@@ -179,7 +180,7 @@ def move_agenda_item(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
     to = request.POST.get("to", "")
     try:
         with transaction.atomic():
-            services.move_agenda_item(item, to=int(to) if to.lstrip("-").isdigit() else 0)
+            services.move_agenda_item(item, to=record_id(to) or 0)
     except Forbidden:
         raise
     except DomainError as exc:

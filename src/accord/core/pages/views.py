@@ -27,6 +27,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accord.core.errors import DomainError, Forbidden, StaleVersion, TransitionRefused, ValidationFailed, http_status
+from accord.core.ids import record_id
 from accord.core.journal import add_journal_entry, journal_of
 from accord.core.pages.forms import JournalForm, NewRecordForm, RecordForm, StepForm
 from accord.core.pages.history import history_entries
@@ -98,7 +99,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
 def _withheld_parts(request: HttpRequest, rt: RecordType, parent_id: str) -> int:
     """The parts of the composite the list is filtered to (a plan's items, by the filter's checked value, whatever
     name it was given by) that the reader may not see."""
-    if not parent_id.isdigit():
+    if record_id(parent_id) is None:
         return 0
     composite = parent_model(rt.model, rt.part_of)
     if not visible(composite._default_manager.filter(pk=parent_id), request.user).exists():
@@ -114,7 +115,7 @@ def _create_parent_hint(request: HttpRequest, rt: RecordType) -> str:
     if isinstance(rt.create, NewSpec):
         return reverse(rt.url_name("create")) if rt.create.offered(request.user) else ""
     parent_id = request.GET.get(rt.create.parent_param, "")
-    if not parent_id.isdigit():
+    if record_id(parent_id) is None:
         return ""
     parent = visible(rt.create.parent_model._default_manager.filter(pk=parent_id), request.user).first()
     if parent is None or not can(request.user, "change", parent) or frozen_reason(parent):
@@ -246,7 +247,7 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
     if isinstance(spec, NewSpec):
         return _create_on_its_own(request, rt, spec)
     parent_id = request.POST.get(spec.parent_param) or request.GET.get(spec.parent_param, "")
-    if not str(parent_id).isdigit():
+    if record_id(parent_id) is None:
         raise Http404
     parent = get_object_or_404(visible(spec.parent_model._default_manager.all(), request.user), pk=parent_id)
     require(request.user, "change", parent)
