@@ -209,7 +209,7 @@ class SearchEntry(models.Model):
 
 
 class VerifyCheckpoint(models.Model):
-    """A record that the chain was verified through entry N, whose hash was H, at T: where the next `accord verify` starts.
+    """ "Verified through entry N, whose hash was H, at T": where the next `accord verify` starts.
 
     Signed (an HMAC under the installation's SECRET_KEY, which lives in the data dir, not the database), so a
     checkpoint cannot be written by someone who can only write the database. Not audited: it records a check

@@ -22,7 +22,18 @@ from django.db import connections, models, router
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from accord.core.audit import ENTRY_COLUMNS, GENESIS, canonical, entry_hash, payload_of, snapshot_value
+from accord.core.audit import (
+    _SORTED_KEYS,
+    ENTRY_COLUMNS,
+    GENESIS,
+    _at_text,
+    _encode_str,
+    canonical,
+    entry_hash,
+    payload_of,
+    snapshot_value,
+)
+from accord.core.audit import _json as _scalar_json
 from accord.core.models import AccordModel, ChangeRecord, VerifyCheckpoint
 
 
@@ -232,42 +243,100 @@ class _Range:
     lasts: dict[_Key, _State] = field(default_factory=dict)
 
 
+# The hashed payload is rebuilt as text from the columns as the driver gives them, as append() writes it:
+# the JSON columns as stored (SQLite keeps the canonical text append wrote; PostgreSQL's jsonb is encoded
+# again), each timestamp converted once per append. An entry whose text does not give its hash this way is
+# read again the slow ways before it counts (_entries, then the ORM).
+_PAYLOAD_ORDER: tuple[str, ...] = ("action", "actor", "actor_id", "after", "at", "before", "object", "object_id")
+_PAYLOAD_ORDER += ("object_uid", "object_version", "related", "related_id", "repr", "request")
+if tuple(k for k, _ in _SORTED_KEYS) != _PAYLOAD_ORDER:
+    raise AssertionError("verify's payload template no longer matches the entry's columns")
+_TEMPLATE = "{" + ",".join(f'"{k}":%s' for k in _PAYLOAD_ORDER) + "}"
+
+
+def _json_text(v: Any) -> str:
+    if type(v) is str:
+        return v  # SQLite: the stored text
+    if v is None:
+        return "null"
+    try:
+        return orjson.dumps(v, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:
+        return canonical(v)
+
+
+def _uid_text(v: Any) -> str:
+    if v is None:
+        return "null"
+    if type(v) is str and len(v) == 32:  # SQLite stores the hex digits
+        return f'"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"'.lower()
+    return _encode_str(str(_uid(v)))
+
+
 def _walk_range(lo: int | None, hi: int | None) -> _Range:
     """Check the entries lo < id <= hi: hashes, links after the first, each object's sequence after its first."""
+    conn = connections[router.db_for_read(ChangeRecord)]
+    by_name = {f.attname: f for f in ChangeRecord._meta.concrete_fields}
+    aware, at_texts = _aware(conn), dict[Any, str]()
+    typed = {"at": aware, "object_uid": _uid, "before": _json, "after": _json}
+    readers = [typed.get(c) for c in ENTRY_COLUMNS]
     out = _Range()
     prev: str | None = None
     delete, create = ChangeRecord.Action.DELETE.value, ChangeRecord.Action.CREATE.value
     lasts, firsts, found = out.lasts, out.firsts, out.found
-    for pk, values, prev_hash, stored_hash in _entries(lo, hi):
+    sha, enc, scalar, template = hashlib.sha256, _encode_str, _scalar_json, _TEMPLATE
+    for row in _rows(ChangeRecord, [by_name[c].column for c in _WALKED], lo, hi):
+        pk, at, actor_id, actor, request, action, otype, oid, uid, version, orepr, rtype, rid, before, after, p, h = row
         out.entries += 1
         if prev is None:
-            out.first, out.first_prev = pk, prev_hash
-        elif prev_hash != prev:
+            out.first, out.first_prev = pk, p
+        elif p != prev:
             found.append((pk, _LINK, Problem(f"change record #{pk}", _NOT_FOLLOWING)))
-        if not _hash_matches(prev_hash, payload_of(values), stored_hash):
-            values = _entry_as_orm_reads_it(pk)
-            if not _hash_matches(prev_hash, payload_of(values), stored_hash):
-                found.append(
-                    (pk, _HASH, Problem(f"change record #{pk}", "its content does not match its hash (edited)"))
-                )
-        prev, out.last = stored_hash, pk
-        key = (values["object_type"], values["object_id"])
+        at_text = at_texts.get(at)
+        if at_text is None:
+            at_text = at_texts[at] = enc(_at_text(aware(at)))  # type: ignore[arg-type]
+        before_text, after_text = _json_text(before), _json_text(after)
+        text = template % (
+            enc(action),
+            enc(actor),
+            scalar(actor_id),
+            after_text,
+            at_text,
+            before_text,
+            enc(otype),
+            enc(oid),
+            _uid_text(uid),
+            scalar(version),
+            enc(rtype),
+            enc(rid),
+            enc(orepr),
+            enc(request),
+        )
+        if sha(f"{p}\n{text}".encode()).hexdigest() == h:
+            before_digest = sha(before_text.encode()).digest()
+            digest = None if action == delete else sha(after_text.encode()).digest()
+        else:  # read the slow ways before it counts
+            values = {c: (r(v) if r else v) for c, r, v in zip(ENTRY_COLUMNS, readers, row[1:-2], strict=True)}
+            if not _hash_matches(p, payload_of(values), h):
+                values = _entry_as_orm_reads_it(pk)
+                if not _hash_matches(p, payload_of(values), h):
+                    found.append((pk, _HASH, Problem(f"change record #{pk}", _EDITED)))
+            action, otype, oid = values["action"], values["object_type"], values["object_id"]
+            version = values["object_version"]
+            before_digest = _digest(values["before"])
+            digest = None if action == delete else _digest(values["after"])
+        prev, out.last = h, pk
+        key = (otype, oid)
         last = lasts.get(key)
-        action, version = values["action"], values["object_version"]
         if last is None:  # checked against the object's entry before this range by _join
-            before = None if action == create else _digest(values["before"])
-            firsts[key] = _First(pk, action, version, before)
-        else:
-            problem = _out_of_sequence(pk, key, action, version, values["before"], None, last)
-            if problem:
-                found.append((pk, _SEQUENCE, Problem(f"change record #{pk}", problem)))
-        digest = None if action == delete else _digest(values["after"])
-        if last is None:
+            firsts[key] = _First(pk, action, version, None if action == create else before_digest)
             lasts[key] = _State(pk, digest, version)
         else:
+            problem = _out_of_sequence(pk, key, action, version, None, before_digest, last)
+            if problem:
+                found.append((pk, _SEQUENCE, Problem(f"change record #{pk}", problem)))
             last.entry, last.digest, last.version = pk, digest, version
     out.last_hash = prev or ""
-    # Connections are per process: a worker's own is closed before it hands back its range.
     return out
 
 
@@ -288,7 +357,7 @@ def _parallel_possible() -> bool:
     conn = connections[router.db_for_read(ChangeRecord)]
     if conn.in_atomic_block:
         return False
-    return not (conn.vendor == "sqlite" and conn.is_in_memory_db())
+    return not (conn.vendor == "sqlite" and conn.is_in_memory_db())  # type: ignore[attr-defined]
 
 
 def _ranges(lo: int, hi: int, parts: int) -> list[tuple[int | None, int | None]]:
