@@ -222,6 +222,8 @@ class VerifyCheckpoint(models.Model):
     at = models.DateTimeField()
     signature = models.CharField(max_length=64)
 
+    objects: models.Manager[VerifyCheckpoint] = models.Manager()
+
     class Meta:
         ordering = ["through"]
 
