@@ -208,6 +208,7 @@ def test_worker_processes_find_a_break(monkeypatch):
     people = [create_person(name={"en": f"Worker {i}"}) for i in range(12)]
     assert len(people) == 12
     monkeypatch.setattr(module, "PARALLEL_FROM", 0)
+    assert module._parallel_possible() == (connection.vendor == "postgresql")
     report = verify(workers=2, parts=4)
     assert report.ok and report.entries == ChangeRecord.objects.count()
     rec = ChangeRecord.objects.order_by("id")[ChangeRecord.objects.count() // 2 + 1]

@@ -255,14 +255,14 @@ _TEMPLATE = "{" + ",".join(f'"{k}":%s' for k in _PAYLOAD_ORDER) + "}"
 
 
 def _json_text(v: Any) -> str:
-    if type(v) is str:
-        return v  # SQLite: the stored text
+    """SQLite: the stored text. PostgreSQL: jsonb's text (its own key order and spacing), encoded again."""
     if v is None:
         return "null"
-    try:
-        return orjson.dumps(v, option=orjson.OPT_SORT_KEYS).decode()
-    except TypeError:
-        return canonical(v)
+    return orjson.dumps(_json(v), option=orjson.OPT_SORT_KEYS).decode()
+
+
+def _json_text_fallback(v: Any) -> str:
+    return canonical(_json(v))
 
 
 def _uid_text(v: Any) -> str:
@@ -278,6 +278,7 @@ def _walk_range(lo: int | None, hi: int | None) -> _Range:
     conn = connections[router.db_for_read(ChangeRecord)]
     by_name = {f.attname: f for f in ChangeRecord._meta.concrete_fields}
     aware, at_texts = _aware(conn), dict[Any, str]()
+    stored_as_text = conn.vendor == "sqlite"  # the JSON text append() wrote, as it wrote it
     typed = {"at": aware, "object_uid": _uid, "before": _json, "after": _json}
     readers = [typed.get(c) for c in ENTRY_COLUMNS]
     out = _Range()
@@ -295,7 +296,14 @@ def _walk_range(lo: int | None, hi: int | None) -> _Range:
         at_text = at_texts.get(at)
         if at_text is None:
             at_text = at_texts[at] = enc(_at_text(aware(at)))  # type: ignore[arg-type]
-        before_text, after_text = _json_text(before), _json_text(after)
+        if stored_as_text:
+            before_text = "null" if before is None else before
+            after_text = "null" if after is None else after
+        else:
+            try:
+                before_text, after_text = _json_text(before), _json_text(after)
+            except TypeError:  # what orjson cannot write (ints past 64 bits): the reference serialiser
+                before_text, after_text = _json_text_fallback(before), _json_text_fallback(after)
         text = template % (
             enc(action),
             enc(actor),
