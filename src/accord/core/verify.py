@@ -379,13 +379,20 @@ def _ranges(lo: int, hi: int, parts: int) -> list[tuple[int | None, int | None]]
 PARALLEL_FROM = 20_000
 
 
+def _free_cores() -> int:
+    """The cores not already busy (by the load average): on a shared machine, workers beyond them only
+    take turns with each other (measured slower than one, bench.verify)."""
+    cores = os.cpu_count() or 1
+    return max(1, min(cores, int(cores - os.getloadavg()[0] + 0.5)))
+
+
 def _walk(after: int, start: str, workers: int | None, parts: int | None) -> list[_Range]:
     """Walk the entries after id `after` in ranges (in parallel where it pays), in order."""
     bounds = ChangeRecord.objects.filter(pk__gt=after).aggregate(lo=models.Min("pk"), hi=models.Max("pk"))
     if bounds["hi"] is None:
         return []
     lo, hi = bounds["lo"] - 1, bounds["hi"]
-    workers = workers or os.cpu_count() or 1
+    workers = workers or _free_cores()
     if parts is None:
         parts = workers * 4 if workers > 1 and hi - lo >= PARALLEL_FROM else 1
     ranges = _ranges(lo, hi, parts)
@@ -644,7 +651,7 @@ def verify(
     since_checkpoint: start after the latest checkpoint whose head still matches, checking only the entries
     after it and the rows they are about (a checkpoint that no longer matches is a problem, and the run
     starts over). checkpoint: when all is well, record how far the chain was verified.
-    workers / parts: processes and ranges the chain is walked in (default: one process per core).
+    workers / parts: processes and ranges the chain is walked in (default: one process per idle core).
     """
     report = VerifyReport()
     point = _usable_checkpoint(report) if since_checkpoint else None

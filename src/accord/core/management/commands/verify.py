@@ -16,7 +16,9 @@ class Command(AccordCommand):
             action="store_true",
             help="Check the whole chain and every row, not only what came after the last checkpoint.",
         )
-        parser.add_argument("--workers", type=int, help="Processes to walk the chain with (default: one per core).")
+        parser.add_argument(
+            "--workers", type=int, help="Processes to walk the chain with (default: one per idle core)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = verify(since_checkpoint=not options["full"], checkpoint=True, workers=options["workers"])
