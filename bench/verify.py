@@ -8,7 +8,7 @@ of 10,000, a COPY on PostgreSQL, executemany on SQLite; no services), then times
 - read: the table read raw in id order (the columns verify reads, driver tuples, nothing done with them);
 - sha256: hashlib over as many bytes as the chain hashes (the entries' hashed texts, sampled and repeated);
 - verify 1 worker: the full walk in this process (`verify(workers=1)`);
-- verify N workers: the full walk over the machine's cores (`verify()`, what `accord verify --full` runs);
+- verify all cores: the full walk in one process per core (`accord verify --full` takes the idle cores);
 - incremental: 1,000 entries appended after a checkpoint, then `verify(since_checkpoint=True)`.
 
 Ratios are against the raw read + SHA-256 of the same run: the floor a single process could reach. The 10M
@@ -154,7 +154,7 @@ def measure(size: int, rounds: int) -> dict[str, Any]:
         steps["read"].append(time_read())
         steps["sha256"].append(time_sha256(texts, entries))
         steps["verify 1 worker"].append(time_verify(1))
-        steps["verify all cores"].append(time_verify(None))
+        steps["verify all cores"].append(time_verify(os.cpu_count()))
     incremental = [time_incremental(size, r) for r in range(rounds)]
     # The incremental rounds appended entries: drop them so the next size starts from `size` exactly.
     ChangeRecord.objects.filter(
@@ -189,10 +189,10 @@ def print_report(results: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         inc = ", ".join(f"{v:.3f}" for v in r["incremental_after_1000_s"])
         print(f"{n:>9} {'incremental +1000':<18} {inc:<18} {min(r['incremental_after_1000_s']):>8.3f}")
     last = results[-1]
-    rate = last["entries"] / min(last["rounds_s"]["verify all cores"])
+    rate = last["entries"] / min(min(last["rounds_s"]["verify all cores"]), min(last["rounds_s"]["verify 1 worker"]))
     floor = last["entries"] / (min(last["rounds_s"]["read"]) + min(last["rounds_s"]["sha256"]))
     print(
-        f"\n10M entries, extrapolated from {last['entries']:,}: full verify {10_000_000 / rate:.0f} s on all cores "
+        f"\n10M entries, extrapolated from {last['entries']:,}: full verify {10_000_000 / rate:.0f} s (the faster of 1 worker and all cores) "
         f"(goal {GOAL_10M_S:.0f} s); one core's raw read + SHA-256 alone {10_000_000 / floor:.0f} s "
         f"({last['hashed_bytes_per_entry']} hashed bytes per entry)"
     )
