@@ -192,7 +192,8 @@ def print_report(results: list[dict[str, Any]], meta: dict[str, Any]) -> None:
     rate = last["entries"] / min(min(last["rounds_s"]["verify all cores"]), min(last["rounds_s"]["verify 1 worker"]))
     floor = last["entries"] / (min(last["rounds_s"]["read"]) + min(last["rounds_s"]["sha256"]))
     print(
-        f"\n10M entries, extrapolated from {last['entries']:,}: full verify {10_000_000 / rate:.0f} s (the faster of 1 worker and all cores) "
+        f"\n10M entries, extrapolated from {last['entries']:,}: "
+        f"full verify {10_000_000 / rate:.0f} s (faster of 1 worker, all cores) "
         f"(goal {GOAL_10M_S:.0f} s); one core's raw read + SHA-256 alone {10_000_000 / floor:.0f} s "
         f"({last['hashed_bytes_per_entry']} hashed bytes per entry)"
     )
