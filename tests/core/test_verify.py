@@ -159,8 +159,8 @@ def test_a_fast_reading_that_disagrees_is_settled_by_the_orm_not_reported(seed, 
             else real_reader(f, conn)
         )
 
-    def wrong_actor():  # and entries whose actor reads wrong
-        for pk, values, prev, stored in real_entries():
+    def wrong_actor(*bounds):  # and entries whose actor reads wrong
+        for pk, values, prev, stored in real_entries(*bounds):
             yield pk, {**values, "actor_name": "wrong"}, prev, stored
 
     monkeypatch.setattr(module, "_snapshot_reader", wrong_names)

@@ -206,3 +206,26 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model}:{self.object_id}"
+
+
+class VerifyCheckpoint(models.Model):
+    """ "Verified through entry N, whose hash was H, at T": where the next `accord verify` starts.
+
+    Signed (an HMAC under the installation's SECRET_KEY, which lives in the data dir, not the database), so a
+    checkpoint cannot be written by someone who can only write the database. Not audited: it records a check
+    of the chain, not a change to the record.
+    """
+
+    through = models.BigIntegerField()  # the last change record id verified
+    head = models.CharField(max_length=64)  # that entry's hash when it was verified
+    entries = models.BigIntegerField()  # entries in the chain through it
+    at = models.DateTimeField()
+    signature = models.CharField(max_length=64)
+
+    objects: models.Manager[VerifyCheckpoint] = models.Manager()
+
+    class Meta:
+        ordering = ["through"]
+
+    def __str__(self) -> str:
+        return f"verified through #{self.through} ({self.head[:12]}) at {self.at:%Y-%m-%d %H:%M}"

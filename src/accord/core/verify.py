@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
+import multiprocessing
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,9 +19,22 @@ from typing import Any
 import orjson
 from django.apps import apps
 from django.db import connections, models, router
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
-from accord.core.audit import ENTRY_COLUMNS, GENESIS, canonical, entry_hash, payload_of, snapshot_value
-from accord.core.models import AccordModel, ChangeRecord
+from accord.core.audit import (
+    _SORTED_KEYS,
+    ENTRY_COLUMNS,
+    GENESIS,
+    _at_text,
+    _encode_str,
+    canonical,
+    entry_hash,
+    payload_of,
+    snapshot_value,
+)
+from accord.core.audit import _json as _scalar_json
+from accord.core.models import AccordModel, ChangeRecord, VerifyCheckpoint
 
 
 @dataclass
@@ -32,8 +48,11 @@ class Problem:
 
 @dataclass
 class VerifyReport:
-    entries: int = 0
-    rows: int = 0
+    entries: int = 0  # in the chain (through the checkpoint and after it)
+    rows: int = 0  # rows checked
+    since: int | None = None  # the checkpoint this run started after (None: from the first entry)
+    checked: int = 0  # entries walked after the checkpoint
+    head: tuple[int, str] | None = None  # the last entry walked: (id, hash)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -94,16 +113,22 @@ class _State:
 # time, never a false alarm.
 
 
-def _rows(model: type[models.Model], columns: list[str]) -> Iterator[tuple[Any, ...]]:
-    """The model's table as driver tuples in id order, in chunks (a server-side cursor on PostgreSQL)."""
+def _rows(
+    model: type[models.Model], columns: list[str], lo: int | None = None, hi: int | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """The model's table (lo < pk <= hi, when given) as driver tuples in pk order, in chunks (a server-side
+    cursor on PostgreSQL)."""
     conn = connections[router.db_for_read(model)]
     q = conn.ops.quote_name
+    pk = q(model._meta.pk.column)
+    where = [f"{pk} > %s" for v in [lo] if v is not None] + [f"{pk} <= %s" for v in [hi] if v is not None]
     sql = (
-        f"SELECT {', '.join(q(c) for c in columns)} FROM {q(model._meta.db_table)} ORDER BY {q(model._meta.pk.column)}"
+        f"SELECT {', '.join(q(c) for c in columns)} FROM {q(model._meta.db_table)}"
+        f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY {pk}"
     )
     with conn.chunked_cursor() as cur:
-        cur.execute(sql)
-        while chunk := cur.fetchmany(5000):
+        cur.execute(sql, [v for v in (lo, hi) if v is not None])
+        while chunk := cur.fetchmany(20000):
             yield from chunk
 
 
@@ -168,55 +193,277 @@ def _snapshot_reader(f: models.Field, conn: Any) -> Callable[[Any], Any] | None:
 _WALKED = ("id", *ENTRY_COLUMNS, "prev_hash", "hash")
 
 
-def _entries() -> Iterator[tuple[Any, dict[str, Any], str, str]]:
-    """(id, entry columns as the ORM gives them, prev_hash, hash) of every chain entry in order."""
+def _entries(lo: int | None = None, hi: int | None = None) -> Iterator[tuple[Any, dict[str, Any], str, str]]:
+    """(id, entry columns as the ORM gives them, prev_hash, hash) of the chain entries lo < id <= hi in order."""
     conn = connections[router.db_for_read(ChangeRecord)]
     by_name = {f.attname: f for f in ChangeRecord._meta.concrete_fields}
     typed = {"at": _aware(conn), "object_uid": _uid, "before": _json, "after": _json}
     readers = [typed.get(c) for c in ENTRY_COLUMNS]
-    for pk, *columns, prev_hash, stored_hash in _rows(ChangeRecord, [by_name[c].column for c in _WALKED]):
-        values = {c: (r(v) if r else v) for c, r, v in zip(ENTRY_COLUMNS, readers, columns, strict=True)}
-        yield pk, values, prev_hash, stored_hash
+    columns = [by_name[c].column for c in _WALKED]
+    for pk, *values, prev_hash, stored_hash in _rows(ChangeRecord, columns, lo, hi):
+        entry = {c: (r(v) if r else v) for c, r, v in zip(ENTRY_COLUMNS, readers, values, strict=True)}
+        yield pk, entry, prev_hash, stored_hash
 
 
 def _entry_as_orm_reads_it(pk: int) -> dict[str, Any]:
     return dict(zip(ENTRY_COLUMNS, ChangeRecord.objects.filter(pk=pk).values_list(*ENTRY_COLUMNS).get(), strict=True))
 
 
-def _walk_chain(report: VerifyReport) -> dict[tuple[str, str], _State]:
-    """Check every entry's hash and link, and that it follows from the object's entry before it.
+# --- walking the chain in ranges ------------------------------------------------------------------------
+# The chain is cut into ranges of ids, each walked on its own (in a process of its own when the database
+# can be shared): its hashes, its links, and each object's entries after its first in the range. What
+# crosses a boundary (the link into a range's first entry, each object's first entry in a range against
+# its last before) is settled afterwards, in order, by _join. Problems carry their entry's id and are
+# sorted by it, so the report reads as one walk from the first entry would have.
 
-    Return the last state recorded for each object. The hash is not keyed, so someone who knows the
-    scheme can append a correctly chained entry; the sequence checks make such an entry show unless it
-    is consistent with the object's history and its stored row (which takes changing more than one row).
-    """
-    latest: dict[tuple[str, str], _State] = {}
-    prev = GENESIS
-    delete = ChangeRecord.Action.DELETE.value
-    for pk, values, prev_hash, stored_hash in _entries():
-        report.entries += 1
-        if prev_hash != prev:
-            report.problems.append(
-                Problem(
-                    f"change record #{pk}", "does not follow the entry before it (an entry was removed or inserted)"
-                )
-            )
-        if not _hash_matches(prev_hash, payload_of(values), stored_hash):
-            values = _entry_as_orm_reads_it(pk)
-            if not _hash_matches(prev_hash, payload_of(values), stored_hash):
-                report.problems.append(Problem(f"change record #{pk}", "its content does not match its hash (edited)"))
-        prev = stored_hash
-        key = (values["object_type"], values["object_id"])
-        last = latest.get(key)
-        problem = _out_of_sequence(pk, values, last)
-        if problem:
-            report.problems.append(Problem(f"change record #{pk}", problem))
-        digest = None if values["action"] == delete else _digest(values["after"])
-        if last is None:
-            latest[key] = _State(pk, digest, values["object_version"])
+_LINK, _HASH, _SEQUENCE = 0, 1, 2
+_Found = tuple[int, int, Problem]  # (entry id, which check, problem)
+_Key = tuple[str, str]
+
+
+@dataclass
+class _First:
+    """An object's first entry in a range: what checking it against the object's entry before needs."""
+
+    entry: int
+    action: str
+    version: int | None
+    before: bytes | None  # digest of its `before` (None for a create: not compared)
+
+
+@dataclass
+class _Range:
+    first: int | None = None  # id of its first entry
+    first_prev: str = ""  # that entry's prev_hash
+    last: int = 0  # id of its last entry
+    last_hash: str = ""
+    entries: int = 0
+    found: list[_Found] = field(default_factory=list)
+    firsts: dict[_Key, _First] = field(default_factory=dict)
+    lasts: dict[_Key, _State] = field(default_factory=dict)
+
+
+# The hashed payload is rebuilt as text from the columns as the driver gives them, as append() writes it:
+# the JSON columns as stored (SQLite keeps the canonical text append wrote; PostgreSQL's jsonb is encoded
+# again), each timestamp converted once per append. An entry whose text does not give its hash this way is
+# read again the slow ways before it counts (_entries, then the ORM).
+_PAYLOAD_ORDER: tuple[str, ...] = ("action", "actor", "actor_id", "after", "at", "before", "object", "object_id")
+_PAYLOAD_ORDER += ("object_uid", "object_version", "related", "related_id", "repr", "request")
+if tuple(k for k, _ in _SORTED_KEYS) != _PAYLOAD_ORDER:
+    raise AssertionError("verify's payload template no longer matches the entry's columns")
+_TEMPLATE = "{" + ",".join(f'"{k}":%s' for k in _PAYLOAD_ORDER) + "}"
+
+
+def _json_text(v: Any) -> str:
+    """SQLite: the stored text. PostgreSQL: jsonb's text (its own key order and spacing), encoded again."""
+    if v is None:
+        return "null"
+    return orjson.dumps(_json(v), option=orjson.OPT_SORT_KEYS).decode()
+
+
+def _json_text_fallback(v: Any) -> str:
+    return canonical(_json(v))
+
+
+def _uid_text(v: Any) -> str:
+    if v is None:
+        return "null"
+    if type(v) is str and len(v) == 32:  # SQLite stores the hex digits
+        return f'"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"'.lower()
+    return _encode_str(str(_uid(v)))
+
+
+def _walk_range(lo: int | None, hi: int | None) -> _Range:
+    """Check the entries lo < id <= hi: hashes, links after the first, each object's sequence after its first."""
+    conn = connections[router.db_for_read(ChangeRecord)]
+    by_name = {f.attname: f for f in ChangeRecord._meta.concrete_fields}
+    aware, at_texts = _aware(conn), dict[Any, str]()
+    stored_as_text = conn.vendor == "sqlite"  # the JSON text append() wrote, as it wrote it
+    typed = {"at": aware, "object_uid": _uid, "before": _json, "after": _json}
+    readers = [typed.get(c) for c in ENTRY_COLUMNS]
+    out = _Range()
+    prev: str | None = None
+    delete, create = ChangeRecord.Action.DELETE.value, ChangeRecord.Action.CREATE.value
+    lasts, firsts, found = out.lasts, out.firsts, out.found
+    sha, enc, scalar, template = hashlib.sha256, _encode_str, _scalar_json, _TEMPLATE
+    for row in _rows(ChangeRecord, [by_name[c].column for c in _WALKED], lo, hi):
+        pk, at, actor_id, actor, request, action, otype, oid, uid, version, orepr, rtype, rid, before, after, p, h = row
+        out.entries += 1
+        if prev is None:
+            out.first, out.first_prev = pk, p
+        elif p != prev:
+            found.append((pk, _LINK, Problem(f"change record #{pk}", _NOT_FOLLOWING)))
+        at_text = at_texts.get(at)
+        if at_text is None:
+            at_text = at_texts[at] = enc(_at_text(aware(at)))  # type: ignore[arg-type]
+        if stored_as_text:
+            before_text = "null" if before is None else before
+            after_text = "null" if after is None else after
         else:
-            last.entry, last.digest, last.version = pk, digest, values["object_version"]
+            try:
+                before_text, after_text = _json_text(before), _json_text(after)
+            except TypeError:  # what orjson cannot write (ints past 64 bits): the reference serialiser
+                before_text, after_text = _json_text_fallback(before), _json_text_fallback(after)
+        text = template % (
+            enc(action),
+            enc(actor),
+            scalar(actor_id),
+            after_text,
+            at_text,
+            before_text,
+            enc(otype),
+            enc(oid),
+            _uid_text(uid),
+            scalar(version),
+            enc(rtype),
+            enc(rid),
+            enc(orepr),
+            enc(request),
+        )
+        if sha(f"{p}\n{text}".encode()).hexdigest() == h:
+            before_digest = sha(before_text.encode()).digest()
+            digest = None if action == delete else sha(after_text.encode()).digest()
+        else:  # read the slow ways before it counts
+            values = {c: (r(v) if r else v) for c, r, v in zip(ENTRY_COLUMNS, readers, row[1:-2], strict=True)}
+            if not _hash_matches(p, payload_of(values), h):
+                values = _entry_as_orm_reads_it(pk)
+                if not _hash_matches(p, payload_of(values), h):
+                    found.append((pk, _HASH, Problem(f"change record #{pk}", _EDITED)))
+            action, otype, oid = values["action"], values["object_type"], values["object_id"]
+            version = values["object_version"]
+            before_digest = _digest(values["before"])
+            digest = None if action == delete else _digest(values["after"])
+        prev, out.last = h, pk
+        key = (otype, oid)
+        last = lasts.get(key)
+        if last is None:  # checked against the object's entry before this range by _join
+            firsts[key] = _First(pk, action, version, None if action == create else before_digest)
+            lasts[key] = _State(pk, digest, version)
+        else:
+            problem = _out_of_sequence(pk, key, action, version, None, before_digest, last)
+            if problem:
+                found.append((pk, _SEQUENCE, Problem(f"change record #{pk}", problem)))
+            last.entry, last.digest, last.version = pk, digest, version
+    out.last_hash = prev or ""
+    return out
+
+
+def _walk_range_in_worker(lo: int | None, hi: int | None) -> _Range:
+    try:
+        return _walk_range(lo, hi)
+    finally:
+        connections.close_all()
+
+
+_NOT_FOLLOWING = "does not follow the entry before it (an entry was removed or inserted)"
+_EDITED = "its content does not match its hash (edited)"
+
+
+def _parallel_possible() -> bool:
+    """Whether worker processes can read what this process reads: not an in-memory database, not inside a
+    transaction whose writes only this connection sees (tests)."""
+    conn = connections[router.db_for_read(ChangeRecord)]
+    if conn.in_atomic_block:
+        return False
+    return not (conn.vendor == "sqlite" and conn.is_in_memory_db())  # type: ignore[attr-defined]
+
+
+def _ranges(lo: int, hi: int, parts: int) -> list[tuple[int | None, int | None]]:
+    """`parts` ranges of ids covering lo < id <= hi."""
+    step = max(1, -(-(hi - lo) // parts))
+    cuts = [*range(lo, hi, step), hi]
+    return list(itertools.pairwise(cuts))
+
+
+# Below this many entries one range in this process is faster than starting workers.
+PARALLEL_FROM = 20_000
+
+
+def _free_cores() -> int:
+    """The cores not already busy (by the load average): on a shared machine, workers beyond them only
+    take turns with each other (measured slower than one, bench.verify)."""
+    cores = os.cpu_count() or 1
+    return max(1, min(cores, int(cores - os.getloadavg()[0] + 0.5)))
+
+
+def _walk(after: int, start: str, workers: int | None, parts: int | None) -> list[_Range]:
+    """Walk the entries after id `after` in ranges (in parallel where it pays), in order."""
+    bounds = ChangeRecord.objects.filter(pk__gt=after).aggregate(lo=models.Min("pk"), hi=models.Max("pk"))
+    if bounds["hi"] is None:
+        return []
+    lo, hi = bounds["lo"] - 1, bounds["hi"]
+    workers = workers or _free_cores()
+    if parts is None:
+        parts = workers * 4 if workers > 1 and hi - lo >= PARALLEL_FROM else 1
+    ranges = _ranges(lo, hi, parts)
+    if workers > 1 and len(ranges) > 1 and _parallel_possible():
+        connections.close_all()  # a forked worker must not share this process's connection
+        with multiprocessing.get_context("fork").Pool(min(workers, len(ranges))) as pool:
+            return pool.starmap(_walk_range_in_worker, ranges)
+    return [_walk_range(a, b) for a, b in ranges]
+
+
+def _join(
+    report: VerifyReport,
+    ranges: list[_Range],
+    start: str,
+    earlier: Callable[[_Key], _State | None],
+) -> tuple[dict[_Key, _State], list[_Found]]:
+    """Check what crosses the ranges' boundaries, in order; return each object's last state and the problems.
+
+    `start` is the hash the first entry must follow; `earlier(key)` the object's state before the first range.
+    """
+    latest: dict[_Key, _State] = {}
+    found: list[_Found] = []
+    prev = start
+    for part in ranges:
+        if part.first is None:
+            continue
+        report.entries += part.entries
+        if part.first_prev != prev:
+            found.append((part.first, _LINK, Problem(f"change record #{part.first}", _NOT_FOLLOWING)))
+        prev = part.last_hash
+        report.head = (part.last, part.last_hash)
+        found.extend(part.found)
+        for key, first in part.firsts.items():
+            last = latest[key] if key in latest else earlier(key)
+            problem = _out_of_sequence(first.entry, key, first.action, first.version, None, first.before, last)
+            if problem:
+                found.append((first.entry, _SEQUENCE, Problem(f"change record #{first.entry}", problem)))
+        latest.update(part.lasts)
+    return latest, found
+
+
+def _walk_chain(
+    report: VerifyReport, *, after: int = 0, start: str = GENESIS, workers: int | None = None, parts: int | None = None
+) -> dict[_Key, _State]:
+    """Check every entry after id `after` (its hash and link, and that it follows from the object's entry
+    before it); return the last state recorded for each object seen.
+
+    The hash is not keyed, so someone who knows the scheme can append a correctly chained entry; the
+    sequence checks make such an entry show unless it is consistent with the object's history and its
+    stored row (which takes changing more than one row).
+    """
+    latest, found = _join(report, _walk(after, start, workers, parts), start, lambda key: _state_before(key, after))
+    found.sort(key=lambda f: (f[0], f[1]))
+    report.problems.extend(p for _, _, p in found)
     return latest
+
+
+def _state_before(key: _Key, through: int) -> _State | None:
+    """The object's state as its last entry up to id `through` left it (None: no entry; nothing before 1)."""
+    if through <= 0:
+        return None
+    row = (
+        ChangeRecord.objects.filter(object_type=key[0], object_id=key[1], pk__lte=through)
+        .order_by("-pk")
+        .values_list("pk", "action", "after", "object_version")
+        .first()
+    )
+    if row is None:
+        return None
+    pk, action, after, version = row
+    return _State(pk, None if action == ChangeRecord.Action.DELETE else _digest(after), version)
 
 
 def _after_of(entry: int) -> dict | None:
@@ -224,10 +471,23 @@ def _after_of(entry: int) -> dict | None:
     return ChangeRecord.objects.filter(pk=entry).values_list("after", flat=True).first()
 
 
-def _out_of_sequence(pk: int, rec: dict, last: _State | None) -> str | None:
-    """Why entry `pk` cannot follow the object's previous entry (a replayed or forged entry), or None."""
-    subject = f"{rec['object_type']} {rec['object_id']}"
-    action = rec["action"]
+def _before_of(entry: int) -> dict | None:
+    return ChangeRecord.objects.filter(pk=entry).values_list("before", flat=True).first()
+
+
+def _out_of_sequence(
+    pk: int,
+    key: _Key,
+    action: str,
+    version: int | None,
+    before: dict | None,
+    before_digest: bytes | None,
+    last: _State | None,
+) -> str | None:
+    """Why entry `pk` cannot follow the object's previous entry (a replayed or forged entry), or None.
+
+    Its `before` is given as the state or as its digest (then read again only if it differs)."""
+    subject = f"{key[0]} {key[1]}"
     live = last is not None and last.digest is not None
     if action == ChangeRecord.Action.CREATE:
         if live:
@@ -239,7 +499,6 @@ def _out_of_sequence(pk: int, rec: dict, last: _State | None) -> str | None:
         return f"{action}s {subject}, but {state} (replayed or forged)"
     assert last is not None
     # Every update bumps the version; a delete records the version it removed.
-    version = rec["object_version"]
     if (
         version is not None
         and last.version is not None
@@ -249,9 +508,11 @@ def _out_of_sequence(pk: int, rec: dict, last: _State | None) -> str | None:
             f"{action}s {subject} at version {version}, "
             f"but change record #{last.entry} left it at version {last.version} (replayed or forged)"
         )
-    if _digest(rec["before"]) == last.digest:
+    if (before_digest if before_digest is not None else _digest(before)) == last.digest:
         return None  # the usual case, settled without reading the earlier entry again
-    before, after = rec["before"] or {}, _after_of(last.entry) or {}
+    if before_digest is not None:
+        before = _before_of(pk)
+    before, after = before or {}, _after_of(last.entry) or {}
     # Only columns both know: a migration may add or drop a column between the two entries.
     differs = sorted(k for k in set(before) & set(after) if before[k] != after[k])
     if differs:
@@ -279,42 +540,133 @@ def _snapshot_as_orm_reads_it(model: type[models.Model], pk: Any) -> dict[str, A
     return {f.attname: snapshot_value(f, v) for f, v in zip(fields, row, strict=True)}
 
 
-def verify() -> VerifyReport:
-    report = VerifyReport()
-    latest = _walk_chain(report)
+def _row_problem(
+    label: str, pk: Any, model: type[models.Model], data: dict[str, Any], state: _State | None
+) -> Problem | None:
+    """What is wrong with a stored row given the last entry about it, or None."""
+    if state is None:
+        return Problem(f"{label} {pk}", "has no change record (written behind Accord's back)")
+    if state.digest is None:
+        return Problem(f"{label} {pk}", f"exists, but change record #{state.entry} says it was deleted")
+    # A fast reading that does not match is read again the ORM's way before it counts.
+    if _digest(data) != state.digest and _digest(data := _snapshot_as_orm_reads_it(model, pk)) != state.digest:
+        after = _after_of(state.entry) or {}
+        if canonical(data) != canonical(after):
+            changed = sorted(k for k in set(data) | set(after) if data.get(k) != after.get(k))
+            return Problem(
+                f"{label} {pk}",
+                f"differs from change record #{state.entry} in {', '.join(changed)} (changed behind Accord's back)",
+            )
+    return None
+
+
+def _missing(latest: dict[_Key, _State]) -> list[Problem]:
+    audited_labels = {m._meta.label_lower for m in audited_models()}
+    return [
+        Problem(
+            f"{label} {pk}",
+            f"is missing, but change record #{state.entry} says it exists (deleted behind Accord's back)",
+        )
+        for (label, pk), state in latest.items()
+        if state.digest is not None and label in audited_labels
+    ]
+
+
+def _check_all_rows(report: VerifyReport, latest: dict[_Key, _State]) -> None:
     for model in audited_models():
         label = model._meta.label_lower
         for pk, data in _snapshots(model):
             report.rows += 1
-            state = latest.pop((label, str(pk)), None)
-            if state is None:
-                report.problems.append(Problem(f"{label} {pk}", "has no change record (written behind Accord's back)"))
-            elif state.digest is None:
-                report.problems.append(
-                    Problem(f"{label} {pk}", f"exists, but change record #{state.entry} says it was deleted")
-                )
-            elif (  # a fast reading that does not match is read again the ORM's way before it counts
-                _digest(data) != state.digest and _digest(data := _snapshot_as_orm_reads_it(model, pk)) != state.digest
-            ):
-                after = _after_of(state.entry) or {}
-                if canonical(data) != canonical(after):
-                    changed = sorted(k for k in set(data) | set(after) if data.get(k) != after.get(k))
-                    report.problems.append(
-                        Problem(
-                            f"{label} {pk}",
-                            f"differs from change record #{state.entry} in {', '.join(changed)} "
-                            "(changed behind Accord's back)",
-                        )
-                    )
-    audited_labels = {m._meta.label_lower for m in audited_models()}
-    for (label, pk), state in latest.items():
-        if state.digest is not None and label in audited_labels:
-            report.problems.append(
-                Problem(
-                    f"{label} {pk}",
-                    f"is missing, but change record #{state.entry} says it exists (deleted behind Accord's back)",
-                )
-            )
+            problem = _row_problem(label, pk, model, data, latest.pop((label, str(pk)), None))
+            if problem:
+                report.problems.append(problem)
+    report.problems.extend(_missing(latest))
+
+
+def _check_touched_rows(report: VerifyReport, latest: dict[_Key, _State]) -> None:
+    """The rows of the objects the checked entries are about (an incremental run)."""
+    by_label: dict[str, list[str]] = {}
+    for label, pk in latest:
+        by_label.setdefault(label, []).append(pk)
+    for model in audited_models():
+        label = model._meta.label_lower
+        ids = by_label.get(label)
+        if not ids:
+            continue
+        fields = list(model._meta.concrete_fields)
+        found: dict[str, dict[str, Any]] = {}
+        for at in range(0, len(ids), 500):
+            wanted = [model._meta.pk.to_python(i) for i in ids[at : at + 500]]
+            for row in model._base_manager.filter(pk__in=wanted).values_list(*(f.attname for f in fields)):
+                data = {f.attname: snapshot_value(f, v) for f, v in zip(fields, row, strict=True)}
+                found[str(data[model._meta.pk.attname])] = data
+        for pk in sorted(found, key=lambda k: model._meta.pk.to_python(k)):
+            report.rows += 1
+            problem = _row_problem(label, found[pk][model._meta.pk.attname], model, found[pk], latest.pop((label, pk)))
+            if problem:
+                report.problems.append(problem)
+    report.problems.extend(_missing(latest))
+
+
+# --- checkpoints -------------------------------------------------------------------------------------------
+
+
+def _checkpoint_signature(through: int, head: str, entries: int, at: dt.datetime) -> str:
+    text = f"{through}\n{head}\n{entries}\n{at.astimezone(dt.UTC).isoformat()}"
+    return salted_hmac("accord.core.verify.checkpoint", text, algorithm="sha256").hexdigest()
+
+
+def save_checkpoint(through: int, head: str, entries: int) -> VerifyCheckpoint:
+    at = timezone.now()
+    return VerifyCheckpoint.objects.create(
+        through=through, head=head, entries=entries, at=at, signature=_checkpoint_signature(through, head, entries, at)
+    )
+
+
+def _usable_checkpoint(report: VerifyReport) -> VerifyCheckpoint | None:
+    """The latest checkpoint, if it is genuine and its entry still has its hash; a problem if not."""
+    point = VerifyCheckpoint.objects.order_by("-through", "-pk").first()
+    if point is None:
+        return None
+    where = f"verify checkpoint through change record #{point.through}"
+    expected = _checkpoint_signature(point.through, point.head, point.entries, point.at)
+    if not constant_time_compare(expected, point.signature):
+        report.problems.append(Problem(where, "its signature does not hold (written behind Accord's back)"))
+        return None
+    stored = ChangeRecord.objects.filter(pk=point.through).values_list("hash", flat=True).first()
+    if stored != point.head:
+        now = "the entry is gone" if stored is None else f"the entry's hash is now {stored[:12]}…"
+        report.problems.append(
+            Problem(where, f"its head {point.head[:12]}… no longer matches: {now} (the chain was rewritten)")
+        )
+        return None
+    return point
+
+
+def verify(
+    *, since_checkpoint: bool = False, checkpoint: bool = False, workers: int | None = None, parts: int | None = None
+) -> VerifyReport:
+    """Check the chain and the stored rows against it.
+
+    since_checkpoint: start after the latest checkpoint whose head still matches, checking only the entries
+    after it and the rows they are about (a checkpoint that no longer matches is a problem, and the run
+    starts over). checkpoint: when all is well, record how far the chain was verified.
+    workers / parts: processes and ranges the chain is walked in (default: one process per idle core).
+    """
+    report = VerifyReport()
+    point = _usable_checkpoint(report) if since_checkpoint else None
+    if point is None:
+        latest = _walk_chain(report, workers=workers, parts=parts)
+        _check_all_rows(report, latest)
+    else:
+        report.since = point.through
+        latest = _walk_chain(report, after=point.through, start=point.head, workers=workers, parts=parts)
+        report.checked = report.entries
+        report.entries += point.entries
+        _check_touched_rows(report, latest)
     for check in EXTRA_CHECKS:
         check(report)
+    # Through the last entry walked: entries appended during the run are the next run's.
+    if checkpoint and report.ok and report.head is not None:
+        save_checkpoint(report.head[0], report.head[1], report.entries)
     return report

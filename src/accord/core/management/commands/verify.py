@@ -11,12 +11,25 @@ class Command(AccordCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--all", action="store_true", help="List every problem, not only the first ten.")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="Check the whole chain and every row, not only what came after the last checkpoint.",
+        )
+        parser.add_argument(
+            "--workers", type=int, help="Processes to walk the chain with (default: one per idle core)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        report = verify()
+        report = verify(since_checkpoint=not options["full"], checkpoint=True, workers=options["workers"])
         if report.ok:
+            since = (
+                f" ({report.checked} checked after the checkpoint at change record #{report.since}; --full for all)"
+                if report.since is not None
+                else ""
+            )
             self.stdout.write(
-                f"ok: {report.entries} change records chained, {report.rows} rows match their last record"
+                f"ok: {report.entries} change records chained, {report.rows} rows match their last record{since}"
             )
             return
         shown = report.problems if options["all"] else report.problems[:10]
