@@ -102,6 +102,8 @@ def _item_row(item: PlanItem, user: Any) -> tuple[str, dict[str, Any]]:
         "languages": item.plan.agreement.authentic_languages,
         "may_edit_items": True,
         "record": item.plan,
+        # The row swapped back after an inline edit keeps its carry-over checkbox, as the page drew it.
+        "carry_over": _carry_over_controls(item.plan, user),
     }
 
 
