@@ -51,7 +51,9 @@ def test_the_next_run_checks_only_what_came_after(capsys):
     assert report.ok, report.problems
     assert report.since == through and report.checked == 2 and report.rows == 1
     assert report.entries == ChangeRecord.objects.count()
-    assert walked == [(through, head().pk)]  # nothing before the checkpoint was read
+    # Nothing before the checkpoint was read (on PostgreSQL the new entries' ids may skip ahead: sequences are
+    # not rolled back with the tests before, so the range starts at or after the checkpoint).
+    assert len(walked) == 1 and walked[0][0] >= through and walked[0][1] == head().pk, walked
     capsys.readouterr()
     call_command("verify", "--since-checkpoint")
     assert f"2 checked after the checkpoint at change record #{through}" in capsys.readouterr().out
