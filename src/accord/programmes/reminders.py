@@ -8,6 +8,7 @@ review's business, not a reminder's.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
@@ -145,38 +146,33 @@ def _plans_of(scope: Scope, status: str) -> list[Plan]:
     return list(plans.select_related("agreement").order_by("period_start", "id"))
 
 
-def plan_approvals_due(scope: Scope) -> Iterator[Due]:
-    """A proposed plan: each signatory party that has not agreed to its current version owes its agreement."""
-    for plan in _plans_of(scope, PlanStatus.PROPOSED):
+def _parties_owing(scope: Scope, status: str, missing: Any, kind: str, text: Any) -> Iterator[Due]:
+    """Plans in `status`: each signatory party in `missing(plan)` owes its act on the current version, which the
+    other signatories wait for."""
+    for plan in _plans_of(scope, status):
         every = {p.pk for p in signatory_parties(plan)}
-        for party in missing_approvals(plan):
+        for party in missing(plan):
             yield Due(
-                key=f"plan-approval:{plan.uid}:v{plan.version}:{party.uid}",
-                kind="plan-approval",
-                text=_("Agreement of %(party)s to plan “%(plan)s”, version %(version)s")
-                % {"party": party, "plan": plan, "version": plan.version},
+                key=f"{kind}:{plan.uid}:v{plan.version}:{party.uid}",
+                kind=kind,
+                text=text % {"party": party, "plan": plan, "version": plan.version},
                 record=plan,
                 due_on=plan.period_start,
                 owed_by=coordinators(party.pk),
                 awaited_by=coordinators(*(every - {party.pk})),
             )
+
+
+def plan_approvals_due(scope: Scope) -> Iterator[Due]:
+    """A proposed plan: each signatory party that has not agreed to its current version owes its agreement."""
+    text = _("Agreement of %(party)s to plan “%(plan)s”, version %(version)s")
+    return _parties_owing(scope, PlanStatus.PROPOSED, missing_approvals, "plan-approval", text)
 
 
 def plan_signatures_due(scope: Scope) -> Iterator[Due]:
     """An agreed plan: each signatory party that has not signed its current version owes its signature."""
-    for plan in _plans_of(scope, PlanStatus.AGREED):
-        every = {p.pk for p in signatory_parties(plan)}
-        for party in missing_signatures(plan):
-            yield Due(
-                key=f"plan-signature:{plan.uid}:v{plan.version}:{party.uid}",
-                kind="plan-signature",
-                text=_("Signature of %(party)s on plan “%(plan)s”, version %(version)s")
-                % {"party": party, "plan": plan, "version": plan.version},
-                record=plan,
-                due_on=plan.period_start,
-                owed_by=coordinators(party.pk),
-                awaited_by=coordinators(*(every - {party.pk})),
-            )
+    text = _("Signature of %(party)s on plan “%(plan)s”, version %(version)s")
+    return _parties_owing(scope, PlanStatus.AGREED, missing_signatures, "plan-signature", text)
 
 
 register(DueKind("progress", gettext_lazy("Progress reports"), progress_due))
