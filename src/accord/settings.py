@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "accord.signing",
     "accord.fidelity",
     "accord.interop",
+    "accord.federation",
     "accord.accounts",
     "accord.jobs",
     "accord.web",

@@ -1,0 +1,9 @@
+"""Placeholder until the content half lands (branch h-fedapply); see protocol.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def outgoing_changes(peer_party: str, after_entry: int, limit: int) -> list[dict[str, Any]]:
+    raise NotImplementedError("federation content is not built yet")

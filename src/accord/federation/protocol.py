@@ -1,0 +1,40 @@
+"""The seam between the transport (nodes, peers, signed and numbered messages) and the content (changes).
+
+The transport calls these two functions and treats a change's body as opaque JSON: it signs it, numbers it per
+peer, carries it by file or HTTP, checks signature, order and replay on arrival, then hands it over here.
+
+- `outgoing_changes(peer_party, after_entry, limit)`: the changes of our own audit chain after entry id
+  `after_entry` that the node acting for `peer_party` (a party code) may receive, oldest first, at most `limit`.
+  Each is a JSON-able dict with at least `"entry": <our ChangeRecord id>` (the transport's cursor moves to the
+  last one it sent). Internal records never appear; only records of agreements whose parties include
+  `peer_party` (and the parties and directory records those need).
+- `apply_change(body, sender_party, peer_name)`: apply one change received from the node acting for
+  `sender_party`, through the domain's services, recorded in our audit chain as coming from that peer. Raises
+  `ChangeRefused(reason)` when it must not be applied (a record the sender does not own, a malformed body, a
+  change against a stale base: the caller rolls back and holds the peer's later messages). Runs inside the
+  caller's transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ChangeRefused(Exception):
+    """A received change that must not be applied; `reason` is shown to administrators and logged."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def outgoing_changes(peer_party: str, after_entry: int, limit: int) -> list[dict[str, Any]]:
+    from accord.federation.changes import outgoing_changes as impl
+
+    return impl(peer_party, after_entry, limit)
+
+
+def apply_change(body: dict[str, Any], sender_party: str, peer_name: str) -> None:
+    from accord.federation.apply import apply_change as impl
+
+    impl(body, sender_party, peer_name)
