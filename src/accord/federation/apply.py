@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from accord.federation.protocol import ChangeRefused
+
 
 def apply_change(body: dict[str, Any], sender_party: str, peer_name: str) -> None:
-    raise NotImplementedError("federation content is not built yet")
+    raise ChangeRefused("this node cannot apply changes yet (the content half is not installed)")
