@@ -360,10 +360,14 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
     left_b: list[tuple[int, Fact]] = []
     confirmed: set[int] = set()
     per_group: list[tuple[list[Fact], list[Fact]]] = []
+    echoes: set[int] = set()  # ids of soft names left over that the other side's group names too
     for g, (ia, ib) in enumerate(groups):
         facts_a = _dedupe_names([f for i in ia for f in a.facts[i]])
         facts_b = _dedupe_names([f for j in ib for f in b.facts[j]])
         pairs, ra, rb = match(facts_a, facts_b)
+        for mine, theirs in ((ra, facts_b), (rb, facts_a)):
+            names = {f.key for f in theirs if f.kind == "name"}
+            echoes.update(id(f) for f in mine if f.kind == "name" and not f.hard and f.key in names)
         if any(x.hard or y.hard for x, y in pairs):
             confirmed.add(g)
         # A figure the other version says too, only once fewer times ("the post-2015 agenda ... in 2015" where
@@ -405,6 +409,13 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
     facing = {g for g, (ra, rb) in enumerate(per_group) if any(f.ordinal for f in ra) and any(f.ordinal for f in rb)}
     left_a = [(g, f) for g, f in left_a if not (f.ordinal and g in facing)] if facing else left_a
     left_b = [(g, f) for g, f in left_b if not (f.ordinal and g in facing)] if facing else left_b
+    # Likewise a soft name that stands against another of its sort in its own group (马里 where the other
+    # version names Turkey): the same name said elsewhere in the text (土耳其 against "Turkish" further on)
+    # does not excuse it.
+    faced = _facing_names(per_group, echoes)
+    if faced:
+        left_a = [(g, f) for g, f in left_a if (g, id(f)) not in faced]
+        left_b = [(g, f) for g, f in left_b if (g, id(f)) not in faced]
     if left_a and left_b:
         across, _, _ = match([f for _, f in left_a], [f for _, f in left_b])
         where_a = {id(f): g for g, f in left_a}
@@ -443,9 +454,26 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
             rb = [f for f in rb if f not in marks_b]
         names_a, names_b = any(f.kind == "name" for f in ra), any(f.kind == "name" for f in rb)
         ordinals = any(f.ordinal for f in ra) and any(f.ordinal for f in rb)
-        if any(f.hard for f in ra) or any(f.hard for f in rb) or (names_a and names_b) or ordinals:
-            findings.extend(_differences(a, b, groups[g], ra, rb))
+        labels = any(f.kind == "code" for f in ra) and any(f.kind == "code" for f in rb)
+        if any(f.hard for f in ra) or any(f.hard for f in rb) or (names_a and names_b) or ordinals or labels:
+            findings.extend(_differences(a, b, groups[g], ra, rb, echoes))
     return findings
+
+
+def _facing_names(per_group: Sequence[tuple[list[Fact], list[Fact]]], echoes: set[int]) -> set[tuple[int, int]]:
+    """(group, id of fact) of each soft name left over where the other side's leftovers of the same group
+    name another of its sort, one of the two at least not named by the other side at all (a version that
+    names Korea twice and the United States once, against the other's once and twice, is not facing)."""
+    out: set[tuple[int, int]] = set()
+    for g, (ra, rb) in enumerate(per_group):
+        soft_a = [f for f in ra if f.kind == "name" and not f.hard]
+        soft_b = [f for f in rb if f.kind == "name" and not f.hard]
+        for sort in {_sort(f) for f in soft_a} & {_sort(f) for f in soft_b}:
+            xs = [f for f in soft_a if _sort(f) == sort]
+            ys = [f for f in soft_b if _sort(f) == sort]
+            if any(id(f) not in echoes for f in (*xs, *ys)):
+                out.update((g, id(f)) for f in (*xs, *ys))
+    return out
 
 
 _ITEM_MARK_AFTER = re.compile(r"[.)．、]\s")
@@ -496,7 +524,9 @@ def _show(f: Fact) -> str:
     return shown
 
 
-def _differences(a: _Version, b: _Version, group: Group, ra: list[Fact], rb: list[Fact]) -> list[Finding]:
+def _differences(
+    a: _Version, b: _Version, group: Group, ra: list[Fact], rb: list[Fact], echoes: set[int] = frozenset()  # type: ignore[assignment]
+) -> list[Finding]:
     """Leftover facts of one aligned group as findings: same-family leftovers of the two sides are paired
     in text order ("en says 112 where zh says 一百二十二"); the rest are missing from the other side."""
     out: list[Finding] = []
@@ -514,17 +544,20 @@ def _differences(a: _Version, b: _Version, group: Group, ra: list[Fact], rb: lis
         soft_x, soft_y = [f for f in xs if not f.hard], [f for f in ys if not f.hard]
         pairs: list[tuple[Fact | None, Fact | None]] = []
         pairs.extend(zip(hard_x, hard_y, strict=False))
+        # a hard fact left alone faces the soft one most like it (as many digits), then at the nearest place
         for hx in hard_x[len(hard_y) :]:
-            pairs.append((hx, soft_y.pop(0) if soft_y else None))
+            pairs.append((hx, _nearest(soft_y, b, hx, _place(a, hx))))
         for hy in hard_y[len(hard_x) :]:
-            pairs.append((soft_x.pop(0) if soft_x else None, hy))
+            pairs.append((_nearest(soft_x, a, hy, _place(b, hy)), hy))
         if family == "name":
             # soft names (parties, countries, bodies) are not missed when left out, but one named where the other
             # names another of the same sort is (a country for a country, a body for a body)
+            # (a name the other side names too is a repetition: it stands against a new name, never against
+            # another repetition)
             for sort in dict.fromkeys(_sort(f) for f in soft_x):
-                pairs.extend(
-                    zip([f for f in soft_x if _sort(f) == sort], [f for f in soft_y if _sort(f) == sort], strict=False)
-                )
+                xs = sorted((f for f in soft_x if _sort(f) == sort), key=lambda f: id(f) in echoes)
+                ys = sorted((f for f in soft_y if _sort(f) == sort), key=lambda f: id(f) in echoes)
+                pairs.extend((x, y) for x, y in zip(xs, ys, strict=False) if id(x) not in echoes or id(y) not in echoes)
         else:
             # "the second session" where the other version says 第三届: an ordinal said where the other says
             # another ordinal is a disagreement, though either alone might be a word ("first of all")
@@ -541,6 +574,14 @@ def _differences(a: _Version, b: _Version, group: Group, ra: list[Fact], rb: lis
                 pairs.extend((f, o) if few is ord_x else (o, f) for f, o in chosen)
             else:
                 pairs.extend(zip(ord_x, ord_y, strict=False))
+            # two labels that differ in their letters or in their figure alone (UF6 where the other says UF4),
+            # though either alone might be spelt out
+            labels_y = [f for f in soft_y if f.kind == "code"]
+            for x in (f for f in soft_x if f.kind == "code"):
+                y = next((y for y in labels_y if _akin(x.label, y.label)), None)
+                if y is not None:
+                    labels_y.remove(y)
+                    pairs.append((x, y))
         for x, y in pairs:
             if x is not None and y is not None:
                 kind = x.kind if x.kind == y.kind else family
@@ -567,6 +608,22 @@ def _differences(a: _Version, b: _Version, group: Group, ra: list[Fact], rb: lis
                 message = f"{word} {_show(y)} in {b.tag} ({where_b}) is not in {a.tag} ({where_a})"
             out.append(Finding(kind, message, (a.tag, b.tag), says, spans, segs))
     return out
+
+
+def _nearest(facts: list[Fact], version: _Version, like: Fact, place: float) -> Fact | None:
+    """The fact of `facts` most like `like` and nearest to `place` in its paragraph, taken out of the list."""
+    if not facts:
+        return None
+    digits = len(re.sub(r"\D", "", like.label))
+    near = min(facts, key=lambda f: (abs(len(re.sub(r"\D", "", f.label)) - digits), abs(_place(version, f) - place)))
+    facts.remove(near)
+    return near
+
+
+def _akin(a: str, b: str) -> bool:
+    """Two labels with the same letters or the same figures (UF6, UF4; P-4, С-4)."""
+    split = re.compile(r"\d+")
+    return split.sub("", a).strip("-") == split.sub("", b).strip("-") or split.findall(a) == split.findall(b)
 
 
 def _opposite(f: Fact, others: Sequence[Fact]) -> bool:

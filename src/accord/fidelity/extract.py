@@ -182,12 +182,18 @@ def code_fact(code: str, start: int, end: int) -> Fact:
     if _CYRILLIC_LETTER.search(norm):
         if re.fullmatch(r"[А-ЯЁ]{2,}-\d{1,3}", norm):
             keys.add(("number", normal(int(norm.rsplit("-", 1)[1]))))  # ГЭП-5 = 全球环境展望-5
-        return Fact("code", figures, frozenset(keys), start, end, code, True, norm)
-    key = ("code", norm)
+        return Fact("code", figures, frozenset(keys), start, end, code, not _LABEL.fullmatch(norm), norm)
+    label = _LABEL.fullmatch(norm)
+    key = ("code", norm.replace("-", "") if label else norm)  # U-235 = U235
     keys.add(key)
-    if re.fullmatch(r"[A-Z]{2,}-\d{1,3}", norm):
-        keys.add(("number", normal(int(norm.rsplit("-", 1)[1]))))  # GEO-5 = 全球环境展望-5
-    return Fact("code", key, frozenset(keys), start, end, code, True, norm)
+    if re.fullmatch(r"[A-Z]+-?\d{1,3}", norm):
+        keys.add(("number", normal(int(re.sub(r"^[A-Z]+-?", "", norm)))))  # GEO-5 = 全球环境展望-5, U-235 = 铀-235
+    return Fact("code", key, frozenset(keys), start, end, code, not label, norm)
+
+
+# A short label of letters and a figure (P3 "the three permanent members", UF6, U-235, EC3, G77): translations
+# spell it out as often as they keep it, so it is soft; two labels that differ are still reported.
+_LABEL = lazy_pattern(r"[A-ZА-ЯЁ]{1,3}-?\d{1,3}")
 
 
 # --- patterns ----------------------------------------------------------------------------------------
@@ -527,7 +533,12 @@ def _ru_dmy(m: re.Match[str], lang: str) -> list[Fact]:
     return _dates_with_range(m, int(m.group("y")), _ru_month(m.group("mon")))
 
 
-@rule(rf"(?<![а-яё])(?P<mon>{RU_MONTH})\s+(?P<y>1\d{{3}}|20\d{{2}})(?!\d){_YEAR_RU}", re.IGNORECASE, "Cyrillic")
+# (в течение января месяца 2015 года: "the month of January 2015")
+@rule(
+    rf"(?<![а-яё])(?P<mon>{RU_MONTH})(?:\s+месяц[аеу]?)?\s+(?P<y>1\d{{3}}|20\d{{2}})(?!\d){_YEAR_RU}",
+    re.IGNORECASE,
+    "Cyrillic",
+)
 def _ru_my(m: re.Match[str], lang: str) -> list[Fact]:
     f = date_fact(int(m.group("y")), _ru_month(m.group("mon")), None, m.start(), m.end(), m.group(0))
     return [f] if f else []
@@ -616,7 +627,7 @@ _ZH_IDIOMS = {("十", "分"), ("万", "分"), ("万", "一"), ("千", "万"), ("
 
 _DIGITS = {
     "en": lazy_pattern(
-        r"(?:(?<=Euro)|(?<![0-9A-Za-z.]))(?<!\d,)(?<![A-Za-z][,;:])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![0-9]|[.,]\d)"
+        r"(?:(?<=Euro)|(?<=\bs\.)|(?<=\bp\.)|(?<=\bpp\.)|(?<![0-9A-Za-z.]))(?<!\d,)(?<![A-Za-z][,;:])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![0-9]|[.,]\d)"
     ),
     # the UN's Chinese texts group thousands with a space (151 680美元) or a comma
     "zh": lazy_pattern(
@@ -892,12 +903,18 @@ def _zh_numerals(scan: _Scan) -> None:
         elif len(run) >= 3:
             hard = True  # 一九五八: a year, digit by digit
         else:
-            hard = classifier and value >= 2  # 两年, 三项; but 一项 is "an item"
+            # 三项, 五年; but 一项 is "an item" and 两个委员会, 两组织 are as often "the committees", "both
+            # organisations" (soft, as "two" and "две" are)
+            hard = classifier and value > 2
         year = _ZH_YEAR_AFTER.match(text, end)
         if year and not units and len(run) >= 3:
             end = year.end()
         fact = _with_units(scan, Decimal(value), start, end, hard=hard, digits=False)
         scan.add(replace(fact, ordinal=True) if ordinal and fact.kind == "number" else fact)
+
+
+# number words that are also other words, soft when said alone
+_NOT_ONLY_NUMBERS = frozenset({"семью"})
 
 
 def _word_runs(
@@ -917,6 +934,8 @@ def _word_runs(
             # "first", "second" are words as often as figures; "sixty-ninth" is a figure; "тысячи человек",
             # "миллионов жертв" (thousands, millions) alone say no figure
             hard = value > soft_upto and (not ordinal or value > 10) and not (j - i == 1 and value >= 1000)
+            if j - i == 1 and words[i][2] in _NOT_ONLY_NUMBERS:
+                hard = False  # семью: "(by) seven" or "family" (за свою семью)
             fact = _with_units(scan, Decimal(value), start, end, hard=hard, digits=False)
             scan.add(replace(fact, ordinal=bool(ordinal)) if ordinal and fact.kind == "number" else fact)
 

@@ -91,6 +91,8 @@ BODIES: list[tuple[str, list[str], list[str], list[str]]] = [
     ),
     ("tc", ["Trusteeship Council"], ["托管理事会"], ["Совет по Опеке"]),
     ("icj", ["International Court of Justice"], ["国际法院"], ["Международный Суд"]),
+    # a treaty's review conference (审议大会: not the General Assembly, which 大会 alone names)
+    ("revcon", ["Review Conference"], ["审议大会"], ["Обзорная конференция"]),
     ("hrc", ["Human Rights Council"], ["人权理事会"], ["Совет по правам человека"]),
     ("pbc", ["Peacebuilding Commission"], ["建设和平委员会"], ["Комиссия по миростроительству"]),
     ("csw", ["Commission on the Status of Women"], ["妇女地位委员会"], ["Комиссия по положению женщин"]),
