@@ -30,6 +30,7 @@ from accord.fidelity import lang as langs
 from accord.fidelity.align import Group, Segment, align, segments
 from accord.fidelity.extract import Fact, extract, resolve_relative
 from accord.fidelity.names import Directory
+from accord.fidelity.numerals import normal
 
 FAMILY = {
     "number": "number",
@@ -374,6 +375,9 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
         # the other says 2015 once): a repetition, not a discrepancy; noted once, not reported as an error.
         said_a = {x.key for x, _ in pairs} | {k for _, y in pairs for k in y.keys}
         said_b = {y.key for _, y in pairs} | {k for x, _ in pairs for k in x.keys}
+        # (the year of a date both say, said again alone: "the first Prize in 2015 ... September 2015")
+        said_a |= {("number", normal(x.key[1])) for x, _ in pairs if x.kind == "date" and x.key[1]}
+        said_b |= {("number", normal(y.key[1])) for _, y in pairs if y.kind == "date" and y.key[1]}
         repeats = [(a, f) for f in ra if f.hard and f.kind != "name" and f.key in said_a and not _opposite(f, rb)]
         repeats += [(b, f) for f in rb if f.hard and f.kind != "name" and f.key in said_b and not _opposite(f, ra)]
         for version, f in repeats:

@@ -71,6 +71,11 @@ def _ru_piece(piece: str) -> str:
         return re.escape(piece)
     if piece.isupper() or (piece[-1].lower() in "оуиеюэ" and piece[-2:].lower() not in _RU_ENDINGS_2):
         return re.escape(piece)  # Перу, Того, Мали, Конго, ООН do not decline (but Соединенные does)
+    if len(piece) > 3 and piece[-1].lower() == "а" and piece[-2].isalpha():
+        # a noun in -а declines -а/-ы/-е/-у/-ой (Гана, Ганы, Гане): Гани is a man's name (Ashraf Ghani), not
+        # Ghana; after г к х ж ш щ ч the genitive is -и (Африка, Африки)
+        after = piece[-2].lower() in "гкхжшщч"
+        return re.escape(piece[:-1]) + ("(?:а|и|е|у|ой|ою)" if after else "(?:а|ы|е|у|ой|ою)")
     return re.escape(_ru_stem(piece)) + "[а-яё]{0,3}"
 
 
