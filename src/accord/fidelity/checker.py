@@ -529,7 +529,12 @@ def _show(f: Fact) -> str:
 
 
 def _differences(
-    a: _Version, b: _Version, group: Group, ra: list[Fact], rb: list[Fact], echoes: set[int] = frozenset()  # type: ignore[assignment]
+    a: _Version,
+    b: _Version,
+    group: Group,
+    ra: list[Fact],
+    rb: list[Fact],
+    echoes: frozenset[int] | set[int] = frozenset(),
 ) -> list[Finding]:
     """Leftover facts of one aligned group as findings: same-family leftovers of the two sides are paired
     in text order ("en says 112 where zh says 一百二十二"); the rest are missing from the other side."""
@@ -581,11 +586,11 @@ def _differences(
             # two labels that differ in their letters or in their figure alone (UF6 where the other says UF4),
             # though either alone might be spelt out
             labels_y = [f for f in soft_y if f.kind == "code"]
-            for x in (f for f in soft_x if f.kind == "code"):
-                y = next((y for y in labels_y if _akin(x.label, y.label)), None)
-                if y is not None:
-                    labels_y.remove(y)
-                    pairs.append((x, y))
+            for label in (f for f in soft_x if f.kind == "code"):
+                akin = next((f for f in labels_y if _akin(label.label, f.label)), None)
+                if akin is not None:
+                    labels_y.remove(akin)
+                    pairs.append((label, akin))
         for x, y in pairs:
             if x is not None and y is not None:
                 kind = x.kind if x.kind == y.kind else family

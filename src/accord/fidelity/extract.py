@@ -722,7 +722,10 @@ _ROMAN_CONTEXT = (
     r"протокол[аеу]?|книг[аеиуой]*|стади[яиюей]*)"
 )
 # (also glued to a Russian word, as Russian texts write Habitat III: ХабитатIII, Хабитат-II)
-_ROMAN = lazy_pattern(r"(?:(?<![A-Za-zА-Яа-яЁё\d\-/.'])|(?<=[а-яё])|(?<=[а-яё]-))(?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})(?![A-Za-zА-Яа-яЁё\d\-'’])")
+_ROMAN = lazy_pattern(
+    r"(?:(?<![A-Za-zА-Яа-яЁё\d\-/.'])|(?<=[а-яё])|(?<=[а-яё]-))(?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})"
+    r"(?![A-Za-zА-Яа-яЁё\d\-'’])"
+)
 _ROMAN_BEFORE = lazy_pattern(r"(?<![A-Za-zА-Яа-яЁё])" + _ROMAN_CONTEXT + r"\s+$", re.IGNORECASE)
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 
@@ -891,7 +894,7 @@ def _footnote_mark(text: str, start: int, end: int) -> bool:
         return False
     if text[start - 1] == "[" and text.startswith("]", end) and not text[start - 2].isspace():
         return True
-    return text[start - 1] in ">»”\"" and (end == len(text) or text[end] in " .,;:\n")
+    return text[start - 1] in '>»”"' and (end == len(text) or text[end] in " .,;:\n")
 
 
 def _zh_numerals(scan: _Scan) -> None:
@@ -1078,7 +1081,18 @@ _RU_OUT_OF = lazy_pattern(
     re.I,
 )
 _RU_OUT_OF_VALUES = {"одн": 1, "оди": 1, "два": 2, "две": 2, "три": 3, "чет": 4, "дву": 2, "тре": 3, "трё": 3}
-_RU_OUT_OF_DENOMINATORS = {"дву": 2, "тре": 3, "трё": 3, "чет": 4, "пят": 5, "шес": 6, "сем": 7, "вос": 8, "дев": 9, "дес": 10}
+_RU_OUT_OF_DENOMINATORS = {
+    "дву": 2,
+    "тре": 3,
+    "трё": 3,
+    "чет": 4,
+    "пят": 5,
+    "шес": 6,
+    "сем": 7,
+    "вос": 8,
+    "дев": 9,
+    "дес": 10,
+}
 _ZH_HALF = lazy_pattern(r"一半|半数")
 _ZH_FRACTION = lazy_pattern(rf"(?P<d>[{ZH_NUMERAL_CHARS}]+|\d+)分之(?P<n>[{ZH_NUMERAL_CHARS}]+|\d+(?:\.\d+)?)")
 _WEEKDAYS = [
