@@ -518,3 +518,17 @@ def test_third_alone_is_the_ordinal_not_a_fraction() -> None:
         "en": "The Commission held its fifty-third session.",
     }
     assert errors(texts) == []
+
+
+def test_a_paragraph_numbered_differently_is_reported() -> None:
+    zh = "1. 在健康目标中制定关于普及性与生殖健康权利的具体目标；\n\n2. 在健康目标中制定关于减少孕产妇死亡的具体目标；"
+    en = (
+        "1. A specific target for universal sexual and reproductive health rights in the health goal;\n\n"
+        "2. A specific target for universal reduction of maternal mortality in the health goal;"
+    )
+    assert errors({"zh": zh, "en": en}) == []
+    changed = zh.replace("1. ", "7. ", 1)
+    (f,) = errors({"zh": changed, "en": en})
+    assert f.spans["zh"] == ((0, 1),)
+    # numbered in one version only: layout, a note
+    assert errors({"zh": zh.replace("1. ", "", 1), "en": en}) == []

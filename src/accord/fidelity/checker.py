@@ -436,8 +436,13 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
         # a paragraph numbered in one version only ("16. Place and date" against 会议地点和日期): layout, not
         # a figure that differs; said once as a note. Two numbers that differ are still reported.
         # (only when the rest of the numbered paragraph is accounted for: a paragraph missing whole is reported)
-        marks_a = [f for f in ra if _is_item_mark(a, f) and _alone(a, f, ra)]
-        marks_b = [f for f in rb if _is_item_mark(b, f) and _alone(b, f, rb)]
+        # (a paragraph the other version numbers too, with another number, is numbered differently: reported)
+        marks_a = [
+            f for f in ra if _is_item_mark(a, f) and _alone(a, f, ra) and not _numbered(b, groups[g][1], groups[g])
+        ]
+        marks_b = [
+            f for f in rb if _is_item_mark(b, f) and _alone(b, f, rb) and not _numbered(a, groups[g][0], groups[g])
+        ]
         if bool(marks_a) != bool(marks_b) and groups[g][0] and groups[g][1]:
             only, version, other = (marks_a, a, b) if marks_a else (marks_b, b, a)
             for f in only:
@@ -489,6 +494,16 @@ def _is_item_mark(version: _Version, fact: Fact) -> bool:
         return False
     i = _segment_of(version, fact) - 1
     return i >= 0 and fact.start == version.segs[i].start and bool(_ITEM_MARK_AFTER.match(version.text, fact.end))
+
+
+_ITEM_MARK_AT_START = re.compile(r"\s*\d{1,3}[.)．、]\s")
+
+
+def _numbered(version: _Version, indexes: Sequence[int], group: Group) -> bool:
+    """Paragraphs aligned one to one, and the other's starts with a number that numbers it ("16. ...")?"""
+    if len(group[0]) != 1 or len(group[1]) != 1:
+        return False
+    return any(_ITEM_MARK_AT_START.match(version.text, version.segs[i].start) for i in indexes)
 
 
 def _alone(version: _Version, fact: Fact, leftovers: Sequence[Fact]) -> bool:
