@@ -532,3 +532,19 @@ def test_a_paragraph_numbered_differently_is_reported() -> None:
     assert f.spans["zh"] == ((0, 1),)
     # numbered in one version only: layout, a note
     assert errors({"zh": zh.replace("1. ", "", 1), "en": en}) == []
+
+
+def test_a_mission_named_after_its_country_leaves_the_country_to_be_compared() -> None:
+    texts = {
+        "zh": "转递马里共和国政府的公报，关于联合国马里多层面综合稳定团(马里稳定团)的决定。",
+        "ru": "коммюнике правительства Республики Мали в связи с решением Многопрофильной комплексной миссии "
+        "Организации Объединенных Наций по стабилизации в Мали (МИНУСМА).",
+        "en": "a communiqué of the Government of the Republic of Mali on the decision of the United Nations "
+        "Multidimensional Integrated Stabilization Mission in Mali (MINUSMA).",
+    }
+    assert errors(texts) == []
+    for lang, old, new in (("zh", "马里共和国", "墨西哥"), ("en", "Republic of Mali", "Republic of Chad")):
+        changed = dict(texts)
+        changed[lang] = texts[lang].replace(old, new)
+        found = errors(changed)
+        assert found and all(f.kind == "name" for f in found), (lang, [f.message for f in found])
