@@ -183,10 +183,15 @@ _NAMES = [
     ("Spain", "西班牙", "Испани"),
     ("Argentina", "阿根廷", "Аргентин"),
     ("Security Council", "安全理事会", "Совет Безопасности"),
-    ("General Assembly", "大会", "Генеральн"),
+    ("General Assembly", "大会", r"Генеральн[а-яё]{2,3}\s+Ассамбле"),  # (a pattern: not Генеральный секретарь)
     ("Economic and Social Council", "经济及社会理事会", "Экономическ"),
     ("Human Rights Council", "人权理事会", "Совет по правам человека"),
 ]
+
+
+def _ru_form(form: str) -> str:
+    """A Russian form of _NAMES as a pattern (the General Assembly's is one already)."""
+    return form if "\\" in form else re.escape(form)
 
 
 @dataclass
@@ -510,8 +515,15 @@ def slots(p: str, lang: str, q: str, other: str, rng: random.Random) -> Iterator
         if lang == "ru":
             continue  # Russian names decline; the name is changed in the other version
         found_q = (
-            # the name itself, with a capital (ливийские власти is an adjective, not the name of Libya)
-            [x.span() for x in re.finditer(r"(?<![а-яёА-ЯЁ])" + re.escape(theirs_form) + r"[а-яё]{0,3}", q)]
+            # the name itself, with a capital and a case ending (ливийские власти, Ливанской армии are adjectives,
+            # not the name of Libya or Lebanon; Генерального секретаря is not the General Assembly)
+            [
+                x.span()
+                for x in re.finditer(
+                    r"(?<![а-яёА-ЯЁ])" + _ru_form(theirs_form) + r"[а-яё]{0,3}(?![а-яё])",
+                    q,
+                )
+            ]
             if other == "ru"
             else _occurrences(q, theirs_form, word=other == "en")
         )
@@ -525,7 +537,7 @@ def slots(p: str, lang: str, q: str, other: str, rng: random.Random) -> Iterator
             choices = [f for j, f in enumerate(_NAMES) if j != k and (j < 32) == (k < 32)]
             new = rng.choice(choices)
             new_theirs = new[idx[other]]
-            clash = re.search(r"(?<![а-яё])" + re.escape(new_theirs), q, re.I) if other == "ru" else new_theirs in q
+            clash = re.search(r"(?<![а-яё])" + _ru_form(new_theirs), q, re.I) if other == "ru" else new_theirs in q
             if not clash and new[idx[lang]] not in p:
                 yield Slot("name", s, e, new[idx[lang]], found_q)
             break

@@ -158,10 +158,14 @@ def test_idioms_and_words_with_numerals_are_soft_or_ignored() -> None:
 
 
 def test_classifier_makes_a_chinese_numeral_hard() -> None:
-    (f,) = extract("两年", "zh")
-    assert f.hard and f.key == num(2)
+    (f,) = extract("三年", "zh")
+    assert f.hard and f.key == num(3)
     (g,) = extract("两国", "zh")
     assert not g.hard
+    # two, as in English ("two") and Russian ("две"), is soft even with a classifier: 两个委员会 is as often
+    # "the committees" in the other version
+    (h,) = extract("两个委员会", "zh")
+    assert not h.hard and h.key == num(2)
 
 
 def test_spans_point_at_the_text() -> None:

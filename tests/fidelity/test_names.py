@@ -109,3 +109,26 @@ def test_the_shipped_gazetteer_is_what_its_lists_and_pycountry_make() -> None:
     assert found == {"France", "Russian Federation", "United States"}
     # names are written with a capital: того is a pronoun, not Togo; "who" is not the WHO
     assert names.find("того, who") == []
+
+
+def test_names_are_found_alike_before_and_after_the_whole_trie_is_compiled() -> None:
+    # the first texts get a trie of the names they may hold (fast start-up); later ones the whole trie
+    from accord.fidelity.gazetteer import PATH
+
+    directory = Directory.load(PATH)
+    texts = [
+        "France and Germany, the Security Councils and the Commission on the Status of Women's report",
+        "法国和德国在安全理事会和联合国大会上发言",
+        "Côte d'Ivoire, the Republic of Korea's delegation and the General Assembly",
+        "Мексика и Франция",
+    ]
+    first = [[(f.key, f.start, f.end) for f in directory.find(t)] for t in texts]
+    again = [[(f.key, f.start, f.end) for f in directory.find(t)] for t in texts]
+    assert first == again
+    assert ("Latin",) in directory._by_forms and ("Han",) in directory._by_forms
+    assert [k for k, _, _ in first[0]] == [
+        ("name", "country:FR"),
+        ("name", "country:DE"),
+        ("name", "body:sc"),
+        ("name", "body:csw"),
+    ]

@@ -30,6 +30,7 @@ from accord.fidelity import lang as langs
 from accord.fidelity.align import Group, Segment, align, segments
 from accord.fidelity.extract import Fact, extract, resolve_relative
 from accord.fidelity.names import Directory
+from accord.fidelity.numerals import normal
 
 FAMILY = {
     "number": "number",
@@ -360,16 +361,23 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
     left_b: list[tuple[int, Fact]] = []
     confirmed: set[int] = set()
     per_group: list[tuple[list[Fact], list[Fact]]] = []
+    echoes: set[int] = set()  # ids of soft names left over that the other side's group names too
     for g, (ia, ib) in enumerate(groups):
         facts_a = _dedupe_names([f for i in ia for f in a.facts[i]])
         facts_b = _dedupe_names([f for j in ib for f in b.facts[j]])
         pairs, ra, rb = match(facts_a, facts_b)
+        for mine, theirs in ((ra, facts_b), (rb, facts_a)):
+            names = {f.key for f in theirs if f.kind == "name"}
+            echoes.update(id(f) for f in mine if f.kind == "name" and not f.hard and f.key in names)
         if any(x.hard or y.hard for x, y in pairs):
             confirmed.add(g)
         # A figure the other version says too, only once fewer times ("the post-2015 agenda ... in 2015" where
         # the other says 2015 once): a repetition, not a discrepancy; noted once, not reported as an error.
         said_a = {x.key for x, _ in pairs} | {k for _, y in pairs for k in y.keys}
         said_b = {y.key for _, y in pairs} | {k for x, _ in pairs for k in x.keys}
+        # (the year of a date both say, said again alone: "the first Prize in 2015 ... September 2015")
+        said_a |= {("number", normal(x.key[1])) for x, _ in pairs if x.kind == "date" and x.key[1]}
+        said_b |= {("number", normal(y.key[1])) for _, y in pairs if y.kind == "date" and y.key[1]}
         repeats = [(a, f) for f in ra if f.hard and f.kind != "name" and f.key in said_a and not _opposite(f, rb)]
         repeats += [(b, f) for f in rb if f.hard and f.kind != "name" and f.key in said_b and not _opposite(f, ra)]
         for version, f in repeats:
@@ -405,6 +413,13 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
     facing = {g for g, (ra, rb) in enumerate(per_group) if any(f.ordinal for f in ra) and any(f.ordinal for f in rb)}
     left_a = [(g, f) for g, f in left_a if not (f.ordinal and g in facing)] if facing else left_a
     left_b = [(g, f) for g, f in left_b if not (f.ordinal and g in facing)] if facing else left_b
+    # Likewise a soft name that stands against another of its sort in its own group (马里 where the other
+    # version names Turkey): the same name said elsewhere in the text (土耳其 against "Turkish" further on)
+    # does not excuse it.
+    faced = _facing_names(per_group, echoes)
+    if faced:
+        left_a = [(g, f) for g, f in left_a if (g, id(f)) not in faced]
+        left_b = [(g, f) for g, f in left_b if (g, id(f)) not in faced]
     if left_a and left_b:
         across, _, _ = match([f for _, f in left_a], [f for _, f in left_b])
         where_a = {id(f): g for g, f in left_a}
@@ -421,8 +436,13 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
         # a paragraph numbered in one version only ("16. Place and date" against 会议地点和日期): layout, not
         # a figure that differs; said once as a note. Two numbers that differ are still reported.
         # (only when the rest of the numbered paragraph is accounted for: a paragraph missing whole is reported)
-        marks_a = [f for f in ra if _is_item_mark(a, f) and _alone(a, f, ra)]
-        marks_b = [f for f in rb if _is_item_mark(b, f) and _alone(b, f, rb)]
+        # (a paragraph the other version numbers too, with another number, is numbered differently: reported)
+        marks_a = [
+            f for f in ra if _is_item_mark(a, f) and _alone(a, f, ra) and not _numbered(b, groups[g][1], groups[g])
+        ]
+        marks_b = [
+            f for f in rb if _is_item_mark(b, f) and _alone(b, f, rb) and not _numbered(a, groups[g][0], groups[g])
+        ]
         if bool(marks_a) != bool(marks_b) and groups[g][0] and groups[g][1]:
             only, version, other = (marks_a, a, b) if marks_a else (marks_b, b, a)
             for f in only:
@@ -443,9 +463,26 @@ def _compare(a: _Version, b: _Version) -> list[Finding]:
             rb = [f for f in rb if f not in marks_b]
         names_a, names_b = any(f.kind == "name" for f in ra), any(f.kind == "name" for f in rb)
         ordinals = any(f.ordinal for f in ra) and any(f.ordinal for f in rb)
-        if any(f.hard for f in ra) or any(f.hard for f in rb) or (names_a and names_b) or ordinals:
-            findings.extend(_differences(a, b, groups[g], ra, rb))
+        labels = any(f.kind == "code" for f in ra) and any(f.kind == "code" for f in rb)
+        if any(f.hard for f in ra) or any(f.hard for f in rb) or (names_a and names_b) or ordinals or labels:
+            findings.extend(_differences(a, b, groups[g], ra, rb, echoes))
     return findings
+
+
+def _facing_names(per_group: Sequence[tuple[list[Fact], list[Fact]]], echoes: set[int]) -> set[tuple[int, int]]:
+    """(group, id of fact) of each soft name left over where the other side's leftovers of the same group
+    name another of its sort, one of the two at least not named by the other side at all (a version that
+    names Korea twice and the United States once, against the other's once and twice, is not facing)."""
+    out: set[tuple[int, int]] = set()
+    for g, (ra, rb) in enumerate(per_group):
+        soft_a = [f for f in ra if f.kind == "name" and not f.hard]
+        soft_b = [f for f in rb if f.kind == "name" and not f.hard]
+        for sort in {_sort(f) for f in soft_a} & {_sort(f) for f in soft_b}:
+            xs = [f for f in soft_a if _sort(f) == sort]
+            ys = [f for f in soft_b if _sort(f) == sort]
+            if any(id(f) not in echoes for f in (*xs, *ys)):
+                out.update((g, id(f)) for f in (*xs, *ys))
+    return out
 
 
 _ITEM_MARK_AFTER = re.compile(r"[.)．、]\s")
@@ -457,6 +494,16 @@ def _is_item_mark(version: _Version, fact: Fact) -> bool:
         return False
     i = _segment_of(version, fact) - 1
     return i >= 0 and fact.start == version.segs[i].start and bool(_ITEM_MARK_AFTER.match(version.text, fact.end))
+
+
+_ITEM_MARK_AT_START = re.compile(r"\s*\d{1,3}[.)．、]\s")
+
+
+def _numbered(version: _Version, indexes: Sequence[int], group: Group) -> bool:
+    """Paragraphs aligned one to one, and the other's starts with a number that numbers it ("16. ...")?"""
+    if len(group[0]) != 1 or len(group[1]) != 1:
+        return False
+    return any(_ITEM_MARK_AT_START.match(version.text, version.segs[i].start) for i in indexes)
 
 
 def _alone(version: _Version, fact: Fact, leftovers: Sequence[Fact]) -> bool:
@@ -496,7 +543,14 @@ def _show(f: Fact) -> str:
     return shown
 
 
-def _differences(a: _Version, b: _Version, group: Group, ra: list[Fact], rb: list[Fact]) -> list[Finding]:
+def _differences(
+    a: _Version,
+    b: _Version,
+    group: Group,
+    ra: list[Fact],
+    rb: list[Fact],
+    echoes: frozenset[int] | set[int] = frozenset(),
+) -> list[Finding]:
     """Leftover facts of one aligned group as findings: same-family leftovers of the two sides are paired
     in text order ("en says 112 where zh says 一百二十二"); the rest are missing from the other side."""
     out: list[Finding] = []
@@ -514,17 +568,20 @@ def _differences(a: _Version, b: _Version, group: Group, ra: list[Fact], rb: lis
         soft_x, soft_y = [f for f in xs if not f.hard], [f for f in ys if not f.hard]
         pairs: list[tuple[Fact | None, Fact | None]] = []
         pairs.extend(zip(hard_x, hard_y, strict=False))
+        # a hard fact left alone faces the soft one most like it (as many digits), then at the nearest place
         for hx in hard_x[len(hard_y) :]:
-            pairs.append((hx, soft_y.pop(0) if soft_y else None))
+            pairs.append((hx, _nearest(soft_y, b, hx, _place(a, hx))))
         for hy in hard_y[len(hard_x) :]:
-            pairs.append((soft_x.pop(0) if soft_x else None, hy))
+            pairs.append((_nearest(soft_x, a, hy, _place(b, hy)), hy))
         if family == "name":
             # soft names (parties, countries, bodies) are not missed when left out, but one named where the other
             # names another of the same sort is (a country for a country, a body for a body)
+            # (a name the other side names too is a repetition: it stands against a new name, never against
+            # another repetition)
             for sort in dict.fromkeys(_sort(f) for f in soft_x):
-                pairs.extend(
-                    zip([f for f in soft_x if _sort(f) == sort], [f for f in soft_y if _sort(f) == sort], strict=False)
-                )
+                xs = sorted((f for f in soft_x if _sort(f) == sort), key=lambda f: id(f) in echoes)
+                ys = sorted((f for f in soft_y if _sort(f) == sort), key=lambda f: id(f) in echoes)
+                pairs.extend((x, y) for x, y in zip(xs, ys, strict=False) if id(x) not in echoes or id(y) not in echoes)
         else:
             # "the second session" where the other version says 第三届: an ordinal said where the other says
             # another ordinal is a disagreement, though either alone might be a word ("first of all")
@@ -541,6 +598,14 @@ def _differences(a: _Version, b: _Version, group: Group, ra: list[Fact], rb: lis
                 pairs.extend((f, o) if few is ord_x else (o, f) for f, o in chosen)
             else:
                 pairs.extend(zip(ord_x, ord_y, strict=False))
+            # two labels that differ in their letters or in their figure alone (UF6 where the other says UF4),
+            # though either alone might be spelt out
+            labels_y = [f for f in soft_y if f.kind == "code"]
+            for label in (f for f in soft_x if f.kind == "code"):
+                akin = next((f for f in labels_y if _akin(label.label, f.label)), None)
+                if akin is not None:
+                    labels_y.remove(akin)
+                    pairs.append((label, akin))
         for x, y in pairs:
             if x is not None and y is not None:
                 kind = x.kind if x.kind == y.kind else family
@@ -567,6 +632,22 @@ def _differences(a: _Version, b: _Version, group: Group, ra: list[Fact], rb: lis
                 message = f"{word} {_show(y)} in {b.tag} ({where_b}) is not in {a.tag} ({where_a})"
             out.append(Finding(kind, message, (a.tag, b.tag), says, spans, segs))
     return out
+
+
+def _nearest(facts: list[Fact], version: _Version, like: Fact, place: float) -> Fact | None:
+    """The fact of `facts` most like `like` and nearest to `place` in its paragraph, taken out of the list."""
+    if not facts:
+        return None
+    digits = len(re.sub(r"\D", "", like.label))
+    near = min(facts, key=lambda f: (abs(len(re.sub(r"\D", "", f.label)) - digits), abs(_place(version, f) - place)))
+    facts.remove(near)
+    return near
+
+
+def _akin(a: str, b: str) -> bool:
+    """Two labels with the same letters or the same figures (UF6, UF4; P-4, С-4)."""
+    split = re.compile(r"\d+")
+    return split.sub("", a).strip("-") == split.sub("", b).strip("-") or split.findall(a) == split.findall(b)
 
 
 def _opposite(f: Fact, others: Sequence[Fact]) -> bool:

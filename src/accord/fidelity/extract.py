@@ -182,18 +182,26 @@ def code_fact(code: str, start: int, end: int) -> Fact:
     if _CYRILLIC_LETTER.search(norm):
         if re.fullmatch(r"[А-ЯЁ]{2,}-\d{1,3}", norm):
             keys.add(("number", normal(int(norm.rsplit("-", 1)[1]))))  # ГЭП-5 = 全球环境展望-5
-        return Fact("code", figures, frozenset(keys), start, end, code, True, norm)
-    key = ("code", norm)
+        return Fact("code", figures, frozenset(keys), start, end, code, not _LABEL.fullmatch(norm), norm)
+    label = _LABEL.fullmatch(norm)
+    key = ("code", norm.replace("-", "") if label else norm)  # U-235 = U235
     keys.add(key)
-    if re.fullmatch(r"[A-Z]{2,}-\d{1,3}", norm):
-        keys.add(("number", normal(int(norm.rsplit("-", 1)[1]))))  # GEO-5 = 全球环境展望-5
-    return Fact("code", key, frozenset(keys), start, end, code, True, norm)
+    if re.fullmatch(r"[A-Z]+-?\d{1,3}", norm):
+        keys.add(("number", normal(int(re.sub(r"^[A-Z]+-?", "", norm)))))  # GEO-5 = 全球环境展望-5, U-235 = 铀-235
+    return Fact("code", key, frozenset(keys), start, end, code, not label, norm)
+
+
+# A short label of letters and a figure (P3 "the three permanent members", UF6, U-235, EC3, G77): translations
+# spell it out as often as they keep it, so it is soft; two labels that differ are still reported.
+_LABEL = lazy_pattern(r"[A-ZА-ЯЁ]{1,3}-?\d{1,3}")
 
 
 # --- patterns ----------------------------------------------------------------------------------------
 
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
+# ㈠–㈩, the numbers of a Chinese law's paragraphs (第七条第㈡款): the numeral itself
+_FULLWIDTH.update({0x3220 + i: ord(ch) for i, ch in enumerate("一二三四五六七八九十")})
 
 
 _LOOKALIKES = str.maketrans("aceopxyACEHKMOPTXB", "асеорхуАСЕНКМОРТХВ")
@@ -201,7 +209,7 @@ _LATIN_IN_CYRILLIC = lazy_pattern(r"(?<=[А-Яа-яЁё])[aceopxyACEHKMOPTXB]+|[
 
 
 def normalise(text: str) -> str:
-    """Fullwidth digits, letters and signs to ASCII, and Latin letters typed inside a Russian word (в cреду,
+    """Fullwidth digits, letters and signs to ASCII, ㈡ to 二, and Latin letters typed inside a Russian word (в cреду,
     with a Latin c) to the Cyrillic ones they look like: one character for one, so spans stay put."""
     text = text.translate(_FULLWIDTH)
     if _LATIN_IN_CYRILLIC.search(text):
@@ -527,7 +535,12 @@ def _ru_dmy(m: re.Match[str], lang: str) -> list[Fact]:
     return _dates_with_range(m, int(m.group("y")), _ru_month(m.group("mon")))
 
 
-@rule(rf"(?<![а-яё])(?P<mon>{RU_MONTH})\s+(?P<y>1\d{{3}}|20\d{{2}})(?!\d){_YEAR_RU}", re.IGNORECASE, "Cyrillic")
+# (в течение января месяца 2015 года: "the month of January 2015")
+@rule(
+    rf"(?<![а-яё])(?P<mon>{RU_MONTH})(?:\s+месяц[аеу]?)?\s+(?P<y>1\d{{3}}|20\d{{2}})(?!\d){_YEAR_RU}",
+    re.IGNORECASE,
+    "Cyrillic",
+)
 def _ru_my(m: re.Match[str], lang: str) -> list[Fact]:
     f = date_fact(int(m.group("y")), _ru_month(m.group("mon")), None, m.start(), m.end(), m.group(0))
     return [f] if f else []
@@ -575,7 +588,12 @@ def _ru_month_adjective(m: re.Match[str], lang: str) -> list[Fact]:
 # Reference codes: GNTK-59/117, CAS-60/003, 59/117; the same characters in every language.
 @rule(r"(?<![0-9A-Za-zА-Яа-яЁё\-/])(?:[A-ZА-ЯЁ]{1,10}-?\d+(?:[-/.]\d+)*|\d+(?:/\d+)+)(?![0-9A-Za-z/])")
 def _code(m: re.Match[str], lang: str) -> list[Fact]:
-    return [code_fact(m.group(0), m.start(), m.end())]
+    f = code_fact(m.group(0), m.start(), m.end())
+    small = re.fullmatch(r"(\d)/(\d{1,2})", m.group(0))
+    if small and 0 < int(small.group(1)) < int(small.group(2)):
+        # 1/3 (只有1/3的发达国家) is also a fraction: it answers "one third"
+        f = replace(f, keys=f.keys | {("fraction", int(small.group(1)), int(small.group(2)))})
+    return [f]
 
 
 # --- numbers -----------------------------------------------------------------------------------------
@@ -616,7 +634,7 @@ _ZH_IDIOMS = {("十", "分"), ("万", "分"), ("万", "一"), ("千", "万"), ("
 
 _DIGITS = {
     "en": lazy_pattern(
-        r"(?:(?<=Euro)|(?<![0-9A-Za-z.]))(?<!\d,)(?<![A-Za-z][,;:])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![0-9]|[.,]\d)"
+        r"(?:(?<=Euro)|(?<=\bs\.)|(?<=\bp\.)|(?<=\bpp\.)|(?<![0-9A-Za-z.]))(?<!\d,)(?<![A-Za-z][,;:])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![0-9]|[.,]\d)"
     ),
     # the UN's Chinese texts group thousands with a space (151 680美元) or a comma
     "zh": lazy_pattern(
@@ -625,7 +643,8 @@ _DIGITS = {
         r"(?![0-9]|[.,]\d)"
     ),
     "ru": lazy_pattern(
-        r"(?<![0-9A-Za-zА-Яа-яЁё.])(?<!\d,)(?<![A-Za-zА-Яа-яЁё][,;:])"
+        # (a year glued to the word before: "стратегии2020", the Europe 2020 strategy)
+        r"(?:(?<![0-9A-Za-zА-Яа-яЁё.])|(?<=[а-яё])(?=(?:19|20)\d\d(?!\d)))(?<!\d,)(?<![A-Za-zА-Яа-яЁё][,;:])"
         r"(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:,\d+|\.\d{1,2}(?!\d))?|\d+(?:[.,]\d+)?)(?![0-9]|[.,]\d)"
     ),
 }
@@ -702,7 +721,11 @@ _ROMAN_CONTEXT = (
     r"глав[аеыуой]*|стать[яиеюйё]*|част[иьей]*|раздел[аеуыом]*|приложени[еяюий]*|том[аеу]?|этап[аеу]?|категори[яиюей]*|"
     r"протокол[аеу]?|книг[аеиуой]*|стади[яиюей]*)"
 )
-_ROMAN = lazy_pattern(r"(?<![A-Za-zА-Яа-яЁё\d\-/.'])(?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})(?![A-Za-zА-Яа-яЁё\d\-'’])")
+# (also glued to a Russian word, as Russian texts write Habitat III: ХабитатIII, Хабитат-II)
+_ROMAN = lazy_pattern(
+    r"(?:(?<![A-Za-zА-Яа-яЁё\d\-/.'])|(?<=[а-яё])|(?<=[а-яё]-))(?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})"
+    r"(?![A-Za-zА-Яа-яЁё\d\-'’])"
+)
 _ROMAN_BEFORE = lazy_pattern(r"(?<![A-Za-zА-Яа-яЁё])" + _ROMAN_CONTEXT + r"\s+$", re.IGNORECASE)
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 
@@ -713,6 +736,18 @@ def roman_value(numeral: str) -> int:
         v = _ROMAN_VALUES[ch]
         total += -v if nxt and _ROMAN_VALUES[nxt] > v else v
     return total
+
+
+_ITEM_LETTER = lazy_pattern(r"(?:(?<=[\d)])|(?<=[\d)] ))\(([a-z])\)")  # 7(2)(a), action 5 (g)
+
+
+def _item_letters(scan: _Scan) -> None:
+    """The lettered item of a reference, article 7(2)(a): the first item, which Chinese numbers 第1项; soft and
+    reported only against another item that differs, like an ordinal."""
+    for m in _ITEM_LETTER.finditer(scan.text):
+        if scan.free(*m.span(1)):
+            value = ord(m.group(1)) - ord("a") + 1
+            scan.add(replace(number_fact(value, m.start(1), m.end(1), m.group(1), hard=False), ordinal=True))
 
 
 def _romans(scan: _Scan) -> None:
@@ -842,10 +877,24 @@ def _digits(scan: _Scan) -> None:
             scan.add(number_fact(value, start, year.end(), text[start : year.end()]))
             continue
         fact = _with_units(scan, value, start, end, hard=True, digits=True)
+        if fact.kind == "number" and _footnote_mark(text, start, end):
+            # a footnote's mark ("position.[23]", "положением>>2."): one version keeps it, another may not; like
+            # an ordinal, it is reported only against another mark that differs
+            fact = replace(fact, hard=False, ordinal=True)
         if scan.lang == "ru" and fact.kind == "number" and re.fullmatch(r"\d{1,3}\.\d{3}", m.group(0)):
             # 10.103: a thousands point or a section number (раздел 10.103 = s.10.103): it answers both
             fact = replace(fact, keys=fact.keys | {("number", normal(Decimal(m.group(0))))})
         scan.add(fact)
+
+
+def _footnote_mark(text: str, start: int, end: int) -> bool:
+    """A short figure in brackets glued to the word before ("planning.[23]"), or glued to a closing quotation
+    mark at the end of a sentence ("положением>>2.")."""
+    if end - start > 3 or start < 2:
+        return False
+    if text[start - 1] == "[" and text.startswith("]", end) and not text[start - 2].isspace():
+        return True
+    return text[start - 1] in '>»”"' and (end == len(text) or text[end] in " .,;:\n")
 
 
 def _zh_numerals(scan: _Scan) -> None:
@@ -892,12 +941,18 @@ def _zh_numerals(scan: _Scan) -> None:
         elif len(run) >= 3:
             hard = True  # 一九五八: a year, digit by digit
         else:
-            hard = classifier and value >= 2  # 两年, 三项; but 一项 is "an item"
+            # 三项, 五年; but 一项 is "an item" and 两个委员会, 两组织 are as often "the committees", "both
+            # organisations" (soft, as "two" and "две" are)
+            hard = classifier and value > 2
         year = _ZH_YEAR_AFTER.match(text, end)
         if year and not units and len(run) >= 3:
             end = year.end()
         fact = _with_units(scan, Decimal(value), start, end, hard=hard, digits=False)
         scan.add(replace(fact, ordinal=True) if ordinal and fact.kind == "number" else fact)
+
+
+# number words that are also other words, soft when said alone
+_NOT_ONLY_NUMBERS = frozenset({"семью"})
 
 
 def _word_runs(
@@ -917,6 +972,8 @@ def _word_runs(
             # "first", "second" are words as often as figures; "sixty-ninth" is a figure; "тысячи человек",
             # "миллионов жертв" (thousands, millions) alone say no figure
             hard = value > soft_upto and (not ordinal or value > 10) and not (j - i == 1 and value >= 1000)
+            if j - i == 1 and words[i][2] in _NOT_ONLY_NUMBERS:
+                hard = False  # семью: "(by) seven" or "family" (за свою семью)
             fact = _with_units(scan, Decimal(value), start, end, hard=hard, digits=False)
             scan.add(replace(fact, ordinal=bool(ordinal)) if ordinal and fact.kind == "number" else fact)
 
@@ -1013,10 +1070,29 @@ _EN_FRACTION = lazy_pattern(
 _EN_DENOMINATORS = {"half": 2, "halve": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6}
 _EN_DENOMINATORS |= {"seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
 _RU_FRACTION = lazy_pattern(
-    r"(?<![а-яё])(?:(?P<n>одн[аунойе]{1,2}|две|двух|тр[иеё]х?|четыре)\s+)?(?P<d>трет(?:ь|и|ей|ям)|четверт(?:ь|и|ей|ям)|"
+    r"(?<![а-яё])(?:(?P<n>одн[аунойе]{1,2}|две|двух|тр[иеё]х?|четыре)\s+)?(?P<d>трет(?:ь|и|ей|ям|ью)|четверт(?:ь|и|ей|ям|ью)|"
     r"половин(?:а|у|ы|ой|е))(?![а-яё])",
     re.I,
 )
+# одна из трех = one in three, три из пяти = three in five
+_RU_OUT_OF = lazy_pattern(
+    r"(?<![а-яё])(?P<n>одн[аоу]|один|два|две|три|четыре)\s+из\s+(?P<d>двух|тр[её]х|четыр[её]х|пяти|шести|семи|"
+    r"восьми|девяти|десяти)(?![а-яё])",
+    re.I,
+)
+_RU_OUT_OF_VALUES = {"одн": 1, "оди": 1, "два": 2, "две": 2, "три": 3, "чет": 4, "дву": 2, "тре": 3, "трё": 3}
+_RU_OUT_OF_DENOMINATORS = {
+    "дву": 2,
+    "тре": 3,
+    "трё": 3,
+    "чет": 4,
+    "пят": 5,
+    "шес": 6,
+    "сем": 7,
+    "вос": 8,
+    "дев": 9,
+    "дес": 10,
+}
 _ZH_HALF = lazy_pattern(r"一半|半数")
 _ZH_FRACTION = lazy_pattern(rf"(?P<d>[{ZH_NUMERAL_CHARS}]+|\d+)分之(?P<n>[{ZH_NUMERAL_CHARS}]+|\d+(?:\.\d+)?)")
 _WEEKDAYS = [
@@ -1103,6 +1179,14 @@ def _counts(scan: _Scan, scripts: set[str]) -> None:
                 f = number_fact(v, m.start(), m.end(), m.group(0), hard=False)
                 scan.add(replace(f, keys=frozenset([f.key, ("number", normal(v * 10))])))
     if "Cyrillic" in scripts:
+        for m in _RU_OUT_OF.finditer(text):
+            if scan.free(*m.span()):
+                n = _RU_OUT_OF_VALUES[m.group("n").lower()[:3]]
+                d = _RU_OUT_OF_DENOMINATORS[m.group("d").lower()[:3]]
+                f = fraction_fact(n, d, m.start(), m.end(), m.group(0), hard=True)
+                if f and n < d:
+                    # (also "one of the three": the count answers "three" in another version)
+                    scan.add(replace(f, keys=f.keys | {("number", normal(d))}))
         for m in _RU_DECADES.finditer(text):  # два десятилетия = twenty years
             if scan.free(*m.span()):
                 v = _RU_DECADE_VALUES[m.group("n").lower()]
@@ -1112,6 +1196,8 @@ def _counts(scan: _Scan, scripts: set[str]) -> None:
             if not scan.free(*m.span()):
                 continue
             n_word, d_word = (m.group("n") or "").lower(), m.group("d").lower()
+            if d_word.endswith("ью") and not n_word:
+                continue  # третью alone is "third" (третью сессию); одной третью is "by one third"
             d = 3 if d_word.startswith("трет") else 4 if d_word.startswith("четв") else 2
             n = 1
             if n_word:
@@ -1264,6 +1350,7 @@ def extract(text: str, lang: str, directory: Directory | None = None) -> list[Fa
     _counts(scan, scripts)
     if "Latin" in scripts:
         _romans(scan)
+        _item_letters(scan)
     _digits(scan)
     if "Han" in scripts:
         _zh_numerals(scan)

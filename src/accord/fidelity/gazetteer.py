@@ -91,6 +91,8 @@ BODIES: list[tuple[str, list[str], list[str], list[str]]] = [
     ),
     ("tc", ["Trusteeship Council"], ["托管理事会"], ["Совет по Опеке"]),
     ("icj", ["International Court of Justice"], ["国际法院"], ["Международный Суд"]),
+    # a treaty's review conference (审议大会: not the General Assembly, which 大会 alone names)
+    ("revcon", ["Review Conference"], ["审议大会"], ["Обзорная конференция"]),
     ("hrc", ["Human Rights Council"], ["人权理事会"], ["Совет по правам человека"]),
     ("pbc", ["Peacebuilding Commission"], ["建设和平委员会"], ["Комиссия по миростроительству"]),
     ("csw", ["Commission on the Status of Women"], ["妇女地位委员会"], ["Комиссия по положению женщин"]),
@@ -202,6 +204,73 @@ BODIES: list[tuple[str, list[str], list[str], list[str]]] = [
         ["Всемирная торговая организация", "ВТО"],
     ),
     ("icc", ["International Criminal Court"], ["国际刑事法院"], ["Международный уголовный суд"]),
+    # UN peace operations and missions: each is named after its country (马里稳定团, "Mission in Mali"), which a
+    # text then names once more itself; as bodies of their own, longest match first, they leave the country's
+    # own mentions to be compared
+    (
+        "minusma",
+        ["United Nations Multidimensional Integrated Stabilization Mission in Mali", "MINUSMA"],
+        ["联合国马里多层面综合稳定团", "马里稳定团"],
+        ["Многопрофильная комплексная миссия Организации Объединенных Наций по стабилизации в Мали", "МИНУСМА"],
+    ),
+    (
+        "minusca",
+        ["United Nations Multidimensional Integrated Stabilization Mission in the Central African Republic", "MINUSCA"],
+        ["联合国中非共和国多层面综合稳定团", "中非稳定团"],
+        [
+            "Многопрофильная комплексная миссия Организации Объединенных Наций по стабилизации в "
+            "Центральноафриканской Республике",
+            "МИНУСКА",
+        ],
+    ),
+    (
+        "monusco",
+        ["United Nations Organization Stabilization Mission in the Democratic Republic of the Congo", "MONUSCO"],
+        ["联合国组织刚果民主共和国稳定特派团", "联刚稳定团"],
+        ["Миссия Организации Объединенных Наций по стабилизации в Демократической Республике Конго", "МООНСДРК"],
+    ),
+    (
+        "unama",
+        ["United Nations Assistance Mission in Afghanistan", "UNAMA"],
+        ["联合国阿富汗援助团", "联阿援助团"],
+        ["Миссия Организации Объединенных Наций по содействию Афганистану", "МООНСА"],
+    ),
+    (
+        "unami",
+        ["United Nations Assistance Mission for Iraq", "UNAMI"],
+        ["联合国伊拉克援助团", "联伊援助团"],
+        ["Миссия Организации Объединенных Наций по содействию Ираку", "МООНСИ"],
+    ),
+    (
+        "unmiss",
+        ["United Nations Mission in South Sudan", "UNMISS"],
+        ["联合国南苏丹共和国特派团", "南苏丹特派团"],
+        ["Миссия Организации Объединенных Наций в Южном Судане", "МООНЮС"],
+    ),
+    (
+        "unifil",
+        ["United Nations Interim Force in Lebanon", "UNIFIL"],
+        ["联合国驻黎巴嫩临时部队", "联黎部队"],
+        ["Временные силы Организации Объединенных Наций в Ливане", "ВСООНЛ"],
+    ),
+    (
+        "unsmil",
+        ["United Nations Support Mission in Libya", "UNSMIL"],
+        ["联合国利比亚支助团", "联利支助团"],
+        ["Миссия Организации Объединенных Наций по поддержке в Ливии", "МООНПЛ"],
+    ),
+    (
+        "unficyp",
+        ["United Nations Peacekeeping Force in Cyprus", "UNFICYP"],
+        ["联合国驻塞浦路斯维持和平部队", "联塞部队"],
+        ["Вооруженные силы Организации Объединенных Наций по поддержанию мира на Кипре", "ВСООНК"],
+    ),
+    (
+        "amisom",
+        ["African Union Mission in Somalia", "AMISOM"],
+        ["非洲联盟驻索马里特派团", "非索特派团"],
+        ["Миссия Африканского союза в Сомали", "АМИСОМ"],
+    ),
     ("au", ["African Union"], ["非洲联盟", "非盟"], ["Африканский союз"]),
     (
         "aupsc",

@@ -71,6 +71,11 @@ def _ru_piece(piece: str) -> str:
         return re.escape(piece)
     if piece.isupper() or (piece[-1].lower() in "оуиеюэ" and piece[-2:].lower() not in _RU_ENDINGS_2):
         return re.escape(piece)  # Перу, Того, Мали, Конго, ООН do not decline (but Соединенные does)
+    if len(piece) > 3 and piece[-1].lower() == "а" and piece[-2].isalpha():
+        # a noun in -а declines -а/-ы/-е/-у/-ой (Гана, Ганы, Гане): Гани is a man's name (Ashraf Ghani), not
+        # Ghana; after г к х ж ш щ ч the genitive is -и (Африка, Африки)
+        after = piece[-2].lower() in "гкхжшщч"
+        return re.escape(piece[:-1]) + ("(?:а|и|е|у|ой|ою)" if after else "(?:а|ы|е|у|ой|ою)")
     return re.escape(_ru_stem(piece)) + "[а-яё]{0,3}"
 
 
@@ -79,6 +84,15 @@ def _ru_pattern(name: str) -> str:
     for word in re.split(r"\s+", name.strip()):
         parts.append("-".join(_ru_piece(p) for p in word.split("-")))
     return r"\s+".join(parts)
+
+
+_WORD = re.compile(r"[a-z\u00df-\u024f]+")
+
+
+def _first_word(form: str) -> str:
+    """The letters a normalised English name starts with ("" when it starts with another sign)."""
+    m = _WORD.match(form)
+    return m.group(0) if m else ""
 
 
 def _en_norm(text: str) -> str:
@@ -142,33 +156,61 @@ class Directory:
         self._cyrillic_patterns: list[tuple[str, str]] | None = None
         self._acronyms = acronyms
         self._compiled: dict[str, re.Pattern[str] | None] = {}
+        self._han_by_first: dict[str, list[str]] | None = None
+        self._latin_by_first: dict[str, list[str]] | None = None
+        self._by_forms: dict[tuple[str, ...], re.Pattern[str]] = {}
+        self._uses = {"Han": 0, "Latin": 0}
         # Russian names are matched in the lower-cased text (a case-insensitive pattern of a thousand stems
         # takes seconds to compile); the entry of a match is found by its first word's stem.
         self._by_head: dict[str, list[tuple[str, str]]] | None = None
         self._cyrillic_compiled: dict[str, re.Pattern[str]] = {}
 
-    # Each script's names are compiled when a text in that script first comes (a zh–en check never
-    # compiles the Russian names): literal names as tries, one pass over a long text whatever the size of
-    # the directory.
-    @property
-    def _han_re(self) -> re.Pattern[str] | None:
-        if "Han" not in self._compiled:
-            self._compiled["Han"] = re.compile(trie_pattern(list(self._han))) if self._han else None
-        return self._compiled["Han"]
+    # Names are matched as one trie (one pass over a long text whatever the size of the directory). Compiling
+    # the trie of every name in the gazetteer takes a tenth of a second, most of `accord check-texts`' start-up:
+    # the first texts a process reads get a trie of only the names whose first character (Chinese) or first
+    # word (English) they hold; from the third on, the whole trie is compiled once and kept.
+    _FILTERED_TEXTS = 2
 
-    @property
-    def _latin_re(self) -> re.Pattern[str] | None:
-        if "Latin" not in self._compiled:
-            self._compiled["Latin"] = (
-                re.compile(
-                    r"(?<![A-Za-z])(?:the\s+)?"
-                    + trie_pattern(list(self._latin), space=r"[\s\-]+")
-                    + r"(?:'s|’s|s)?(?![A-Za-z])"
-                )  # over the lower-cased text: a case-blind trie of every name takes long to compile
-                if self._latin
-                else None
-            )
-        return self._compiled["Latin"]
+    def _han_re(self, text: str) -> re.Pattern[str] | None:
+        if self._uses["Han"] >= self._FILTERED_TEXTS:
+            return self._cached(("Han",), lambda: trie_pattern(list(self._han)))
+        self._uses["Han"] += 1
+        if self._han_by_first is None:
+            self._han_by_first = {}
+            for form in self._han:
+                self._han_by_first.setdefault(form[0], []).append(form)
+        chars = set(text)
+        forms = sorted(f for ch in chars & self._han_by_first.keys() for f in self._han_by_first[ch])
+        return self._cached(("Han", "", *forms), lambda: trie_pattern(forms)) if forms else None
+
+    def _latin_re(self, lowered: str) -> re.Pattern[str] | None:
+        if self._uses["Latin"] >= self._FILTERED_TEXTS:
+            forms = list(self._latin)
+            return self._cached(("Latin",), lambda: self._latin_pattern(forms))
+        self._uses["Latin"] += 1
+        if self._latin_by_first is None:
+            self._latin_by_first = {}
+            for form in self._latin:
+                self._latin_by_first.setdefault(_first_word(form), []).append(form)
+        words = set(_WORD.findall(lowered))
+        words |= {w[:-1] for w in words if w.endswith("s")} | {""}  # Commissions: the name's plural
+        forms = sorted(f for w in words & self._latin_by_first.keys() for f in self._latin_by_first[w])
+        if not forms:
+            return None
+        return self._cached(("Latin", "", *forms), lambda: self._latin_pattern(forms))
+
+    @staticmethod
+    def _latin_pattern(forms: list[str]) -> str:
+        # over the lower-cased text: a case-blind trie takes long to compile
+        return r"(?<![A-Za-z])(?:the\s+)?" + trie_pattern(forms, space=r"[\s\-]+") + r"(?:'s|’s|s)?(?![A-Za-z])"
+
+    def _cached(self, key: tuple[str, ...], pattern: Callable[[], str]) -> re.Pattern[str]:
+        compiled = self._by_forms.get(key)
+        if compiled is None:
+            if len(self._by_forms) >= 512:
+                self._by_forms.clear()
+            compiled = self._by_forms[key] = re.compile(pattern())
+        return compiled
 
     @property
     def _cyrillic(self) -> list[tuple[str, str]]:
@@ -218,16 +260,20 @@ class Directory:
     def find(self, text: str, scripts: set[str] | None = None) -> list[Fact]:
         """Every known name in `text` (longest first at each place), as facts of kind 'name'."""
         out: list[Fact] = []
-        if (scripts is None or "Han" in scripts) and self._han_re is not None:  # compile only what is read
-            for m in self._han_re.finditer(text):
+        han = self._han_re(text) if (scripts is None or "Han" in scripts) and self._han else None
+        if han is not None:  # compile only what is read
+            for m in han.finditer(text):
                 if m.start() and text[m.start() - 1] in self.han_not_after.get(m.group(0), ""):
                     continue
                 out.append(self._fact(self._han[m.group(0)], m))
-        if (scripts is None or "Latin" in scripts) and self._latin_re is not None:  # compile only what is read
+        latin = None
+        if (scripts is None or "Latin" in scripts) and self._latin:  # compile only what is read
             lowered = text.lower()
             if len(lowered) != len(text):  # a character whose lower case is longer: keep offsets right
                 lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-            for m in self._latin_re.finditer(lowered):
+            latin = self._latin_re(lowered)
+        if latin is not None:
+            for m in latin.finditer(lowered):
                 norm = _en_norm(m.group(0))
                 eid = self._latin.get(norm) or self._latin.get(re.sub(r"(?:'s|s)$", "", norm))
                 said = text[m.start() : m.end()]
