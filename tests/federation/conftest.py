@@ -35,9 +35,7 @@ class FakePeer:
 
     def batch(self, messages: list[dict[str, Any]], *, ack: dict[str, Any] | None = None) -> bytes:
         ack = ack if ack is not None else {"seq": 0, "head": None}
-        return envelope.canonical(
-            envelope.make_batch(self.key, self.node_id, self.recipient, self.head, ack, messages)
-        )
+        return envelope.canonical(envelope.make_batch(self.key, self.node_id, self.recipient, self.head, ack, messages))
 
     def of(self, *seqs: int) -> bytes:
         return self.batch([self.message(s) for s in seqs])

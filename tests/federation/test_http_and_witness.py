@@ -98,7 +98,8 @@ def test_resend_makes_acknowledged_messages_wait_again(su, node, outgoing):
     OutMessage.objects.update(acked_at="2026-01-01T00:00:00Z")
     answer = json.loads(post(su, "/federation/v1/resend", b'{"from":2}').content)
     assert envelope.signature_ok(node.public_key, answer) and answer["resent"] == 2
-    assert list(OutMessage.objects.filter(acked_at__isnull=True).values_list("seq", flat=True).order_by("seq")) == [2, 3]
+    waiting = OutMessage.objects.filter(acked_at__isnull=True).order_by("seq")
+    assert list(waiting.values_list("seq", flat=True)) == [2, 3]
 
 
 # --- witnessing --------------------------------------------------------------------------------------------
@@ -199,4 +200,3 @@ def test_a_failed_sync_backs_off_and_says_why(su, node, monkeypatch):
     peer = Peer.objects.get(name="su")
     assert peer.failures == 1 and peer.retry_after is not None and "cannot reach" in peer.last_error
     assert transport.sync_due()["su"].startswith("waiting until")
-

@@ -107,7 +107,8 @@ def test_the_changes_are_recorded_as_coming_from_the_peer(su, applied):
 def test_a_file_with_one_changed_byte_is_refused_first_and_changes_nothing(su, applied, tmp_path):
     data = su.of(1, 2)
     at = data.index(b"person 2") + 7
-    for changed in (data[:at] + b"3" + data[at + 1 :], data[:10] + b"X" + data[11:], data.replace(b'"seq":2', b'"seq":3')):
+    changes = (data[:at] + b"3" + data[at + 1 :], data[:10] + b"X" + data[11:], data.replace(b'"seq":2', b'"seq":3'))
+    for changed in changes:
         path = tmp_path / "in.json"
         path.write_bytes(changed)
         with pytest.raises(CommandError, match="refused, nothing applied"):

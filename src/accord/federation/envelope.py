@@ -114,13 +114,10 @@ def _require(obj: dict[str, Any], kind: str, members: set[str]) -> None:
         raise Malformed(f"is not a {kind} of {PROTOCOL}")
     missing = sorted(members - set(obj))
     extra = sorted(set(obj) - members)
-    if missing or extra:
-        raise Malformed(
-            f"{kind}: "
-            + "; ".join(
-                filter(None, [missing and f"missing {', '.join(missing)}", extra and f"unknown {', '.join(extra)}"])
-            )
-        )
+    problems = [f"missing {', '.join(missing)}"] if missing else []
+    problems += [f"unknown {', '.join(extra)}"] if extra else []
+    if problems:
+        raise Malformed(f"{kind}: {'; '.join(problems)}")
 
 
 # --- messages and batches ----------------------------------------------------------------------------------

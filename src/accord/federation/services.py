@@ -282,7 +282,8 @@ def waiting_messages(peer: Peer, *, after: int | None = None) -> list[OutMessage
     those the peer has not acknowledged."""
     rows = peer.outbox.order_by("seq")
     rows = rows.filter(seq__gt=after) if after is not None else rows.filter(acked_at__isnull=True)
-    out, size = [], 0
+    out: list[OutMessage] = []
+    size = 0
     for m in rows[:BATCH_MESSAGES]:
         size += len(m.envelope)
         if out and size > BATCH_BYTES:

@@ -28,8 +28,8 @@ class Command(AccordCommand):
         try:
             if options["action"] == "init":
                 with transaction.atomic():
-                    node = services.init_node(options["party"], options["url"])
-                self._print(services.describe_node(node))
+                    made = services.init_node(options["party"], options["url"])
+                self._print(services.describe_node(made))
                 self.stdout.write("Give the public key to each peer's operator; compare the fingerprint by telephone.")
                 return
             node = services.this_node()
