@@ -175,6 +175,8 @@ def sync(peer: Peer, *, resend: bool = False) -> SyncResult:
             ask_resend(peer)
         sent = push(peer)
         received = pull(peer)
+        if received.applied:  # acknowledge what was pulled now, so the peer does not push it to us again
+            sent += push(peer)
     except DomainError as exc:
         failures = peer.failures + 1
         wait = min(BACKOFF_BASE_SECONDS * 2 ** (failures - 1), BACKOFF_MAX_SECONDS)
