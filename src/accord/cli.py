@@ -58,6 +58,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Signing", ("signing-key", "sign-plan", "export-signed", "verify-bundle")),
     ("Integrity", ("verify",)),
     ("Accounts", ("token",)),
+    ("Federation: two installations", ("node", "peer", "sync", "outbox", "inbox")),
 )
 # Verbs that are not management commands: the line the help shows for each.
 OWN_VERBS = {"bench": "Generate a synthetic programme for benchmarks (in a checkout: bench/)."}

@@ -17,6 +17,7 @@ ACCORD_REMIND_HOUR    local hour the job worker sends the daily reminder digest 
                       "off" for none (`accord remind` still sends on demand)
 ACCORD_REMIND_LEAD_DAYS  how many days before its due date a thing is shown and sent; default 30
 ACCORD_SITE_URL       the address people open Accord at, for the links in e-mails; default http://127.0.0.1:8000
+ACCORD_FEDERATION_SYNC_SECONDS  seconds between the job worker's syncs with the federation's peers; default 300; off
 """
 
 import os
@@ -256,6 +257,9 @@ _remind_hour = os.environ.get("ACCORD_REMIND_HOUR", "7").strip().lower()
 ACCORD_REMIND_HOUR = None if _remind_hour in ("", "off", "none") else int(_remind_hour)
 ACCORD_REMIND_LEAD_DAYS = int(os.environ.get("ACCORD_REMIND_LEAD_DAYS", 30))
 ACCORD_SITE_URL = os.environ.get("ACCORD_SITE_URL", "http://127.0.0.1:8000")
+# Federation (accord.federation): seconds between the job worker's syncs with the peers that have an address.
+_sync_seconds = os.environ.get("ACCORD_FEDERATION_SYNC_SECONDS", "300").strip().lower()
+ACCORD_FEDERATION_SYNC_SECONDS = None if _sync_seconds in ("", "off", "none", "0") else int(_sync_seconds)
 
 # The database cache: shared by every worker process, so sign-in throttling counts across them
 # (each process would have its own local-memory cache). Its table is made by migrate (core 0003).

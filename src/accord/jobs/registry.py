@@ -46,6 +46,9 @@ class JobKind:
     # For work done every day by itself (the reminder digest): the local hour it is queued at, read when the
     # runner looks (so settings apply without a restart); None: not today, not scheduled. See runner.queue_scheduled.
     daily_at: Callable[[], int | None] | None = None
+    # For work repeated through the day (the federation's sync): seconds between runs, read when the runner
+    # looks; None: not scheduled. Queued when none of the kind is waiting or running and the last is that old.
+    every: Callable[[], int | None] | None = None
     # A job's title from its parameters, in the reader's language (a stored title is in its requester's).
     title: Callable[[dict[str, Any]], str] | None = None
 

@@ -25,7 +25,7 @@ from accord.core import routers
 from accord.core.actor import Actor, acting_as
 from accord.core.errors import DomainError
 from accord.jobs.models import Job
-from accord.jobs.registry import KINDS, Context, get_kind
+from accord.jobs.registry import KINDS, Context, JobKind, get_kind
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -188,6 +188,8 @@ def queue_scheduled(now: dt.datetime | None = None) -> list[Job]:
     now = timezone.localtime(now or timezone.now())
     queued = []
     for kind in KINDS.values():
+        if kind.every is not None:
+            queued.extend(_queue_repeated(kind, now))
         hour = kind.daily_at() if kind.daily_at is not None else None
         if hour is None or not 0 <= hour <= 23:
             continue
@@ -200,6 +202,23 @@ def queue_scheduled(now: dt.datetime | None = None) -> list[Job]:
         title = f"{kind.description or kind.name} ({slot:%Y-%m-%d %H:%M})"
         queued.append(Job.objects.create(kind=kind.name, title=title[:300], parameters={"slot": slot.isoformat()}))
     return queued
+
+
+def _queue_repeated(kind: JobKind, now: dt.datetime) -> list[Job]:
+    """Queue a job of a kind repeated every few seconds, when none is waiting or running and the last is that old."""
+    seconds = kind.every() if kind.every is not None else None
+    if not seconds or seconds <= 0:
+        return []
+    jobs = Job.objects.filter(kind=kind.name)
+    if jobs.filter(status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).exists():
+        return []
+    if jobs.filter(created_at__gt=now - dt.timedelta(seconds=seconds)).exists():
+        return []
+    slot = int(now.timestamp()) // seconds
+    if not cache.add(f"accord:jobs:every:{kind.name}:{slot}", runner_id(), timeout=2 * seconds):
+        return []
+    title = f"{kind.description or kind.name} ({now:%Y-%m-%d %H:%M})"
+    return [Job.objects.create(kind=kind.name, title=title[:300], parameters={"at": now.isoformat()})]
 
 
 def run_pending(limit: int | None = None) -> int:
