@@ -176,6 +176,7 @@ class _FieldCheck:
     choices: frozenset[Any] | None
     null: bool
     checks: tuple[Callable[[Any], bool], ...]
+    text: bool  # a CharField or TextField: to_python() returns any str (subclasses too) unchanged
 
 
 def _field_check(f: models.Field) -> _FieldCheck:
@@ -196,13 +197,14 @@ def _field_check(f: models.Field) -> _FieldCheck:
         choices=choices,
         null=f.null,
         checks=tuple(_validator_check(v) for v in f.validators) if fast_types else (),
+        text=fast_types == (str,),
     )
 
 
 def _certainly_valid(c: _FieldCheck, value: Any) -> bool:
     """Whether Field.clean(value) would return `value` itself without raising (False: ask Field.clean)."""
-    if type(value) not in c.fast_types:
-        return False
+    if type(value) not in c.fast_types and not (c.text and isinstance(value, str)):
+        return False  # a choices enum member (a str subclass) is text to a text field: its to_python keeps it
     if type(value) is dt.datetime and value.tzinfo is None:
         return False  # naive: Django warns and converts; leave it to it
     if c.field.editable:
