@@ -69,10 +69,15 @@ _PLAIN = frozenset({str, int, bool, float, type(None)})
 
 
 def _datetime_json(f: models.Field) -> Callable[[Any], Any]:
+    last: list[Any] = [object(), None]  # the batch's shared timestamp, converted once
+
     def conv(v: Any) -> Any:
-        if type(v) is dt.datetime and v.tzinfo is dt.UTC:
-            return v.isoformat()  # what _jsonable gives: already aware and in UTC
-        return _jsonable(f, v)
+        if v is last[0]:
+            return last[1]
+        # isoformat(): what _jsonable gives for one already aware and in UTC.
+        text = v.isoformat() if type(v) is dt.datetime and v.tzinfo is dt.UTC else _jsonable(f, v)
+        last[0], last[1] = v, text
+        return text
 
     return conv
 
@@ -291,6 +296,18 @@ class _Unplanned(Exception):
     """A value the planned insert does not know how to pass: Django's bulk_create takes the batch."""
 
 
+def _last_one(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """fn, remembering its last argument (by identity) and answer: for the one timestamp a batch shares."""
+    last: list[Any] = [object(), None]
+
+    def call(v: Any) -> Any:
+        if v is not last[0]:
+            last[0], last[1] = v, fn(v)
+        return last[1]
+
+    return call
+
+
 def _param_fn(f: models.Field, conn: BaseDatabaseWrapper) -> Callable[[Any], Any]:
     """value -> driver parameter, as f.get_db_prep_save(value, conn) gives it, with the common types inline."""
     target = f.target_field if isinstance(f, models.ForeignKey) else f
@@ -308,9 +325,10 @@ def _param_fn(f: models.Field, conn: BaseDatabaseWrapper) -> Callable[[Any], Any
     elif kind is models.DateField:
         fast_type, fast = dt.date, ((lambda v: v) if pg else str)
     elif kind is models.DateTimeField:
-        adapt_datetime: Callable[[Any], Any] = conn.ops.adapt_datetimefield_value
         fast_type = dt.datetime
-        fast = (lambda v: v) if pg else adapt_datetime  # aware ones only: naive ones take Django's path
+        # Aware ones only: naive ones take Django's path. A batch's records share their timestamps: the last
+        # one's text is kept.
+        fast = (lambda v: v) if pg else _last_one(conn.ops.adapt_datetimefield_value)
     elif kind is models.UUIDField:
         fast_type, fast = uuid.UUID, ((lambda v: v) if pg else (lambda v: v.hex))
     elif isinstance(target, models.JSONField) and type(target).get_db_prep_save is models.JSONField.get_db_prep_save:
@@ -354,6 +372,10 @@ class _InsertPlan:
     getters: list[Callable[[models.Model], Any]]
     params: list[Callable[[Any], Any]]
     related_check: Callable[[models.Model], bool]
+    # Per column: its attname and pre_save (None: the attribute is the value), and its parameter function.
+    columns_read: list[tuple[str, Callable[[models.Model, bool], Any] | None, Callable[[Any], Any]]]
+    # The attnames of the plain DateTimeFields with auto_now or auto_now_add: one timestamp for the batch.
+    stamped: list[str]
 
 
 def _insert_plan(model: type[models.Model], conn: BaseDatabaseWrapper) -> _InsertPlan | None:
@@ -365,19 +387,30 @@ def _insert_plan(model: type[models.Model], conn: BaseDatabaseWrapper) -> _Inser
     if any(f.generated or f.db_default is not NOT_PROVIDED or (f.db_returning and f is not meta.pk) for f in fields):
         return None
     getters: list[Callable[[models.Model], Any]] = []
+    reads: list[Callable[[models.Model, bool], Any] | None] = []
+    stamped: list[str] = []
     for f in fields:
         if type(f).pre_save is models.Field.pre_save:
             getters.append(lambda obj, a=f.attname: getattr(obj, a))
+            reads.append(None)
         else:  # auto_now(_add), LocalizedTextField: the field decides what is saved
             getters.append(lambda obj, f=f: f.pre_save(obj, True))
+            if type(f) is models.DateTimeField and (f.auto_now or f.auto_now_add):  # type: ignore[attr-defined]
+                stamped.append(f.attname)  # pre_save would set timezone.now(): set once for the batch
+                reads.append(None)
+            else:
+                reads.append(f.pre_save)
+    params = [_param_fn(f, conn) for f in fields]
     return _InsertPlan(
         table=meta.db_table,
         pk=meta.pk,
         columns=[f.column for f in fields],
         fields=fields,
         getters=getters,
-        params=[_param_fn(f, conn) for f in fields],
+        params=params,
         related_check=_related_check(model),
+        columns_read=[(f.attname, r, p) for f, r, p in zip(fields, reads, params, strict=True)],
+        stamped=stamped,
     )
 
 
@@ -442,11 +475,23 @@ def _bulk_insert(model: type[M], objs: Sequence[M]) -> None:
         return
     pk_index = plan.fields.index(plan.pk)
     rows: list[list[Any]] = []
+    if plan.stamped:
+        now = timezone.now()
+        for obj in objs:
+            d = obj.__dict__
+            for attname in plan.stamped:
+                d[attname] = now
+    reads = plan.columns_read
+    related_check = plan.related_check
     try:
         for obj in objs:
-            if plan.related_check(obj):
+            if related_check(obj):
                 obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
-            rows.append([p(g(obj)) for g, p in zip(plan.getters, plan.params, strict=True)])
+            d = obj.__dict__
+            try:
+                rows.append([p(d[a]) if r is None else p(r(obj, True)) for a, r, p in reads])
+            except KeyError:  # an attribute not in the instance's dict (deferred, or a property): ask for it
+                rows.append([p(g(obj)) for g, p in zip(plan.getters, plan.params, strict=True)])
     except _Unplanned:
         _django_bulk_create(model, objs)
         return
