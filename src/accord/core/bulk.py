@@ -112,10 +112,16 @@ def _snapshot_fn(model: type[models.Model]) -> Callable[[models.Model], dict[str
             plan.append((f.attname, _PLAIN, _any_json(f)))
 
     def snap(obj: models.Model) -> dict[str, Any]:
+        d = obj.__dict__  # a column's value is its attribute's (a foreign key's id read without its descriptor)
         out = {}
-        for attname, plain, conv in plan:
-            v = getattr(obj, attname)
-            out[attname] = v if type(v) in plain else conv(v)
+        try:
+            for attname, plain, conv in plan:
+                v = d[attname]
+                out[attname] = v if type(v) in plain else conv(v)
+        except KeyError:  # a deferred column: read through the attribute
+            for attname, plain, conv in plan:
+                v = getattr(obj, attname)
+                out[attname] = v if type(v) in plain else conv(v)
         return out
 
     return snap
@@ -164,45 +170,73 @@ def _maker(model: type[models.Model]) -> Callable[[dict[str, Any]], models.Model
             if not isinstance(f, models.ForeignKey) or len(f.foreign_related_fields) != 1:
                 return None
             target = f.remote_field.model._meta.concrete_model
-            plan.append((f.name, f.attname, f.cache_name, f._get_default, target, f.target_field.attname))
+            plan.append((f.name, f.attname, f.cache_name, f.get_default, target, f.target_field.attname))
         elif f.descriptor_class is not DeferredAttribute:
             return None  # a field with its own descriptor: setting its attribute does more than store
         else:
             plan.append((f.name, f.attname, None, f._get_default, None, ""))
-    names = frozenset(n for p in plan for n in p[:2])
     new = object.__new__
+    # Per set of given names (an import gives the same ones for every record): what to copy, what to default.
+    layouts: dict[tuple[str, ...], tuple[Any, ...] | None] = {}
+
+    def layout(given: tuple[str, ...]) -> tuple[Any, ...] | None:
+        keys = set(given)
+        constants: dict[str, Any] = {}
+        computed: list[tuple[str, Callable[[], Any]]] = []
+        copied: list[tuple[str, str]] = []
+        related: list[tuple[str, str, Any, Any, str]] = []
+        for name, attname, cache_name, default, target, target_attname in plan:
+            if name in keys and attname in keys and name != attname:
+                return None  # both: Django sets one, then the other
+            if cache_name is not None and name in keys:
+                related.append((name, attname, cache_name, target, target_attname))
+            elif attname in keys or name in keys:
+                copied.append((attname, attname if attname in keys else name))
+            else:
+                f = meta.get_field(name)
+                if (f.has_default() and callable(f.default)) or f.has_db_default():
+                    computed.append((attname, default))  # a new value (or expression) per record
+                else:  # a constant default, None or "": Django gives that one object to every record
+                    constants[attname] = default()
+        used = {n for n in keys if any(n in p[:2] for p in plan)}
+        if used != keys:
+            return None
+        return constants, computed, copied, related
 
     def make(fields: dict[str, Any]) -> models.Model:
-        if not names.issuperset(fields) or router.routers:
+        given = tuple(fields)
+        if given not in layouts:
+            layouts[given] = layout(given)
+        planned = layouts[given]
+        if planned is None or router.routers:
             # Properties, a name that is no field, or database routers to ask: Django's own way (or its error).
             return model(**fields)
+        constants, computed, copied, related = planned
         obj = new(model)
         state = ModelState()
         d = obj.__dict__
         d["_state"] = state
-        for name, attname, cache_name, default, target, target_attname in plan:
-            if cache_name is not None and name in fields:
-                rel = fields[name]
-                if rel is None:
-                    d[attname] = None
-                elif isinstance(rel, target) and rel.pk is not None:  # type: ignore[arg-type]
-                    # The descriptor's database bookkeeping, as it goes without routers.
-                    if state.db is None:
-                        state.db = rel._state.db or DEFAULT_DB_ALIAS
-                    if rel._state.db is None:
-                        rel._state.db = state.db
-                    if rel._state.db != state.db:
-                        return model(**fields)  # Django refuses the relation
-                    d[attname] = getattr(rel, target_attname)
-                else:
-                    return model(**fields)  # unsaved or of another kind: Django checks and refuses
-                state.fields_cache[cache_name] = rel
-            elif attname in fields:
-                d[attname] = fields[attname]
-            elif name in fields:
-                d[attname] = fields[name]
+        d.update(constants)
+        for attname, default in computed:
+            d[attname] = default()
+        for attname, key in copied:
+            d[attname] = fields[key]
+        for name, attname, cache_name, target, target_attname in related:
+            rel = fields[name]
+            if rel is None:
+                d[attname] = None
+            elif isinstance(rel, target) and getattr(rel, target_attname) is not None:
+                # The descriptor's database bookkeeping, as it goes without routers.
+                if state.db is None:
+                    state.db = rel._state.db or DEFAULT_DB_ALIAS
+                if rel._state.db is None:
+                    rel._state.db = state.db
+                if rel._state.db != state.db:
+                    return model(**fields)  # Django refuses the relation
+                d[attname] = getattr(rel, target_attname)
             else:
-                d[attname] = default()
+                return model(**fields)  # unsaved or of another kind: Django checks and refuses
+            state.fields_cache[cache_name] = rel
         return obj
 
     return make
@@ -430,12 +464,13 @@ def _related_check(model: type[models.Model]) -> Callable[[models.Model], bool]:
 
     def check(obj: models.Model) -> bool:
         cache = obj._state.fields_cache
+        d = obj.__dict__
         for cache_name, attname, target in rels:
             if cache_name in cache:
                 rel = cache[cache_name]
                 if rel is None:
                     continue
-                own = getattr(obj, attname)
+                own = d[attname] if attname in d else getattr(obj, attname)
                 if own is None or own == "" or getattr(rel, target) != own or rel.pk is None:
                     return True
         return False

@@ -272,8 +272,10 @@ def _foreign_key_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterabl
         if f.name in skip:
             continue
         pending: dict[Any, list[int]] = {}
+        attname = f.attname
         for i, obj in enumerate(objs):
-            raw = getattr(obj, f.attname)
+            d = obj.__dict__  # the id without the descriptor's call (a deferred one through it)
+            raw = d[attname] if attname in d else getattr(obj, attname)
             if f.blank and raw in f.empty_values:
                 continue
             try:
@@ -370,9 +372,11 @@ def _unique_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterable[tup
         label = key[-1]
         seen: dict[tuple[Any, ...], int] = {}
         candidates: dict[tuple[Any, ...], int] = {}
+        names = [attname[n] for n in key]
         for i, obj in enumerate(objs):
-            value = tuple(getattr(obj, attname[n]) for n in key)
-            if any(v is None for v in value):
+            d = obj.__dict__  # the columns without the descriptors' calls (a deferred one through them)
+            value = tuple(d[a] if a in d else getattr(obj, a) for a in names)
+            if None in value:
                 continue
             if value in seen:
                 yield i, label, f"repeats the {', '.join(key)} of record #{seen[value]} in the same batch"
