@@ -86,7 +86,7 @@ def test_multi_column_unique_keys_are_checked_against_stored_rows_and_in_the_bat
 
 
 def test_the_planned_snapshot_equals_audit_snapshot(seed):
-    from accord.core.audit import snapshot
+    from accord.core.audit import _snapshot_each as snapshot
     from accord.core.bulk import _snapshot_fn
     from accord.programmes.models import Exchange, Participation, Project
 

@@ -25,7 +25,7 @@ from django.db.models.fields import NOT_PROVIDED, AutoFieldMixin
 from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
 
-from accord.core.audit import Entry, _jsonable, append, entry, snapshot
+from accord.core.audit import Entry, _snapshot_fn, append, entry, snapshot
 from accord.core.errors import DomainError
 from accord.core.models import ChangeRecord
 from accord.core.routers import pin_primary
@@ -61,70 +61,6 @@ class RecordsInvalid(DomainError):
         first = min(errors)
         fields = "; ".join(f"{f}: {', '.join(m)}" for f, m in errors[first].items())
         super().__init__(f"{len(errors)} record(s) are invalid; the first (#{first}): {fields}")
-
-
-# --- snapshots ------------------------------------------------------------------------
-
-_PLAIN = frozenset({str, int, bool, float, type(None)})
-
-
-def _datetime_json(f: models.Field) -> Callable[[Any], Any]:
-    last: list[Any] = [object(), None]  # the batch's shared timestamp, converted once
-
-    def conv(v: Any) -> Any:
-        if v is last[0]:
-            return last[1]
-        # isoformat(): what _jsonable gives for one already aware and in UTC.
-        text = v.isoformat() if type(v) is dt.datetime and v.tzinfo is dt.UTC else _jsonable(f, v)
-        last[0], last[1] = v, text
-        return text
-
-    return conv
-
-
-def _date_json(f: models.Field) -> Callable[[Any], Any]:
-    def conv(v: Any) -> Any:
-        if type(v) is dt.date:
-            return v.isoformat()
-        return _jsonable(f, v)
-
-    return conv
-
-
-def _any_json(f: models.Field) -> Callable[[Any], Any]:
-    return lambda v: _jsonable(f, v)
-
-
-@cache
-def _snapshot_fn(model: type[models.Model]) -> Callable[[models.Model], dict[str, Any]]:
-    """core.audit.snapshot(obj) for this model, with each field's conversion chosen once (same result)."""
-    plan: list[tuple[str, frozenset[type], Callable[[Any], Any]]] = []
-    for f in model._meta.concrete_fields:
-        if type(f).value_from_object is not models.Field.value_from_object:
-            return snapshot
-        if isinstance(f, models.DateTimeField):
-            plan.append((f.attname, frozenset({type(None)}), _datetime_json(f)))
-        elif isinstance(f, models.DateField):
-            plan.append((f.attname, frozenset({type(None)}), _date_json(f)))
-        elif isinstance(f, models.DecimalField):
-            plan.append((f.attname, frozenset({type(None)}), _any_json(f)))
-        else:  # _jsonable passes these types through untouched
-            plan.append((f.attname, _PLAIN, _any_json(f)))
-
-    def snap(obj: models.Model) -> dict[str, Any]:
-        d = obj.__dict__  # a column's value is its attribute's (a foreign key's id read without its descriptor)
-        out = {}
-        try:
-            for attname, plain, conv in plan:
-                v = d[attname]
-                out[attname] = v if type(v) in plain else conv(v)
-        except KeyError:  # a deferred column: read through the attribute
-            for attname, plain, conv in plan:
-                v = getattr(obj, attname)
-                out[attname] = v if type(v) in plain else conv(v)
-        return out
-
-    return snap
 
 
 def _insert_rows(
@@ -332,12 +268,14 @@ class _Unplanned(Exception):
 
 def _last_one(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """fn, remembering its last argument (by identity) and answer: for the one timestamp a batch shares."""
-    last: list[Any] = [object(), None]
+    last: list[tuple[Any, Any]] = [(object(), None)]  # replaced whole: threads never see half of it
 
     def call(v: Any) -> Any:
-        if v is not last[0]:
-            last[0], last[1] = v, fn(v)
-        return last[1]
+        seen, answer = last[0]
+        if v is not seen:
+            answer = fn(v)
+            last[0] = (v, answer)
+        return answer
 
     return call
 
