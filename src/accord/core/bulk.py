@@ -107,10 +107,10 @@ def _maker(model: type[models.Model]) -> Callable[[dict[str, Any]], models.Model
                 return None
             target = f.remote_field.model._meta.concrete_model
             plan.append((f.name, f.attname, f.cache_name, f.get_default, target, f.target_field.attname))
-        elif f.descriptor_class is not DeferredAttribute:
+        elif f.descriptor_class is not DeferredAttribute:  # type: ignore[attr-defined]
             return None  # a field with its own descriptor: setting its attribute does more than store
         else:
-            plan.append((f.name, f.attname, None, f._get_default, None, ""))
+            plan.append((f.name, f.attname, None, f._get_default, None, ""))  # type: ignore[attr-defined]
     new = object.__new__
     # Per set of given names (an import gives the same ones for every record): what to copy, what to default.
     layouts: dict[tuple[str, ...], tuple[Any, ...] | None] = {}
@@ -129,7 +129,7 @@ def _maker(model: type[models.Model]) -> Callable[[dict[str, Any]], models.Model
             elif attname in keys or name in keys:
                 copied.append((attname, attname if attname in keys else name))
             else:
-                f = meta.get_field(name)
+                f: Any = meta.get_field(name)
                 if (f.has_default() and callable(f.default)) or f.has_db_default():
                     computed.append((attname, default))  # a new value (or expression) per record
                 else:  # a constant default, None or "": Django gives that one object to every record
@@ -235,7 +235,7 @@ def stored_instances(model: type[M], columns: Sequence[str], rows: Sequence[Sequ
     by_attname = {f.attname: f for f in meta.concrete_fields}
     # A column whose attribute does more than store when set (a file): Django's way.
     if not all(
-        c in by_attname and (by_attname[c].is_relation or by_attname[c].descriptor_class is DeferredAttribute)
+        c in by_attname and (by_attname[c].is_relation or by_attname[c].descriptor_class is DeferredAttribute)  # type: ignore[attr-defined]
         for c in columns
     ):
         return _from_db(model, columns, rows, db)
@@ -256,7 +256,7 @@ def stored_instances(model: type[M], columns: Sequence[str], rows: Sequence[Sequ
 def _from_db(model: type[M], columns: Sequence[str], rows: Sequence[Sequence[Any]], db: str) -> list[M]:
     order = [(f.attname, columns.index(f.attname)) for f in model._meta.concrete_fields if f.attname in columns]
     names = [a for a, _ in order]
-    return [model.from_db(db, names, [row[i] for _, i in order]) for row in rows]  # type: ignore[misc]
+    return [model.from_db(db, names, [row[i] for _, i in order]) for row in rows]
 
 
 # --- inserting records -------------------------------------------------------------------------------
@@ -367,7 +367,7 @@ def _insert_plan(model: type[models.Model], conn: BaseDatabaseWrapper) -> _Inser
             reads.append(None)
         else:  # auto_now(_add), LocalizedTextField: the field decides what is saved
             getters.append(lambda obj, f=f: f.pre_save(obj, True))
-            if type(f) is models.DateTimeField and (f.auto_now or f.auto_now_add):  # type: ignore[attr-defined]
+            if type(f) is models.DateTimeField and (f.auto_now or f.auto_now_add):
                 stamped.append(f.attname)  # pre_save would set timezone.now(): set once for the batch
                 reads.append(None)
             else:
@@ -517,7 +517,7 @@ def create_many(
                 for o in objs
             ]
         )
-        index_changed(objs)
+        index_changed(objs, created=True)
     return objs
 
 

@@ -343,7 +343,7 @@ def upsert(
     meta = model._meta
     fk = {f.name: f.attname for f in meta.concrete_fields if f.is_relation}
     names = list(dict.fromkeys(n for w in wanted for n in w.fields))
-    attnames = [fk.get(n) or meta.get_field(n).attname for n in names]
+    attnames = [fk.get(n) or meta.get_field(n).attname for n in names]  # type: ignore[union-attr]
     # A kept record holds its identity as well (its uid names it in other keys), then the compared columns.
     identity = [a for a in ("uid", "version") if keep_unchanged and a in {f.attname for f in meta.concrete_fields}]
     loaded = ["external_id", meta.pk.attname, *identity, *attnames]
