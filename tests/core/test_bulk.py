@@ -86,7 +86,7 @@ def test_multi_column_unique_keys_are_checked_against_stored_rows_and_in_the_bat
 
 
 def test_the_planned_snapshot_equals_audit_snapshot(seed):
-    from accord.core.audit import snapshot
+    from accord.core.audit import _snapshot_each as snapshot
     from accord.core.bulk import _snapshot_fn
     from accord.programmes.models import Exchange, Participation, Project
 
@@ -126,3 +126,81 @@ def test_conditional_unique_keys_are_checked_inside_the_batch_too():
         create_many(Person, twins)
     assert "same batch" in caught.value.errors[1]["orcid"][0] and 0 not in caught.value.errors
     create_many(Person, [Person(name={"en": "No ORCID"}), Person(name={"en": "No ORCID either"})])  # "" may repeat
+
+
+# --- the import path's shortcuts give what Django's own steps give -------------------------------------
+
+
+def _state(obj):
+    return (obj._state.adding, obj._state.db, dict(obj._state.fields_cache))
+
+
+def test_build_makes_the_instances_the_model_constructor_makes(seed):
+    from accord.core.bulk import build
+    from accord.core.models import Visibility
+    from accord.programmes.models import Participation
+
+    project = seed.protocol.projects.first()
+    org = Organisation.objects.filter(party__isnull=False).first()
+    rows = [
+        {
+            "project": project,
+            "organisation": org,
+            "side": org.party,
+            "role": "partner",
+            "visibility": Visibility.PUBLIC,
+        },
+        {"project_id": project.pk, "organisation_id": org.pk, "side_id": org.party_id, "external_id": "x:1"},
+        {"project": project, "organisation": org, "side": None},
+    ]
+    for fields, made in zip(rows, build(Participation, rows), strict=True):
+        expected = Participation(**fields)
+        assert type(made) is Participation
+        mine = {k: v for k, v in made.__dict__.items() if k not in ("_state", "uid")}
+        theirs = {k: v for k, v in expected.__dict__.items() if k not in ("_state", "uid")}
+        assert mine == theirs and _state(made) == _state(expected)
+        assert made.uid != expected.uid and made.uid.version == 7
+    with pytest.raises(TypeError):  # a name that is no field: Django's own error
+        build(Person, [{"nickname": "x"}])
+    with pytest.raises(ValueError):  # a related object of the wrong kind: refused as Django refuses it
+        build(Participation, [{"project": org}])
+
+
+def test_values_by_key_reads_what_values_list_reads(seed):
+    from accord.core.bulk import values_by_key
+
+    made = create_many(
+        Organisation, [Organisation(party=seed.cn, name={"en": f"Keyed {i}"}, external_id=f"k:{i}") for i in range(20)]
+    )
+    keys = [f"k:{i}" for i in range(25)]  # five not stored
+    columns = ["external_id", "id", "name", "party_id", "founded_on", "uid"]
+    got = sorted(values_by_key(Organisation, "external_id", keys, columns, chunk=7))
+    expected = sorted(Organisation.objects.filter(external_id__in=keys).values_list(*columns))
+    assert got == expected and len(got) == len(made) == 20
+    assert type(got[0][2]) is type(expected[0][2])  # the localized name, converted the same way
+
+
+def test_stored_instances_are_the_instances_from_db_makes(seed):
+    from accord.core.bulk import stored_instances
+
+    columns = ["external_id", "id", "name", "party_id"]
+    rows = list(Organisation.objects.filter(party__isnull=False).values_list(*columns)[:5])
+    for row, made in zip(rows, stored_instances(Organisation, columns, rows, "default"), strict=True):
+        in_order = [f.attname for f in Organisation._meta.concrete_fields if f.attname in columns]
+        expected = Organisation.from_db("default", in_order, [row[columns.index(a)] for a in in_order])
+        assert {k: v for k, v in made.__dict__.items() if k != "_state"} == {
+            k: v for k, v in expected.__dict__.items() if k != "_state"
+        }
+        assert _state(made) == _state(expected) == (False, "default", {})
+        assert made.get_deferred_fields() == expected.get_deferred_fields()
+        assert made.uid == Organisation.objects.get(pk=made.pk).uid  # a deferred column is read on use
+
+
+def test_a_choices_member_is_validated_as_its_text(seed):
+    from accord.core.models import Visibility
+    from accord.core.validation import validate_many
+
+    good = Organisation(party=seed.cn, name={"en": "Enum"}, visibility=Visibility.PUBLIC)
+    bad = Organisation(party=seed.cn, name={"en": "Enum"}, visibility=ChangeRecord.Action.CREATE)  # not a visibility
+    errors = validate_many([good, bad])
+    assert 0 not in errors and "visibility" in errors[1]

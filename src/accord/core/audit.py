@@ -12,6 +12,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Sequence
+from functools import cache
 from json.encoder import encode_basestring as _encode_str
 from typing import Any, NamedTuple
 
@@ -55,7 +56,77 @@ def _jsonable(field: models.Field, value: Any) -> Any:
 
 def snapshot(obj: models.Model) -> dict[str, Any]:
     """The record as stored: every concrete column by attribute name (foreign keys as ids), JSON-ready."""
+    return _snapshot_fn(type(obj))(obj)
+
+
+def _snapshot_each(obj: models.Model) -> dict[str, Any]:
+    """snapshot(), each column's conversion chosen on the way (the definition the planned one keeps to)."""
     return {f.attname: _jsonable(f, f.value_from_object(obj)) for f in obj._meta.concrete_fields}
+
+
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+
+
+def _datetime_json(f: models.Field) -> Callable[[Any], Any]:
+    # The last value converted and its text, as one tuple (replaced whole, so threads never see half of it): the
+    # records of a batch share their timestamps.
+    last: list[tuple[Any, Any]] = [(object(), None)]
+
+    def conv(v: Any) -> Any:
+        seen, text = last[0]
+        if v is seen:
+            return text
+        # isoformat(): what _jsonable gives for one already aware and in UTC.
+        text = v.isoformat() if type(v) is dt.datetime and v.tzinfo is dt.UTC else _jsonable(f, v)
+        last[0] = (v, text)
+        return text
+
+    return conv
+
+
+def _date_json(f: models.Field) -> Callable[[Any], Any]:
+    def conv(v: Any) -> Any:
+        if type(v) is dt.date:
+            return v.isoformat()
+        return _jsonable(f, v)
+
+    return conv
+
+
+def _any_json(f: models.Field) -> Callable[[Any], Any]:
+    return lambda v: _jsonable(f, v)
+
+
+@cache
+def _snapshot_fn(model: type[models.Model]) -> Callable[[models.Model], dict[str, Any]]:
+    """snapshot(obj) for this model, with each field's conversion chosen once (the same result as _snapshot_each)."""
+    plan: list[tuple[str, frozenset[type], Callable[[Any], Any]]] = []
+    for f in model._meta.concrete_fields:
+        if type(f).value_from_object is not models.Field.value_from_object:
+            return _snapshot_each
+        if isinstance(f, models.DateTimeField):
+            plan.append((f.attname, frozenset({type(None)}), _datetime_json(f)))
+        elif isinstance(f, models.DateField):
+            plan.append((f.attname, frozenset({type(None)}), _date_json(f)))
+        elif isinstance(f, models.DecimalField):
+            plan.append((f.attname, frozenset({type(None)}), _any_json(f)))
+        else:  # _jsonable passes these types through untouched
+            plan.append((f.attname, _PLAIN, _any_json(f)))
+
+    def snap(obj: models.Model) -> dict[str, Any]:
+        d = obj.__dict__  # a column's value is its attribute's (a foreign key's id read without its descriptor)
+        out = {}
+        try:
+            for attname, plain, conv in plan:
+                v = d[attname]
+                out[attname] = v if type(v) in plain else conv(v)
+        except KeyError:  # a deferred column: read through the attribute
+            for attname, plain, conv in plan:
+                v = getattr(obj, attname)
+                out[attname] = v if type(v) in plain else conv(v)
+        return out
+
+    return snap
 
 
 def snapshot_value(field: models.Field, value: Any) -> Any:

@@ -17,12 +17,15 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import signals
+from django.db.models.base import ModelState
 from django.db.models.fields import NOT_PROVIDED, AutoFieldMixin
+from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
 
-from accord.core.audit import Entry, _jsonable, append, entry, snapshot
+from accord.core.audit import Entry, _snapshot_fn, append, entry, snapshot
 from accord.core.errors import DomainError
 from accord.core.models import ChangeRecord
 from accord.core.routers import pin_primary
@@ -31,7 +34,17 @@ from accord.core.search import index_changed
 from accord.core.services import _is_editable, stale_error
 from accord.core.validation import _UNCHANGED_BY_TO_PYTHON, validate_many
 
-__all__ = ["BATCH", "Change", "RecordsInvalid", "create_many", "update_many", "validate_many"]
+__all__ = [
+    "BATCH",
+    "Change",
+    "RecordsInvalid",
+    "build",
+    "create_many",
+    "stored_instances",
+    "update_many",
+    "validate_many",
+    "values_by_key",
+]
 
 M = TypeVar("M", bound=models.Model)
 
@@ -48,59 +61,6 @@ class RecordsInvalid(DomainError):
         first = min(errors)
         fields = "; ".join(f"{f}: {', '.join(m)}" for f, m in errors[first].items())
         super().__init__(f"{len(errors)} record(s) are invalid; the first (#{first}): {fields}")
-
-
-# --- snapshots ------------------------------------------------------------------------
-
-_PLAIN = frozenset({str, int, bool, float, type(None)})
-
-
-def _datetime_json(f: models.Field) -> Callable[[Any], Any]:
-    def conv(v: Any) -> Any:
-        if type(v) is dt.datetime and v.tzinfo is dt.UTC:
-            return v.isoformat()  # what _jsonable gives: already aware and in UTC
-        return _jsonable(f, v)
-
-    return conv
-
-
-def _date_json(f: models.Field) -> Callable[[Any], Any]:
-    def conv(v: Any) -> Any:
-        if type(v) is dt.date:
-            return v.isoformat()
-        return _jsonable(f, v)
-
-    return conv
-
-
-def _any_json(f: models.Field) -> Callable[[Any], Any]:
-    return lambda v: _jsonable(f, v)
-
-
-@cache
-def _snapshot_fn(model: type[models.Model]) -> Callable[[models.Model], dict[str, Any]]:
-    """core.audit.snapshot(obj) for this model, with each field's conversion chosen once (same result)."""
-    plan: list[tuple[str, frozenset[type], Callable[[Any], Any]]] = []
-    for f in model._meta.concrete_fields:
-        if type(f).value_from_object is not models.Field.value_from_object:
-            return snapshot
-        if isinstance(f, models.DateTimeField):
-            plan.append((f.attname, frozenset({type(None)}), _datetime_json(f)))
-        elif isinstance(f, models.DateField):
-            plan.append((f.attname, frozenset({type(None)}), _date_json(f)))
-        elif isinstance(f, models.DecimalField):
-            plan.append((f.attname, frozenset({type(None)}), _any_json(f)))
-        else:  # _jsonable passes these types through untouched
-            plan.append((f.attname, _PLAIN, _any_json(f)))
-
-    def snap(obj: models.Model) -> dict[str, Any]:
-        out = {}
-        for attname, plain, conv in plan:
-            v = getattr(obj, attname)
-            out[attname] = v if type(v) in plain else conv(v)
-        return out
-
-    return snap
 
 
 def _insert_rows(
@@ -123,11 +83,201 @@ def _insert_rows(
         cur.executemany(f"INSERT INTO {quoted} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
 
 
+# --- making records --------------------------------------------------------------------------------
+
+
+@cache
+def _maker(model: type[models.Model]) -> Callable[[dict[str, Any]], models.Model] | None:
+    """A function making `model(**fields)` for a dict of fields, planned once; None when Model.__init__ must.
+
+    Model.__init__ walks every field through several calls (defaults, the foreign keys' descriptors) for each
+    record; an import makes hundreds of thousands of them. The plan sets the same attributes: each field's
+    value by name or attname, else its default, and a related object given by name both as its id and in the
+    instance's cache of related objects, as ForwardManyToOneDescriptor.__set__ does for a saved object.
+    """
+    meta = model._meta
+    if meta.parents:
+        return None
+    if type(model).__call__ is not type.__call__ or model.__init__ is not models.Model.__init__:
+        return None
+    plan: list[tuple[str, str, Any, Callable[[], Any], type[models.Model] | None, str]] = []
+    for f in meta.concrete_fields:
+        if f.is_relation:
+            if not isinstance(f, models.ForeignKey) or len(f.foreign_related_fields) != 1:
+                return None
+            target = f.remote_field.model._meta.concrete_model
+            plan.append((f.name, f.attname, f.cache_name, f.get_default, target, f.target_field.attname))
+        elif f.descriptor_class is not DeferredAttribute:  # type: ignore[attr-defined]
+            return None  # a field with its own descriptor: setting its attribute does more than store
+        else:
+            plan.append((f.name, f.attname, None, f._get_default, None, ""))  # type: ignore[attr-defined]
+    new = object.__new__
+    # Per set of given names (an import gives the same ones for every record): what to copy, what to default.
+    layouts: dict[tuple[str, ...], tuple[Any, ...] | None] = {}
+
+    def layout(given: tuple[str, ...]) -> tuple[Any, ...] | None:
+        keys = set(given)
+        constants: dict[str, Any] = {}
+        computed: list[tuple[str, Callable[[], Any]]] = []
+        copied: list[tuple[str, str]] = []
+        related: list[tuple[str, str, Any, Any, str]] = []
+        for name, attname, cache_name, default, target, target_attname in plan:
+            if name in keys and attname in keys and name != attname:
+                return None  # both: Django sets one, then the other
+            if cache_name is not None and name in keys:
+                related.append((name, attname, cache_name, target, target_attname))
+            elif attname in keys or name in keys:
+                copied.append((attname, attname if attname in keys else name))
+            else:
+                f: Any = meta.get_field(name)
+                if (f.has_default() and callable(f.default)) or f.has_db_default():
+                    computed.append((attname, default))  # a new value (or expression) per record
+                else:  # a constant default, None or "": Django gives that one object to every record
+                    constants[attname] = default()
+        used = {n for n in keys if any(n in p[:2] for p in plan)}
+        if used != keys:
+            return None
+        return constants, computed, copied, related
+
+    def make(fields: dict[str, Any]) -> models.Model:
+        given = tuple(fields)
+        if given not in layouts:
+            layouts[given] = layout(given)
+        planned = layouts[given]
+        if planned is None or router.routers:
+            # Properties, a name that is no field, or database routers to ask: Django's own way (or its error).
+            return model(**fields)
+        constants, computed, copied, related = planned
+        obj = new(model)
+        state = ModelState()
+        d = obj.__dict__
+        d["_state"] = state
+        d.update(constants)
+        for attname, default in computed:
+            d[attname] = default()
+        for attname, key in copied:
+            d[attname] = fields[key]
+        for name, attname, cache_name, target, target_attname in related:
+            rel = fields[name]
+            if rel is None:
+                d[attname] = None
+            elif isinstance(rel, target) and getattr(rel, target_attname) is not None:
+                # The descriptor's database bookkeeping, as it goes without routers.
+                if state.db is None:
+                    state.db = rel._state.db or DEFAULT_DB_ALIAS
+                if rel._state.db is None:
+                    rel._state.db = state.db
+                if rel._state.db != state.db:
+                    return model(**fields)  # Django refuses the relation
+                d[attname] = getattr(rel, target_attname)
+            else:
+                return model(**fields)  # unsaved or of another kind: Django checks and refuses
+            state.fields_cache[cache_name] = rel
+        return obj
+
+    return make
+
+
+def build(model: type[M], rows: Sequence[dict[str, Any]]) -> list[M]:
+    """[model(**fields) for fields in rows], the same instances made with fewer steps (see _maker)."""
+    make = _maker(model)
+    if make is None or signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return [model(**fields) for fields in rows]
+    return [make(fields) for fields in rows]  # type: ignore[misc]
+
+
+def values_by_key(
+    model: type[models.Model], key: str, keys: Sequence[str], columns: Sequence[str], *, chunk: int = 2000
+) -> list[tuple[Any, ...]]:
+    """`model.objects.filter(<key>__in=keys).values_list(*columns)`, chunk by chunk, for text keys.
+
+    The same rows and values (the fields' converters applied), but the query is compiled once per chunk size,
+    not once per chunk: Django prepares every value of an IN list through several calls, which for an import's
+    hundreds of thousands of keys costs more than the database's answer.
+    """
+    manager = model._default_manager
+    conn = connections[manager.db]
+    compiled: dict[int, tuple[Any, str]] = {}
+    out: list[tuple[Any, ...]] = []
+    for start in range(0, len(keys), chunk):
+        part = list(keys[start : start + chunk])
+        if not all(type(k) is str for k in part):
+            out += manager.filter(**{f"{key}__in": part}).values_list(*columns)
+            continue
+        if len(part) not in compiled:
+            placeholder = [f"\x00{i}" for i in range(len(part))]  # distinct, so the IN list keeps its length
+            query = manager.filter(**{f"{key}__in": placeholder}).values_list(*columns).query
+            compiler = query.get_compiler(using=manager.db)
+            sql, params = compiler.as_sql()
+            if list(params) != placeholder:
+                out += manager.filter(**{f"{key}__in": part}).values_list(*columns)
+                continue
+            compiled[len(part)] = (compiler, sql)
+        compiler, sql = compiled[len(part)]
+        with conn.cursor() as cur:
+            cur.execute(sql, part)
+            rows = cur.fetchall()
+        out += compiler.results_iter(results=[rows], tuple_expected=True)
+    return out
+
+
+def stored_instances(model: type[M], columns: Sequence[str], rows: Sequence[Sequence[Any]], db: str) -> list[M]:
+    """`model.from_db(db, columns, row)` for each row of these columns (attnames), with fewer steps.
+
+    The same instances: marked as stored in `db`, holding the given columns, every other column deferred
+    (read on first use, as Django does for a record read with only()).
+    """
+    meta = model._meta
+    if meta.parents or signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return _from_db(model, columns, rows, db)
+    if type(model).__call__ is not type.__call__ or model.__init__ is not models.Model.__init__:
+        return _from_db(model, columns, rows, db)
+    by_attname = {f.attname: f for f in meta.concrete_fields}
+    # A column whose attribute does more than store when set (a file): Django's way.
+    if not all(
+        c in by_attname and (by_attname[c].is_relation or by_attname[c].descriptor_class is DeferredAttribute)  # type: ignore[attr-defined]
+        for c in columns
+    ):
+        return _from_db(model, columns, rows, db)
+    new = object.__new__
+    out = []
+    for row in rows:
+        obj = new(model)
+        state = ModelState()
+        state.adding = False
+        state.db = db
+        d = obj.__dict__
+        d["_state"] = state
+        d.update(zip(columns, row, strict=True))
+        out.append(obj)
+    return out
+
+
+def _from_db(model: type[M], columns: Sequence[str], rows: Sequence[Sequence[Any]], db: str) -> list[M]:
+    order = [(f.attname, columns.index(f.attname)) for f in model._meta.concrete_fields if f.attname in columns]
+    names = [a for a, _ in order]
+    return [model.from_db(db, names, [row[i] for _, i in order]) for row in rows]
+
+
 # --- inserting records -------------------------------------------------------------------------------
 
 
 class _Unplanned(Exception):
     """A value the planned insert does not know how to pass: Django's bulk_create takes the batch."""
+
+
+def _last_one(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """fn, remembering its last argument (by identity) and answer: for the one timestamp a batch shares."""
+    last: list[tuple[Any, Any]] = [(object(), None)]  # replaced whole: threads never see half of it
+
+    def call(v: Any) -> Any:
+        seen, answer = last[0]
+        if v is not seen:
+            answer = fn(v)
+            last[0] = (v, answer)
+        return answer
+
+    return call
 
 
 def _param_fn(f: models.Field, conn: BaseDatabaseWrapper) -> Callable[[Any], Any]:
@@ -147,9 +297,10 @@ def _param_fn(f: models.Field, conn: BaseDatabaseWrapper) -> Callable[[Any], Any
     elif kind is models.DateField:
         fast_type, fast = dt.date, ((lambda v: v) if pg else str)
     elif kind is models.DateTimeField:
-        adapt_datetime: Callable[[Any], Any] = conn.ops.adapt_datetimefield_value
         fast_type = dt.datetime
-        fast = (lambda v: v) if pg else adapt_datetime  # aware ones only: naive ones take Django's path
+        # Aware ones only: naive ones take Django's path. A batch's records share their timestamps: the last
+        # one's text is kept.
+        fast = (lambda v: v) if pg else _last_one(conn.ops.adapt_datetimefield_value)
     elif kind is models.UUIDField:
         fast_type, fast = uuid.UUID, ((lambda v: v) if pg else (lambda v: v.hex))
     elif isinstance(target, models.JSONField) and type(target).get_db_prep_save is models.JSONField.get_db_prep_save:
@@ -193,6 +344,10 @@ class _InsertPlan:
     getters: list[Callable[[models.Model], Any]]
     params: list[Callable[[Any], Any]]
     related_check: Callable[[models.Model], bool]
+    # Per column: its attname and pre_save (None: the attribute is the value), and its parameter function.
+    columns_read: list[tuple[str, Callable[[models.Model, bool], Any] | None, Callable[[Any], Any]]]
+    # The attnames of the plain DateTimeFields with auto_now or auto_now_add: one timestamp for the batch.
+    stamped: list[str]
 
 
 def _insert_plan(model: type[models.Model], conn: BaseDatabaseWrapper) -> _InsertPlan | None:
@@ -204,19 +359,30 @@ def _insert_plan(model: type[models.Model], conn: BaseDatabaseWrapper) -> _Inser
     if any(f.generated or f.db_default is not NOT_PROVIDED or (f.db_returning and f is not meta.pk) for f in fields):
         return None
     getters: list[Callable[[models.Model], Any]] = []
+    reads: list[Callable[[models.Model, bool], Any] | None] = []
+    stamped: list[str] = []
     for f in fields:
         if type(f).pre_save is models.Field.pre_save:
             getters.append(lambda obj, a=f.attname: getattr(obj, a))
+            reads.append(None)
         else:  # auto_now(_add), LocalizedTextField: the field decides what is saved
             getters.append(lambda obj, f=f: f.pre_save(obj, True))
+            if type(f) is models.DateTimeField and (f.auto_now or f.auto_now_add):
+                stamped.append(f.attname)  # pre_save would set timezone.now(): set once for the batch
+                reads.append(None)
+            else:
+                reads.append(f.pre_save)
+    params = [_param_fn(f, conn) for f in fields]
     return _InsertPlan(
         table=meta.db_table,
         pk=meta.pk,
         columns=[f.column for f in fields],
         fields=fields,
         getters=getters,
-        params=[_param_fn(f, conn) for f in fields],
+        params=params,
         related_check=_related_check(model),
+        columns_read=[(f.attname, r, p) for f, r, p in zip(fields, reads, params, strict=True)],
+        stamped=stamped,
     )
 
 
@@ -236,12 +402,13 @@ def _related_check(model: type[models.Model]) -> Callable[[models.Model], bool]:
 
     def check(obj: models.Model) -> bool:
         cache = obj._state.fields_cache
+        d = obj.__dict__
         for cache_name, attname, target in rels:
             if cache_name in cache:
                 rel = cache[cache_name]
                 if rel is None:
                     continue
-                own = getattr(obj, attname)
+                own = d[attname] if attname in d else getattr(obj, attname)
                 if own is None or own == "" or getattr(rel, target) != own or rel.pk is None:
                     return True
         return False
@@ -281,11 +448,23 @@ def _bulk_insert(model: type[M], objs: Sequence[M]) -> None:
         return
     pk_index = plan.fields.index(plan.pk)
     rows: list[list[Any]] = []
+    if plan.stamped:
+        now = timezone.now()
+        for obj in objs:
+            d = obj.__dict__
+            for attname in plan.stamped:
+                d[attname] = now
+    reads = plan.columns_read
+    related_check = plan.related_check
     try:
         for obj in objs:
-            if plan.related_check(obj):
+            if related_check(obj):
                 obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
-            rows.append([p(g(obj)) for g, p in zip(plan.getters, plan.params, strict=True)])
+            d = obj.__dict__
+            try:
+                rows.append([p(d[a]) if r is None else p(r(obj, True)) for a, r, p in reads])
+            except KeyError:  # an attribute not in the instance's dict (deferred, or a property): ask for it
+                rows.append([p(g(obj)) for g, p in zip(plan.getters, plan.params, strict=True)])
     except _Unplanned:
         _django_bulk_create(model, objs)
         return
@@ -338,7 +517,7 @@ def create_many(
                 for o in objs
             ]
         )
-        index_changed(objs)
+        index_changed(objs, created=True)
     return objs
 
 

@@ -5,6 +5,10 @@ import os
 import time
 import uuid
 
+_new_object = object.__new__
+_set_slot = object.__setattr__
+_SAFE_UNKNOWN = uuid.SafeUUID.unknown
+
 
 def new_uid() -> uuid.UUID:
     ms = time.time_ns() // 1_000_000
@@ -14,7 +18,12 @@ def new_uid() -> uuid.UUID:
     value |= ((rand >> 62) & 0xFFF) << 64  # 12 random bits
     value |= 0b10 << 62  # RFC 4122 variant
     value |= rand & ((1 << 62) - 1)
-    return uuid.UUID(int=value)
+    # uuid.UUID(int=value) without its argument checks (the value is 128 bits by construction): every new record
+    # takes one, and an import makes hundreds of thousands.
+    uid = _new_object(uuid.UUID)
+    _set_slot(uid, "int", value)
+    _set_slot(uid, "is_safe", _SAFE_UNKNOWN)
+    return uid
 
 
 # Records that must have the same id everywhere (the seed programme) use name-based ids under this namespace.

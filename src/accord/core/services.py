@@ -34,7 +34,7 @@ def create(model: type[M], *, related: models.Model | None = None, **fields: Any
     validate(obj)
     obj.save(force_insert=True)
     record_change(obj, ChangeRecord.Action.CREATE, before=None, after=snapshot(obj), related=related)
-    index_changed([obj])
+    index_changed([obj], created=True)
     return obj
 
 

@@ -176,6 +176,7 @@ class _FieldCheck:
     choices: frozenset[Any] | None
     null: bool
     checks: tuple[Callable[[Any], bool], ...]
+    text: bool  # a CharField or TextField: to_python() returns any str (subclasses too) unchanged
 
 
 def _field_check(f: models.Field) -> _FieldCheck:
@@ -196,13 +197,14 @@ def _field_check(f: models.Field) -> _FieldCheck:
         choices=choices,
         null=f.null,
         checks=tuple(_validator_check(v) for v in f.validators) if fast_types else (),
+        text=fast_types == (str,),
     )
 
 
 def _certainly_valid(c: _FieldCheck, value: Any) -> bool:
     """Whether Field.clean(value) would return `value` itself without raising (False: ask Field.clean)."""
-    if type(value) not in c.fast_types:
-        return False
+    if type(value) not in c.fast_types and not (c.text and isinstance(value, str)):
+        return False  # a choices enum member (a str subclass) is text to a text field: its to_python keeps it
     if type(value) is dt.datetime and value.tzinfo is None:
         return False  # naive: Django warns and converts; leave it to it
     if c.field.editable:
@@ -270,8 +272,10 @@ def _foreign_key_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterabl
         if f.name in skip:
             continue
         pending: dict[Any, list[int]] = {}
+        attname = f.attname
         for i, obj in enumerate(objs):
-            raw = getattr(obj, f.attname)
+            d = obj.__dict__  # the id without the descriptor's call (a deferred one through it)
+            raw = d[attname] if attname in d else getattr(obj, attname)
             if f.blank and raw in f.empty_values:
                 continue
             try:
@@ -368,9 +372,11 @@ def _unique_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterable[tup
         label = key[-1]
         seen: dict[tuple[Any, ...], int] = {}
         candidates: dict[tuple[Any, ...], int] = {}
+        names = [attname[n] for n in key]
         for i, obj in enumerate(objs):
-            value = tuple(getattr(obj, attname[n]) for n in key)
-            if any(v is None for v in value):
+            d = obj.__dict__  # the columns without the descriptors' calls (a deferred one through them)
+            value = tuple(d[a] if a in d else getattr(obj, a) for a in names)
+            if None in value:
                 continue
             if value in seen:
                 yield i, label, f"repeats the {', '.join(key)} of record #{seen[value]} in the same batch"

@@ -22,7 +22,7 @@ import pycountry
 from django.db import models
 from langcodes import Language
 
-from accord.core.bulk import Change, RecordsInvalid, create_many, update_many
+from accord.core.bulk import Change, RecordsInvalid, build, create_many, stored_instances, update_many, values_by_key
 from accord.directory.models import Party
 from accord.interop.report import ImportRefused, ImportReport, Problem
 
@@ -326,49 +326,83 @@ def upsert(
     related: Callable[[M], models.Model | None] | None = None,
     prepare: Callable[[M], None] | None = None,
     describe: Callable[[M], str] | None = None,
+    keep_unchanged: bool = True,
 ) -> dict[str, M]:
     """Create, update or leave each wanted record; the stored instances by external id.
 
     `columns` names the source column of each field, so a refused record points at its cell.
     `prepare` is called on each stored instance that is read (to hand it related objects already in
     memory, so validation does not read them back one by one). `describe` gives str() of a new record
-    more cheaply, for its audit entry.
+    more cheaply, for its audit entry. Without `keep_unchanged` the result holds only the records written
+    (for a caller that needs none of them: an unchanged record is then compared without being made).
+
+    The stored records are compared by the wanted fields' columns alone, read as plain values; only those
+    that differ are read whole. An unchanged record kept for the result holds those columns (the rest are
+    deferred: read on first use).
     """
     meta = model._meta
     fk = {f.name: f.attname for f in meta.concrete_fields if f.is_relation}
+    names = list(dict.fromkeys(n for w in wanted for n in w.fields))
+    attnames = [fk.get(n) or meta.get_field(n).attname for n in names]  # type: ignore[union-attr]
+    # A kept record holds its identity as well (its uid names it in other keys), then the compared columns.
+    identity = [a for a in ("uid", "version") if keep_unchanged and a in {f.attname for f in meta.concrete_fields}]
+    loaded = ["external_id", meta.pk.attname, *identity, *attnames]
+    first = 2 + len(identity)
+    manager = model._default_manager
+    stored = {row[0]: row for row in values_by_key(model, "external_id", [w.key for w in wanted], loaded, chunk=CHUNK)}
     by_key: dict[str, M] = {}
-    keys = [w.key for w in wanted]
-    for start in range(0, len(keys), CHUNK):
-        for found in model._default_manager.filter(external_id__in=keys[start : start + CHUNK]):
-            by_key[found.external_id] = found  # type: ignore[attr-defined]
-    new: list[M] = []
+    kept: list[tuple[str, tuple[Any, ...]]] = []
+    new_fields: list[dict[str, Any]] = []
     new_origin: list[Wanted] = []
-    changes: list[Change] = []
-    change_origin: list[Wanted] = []
+    differing: list[tuple[Wanted, Any]] = []
     for w in wanted:
-        stored = by_key.get(w.key)
-        if stored is None:
-            new.append(model(external_id=w.key, **w.fields))
+        row = stored.get(w.key)
+        if row is None:
+            new_fields.append({"external_id": w.key, **w.fields})
             new_origin.append(w)
             continue
-        obj: M = stored
-        diff: dict[str, Any] = {}
-        for name, value in w.fields.items():
+        fields = w.fields
+        same = True
+        for i, name in enumerate(names, first):
+            if name not in fields:
+                continue
+            value = fields[name]
             if name in fk:
-                if getattr(obj, fk[name]) != (value.pk if value is not None else None):
-                    diff[name] = value
-            elif getattr(obj, name) != value:
-                diff[name] = value
-        if not diff:
+                value = value.pk if value is not None else None
+            if row[i] != value:
+                same = False
+                break
+        if same:
             report.unchanged[kind] += 1
-            continue
-        for name in fk:  # the related objects in memory, so validation reads none of them back
-            if name in w.fields:
-                setattr(obj, name, w.fields[name])
-        if prepare is not None:
-            prepare(obj)
-        changes.append(Change(obj, diff))
-        change_origin.append(w)
+            if keep_unchanged:
+                kept.append((w.key, row))
+        else:
+            differing.append((w, row[1]))
+    if kept:
+        instances = stored_instances(model, loaded, [row for _, row in kept], manager.db)
+        by_key.update(zip([k for k, _ in kept], instances, strict=True))
+    changes: list[Change] = []
+    change_origin: list[Wanted] = []
+    if differing:
+        whole = manager.in_bulk([pk for _, pk in differing])
+        for w, pk in differing:
+            obj: M = whole[pk]
+            by_key[w.key] = obj
+            diff: dict[str, Any] = {}
+            for name, value in w.fields.items():
+                if name in fk:
+                    if getattr(obj, fk[name]) != (value.pk if value is not None else None):
+                        diff[name] = value
+                elif getattr(obj, name) != value:
+                    diff[name] = value
+            for name in fk:  # the related objects in memory, so validation reads none of them back
+                if name in w.fields:
+                    setattr(obj, name, w.fields[name])
+            if prepare is not None:
+                prepare(obj)
+            changes.append(Change(obj, diff))
+            change_origin.append(w)
+    new = build(model, new_fields)
     try:
         create_many(model, new, related=related, describe=describe)
     except RecordsInvalid as exc:

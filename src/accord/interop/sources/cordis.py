@@ -639,6 +639,7 @@ def _write(reader: _Reader, report: ImportReport) -> None:
         related=lambda part: part.project,
         prepare=attach_project,
         describe=reprs.participation,
+        keep_unchanged=False,
     )
 
 
