@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 
 import pytest
 from django.conf import settings
@@ -18,7 +19,72 @@ from django.utils import translation
 os.environ.setdefault("ACCORD_STATIC_ROOT", os.path.join(tempfile.gettempdir(), f"accord-test-static-{os.getuid()}"))
 
 from accord.core.actor import Actor, acting_as
-from tests.processes import installation_template, scratch_database  # noqa: F401  (fixtures for every folder)
+from tests.processes import (  # fixtures for every folder, and the template built early
+    installation_template,  # noqa: F401
+    scratch_database,  # noqa: F401
+    start_installation_template,
+)
+
+_template_build: threading.Thread | None = None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _template_build
+    _template_build = start_installation_template(session.config)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _template_build is not None:
+        _template_build.join()
+
+
+# Modules whose tests run `accord` only in processes of their own, on a SQLite data directory of their own (their
+# environment drops ACCORD_DATABASE_URL), and use no test database: whatever the pass's database, they do the
+# same work. scripts/test runs them in the SQLite pass; in the PostgreSQL pass (ACCORD_TEST_ONCE=1) they are
+# reported as skipped with that reason, never left out silently. A test there that asks for the test database
+# is an error, so the list cannot quietly come to hold one the PostgreSQL pass must run.
+OWN_SQLITE_INSTALLATION = ("e2e/", "test_end_to_end.py", "test_cli.py", "test_suite.py")
+TESTS = os.path.dirname(os.path.abspath(__file__))
+
+
+def _runs_on_its_own_sqlite_installation(item: pytest.Item) -> bool:
+    path = os.path.relpath(str(item.path), TESTS).replace(os.sep, "/")
+    return any(path == name or path.startswith(name) for name in OWN_SQLITE_INSTALLATION)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The modules marked slow (servers, browsers, installations) first, each module's tests in their order: under
+    pytest-xdist a worker takes a whole module, so a long module started last would leave the other worker idle
+    at the end of the pass (the longest first is how the two workers finish together)."""
+    slow_modules = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_modules)  # a stable sort: the order within stays
+    once = os.environ.get("ACCORD_TEST_ONCE") == "1" and settings.DATABASES["default"]["ENGINE"] != (
+        "django.db.backends.sqlite3"
+    )
+    for item in items:
+        if not _runs_on_its_own_sqlite_installation(item):
+            continue
+        uses_db = {"django_db_setup", "db", "transactional_db", "_django_db_helper"} & set(item.fixturenames)
+        if uses_db or item.get_closest_marker("django_db"):
+            raise pytest.UsageError(f"{item.nodeid} uses the test database: take it out of OWN_SQLITE_INSTALLATION")
+        if once:
+            item.add_marker(
+                pytest.mark.skip(
+                    reason="runs `accord` on its own SQLite installation whatever the pass's database: "
+                    "run in the SQLite pass (scripts/test)"
+                )
+            )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> None:
+    """Argon2id as in production, at its smallest cost: the test process hashes the seed's passwords for each
+    worker's database and every password sign-in of a test (Django's default, 100 MiB and 8 lanes, costs
+    0.2 s of CPU a hash). No test asserts the cost; the algorithm (argon2id, the first hasher) is unchanged and
+    tested (tests/security/test_settings.py). Servers and commands the tests start hash at the real cost."""
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    Argon2PasswordHasher.time_cost, Argon2PasswordHasher.memory_cost, Argon2PasswordHasher.parallelism = 1, 8, 1
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,11 +10,12 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -52,13 +53,9 @@ def file_lock(path: Path) -> Iterator[None]:
 TEMPLATE_STEPS = (("migrate", "-v0"), ("createcachetable",), ("demo",))
 
 
-@pytest.fixture(scope="session")
-def installation_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data directory on SQLite with Accord migrated, the cache table made and the demo loaded, as the
-    operator's `accord migrate`, `accord createcachetable` and `accord demo` leave it: built once per test run
-    (shared by the xdist workers, under a file lock) and copied by `fresh_installation` wherever a test needs a
-    fresh installation. Building one takes about a minute on a busy machine; a copy, a fraction of a second."""
-    root = shared_dir(tmp_path_factory)
+def build_installation_template(root: Path) -> Path:
+    """`root`/installation-template built unless another process has built it (under a file lock: who comes
+    second waits, then reuses it)."""
     template = root / "installation-template"
     done = template / ".complete"
     with file_lock(root / "installation-template.lock"):
@@ -70,6 +67,37 @@ def installation_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 assert result.returncode == 0, f"accord {' '.join(step)}: {result.stderr}"
             done.write_text("")
     return template
+
+
+def start_installation_template(config: pytest.Config) -> threading.Thread | None:
+    """Under pytest-xdist, the whole suite on SQLite: the controller builds the installation template while the
+    workers start and collect, so the first worker to need it does not stand waiting a minute for it (the slow
+    modules, which need it, go first). Anything else builds it when a test first asks (`installation_template`)."""
+    from django.conf import settings
+
+    whole = config.args_source == pytest.Config.ArgsSource.TESTPATHS
+    filtered = config.getoption("markexpr", "") or config.getoption("keyword", "")
+    xdist = bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
+    if not (xdist and whole and not filtered and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")):
+        return None
+    root = config._tmp_path_factory.getbasetemp()  # the workers' base temporary directories are made in it
+
+    def build() -> None:
+        with suppress(AssertionError):  # a failed build is built again, and reported, by the fixture
+            build_installation_template(root)
+
+    thread = threading.Thread(target=build, name="installation-template", daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.fixture(scope="session")
+def installation_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory on SQLite with Accord migrated, the cache table made and the demo loaded, as the
+    operator's `accord migrate`, `accord createcachetable` and `accord demo` leave it: built once per test run
+    (shared by the xdist workers, under a file lock) and copied by `fresh_installation` wherever a test needs a
+    fresh installation. Building one takes about a minute on a busy machine; a copy, a fraction of a second."""
+    return build_installation_template(shared_dir(tmp_path_factory))
 
 
 def fresh_installation(template: Path, data_dir: Path) -> Path:

@@ -172,8 +172,10 @@ class Installations:
 
 
 @pytest.fixture(scope="session")
-def installations(tmp_path_factory: pytest.TempPathFactory, installation_template: Path) -> Iterator[Installations]:
-    made = Installations(tmp_path_factory.mktemp("reliability"), installation_template)
+def installations(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Installations]:
+    # The SQLite template only on SQLite: on PostgreSQL the installations copy a template database of their own.
+    sqlite_template = Path() if _pg_base() else request.getfixturevalue("installation_template")
+    made = Installations(tmp_path_factory.mktemp("reliability"), sqlite_template)
     try:
         yield made
     finally:
