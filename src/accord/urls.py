@@ -13,6 +13,7 @@ urlpatterns = [
     path("oai", include("accord.interop.standards.urls")),
     path("dashboard/", include("accord.web.dashboard.urls")),
     path("jobs/", include("accord.jobs.urls")),
+    path("federation/conflicts/", include("accord.federation.conflict_urls")),
     # Each domain app's record pages, at plain paths (/agreements/, /plans/7/, /people/3/edit/).
     path("", include("accord.agreements.urls")),
     path("", include("accord.programmes.urls")),
