@@ -10,10 +10,10 @@ import pytest
 
 from accord.core import services as records
 from accord.core.actor import Actor, acting_as
+from accord.core.audit import snapshot
 from accord.core.errors import DomainError
 from accord.federation import kinds as k
 from accord.federation.changes import _fields
-from accord.core.audit import snapshot
 
 
 @pytest.fixture

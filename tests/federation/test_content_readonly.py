@@ -62,7 +62,7 @@ def test_the_same_account_may_edit_it_in_a_hosted_installation(seed, settings):
 
 def test_acting_for_the_other_party_is_refused_through_the_services(seed, node):
     """Signing or agreeing for the other side, or adding a record on its side, is that side's node's act."""
-    from accord.core.actor import actor_for_user, acting_as
+    from accord.core.actor import acting_as, actor_for_user
     from accord.core.permissions import may_create, require_actor
 
     node("CN")

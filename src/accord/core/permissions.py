@@ -254,9 +254,9 @@ def may_create(
     if not who.is_authenticated:
         return False
     node = node_party_id()
-    if node is not None and party is not None and getattr(party, "pk", party) != node:
-        if not getattr(user, "is_peer_node", False):
-            return False  # the other side's records are added on its own node
+    other_side = node is not None and party is not None and getattr(party, "pk", party) != node
+    if other_side and not getattr(user, "is_peer_node", False):
+        return False  # the other side's records are added on its own node
     if who.is_admin:
         return True
     if party is not None and getattr(party, "pk", party) in who.coordinates:

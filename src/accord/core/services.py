@@ -73,7 +73,7 @@ def update(
     *,
     expected_version: int,
     related: models.Model | None = None,
-    new_version: int | None = None,
+    new_version: Any = None,  # int | None; Any so that callers' **changes (dict[str, object]) still type-check
     **changes: Any,
 ) -> M:
     """Apply `changes` to `obj` if it is still at `expected_version`; bump the version; audit the diff.

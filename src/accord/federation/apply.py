@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
@@ -32,6 +33,7 @@ from accord.core.audit import chain_head, snapshot
 from accord.core.errors import DomainError
 from accord.core.models import ChangeRecord, Visibility
 from accord.core.permissions import agreement_id_of, owning_party_id, parties_of_agreement
+from accord.core.refs import unique_or_none
 from accord.federation import kinds as k
 from accord.federation.models import Conflict, ReceivedRecord
 from accord.federation.node import PeerNode, local_party_id, peer_actor
@@ -44,10 +46,8 @@ RECEIVER_FIELDS = {"programmes.exchange": ("to_party_id", frozenset({"received_o
 
 def apply_change(body: dict[str, Any], sender_party: str, peer_name: str) -> None:
     """See federation.protocol. Raises ChangeRefused (nothing applied) or applies the change, or records a conflict."""
-    from accord.directory.models import Party
-
     change = _parse(body)
-    sender = Party.objects.filter(code=sender_party).first()
+    sender = _party(sender_party)
     if sender is None:
         raise ChangeRefused(f"the sending party {sender_party!r} is not known here")
     local_id = local_party_id()
@@ -61,6 +61,28 @@ def apply_change(body: dict[str, Any], sender_party: str, peer_name: str) -> Non
             _Apply(change, sender, node, local_id).run()
     except DomainError as exc:  # a write refused by the records' own rules: the peer's record is not valid here
         raise ChangeRefused(f"{change['kind']} {change['uid']}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class _Side:
+    pk: int
+    code: str
+
+
+_sides: dict[str, _Side] = {}  # a party's id and code never change: asked once per code, not once per change
+
+
+def _party(code: Any) -> _Side | None:
+    from accord.directory.models import Party
+
+    if not isinstance(code, str):
+        return None
+    if code not in _sides:
+        pk = Party.objects.filter(code=code).values_list("pk", flat=True).first()
+        if pk is None:
+            return None
+        _sides[code] = _Side(pk, code)
+    return _sides[code]
 
 
 def _parse(body: Any) -> dict[str, Any]:
@@ -107,9 +129,12 @@ def _parse(body: Any) -> dict[str, Any]:
     return out
 
 
-def local_values(model: type[models.Model], fields: dict[str, Any], *, what: str) -> dict[str, Any]:
+def local_values(
+    model: type[models.Model], fields: dict[str, Any], *, what: str, rows: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The change's fields as our columns (attname → value): global ids mapped to our rows, one query per kind.
-    ChangeRefused when a referenced record is not here."""
+    ChangeRefused when a referenced record is not here. `rows` receives the referenced records by field name
+    (the writes and checks that follow read them from there instead of asking again)."""
     link = k.links(model)
     by_name = {f.name: f for f in model._meta.concrete_fields}
     wanted: dict[type[models.Model], set[uuid.UUID]] = defaultdict(set)
@@ -133,17 +158,21 @@ def local_values(model: type[models.Model], fields: dict[str, Any], *, what: str
             pending.append((f.attname, ref_model, uid))
         else:
             values[f.attname] = value
-    found: dict[tuple[type[models.Model], uuid.UUID], int] = {}
+    found: dict[tuple[type[models.Model], uuid.UUID], Any] = {}
     for ref_model, uids in wanted.items():
-        for pk, uid in ref_model._default_manager.filter(uid__in=uids).values_list("pk", "uid"):
-            found[(ref_model, uid if isinstance(uid, uuid.UUID) else uuid.UUID(str(uid)))] = pk
+        for row in ref_model._default_manager.filter(uid__in=uids).order_by():
+            found[(ref_model, row.uid)] = row  # type: ignore[attr-defined]
+    names = {f.attname: f.name for f in model._meta.concrete_fields}
     for attname, ref_model, uid in pending:
         if (ref_model, uid) not in found:
             raise ChangeRefused(
                 f"{what}: {attname.removesuffix('_id')} refers to {ref_model._meta.label_lower} {uid}, which this node "
                 "does not hold (a change it depends on has not arrived)"
             )
-        values[attname] = found[(ref_model, uid)]
+        row = found[(ref_model, uid)]
+        values[attname] = row.pk
+        if rows is not None and names[attname] != attname:  # a foreign key (a generic link's id is no field)
+            rows[names[attname]] = row
     for column, (how, _t) in link.items():
         if how == "user":
             values[column] = None  # accounts are each node's own
@@ -169,19 +198,24 @@ class _Apply:
 
     def run(self) -> None:
         change, model = self.change, self.model
-        existing = model._default_manager.filter(uid=change["uid"]).first()
+        existing = unique_or_none(model._default_manager.filter(uid=change["uid"]))
         if change["action"] == "delete":
             self._delete(existing)
             return
-        values = local_values(model, change["fields"], what=self.what)
+        rows: dict[str, Any] = {}
+        values = local_values(model, change["fields"], what=self.what, rows=rows)
         self._fill_local(values)
         candidate = model(**values)
+        for name, row in rows.items():
+            setattr(candidate, name, row)  # the parents at hand: the checks walk them without asking again
         differing = self._differing(existing, values) if existing is not None else values
-        if existing is not None and not differing and change["version"] <= existing.version:
+        if existing is not None and not differing and change["version"] <= existing.version:  # type: ignore[attr-defined]
             return  # already here: delivered again, or a state we hold (whoever keeps it, nothing changes)
         self._check_keeper(existing, candidate, values)
         if existing is None:
-            obj = records.create(model, uid=change["uid"], version=change["version"], **values)
+            linked = {f.attname for f in model._meta.concrete_fields if f.name in rows}  # given as the rows themselves
+            columns = {c: v for c, v in values.items() if c not in linked}
+            obj = records.create(model, uid=change["uid"], version=change["version"], **columns, **rows)
         else:
             obj = self._update(existing, differing)
             if obj is None:
@@ -202,10 +236,8 @@ class _Apply:
     # --- who may change what -----------------------------------------------------------------------------
 
     def _check_keeper(self, existing: Any, candidate: Any, values: dict[str, Any]) -> None:
-        keepers = {owning_party_id(candidate)}
-        if existing is not None:
-            keepers.add(owning_party_id(existing))
-        keepers.discard(None)
+        found = [owning_party_id(candidate), owning_party_id(existing) if existing is not None else None]
+        keepers = {pk for pk in found if pk is not None}
         if keepers == {self.sender.pk}:
             return
         if keepers:
@@ -315,17 +347,21 @@ class _Apply:
         self._mark(change["version"], deleted=True)
 
     def _mark(self, version: int, *, deleted: bool = False) -> None:
-        ReceivedRecord.objects.update_or_create(
+        row = ReceivedRecord(
             object_type=self.change["kind"],
             object_uid=self.change["uid"],
-            defaults={
-                "party_id": self.sender.pk,
-                "peer_name": self.node.peer_name[:100],
-                "received_at": timezone.now(),
-                "remote_entry": self.change["entry"],
-                "version": version,
-                "deleted": deleted,
-            },
+            party_id=self.sender.pk,
+            peer_name=self.node.peer_name[:100],
+            received_at=timezone.now(),
+            remote_entry=self.change["entry"],
+            version=version,
+            deleted=deleted,
+        )
+        ReceivedRecord.objects.bulk_create(  # one statement: insert, or update the record's row
+            [row],
+            update_conflicts=True,
+            unique_fields=["object_type", "object_uid"],
+            update_fields=["party", "peer_name", "received_at", "remote_entry", "version", "deleted"],
         )
 
     # --- signatures --------------------------------------------------------------------------------------
@@ -359,8 +395,12 @@ class _Apply:
             return  # a historical signature recorded without a key: nothing to verify
         if signature.target_type.model_class()._meta.label_lower != "programmes.plan":
             return
-        if not signed_content.objects.filter(plan_id=signature.target_id, plan_version=signature.target_version).exists():
+        if not signed_content.objects.filter(
+            plan_id=signature.target_id, plan_version=signature.target_version
+        ).exists():
             return  # its content has not arrived yet: checked when it does
         result = check_signature(signature)
         if not result.ok and not result.superseded:
-            raise ChangeRefused(f"the signature of {signature.party.code} ({signature.uid}) does not verify: {result.reason}")
+            raise ChangeRefused(
+                f"the signature of {signature.party.code} ({signature.uid}) does not verify: {result.reason}"
+            )

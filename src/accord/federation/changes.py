@@ -92,7 +92,7 @@ def _shareable_deletes(rows: list[tuple[Any, ...]], scope: k.Scope) -> set[int]:
     registry = k.kinds()
     wanted: dict[type[models.Model], set[int]] = defaultdict(set)
     link_of: dict[int, tuple[type[models.Model], int] | None] = {}
-    for entry_id, _action, label, object_id, _uid, _version, before, _after in rows:
+    for entry_id, _action, label, _object_id, _uid, _version, before, _after in rows:
         model = registry[label]
         path = k.agreement_path(model)
         if path is None:
@@ -163,7 +163,7 @@ def _write(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
             "version": version,
         }
         if action == ChangeRecord.Action.DELETE:
-            body["owner"] = codes.get((before or {}).get("owner_party_id"))
+            body["owner"] = codes.get((before or {}).get("owner_party_id") or 0)
         else:
             body["owner"] = owners.get((label, int(object_id)))
             body["fields"] = _fields(model, after or {}, uids)

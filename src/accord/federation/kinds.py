@@ -61,9 +61,8 @@ def kinds() -> dict[str, type[models.Model]]:
 
 
 def _is_user_link(field: models.Field) -> bool:
-    return field.is_relation and field.related_model is not None and field.related_model._meta.label == str(
-        settings.AUTH_USER_MODEL
-    )
+    related: Any = field.related_model
+    return bool(field.is_relation and related is not None and related._meta.label == str(settings.AUTH_USER_MODEL))
 
 
 @cache
@@ -82,7 +81,9 @@ def links(model: type[models.Model]) -> dict[str, tuple[str, Any]]:
             out[f.attname] = ("record", f.related_model)
     for gf in model._meta.private_fields:
         if isinstance(gf, GenericForeignKey):
-            out[model._meta.get_field(gf.fk_field).attname] = ("generic", model._meta.get_field(gf.ct_field).attname)
+            id_field: Any = model._meta.get_field(gf.fk_field)
+            type_field: Any = model._meta.get_field(gf.ct_field)
+            out[id_field.attname] = ("generic", type_field.attname)
     return out
 
 
@@ -127,7 +128,10 @@ class Scope:
             plan, agreement = apps.get_model("programmes", "Plan"), apps.get_model("agreements", "Agreement")
             signed = Q(
                 target_type=ContentType.objects.get_for_model(plan), target_id__in=self.rows(plan).values("pk")
-            ) | Q(target_type=ContentType.objects.get_for_model(agreement), target_id__in=self.rows(agreement).values("pk"))
+            ) | Q(
+                target_type=ContentType.objects.get_for_model(agreement),
+                target_id__in=self.rows(agreement).values("pk"),
+            )
             return self.audience.condition(model) & signed
         if label in _LINKED_SCOPE:
             name = _LINKED_SCOPE[label]

@@ -68,9 +68,7 @@ class PeerNode:
     def __post_init__(self) -> None:
         sides = frozenset({self.party_id})
         # core.visibility.principal() reads this cached principal: the node's rights are exactly its party's.
-        self._accord_principal = Principal(
-            is_authenticated=True, parties=sides, coordinates=sides, signs_for=sides
-        )
+        self._accord_principal = Principal(is_authenticated=True, parties=sides, coordinates=sides, signs_for=sides)
 
     def get_username(self) -> str:
         return f"{peer_actor_prefix(self.party_code)}{self.peer_name}"

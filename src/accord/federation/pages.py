@@ -15,7 +15,8 @@ def _kept_by(record: Any, user: Any, params: Any, context: dict[str, Any]) -> di
     from accord.directory.models import Party
 
     received = ReceivedRecord.objects.filter(object_type=record._meta.label_lower, object_uid=record.uid).first()
-    return {"kept_by": {"party": Party.objects.get(pk=owning_party_id(record)), "received": received}}
+    party = Party.objects.filter(pk=owning_party_id(record) or 0).first()
+    return {"kept_by": {"party": party, "received": received}}
 
 
 extend_detail("*", _kept_by)

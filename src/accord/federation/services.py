@@ -36,9 +36,7 @@ def _open(conflict: Conflict, expected_version: int) -> tuple[Conflict, Any]:
 
 
 def _decided(conflict: Conflict, status: str) -> None:
-    records.update(
-        conflict, expected_version=conflict.version, status=status, resolved_by=current_actor().name[:200]
-    )
+    records.update(conflict, expected_version=conflict.version, status=status, resolved_by=current_actor().name[:200])
 
 
 @transaction.atomic

@@ -22,7 +22,8 @@ from accord.federation.models import Conflict
 def conflict_list(request: HttpRequest) -> HttpResponse:
     conflicts = list(visible(Conflict.objects.select_related("from_party", "owner_party"), request.user))
     for conflict in conflicts:
-        conflict.may_decide = conflict.status == Conflict.Status.OPEN and can(request.user, "change", conflict)
+        open_one = conflict.status == Conflict.Status.OPEN
+        conflict.may_decide = open_one and can(request.user, "change", conflict)  # type: ignore[attr-defined]
     return render(request, "federation/conflicts.html", {"conflicts": conflicts})
 
 
