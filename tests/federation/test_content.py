@@ -318,3 +318,18 @@ def test_bad_input_is_refused_with_a_clear_reason_and_nothing_applied(seed, node
     with pytest.raises(ChangeRefused, match="own party"):
         apply_change(good, "CN", "x")
     assert ChangeRecord.objects.count() == count
+
+
+def test_a_plan_arriving_agreed_without_both_approvals_of_its_version_is_refused(seed, node):
+    from accord.programmes.models import PlanApproval
+
+    plan = seed.plan_1960
+    plan.refresh_from_db()
+    body = copy.deepcopy(next(b for b in _sent() if b["uid"] == str(plan.uid)))
+    assert not PlanApproval.objects.filter(plan=plan, plan_version=plan.version).exists()
+    body.update(action="update", base_version=plan.version, version=plan.version + 1, entry=10**9)
+    body["fields"]["status"] = "agreed"
+    count = ChangeRecord.objects.count()
+    with pytest.raises(ChangeRefused, match=r"the approval of CN, SU on version \d+ is not here"):
+        apply_change(body, "SU", "soviet-node")
+    assert ChangeRecord.objects.count() == count

@@ -217,6 +217,7 @@ class _Apply:
             columns = {c: v for c, v in values.items() if c not in linked}
             obj = records.create(model, uid=change["uid"], version=change["version"], **columns, **rows)
         else:
+            self._check_plan_step(existing, differing)
             obj = self._update(existing, differing)
             if obj is None:
                 return  # recorded as a conflict
@@ -363,6 +364,36 @@ class _Apply:
             unique_fields=["object_type", "object_uid"],
             update_fields=["party", "peer_name", "received_at", "remote_entry", "version", "deleted"],
         )
+
+    # --- joint acts --------------------------------------------------------------------------------------
+
+    def _check_plan_step(self, existing: Any, differing: dict[str, Any]) -> None:
+        """A plan arrives agreed (or signed) only when every signatory party's approval (signature) of the version
+        it leaves is here too, and no conflict on a record under its agreement is undecided: both nodes then hold
+        the same approvals of the same content (versions are counted alike on both)."""
+        if self.change["kind"] != "programmes.plan" or "status" not in differing:
+            return
+        from accord.programmes.choices import PlanStatus
+        from accord.programmes.services import missing_approvals, missing_signatures
+
+        step = {
+            PlanStatus.AGREED: (missing_approvals, "approval"),
+            PlanStatus.SIGNED: (missing_signatures, "signature"),
+        }
+        if differing["status"] not in step:
+            return
+        missing, what = step[differing["status"]]
+        absent = missing(existing)
+        if absent:
+            codes = ", ".join(p.code for p in absent)
+            raise ChangeRefused(
+                f"{self.what} arrives {differing['status']}, but the {what} of {codes} on version {existing.version} "
+                "is not here"
+            )
+        if Conflict.objects.filter(agreement_id=existing.agreement_id, status=Conflict.Status.OPEN).exists():
+            raise ChangeRefused(
+                f"{self.what} arrives {differing['status']} while a conflict under its agreement is undecided"
+            )
 
     # --- signatures --------------------------------------------------------------------------------------
 
