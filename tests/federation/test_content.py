@@ -306,6 +306,7 @@ def test_bad_input_is_refused_with_a_clear_reason_and_nothing_applied(seed, node
         ({**good, "fields": {**good["fields"], "colour": "red"}}, "unknown: colour"),
         ({**good, "fields": {x: v for x, v in good["fields"].items() if x != "percent"}}, "missing: percent"),
     ]
+    cases.append(({**good, "fields": {**good["fields"], "period_start": "the 31st of Feb"}}, "not valid here"))
     orphan = copy.deepcopy(good)
     orphan.update(uid="0190c0de-0000-7000-8000-0000000000aa", action="create", base_version=None, version=1)
     orphan["fields"]["plan_item"] = "0190c0de-0000-7000-8000-0000000000bb"

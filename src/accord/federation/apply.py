@@ -6,8 +6,8 @@ The rules, in order (each refusal names what and why, and nothing is applied):
   on has not arrived;
 - the sender keeps only its own party's side: a record on another side (its owner_party, or its party along
   party_path, before or after the change) is refused, save the receiving side's receipt of an exchange sent to
-  it and, while ACCORD_FEDERATION_HANDOVER is on, records of our own side we do not hold yet (moving from an
-  installation that hosted both sides);
+  it and, while ACCORD_FEDERATION_HANDOVER is on, records of our own side made by the installation that hosted
+  both sides before the split (created or changed, never deleted);
 - a shared record (no side: an agreement, a plan and its items) is changed only by a party to its agreement, and
   only on the version we hold: a change made on another version is recorded as a Conflict, not applied, and
   both sides decide it in the pages (federation.services);
@@ -24,6 +24,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -61,6 +62,9 @@ def apply_change(body: dict[str, Any], sender_party: str, peer_name: str) -> Non
             _Apply(change, sender, node, local_id).run()
     except DomainError as exc:  # a write refused by the records' own rules: the peer's record is not valid here
         raise ChangeRefused(f"{change['kind']} {change['uid']}: {exc}") from None
+    except (ValidationError, ValueError, TypeError) as exc:  # a value no column of the kind can hold
+        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        raise ChangeRefused(f"{change['kind']} {change['uid']}: a field's value is not valid here: {message}") from None
 
 
 @dataclass(frozen=True)
@@ -264,7 +268,9 @@ class _Apply:
         return set(self._differing(existing, values)) <= rule[1]
 
     def _is_handover(self, existing: Any, keepers: set[int]) -> bool:
-        return existing is None and keepers == {self.local_id} and bool(settings.ACCORD_FEDERATION_HANDOVER)
+        """While the operator takes over our side from an installation that hosted both, its records of our side
+        (made there before the split) are taken as they come; never deleted this way."""
+        return keepers == {self.local_id} and bool(settings.ACCORD_FEDERATION_HANDOVER)
 
     # --- writing -----------------------------------------------------------------------------------------
 
