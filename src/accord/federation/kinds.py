@@ -106,6 +106,10 @@ class Scope:
 
     def __init__(self, peer_id: int, local_id: int):
         agreement_parties = apps.get_model("agreements", "AgreementParty")
+        codes = dict(
+            apps.get_model("directory", "Party").objects.filter(pk__in=(peer_id, local_id)).values_list("pk", "code")
+        )
+        self.peer_code, self.local_code = codes.get(peer_id), codes.get(local_id)
         self.audience = Audience(public=False, parties=frozenset({peer_id, local_id}))
         own_agreements = agreement_parties.objects.filter(party_id=local_id).values("agreement_id")
         self.agreements = agreement_parties.objects.filter(party_id=peer_id, agreement_id__in=own_agreements).values(
