@@ -18,6 +18,10 @@ ACCORD_REMIND_HOUR    local hour the job worker sends the daily reminder digest 
 ACCORD_REMIND_LEAD_DAYS  how many days before its due date a thing is shown and sent; default 30
 ACCORD_SITE_URL       the address people open Accord at, for the links in e-mails; default http://127.0.0.1:8000
 ACCORD_FEDERATION_SYNC_SECONDS  seconds between the job worker's syncs with the federation's peers; default 300; off
+ACCORD_NODE_PARTY     a party code this installation acts for without a node identity (tests); a node acts for the
+                      party `accord node init --party` gave it (docs/federation.md); neither: "hosted", every side here
+ACCORD_FEDERATION_HANDOVER  1 while a node takes over its own side's records from the installation that hosted both
+                      sides (accepts records of its own party it does not hold yet); default off
 """
 
 import os
@@ -206,6 +210,11 @@ LOGGING = {
 # The date the installation works as of (ISO, e.g. 1960-02-26), when its programme lives in the past as the demo's
 # does: overdue ages and the dates the steps propose are counted from it, and the pages say so. Unset: today.
 ACCORD_TODAY = os.environ.get("ACCORD_TODAY", "").strip()
+
+# Federation (accord.federation): the party this node acts for (a party code; unset: hosted, every side here), and
+# whether records of that party that a peer sends and we do not hold are taken over (moving from a hosted install).
+ACCORD_NODE_PARTY = os.environ.get("ACCORD_NODE_PARTY", "").strip()
+ACCORD_FEDERATION_HANDOVER = _env_bool("ACCORD_FEDERATION_HANDOVER")
 
 # After a change, the dashboard serves figures up to this old (saying so) while it counts them again.
 ACCORD_DASHBOARD_STALE_SECONDS = int(os.environ.get("ACCORD_DASHBOARD_STALE_SECONDS", 600))

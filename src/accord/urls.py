@@ -13,6 +13,7 @@ urlpatterns = [
     path("oai", include("accord.interop.standards.urls")),
     path("dashboard/", include("accord.web.dashboard.urls")),
     path("jobs/", include("accord.jobs.urls")),
+    path("federation/conflicts/", include("accord.federation.conflict_urls")),  # shared records both sides changed
     path("federation/", include("accord.federation.urls")),  # the peers page and the node-to-node endpoints
     # Each domain app's record pages, at plain paths (/agreements/, /plans/7/, /people/3/edit/).
     path("", include("accord.agreements.urls")),

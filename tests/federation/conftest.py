@@ -1,8 +1,8 @@
 """Our node, and a peer played by the test: its own key, signing the batches and messages it sends us.
 
-`accord.federation.protocol`'s two functions are replaced by fakes (the content half is another branch): what
-travels is a list the test fills, and applying a change creates a person through the directory's service, so
-"nothing applied" is checked in the database.
+`accord.federation.protocol`'s two functions are replaced by fakes (the content half has its own tests, in
+content/): what travels is a list the test fills, and applying a change creates a person through the
+directory's service, so "nothing applied" is checked in the database.
 """
 
 from __future__ import annotations

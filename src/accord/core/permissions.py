@@ -12,7 +12,11 @@ Reading is core.visibility's business. Changing follows the parties' own rule: e
   party's coordinators add and change it; any coordinator may add a party (a new partner's side);
 - a party's coordinator approves a document's text for their party only, and publishes a document of an
   agreement their party is a party to (documents.services checks that every approval is in);
-- observers and the public change nothing.
+- observers and the public change nothing;
+- on a federation node (an installation acting for one party), the other side's records are kept by the other
+  side's node: nobody here changes them (administrators included), acts for another party, or adds a record on
+  its side; they arrive from that node (accord.federation), whose actor is held to its own party's rights. The
+  one act on them that is ours is the receiving side's confirmation of receipt.
 
 Services check the acting account themselves (`require_actor`, `require_actor_create`), so every channel
 (page, API, admin, CLI, import, job) inherits the same rule; adapters ask `can` only to decide what to offer.
@@ -20,7 +24,7 @@ Services check the acting account themselves (`require_actor`, `require_actor_cr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -127,6 +131,41 @@ def owning_party_id(record: Model) -> int | None:
     return getattr(obj, f"{last}_id", None)
 
 
+# The party this installation acts for as a federation node, registered by the federation app (core imports no
+# app above it); None: hosted, every side is kept here.
+_node_party: list[Callable[[], int | None]] = []
+
+
+def register_node_party(resolve: Callable[[], int | None]) -> None:
+    """Name the function that gives the id of the party this node acts for (None when hosted)."""
+    _node_party[:] = [resolve]
+
+
+def node_party_id() -> int | None:
+    return _node_party[0]() if _node_party else None
+
+
+def kept_elsewhere(record: Model) -> bool:
+    """Is `record` on another party's side than this node's (kept by that party's node, read-only here)?"""
+    node = node_party_id()
+    if node is None:
+        return False
+    owner = owning_party_id(record)
+    return owner is not None and owner != node
+
+
+def _refused_on_node(user: Any, action: str, record: Model, party_id: Any) -> bool:
+    """A node's own users act for its party only: the other side's records and acts are that side's node's."""
+    node = node_party_id()
+    if node is None or getattr(user, "is_peer_node", False):
+        return False
+    if party_id is not None and party_id != node:
+        return True
+    if action == "confirm_receipt":  # ours to confirm when it was sent to us, whoever keeps the record
+        return False
+    return kept_elsewhere(record)
+
+
 def _coordinates_record(who: Principal, record: Model) -> bool:
     owner = owning_party_id(record)
     if owner is not None:
@@ -151,11 +190,13 @@ def can(user: Any, action: str, record: Model, *, party: Any = None) -> bool:
         return can_read(user, record)
     if not who.is_authenticated:
         return False
+    party_id = getattr(party, "pk", party)
+    if _refused_on_node(user, action, record, party_id):
+        return False
     if who.is_admin:
         return True
     if not _may_read(user, record):
         return False
-    party_id = getattr(party, "pk", party)
     if action in ("change", "delete"):
         if getattr(record, "reporting_organisation_id", None) in who.reports_for:  # a report their institution made
             return True
@@ -212,6 +253,10 @@ def may_create(
     who = principal(user)
     if not who.is_authenticated:
         return False
+    node = node_party_id()
+    other_side = node is not None and party is not None and getattr(party, "pk", party) != node
+    if other_side and not getattr(user, "is_peer_node", False):
+        return False  # the other side's records are added on its own node
     if who.is_admin:
         return True
     if party is not None and getattr(party, "pk", party) in who.coordinates:

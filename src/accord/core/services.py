@@ -68,10 +68,19 @@ def ensure_version(obj: models.Model, expected_version: int) -> None:
 
 
 @transaction.atomic
-def update(obj: M, *, expected_version: int, related: models.Model | None = None, **changes: Any) -> M:
+def update(
+    obj: M,
+    *,
+    expected_version: int,
+    related: models.Model | None = None,
+    new_version: Any = None,  # int | None; Any so that callers' **changes (dict[str, object]) still type-check
+    **changes: Any,
+) -> M:
     """Apply `changes` to `obj` if it is still at `expected_version`; bump the version; audit the diff.
 
     Changes that leave every column as stored are no change: nothing is written, the version stays.
+    `new_version` (federation: a change replicated from the record's keeper) sets the version the keeper's
+    node gave it instead of the next one, so both nodes count a record's versions alike.
 
     The row is re-read under a lock so the check and the write are one step, whatever `obj` held.
     Only the columns that changed are written (with the version guard in the WHERE clause as well).
@@ -94,13 +103,13 @@ def update(obj: M, *, expected_version: int, related: models.Model | None = None
         setattr(current, name, value)
     changed = {f.name for f in model._meta.concrete_fields if f.name in changes or f.attname in changes}
     validate(current, exclude=[f.name for f in model._meta.concrete_fields if f.name not in changed])
-    if snapshot(current) == before:
+    if snapshot(current) == before and new_version in (None, stored_version):
         # Nothing differs from what is stored (the same values, or values that clean to them): a no-op on every
         # channel. The version stays, no audit entry is written, the caller's instance holds the stored state.
         for f in model._meta.concrete_fields:
             setattr(obj, f.attname, getattr(current, f.attname))
         return obj
-    current.version = stored_version + 1  # type: ignore[attr-defined]
+    current.version = new_version if new_version is not None else stored_version + 1  # type: ignore[attr-defined]
     current.updated_at = timezone.now()  # type: ignore[attr-defined]
     after = snapshot(current)
     # clean() may derive other columns (a text's hash from its body): write whatever differs.

@@ -1,11 +1,443 @@
-"""Placeholder until the content half lands (branch h-fedapply); see protocol.py."""
+"""Applying a change received from a peer: through the same writes as a local user's, as the peer's actor.
+
+The rules, in order (each refusal names what and why, and nothing is applied):
+- the body is well formed and of a kind that travels (kinds.kinds());
+- every record it refers to is here (global ids mapped to our rows); one that is not means a change it depends
+  on has not arrived;
+- the sender keeps only its own party's side: a record on another side (its owner_party, or its party along
+  party_path, before or after the change) is refused, save the receiving side's receipt of an exchange sent to
+  it and, while ACCORD_FEDERATION_HANDOVER is on, records of our own side made by the installation that hosted
+  both sides before the split (created or changed, never deleted);
+- a shared record (no side: an agreement, a plan and its items) is changed only by a party to its agreement, and
+  only on the version we hold: a change made on another version is recorded as a Conflict, not applied, and
+  both sides decide it in the pages (federation.conflicts);
+- a signature, its seal and the content it signs are checked with signing's own check once all three are here.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from accord.core import services as records
+from accord.core.actor import acting_as
+from accord.core.audit import chain_head, snapshot
+from accord.core.errors import DomainError
+from accord.core.models import ChangeRecord, Visibility
+from accord.core.permissions import agreement_id_of, owning_party_id, parties_of_agreement
+from accord.core.refs import unique_or_none
+from accord.federation import kinds as k
+from accord.federation.models import Conflict, ReceivedRecord
+from accord.federation.node import PeerNode, local_party_id, peer_actor
 from accord.federation.protocol import ChangeRefused
+
+ACTIONS = {a.value for a in ChangeRecord.Action}
+# Fields the receiving side of a record writes on the sender's record (its receipt), by kind: (party column, fields).
+RECEIVER_FIELDS = {"programmes.exchange": ("to_party_id", frozenset({"received_on", "received_reference"}))}
 
 
 def apply_change(body: dict[str, Any], sender_party: str, peer_name: str) -> None:
-    raise ChangeRefused("this node cannot apply changes yet (the content half is not installed)")
+    """See federation.protocol. Raises ChangeRefused (nothing applied) or applies the change, or records a conflict."""
+    change = _parse(body)
+    sender = _party(sender_party)
+    if sender is None:
+        raise ChangeRefused(f"the sending party {sender_party!r} is not known here")
+    local_id = local_party_id()
+    if local_id is None:
+        raise ChangeRefused("this installation is not a node of one party (ACCORD_NODE_PARTY is not set)")
+    if sender.pk == local_id:
+        raise ChangeRefused(f"the sender acts for {sender.code}, this node's own party")
+    node = PeerNode(sender.pk, sender.code, peer_name)
+    try:
+        with acting_as(peer_actor(node, change["entry"])), transaction.atomic():
+            _Apply(change, sender, node, local_id).run()
+    except DomainError as exc:  # a write refused by the records' own rules: the peer's record is not valid here
+        raise ChangeRefused(f"{change['kind']} {change['uid']}: {exc}") from None
+    except (ValidationError, ValueError, TypeError) as exc:  # a value no column of the kind can hold
+        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        raise ChangeRefused(f"{change['kind']} {change['uid']}: a field's value is not valid here: {message}") from None
+
+
+@dataclass(frozen=True)
+class _Side:
+    pk: int
+    code: str
+
+
+_sides: dict[str, _Side] = {}  # a party's id and code never change: asked once per code, not once per change
+
+
+def _party(code: Any) -> _Side | None:
+    from accord.directory.models import Party
+
+    if not isinstance(code, str):
+        return None
+    if code not in _sides:
+        pk = Party.objects.filter(code=code).values_list("pk", flat=True).first()
+        if pk is None:
+            return None
+        _sides[code] = _Side(pk, code)
+    return _sides[code]
+
+
+def _parse(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ChangeRefused("the change is not a JSON object")
+    out: dict[str, Any] = {}
+    kind = body.get("kind")
+    if not isinstance(kind, str) or kind not in k.kinds():
+        raise ChangeRefused(f"unknown kind of record {kind!r}")
+    out["kind"] = kind
+    uid = k.parse_uid(body.get("uid"))
+    if uid is None:
+        raise ChangeRefused(f"{kind}: 'uid' is not a global id: {body.get('uid')!r}")
+    out["uid"] = uid
+    action = body.get("action")
+    if action not in ACTIONS:
+        raise ChangeRefused(f"{kind} {uid}: unknown action {action!r}")
+    out["action"] = action
+    for name, required in (("entry", True), ("version", True), ("base_version", action != "create")):
+        value = body.get(name)
+        if value is None and not required:
+            out[name] = None
+            continue
+        if type(value) is not int or value < 0:
+            raise ChangeRefused(f"{kind} {uid}: {name!r} must be a whole number, not {value!r}")
+        out[name] = value
+    fields = body.get("fields")
+    if action != "delete":
+        if not isinstance(fields, dict):
+            raise ChangeRefused(f"{kind} {uid}: 'fields' must be an object")
+        model = k.kinds()[kind]
+        names = {f.attname: f.name for f in model._meta.concrete_fields}
+        expected = {names[c] for c in k.travelling_columns(model)} - {
+            names[c] for c, (how, _t) in k.links(model).items() if how == "user"
+        }
+        unknown, missing = sorted(set(fields) - expected), sorted(expected - set(fields))
+        if unknown or missing:
+            raise ChangeRefused(
+                f"{kind} {uid}: fields do not match the kind"
+                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+                + (f"; missing: {', '.join(missing)}" if missing else "")
+            )
+    out["fields"] = fields or {}
+    return out
+
+
+def local_values(
+    model: type[models.Model], fields: dict[str, Any], *, what: str, rows: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The change's fields as our columns (attname → value): global ids mapped to our rows, one query per kind.
+    ChangeRefused when a referenced record is not here. `rows` receives the referenced records by field name
+    (the writes and checks that follow read them from there instead of asking again)."""
+    link = k.links(model)
+    by_name = {f.name: f for f in model._meta.concrete_fields}
+    wanted: dict[type[models.Model], set[uuid.UUID]] = defaultdict(set)
+    values: dict[str, Any] = {}
+    pending: list[tuple[str, type[models.Model], uuid.UUID]] = []
+    for name, value in fields.items():
+        f = by_name[name]
+        how, target = link.get(f.attname, ("", None))
+        if how == "type":
+            values[f.attname] = _content_type_id(value, what, name) if value is not None else None
+        elif how in ("record", "generic") and value is not None:
+            uid = k.parse_uid(value)
+            if uid is None:
+                raise ChangeRefused(f"{what}: {name!r} is not a global id: {value!r}")
+            if how == "record":
+                ref_model = target
+            else:  # the generic link's kind is in its type column
+                type_name = by_name[model._meta.get_field(target).name].name
+                ref_model = _model_of(fields.get(type_name), what, type_name)
+            wanted[ref_model].add(uid)
+            pending.append((f.attname, ref_model, uid))
+        else:
+            values[f.attname] = value
+    found: dict[tuple[type[models.Model], uuid.UUID], Any] = {}
+    for ref_model, uids in wanted.items():
+        for row in ref_model._default_manager.filter(uid__in=uids).order_by():
+            found[(ref_model, row.uid)] = row  # type: ignore[attr-defined]
+    names = {f.attname: f.name for f in model._meta.concrete_fields}
+    for attname, ref_model, uid in pending:
+        if (ref_model, uid) not in found:
+            raise ChangeRefused(
+                f"{what}: {attname.removesuffix('_id')} refers to {ref_model._meta.label_lower} {uid}, which this node "
+                "does not hold (a change it depends on has not arrived)"
+            )
+        row = found[(ref_model, uid)]
+        values[attname] = row.pk
+        if rows is not None and names[attname] != attname:  # a foreign key (a generic link's id is no field)
+            rows[names[attname]] = row
+    for column, (how, _t) in link.items():
+        if how == "user":
+            values[column] = None  # accounts are each node's own
+    return values
+
+
+def _model_of(label: Any, what: str, name: str) -> type[models.Model]:
+    try:
+        return apps.get_model(str(label))
+    except (LookupError, ValueError):
+        raise ChangeRefused(f"{what}: {name!r} names no kind of record here: {label!r}") from None
+
+
+def _content_type_id(label: Any, what: str, name: str) -> int:
+    return ContentType.objects.get_for_model(_model_of(label, what, name)).pk
+
+
+class _Apply:
+    def __init__(self, change: dict[str, Any], sender: Any, node: PeerNode, local_id: int):
+        self.change, self.sender, self.node, self.local_id = change, sender, node, local_id
+        self.model: type[models.Model] = k.kinds()[change["kind"]]
+        self.what = f"{change['kind']} {change['uid']}"
+
+    def run(self) -> None:
+        change, model = self.change, self.model
+        existing = unique_or_none(model._default_manager.filter(uid=change["uid"]))
+        if change["action"] == "delete":
+            self._delete(existing)
+            return
+        rows: dict[str, Any] = {}
+        values = local_values(model, change["fields"], what=self.what, rows=rows)
+        self._fill_local(values)
+        candidate = model(**values)
+        for name, row in rows.items():
+            setattr(candidate, name, row)  # the parents at hand: the checks walk them without asking again
+        differing = self._differing(existing, values) if existing is not None else values
+        if existing is not None and not differing and change["version"] <= existing.version:  # type: ignore[attr-defined]
+            return  # already here: delivered again, or a state we hold (whoever keeps it, nothing changes)
+        self._check_keeper(existing, candidate, values)
+        if existing is None:
+            linked = {f.attname for f in model._meta.concrete_fields if f.name in rows}  # given as the rows themselves
+            columns = {c: v for c, v in values.items() if c not in linked}
+            obj = records.create(model, uid=change["uid"], version=change["version"], **columns, **rows)
+        else:
+            self._check_plan_step(existing, differing)
+            obj = self._update(existing, differing)
+            if obj is None:
+                return  # recorded as a conflict
+        self._mark(obj.version)  # type: ignore[attr-defined]
+        self._check_signatures(obj)
+
+    # --- what is local to this node ----------------------------------------------------------------------
+
+    def _fill_local(self, values: dict[str, Any]) -> None:
+        label = self.change["kind"]
+        if label == "signing.signingkey":
+            # The private key never leaves its node: here the key only verifies what its holder signed.
+            values.update(encrypted_private_key="", nonce="", kdf_salt="", kdf="", kdf_params={}, cipher="")
+        elif label == "signing.signedcontent":
+            values["chain_position"] = chain_head()  # the records it was checked against: ours, as of now
+
+    # --- who may change what -----------------------------------------------------------------------------
+
+    def _check_keeper(self, existing: Any, candidate: Any, values: dict[str, Any]) -> None:
+        found = [owning_party_id(candidate), owning_party_id(existing) if existing is not None else None]
+        keepers = {pk for pk in found if pk is not None}
+        if keepers == {self.sender.pk}:
+            return
+        if keepers:
+            if self._is_receipt(existing, values) or self._is_handover(existing, keepers):
+                return
+            from accord.directory.models import Party
+
+            codes = ", ".join(sorted(Party.objects.filter(pk__in=keepers).values_list("code", flat=True)))
+            raise ChangeRefused(
+                f"{self.what} is on {codes}'s side: the node of {self.sender.code} may change only its own party's "
+                "records"
+            )
+        agreement_id = agreement_id_of(existing if existing is not None else candidate)
+        parties = parties_of_agreement(agreement_id) if agreement_id is not None else set()
+        # A new agreement arrives before its parties: the first of them are written by whoever registers it.
+        if parties and self.sender.pk not in parties:
+            raise ChangeRefused(f"{self.what}: {self.sender.code} is not a party to the agreement this record is under")
+
+    def _is_receipt(self, existing: Any, values: dict[str, Any]) -> bool:
+        rule = RECEIVER_FIELDS.get(self.change["kind"])
+        if rule is None or existing is None or getattr(existing, rule[0]) != self.sender.pk:
+            return False
+        return set(self._differing(existing, values)) <= rule[1]
+
+    def _is_handover(self, existing: Any, keepers: set[int]) -> bool:
+        """While the operator takes over our side from an installation that hosted both, its records of our side
+        (made there before the split) are taken as they come; never deleted this way."""
+        return keepers == {self.local_id} and bool(settings.ACCORD_FEDERATION_HANDOVER)
+
+    # --- writing -----------------------------------------------------------------------------------------
+
+    def _differing(self, existing: Any, values: dict[str, Any]) -> dict[str, Any]:
+        """The columns whose received value differs from ours (compared as the audit chain writes them)."""
+        before = snapshot(existing)
+        merged = {f.attname: getattr(existing, f.attname) for f in self.model._meta.concrete_fields}
+        merged.update(values)
+        after = snapshot(self.model(**merged))
+        return {c: values[c] for c in values if before.get(c) != after.get(c)}
+
+    def _update(self, existing: Any, differing: dict[str, Any]) -> Any:
+        change = self.change
+        ours = existing.version
+        if not differing:  # the same content at a later count (a decision on a conflict taken on the other side)
+            return records.update(existing, expected_version=ours, new_version=change["version"])
+        shared = owning_party_id(existing) is None
+        if shared and change["base_version"] != ours and not self._resolution_for(existing):
+            self._conflict(existing, ours)
+            return None
+        return records.update(existing, expected_version=ours, new_version=change["version"], **differing)
+
+    def _resolution_for(self, existing: Any) -> bool:
+        """The sender decided a conflict on this record (kept its own) over the version we hold."""
+        return Conflict.objects.filter(
+            object_uid=existing.uid,
+            owner_party_id=self.sender.pk,
+            status=Conflict.Status.KEPT_OURS,
+            theirs_version=existing.version,
+        ).exists()
+
+    def _conflict(self, existing: Any, ours: int) -> None:
+        change = self.change
+        fields = {
+            "base_version": change["base_version"] or 0,
+            "ours_version": ours,
+            "theirs_version": change["version"],
+            "theirs": change["fields"],
+            "object_repr": str(existing)[:300],
+        }
+        open_one = Conflict.objects.filter(
+            object_uid=existing.uid, owner_party_id=self.local_id, status=Conflict.Status.OPEN
+        ).first()
+        # Recorded as this node's own act (the conflict is ours to decide), not the peer's.
+        from accord.core.actor import SYSTEM, Actor
+
+        actor = Actor(None, f"federation (from {self.node.get_username()})"[:200], SYSTEM.request_id, system=True)
+        with acting_as(actor):
+            if open_one is not None:
+                records.update(open_one, expected_version=open_one.version, **fields)
+            else:
+                records.create(
+                    Conflict,
+                    owner_party_id=self.local_id,
+                    visibility=Visibility.BILATERAL,
+                    agreement_id=agreement_id_of(existing),
+                    object_type=change["kind"],
+                    object_uid=existing.uid,
+                    from_party_id=self.sender.pk,
+                    **fields,
+                )
+
+    def _delete(self, existing: Any) -> None:
+        change = self.change
+        if existing is None:
+            self._mark(change["version"], deleted=True)
+            return  # never here (never shared with us, or deleted already)
+        keeper = owning_party_id(existing)
+        if keeper is not None and keeper != self.sender.pk:
+            raise ChangeRefused(
+                f"{self.what} is on another side: the node of {self.sender.code} may delete only its own records"
+            )
+        if keeper is None:
+            agreement_id = agreement_id_of(existing)
+            if agreement_id is not None and self.sender.pk not in parties_of_agreement(agreement_id):
+                raise ChangeRefused(f"{self.what}: {self.sender.code} is not a party to its agreement")
+            if change["base_version"] != existing.version:
+                self._conflict(existing, existing.version)
+                return
+        records.delete(existing, expected_version=existing.version)
+        self._mark(change["version"], deleted=True)
+
+    def _mark(self, version: int, *, deleted: bool = False) -> None:
+        row = ReceivedRecord(
+            object_type=self.change["kind"],
+            object_uid=self.change["uid"],
+            party_id=self.sender.pk,
+            peer_name=self.node.peer_name[:100],
+            received_at=timezone.now(),
+            remote_entry=self.change["entry"],
+            version=version,
+            deleted=deleted,
+        )
+        ReceivedRecord.objects.bulk_create(  # one statement: insert, or update the record's row
+            [row],
+            update_conflicts=True,
+            unique_fields=["object_type", "object_uid"],
+            update_fields=["party", "peer_name", "received_at", "remote_entry", "version", "deleted"],
+        )
+
+    # --- joint acts --------------------------------------------------------------------------------------
+
+    def _check_plan_step(self, existing: Any, differing: dict[str, Any]) -> None:
+        """A plan arrives agreed (or signed) only when every signatory party's approval (signature) of the version
+        it leaves is here too, and no conflict on a record under its agreement is undecided: both nodes then hold
+        the same approvals of the same content (versions are counted alike on both)."""
+        if self.change["kind"] != "programmes.plan" or "status" not in differing:
+            return
+        from accord.programmes.choices import PlanStatus
+        from accord.programmes.services import missing_approvals, missing_signatures
+
+        step = {
+            PlanStatus.AGREED: (missing_approvals, "approval"),
+            PlanStatus.SIGNED: (missing_signatures, "signature"),
+        }
+        if differing["status"] not in step:
+            return
+        missing, what = step[differing["status"]]
+        absent = missing(existing)
+        if absent:
+            codes = ", ".join(p.code for p in absent)
+            raise ChangeRefused(
+                f"{self.what} arrives {differing['status']}, but the {what} of {codes} on version {existing.version} "
+                "is not here"
+            )
+        if Conflict.objects.filter(agreement_id=existing.agreement_id, status=Conflict.Status.OPEN).exists():
+            raise ChangeRefused(
+                f"{self.what} arrives {differing['status']} while a conflict under its agreement is undecided"
+            )
+
+    # --- signatures --------------------------------------------------------------------------------------
+
+    def _check_signatures(self, obj: Any) -> None:
+        """A received signature is checked with signing's own check as soon as its seal and content are here."""
+        from accord.agreements.models import Signature
+        from accord.signing.models import SignatureSeal, SignedContent
+
+        label = self.change["kind"]
+        if label == "agreements.signature":
+            found = [obj] if SignatureSeal.objects.filter(signature=obj).exists() else []
+        elif label == "signing.signatureseal":
+            found = [obj.signature]
+        elif label == "signing.signedcontent":
+            plan_type = ContentType.objects.get_for_model(obj.plan)
+            found = list(
+                Signature.objects.filter(
+                    target_type=plan_type, target_id=obj.plan_id, target_version=obj.plan_version, seal__isnull=False
+                )
+            )
+        else:
+            return
+        for signature in found:
+            self._verify(signature, SignedContent)
+
+    def _verify(self, signature: Any, signed_content: Any) -> None:
+        from accord.signing.services import check_signature
+
+        if not signature.signature:
+            return  # a historical signature recorded without a key: nothing to verify
+        if signature.target_type.model_class()._meta.label_lower != "programmes.plan":
+            return
+        if not signed_content.objects.filter(
+            plan_id=signature.target_id, plan_version=signature.target_version
+        ).exists():
+            return  # its content has not arrived yet: checked when it does
+        result = check_signature(signature)
+        if not result.ok and not result.superseded:
+            raise ChangeRefused(
+                f"the signature of {signature.party.code} ({signature.uid}) does not verify: {result.reason}"
+            )

@@ -9,9 +9,16 @@ class FederationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from accord.core.permissions import register_node_party
         from accord.core.verify import register_check
-        from accord.federation import jobs  # noqa: F401  (the scheduled sync, a job kind)
+        from accord.federation import (
+            jobs,  # noqa: F401  (the scheduled sync, a job kind)
+            pages,  # noqa: F401  (what record pages show of a record kept by a peer)
+        )
+        from accord.federation.node import local_party_id
         from accord.federation.services import check_acknowledged_heads
 
         # accord verify also checks that our chain still holds every head a peer acknowledged
         register_check(check_acknowledged_heads)
+        # on a node, the other party's records are read-only for every local account
+        register_node_party(local_party_id)

@@ -13,6 +13,13 @@ peer, carries it by file or HTTP, checks signature, order and replay on arrival,
   `ChangeRefused(reason)` when it must not be applied (a record the sender does not own, a malformed body, a
   change against a stale base: the caller rolls back and holds the peer's later messages). Runs inside the
   caller's transaction.
+
+The content half (federation.changes, federation.apply; docs/federation-content.md): a body is
+`{"format": "accord-change/1", "entry", "kind", "uid", "action", "base_version", "version", "owner", "fields"}`,
+every reference in `fields` a global id. A change to a shared record made on another version than ours is not
+refused but recorded as a Conflict (returned normally, so that it is kept and the peer's later messages go on);
+both sides see it and it is decided in the pages. The node's own party is `federation.node.local_party()`
+(the setting ACCORD_NODE_PARTY until the transport's node identity provides it).
 """
 
 from __future__ import annotations

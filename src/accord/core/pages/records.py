@@ -122,7 +122,7 @@ class RecordType:
     def detail_context(self, record: Any, user: Any, params: Any) -> dict[str, Any]:
         """What the detail page shows beside the record: the owning app's, then what apps above add."""
         context = self.related(record, user, params) if self.related else {}
-        for extend in _extensions.get(self.kind, []):
+        for extend in [*_extensions.get(self.kind, []), *_extensions.get("*", [])]:
             context.update(extend(record, user, params, context))
         return context
 
@@ -142,7 +142,8 @@ def register(*types: RecordType) -> None:
 
 
 def extend_detail(kind: str, extend: Callable[[Any, Any, Any, dict[str, Any]], dict[str, Any]]) -> None:
-    """Let an app above add to a kind's detail page: extend(record, user, params, context) -> more context."""
+    """Let an app above add to a kind's detail page: extend(record, user, params, context) -> more context.
+    Kind "*": every kind's page (federation: where a record kept by another node came from)."""
     _extensions.setdefault(kind, []).append(extend)
 
 
