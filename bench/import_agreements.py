@@ -245,6 +245,16 @@ def main(argv: list[str] | None = None) -> int:
             row["ratio"] = row["seconds"] / raw_s
         ratio = rows[2]["ratio"]
 
+        vendor = "postgresql" if "postgres" in (args.database_url or "") else "sqlite"
+        print(f"\nimport_agreements on {vendor} ({database_version()}), {args.rows:,} rows, {size_mb:.1f} MB")
+        print(f"{'scenario':<18} {'seconds':>9} {'records':>9} {'records/s':>10} {'x raw load':>11}")
+        for row in rows:
+            print(
+                f"{row['scenario']:<18} {row['seconds']:>9.2f} {row['records']:>9} "
+                f"{row['records_per_s']:>10,.0f} {row['ratio']:>11.2f}"
+            )
+        print(f"\ngoal: <= {GOAL_RATIO}x the raw load: {ratio:.2f}x -> " + ("MET" if ratio <= GOAL_RATIO else "MISSED"))
+        sys.stdout.flush()
         rss: dict[str, Any] = {}
         if not args.no_rss:
             big = work / "big.csv"
@@ -267,15 +277,6 @@ def main(argv: list[str] | None = None) -> int:
                 "met": status == 0 and peak_kb / 1024 <= RSS_GOAL_MB,
             }
 
-        vendor = "postgresql" if "postgres" in (args.database_url or "") else "sqlite"
-        print(f"\nimport_agreements on {vendor} ({database_version()}), {args.rows:,} rows, {size_mb:.1f} MB")
-        print(f"{'scenario':<18} {'seconds':>9} {'records':>9} {'records/s':>10} {'x raw load':>11}")
-        for row in rows:
-            print(
-                f"{row['scenario']:<18} {row['seconds']:>9.2f} {row['records']:>9} "
-                f"{row['records_per_s']:>10,.0f} {row['ratio']:>11.2f}"
-            )
-        print(f"\ngoal: <= {GOAL_RATIO}x the raw load: {ratio:.2f}x -> " + ("MET" if ratio <= GOAL_RATIO else "MISSED"))
         if rss:
             print(
                 f"peak RSS of `accord import agreements` on {rss['file_mb']} MB ({rss['rows']:,} rows"

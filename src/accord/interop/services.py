@@ -343,7 +343,7 @@ def import_file(
     # A dry run only reads: outside a transaction it does not hold SQLite's one write lock while it checks.
     with contextlib.nullcontext() if dry_run else transaction.atomic():
         lookup = Lookup()
-        claimed: dict[Any, int] = {}
+        claimed = _Claims()
         state: dict[Any, int] = {}
         plans: dict[Any, Any] = {}  # plan items' plans, reopened once at the end
         max_rows = limit("ACCORD_IMPORT_MAX_ROWS")
@@ -372,8 +372,9 @@ def import_file(
                 report.updated[spec.noun] += len(changed)
             if not dry_run and not problems.total:
                 _write(spec, new, changed)
-                for row in new:  # a later row naming the same record is a duplicate, as within a batch
-                    claimed[("pk", row.stored.pk)] = row.number  # type: ignore[union-attr]
+                for row in new:  # a later row matching the record by its natural key is a duplicate too
+                    if row.uid is None and not row.fields.get("external_id"):  # (its ids are claimed already)
+                        claimed[("pk", row.stored.pk)] = row.number  # type: ignore[union-attr]
                 if spec.kind == "plan-items":
                     plans.update({r.stored.plan.pk: r.stored.plan for r in new + changed})  # type: ignore[union-attr]
             if progress is not None:
@@ -406,6 +407,31 @@ def import_file(
     return report
 
 
+class _Claims:
+    """Which row claimed each key (a stored record, an id, a natural or unique key), to refuse a second row for the
+    same record. Kept for the whole file, so kept small: one dict per kind of key, keyed by the bare value, no
+    tuple per row (a 300,000-row file's claims are tens of MB, not hundreds)."""
+
+    def __init__(self) -> None:
+        self.by_kind: dict[str, dict[Any, int]] = {}
+
+    @staticmethod
+    def _split(key: tuple[Any, ...]) -> tuple[str, Any]:
+        return key[0], key[1] if len(key) == 2 else key[1:]
+
+    def __contains__(self, key: tuple[Any, ...]) -> bool:
+        kind, value = self._split(key)
+        return value in self.by_kind.get(kind, ())
+
+    def __getitem__(self, key: tuple[Any, ...]) -> int:
+        kind, value = self._split(key)
+        return self.by_kind[kind][value]
+
+    def __setitem__(self, key: tuple[Any, ...], row: int) -> None:
+        kind, value = self._split(key)
+        self.by_kind.setdefault(kind, {})[value] = row
+
+
 def _repeats_header(header: list[str], cells: list[Cell]) -> bool:
     texts = [c.strip().lstrip("\ufeff").strip() if isinstance(c, str) else None for c in cells]
     while texts and not texts[-1]:
@@ -429,7 +455,7 @@ def _place(
     spec: Spec,
     row: _Row,
     lookup: Lookup,
-    claimed: dict[Any, int],
+    claimed: _Claims,
     problems: _Problems,
     slots: dict[str, _Slot],
     stored: _Stored,

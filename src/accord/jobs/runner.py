@@ -130,9 +130,8 @@ STALE_AFTER_SECONDS = 30  # a runner not seen for this long is reported as missi
 
 
 def beat() -> None:
-    """Record that this runner is alive now (not from inside a job's transaction: the row would stay locked)."""
-    if connection.in_atomic_block:
-        return
+    """Record that this runner is alive now. Never from inside a job's transaction (_report writes beside the
+    database there): the cache's row would stay locked, holding up the other worker's beat until the commit."""
     try:
         cache.set(HEARTBEAT_KEY, {"runner": runner_id(), "at": timezone.now().isoformat()}, timeout=None)
     except DatabaseError:  # SQLite busy with another runner's long import: the next beat says it
