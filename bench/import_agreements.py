@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
             "goal": {"ratio": GOAL_RATIO, "met": ratio <= GOAL_RATIO},
         }
         RESULTS_DIR.mkdir(exist_ok=True)
-        path = RESULTS_DIR / f"{dt.date.today().isoformat()}-import_agreements-{vendor}.json"
+        path = RESULTS_DIR / f"{dt.date.today().isoformat()}-import_agreements-{vendor}-{args.rows}.json"
         path.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
         print(f"results: {path.relative_to(BENCH_DIR.parent)}")
     return 0
