@@ -11,6 +11,7 @@ from accord.documents.api import router as documents
 from accord.interop import mapping_api  # noqa: F401  the column-mapping step joins interop's router
 from accord.interop.api import router as interop
 from accord.interop.standards import api as standards_endpoints  # noqa: F401  GET /projects/{ref}/raid joins its projects
+from accord.jobs.api import router as jobs
 from accord.meetings.api import router as meetings
 from accord.programmes.api import router as programmes
 from accord.signing import api as signing_endpoints  # POST /plans/{ref}/sign joins programmes' plans; /signatures
@@ -30,6 +31,7 @@ api.add_router("/", directory)
 api.add_router("/", agreements)
 api.add_router("/", programmes)
 api.add_router("/tokens", tokens)
+api.add_router("/jobs", jobs)
 api.add_router("/", interop)
 api.add_router("/documents", documents)
 api.add_router("/", meetings)

@@ -49,7 +49,7 @@ def test_the_worker_loop_beats(admin_client, monkeypatch):
     assert runner.last_seen() is None
     calls = []
     module = "accord.jobs.management.commands.worker"
-    monkeypatch.setattr(f"{module}.run_pending", lambda limit=None: calls.append(1) or 0)
+    monkeypatch.setattr(f"{module}.run_pending", lambda limit=None, queues=None: calls.append(1) or 0)
     monkeypatch.setattr(f"{module}.close_old_connections", lambda: None)  # the test's own connection stays open
 
     def stop(seconds):

@@ -15,8 +15,12 @@ from accord.core.errors import Forbidden, ValidationFailed
 from accord.core.throttle import HoldingSlot, check_rate, take_slot
 from accord.core.visibility import principal
 from accord.interop import services
-from accord.interop.jobs import queue_export
+from accord.interop.encoding import EncodingRefused, codec_name
+from accord.interop.jobs import queue_export, queue_import
+from accord.interop.limits import limit
+from accord.interop.readers import _too_large, format_of
 from accord.interop.report import ImportRefused
+from accord.jobs.api import job_page, job_url
 
 router = Router(tags=["import and export"])
 CONTENT_TYPES = {
@@ -102,9 +106,24 @@ def template(request: HttpRequest, kind: str, format: str = "xlsx", language: st
     return response
 
 
+class ImportQueued(Schema):
+    code: str
+    message: str
+    job: int
+    url: str
+    page: str
+
+
 @router.post(
     "/imports/{kind}",
-    response={200: dict[str, Any], 201: dict[str, Any], 401: Error, 403: Error, 422: dict[str, Any]},
+    response={
+        200: dict[str, Any],
+        201: dict[str, Any],
+        202: ImportQueued,
+        401: Error,
+        403: Error,
+        422: dict[str, Any],
+    },
     summary="Import a file",
 )
 def import_records(
@@ -122,13 +141,42 @@ def import_records(
     names a workbook's sheet (else the first). The answer says how the file was read (`read_as`) and shows
     decoded rows from across the file (`preview`). Imports reach across parties' records, so they are for
     administrators.
+
+    A file larger than ACCORD_IMPORT_INLINE_MAX_BYTES (2 MB) is imported in the background by the imports worker:
+    the answer is 202 with the job's URL (`url`); poll it (`GET /api/v1/jobs/{id}`) for
+    `progress` until `status` is done (`result`: what was created, updated, left alone), failed (`result`: every
+    problem by row and column; nothing was written) or cancelled (`POST /api/v1/jobs/{id}/cancel`). The upload is
+    deleted when the job ends.
     """
     if not principal(request.user).is_admin:
         raise Forbidden("imports are for administrators; ask yours, or send the file to your coordinator")
-    try:
-        report = services.import_file(
-            _kind(kind), file, file.name or f"upload.{kind}", dry_run=dry_run, encoding=encoding, sheet=sheet
+    name = file.name or f"upload.{kind}"
+    size = file.size or 0
+    if size > limit("ACCORD_IMPORT_INLINE_MAX_BYTES"):
+        try:  # what can be told at once is told at once: the kind, the file's type, the encoding's name
+            format_of(name)
+            if encoding:
+                codec_name(encoding)
+        except ImportRefused as refused:
+            return Status(422, refused.as_dict())
+        except EncodingRefused as exc:
+            raise ValidationFailed({"encoding": [exc.reason]}) from None
+        if size > limit("ACCORD_IMPORT_MAX_BYTES"):
+            return Status(422, _too_large(name).as_dict())
+        job = queue_import(
+            kind=_kind(kind),
+            upload=file,
+            filename=name,
+            user=request.user,
+            dry_run=dry_run,
+            encoding=encoding,
+            sheet=sheet,
         )
+        url = job_url(job)
+        message = f"The file ({size // 1024} KB) is imported in the background: poll {url} for its progress"
+        return Status(202, {"code": "queued", "message": message, "job": job.pk, "url": url, "page": job_page(job)})
+    try:
+        report = services.import_file(_kind(kind), file, name, dry_run=dry_run, encoding=encoding, sheet=sheet)
     except ImportRefused as refused:
         return Status(422, refused.as_dict())
     return Status(200 if dry_run else 201, report.as_dict())

@@ -25,6 +25,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from typing import IO
 
 from django.utils.translation import gettext as _
 
@@ -365,3 +366,81 @@ def _common_hanzi(ch: str) -> bool:
     except UnicodeEncodeError:
         return False
     return len(encoded) == 2 and 0xB0 <= encoded[0] <= 0xD7
+
+
+# --- large files, read as they stream -----------------------------------------------------------------
+
+CHUNK = 1 << 20
+
+
+class StreamRefused(EncodingRefused):
+    """A streamed file that cannot be decoded: `byte` is the offset of the first bad byte from the file's start."""
+
+    def __init__(self, reason: str, byte: int, codec: str):
+        super().__init__(reason)
+        self.byte = byte
+        self.codec = codec
+
+
+def decide_streamed(fh: IO[bytes], encoding: str | None = None) -> tuple[str, str]:
+    """(codec, how) of a file too large to hold whole, read from its current position in chunks (memory bounded by
+    a chunk). As `decode`: a named encoding or a BOM must decode the whole file cleanly; else UTF-16 without a BOM,
+    else UTF-8. The code-page readings need the whole text at once, so a large file in a code page must have its
+    encoding named: it is refused naming its first byte that is not UTF-8, never guessed."""
+    start = fh.tell()
+    sample = fh.read(65536)
+    fh.seek(start)
+    if encoding:
+        name = codec_name(encoding)
+        if name == "utf-8" and sample.startswith(codecs.BOM_UTF8):
+            name = "utf-8-sig"
+        _check_streamed(fh, name)
+        return name, "named"
+    for bom, name in BOMS:
+        if sample.startswith(bom):
+            _check_streamed(fh, name)
+            return name, "bom"
+    utf16 = _utf16_without_bom(sample)
+    if utf16:
+        _check_streamed(fh, utf16)
+        return utf16, "detected"
+    try:
+        _check_streamed(fh, "utf-8")
+    except StreamRefused as exc:
+        raise StreamRefused(
+            _(
+                "the file is not UTF-8 (byte %(byte)s) and too large to decide its encoding from its whole text; "
+                "name its encoding (GB18030, Windows-1251, Windows-1252, …)"
+            )
+            % {"byte": exc.byte + 1},
+            exc.byte,
+            "utf-8",
+        ) from None
+    return "utf-8", "detected"
+
+
+def _check_streamed(fh: IO[bytes], name: str) -> None:
+    """Decode the rest of the file in chunks, keeping nothing; StreamRefused at the first bad byte."""
+    start = fh.tell()
+    decoder = codecs.getincrementaldecoder(name)("strict")
+    consumed = 0
+    try:
+        while True:
+            chunk = fh.read(CHUNK)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                # The decoder decodes what it kept of the last chunk followed by this one.
+                at = consumed + len(chunk) - len(exc.object) + exc.start
+                shown = bytes(exc.object[exc.start : exc.start + 4])
+                raise StreamRefused(
+                    _("the file is not valid text in %(encoding)s (byte %(byte)s: %(bytes)s)")
+                    % {"encoding": name, "byte": at + 1, "bytes": repr(shown)},
+                    at,
+                    name,
+                ) from None
+            if not chunk:
+                return
+            consumed += len(chunk)
+    finally:
+        fh.seek(start)

@@ -12,19 +12,20 @@ sheet named or else the first.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from accord.interop.encoding import Decoded, EncodingRefused, decode
+from accord.interop.encoding import Decoded, EncodingRefused, StreamRefused, decide_streamed, decode
 from accord.interop.limits import limit
 from accord.interop.report import ImportRefused, Problem
 
@@ -56,6 +57,8 @@ class Table:
     delimiter: str = ""
     sheet: str = ""  # a workbook's sheet read
     sheets: list[str] | None = None  # every sheet of the workbook
+    # How much of the file has been read (0.0-1.0), for a job's progress bar; None when it was read whole.
+    position: Callable[[], float] | None = None
 
     def describe(self) -> str:
         """How the file was read, for the report: "CSV, UTF-8 (detected), delimiter ;" or "XLSX, sheet DATA"."""
@@ -87,16 +90,21 @@ def format_of(filename: str) -> str:
     raise refuse(_("unknown file type: name it .csv, .xlsx, .ods or .json"), filename)
 
 
+def _too_large(filename: str) -> ImportRefused:
+    cap = limit("ACCORD_IMPORT_MAX_BYTES")
+    return refuse(
+        _("the file is larger than %(limit)s MB; split it or ask the operator to raise ACCORD_IMPORT_MAX_BYTES")
+        % {"limit": cap // (1024 * 1024) or f"{cap / (1024 * 1024):.2f}"},
+        filename,
+    )
+
+
 def read_bytes(data: bytes | IO[bytes], filename: str) -> bytes:
     """The whole upload, refused without reading further once it passes the size limit."""
     cap = limit("ACCORD_IMPORT_MAX_BYTES")
     raw = data if isinstance(data, bytes) else data.read(cap + 1)
     if len(raw) > cap:
-        raise refuse(
-            _("the file is larger than %(limit)s MB; split it or ask the operator to raise ACCORD_IMPORT_MAX_BYTES")
-            % {"limit": cap // (1024 * 1024) or f"{cap / (1024 * 1024):.2f}"},
-            filename,
-        )
+        raise _too_large(filename)
     if not raw.strip():
         raise refuse(_("the file is empty"), filename)
     return raw
@@ -108,6 +116,18 @@ def read_table(
     """The file's header and rows. `encoding` names a text file's encoding (else it is decided from the whole
     file); `sheet` names a workbook's sheet (else the first)."""
     fmt = format_of(filename)
+    size = size_of(data)
+    if size is not None and size > limit("ACCORD_IMPORT_MAX_BYTES"):
+        raise _too_large(filename)
+    if not isinstance(data, bytes) and size is not None and size > limit("ACCORD_IMPORT_STREAM_BYTES"):
+        if fmt == "csv":  # read as it streams: memory bounded by a chunk and a batch of rows, not by the file
+            return _stream_csv(data, filename, encoding, size)
+        if fmt == "json":  # a JSON document is parsed whole: many times its size in memory
+            raise refuse(
+                _("a JSON file is read whole, so at most %(limit)s MB; send a larger one as CSV")
+                % {"limit": limit("ACCORD_IMPORT_STREAM_BYTES") // (1024 * 1024)},
+                filename,
+            )
     raw = read_bytes(data, filename)
     if fmt in WORKBOOKS:
         table = _read_workbook(raw, filename, fmt, sheet)
@@ -118,6 +138,121 @@ def read_table(
         table.encoding, table.encoding_how = decoded.encoding, decoded.how
     _check_header(table.header, filename)
     return table
+
+
+def size_of(data: bytes | IO[bytes]) -> int | None:
+    """How many bytes are left to read (None when the stream cannot tell)."""
+    if isinstance(data, bytes):
+        return len(data)
+    try:
+        here = data.tell()
+        end = data.seek(0, io.SEEK_END)
+        data.seek(here)
+    except (AttributeError, OSError, ValueError):
+        return None
+    return end - here
+
+
+def _stream_csv(fh: IO[bytes], filename: str, encoding: str | None, size: int) -> Table:
+    """A large CSV read from disk in chunks: its encoding checked over the whole file first (a pass that keeps
+    nothing), then its rows read one by one as the import asks for them."""
+    start = fh.tell()
+    head = fh.read(65536)
+    fh.seek(start)
+    if not head.strip():
+        raise refuse(_("the file is empty"), filename)
+    _refuse_binary(head, filename, "csv")
+    try:
+        codec, how = decide_streamed(fh, encoding)
+    except StreamRefused as exc:
+        row, column = _place_streamed(fh, start, exc.codec, exc.byte)
+        raise refuse(exc.reason, filename, row=row, column=column) from None
+    except EncodingRefused as exc:  # an encoding name that is none
+        raise refuse(exc.reason, filename) from None
+    fh.seek(start)
+    peek = io.TextIOWrapper(fh, encoding=codec, newline="")
+    sample = peek.read(65536)
+    peek.detach()  # else closing the wrapper (when it is collected) closes the file
+    delimiter = _delimiter(sample.lstrip("\ufeff"))
+    fh.seek(start)
+    text = io.TextIOWrapper(fh, encoding=codec, newline="")
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        raise refuse(_("the file is empty"), filename) from None
+    header = _trim([h.lstrip("\ufeff") if i == 0 else h for i, h in enumerate(header)])
+    _check_header(header, filename)
+
+    def rows() -> Iterator[tuple[int, list[Cell]]]:
+        number = 1
+        try:
+            for cells in reader:
+                number += 1
+                if any("\x00" in c for c in cells):
+                    raise refuse(_("the file holds binary data (NUL characters), not text"), filename, row=number)
+                if any(c.strip() for c in cells):
+                    yield number, list[Cell](cells)
+        except csv.Error as exc:
+            raise refuse(_("the CSV cannot be read: %(reason)s") % {"reason": exc}, filename, row=number + 1) from None
+
+    def position() -> float:
+        try:
+            return min(1.0, (fh.tell() - start) / max(1, size))
+        except (OSError, ValueError):  # closed: read to its end
+            return 1.0
+
+    return Table("csv", header, rows(), encoding=codec, encoding_how=how, delimiter=delimiter, position=position)
+
+
+def _place_streamed(fh: IO[bytes], start: int, codec: str, byte: int) -> tuple[int | None, str | None]:
+    """The spreadsheet row and column header of the byte at offset `byte` of a streamed CSV (as place_of), read
+    again up to there in chunks."""
+    fh.seek(start)
+    if codec.startswith(("utf-16", "utf-32")):  # the text read so far is no guide: the line of the raw bytes
+        line, left = 1, byte
+        while left > 0:
+            chunk = fh.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            line += chunk.count(b"\n")
+            left -= len(chunk)
+        return line, None
+    decoder = io.IncrementalNewlineDecoder(None, translate=False)
+    inner = codecs.getincrementaldecoder(codec)("replace")
+
+    def lines() -> Iterator[str]:
+        left, pending = byte, ""
+        while left > 0:
+            chunk = fh.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            left -= len(chunk)
+            pending += decoder.decode(inner.decode(chunk))
+            *whole, pending = pending.split("\n")
+            for line in whole:
+                yield line + "\n"
+        if pending.endswith("\r"):  # the bad byte is a CRLF's LF: the row it ends
+            pending = pending[:-1]
+        yield pending + "\x01"
+
+    fh.seek(start)
+    head = fh.read(65536).decode(codec, errors="replace")
+    fh.seek(start)
+    reader = csv.reader(lines(), delimiter=_delimiter(head.lstrip("\ufeff")))
+    header: list[str] = []
+    count, last = 0, []
+    for record in reader:
+        count += 1
+        if count == 1:
+            header = _trim([h.lstrip("\ufeff") for h in record])
+        last = record
+    if count <= 1:
+        return 1, None
+    index = len(last) - 1
+    if index < len(header) and header[index]:
+        return count, header[index]
+    return count, _("column %(number)s") % {"number": index + 1}
 
 
 def _refuse_binary(raw: bytes, filename: str, fmt: str) -> None:
@@ -247,6 +382,19 @@ def _check_zip(raw: bytes, filename: str, fmt: str = "xlsx") -> zipfile.ZipFile:
     total = 0
     for info in archive.infolist():
         total += info.file_size
+        if info.filename == "xl/sharedStrings.xml" and info.file_size > limit("ACCORD_IMPORT_MAX_SHARED_STRINGS_BYTES"):
+            # Every distinct text of a workbook is held in memory at once while any cell is read.
+            raise refuse(
+                _(
+                    "the workbook's texts unpack to %(size)s MB, more than the %(limit)s MB it may hold in memory; "
+                    "save the sheet as CSV (read as it streams) and import that"
+                )
+                % {
+                    "size": info.file_size // (1024 * 1024),
+                    "limit": limit("ACCORD_IMPORT_MAX_SHARED_STRINGS_BYTES") // (1024 * 1024),
+                },
+                filename,
+            )
         ratio = info.file_size / max(1, info.compress_size)
         if total > limit("ACCORD_IMPORT_MAX_UNPACKED_BYTES") or (
             info.file_size > 10 * 1024 * 1024 and ratio > limit("ACCORD_IMPORT_MAX_PACKING_RATIO")

@@ -14,12 +14,12 @@ from __future__ import annotations
 import contextlib
 import copy
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -241,6 +241,8 @@ class _Stored:
         self.has_external_id = any(f.name == "external_id" for f in spec.model._meta.concrete_fields)
         self.by_uid: dict[Any, models.Model] = {}
         self.by_external_id: dict[str, models.Model] = {}
+        self.with_parties = spec.kind == "agreements"
+        self.parties: dict[Any, set[Any]] = {}  # an agreement's parties, for the agreements prefetched
 
     def prefetch(self, rows: list[_Row]) -> None:
         self.by_uid = {}
@@ -254,6 +256,22 @@ class _Stored:
                 obj.external_id: obj  # type: ignore[attr-defined]
                 for obj in self.manager.filter(external_id__in=ids)
             }
+        self.parties = {}
+        if self.with_parties:
+            pks = [o.pk for o in (*self.by_uid.values(), *self.by_external_id.values())]
+            for agreement_id, party_id in AgreementParty.objects.filter(agreement_id__in=pks).values_list(
+                "agreement_id", "party_id"
+            ):
+                self.parties.setdefault(agreement_id, set()).add(party_id)
+            for pk in pks:
+                self.parties.setdefault(pk, set())
+
+    def parties_of(self, agreement_id: Any) -> set[Any]:
+        if agreement_id not in self.parties:  # matched by its natural key: not prefetched
+            self.parties[agreement_id] = set(
+                AgreementParty.objects.filter(agreement_id=agreement_id).values_list("party_id", flat=True)
+            )
+        return self.parties[agreement_id]
 
 
 def _match(spec: Spec, row: _Row, lookup: Lookup, stored: _Stored) -> models.Model | Q | None:
@@ -303,12 +321,18 @@ def import_file(
     dry_run: bool = False,
     encoding: str | None = None,
     sheet: str | None = None,
+    progress: Callable[[float | None, int], None] | None = None,
 ) -> ImportReport:
     """Import one file of records of `kind`; all or nothing. Raises ImportRefused listing every problem.
 
     `encoding` names a text file's encoding (else it is decided from the whole file, or the file is refused as
     ambiguous); `sheet` a workbook's sheet (else the first). The report says how the file was read and
-    previews decoded rows from across the file."""
+    previews decoded rows from across the file.
+
+    Rows are matched, checked and written a batch at a time inside the one transaction, so memory is bounded by
+    a batch, not by the file: once a problem is found nothing more is written, every later row is still checked,
+    and the refusal rolls back what earlier batches wrote. `progress(share of the file read or None, rows read)`
+    is called after each batch (a job's progress bar; it may raise to cancel, which rolls back too)."""
     spec = spec_for(kind)
     problems = _Problems(filename)
     table = read_table(data, filename, encoding=encoding, sheet=sheet)
@@ -319,17 +343,18 @@ def import_file(
     # A dry run only reads: outside a transaction it does not hold SQLite's one write lock while it checks.
     with contextlib.nullcontext() if dry_run else transaction.atomic():
         lookup = Lookup()
-        rows: list[_Row] = []
-        new: list[_Row] = []
-        changed: list[_Row] = []
-        claimed: dict[Any, int] = {}
+        claimed = _Claims()
         state: dict[Any, int] = {}
+        plans: dict[Any, Any] = {}  # plan items' plans, reopened once at the end
         max_rows = limit("ACCORD_IMPORT_MAX_ROWS")
         stored = _Stored(spec)
         batch: list[_Row] = []
+        count = 0
 
-        def place_batch() -> None:
+        def settle_batch() -> None:
             stored.prefetch(batch)
+            new: list[_Row] = []
+            changed: list[_Row] = []
             for row in batch:
                 if _place(spec, row, lookup, claimed, problems, slots, stored):
                     if row.stored is None:
@@ -340,9 +365,23 @@ def import_file(
                     else:
                         report.unchanged[spec.noun] += 1
             batch.clear()
+            _validate(spec, new, changed, problems, slots)
+            if new:
+                report.created[spec.noun] += len(new)
+            if changed:
+                report.updated[spec.noun] += len(changed)
+            if not dry_run and not problems.total:
+                _write(spec, new, changed)
+                for row in new:  # a later row matching the record by its natural key is a duplicate too
+                    if row.uid is None and not row.fields.get("external_id"):  # (its ids are claimed already)
+                        claimed[("pk", row.stored.pk)] = row.number  # type: ignore[union-attr]
+                if spec.kind == "plan-items":
+                    plans.update({r.stored.plan.pk: r.stored.plan for r in new + changed})  # type: ignore[union-attr]
+            if progress is not None:
+                progress(table.position() if table.position is not None else None, count)
 
         for number, cells in table.rows:
-            if len(rows) >= max_rows:
+            if count >= max_rows:
                 problems.add(_("the file has more than %(limit)s rows") % {"limit": max_rows}, number)
                 break
             if _repeats_header(table.header, cells):
@@ -352,23 +391,45 @@ def import_file(
             row = _read_row(spec, slots, number, cells, lookup, problems)
             if row is None:
                 continue
-            rows.append(row)
+            count += 1
             batch.append(row)
             if len(batch) >= _Stored.BATCH:
-                place_batch()
-        place_batch()
+                settle_batch()
+        settle_batch()
         report.preview = preview.rows()
-        _validate(spec, new, changed, problems, slots)
         try:
             problems.refuse_if_any()
         except ImportRefused as refused:  # how the file read: a wrong encoding shows in the values
             refused.read_as, refused.preview = report.read_as, report.preview
             raise
-        report.created[spec.noun] += len(new)
-        report.updated[spec.noun] += len(changed)
-        if not dry_run:
-            _write(spec, new, changed, report)
+        if not dry_run and plans:
+            _reopen_plans(set(plans.values()), report)
     return report
+
+
+class _Claims:
+    """Which row claimed each key (a stored record, an id, a natural or unique key), to refuse a second row for the
+    same record. Kept for the whole file, so kept small: one dict per kind of key, keyed by the bare value, no
+    tuple per row (a 300,000-row file's claims are tens of MB, not hundreds)."""
+
+    def __init__(self) -> None:
+        self.by_kind: dict[str, dict[Any, int]] = {}
+
+    @staticmethod
+    def _split(key: tuple[Any, ...]) -> tuple[str, Any]:
+        return key[0], key[1] if len(key) == 2 else key[1:]
+
+    def __contains__(self, key: tuple[Any, ...]) -> bool:
+        kind, value = self._split(key)
+        return value in self.by_kind.get(kind, ())
+
+    def __getitem__(self, key: tuple[Any, ...]) -> int:
+        kind, value = self._split(key)
+        return self.by_kind[kind][value]
+
+    def __setitem__(self, key: tuple[Any, ...], row: int) -> None:
+        kind, value = self._split(key)
+        self.by_kind.setdefault(kind, {})[value] = row
 
 
 def _repeats_header(header: list[str], cells: list[Cell]) -> bool:
@@ -394,7 +455,7 @@ def _place(
     spec: Spec,
     row: _Row,
     lookup: Lookup,
-    claimed: dict[Any, int],
+    claimed: _Claims,
     problems: _Problems,
     slots: dict[str, _Slot],
     stored: _Stored,
@@ -449,7 +510,7 @@ def _place(
         if _differs(model_field, stored_value, new_value):
             row.changes[name] = new_value
     if isinstance(spec.column("parties"), PartyList) and row.values.get("parties"):
-        have = set(AgreementParty.objects.filter(agreement_id=found.pk).values_list("party_id", flat=True))
+        have = stored.parties_of(found.pk)
         row.parties = [p for p in row.values["parties"] if p.pk not in have]
     return True
 
@@ -515,7 +576,7 @@ def _column_name(spec: Spec, name: str, slots: dict[str, _Slot]) -> str | None:
     return slot.header if slot else col.key
 
 
-def _write(spec: Spec, new: list[_Row], changed: list[_Row], report: ImportReport) -> None:
+def _write(spec: Spec, new: list[_Row], changed: list[_Row]) -> None:
     created = create_many(
         spec.model, [r.stored for r in new if r.stored is not None], validate=False, related=spec.related
     )
@@ -525,14 +586,19 @@ def _write(spec: Spec, new: list[_Row], changed: list[_Row], report: ImportRepor
     )
     links = [(obj, r.parties) for obj, r in zip(created, new, strict=True)] + [(r.stored, r.parties) for r in changed]
     _add_agreement_parties([(a, p) for a, p in links if p])
-    if spec.kind == "plan-items":
-        _reopen_plans({r.stored.plan for r in new + changed}, report)  # type: ignore[union-attr]
 
 
 def _add_agreement_parties(links: list[tuple[Any, list[Any]]]) -> None:
     objs = []
+    # How many parties each agreement has already, in one query for the batch (not one per agreement).
+    counts = dict(
+        AgreementParty.objects.filter(agreement_id__in=[a.pk for a, _ in links])
+        .values("agreement_id")
+        .annotate(n=Count("id"))
+        .values_list("agreement_id", "n")
+    )
     for agreement, parties in links:
-        position = AgreementParty.objects.filter(agreement=agreement).count()
+        position = counts.get(agreement.pk, 0)
         for party in parties:
             position += 1
             objs.append(

@@ -17,6 +17,13 @@ class Job(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Queue(models.TextChoices):
+        # Imports get a worker of their own (`accord worker --queue imports`): a large file never holds up a
+        # document or an export someone waits for.
+        DEFAULT = "default", _("Default")
+        IMPORTS = "imports", _("Imports")
 
     kind = models.CharField(_("kind"), max_length=64)
     title = models.CharField(_("title"), max_length=300, blank=True)
@@ -30,6 +37,7 @@ class Job(models.Model):
         related_name="+",
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    queue = models.CharField(_("queue"), max_length=16, choices=Queue.choices, default=Queue.DEFAULT)
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)  # percent, 0-100
     message = models.CharField(_("message"), max_length=300, blank=True)
     # A file result: its name in the default storage, the name to download it as, and its content type.
@@ -49,7 +57,10 @@ class Job(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
-        indexes = [models.Index(fields=["status", "id"], name="job_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "id"], name="job_status_idx"),
+            models.Index(fields=["queue", "status", "id"], name="job_queue_status_idx"),
+        ]
         constraints = [models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_max_100")]
 
     def __str__(self) -> str:
@@ -65,4 +76,4 @@ class Job(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from accord.core.errors import ValidationFailed
+from accord.core.errors import DomainError, ValidationFailed
 
 
 @dataclass
@@ -23,16 +23,43 @@ class Outcome:
     result: Any = None
 
 
-class Context:
-    """Handed to a job's function: its parameters and a way to report progress (0-100, with a message)."""
+class JobRefused(DomainError):
+    """A job refused by the domain, with a structured account of why (`result`, kept as the job's result: an
+    import's problems by row and column), besides the text."""
 
-    def __init__(self, job_id: int, parameters: dict[str, Any], report: Callable[[int, str], None]):
+    code = "job_refused"
+
+    def __init__(self, message: str, result: Any):
+        super().__init__(message)
+        self.result = result
+
+
+class JobCancelled(Exception):
+    """Raised inside a job's function when someone cancelled it: its transaction is rolled back."""
+
+
+class Context:
+    """Handed to a job's function: its parameters and a way to report progress (0-100, with a message).
+
+    Reporting progress is also where a job learns that it was cancelled: `progress` raises JobCancelled, so the
+    work stops at its next report and whatever it wrote in its transaction is rolled back."""
+
+    def __init__(
+        self,
+        job_id: int,
+        parameters: dict[str, Any],
+        report: Callable[[int, str], None],
+        cancelled: Callable[[], bool] = lambda: False,
+    ):
         self.job_id = job_id
         self.parameters = parameters
         self._report = report
+        self._cancelled = cancelled
 
     def progress(self, percent: int, message: str = "") -> None:
         """`message`: an English text marked with gettext_noop; the job's page shows it in the reader's language."""
+        if self._cancelled():
+            raise JobCancelled
         self._report(max(0, min(100, int(percent))), message)
 
 
@@ -51,6 +78,11 @@ class JobKind:
     every: Callable[[], int | None] | None = None
     # A job's title from its parameters, in the reader's language (a stored title is in its requester's).
     title: Callable[[dict[str, Any]], str] | None = None
+    # Which worker runs it (Job.Queue): imports have their own, so they never hold up the other kinds.
+    queue: str = "default"
+    # Called once the job has ended, whatever the end ("done", "failed", "cancelled"), with its parameters and
+    # the end: an import deletes its upload here.
+    ended: Callable[[dict[str, Any], str], None] | None = None
 
 
 KINDS: dict[str, JobKind] = {}
@@ -59,6 +91,15 @@ KINDS: dict[str, JobKind] = {}
 def register(kind: JobKind) -> JobKind:
     KINDS[kind.name] = kind
     return kind
+
+
+# Upkeep the worker does now and then beside the jobs (an app's sweep of files nobody needs any more): a
+# function and how many seconds apart it runs. Registered by the apps; run by runner.upkeep.
+UPKEEP: dict[str, tuple[Callable[[], Any], float]] = {}
+
+
+def register_upkeep(name: str, run: Callable[[], Any], every_seconds: float) -> None:
+    UPKEEP[name] = (run, every_seconds)
 
 
 def get_kind(name: str) -> JobKind:

@@ -3,12 +3,10 @@ import a file in the background, with a dry run first."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import Truncator
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from accord.core.visibility import principal
 from accord.interop.encoding import CHOICES, label
+from accord.interop.jobs import store_upload
 from accord.interop.limits import limit
 from accord.interop.services import KINDS, spec_for
 from accord.jobs.services import enqueue
@@ -71,12 +70,6 @@ class ImportForm(forms.Form):
         return upload
 
 
-def _extension(name: str) -> str:
-    """The upload's format extension (".csv", ".xlsx", ".json"), which the import reads the format from."""
-    lowered = name.lower()
-    return next((f".{fmt}" for fmt in FORMATS if lowered.endswith(f".{fmt}")), "")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def data(request: HttpRequest) -> HttpResponse:
@@ -90,7 +83,8 @@ def data(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             # Kept where the job can read it (the media root, outside the static files), under a fresh name of
             # our own: the client's name is only a label (a 300-character one made the file system refuse it).
-            stored = default_storage.save(f"imports/{uuid.uuid4().hex}{_extension(upload.name)}", upload)
+            # Deleted when its job ends (accord.interop.jobs.import_ended), or swept after a crash.
+            stored = store_upload(upload, upload.name)
             kind, dry_run = form.cleaned_data["kind"], form.cleaned_data["dry_run"]
             job = enqueue(
                 "import",

@@ -150,6 +150,9 @@ def _act(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
                 "filename": state["filename"],
                 "dry_run": dry_run,
                 "mapping": mapping.as_file(),
+                # A dry run leaves the file to the mapping session (the import that follows reads it again); the
+                # import deletes it when it ends, and the worker sweeps what a session left behind.
+                "keep_upload": dry_run,
             },
             user=request.user,
             title=(_("Dry run of importing %(file)s") if dry_run else _("Importing %(file)s"))

@@ -94,15 +94,7 @@ class Command(AccordCommand):
 
         if path.is_dir():
             raise CommandError(f"{path}: is a folder; give a .csv, .xlsx or .json file")
-        max_bytes = _max_bytes()
-        if path.stat().st_size > max_bytes:
-            # Refused before reading: the message is the service's own.
-            with path.open("rb") as fh:
-                return import_file(kind, fh, path.name, dry_run=dry_run, encoding=encoding, sheet=sheet)
-        return import_file(kind, path.read_bytes(), path.name, dry_run=dry_run, encoding=encoding, sheet=sheet)
-
-
-def _max_bytes() -> int:
-    from accord.interop.limits import limit
-
-    return limit("ACCORD_IMPORT_MAX_BYTES")
+        # Given as a file: one over the size limit is refused before reading (the message is the service's own),
+        # a large CSV is read as it streams.
+        with path.open("rb") as fh:
+            return import_file(kind, fh, path.name, dry_run=dry_run, encoding=encoding, sheet=sheet)

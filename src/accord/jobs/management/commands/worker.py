@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -10,10 +11,13 @@ import time
 from typing import Any
 
 from django.core.management.base import CommandParser
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
 from accord.core.cli import AccordCommand
-from accord.jobs.runner import HEARTBEAT_SECONDS, beat, queue_scheduled, run_pending
+from accord.jobs.models import Job
+from accord.jobs.runner import HEARTBEAT_SECONDS, beat, queue_scheduled, run_pending, upkeep
+
+log = logging.getLogger(__name__)
 
 # Back-off between restarts of a supervised worker that keeps dying: 1 s, 2 s, 4 s ... at most a minute; a worker
 # that ran this long before it died starts the sequence again.
@@ -27,6 +31,13 @@ class Command(AccordCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="run the jobs queued now, then exit")
         parser.add_argument("--interval", type=float, default=1.0, help="seconds between looks at the queue")
+        parser.add_argument(
+            "--queue",
+            action="append",
+            choices=Job.Queue.values,
+            help="run only the jobs of this queue (repeatable; default: every queue). `accord serve` runs one "
+            "worker for 'imports' and one for 'default', so a large import never holds up a document",
+        )
         parser.add_argument(
             "--exit-with-parent",
             action="store_true",
@@ -43,9 +54,11 @@ class Command(AccordCommand):
         if options["supervise"]:
             self.supervise(options)
             return
+        queues = options["queue"] or None
         if options["once"]:
             queue_scheduled()
-            self.stdout.write(f"ran {run_pending()} job(s)")
+            upkeep(force=True)
+            self.stdout.write(f"ran {run_pending(queues=queues)} job(s)")
             return
         self.stdout.write("waiting for jobs (Ctrl-C to stop)")
         parent = os.getppid()
@@ -56,11 +69,17 @@ class Command(AccordCommand):
                     self.stdout.write("the serving process is gone: stopping")
                     return
                 close_old_connections()
-                if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
-                    beat()
-                    queue_scheduled()  # the daily kinds (the reminder digest), looked at with each beat
-                    last_beat = time.monotonic()
-                if not run_pending(limit=10):
+                try:
+                    if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
+                        beat()
+                        queue_scheduled()  # the daily kinds (the reminder digest), looked at with each beat
+                        upkeep()  # the apps' sweeps (uploads nobody needs any more), each at its own pace
+                        last_beat = time.monotonic()
+                    ran = run_pending(limit=10, queues=queues)
+                except DatabaseError:  # SQLite's one write lock held by another worker's import: wait, look again
+                    log.warning("the database is busy; the worker looks again shortly", exc_info=True)
+                    ran = 0
+                if not ran:
                     time.sleep(options["interval"])
         except KeyboardInterrupt:
             self.stdout.write("stopped")
@@ -77,6 +96,7 @@ class Command(AccordCommand):
             "--exit-with-parent",
             "--interval",
             str(options["interval"]),
+            *(arg for queue in options["queue"] or () for arg in ("--queue", queue)),
         ]
         stopping = False
 

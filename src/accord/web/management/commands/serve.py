@@ -105,19 +105,22 @@ class Command(AccordCommand):
                 return application
 
         self.stdout.write(f"Accord on http://{options['host']}:{options['port']}/ ({options['workers']} workers)")
-        runner = None
+        runners: list[subprocess.Popen[bytes]] = []
         if os.environ.get("ACCORD_JOB_RUNNER", "on").strip().lower() != "off":
             # Background jobs run in a sibling `accord worker` process, so one machine needs nothing else.
             # Not a thread of this process: gunicorn forks its workers from here, and a fork taken while a
             # thread holds a lock (SQLite's, logging's) leaves the child waiting on it for ever.
             # ACCORD_JOB_RUNNER=off when workers run elsewhere.
             # Supervised: a worker that dies is started again (with back-off), so jobs never stay queued for ever.
-            runner = subprocess.Popen([sys.executable, "-m", "accord", "worker", "--exit-with-parent", "--supervise"])
+            # Two: one for imports, one for everything else, so a large import never holds up a document job.
+            command = [sys.executable, "-m", "accord", "worker", "--exit-with-parent", "--supervise", "--queue"]
+            runners = [subprocess.Popen([*command, queue]) for queue in ("default", "imports")]
         try:
             AccordServer().run()
         finally:
-            if runner is not None:
+            for runner in runners:
                 runner.terminate()
+            for runner in runners:
                 try:
                     runner.wait(timeout=20)
                 except subprocess.TimeoutExpired:
