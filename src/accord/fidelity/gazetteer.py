@@ -20,6 +20,7 @@ version names another entity is.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -330,6 +331,83 @@ HAN_NOT_AFTER: dict[str, str] = {
 }
 
 
+# Russian says "the Syrian people", "Argentine satellite" with an adjective of the country (сирийского народа,
+# аргентинском спутнике), in lower case. The adjectives' stems are made by rule from the country's one-word
+# Russian name (Сирия -> сирийск, Аргентина -> аргентинск, Судан -> суданск, Мали -> малийск); these are the
+# ones no rule gives. A stem two countries would share (корейск, конголезск) is left out.
+RU_ADJECTIVES: dict[str, list[str]] = {
+    "FR": ["французск"],
+    "DE": ["германск", "немецк"],
+    "TR": ["турецк"],
+    "IT": ["итальянск"],
+    "GB": ["британск"],
+    "US": ["американск"],
+    "SE": ["шведск"],
+    "NO": ["норвежск"],
+    "HU": ["венгерск"],
+    "GR": ["греческ"],
+    "MA": ["марокканск"],
+    "HT": ["гаитянск"],
+    "PE": ["перуанск"],
+    "TG": ["тоголезск"],
+    "AF": ["афганск"],
+    "TJ": ["таджикск"],
+    "UZ": ["узбекск"],
+    "KZ": ["казахск", "казахстанск"],
+    "KG": ["кыргызск", "киргизск"],
+    "TM": ["туркменск"],
+    "BY": ["белорусск"],
+    "LT": ["литовск"],
+    "CZ": ["чешск"],
+    "SK": ["словацк"],
+    "GT": ["гватемальск"],
+    "MT": ["мальтийск"],
+    "UG": ["угандийск"],
+    "RW": ["руандийск"],
+    "BI": ["бурундийск"],
+    "SN": ["сенегальск"],
+    "BR": ["бразильск"],
+    "MX": ["мексиканск"],
+    "CH": ["швейцарск"],
+    "DK": ["датск"],
+    "FI": ["финск", "финляндск"],
+    "NL": ["нидерландск", "голландск"],
+    "RU": ["российск"],
+    "JP": ["японск"],
+    "IL": ["израильск"],
+    "PK": ["пакистанск"],
+    "ES": ["испанск"],
+    "CN": ["китайск"],
+    "IN": ["индийск"],
+    "AU": ["австралийск"],
+    "AT": ["австрийск"],
+    "EG": ["египетск"],
+    "SA": ["саудовск"],
+    "NZ": ["новозеландск"],
+    "ZA": ["южноафриканск"],
+    "SS": ["южносуданск"],
+    "CF": ["центральноафриканск"],
+}
+
+
+def ru_adjective_stems(name: str) -> list[str]:
+    """The stems of a Russian country name's adjective by rule (Сирия -> сирийск, Судан -> суданск); [] for a
+    name of several words (their adjectives are irregular or the name's own first word)."""
+    w = name.lower().replace("ё", "е")
+    if name.isupper() or not re.fullmatch(r"[а-я]{3,}", w):
+        return []
+    if w.endswith(("ия", "ея")):
+        return [w[:-2] + "ийск", w[:-1] + "йск", w[:-2] + "ск"]  # Сирия, Гвинея, Испания
+    if w.endswith("а"):
+        return [w[:-1] + "ск", w[:-1] + "инск"]  # Канада, Аргентина
+    if w.endswith(("и", "о", "у")):
+        return [w + "йск"]  # Мали, Чили
+    stems = [w + "ск"]  # Судан, Ирак, Китай, Израиль
+    if w.endswith("стан"):
+        stems.append(re.sub(r"и?стан$", "ск", w))  # Узбекистан -> узбекск
+    return stems
+
+
 def _iso_en(name: str) -> list[str]:
     """ "Korea, Republic of" -> "Republic of Korea" (the order UN texts use), and the name as it is."""
     forms = [name]
@@ -371,6 +449,19 @@ def build() -> dict[str, Any]:
                 "names": {lang: list(dict.fromkeys(forms)) for lang, forms in names.items() if forms},
             }
         )
+    # adjective stems: those of one country only, of five letters or more
+    claims: dict[str, set[str]] = {}
+    for entry in entries:
+        code = entry["id"].split(":")[1]
+        for form in entry["names"].get("ru", []):
+            for stem in ru_adjective_stems(form):
+                claims.setdefault(stem, set()).add(entry["id"])
+        for stem in RU_ADJECTIVES.get(code, []):
+            claims.setdefault(stem, set()).add(entry["id"])
+    for entry in entries:
+        stems = sorted(s for s, ids in claims.items() if ids == {entry["id"]} and len(s) >= 5)
+        if stems:
+            entry["names"]["ru-adj"] = stems
     for key, en, zh, ru in BODIES:
         entries.append({"id": f"body:{key}", "kind": "body", "names": {"en": en, "zh": zh, "ru": ru}})
     return {

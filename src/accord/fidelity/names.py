@@ -28,6 +28,9 @@ from accord.fidelity.lang import script_of
 from accord.fidelity.numerals import trie_pattern
 
 SOFT_KINDS = frozenset({"party", "country", "body"})
+# the names' key of an entry's Russian adjective stems (сирийск: сирийского народа names Syria)
+RU_ADJECTIVE = "ru-adj"
+_RU_ADJECTIVE_ENDINGS = "ий|ый|ой|ая|яя|ое|ее|ие|ые|ого|его|ому|ему|ым|им|ом|ем|ую|юю|ых|их|ыми|ими|ей"
 _RU_ENDINGS_2 = ("ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые", "ие")
 
 
@@ -131,9 +134,14 @@ class Directory:
         latin: dict[str, str] = {}
         cyrillic: list[tuple[str, str]] = []  # (form, entry id): made patterns when a Russian text comes
         acronyms: set[str] = set()  # Latin forms in capitals (WHO), matched in capitals only
+        ru_adjectives: dict[str, str] = {}  # stem of a Russian adjective of the entry (сирийск) -> entry id
         for entry in entries:
             self.entries.setdefault(entry.id, entry)
-            for forms in entry.names.values():
+            for stem in entry.names.get(RU_ADJECTIVE, ()):
+                ru_adjectives.setdefault(stem.lower(), entry.id)
+            for lang, forms in entry.names.items():
+                if lang == RU_ADJECTIVE:
+                    continue
                 for form in forms:
                     form = form.strip()
                     if len(form) < 2:
@@ -155,6 +163,8 @@ class Directory:
         self._cyrillic_forms = cyrillic
         self._cyrillic_patterns: list[tuple[str, str]] | None = None
         self._acronyms = acronyms
+        self._ru_adjectives = ru_adjectives
+        self._ru_adjective_re: re.Pattern[str] | None = None
         self._compiled: dict[str, re.Pattern[str] | None] = {}
         self._han_by_first: dict[str, list[str]] | None = None
         self._latin_by_first: dict[str, list[str]] | None = None
@@ -293,6 +303,25 @@ class Directory:
                     continue  # долларов США: the currency, not the country
                 if eid:
                     out.append(self._fact(eid, m, text[m.start() : m.end()]))
+            out.extend(self._ru_adjective_facts(text, lowered, out))
+        return out
+
+    def _ru_adjective_facts(self, text: str, lowered: str, found: list[Fact]) -> list[Fact]:
+        """The countries Russian names by an adjective (сирийского народа), outside the names found (Сирийской
+        Арабской Республики is one name)."""
+        if not self._ru_adjectives:
+            return []
+        if self._ru_adjective_re is None:
+            stems = sorted(self._ru_adjectives, key=len, reverse=True)
+            self._ru_adjective_re = re.compile(
+                r"(?<![а-яё])(" + "|".join(map(re.escape, stems)) + r")(?:" + _RU_ADJECTIVE_ENDINGS + r")(?![а-яё])"
+            )
+        taken = [(f.start, f.end) for f in found]
+        out = []
+        for m in self._ru_adjective_re.finditer(lowered.replace("ё", "е")):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            out.append(self._fact(self._ru_adjectives[m.group(1)], m, text[m.start() : m.end()]))
         return out
 
     def _cyrillic_entry(self, matched: str) -> str | None:
