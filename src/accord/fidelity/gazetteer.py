@@ -77,6 +77,15 @@ COUNTRY_FORMS: dict[str, dict[str, list[str]]] = {
     "VN": {"en": ["Viet Nam"], "zh": ["越南"], "ru": ["Вьетнам"]},
     "LA": {"en": ["Lao People's Democratic Republic"], "zh": ["老挝人民民主共和国", "老挝"]},
     "MK": {"en": ["The former Yugoslav Republic of Macedonia"], "zh": ["前南斯拉夫的马其顿共和国"]},
+    # the UN's Chinese names where pycountry's zh_CN has other characters (瓜地马拉, 柬埔塞, 马尔他)
+    "GT": {"zh": ["危地马拉", "危地马拉共和国"]},
+    "TT": {"zh": ["特立尼达和多巴哥", "特立尼达和多巴哥共和国"]},
+    "BN": {"zh": ["文莱达鲁萨兰国"]},
+    "KH": {"zh": ["柬埔寨", "柬埔寨王国"]},
+    "MT": {"zh": ["马耳他", "马耳他共和国"]},
+    "BD": {"zh": ["孟加拉国"]},
+    "AE": {"zh": ["阿拉伯联合酋长国"]},
+    "VA": {"zh": ["教廷"], "ru": ["Святейший Престол"], "en": ["Holy See"]},
 }
 
 # The UN's organs, bodies and agencies, and common international bodies: (id, en, zh, ru). Not the United
@@ -213,6 +222,12 @@ BODIES: list[tuple[str, list[str], list[str], list[str]]] = [
         ["United Nations Multidimensional Integrated Stabilization Mission in Mali", "MINUSMA"],
         ["联合国马里多层面综合稳定团", "马里稳定团"],
         ["Многопрофильная комплексная миссия Организации Объединенных Наций по стабилизации в Мали", "МИНУСМА"],
+    ),
+    (
+        "afisma",
+        ["African-led International Support Mission in Mali", "AFISMA"],
+        ["非洲主导的马里国际支助团", "马里支助团"],
+        ["Международная миссия по поддержке в Мали под африканским руководством", "АФИСМА"],
     ),
     (
         "minusca",
