@@ -640,3 +640,9 @@ def test_russian_adjective_stems_by_rule() -> None:
     assert ru_adjective_stems("Мали") == ["малийск"]
     assert "узбекск" in ru_adjective_stems("Узбекистан")
     assert ru_adjective_stems("США") == [] and ru_adjective_stems("Южный Судан") == []
+
+
+def test_an_adjective_of_a_sea_or_a_region_names_no_country() -> None:
+    assert _countries("в районе Индийского океана и в Южно-Китайском море") == []
+    assert _countries("Организация американских государств") == []
+    assert _countries("индийского правительства") == [("индийского", "country:IN")]

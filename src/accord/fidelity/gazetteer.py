@@ -349,14 +349,14 @@ HAN_NOT_AFTER: dict[str, str] = {
 # Russian says "the Syrian people", "Argentine satellite" with an adjective of the country (сирийского народа,
 # аргентинском спутнике), in lower case. The adjectives' stems are made by rule from the country's one-word
 # Russian name (Сирия -> сирийск, Аргентина -> аргентинск, Судан -> суданск, Мали -> малийск); these are the
-# ones no rule gives. A stem two countries would share (корейск, конголезск) is left out.
+# ones no rule gives. A stem two countries would share (корейск, конголезск) is left out, and so are those a
+# region or a continent shares (американск: Организация американских государств; южноафриканск, центральноафриканск).
 RU_ADJECTIVES: dict[str, list[str]] = {
     "FR": ["французск"],
     "DE": ["германск", "немецк"],
     "TR": ["турецк"],
     "IT": ["итальянск"],
     "GB": ["британск"],
-    "US": ["американск"],
     "SE": ["шведск"],
     "NO": ["норвежск"],
     "HU": ["венгерск"],
@@ -399,9 +399,7 @@ RU_ADJECTIVES: dict[str, list[str]] = {
     "EG": ["египетск"],
     "SA": ["саудовск"],
     "NZ": ["новозеландск"],
-    "ZA": ["южноафриканск"],
     "SS": ["южносуданск"],
-    "CF": ["центральноафриканск"],
 }
 
 

@@ -32,6 +32,7 @@ SOFT_KINDS = frozenset({"party", "country", "body"})
 RU_ADJECTIVE = "ru-adj"
 # a run of adjectives that ends with "language(s)"; a capitalised word next (a name this one is part of)
 _RU_LANGUAGE_AFTER = re.compile(r"(?:\s*(?:,|и\s|или\s)?\s*[а-яё]+(?:ом|ий|ый|ого|ых|их|ой|ую|ое|ая|ым|им))*\s+язык")
+_RU_PLACE_AFTER = re.compile(r"\s+(?:океан|мор[еяюи]|залив|полуостров)")
 _RU_CAPITAL_AFTER = re.compile(r"\s+[А-ЯЁ][а-яё]")
 _RU_ADJECTIVE_ENDINGS = "ий|ый|ой|ая|яя|ое|ее|ие|ые|ого|его|ому|ему|ым|им|ом|ем|ую|юю|ых|их|ыми|ими|ей"
 # the people of the country, from the adjective's stem (сирийск -> сирийцы, суданск -> суданцев, аргентинск ->
@@ -337,6 +338,8 @@ class Directory:
             eid = self._ru_adjectives[m["adj"]] if m["adj"] else self._ru_people[m["people"]]
             if m["adj"] and _RU_LANGUAGE_AFTER.match(lowered, m.end()):
                 continue  # на немецком, итальянском и шведском языках: languages, not countries
+            if m["adj"] and _RU_PLACE_AFTER.match(lowered, m.end()):
+                continue  # Индийского океана, Южно-Китайском море: a sea, not the country
             if text[m.start()].isupper() and _RU_CAPITAL_AFTER.match(text, m.end()):
                 continue  # Британских Виргинских островов: part of another name
             out.append(self._fact(eid, m, text[m.start() : m.end()]))
