@@ -548,3 +548,101 @@ def test_a_mission_named_after_its_country_leaves_the_country_to_be_compared() -
         changed[lang] = texts[lang].replace(old, new)
         found = errors(changed)
         assert found and all(f.kind == "name" for f in found), (lang, [f.message for f in found])
+
+
+def _countries(text: str) -> list[tuple[str, str]]:
+    return [(f.text, f.key[1]) for f in gazetteer().find(text, {"Cyrillic"})]
+
+
+def test_a_russian_adjective_of_a_country_names_the_country_in_every_case() -> None:
+    cases = ["ий", "ого", "ому", "им", "ом", "ая", "ой", "ую", "ое", "ие", "их", "ими"]
+    for ending in cases:
+        assert _countries(f"по {'сирийск' + ending} вопросу") == [("сирийск" + ending, "country:SY")], ending
+    # by rule from the Russian name (Аргентина, Судан, Мали) and irregular ones (Турция, Франция)
+    assert _countries("об аргентинском спутнике") == [("аргентинском", "country:AR")]
+    assert _countries("суданской нефтяной полиции") == [("суданской", "country:SD")]
+    assert _countries("малийских сил") == [("малийских", "country:ML")]
+    assert _countries("турецкого анклава и французской стороны") == [
+        ("турецкого", "country:TR"),
+        ("французской", "country:FR"),
+    ]
+    # one name, not a name and an adjective; a stem two countries share (корейский) names neither
+    assert _countries("Правительство Сирийской Арабской Республики") == [
+        ("Сирийской Арабской Республики", "country:SY")
+    ]
+    assert _countries("на корейском полуострове") == []
+
+
+def test_a_country_swapped_where_the_russian_says_its_adjective_is_caught() -> None:
+    texts = {
+        "zh": "在我们努力解决叙利亚人道主义局势的同时，结束叙利亚人民苦难的唯一途径是结束叙利亚的冲突。",
+        "ru": "Сейчас, когда мы принимаем меры для улучшения гуманитарной ситуации в Сирии, единственный путь "
+        "прекращения страданий сирийского народа заключается в прекращении конфликта в Сирии.",
+    }
+    assert errors(texts) == []
+    changed = {"zh": texts["zh"].replace("叙利亚", "日本", 1), "ru": texts["ru"]}
+    found = errors(changed)
+    assert found and all(f.kind == "name" for f in found)
+    assert any(f.says.get("zh") == "日本" for f in found), [f.message for f in found]
+
+
+def test_the_people_of_a_country_name_the_country() -> None:
+    assert _countries("диалога между сирийцами") == [("сирийцами", "country:SY")]
+    assert _countries("суданцев и аргентинцам") == [("суданцев", "country:SD"), ("аргентинцам", "country:AR")]
+    texts = {
+        "zh": "阿拉伯叙利亚共和国政府重申：叙利亚的危机需要叙利亚人在叙利亚领导下开展对话。",
+        "ru": "Правительство Сирийской Арабской Республики заявляет, что кризис в Сирии необходимо урегулировать "
+        "на основе диалога между сирийцами и под сирийским руководством.",
+    }
+    assert errors(texts) == []
+    (f,) = errors({"zh": texts["zh"].replace("叙利亚", "苏丹", 1), "ru": texts["ru"]})
+    assert f.kind == "name" and f.says["zh"] == "苏丹共和国"
+
+
+def test_languages_and_longer_names_are_not_the_country_of_their_adjective() -> None:
+    ru = "экскурсии предлагаются на немецком, итальянском, японском и шведском языках, а также на французском языке"
+    assert _countries(ru) == []
+    zh = "提供德语、意大利语、日语、葡萄牙语和瑞典语导游服务。"
+    assert errors({"zh": zh, "ru": ru.replace("японском", "португальском")}) == []
+    assert _countries("на Британских Виргинских островах") == []
+
+
+def test_the_un_chinese_names_where_iso_has_other_characters() -> None:
+    for zh, code in (("危地马拉", "GT"), ("柬埔寨", "KH"), ("马耳他", "MT"), ("孟加拉国", "BD"), ("教廷", "VA")):
+        (f,) = gazetteer().find(f"{zh}代表团", {"Han"})
+        assert f.key == ("name", f"country:{code}"), zh
+    texts = {
+        "zh": "与会者来自以下国家：澳大利亚、加拿大、法国和日本。",
+        "ru": "участники из следующих стран: Австралии, Канады, Франции и Японии.",
+    }
+    assert errors(texts) == []
+    (f,) = errors({"zh": texts["zh"].replace("法国", "危地马拉"), "ru": texts["ru"]})
+    assert f.says == {"zh": "危地马拉", "ru": "Франции"}
+
+
+def test_the_support_mission_in_mali_leaves_mali_to_be_compared() -> None:
+    texts = {
+        "zh": "就马里而言，联合国加强了其对马里支助团规划进程的支助，协助非洲联盟规划马里支助团事宜。",
+        "ru": "В случае Мали Организация Объединенных Наций активизировала поддержку процесса планирования в "
+        "АФИСМА, для оказания Африканскому союзу помощи в планировании деятельности АФИСМА.",
+    }
+    assert errors(texts) == []
+    (f,) = errors({"zh": texts["zh"].replace("马里", "肯尼亚", 1), "ru": texts["ru"]})
+    assert f.says == {"zh": "肯尼亚", "ru": "Мали"}
+
+
+def test_russian_adjective_stems_by_rule() -> None:
+    from accord.fidelity.gazetteer import ru_adjective_stems
+
+    assert "сирийск" in ru_adjective_stems("Сирия")
+    assert "аргентинск" in ru_adjective_stems("Аргентина")
+    assert ru_adjective_stems("Судан") == ["суданск"]
+    assert ru_adjective_stems("Мали") == ["малийск"]
+    assert "узбекск" in ru_adjective_stems("Узбекистан")
+    assert ru_adjective_stems("США") == [] and ru_adjective_stems("Южный Судан") == []
+
+
+def test_an_adjective_of_a_sea_or_a_region_names_no_country() -> None:
+    assert _countries("в районе Индийского океана и в Южно-Китайском море") == []
+    assert _countries("Организация американских государств") == []
+    assert _countries("индийского правительства") == [("индийского", "country:IN")]

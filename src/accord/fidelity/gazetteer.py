@@ -20,6 +20,7 @@ version names another entity is.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -76,6 +77,15 @@ COUNTRY_FORMS: dict[str, dict[str, list[str]]] = {
     "VN": {"en": ["Viet Nam"], "zh": ["越南"], "ru": ["Вьетнам"]},
     "LA": {"en": ["Lao People's Democratic Republic"], "zh": ["老挝人民民主共和国", "老挝"]},
     "MK": {"en": ["The former Yugoslav Republic of Macedonia"], "zh": ["前南斯拉夫的马其顿共和国"]},
+    # the UN's Chinese names where pycountry's zh_CN has other characters (瓜地马拉, 柬埔塞, 马尔他)
+    "GT": {"zh": ["危地马拉", "危地马拉共和国"]},
+    "TT": {"zh": ["特立尼达和多巴哥", "特立尼达和多巴哥共和国"]},
+    "BN": {"zh": ["文莱达鲁萨兰国"]},
+    "KH": {"zh": ["柬埔寨", "柬埔寨王国"]},
+    "MT": {"zh": ["马耳他", "马耳他共和国"]},
+    "BD": {"zh": ["孟加拉国"]},
+    "AE": {"zh": ["阿拉伯联合酋长国"]},
+    "VA": {"zh": ["教廷"], "ru": ["Святейший Престол"], "en": ["Holy See"]},
 }
 
 # The UN's organs, bodies and agencies, and common international bodies: (id, en, zh, ru). Not the United
@@ -214,6 +224,12 @@ BODIES: list[tuple[str, list[str], list[str], list[str]]] = [
         ["Многопрофильная комплексная миссия Организации Объединенных Наций по стабилизации в Мали", "МИНУСМА"],
     ),
     (
+        "afisma",
+        ["African-led International Support Mission in Mali", "AFISMA"],
+        ["非洲主导的马里国际支助团", "马里支助团"],
+        ["Международная миссия по поддержке в Мали под африканским руководством", "АФИСМА"],
+    ),
+    (
         "minusca",
         ["United Nations Multidimensional Integrated Stabilization Mission in the Central African Republic", "MINUSCA"],
         ["联合国中非共和国多层面综合稳定团", "中非稳定团"],
@@ -330,6 +346,81 @@ HAN_NOT_AFTER: dict[str, str] = {
 }
 
 
+# Russian says "the Syrian people", "Argentine satellite" with an adjective of the country (сирийского народа,
+# аргентинском спутнике), in lower case. The adjectives' stems are made by rule from the country's one-word
+# Russian name (Сирия -> сирийск, Аргентина -> аргентинск, Судан -> суданск, Мали -> малийск); these are the
+# ones no rule gives. A stem two countries would share (корейск, конголезск) is left out, and so are those a
+# region or a continent shares (американск: Организация американских государств; южноафриканск, центральноафриканск).
+RU_ADJECTIVES: dict[str, list[str]] = {
+    "FR": ["французск"],
+    "DE": ["германск", "немецк"],
+    "TR": ["турецк"],
+    "IT": ["итальянск"],
+    "GB": ["британск"],
+    "SE": ["шведск"],
+    "NO": ["норвежск"],
+    "HU": ["венгерск"],
+    "GR": ["греческ"],
+    "MA": ["марокканск"],
+    "HT": ["гаитянск"],
+    "PE": ["перуанск"],
+    "TG": ["тоголезск"],
+    "AF": ["афганск"],
+    "TJ": ["таджикск"],
+    "UZ": ["узбекск"],
+    "KZ": ["казахск", "казахстанск"],
+    "KG": ["кыргызск", "киргизск"],
+    "TM": ["туркменск"],
+    "BY": ["белорусск"],
+    "LT": ["литовск"],
+    "CZ": ["чешск"],
+    "SK": ["словацк"],
+    "GT": ["гватемальск"],
+    "MT": ["мальтийск"],
+    "UG": ["угандийск"],
+    "RW": ["руандийск"],
+    "BI": ["бурундийск"],
+    "SN": ["сенегальск"],
+    "BR": ["бразильск"],
+    "MX": ["мексиканск"],
+    "CH": ["швейцарск"],
+    "DK": ["датск"],
+    "FI": ["финск", "финляндск"],
+    "NL": ["нидерландск", "голландск"],
+    "RU": ["российск"],
+    "JP": ["японск"],
+    "IL": ["израильск"],
+    "PK": ["пакистанск"],
+    "ES": ["испанск"],
+    "CN": ["китайск"],
+    "IN": ["индийск"],
+    "AU": ["австралийск"],
+    "AT": ["австрийск"],
+    "EG": ["египетск"],
+    "SA": ["саудовск"],
+    "NZ": ["новозеландск"],
+    "SS": ["южносуданск"],
+}
+
+
+def ru_adjective_stems(name: str) -> list[str]:
+    """The stems of a Russian country name's adjective by rule (Сирия -> сирийск, Судан -> суданск); [] for a
+    name of several words (their adjectives are irregular or the name's own first word)."""
+    w = name.lower().replace("ё", "е")
+    if name.isupper() or not re.fullmatch(r"[а-я]{3,}", w):
+        return []
+    if w.endswith(("ия", "ея")):
+        return [w[:-2] + "ийск", w[:-1] + "йск", w[:-2] + "ск"]  # Сирия, Гвинея, Испания
+    if w.endswith("а"):
+        return [w[:-1] + "ск", w[:-1] + "инск"]  # Канада, Аргентина
+    if w.endswith(("и", "о", "у")):
+        return [w + "йск"]  # Мали, Чили
+    stems = [w + "ск"]  # Судан, Ирак, Китай, Израиль
+    if w.endswith("стан"):
+        stems.append(re.sub(r"и?стан$", "ск", w))  # Узбекистан -> узбекск
+    return stems
+
+
 def _iso_en(name: str) -> list[str]:
     """ "Korea, Republic of" -> "Republic of Korea" (the order UN texts use), and the name as it is."""
     forms = [name]
@@ -371,6 +462,19 @@ def build() -> dict[str, Any]:
                 "names": {lang: list(dict.fromkeys(forms)) for lang, forms in names.items() if forms},
             }
         )
+    # adjective stems: those of one country only, of five letters or more
+    claims: dict[str, set[str]] = {}
+    for entry in entries:
+        code = entry["id"].split(":")[1]
+        for form in entry["names"].get("ru", []):
+            for stem in ru_adjective_stems(form):
+                claims.setdefault(stem, set()).add(entry["id"])
+        for stem in RU_ADJECTIVES.get(code, []):
+            claims.setdefault(stem, set()).add(entry["id"])
+    for entry in entries:
+        stems = sorted(s for s, ids in claims.items() if ids == {entry["id"]} and len(s) >= 5)
+        if stems:
+            entry["names"]["ru-adj"] = stems
     for key, en, zh, ru in BODIES:
         entries.append({"id": f"body:{key}", "kind": "body", "names": {"en": en, "zh": zh, "ru": ru}})
     return {

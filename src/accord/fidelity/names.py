@@ -28,6 +28,17 @@ from accord.fidelity.lang import script_of
 from accord.fidelity.numerals import trie_pattern
 
 SOFT_KINDS = frozenset({"party", "country", "body"})
+# the names' key of an entry's Russian adjective stems (сирийск: сирийского народа names Syria)
+RU_ADJECTIVE = "ru-adj"
+# a run of adjectives that ends with "language(s)"; a capitalised word next (a name this one is part of)
+_RU_LANGUAGE_AFTER = re.compile(r"(?:\s*(?:,|и\s|или\s)?\s*[а-яё]+(?:ом|ий|ый|ого|ых|их|ой|ую|ое|ая|ым|им))*\s+язык")
+_RU_PLACE_AFTER = re.compile(r"\s+(?:океан|мор[еяюи]|залив|полуостров)")
+_RU_CAPITAL_AFTER = re.compile(r"\s+[А-ЯЁ][а-яё]")
+_RU_ADJECTIVE_ENDINGS = "ий|ый|ой|ая|яя|ое|ее|ие|ые|ого|его|ому|ему|ым|им|ом|ем|ую|юю|ых|их|ыми|ими|ей"
+# the people of the country, from the adjective's stem (сирийск -> сирийцы, суданск -> суданцев, аргентинск ->
+# аргентинцами); not the nominative singular (сириец), which UN texts seldom say
+_RU_PEOPLE = re.compile(r"(?:ийск|анск|инск)$")
+_RU_PEOPLE_ENDINGS = "ы|ев|ам|ами|ах|а|у|ем"
 _RU_ENDINGS_2 = ("ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые", "ие")
 
 
@@ -131,9 +142,17 @@ class Directory:
         latin: dict[str, str] = {}
         cyrillic: list[tuple[str, str]] = []  # (form, entry id): made patterns when a Russian text comes
         acronyms: set[str] = set()  # Latin forms in capitals (WHO), matched in capitals only
+        ru_adjectives: dict[str, str] = {}  # stem of a Russian adjective of the entry (сирийск) -> entry id
+        ru_people: dict[str, str] = {}  # stem of the entry's people (сирийц) -> entry id
         for entry in entries:
             self.entries.setdefault(entry.id, entry)
-            for forms in entry.names.values():
+            for stem in entry.names.get(RU_ADJECTIVE, ()):
+                ru_adjectives.setdefault(stem.lower(), entry.id)
+                if _RU_PEOPLE.search(stem):
+                    ru_people.setdefault(stem.lower()[:-2] + "ц", entry.id)
+            for lang, forms in entry.names.items():
+                if lang == RU_ADJECTIVE:
+                    continue
                 for form in forms:
                     form = form.strip()
                     if len(form) < 2:
@@ -155,6 +174,9 @@ class Directory:
         self._cyrillic_forms = cyrillic
         self._cyrillic_patterns: list[tuple[str, str]] | None = None
         self._acronyms = acronyms
+        self._ru_adjectives = ru_adjectives
+        self._ru_people = ru_people
+        self._ru_adjective_re: re.Pattern[str] | None = None
         self._compiled: dict[str, re.Pattern[str] | None] = {}
         self._han_by_first: dict[str, list[str]] | None = None
         self._latin_by_first: dict[str, list[str]] | None = None
@@ -293,6 +315,34 @@ class Directory:
                     continue  # долларов США: the currency, not the country
                 if eid:
                     out.append(self._fact(eid, m, text[m.start() : m.end()]))
+            out.extend(self._ru_adjective_facts(text, lowered, out))
+        return out
+
+    def _ru_adjective_facts(self, text: str, lowered: str, found: list[Fact]) -> list[Fact]:
+        """The countries Russian names by an adjective (сирийского народа), outside the names found (Сирийской
+        Арабской Республики is one name)."""
+        if not self._ru_adjectives:
+            return []
+        if self._ru_adjective_re is None:
+            stems = sorted(self._ru_adjectives, key=len, reverse=True)
+            people = sorted(self._ru_people, key=len, reverse=True)
+            self._ru_adjective_re = re.compile(
+                r"(?<![а-яё])(?:(?P<adj>" + "|".join(map(re.escape, stems)) + r")(?:" + _RU_ADJECTIVE_ENDINGS + r")"
+                r"|(?P<people>" + "|".join(map(re.escape, people)) + r")(?:" + _RU_PEOPLE_ENDINGS + r"))(?![а-яё])"
+            )
+        taken = [(f.start, f.end) for f in found]
+        out = []
+        for m in self._ru_adjective_re.finditer(lowered.replace("ё", "е")):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            eid = self._ru_adjectives[m["adj"]] if m["adj"] else self._ru_people[m["people"]]
+            if m["adj"] and _RU_LANGUAGE_AFTER.match(lowered, m.end()):
+                continue  # на немецком, итальянском и шведском языках: languages, not countries
+            if m["adj"] and _RU_PLACE_AFTER.match(lowered, m.end()):
+                continue  # Индийского океана, Южно-Китайском море: a sea, not the country
+            if text[m.start()].isupper() and _RU_CAPITAL_AFTER.match(text, m.end()):
+                continue  # Британских Виргинских островов: part of another name
+            out.append(self._fact(eid, m, text[m.start() : m.end()]))
         return out
 
     def _cyrillic_entry(self, matched: str) -> str | None:
