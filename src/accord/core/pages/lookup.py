@@ -18,6 +18,7 @@ from typing import Any
 
 from django import forms
 from django.core import signing
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.module_loading import import_string
@@ -37,7 +38,9 @@ class LookupSelect(forms.Select):
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         iterator = self.choices
-        field, queryset = iterator.field, iterator.queryset  # type: ignore[attr-defined]
+        if not isinstance(iterator, ModelChoiceIterator):  # a form that listed its own few choices
+            return super().render(name, value, attrs, renderer)
+        field, queryset = iterator.field, iterator.queryset
         chosen = {str(v) for v in self.format_value(value) if v not in ("", None)}
         first = list(queryset[: LOOKUP_MAX + 1])
         shown = first[:LOOKUP_MAX]
