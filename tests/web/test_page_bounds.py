@@ -51,7 +51,7 @@ LIST_KINDS = (
     "reviews",
 )
 PAGE_KINDS = ("home", "home-admin", *(f"list-{k}" for k in LIST_KINDS), "list-projects-public")
-PAGE_KINDS += ("plan-detail", "search", "search-public", "dashboard")
+PAGE_KINDS += ("plan-detail", "search", "search-public", "dashboard", "workflow", "workflow-admin")
 # What varies between two portfolios without growing with them (titles' lengths, an agreement's third plan).
 SLACK = 1.2
 HOME_MAX_BYTES = 200_000
@@ -60,6 +60,7 @@ HOME_MAX_BYTES = 200_000
 @dataclass
 class Measure:
     rows: dict[str, int]
+    cells: int  # <td>: the cells of the page's tables (a chart's marks are held to them: FILLING below)
     queries: int
     size: int
 
@@ -78,6 +79,10 @@ def pages() -> dict[str, tuple[str, str]]:
     found["search"] = ("admin", f"/search/?q={SEARCH}")
     found["search-public"] = ("anonymous", f"/search/?q={SEARCH}")
     found["dashboard"] = ("admin", "/dashboard/")
+    # "Your work": a party's coordinator (the generator's agreements include the seed's parties) and the
+    # administrator, who reads every plan, meeting and exchange.
+    found["workflow"] = ("cn-coordinator", "/workflow/")
+    found["workflow-admin"] = ("admin", "/workflow/")
     return found
 
 
@@ -91,7 +96,7 @@ def measure(who: str, url: str) -> Measure:
     assert response.status_code == 200, (url, response.status_code)
     html = response.content.decode()
     rows = {tag: len(re.findall(rf"<{tag}[\s>]", html)) for tag in ROW_TAGS}
-    return Measure(rows, len(ctx.captured_queries), len(response.content))
+    return Measure(rows, len(re.findall(r"<td[\s>]", html)), len(ctx.captured_queries), len(response.content))
 
 
 def measure_all() -> dict[str, Measure]:
@@ -147,26 +152,28 @@ def test_the_larger_portfolio_is_five_times_the_smaller(measured):
     assert LARGE.agreements == 5 * SMALL.agreements and LARGE.projects == 5 * SMALL.projects
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(
-            k,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the dashboard grows with the database: its agreement filter lists every agreement, its "
-                "reciprocity and overdue tables every line (not yet bounded; see issue 18)",
-            ),
-        )
-        if k == "dashboard"
-        else k
-        for k in PAGE_KINDS
-    ],
-)
+# Marks that fill a chart's grid as records grow, up to one per cell of the chart's data table, never more: the
+# dashboard's stacked bars draw a segment per year and kind of exchange between the busiest parties, and the
+# smaller portfolio leaves some of those cells empty. They are held to the tables' cells (held above like any row).
+FILLING = {"dashboard": "rect"}
+# "Your work" shows a page of each list (20 plans, meetings, minutes, exchanges) with the steps the reader may take
+# on each, and some steps ask about their own record (is an amendment under way, is there a next plan): which
+# records the page shows, not how many there are, moves the count, so it is held to a budget for full pages.
+PAGE_QUERY_BUDGET = {"workflow": 100, "workflow-admin": 100}
+
+
+@pytest.mark.parametrize("kind", PAGE_KINDS)
 def test_a_page_shows_as_many_rows_with_as_many_queries_on_five_times_the_records(measured, kind):
     small, large = measured["small"]["pages"][kind], measured["large"]["pages"][kind]
-    assert large.queries == small.queries, (small, large)
+    if kind in PAGE_QUERY_BUDGET:
+        assert small.queries <= PAGE_QUERY_BUDGET[kind] and large.queries <= PAGE_QUERY_BUDGET[kind], (small, large)
+    else:
+        assert large.queries == small.queries, (small, large)
     for tag in ROW_TAGS:
+        if FILLING.get(kind) == tag:
+            assert small.rows[tag] <= large.rows[tag] <= large.cells, (tag, small, large)
+            assert large.cells <= small.cells * SLACK + 2, (small, large)
+            continue
         assert large.rows[tag] <= small.rows[tag] * SLACK + 2, (tag, small, large)
     assert large.size <= small.size * SLACK + 2048, (small, large)
 

@@ -15,6 +15,7 @@ from accord.core import clock
 from accord.core.localized import text_for
 from accord.core.pages.forms import LocalizedTextFormField, StepForm, language_choices
 from accord.core.pages.languages import editor_languages
+from accord.core.pages.lookup import bound_choices
 from accord.core.permissions import parties_of_agreement
 from accord.core.visibility import principal
 from accord.directory.forms import PartyStepForm, party_field
@@ -178,6 +179,7 @@ class MeetingPartForm(forms.Form):
         for field in self.fields.values():
             if isinstance(field, LocalizedTextFormField):
                 field.set_languages(languages)
+        bound_choices(self)  # people and organisations: the first few and a search box, not every one
 
 
 class DelegationForm(MeetingPartForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
 from accord.core import clock
@@ -17,7 +18,6 @@ from accord.directory.forms import LocalizedStepForm, PartyStepForm, date_field,
 from accord.directory.models import Organisation, Party, Person
 from accord.programmes.choices import CarryOver, ExchangeKind, ProgressStatus, QuantityUnit
 from accord.programmes.models import Participation, Plan, PlanItem, Project
-from accord.programmes.selectors import number_order
 from accord.programmes.services import next_period, reporting_organisations
 
 
@@ -65,10 +65,13 @@ class AddItemForm(StepForm):
         plan: Any = self.record
         field = self.fields["project"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Project.objects.filter(agreement=plan.agreement).exclude(plan_items__plan=plan)
-        # In number order as people read it (1, 2, … 10, 11, … 101), not as text (1, 10, 101, 11, …).
-        projects = sorted(field.queryset, key=lambda p: number_order(p.number))
-        field.widget.choices = [("", field.empty_label or "—"), *((p.pk, str(p)) for p in projects)]
+        # In number order as people read it (1, 2, … 10, 11, … 101), not as text (1, 10, 101, 11, …): shorter
+        # numbers first, in SQL, so the select offers the first few of thousands and the search box the rest.
+        field.queryset = (
+            Project.objects.filter(agreement=plan.agreement)
+            .exclude(plan_items__plan=plan)
+            .order_by(Length("number"), "number", "id")
+        )
         self.languages = list(plan.agreement.authentic_languages or ["en"])
         for lang in self.languages:
             self.fields[f"objectives_{lang}"] = forms.CharField(

@@ -11,8 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -28,6 +31,7 @@ from accord.core.audit import chain_head
 from accord.core.errors import TransitionRefused, ValidationFailed
 from accord.core.journal import add_journal_entry
 from accord.core.localized import normalize_tag
+from accord.core.models import ChangeRecord
 from accord.core.permissions import acting_user, require_actor
 from accord.directory.models import Party, Person, Position
 from accord.fidelity.records import signing_gate
@@ -482,7 +486,7 @@ class SignedPlanView:
     content: dict[str, Any]  # as signed (plan_content's shape)
     changes: list[Change]
 
-    @property
+    @cached_property
     def items(self) -> dict[str, dict[str, Any]]:
         return {item["uid"]: item for item in self.content["items"]}
 
@@ -490,11 +494,39 @@ class SignedPlanView:
         return [c for c in self.changes if c.item_uid == uid]
 
 
+# Recent signed views by (stored content, its hash, the chain's newest entry and its hash). A 5,000-item plan's
+# page read its whole signed payload and its whole current content on every view (seconds); both change only
+# with a new chain entry (every change through Accord appends one), so they are worked out once per process
+# until the chain moves. A change behind Accord's back leaves the head as it was: `accord verify` names it.
+_VIEWS: OrderedDict[tuple[Any, ...], SignedPlanView] = OrderedDict()
+_VIEWS_KEPT = 16
+_VIEWS_LOCK = threading.Lock()
+
+
+def _chain_newest() -> tuple[int, str]:
+    newest = ChangeRecord.objects.order_by("-id").values_list("id", "hash").first()
+    return (int(newest[0]), str(newest[1])) if newest else (0, "")
+
+
 def signed_view(plan: Plan) -> SignedPlanView | None:
     """The signed content of a signed plan and the changes since signing (from the audit chain), or None."""
     stored = signed_content_of(plan)
     if stored is None:
         return None
+    key = (stored.pk, stored.payload_sha256, *_chain_newest())
+    with _VIEWS_LOCK:
+        view = _VIEWS.get(key)
+    if view is None:
+        view = _signed_view(plan, stored)
+    with _VIEWS_LOCK:  # the server's threads share the views
+        _VIEWS[key] = view
+        _VIEWS.move_to_end(key)
+        while len(_VIEWS) > _VIEWS_KEPT:
+            _VIEWS.popitem(last=False)
+    return view
+
+
+def _signed_view(plan: Plan, stored: SignedContent) -> SignedPlanView:
     signed = signed_plan_content(stored)
     try:
         now = plan_content(plan)

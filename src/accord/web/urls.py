@@ -1,5 +1,6 @@
 from django.urls import path
 
+from accord.core.pages.lookup import lookup
 from accord.core.pages.views import step
 from accord.web import auth, data, mapping, views
 
@@ -8,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health", views.health, name="health"),
     path("search/", views.search, name="search"),
+    path("lookup/", lookup, name="lookup"),  # the search box beside a choice among many records
     path("data/", data.data, name="data"),
     path("data/map/", mapping.mapping_page, name="data-map"),
     path("login/", auth.LoginView.as_view(), name="login"),

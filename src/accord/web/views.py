@@ -6,8 +6,11 @@ links them together.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +20,7 @@ from accord.core.pages.listing import text_search
 from accord.core.pages.records import record_type
 from accord.core.pages.steps import actions_of
 from accord.core.pages.views import login_url
+from accord.core.permissions import asking_for_many
 from accord.core.reminders import reminders_for
 from accord.core.visibility import visible
 from accord.documents.models import Document
@@ -64,26 +68,38 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 REMINDERS_PER_PAGE = 10
+WORK_PER_PAGE = 20  # plans, meetings, minutes and exchanges: a page of each, however many the account may read
+
+
+def _page_with_steps(request: HttpRequest, records: QuerySet[Any], param: str) -> Page:
+    """One page of `records` (read through `visible` for the user), each with the steps the user may take on it:
+    the permissions asked once for the page, not once per record."""
+    page = Paginator(records, WORK_PER_PAGE).get_page(request.GET.get(param))
+    rows = list(page.object_list)
+    with asking_for_many(request.user, rows, read_through_visible=True):
+        page.object_list = [{"record": r, "steps": actions_of(request.user, r)} for r in rows]
+    return page
 
 
 @require_GET
 def workflow(request: HttpRequest) -> HttpResponse:
-    """Everything waiting for the account: what they owe and wait for, plans, meetings and minutes, exchanges."""
+    """Everything waiting for the account: what they owe and wait for, plans, meetings and minutes, exchanges.
+    Each list is a page: a national programme has thousands of plans and exchanges the account may read."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), login_url())
     user = request.user
-    plans = visible(Plan.objects.select_related("agreement"), user).order_by("agreement_id", "period_start", "id")
-    meetings = visible(Meeting.objects.all(), user).order_by("-start_on", "id")
-    minutes = visible(Minutes.objects.select_related("meeting"), user)
+    plans = visible(Plan.objects.select_related("agreement"), user).order_by("-period_start", "-id")
+    meetings = visible(Meeting.objects.all(), user).order_by("-start_on", "-id")
+    minutes = visible(Minutes.objects.select_related("meeting"), user).order_by("-id")
     awaiting = visible(Exchange.objects.awaiting_receipt().select_related("from_party", "to_party"), user)
     due = reminders_for(user)  # what falls due, through the account's roles (core.reminders)
     context = {
         "owe": Paginator(due.owe, REMINDERS_PER_PAGE).get_page(request.GET.get("owe")),
         "wait": Paginator(due.wait, REMINDERS_PER_PAGE).get_page(request.GET.get("wait")),
-        "plans": [{"plan": p, "steps": actions_of(user, p)} for p in plans],
-        "meetings": [{"record": m, "steps": actions_of(user, m)} for m in meetings],
-        "minutes": [{"record": m, "steps": actions_of(user, m)} for m in minutes],
-        "exchanges": [{"record": e, "steps": actions_of(user, e)} for e in awaiting],
+        "plans": _page_with_steps(request, plans, "plans"),
+        "meetings": _page_with_steps(request, meetings, "meetings"),
+        "minutes": _page_with_steps(request, minutes, "minutes"),
+        "exchanges": _page_with_steps(request, awaiting.order_by("sent_on", "id"), "exchanges"),
     }
     return render(request, "web/workflow.html", context)
 

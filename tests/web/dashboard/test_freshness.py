@@ -83,7 +83,7 @@ def test_after_a_write_the_latest_figures_are_served_late_with_a_note_and_counte
     assert "Figures as of " in late.page and "reload in a moment" in late.page
     # One refresh per cached part of the page (the figures and the filter's choices), for this viewer.
     queued = refreshes()
-    assert sorted(j.parameters["name"] for j in queued) == ["figures", "filters"]
+    assert sorted(j.parameters["name"] for j in queued) == ["figures", "filter-options"]
     assert {j.parameters["user"] for j in queued} == {user("cn-coordinator").pk}
     again = view(client, "cn-coordinator")
     assert (again.total, again.late) == (first.total, True)

@@ -19,6 +19,7 @@ from accord.core.errors import DomainError, StaleVersion, ValidationFailed
 from accord.core.localized import LocalizedText, LocalizedTextField
 from accord.core.models import Visibility
 from accord.core.pages.languages import language_name
+from accord.core.pages.lookup import bound_choices
 
 
 class LocalizedTextWidget(forms.Widget):
@@ -121,7 +122,7 @@ def machine_inputs(form: forms.BaseForm) -> forms.BaseForm:
         elif isinstance(field, forms.IntegerField | forms.FloatField | forms.DecimalField):
             field.localize = False
             widget.is_localized = False
-    return form
+    return bound_choices(form)  # and a choice among many records: the first few and a search box
 
 
 def _listed(formats: Any) -> list[str]:

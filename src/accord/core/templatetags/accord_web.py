@@ -89,6 +89,13 @@ def query(context: Any, **changes: Any) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
+@register.simple_tag(takes_context=True)
+def query_page(context: Any, key: str, number: int) -> str:
+    """The current query string with page `number` of the list whose page parameter is `key` (a page of
+    several paged lists: each keeps its own)."""
+    return query(context, page=context["request"].GET.get("page"), **{key: number})
+
+
 def _is_tag(key: object) -> bool:
     try:
         return isinstance(key, str) and normalize_tag(key) == key

@@ -409,10 +409,14 @@ def parties() -> dict[int, dict[str, Any]]:
     return {row["id"]: dict(row) for row in Party.objects.values("id", "code", "name", "languages")}
 
 
-def agreements(user: Any) -> list[dict[str, Any]]:
-    """The agreements the viewer may read, for the filter."""
-    readable = visible(Agreement.objects.all(), user).order_by("signed_on", "id")
-    return [dict(row) for row in readable.values("id", "title", "authentic_languages")]
+def agreements(user: Any, limit: int | None = None, *, pk: int | None = None) -> list[dict[str, Any]]:
+    """The agreements the viewer may read, for the filter: the newest first (as the lists offer them), at most
+    `limit`; with `pk`, that one agreement if the viewer may read it."""
+    readable = visible(Agreement.objects.all(), user).order_by("-signed_on", "-id")
+    if pk is not None:
+        readable = readable.filter(pk=pk)
+    rows = readable.values("id", "title", "authentic_languages")
+    return [dict(row) for row in (rows if limit is None else rows[:limit])]
 
 
 def years(user: Any) -> list[int]:

@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accord.core import clock
+from accord.core.ids import record_id
 from accord.core.localized import text_for
+from accord.core.pages.listing import OPTIONS_MAX
 from accord.programmes.choices import (
     TWO_SIDED_EXCHANGES,
     DeliverableKind,
@@ -36,6 +38,8 @@ from accord.web.dashboard.charts import Bar, Chart, Edge, Lane, Node, Series, Sp
 from accord.web.dashboard.selectors import Scope
 
 DRAWN_DIRECTIONS = 12  # exchange directions drawn and summed; the rest are counted in one line
+DRAWN_SIDES = 12  # parties drawn in "projects by side" (among 200 parties); the rest are counted in the caption
+DRAWN_LINKS = 40  # the strongest links of the network drawn and listed; the weaker are counted in the caption
 
 # Status colours with a meaning people expect (grey idle, blue going, orange late, green done, red stopped).
 STATUS_COLOURS = {
@@ -62,10 +66,14 @@ class QuickSelect(forms.Select):
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         chosen = set(self.format_value(value))
-        options = "".join(
-            f'<option value="{quote(str(v))}"{" selected" if str(v) in chosen else ""}>{quote(str(label))}</option>'
-            for v, label in self.choices
-        )
+
+        def option(v: Any, label: Any) -> str:
+            if v is None:  # "…": there are more than are offered
+                return f'<option value="" disabled>{quote(str(label))}</option>'
+            selected = " selected" if str(v) in chosen else ""
+            return f'<option value="{quote(str(v))}"{selected}>{quote(str(label))}</option>'
+
+        options = "".join(option(v, label) for v, label in self.choices)
         return format_html(
             '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), mark_safe(options)
         )  # every option escaped above
@@ -77,11 +85,14 @@ class FilterForm(forms.Form):
     )
     year = forms.TypedChoiceField(label=gettext_lazy("Year"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, data: Any, *, agreements: list[tuple[int, str]], years: list[int]) -> None:
+    def __init__(self, data: Any, *, agreements: list[tuple[int, str]], years: list[int], more: bool = False) -> None:
         super().__init__(data)
-        every = [("", _("All"))]
-        choices = {
-            "agreement": every + [(str(pk), title) for pk, title in agreements],
+        every: list[tuple[str | None, str]] = [("", _("All"))]
+        # Thousands of agreements are no use to pick from: the newest are offered (as on the lists), a chosen
+        # older one is added by the view, and "…" says there are more.
+        more_options: list[tuple[str | None, str]] = [(None, "…")] if more else []
+        choices: dict[str, list[tuple[str | None, str]]] = {
+            "agreement": every + [(str(pk), title) for pk, title in agreements] + more_options,
             "year": every + [(str(y), str(y)) for y in years],
         }
         for name, options in choices.items():
@@ -130,15 +141,20 @@ def portfolio_charts(user: Any, scope: Scope, parties: dict[int, dict[str, Any]]
         label_header=_("Modality"),
         value_header=_("Projects"),
     )
-    sides = selectors.projects_by_side(user, scope)
+    sides = sorted(selectors.projects_by_side(user, scope).items(), key=lambda kv: (-kv[1], kv[0]))
+    about_sides = _("In how many projects each party takes part through its organisations.")
+    if len(sides) > DRAWN_SIDES:  # a bar per party is unreadable among hundreds: the busiest, and a count
+        about_sides += " " + _(
+            "The %(drawn)s parties in most projects are drawn; %(more)s more take part in fewer."
+        ) % {
+            "drawn": DRAWN_SIDES,
+            "more": len(sides) - DRAWN_SIDES,
+        }
     side = charts.bar_chart(
         "by-side",
         _("Projects by side"),
-        _("In how many projects each party takes part through its organisations."),
-        [
-            Bar(_party_label(parties.get(pk)), n, charts.colour(i))
-            for i, (pk, n) in enumerate(sorted(sides.items(), key=lambda kv: (-kv[1], kv[0])))
-        ],
+        about_sides,
+        [Bar(_party_label(parties.get(pk)), n, charts.colour(i)) for i, (pk, n) in enumerate(sides[:DRAWN_SIDES])],
         label_header=_("Party"),
         value_header=_("Projects"),
     )
@@ -259,16 +275,22 @@ def network_chart(user: Any, scope: Scope, parties: dict[int, dict[str, Any]]) -
         )
         for n in found["nodes"]
     ]
+    strongest = sorted(found["edges"], key=lambda e: (-e[2], e[0], e[1]))
+    about = _(
+        "The %(n)s organisations taking part in most projects; a line joins two that share projects, "
+        "thicker for more; a larger circle takes part in more projects."
+    ) % {"n": len(nodes)}
+    if len(strongest) > DRAWN_LINKS:  # among 24 organisations there may be 276 links: the strongest, and a count
+        about += " " + _("The %(drawn)s strongest links are drawn; %(more)s weaker ones are not.") % {
+            "drawn": DRAWN_LINKS,
+            "more": len(strongest) - DRAWN_LINKS,
+        }
     return charts.network(
         "network",
         _("Institutions that work together"),
-        _(
-            "The %(n)s organisations taking part in most projects; a line joins two that share projects, "
-            "thicker for more; a larger circle takes part in more projects."
-        )
-        % {"n": len(nodes)},
+        about,
         nodes,
-        [Edge(a, b, w) for a, b, w in found["edges"]],
+        [Edge(a, b, w) for a, b, w in strongest[:DRAWN_LINKS]],
         [(_party_label(parties.get(pk)), colours[pk]) for pk in groups],
         headers=(_("Organisation"), _("Organisation"), _("Shared projects")),
     )
@@ -307,9 +329,16 @@ def overdue_lists(user: Any, scope: Scope, parties: dict[int, dict[str, Any]]) -
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The portfolio at a glance, for what the viewer may read; filters by agreement and year (GET)."""
     user = request.user
-    choices = freshness.serve(user, "filters", {})
-    agreements, years = choices.value
-    form = FilterForm(request.GET or None, agreements=agreements, years=years)
+    choices = freshness.serve(user, "filter-options", {})
+    agreements, years, more = choices.value
+    asked = record_id(request.GET.get("agreement", ""))
+    if asked is not None and asked not in dict(agreements):  # an older one, chosen from its own page or typed
+        language = translation.get_language() or "en"
+        agreements = agreements + [
+            (a["id"], text_for(a["title"], language, a["authentic_languages"]))
+            for a in selectors.agreements(user, pk=asked)
+        ]
+    form = FilterForm(request.GET or None, agreements=agreements, years=years, more=more)
     chosen: dict[str, Any] = {}
     if form.is_bound:
         form.is_valid()
@@ -332,8 +361,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/index.html", context, status=400 if form.errors else 200)
 
 
-@freshness.source("filters")
-def filter_source(user: Any, parameters: dict[str, Any]) -> tuple[list[tuple[int, str]], list[int]]:
+@freshness.source("filter-options")
+def filter_source(user: Any, parameters: dict[str, Any]) -> tuple[list[tuple[int, str]], list[int], bool]:
     return filter_choices(user, translation.get_language() or "en")
 
 
@@ -349,12 +378,12 @@ def figures_html(user: Any, parameters: dict[str, Any]) -> str:
     return render_to_string("dashboard/_figures.html", figures(user, scope))
 
 
-def filter_choices(user: Any, language: str) -> tuple[list[tuple[int, str]], list[int]]:
-    """The agreements (id, title) and years the viewer may filter by."""
-    agreements = [
-        (a["id"], text_for(a["title"], language, a["authentic_languages"])) for a in selectors.agreements(user)
-    ]
-    return agreements, selectors.years(user)
+def filter_choices(user: Any, language: str) -> tuple[list[tuple[int, str]], list[int], bool]:
+    """The newest agreements (id, title) the viewer may filter by (at most OPTIONS_MAX), the years, and whether
+    more agreements were left out."""
+    found = selectors.agreements(user, OPTIONS_MAX + 1)
+    agreements = [(a["id"], text_for(a["title"], language, a["authentic_languages"])) for a in found[:OPTIONS_MAX]]
+    return agreements, selectors.years(user), len(found) > OPTIONS_MAX
 
 
 def figures(user: Any, scope: Scope) -> dict[str, Any]:
