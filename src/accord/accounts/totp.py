@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accord.accounts import security, signin, throttle
+from accord.accounts import credentials, security, signin, throttle
 from accord.accounts.models import Membership, Role
 from accord.core.errors import ValidationFailed
 
@@ -87,7 +87,7 @@ def confirm_enrolment(request: HttpRequest, user: Any, code: str) -> TOTPDevice:
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    security.record(security.Kind.OTP_ENABLED, request=request, user=user)
+    credentials.changed(security.Kind.OTP_ENABLED, request=request, user=user)
     return device
 
 
@@ -95,8 +95,18 @@ def disable(request: HttpRequest, user: Any, code: str) -> None:
     """Turn the second factor off, with a current code (so a borrowed session alone cannot)."""
     if not verify(request, user, code):
         raise ValidationFailed({"code": [_("That code is not right.")]})
+    remove(user, request=request)
+
+
+def remove(user: Any, *, request: HttpRequest | None = None, by_administrator: bool = False) -> None:
+    """Turn `user`'s second factor off: by themselves with a code (`disable`), or by an administrator in the
+    admin when the device is lost. Logged and told to the account's owner either way."""
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.filter(user=user).delete()
+        return
     TOTPDevice.objects.filter(user=user).delete()
-    security.record(security.Kind.OTP_DISABLED, request=request, user=user)
+    detail = "by an administrator" if by_administrator else ""
+    credentials.changed(security.Kind.OTP_DISABLED, request=request, user=user, detail=detail)
 
 
 def check_for_signing(user: Any, code: str) -> None:
