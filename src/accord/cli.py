@@ -57,7 +57,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Documents", ("document", "check-texts")),
     ("Signing", ("signing-key", "sign-plan", "export-signed", "verify-bundle")),
     ("Integrity", ("verify",)),
-    ("Accounts", ("token",)),
+    ("Accounts", ("token", "security-events")),
 )
 # Verbs that are not management commands: the line the help shows for each.
 OWN_VERBS = {"bench": "Generate a synthetic programme for benchmarks (in a checkout: bench/)."}
