@@ -19,6 +19,8 @@ ACCORD_REMIND_LEAD_DAYS  how many days before its due date a thing is shown and 
 ACCORD_SITE_URL       the address people open Accord at, for the links in e-mails; default http://127.0.0.1:8000
 ACCORD_TRUSTED_PROXIES  comma-separated addresses or networks of the reverse proxies in front of Accord; only a
                       request arriving from one of them has its X-Forwarded-For read (core.clientaddr); default none
+ACCORD_REQUIRE_SECOND_FACTOR  1: administrators and designated signatories must turn on a second factor (asked
+                      at their next sign-in, before anything else); default off (closed networks may have no device)
 ACCORD_SECURITY_EVENTS_DAYS  how many days security events are kept before the daily prune removes them;
                       default 400, "off" to keep them for ever
 """
@@ -112,6 +114,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): signed in with the second factor
     "accord.accounts.middleware.PrivateResponsesMiddleware",  # Cache-Control: no-store on private responses
     "accord.accounts.middleware.RefusalLogMiddleware",  # every 403 in the security log
+    "accord.accounts.middleware.SecondFactorRequiredMiddleware",  # ACCORD_REQUIRE_SECOND_FACTOR: enrol first
     "accord.core.middleware.RefuseNulCharactersMiddleware",  # 400 for a NUL in a query or form (pages)
     "accord.core.middleware.UnreadableApiBodyMiddleware",  # 400 in JSON for a multipart body Django cannot read
     "accord.core.middleware.AuditContextMiddleware",
@@ -267,6 +270,7 @@ ACCORD_REMIND_LEAD_DAYS = int(os.environ.get("ACCORD_REMIND_LEAD_DAYS", 30))
 _event_days = os.environ.get("ACCORD_SECURITY_EVENTS_DAYS", "400").strip().lower()
 ACCORD_SECURITY_EVENTS_DAYS = None if _event_days in ("", "0", "off", "none") else int(_event_days)
 ACCORD_SECURITY_EVENTS_PRUNE_HOUR = 3  # local hour of the daily prune
+ACCORD_REQUIRE_SECOND_FACTOR = _env_bool("ACCORD_REQUIRE_SECOND_FACTOR")  # accounts.totp.required
 ACCORD_SITE_URL = os.environ.get("ACCORD_SITE_URL", "http://127.0.0.1:8000")
 
 # The database cache: shared by every worker process, so sign-in throttling counts across them

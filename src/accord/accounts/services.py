@@ -49,6 +49,7 @@ def confirm_identity(request: HttpRequest, user: Any, password: str, otp: str = 
         raise Throttled(locked.message())
     if checked is None or checked.pk != user.pk:
         raise ValidationFailed({"password": ["the password is not right"]})
+    totp.refuse_if_missing(user)
     if totp.device_of(user) is not None:
         if not (otp or "").strip():
             raise ValidationFailed({"otp": ["enter the one-time code from your authenticator app"]})

@@ -11,6 +11,7 @@ import base64
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -27,6 +28,26 @@ def may_enrol(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return bool(user.is_staff) or Membership.objects.filter(user=user, role=Role.COORDINATOR, may_sign=True).exists()
+
+
+def required(user: Any) -> bool:
+    """Whether `user` must have a second factor: ACCORD_REQUIRE_SECOND_FACTOR on, and they may enrol (administrators
+    and designated signatories). Such an account signs in with its password once, and is then sent to turn it on
+    before anything else (accounts.middleware.SecondFactorRequiredMiddleware)."""
+    return bool(getattr(settings, "ACCORD_REQUIRE_SECOND_FACTOR", False)) and may_enrol(user)
+
+
+def missing(user: Any) -> bool:
+    """A second factor is required of `user` and they have none yet."""
+    return required(user) and device_of(user) is None
+
+
+def refuse_if_missing(user: Any) -> None:
+    """Issuing a token or signing a plan without the second factor the installation requires: refused on "otp"."""
+    if missing(user):
+        raise ValidationFailed(
+            {"otp": [_("Turn on a second factor first: this installation requires one for your account.")]}
+        )
 
 
 def device_of(user: Any) -> TOTPDevice | None:
@@ -93,6 +114,10 @@ def confirm_enrolment(request: HttpRequest, user: Any, code: str) -> TOTPDevice:
 
 def disable(request: HttpRequest, user: Any, code: str) -> None:
     """Turn the second factor off, with a current code (so a borrowed session alone cannot)."""
+    if required(user):
+        raise ValidationFailed(
+            {"code": [_("This installation requires a second factor for your account: it cannot be turned off.")]}
+        )
     if not verify(request, user, code):
         raise ValidationFailed({"code": [_("That code is not right.")]})
     remove(user, request=request)

@@ -188,6 +188,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         "device": device,
         "secret": totp.secret_text(pending) if pending else "",
         "qr": totp.qr_svg_data_uri(pending) if pending else "",
+        "required": totp.required(user),
     }
     return render(request, "accounts/two_factor.html", context, status=status)
 

@@ -374,6 +374,7 @@ def _sign_plan(
     # The KDF is deliberately slow (about a second): unseal after the cheap checks, but before the chain's lock,
     # so other writers never wait for it.
     if user is not None:
+        totp.refuse_if_missing(user)  # ACCORD_REQUIRE_SECOND_FACTOR and none turned on: not a guess, not counted
         try:
             totp.check_for_signing(user, otp)
         except ValidationFailed as exc:
