@@ -152,6 +152,7 @@ def test_the_job_worker_sends_the_reminder_digest_once_a_day(new_demo):
     smtp.start()
     try:
         mail = {"ACCORD_EMAIL_HOST": "127.0.0.1", "ACCORD_EMAIL_PORT": str(smtp.port), "ACCORD_REMIND_HOUR": "0"}
+        mail["ACCORD_SECURITY_EVENTS_DAYS"] = "off"  # the worker's other daily job, the log's prune: not today
         first = run(path, "worker", "--once", env=mail)
         assert first.returncode == 0 and "ran 1 job(s)" in first.stdout, first.stderr
         by_address = {m["To"]: m.get_body(preferencelist=("plain",)).get_content() for m in received}

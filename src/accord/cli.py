@@ -57,7 +57,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Documents", ("document", "check-texts")),
     ("Signing", ("signing-key", "sign-plan", "export-signed", "verify-bundle")),
     ("Integrity", ("verify",)),
-    ("Accounts", ("token",)),
+    ("Accounts", ("token", "security-events")),
     ("Federation: two installations", ("node", "peer", "sync", "outbox", "inbox")),
 )
 # Verbs that are not management commands: the line the help shows for each.

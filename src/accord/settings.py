@@ -22,13 +22,21 @@ ACCORD_NODE_PARTY     a party code this installation acts for without a node ide
                       party `accord node init --party` gave it (docs/federation.md); neither: "hosted", every side here
 ACCORD_FEDERATION_HANDOVER  1 while a node takes over its own side's records from the installation that hosted both
                       sides (accepts records of its own party it does not hold yet); default off
+ACCORD_TRUSTED_PROXIES  comma-separated addresses or networks of the reverse proxies in front of Accord; only a
+                      request arriving from one of them has its X-Forwarded-For read (core.clientaddr); default none
+ACCORD_REQUIRE_SECOND_FACTOR  1: administrators and designated signatories must turn on a second factor (asked
+                      at their next sign-in, before anything else); default off (closed networks may have no device)
+ACCORD_SECURITY_EVENTS_DAYS  how many days security events are kept before the daily prune removes them;
+                      default 400, "off" to keep them for ever
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -111,6 +119,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): signed in with the second factor
     "accord.accounts.middleware.PrivateResponsesMiddleware",  # Cache-Control: no-store on private responses
     "accord.accounts.middleware.RefusalLogMiddleware",  # every 403 in the security log
+    "accord.accounts.middleware.SecondFactorRequiredMiddleware",  # ACCORD_REQUIRE_SECOND_FACTOR: enrol first
     "accord.core.middleware.RefuseNulCharactersMiddleware",  # 400 for a NUL in a query or form (pages)
     "accord.core.middleware.UnreadableApiBodyMiddleware",  # 400 in JSON for a multipart body Django cannot read
     "accord.core.middleware.AuditContextMiddleware",
@@ -181,6 +190,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Validates nothing: logs every password change, on any channel, and e-mails the account's owner.
+    {"NAME": "accord.accounts.credentials.PasswordChangeNotice"},
 ]
 
 LANGUAGE_CODE = "en"
@@ -265,6 +276,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("ACCORD_EMAIL_FROM", "accord@localhost")
 _remind_hour = os.environ.get("ACCORD_REMIND_HOUR", "7").strip().lower()
 ACCORD_REMIND_HOUR = None if _remind_hour in ("", "off", "none") else int(_remind_hour)
 ACCORD_REMIND_LEAD_DAYS = int(os.environ.get("ACCORD_REMIND_LEAD_DAYS", 30))
+# Security events older than this many days are removed by the daily prune (accounts.security); None: kept for ever.
+_event_days = os.environ.get("ACCORD_SECURITY_EVENTS_DAYS", "400").strip().lower()
+ACCORD_SECURITY_EVENTS_DAYS = None if _event_days in ("", "0", "off", "none") else int(_event_days)
+ACCORD_SECURITY_EVENTS_PRUNE_HOUR = 3  # local hour of the daily prune
+ACCORD_REQUIRE_SECOND_FACTOR = _env_bool("ACCORD_REQUIRE_SECOND_FACTOR")  # accounts.totp.required
 ACCORD_SITE_URL = os.environ.get("ACCORD_SITE_URL", "http://127.0.0.1:8000")
 # Federation (accord.federation): seconds between the job worker's syncs with the peers that have an address.
 _sync_seconds = os.environ.get("ACCORD_FEDERATION_SYNC_SECONDS", "300").strip().lower()
@@ -312,6 +328,15 @@ if TLS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("ACCORD_HSTS_SECONDS", 365 * 24 * 60 * 60))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("ACCORD_HSTS_SUBDOMAINS")
+
+# The reverse proxies whose X-Forwarded-For is believed (core.clientaddr); none by default: the connection's
+# peer is the client. A wrong entry stops the start rather than trusting nothing (or everything) silently.
+ACCORD_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("ACCORD_TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in ACCORD_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"ACCORD_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from None
 
 # Request bodies: forms and JSON held in memory up to this size; files above 2.5 MB go to a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ACCORD_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))

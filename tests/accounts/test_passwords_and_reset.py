@@ -145,3 +145,20 @@ def test_changing_the_password_when_signed_in_checks_the_policy(client, seed):
     )
     assert ok.status_code == 302
     assert SecurityEvent.objects.filter(kind="password-changed", account="cn-observer").exists()
+
+
+def test_a_password_change_signs_out_every_other_session(seed):
+    here, elsewhere = Client(), Client()
+    for browser in (here, elsewhere):
+        assert (
+            browser.post("/login/", {"username": "cn-observer", "password": "accord-demo-cn-observer"}).status_code
+            == 302
+        )
+    assert elsewhere.get("/account/").status_code == 200
+    changed = here.post(
+        "/account/password/",
+        {"old_password": "accord-demo-cn-observer", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert changed.status_code == 302
+    assert here.get("/account/").status_code == 200  # the page that changed it keeps its session
+    assert elsewhere.get("/account/").status_code == 302  # every other one is signed out

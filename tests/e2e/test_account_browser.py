@@ -110,6 +110,11 @@ def test_password_reset_by_email_then_two_factor_sign_in(browser, served) -> Non
     assert page.get_by_test_id("two-factor-state").inner_text().startswith("On")
     response = page.goto(f"{url}/account/")
     assert response is not None and "no-store" in response.headers["cache-control"]
+    # Each change of a credential was told to the account's owner by e-mail: the reset, then the second factor.
+    told = [inbox.wait_for(2), inbox.wait_for(3)]
+    assert "Subject: Accord: your password was changed" in told[0] and "reset with a link" in told[0]
+    assert "Subject: Accord: two-factor authentication turned on" in told[1]
+    assert NEW_PASSWORD not in told[0] + told[1] and secret.replace(" ", "") not in told[1]
     page.get_by_role("button", name="Sign out").click()
 
     # Signing in now takes the password and then a one-time code.

@@ -207,3 +207,25 @@ def test_findings_are_ranked_most_likely_first(tmp_path: Path, capsys: pytest.Ca
     assert lines[0].startswith("error: date differs")
     assert lines[1].startswith("error: name differs")
     assert lines[-1].startswith("warning: could not compare the numbering")
+
+
+def test_the_fast_path_escapes_what_it_prints_for_the_terminal(tmp_path: Path) -> None:
+    """Without Django, as through every other Accord command (core.text.for_terminal): a file name (or text)
+    holding an escape sequence or a direction override reaches the terminal escaped, and --json stays JSON."""
+    env = {"ACCORD_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin", "PYTHONPATH": SRC}
+    en = tmp_path / "en\x1b]0;owned\x07\x1b[2J\u202e.txt"
+    en.write_text(EN.read_text(encoding="utf-8"), encoding="utf-8")
+    changed = tmp_path / "zh.txt"
+    changed.write_text(ZH.read_text(encoding="utf-8").replace("一百二十二项", "一百一十二项"), encoding="utf-8")
+    accord = [sys.executable, "-m", "accord", "check-texts"]
+    found = subprocess.run([*accord, str(en), str(changed)], capture_output=True, text=True, env=env)
+    assert found.returncode == 1, found.stderr
+    assert "\x1b" not in found.stdout + found.stderr and "\u202e" not in found.stdout and "\x07" not in found.stdout
+    assert "en\\x1b]0;owned\\x07\\x1b[2J\\u202e.txt" in found.stdout
+    as_json = subprocess.run([*accord, str(en), str(changed), "--json"], capture_output=True, text=True, env=env)
+    assert "\x1b" not in as_json.stdout and "\u202e" not in as_json.stdout
+    assert json.loads(as_json.stdout)["file_a"] == str(en)  # the same name, escaped the JSON way
+    missing = subprocess.run(
+        [*accord, str(tmp_path / "\x1b[31mgone"), str(ZH)], capture_output=True, text=True, env=env
+    )
+    assert missing.returncode == 2 and "\x1b" not in missing.stderr and "\\x1b[31mgone" in missing.stderr

@@ -87,3 +87,12 @@ def test_a_stranger_guessing_the_accounts_password_does_not_stop_its_owner_signi
     with acting_as(actor_for_user(coordinator, "sign-request")):
         sign_cn(seed, agreed_plan)
     assert SignatureSeal.objects.filter(signing_key=keys.cn).count() == 1
+
+
+def test_with_a_second_factor_required_no_signature_without_it(seed, keys, agreed_plan, settings):
+    settings.ACCORD_REQUIRE_SECOND_FACTOR = True
+    coordinator = get_user_model().objects.get(username="cn-coordinator")
+    with acting_as(actor_for_user(coordinator, "sign-request")), pytest.raises(ValidationFailed) as refused:
+        sign_cn(seed, agreed_plan, otp="123456")
+    assert refused.value.field == "otp" and "requires one" in refused.value.message
+    assert throttle.wait_for([throttle.subject("signing-key", keys.cn.pk)]) == 0  # not counted as a guess

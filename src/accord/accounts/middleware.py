@@ -1,14 +1,16 @@
-"""Middleware of accounts: private responses are never stored by a browser or proxy cache, and every refusal
-(403) on any channel is in the security log."""
+"""Middleware of accounts: private responses are never stored by a browser or proxy cache, every refusal
+(403) on any channel is in the security log, and an account that must have a second factor turns it on first."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
-from accord.accounts import security
+from accord.accounts import security, totp
 
 # Pages whose forms carry a CSRF token or a secret even for someone not signed in.
 _ACCOUNT_PATHS = ("/login/", "/logout/", "/account/", "/admin/", "/password-reset/")
@@ -60,3 +62,23 @@ class RefusalLogMiddleware:
                 detail=f"{request.method} {request.path}"[:500],
             )
         return response
+
+
+class SecondFactorRequiredMiddleware:
+    """With ACCORD_REQUIRE_SECOND_FACTOR, a signed-in administrator or designated signatory without a second factor
+    reaches only the page that turns it on (and signing out): every other page sends them there, the API answers
+    403. Token requests never get this far without one: issuing a token asks for it (accounts.services)."""
+
+    OPEN = ("/account/two-factor/", "/logout/", "/admin/logout/", "/static/", "/i18n/", "/health")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(self.OPEN) and totp.missing(user):
+            message = _("Your account must have a second factor: turn it on to go on.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "second_factor_required", "message": message, "field": None}, status=403)
+            return redirect("accounts:two-factor")
+        return self.get_response(request)

@@ -110,6 +110,9 @@ class SecurityEvent(models.Model):
         PERMISSION_REFUSED = "permission-refused", _("permission refused")
         KEY_USED = "key-used", _("signing key used")
         KEY_PASSPHRASE_FAILED = "key-passphrase-failed", _("wrong signing key passphrase")
+        KEY_CREATED = "key-created", _("signing key made")
+        KEY_REVOKED = "key-revoked", _("signing key revoked")
+        EVENTS_PRUNED = "events-pruned", _("old security events removed")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices, db_index=True)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accord.accounts import security, signin, totp
+from accord.accounts import credentials, security, signin, totp
 from accord.accounts.models import ApiToken, Membership, TokenScope
 from accord.core import services
 from accord.core.errors import DomainError, Forbidden, ValidationFailed
@@ -49,6 +49,7 @@ def confirm_identity(request: HttpRequest, user: Any, password: str, otp: str = 
         raise Throttled(locked.message())
     if checked is None or checked.pk != user.pk:
         raise ValidationFailed({"password": ["the password is not right"]})
+    totp.refuse_if_missing(user)
     if totp.device_of(user) is not None:
         if not (otp or "").strip():
             raise ValidationFailed({"otp": ["enter the one-time code from your authenticator app"]})
@@ -78,7 +79,13 @@ def issue_token(
     token = services.create(
         ApiToken, user=user, name=name, prefix=prefix, key_hash=_digest(secret), scope=scope, expires_at=expires_at
     )
-    security.record(security.Kind.TOKEN_ISSUED, request=request, user=user, detail=f"{prefix} ({scope}) {name}"[:500])
+    credentials.changed(
+        security.Kind.TOKEN_ISSUED,
+        request=request,
+        user=user,
+        detail=f"{prefix} ({scope}) {name}"[:500],
+        facts={"name": name, "prefix": prefix},
+    )
     return token, f"{TOKEN_PREFIX}{prefix}_{secret}"
 
 
@@ -86,7 +93,13 @@ def revoke_token(token: ApiToken, *, request: HttpRequest | None = None) -> ApiT
     if token.revoked_at:
         return token
     revoked = services.update(token, expected_version=token.version, revoked_at=timezone.now())
-    security.record(security.Kind.TOKEN_REVOKED, request=request, user=token.user, detail=token.prefix)
+    credentials.changed(
+        security.Kind.TOKEN_REVOKED,
+        request=request,
+        user=token.user,
+        detail=token.prefix,
+        facts={"name": token.name, "prefix": token.prefix},
+    )
     return revoked
 
 

@@ -53,6 +53,8 @@ def normalise_on_save(sender: Any, instance: Any, **kwargs: Any) -> None:
     """pre_save of the user model (connected in AccountsConfig.ready): every channel that creates or renames an
     account (admin, createsuperuser, the demo, tests) stores the normalised name, and a variant of a taken one
     is refused rather than becoming a second account."""
+    # A new account's first password is not a change to tell anyone about (accounts.credentials).
+    instance._accord_new_account = instance._state.adding
     canonical = normalise_username(instance.username or "")
     if canonical != instance.username or instance.pk is None:
         instance.username = check_new_username(canonical, exclude_pk=instance.pk)

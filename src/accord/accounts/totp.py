@@ -11,11 +11,12 @@ import base64
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accord.accounts import security, signin, throttle
+from accord.accounts import credentials, security, signin, throttle
 from accord.accounts.models import Membership, Role
 from accord.core.errors import ValidationFailed
 
@@ -27,6 +28,26 @@ def may_enrol(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return bool(user.is_staff) or Membership.objects.filter(user=user, role=Role.COORDINATOR, may_sign=True).exists()
+
+
+def required(user: Any) -> bool:
+    """Whether `user` must have a second factor: ACCORD_REQUIRE_SECOND_FACTOR on, and they may enrol (administrators
+    and designated signatories). Such an account signs in with its password once, and is then sent to turn it on
+    before anything else (accounts.middleware.SecondFactorRequiredMiddleware)."""
+    return bool(getattr(settings, "ACCORD_REQUIRE_SECOND_FACTOR", False)) and may_enrol(user)
+
+
+def missing(user: Any) -> bool:
+    """A second factor is required of `user` and they have none yet."""
+    return required(user) and device_of(user) is None
+
+
+def refuse_if_missing(user: Any) -> None:
+    """Issuing a token or signing a plan without the second factor the installation requires: refused on "otp"."""
+    if missing(user):
+        raise ValidationFailed(
+            {"otp": [_("Turn on a second factor first: this installation requires one for your account.")]}
+        )
 
 
 def device_of(user: Any) -> TOTPDevice | None:
@@ -87,16 +108,30 @@ def confirm_enrolment(request: HttpRequest, user: Any, code: str) -> TOTPDevice:
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    security.record(security.Kind.OTP_ENABLED, request=request, user=user)
+    credentials.changed(security.Kind.OTP_ENABLED, request=request, user=user)
     return device
 
 
 def disable(request: HttpRequest, user: Any, code: str) -> None:
     """Turn the second factor off, with a current code (so a borrowed session alone cannot)."""
+    if required(user):
+        raise ValidationFailed(
+            {"code": [_("This installation requires a second factor for your account: it cannot be turned off.")]}
+        )
     if not verify(request, user, code):
         raise ValidationFailed({"code": [_("That code is not right.")]})
+    remove(user, request=request)
+
+
+def remove(user: Any, *, request: HttpRequest | None = None, by_administrator: bool = False) -> None:
+    """Turn `user`'s second factor off: by themselves with a code (`disable`), or by an administrator in the
+    admin when the device is lost. Logged and told to the account's owner either way."""
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.filter(user=user).delete()
+        return
     TOTPDevice.objects.filter(user=user).delete()
-    security.record(security.Kind.OTP_DISABLED, request=request, user=user)
+    detail = "by an administrator" if by_administrator else ""
+    credentials.changed(security.Kind.OTP_DISABLED, request=request, user=user, detail=detail)
 
 
 def check_for_signing(user: Any, code: str) -> None:

@@ -30,7 +30,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 
-from accord.accounts import reminders, security, signin, throttle, totp
+from accord.accounts import credentials, reminders, security, signin, throttle, totp
 from accord.accounts.models import SecurityEvent
 from accord.core.errors import ValidationFailed
 
@@ -188,6 +188,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         "device": device,
         "secret": totp.secret_text(pending) if pending else "",
         "qr": totp.qr_svg_data_uri(pending) if pending else "",
+        "required": totp.required(user),
     }
     return render(request, "accounts/two_factor.html", context, status=status)
 
@@ -196,10 +197,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:account")
 
-    def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        security.record(security.Kind.PASSWORD_CHANGED, request=self.request, user=self.request.user)
-        return response
+    # The change is logged and told to the account's owner by accounts.credentials, as on every channel.
 
 
 # --- password reset by e-mail ---------------------------------------------------------------------------------
@@ -257,10 +255,10 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password-reset-complete")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
         user = form.user
+        user.accord_password_how = credentials.RESET  # logged and told as a reset (accounts.credentials)
+        response = super().form_valid(form)
         throttle.forget([throttle.subject("account", user.get_username())])
-        security.record(security.Kind.PASSWORD_CHANGED, request=self.request, user=user, detail="by e-mail reset")
         return response
 
 

@@ -30,6 +30,9 @@ class Actor:
     # What the client sent as X-Request-ID, when it was a well-formed id: kept apart, for correlating with the
     # client's own logs, never in place of the server's id.
     client_request_id: str = ""
+    # The client's address (core.clientaddr) for a request; empty for the CLI and jobs.
+    address: str = ""
+    channel: str = ""  # for a request: "page", "admin" or "api" (core.middleware.channel_of)
 
 
 SYSTEM = Actor(None, "system", system=True)
@@ -52,15 +55,25 @@ def acting_as(actor: Actor) -> Iterator[Actor]:
 def become(user: Any) -> Actor:
     """Act as `user` for the rest of this request: authentication that happens after the middleware (API tokens)."""
     current = current_actor()
-    actor = actor_for_user(user, current.request_id, current.client_request_id)
+    actor = actor_for_user(user, current.request_id, current.client_request_id, current.address, current.channel)
     _current.set(actor)  # the middleware's acting_as restores the previous actor when the request ends
     return actor
 
 
-def actor_for_user(user: Any, request_id: str = "", client_request_id: str = "") -> Actor:
+def actor_for_user(
+    user: Any, request_id: str = "", client_request_id: str = "", address: str = "", channel: str = ""
+) -> Actor:
     if user is None or not getattr(user, "is_authenticated", False):
-        return Actor(None, "anonymous", request_id, client_request_id=client_request_id)
-    return Actor(user.pk, user.get_username(), request_id, user=user, client_request_id=client_request_id)
+        user = None
+    return Actor(
+        user.pk if user is not None else None,
+        user.get_username() if user is not None else "anonymous",
+        request_id,
+        user=user,
+        client_request_id=client_request_id,
+        address=address,
+        channel=channel,
+    )
 
 
 def new_job_id(prefix: str) -> str:

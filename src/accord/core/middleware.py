@@ -11,10 +11,20 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 
 from accord.core.actor import acting_as, actor_for_user
+from accord.core.clientaddr import client_address
 
 # What a client's X-Request-ID may be to be kept (apart from ours): a short token, nothing a log or terminal
 # could misread. Anything else is dropped.
 CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def channel_of(request: HttpRequest) -> str:
+    """Which way in a request came: the admin, the API or the pages."""
+    if request.path.startswith("/admin/"):
+        return "admin"
+    if request.path.startswith("/api/"):
+        return "api"
+    return "page"
 
 
 class AuditContextMiddleware:
@@ -27,7 +37,9 @@ class AuditContextMiddleware:
         request_id = uuid.uuid4().hex
         given = request.headers.get("X-Request-ID", "")
         client_id = given if CLIENT_REQUEST_ID.fullmatch(given) else ""
-        with acting_as(actor_for_user(getattr(request, "user", None), request_id, client_id)):
+        user = getattr(request, "user", None)
+        actor = actor_for_user(user, request_id, client_id, client_address(request), channel_of(request))
+        with acting_as(actor):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response

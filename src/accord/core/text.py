@@ -89,6 +89,26 @@ def for_terminal(text: Any) -> str:
     return _TERMINAL.sub(_escape, text)
 
 
+def json_for_terminal(text: str) -> str:
+    """JSON text with what `for_terminal` would escape written as JSON escapes (\\u001b, \\u202e) instead: still
+    valid JSON meaning the same, and printed unchanged through `for_terminal`."""
+    return _TERMINAL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+class TerminalStream:
+    """A text stream (sys.stdout) whose writes go through `for_terminal`: for output printed without Django
+    (`accord check-texts`' fast path); Django commands use core.cli.TerminalSafeOutput, the same escaping."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return int(self.stream.write(for_terminal(text)) or 0)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 def _escape(match: re.Match[str]) -> str:
     char = match.group()
     code = ord(char)

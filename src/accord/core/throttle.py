@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from accord.core.clientaddr import client_address
 from accord.core.errors import DomainError
 
 WINDOW_SECONDS = 60
@@ -43,13 +44,13 @@ class Throttled(DomainError):
 def client_key(request: Any) -> tuple[str, bool]:
     """Who is asking, for counting: ("user:<id>", False) when signed in, ("addr:<address>", True) when anonymous.
 
-    The address is the connection's (REMOTE_ADDR): a proxy in front must not be trusted blindly for it, so an
-    installation behind one sets the address there (gunicorn's forwarded_allow_ips), not from a client header.
+    The address is core.clientaddr's: the connection's, or behind a proxy named in ACCORD_TRUSTED_PROXIES the
+    client that proxy served (never a header a client could set for itself).
     """
     user = getattr(request, "user", None)
     if user is not None and getattr(user, "is_authenticated", False):
         return f"user:{user.pk}", False
-    return f"addr:{request.META.get('REMOTE_ADDR', '') or 'unknown'}", True
+    return f"addr:{client_address(request) or 'unknown'}", True
 
 
 def check_rate(request: Any, scope: str, *, anonymous_per_minute: int, per_minute: int) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from accord.core.text import TerminalStream, json_for_terminal
 from accord.fidelity import lang as langs
 
 BAD_INPUT = 2
@@ -152,7 +153,7 @@ def execute(
             "names_from": names_from,
             "findings": [f.to_dict() for f in findings],
         }
-        out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        out.write(json_for_terminal(json.dumps(payload, ensure_ascii=False, indent=2)) + "\n")
     else:
         for f in findings:
             out.write(f"{f.severity}: {f.message}\n")
@@ -209,8 +210,10 @@ def main(argv: list[str], records: Callable[[], Any] | None = None) -> int:
         options = vars(parser.parse_args(argv))
     except SystemExit as exc:  # argparse has printed its usage line
         return BAD_INPUT if exc.code else 0
+    # The texts' characters reach the terminal escaped, as through every Accord command (core.text.for_terminal).
+    out, err = TerminalStream(sys.stdout), TerminalStream(sys.stderr)
     try:
-        return execute(options, sys.stdout, sys.stderr, records)
+        return execute(options, out, err, records)
     except BadInput as exc:
-        print(f"accord check-texts: {exc}", file=sys.stderr)
+        err.write(f"accord check-texts: {exc}\n")
         return BAD_INPUT

@@ -23,7 +23,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accord.accounts import security, throttle, totp
+from accord.accounts import credentials, security, throttle, totp
 from accord.agreements.models import Signature
 from accord.agreements.services import record_signature, signatures_of
 from accord.core import services as records
@@ -84,7 +84,7 @@ def create_signing_key(person: Person, passphrase: str) -> SigningKey:
             }
         )
     sealed = crypto.seal_new_key(passphrase, _associated(person))
-    return records.create(
+    key = records.create(
         SigningKey,
         related=person,
         person=person,
@@ -96,16 +96,34 @@ def create_signing_key(person: Person, passphrase: str) -> SigningKey:
         kdf_salt=sealed.kdf_salt,
         kdf_params=sealed.kdf_params,
     )
+    _key_changed(security.Kind.KEY_CREATED, key)
+    return key
 
 
+@transaction.atomic
 def revoke_signing_key(key: SigningKey, *, expected_version: int, revoked_on: dt.date | None = None) -> SigningKey:
     """Stop `key` from signing anything more. What it signed before still verifies."""
     if key.revoked_on is not None:
         raise TransitionRefused(
             _("this key was already revoked on %(date)s") % {"date": key.revoked_on}, field="revoked_on"
         )
-    return records.update(
+    revoked = records.update(
         key, expected_version=expected_version, related=key.person, revoked_on=revoked_on or dt.date.today()
+    )
+    _key_changed(security.Kind.KEY_REVOKED, revoked)
+    return revoked
+
+
+def _key_changed(kind: str, key: SigningKey) -> None:
+    """A signing key made or revoked is a credential change: logged, and told to whoever did it and to the
+    coordinators of the signatory's party (who look after its keys; a person has no account of their own)."""
+    person = key.person
+    credentials.changed(
+        kind,
+        user=acting_user(),
+        detail=f"signing key {key.fingerprint} of {person}"[:500],
+        facts={"fingerprint": key.fingerprint, "person": str(person)},
+        tell=credentials.coordinators_of(person.party),
     )
 
 
@@ -360,6 +378,7 @@ def _sign_plan(
     # The KDF is deliberately slow (about a second): unseal after the cheap checks, but before the chain's lock,
     # so other writers never wait for it.
     if user is not None:
+        totp.refuse_if_missing(user)  # ACCORD_REQUIRE_SECOND_FACTOR and none turned on: not a guess, not counted
         try:
             totp.check_for_signing(user, otp)
         except ValidationFailed as exc:
