@@ -107,5 +107,55 @@ def test_the_demo_installation_becomes_the_chinese_node_and_a_fresh_one_the_sovi
     for table in _tables_with_visibility(su):
         assert su.sql(f"SELECT count(*) FROM {table} WHERE visibility = 'internal'") == [(0,)], table
 
+    # The way back: the Soviet node corrects its own exchange and reports progress; one file carries both to the
+    # Chinese node, where they are shown kept by the Soviet side, read-only.
+    su.accord("shell", "-c", SOVIET_ACTS)
+    back = tmp_path / "su-to-cn.json"
+    assert "2 message(s) for cn" in su.accord("outbox", "export", "cn", "-o", str(back)).stdout
+    assert "2 applied" in cn.accord("inbox", "import", str(back)).stdout
+    exchange = "SELECT uid, version, sent_reference FROM programmes_exchange WHERE sent_reference = 'dispatch 60/17'"
+    assert cn.sql(exchange) == su.sql(exchange) and len(cn.sql(exchange)) == 1
+    report = "SELECT r.uid, p.code FROM programmes_progressreport r JOIN directory_party p ON p.id = r.owner_party_id "
+    report += "WHERE r.narrative LIKE '%60/17%'"
+    assert cn.sql(report) == su.sql(report) and [code for _uid, code in cn.sql(report)] == ["SU"]
+    shown = json.loads(cn.accord("shell", "-c", SHOWN_ON_CN).stdout.strip().splitlines()[-1])
+    assert shown == {"kept_by": True, "last_received_from_su": True, "edit": False}
+
     assert cn.accord("verify").stdout.startswith("ok")
     assert su.accord("verify").stdout.startswith("ok")
+
+
+# What the Soviet node's own users do after the move (its services, as its pages and API call them).
+SOVIET_ACTS = """
+import datetime as dt
+from accord.core.actor import Actor, acting_as
+from accord.programmes.models import Exchange, Participation, Plan
+from accord.programmes.services import record_progress, update_exchange
+plan = Plan.objects.get(uid="PLAN_1960")
+item = plan.items.order_by("position").first()
+org = Participation.objects.filter(project=item.project, organisation__party__code="SU").first().organisation
+exchange = Exchange.objects.filter(from_party__code="SU").order_by("id").first()
+with acting_as(Actor(None, "cli:soviet-operator", "after-the-move", system=True)):
+    update_exchange(exchange, expected_version=exchange.version, sent_reference="dispatch 60/17")
+    record_progress(item, reporting_organisation=org, period_start=dt.date(1960, 1, 1),
+                    period_end=dt.date(1960, 3, 31), status="on_track", percent=30,
+                    narrative={"ru": "Образцы отправлены, 60/17"})
+""".replace("PLAN_1960", PLAN_1960)
+
+# The Chinese node's page of that exchange, as its administrator sees it.
+SHOWN_ON_CN = """
+import json
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.test.utils import override_settings
+from accord.programmes.models import Exchange
+plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # no collectstatic here
+override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}).enable()
+exchange = Exchange.objects.get(sent_reference="dispatch 60/17")
+client = Client(HTTP_HOST="localhost")
+client.force_login(get_user_model().objects.get(username="admin"))
+html = client.get(f"/exchanges/{exchange.pk}/").content.decode()
+print(json.dumps({"kept_by": 'data-testid="kept-by"' in html, "last_received_from_su": "from node su" in html,
+                  "edit": 'data-testid="edit"' in html}))
+"""
