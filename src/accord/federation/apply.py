@@ -37,7 +37,7 @@ from accord.core.permissions import agreement_id_of, owning_party_id, parties_of
 from accord.core.refs import unique_or_none
 from accord.federation import kinds as k
 from accord.federation.models import Conflict, ReceivedRecord
-from accord.federation.node import PeerNode, local_party_id, peer_actor
+from accord.federation.node import PeerNode, local_party_code, local_party_id, peer_actor
 from accord.federation.protocol import ChangeRefused
 
 ACTIONS = {a.value for a in ChangeRecord.Action}
@@ -49,17 +49,23 @@ def apply_change(body: dict[str, Any], sender_party: str, peer_name: str) -> Non
     """See federation.protocol. Raises ChangeRefused (nothing applied) or applies the change, or records a conflict."""
     change = _parse(body)
     sender = _party(sender_party)
-    if sender is None:
-        raise ChangeRefused(f"the sending party {sender_party!r} is not known here")
     local_id = local_party_id()
-    if local_id is None:
-        raise ChangeRefused("this installation is not a node of one party (ACCORD_NODE_PARTY is not set)")
-    if sender.pk == local_id:
+    introduced = _introduces_a_party(change, sender_party, known=sender is not None, local_known=local_id is not None)
+    if sender is None and not introduced:
+        raise ChangeRefused(f"the sending party {sender_party!r} is not known here")
+    if local_id is None and not introduced:
+        raise ChangeRefused(
+            f"this node's own party {local_party_code()!r} is not known here"
+            if local_party_code()
+            else "this installation is not a node of one party (ACCORD_NODE_PARTY is not set)"
+        )
+    if sender is not None and sender.pk == local_id:
         raise ChangeRefused(f"the sender acts for {sender.code}, this node's own party")
-    node = PeerNode(sender.pk, sender.code, peer_name)
+    side = sender if sender is not None else _Side(None, sender_party)
+    node = PeerNode(side.pk, side.code, peer_name)  # type: ignore[arg-type]
     try:
         with acting_as(peer_actor(node, change["entry"])), transaction.atomic():
-            _Apply(change, sender, node, local_id).run()
+            _Apply(change, side, node, local_id).run()
     except DomainError as exc:  # a write refused by the records' own rules: the peer's record is not valid here
         raise ChangeRefused(f"{change['kind']} {change['uid']}: {exc}") from None
     except (ValidationError, ValueError, TypeError) as exc:  # a value no column of the kind can hold
@@ -67,9 +73,21 @@ def apply_change(body: dict[str, Any], sender_party: str, peer_name: str) -> Non
         raise ChangeRefused(f"{change['kind']} {change['uid']}: a field's value is not valid here: {message}") from None
 
 
+def _introduces_a_party(change: dict[str, Any], sender_party: str, *, known: bool, local_known: bool) -> bool:
+    """A fresh node learns the parties from the first changes it receives (moving a hosted installation to two
+    nodes: the installation that hosted both sides registered them): the sender's own party record introduces
+    the sender, and while ACCORD_FEDERATION_HANDOVER is on, our own party's record introduces us."""
+    if change["kind"] != "directory.party" or change["action"] != "create":
+        return False
+    code = change["fields"].get("code")
+    if code == sender_party and not known:
+        return True
+    return code == local_party_code() and not local_known and bool(settings.ACCORD_FEDERATION_HANDOVER)
+
+
 @dataclass(frozen=True)
 class _Side:
-    pk: int
+    pk: int | None  # None: the sender's party is being introduced by this very change
     code: str
 
 
@@ -85,7 +103,10 @@ def _party(code: Any) -> _Side | None:
         pk = Party.objects.filter(code=code).values_list("pk", flat=True).first()
         if pk is None:
             return None
-        _sides[code] = _Side(pk, code)
+        side = _Side(pk, code)
+        # Kept once committed: a party introduced by a batch that is then refused is rolled back with it.
+        transaction.on_commit(lambda: _sides.setdefault(code, side))
+        return side
     return _sides[code]
 
 
@@ -195,7 +216,7 @@ def _content_type_id(label: Any, what: str, name: str) -> int:
 
 
 class _Apply:
-    def __init__(self, change: dict[str, Any], sender: Any, node: PeerNode, local_id: int):
+    def __init__(self, change: dict[str, Any], sender: Any, node: PeerNode, local_id: int | None):
         self.change, self.sender, self.node, self.local_id = change, sender, node, local_id
         self.model: type[models.Model] = k.kinds()[change["kind"]]
         self.what = f"{change['kind']} {change['uid']}"
@@ -220,6 +241,8 @@ class _Apply:
             linked = {f.attname for f in model._meta.concrete_fields if f.name in rows}  # given as the rows themselves
             columns = {c: v for c, v in values.items() if c not in linked}
             obj = records.create(model, uid=change["uid"], version=change["version"], **columns, **rows)
+            if self.sender.pk is None:  # the sender's party just introduced: it keeps what it sent
+                self.sender = _Side(obj.pk, self.sender.code)
         else:
             self._check_plan_step(existing, differing)
             obj = self._update(existing, differing)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 
 from accord.core.actor import Actor
 from accord.core.visibility import Principal
@@ -59,7 +60,9 @@ def local_party_id() -> int | None:
         found = Party.objects.filter(code=code).values_list("pk", flat=True).first()
         if found is None:
             return None  # not known yet (a fresh node before its party arrives): nothing is read-only meanwhile
-        _ids[code] = found
+        # Kept once committed: our party introduced by a batch that is then refused is rolled back with it.
+        transaction.on_commit(lambda: _ids.setdefault(code, found))
+        return found
     return _ids[code]
 
 
