@@ -55,6 +55,19 @@ def connection_cursor() -> Any:
     return connection.cursor()
 
 
+def write_raw(cur: Any, tables: Sequence[tuple[str, Sequence[str], Any]]) -> None:
+    """The baseline's plain load: each (table, columns, rows) by COPY on PostgreSQL, executemany on SQLite."""
+    from django.db import connection
+
+    for table, cols, rows in tables:
+        if connection.vendor == "postgresql":
+            with cur.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cur.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})", rows)
+
+
 def _pg_params(url: str) -> dict[str, Any] | None:
     import dj_database_url
 

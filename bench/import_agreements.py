@@ -38,7 +38,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import add_database_url, bench_database, database_version, git_commit, setup_django
+from bench.common import (
+    add_database_url,
+    bench_database,
+    database_version,
+    git_commit,
+    setup_django,
+    write_raw,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -163,15 +170,7 @@ def raw_load(path: Path) -> int:
             ),
             ("raw_agreement_party", ("external_id", "party", "position"), links),
         ]
-        for table, cols, rows in tables:
-            if connection.vendor == "postgresql":
-                with cur.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                cur.executemany(
-                    f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})", rows
-                )
+        write_raw(cur, tables)
     return len(agreements)
 
 

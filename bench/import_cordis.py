@@ -42,7 +42,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import add_database_url, bench_database, database_version, git_commit, setup_django
+from bench.common import (
+    add_database_url,
+    bench_database,
+    database_version,
+    git_commit,
+    setup_django,
+    write_raw,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -87,15 +94,7 @@ def raw_load(path: Path) -> tuple[int, float, float]:
             ("raw_org", ("pic", "kind", "country"), list(orgs.values())),
             ("raw_participation", ("rcn", "pic", "role"), parts),
         ]
-        for table, cols, rows in tables:
-            if connection.vendor == "postgresql":
-                with cur.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                cur.executemany(
-                    f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})", rows
-                )
+        write_raw(cur, tables)
     return len(projects) + len(orgs) + len(parts), parse_s, parse_cpu
 
 
