@@ -119,6 +119,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): signed in with the second factor
     "accord.accounts.middleware.PrivateResponsesMiddleware",  # Cache-Control: no-store on private responses
     "accord.accounts.middleware.RefusalLogMiddleware",  # every 403 in the security log
+    "accord.accounts.middleware.SignedInSessionsMiddleware",  # each signed-in session known to its owner
     "accord.accounts.middleware.SecondFactorRequiredMiddleware",  # ACCORD_REQUIRE_SECOND_FACTOR: enrol first
     "accord.core.middleware.RefuseNulCharactersMiddleware",  # 400 for a NUL in a query or form (pages)
     "accord.core.middleware.UnreadableApiBodyMiddleware",  # 400 in JSON for a multipart body Django cannot read

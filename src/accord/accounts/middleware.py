@@ -1,5 +1,6 @@
 """Middleware of accounts: private responses are never stored by a browser or proxy cache, every refusal
-(403) on any channel is in the security log, and an account that must have a second factor turns it on first."""
+(403) on any channel is in the security log, each signed-in session is known to its owner, and an account that
+must have a second factor turns it on first."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from accord.accounts import security, totp
+from accord.accounts import security, sessions, totp
 
 # Pages whose forms carry a CSRF token or a secret even for someone not signed in.
 _ACCOUNT_PATHS = ("/login/", "/logout/", "/account/", "/admin/", "/password-reset/")
@@ -42,6 +43,21 @@ class PrivateResponsesMiddleware:
             if "public" in response.get("Cache-Control", ""):
                 del response["Cache-Control"]
             patch_cache_control(response, no_store=True, private=True, max_age=0)
+        return response
+
+
+class SignedInSessionsMiddleware:
+    """Keep the row of the signed-in request's session (accounts.sessions.touch): written after signing in, then
+    its last-seen time at most every few minutes. Anonymous requests without a session cost nothing."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and response.status_code < 500:
+            sessions.touch(request)
         return response
 
 

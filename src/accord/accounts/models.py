@@ -113,6 +113,7 @@ class SecurityEvent(models.Model):
         KEY_CREATED = "key-created", _("signing key made")
         KEY_REVOKED = "key-revoked", _("signing key revoked")
         EVENTS_PRUNED = "events-pruned", _("old security events removed")
+        SESSION_ENDED = "session-ended", _("session ended from another")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices, db_index=True)
@@ -198,3 +199,26 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.key}"
+
+
+class SignedInSession(models.Model):
+    """One signed-in browser session of an account, as its owner sees it on the account page: since when, last
+    seen when, from which address and browser. Kept by accounts.sessions (at sign-in, then last seen at most
+    every few minutes); the session itself lives in Django's session store, under `session_key`, never shown."""
+
+    session_key = models.CharField(max_length=40, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="+"
+    )
+    started_at = models.DateTimeField(_("signed in at"))
+    last_seen_at = models.DateTimeField(_("last seen"))
+    address = models.CharField(_("client address"), max_length=64, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+        ordering = ["-last_seen_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.started_at:%Y-%m-%d %H:%M}"

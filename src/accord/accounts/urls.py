@@ -6,6 +6,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/code/", views.sign_in_code, name="sign-in-code"),
     path("account/", views.account, name="account"),
+    path("account/sessions/end/", views.end_sessions, name="end-sessions"),
     path("account/two-factor/", views.two_factor, name="two-factor"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password-reset"),

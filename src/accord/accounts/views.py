@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
@@ -30,9 +31,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 
-from accord.accounts import credentials, reminders, security, signin, throttle, totp
+from accord.accounts import credentials, reminders, security, sessions, signin, throttle, totp
 from accord.accounts.models import SecurityEvent
-from accord.core.errors import ValidationFailed
+from accord.core.errors import Forbidden, ValidationFailed
 
 PENDING = "accord_pending_sign_in"  # session key: the account that gave its password and owes a code
 PENDING_SECONDS = 5 * 60
@@ -141,8 +142,27 @@ def account(request: HttpRequest) -> HttpResponse:
             "reminder_emails": reminders.reminder_emails_on(user),
             "reminder_language": languages.get(reminders.language_of(user), ""),
             "email_configured": email_configured(),
+            "sessions": sessions.active_sessions(user, request.session.session_key),
         },
     )
+
+
+@login_required
+@never_cache
+def end_sessions(request: HttpRequest) -> HttpResponse:
+    """End one of your other sessions (`session`: its number on the account page) or all of them (`others`)."""
+    if request.method != "POST":
+        return redirect("accounts:account")
+    try:
+        if request.POST.get("others"):
+            sessions.end_other_sessions(request)
+        else:
+            sessions.end_session(request, request.POST.get("session"))
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from None
+    except ValidationFailed:
+        messages.error(request, _("That is the session you are using: sign out to end it."))
+    return redirect("accounts:account")
 
 
 def set_language(request: HttpRequest) -> HttpResponse:
