@@ -1,7 +1,8 @@
-"""Two real installations, each its own node: `accord serve` for China on SQLite and for the Soviet side on
-PostgreSQL (on SQLite too when the suite has no PostgreSQL), two data dirs, two ports. They trust each other's
-key, sync over HTTP (chain heads travel and are witnessed), refuse a request from an unknown key and a file
-with one changed byte, and `accord verify` stays ok on both."""
+"""Two real installations, each its own node: `accord serve` for China on SQLite (the demo) and for the Soviet side
+on PostgreSQL (on SQLite too when the suite has no PostgreSQL), empty, taking over its side's records; two data
+dirs, two ports. They trust each other's key, sync over HTTP (the shared records travel, chain heads are
+witnessed), refuse a request from an unknown key and a file with one changed byte, and `accord verify` stays ok
+on both."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ def two_nodes(tmp_path: Path, installation_template: Path) -> Iterator[tuple[Ins
     cn = Instance(fresh_installation(installation_template, tmp_path / "cn"))
     pg = _pg_base()
     if pg is None:
-        su = Instance(fresh_installation(installation_template, tmp_path / "su"))
+        (tmp_path / "su").mkdir()
+        su = Instance(tmp_path / "su")
     else:
         name = f"accord_fed_{int(time.time() * 1000) % 10**9}"
         _pg_admin(pg, "CREATE DATABASE {}", name)
@@ -74,7 +76,9 @@ def test_two_nodes_exchange_chain_heads_and_refuse_strangers_and_tampered_files(
     cn, su = two_nodes
     assert su.vendor == ("postgresql" if _pg_base() else "sqlite")
     with ExitStack() as stack:
-        su_server = stack.enter_context(serving(su, workers=2))  # migrates and loads the demo on first start
+        # The Soviet node starts empty (migrated, no demo) and takes over its side's records from China's file.
+        handover = {"ACCORD_FEDERATION_HANDOVER": "1"}
+        su_server = stack.enter_context(serving(su, workers=2, extra_env=handover, extra_args=("--no-demo",)))
         cn_server = stack.enter_context(serving(cn, workers=2))
         cn.accord("node", "init", "--party", "CN", "--url", cn_server.url)
         su.accord("node", "init", "--party", "SU", "--url", su_server.url)
@@ -93,6 +97,14 @@ def test_two_nodes_exchange_chain_heads_and_refuse_strangers_and_tampered_files(
         cn.accord("sync", "su")
         su.accord("sync", "cn")
         cn.accord("sync")
+
+        # What China shares travelled over HTTP: the Protocol and the signed 1960 plan with both signatures.
+        def uids(instance: Instance, table: str) -> set[str]:
+            return {str(u).replace("-", "") for (u,) in instance.sql(f"SELECT uid FROM {table}")}
+
+        assert uids(su, "agreements_agreement") and uids(su, "agreements_agreement") <= uids(cn, "agreements_agreement")
+        assert len(uids(su, "agreements_signature")) >= 2
+        assert uids(su, "agreements_signature") <= uids(cn, "agreements_signature")
         cn_head, su_head = _head(cn), _head(su)
         assert su.sql("SELECT head_entry, head_hash FROM federation_peer WHERE name = 'cn'") == [cn_head]
         assert cn.sql("SELECT head_entry, head_hash FROM federation_peer WHERE name = 'su'") == [su_head]
@@ -102,9 +114,11 @@ def test_two_nodes_exchange_chain_heads_and_refuse_strangers_and_tampered_files(
         assert "su  party SU" in listing and f"its chain head: #{su_head[0]} {su_head[1]}" in listing
 
         # A key neither trusts gets nothing, and the refusal is kept for the administrators.
+        received = su.sql("SELECT count(*) FROM federation_inmessage")
+        assert received[0][0] > 0  # China's messages
         status, answer, stranger = _post_signed_by_a_stranger(su_server.url, b"{}")
         assert status == 403 and answer["code"] == "unknown-node"
-        assert su.sql("SELECT count(*) FROM federation_inmessage") == [(0,)]
+        assert su.sql("SELECT count(*) FROM federation_inmessage") == received
         refusals = su.sql(f"SELECT reason FROM federation_refusal WHERE sender = '{stranger}'")
         assert len(refusals) == 1 and "not a trusted peer" in refusals[0][0]
 

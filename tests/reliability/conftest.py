@@ -193,14 +193,16 @@ class Server:
 
 
 @contextmanager
-def serving(instance: Instance, *, workers: int = 2, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+def serving(
+    instance: Instance, *, workers: int = 2, extra_env: dict[str, str] | None = None, extra_args: tuple[str, ...] = ()
+) -> Iterator[Server]:
     """`accord serve` on a free loopback port; stopped (SIGTERM, then SIGKILL) when the block ends."""
     port = free_port()
     log = instance.data_dir / f"serve-{port}.log"
     env = {**instance.env, **(extra_env or {})}
     with open(log, "wb") as fh:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "accord", "serve", "--port", str(port), "--workers", str(workers)],
+            [sys.executable, "-m", "accord", "serve", "--port", str(port), "--workers", str(workers), *extra_args],
             env=env,
             stdout=fh,
             stderr=subprocess.STDOUT,

@@ -24,3 +24,9 @@ class AccountsConfig(AppConfig):
         from accord.accounts.signin import normalise_on_save
 
         pre_save.connect(normalise_on_save, sender=get_user_model(), dispatch_uid="accord-normalise-username")
+        # A session is listed from the moment it signs in (not on its first page: that page's queries stay its own).
+        from django.contrib.auth.signals import user_logged_in
+
+        from accord.accounts.sessions import record_sign_in
+
+        user_logged_in.connect(record_sign_in, dispatch_uid="accord-record-sign-in")

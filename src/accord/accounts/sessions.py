@@ -75,6 +75,15 @@ def touch(request: HttpRequest) -> None:
     session[SEEN] = [key, now]
 
 
+def record_sign_in(sender: Any, request: HttpRequest | None = None, user: Any = None, **kwargs: Any) -> None:
+    """user_logged_in: the new session's row, written with the sign-in (Django saves the session after it)."""
+    if request is not None and getattr(request, "session", None) is not None:
+        if not request.session.session_key:
+            request.session.save()  # a session store that makes its key on first save
+        request.user = user
+        touch(request)
+
+
 @dataclass(frozen=True)
 class ActiveSession:
     id: int
