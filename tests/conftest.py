@@ -19,6 +19,7 @@ from django.utils import translation
 os.environ.setdefault("ACCORD_STATIC_ROOT", os.path.join(tempfile.gettempdir(), f"accord-test-static-{os.getuid()}"))
 
 from accord.core.actor import Actor, acting_as
+from tests import database_template
 from tests.processes import (  # fixtures for every folder, and the template built early
     installation_template,  # noqa: F401
     scratch_database,  # noqa: F401
@@ -36,6 +37,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if _template_build is not None:
         _template_build.join()
+    if getattr(session.config.option, "numprocesses", None) and not hasattr(session.config, "workerinput"):
+        database_template.drop_postgres_template()  # the workers' test databases were cloned from it
 
 
 # Modules whose tests run `accord` only in processes of their own, on a SQLite data directory of their own (their
@@ -98,12 +101,33 @@ def _media_root_per_worker() -> None:
         settings.MEDIA_ROOT = os.path.join(settings.MEDIA_ROOT, worker)
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def _load_seed() -> None:
     from accord.demo.seed import load_seed
 
-    with django_db_blocker.unblock(), acting_as(Actor(None, "test-setup", "seed", system=True)):
+    with acting_as(Actor(None, "test-setup", "seed", system=True)):
         load_seed()
+
+
+@pytest.fixture(scope="session")
+def _test_database_template(
+    django_db_modify_db_settings: None,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> bool:
+    """Under pytest-xdist the workers' test databases are copies of one built once (tests/database_template.py)."""
+    applies = database_template.template_applies(django_db_keepdb and not django_db_createdb)
+    if applies:
+        database_template.install(tmp_path_factory, _load_seed)
+    return applies
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_test_database_template, django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The test database with the seed loaded (a copy of the template, which has it, under pytest-xdist)."""
+    if not _test_database_template:
+        with django_db_blocker.unblock():
+            _load_seed()
 
 
 @pytest.fixture(autouse=True)
