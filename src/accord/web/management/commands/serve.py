@@ -52,6 +52,7 @@ def collect_static_if_changed() -> bool:
 
 
 class Command(AccordCommand):
+    serves_urls = True
     help = "Migrate, load the seed demo into an empty database, collect static files and serve with gunicorn."
 
     def add_arguments(self, parser: CommandParser) -> None:
