@@ -67,6 +67,7 @@ def test_a_large_file_is_a_job_polled_to_its_report_and_its_upload_is_deleted(se
     assert answer.status_code == 202, answer.content
     body = answer.json()
     assert body["code"] == "queued" and body["url"] == f"/api/v1/jobs/{body['job']}" and body["page"]
+    assert answer["Location"] == body["url"]  # a 202 says where its job is
     assert len(uploads()) == 1  # kept on disk for the worker
     polled = client.get(body["url"]).json()
     assert (polled["status"], polled["queue"], polled["progress"]) == ("queued", "imports", 0)

@@ -109,7 +109,7 @@ def test_a_large_export_of_an_account_becomes_a_job(seed, settings):
     assert r.status_code == 202, r.content[:300]
     body = r.json()
     job = Job.objects.get(pk=body["job"])
-    assert body["code"] == "queued" and body["url"] == f"/jobs/{job.pk}/"
+    assert body["code"] == "queued" and body["url"] == f"/jobs/{job.pk}/" and r["Location"] == body["url"]
     assert job.kind == "export" and job.parameters == {
         "kind": "projects",
         "format": "xlsx",

@@ -55,7 +55,7 @@ def _format(fmt: str) -> str:
     summary="Export records",
     operation_id="export",
 )
-def export(request: HttpRequest, kind: str, format: str = "csv") -> Any:
+def export(request: HttpRequest, response: HttpResponse, kind: str, format: str = "csv") -> Any:
     """Every record of `kind` the caller may read, streamed (constant memory); formula cells are neutralised.
 
     Any other query parameter is one of the kind's filters, the same as its list page and its API list take
@@ -79,6 +79,7 @@ def export(request: HttpRequest, kind: str, format: str = "csv") -> Any:
     if plan.as_job:
         job, url = queue_export(kind=kind, fmt=fmt, filters=given, user=request.user)
         message = f"{plan.total} records are exported in the background: the file is offered on the job's page ({url})"
+        response["Location"] = url
         return Status(202, {"code": "queued", "message": message, "job": job, "url": url})
     release = take_slot("export", settings.ACCORD_EXPORT_SLOTS)
     try:
@@ -87,13 +88,13 @@ def export(request: HttpRequest, kind: str, format: str = "csv") -> Any:
     except BaseException:
         release()
         raise
-    response = StreamingHttpResponse(HoldingSlot(stream, release), content_type=CONTENT_TYPES[fmt])
+    streamed = StreamingHttpResponse(HoldingSlot(stream, release), content_type=CONTENT_TYPES[fmt])
     if plan.truncated:
-        response["Accord-Truncated"] = f"{plan.cap} of {plan.total}"
-    response["Content-Disposition"] = f'attachment; filename="accord-{kind}.{fmt}"'
+        streamed["Accord-Truncated"] = f"{plan.cap} of {plan.total}"
+    streamed["Content-Disposition"] = f'attachment; filename="accord-{kind}.{fmt}"'
     # Parts of composites the caller reads (a plan's items) left out because they may not see them.
-    response["Accord-Withheld"] = str(withheld)
-    return response
+    streamed["Accord-Withheld"] = str(withheld)
+    return streamed
 
 
 @router.get("/templates/{kind}", response={200: None, 422: Error}, summary="Empty import template")
@@ -128,6 +129,7 @@ class ImportQueued(Schema):
 )
 def import_records(
     request: HttpRequest,
+    response: HttpResponse,
     kind: str,
     file: UploadedFile = File(...),  # noqa: B008
     dry_run: bool = False,
@@ -143,7 +145,7 @@ def import_records(
     administrators.
 
     A file larger than ACCORD_IMPORT_INLINE_MAX_BYTES (2 MB) is imported in the background by the imports worker:
-    the answer is 202 with the job's URL (`url`); poll it (`GET /api/v1/jobs/{id}`) for
+    the answer is 202 with the job's URL (`url`, and the `Location` header); poll it (`GET /api/v1/jobs/{id}`) for
     `progress` until `status` is done (`result`: what was created, updated, left alone), failed (`result`: every
     problem by row and column; nothing was written) or cancelled (`POST /api/v1/jobs/{id}/cancel`). The upload is
     deleted when the job ends.
@@ -174,6 +176,7 @@ def import_records(
         )
         url = job_url(job)
         message = f"The file ({size // 1024} KB) is imported in the background: poll {url} for its progress"
+        response["Location"] = url  # where the job is, as a 202 says (RFC 9110 15.3.3)
         return Status(202, {"code": "queued", "message": message, "job": job.pk, "url": url, "page": job_page(job)})
     try:
         report = services.import_file(_kind(kind), file, name, dry_run=dry_run, encoding=encoding, sheet=sheet)

@@ -52,7 +52,9 @@ def import_job(ctx: Context) -> Outcome:
         with default_storage.open(p["stored_name"], "rb") as fh:
             if p.get("mapping"):  # the file's own columns, read through the mapping the user chose on /data/map/
                 chosen = mapping.Mapping.from_dict(p["mapping"], kind=p["kind"])
-                report = mapping.import_mapped(chosen, fh.read(), p.get("filename", ""), dry_run=bool(p.get("dry_run")))
+                report = mapping.import_mapped(
+                    chosen, fh, p.get("filename", ""), dry_run=bool(p.get("dry_run")), progress=progress
+                )
             else:
                 named = {k: p[k] for k in ("encoding", "sheet") if p.get(k)}
                 report = services.import_file(
@@ -128,11 +130,20 @@ def sweep_uploads(now: dt.datetime | None = None) -> list[str]:
 
 
 def queue_import(
-    *, kind: str, upload: Any, filename: str, user: Any, dry_run: bool, encoding: str | None, sheet: str | None
+    *,
+    kind: str,
+    upload: Any,
+    filename: str,
+    user: Any,
+    dry_run: bool,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    mapping: dict[str, Any] | None = None,
 ) -> Job:
-    """A file too large to import within a request, kept on disk and imported by the imports worker."""
+    """A file too large to import within a request, kept on disk and imported by the imports worker (through
+    `mapping`, a column mapping as Mapping.as_file gives it, when there is one)."""
     stored = store_upload(upload, filename)
-    parameters = {
+    parameters: dict[str, Any] = {
         "kind": kind,
         "stored_name": stored,
         "filename": filename[-200:],
@@ -140,6 +151,8 @@ def queue_import(
         "encoding": encoding or None,
         "sheet": sheet or None,
     }
+    if mapping is not None:
+        parameters["mapping"] = mapping
     return enqueue("import", parameters, user=user, title=import_title(parameters))
 
 

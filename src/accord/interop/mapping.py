@@ -18,11 +18,11 @@ user's terms: the file's own row numbers (header = row 1) and the file's own col
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
-import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -33,9 +33,10 @@ from django.utils.translation import gettext as _
 from accord.core.errors import DomainError, ValidationFailed
 from accord.core.localized import normalize_tag
 from accord.interop.columns import LANGUAGES, CellError, Column, Date, PartyList, PartyRef, TextList
+from accord.interop.limits import limit
 from accord.interop.lookup import Lookup
 from accord.interop.models import ImportMapping
-from accord.interop.readers import Cell, read_bytes, read_table
+from accord.interop.readers import Cell, Table, read_table, size_of
 from accord.interop.report import ImportRefused, ImportReport, Problem
 from accord.interop.services import delete_mapping, import_file, require_importer, save_mapping, spec_for
 from accord.interop.sources.common import stable_key
@@ -483,8 +484,9 @@ def propose(kind: str, data: bytes | IO[bytes], filename: str) -> Proposal:
 @dataclass
 class _Mapped:
     header: list[str]  # target keys
-    rows: list[tuple[int, list[Cell]]]  # (source row number, cells)
+    rows: Iterator[tuple[int, list[Cell]]]  # (source row number, cells), read as the import asks for them
     sources: dict[str, str]  # target key -> the source header (or "key (constant)") it comes from
+    table: Table  # the source file as read (its encoding, sheet, how far it has been read)
 
 
 def _split(value: str, separator: str) -> list[str]:
@@ -492,7 +494,9 @@ def _split(value: str, separator: str) -> list[str]:
     return [part.strip() for part in value.split(separator) if part.strip()]
 
 
-def _apply(mapping: Mapping, data: bytes, filename: str, *, limit_rows: int | None = None) -> _Mapped:
+def _apply(mapping: Mapping, data: bytes | IO[bytes], filename: str, *, limit_rows: int | None = None) -> _Mapped:
+    """The file's rows through the mapping, one at a time: a large CSV given as a file is read as it streams,
+    so applying a mapping holds a row, not the file (the rows are never gathered in a list)."""
     mapping.check()
     table = read_table(data, filename)
     spec = mapping.spec
@@ -515,80 +519,88 @@ def _apply(mapping: Mapping, data: bytes, filename: str, *, limit_rows: int | No
     header = [target for _source, target in used] + list(mapping.constants)
     sources = {target: source for source, target in used}
     sources.update({target: _("%(field)s (constant)") % {"field": target} for target in mapping.constants})
-    dedup_problems: list[Problem] = []
     if mapping.dedup:
         header.append("external_id")
         sources["external_id"] = _("key: %(keys)s") % {"keys": ", ".join(sources.get(k, k) for k in mapping.dedup)}
-    rows: list[tuple[int, list[Cell]]] = []
-    for number, cells in table.rows:
-        values: list[Cell] = []
-        exploded: tuple[int, list[str]] | None = None
-        for position, (source, target) in enumerate(used):
-            i = index[source]
-            cell = cells[i] if i < len(cells) else ""
-            if source in mapping.split and isinstance(cell, str):
-                parts = _split(cell, mapping.split[source])
-                if isinstance(_target_column(spec, target), TextList):
-                    cell = parts
-                elif len(parts) > 1:
-                    exploded = (position, parts)
-            values.append(cell)
-        values.extend(mapping.constants.values())
-        if not any((v if isinstance(v, str) else "".join(v)).strip() for v in values[: len(used)]):
-            continue  # an empty row of the source stays out, as the readers leave it out
-        expanded = [values]
-        if exploded is not None:
-            expanded = [[*values[: exploded[0]], part, *values[exploded[0] + 1 :]] for part in exploded[1]]
-        for row in expanded:
-            if mapping.dedup:
-                keys = []
-                for key in mapping.dedup:
-                    value = row[header.index(key)]
-                    text = "; ".join(value) if isinstance(value, list) else value.strip()
-                    if not text:
-                        dedup_problems.append(
-                            Problem(_("a key column is empty"), row=number, column=sources[key], file=filename)
-                        )
-                    keys.append(text)
-                row = [*row, _external_id(mapping, keys)]
-            rows.append((number, row))
-        if limit_rows is not None and len(rows) >= limit_rows:
-            break
-    if dedup_problems:
-        raise ImportRefused(dedup_problems)
-    return _Mapped(header, rows, sources)
+    dedup_at = [header.index(key) for key in mapping.dedup]
+
+    def rows() -> Iterator[tuple[int, list[Cell]]]:
+        dedup_problems: list[Problem] = []
+        given = 0
+        for number, cells in table.rows:
+            values: list[Cell] = []
+            exploded: tuple[int, list[str]] | None = None
+            for position, (source, target) in enumerate(used):
+                i = index[source]
+                cell = cells[i] if i < len(cells) else ""
+                if source in mapping.split and isinstance(cell, str):
+                    parts = _split(cell, mapping.split[source])
+                    if isinstance(_target_column(spec, target), TextList):
+                        cell = parts
+                    elif len(parts) > 1:
+                        exploded = (position, parts)
+                values.append(cell)
+            values.extend(mapping.constants.values())
+            if not any((v if isinstance(v, str) else "".join(v)).strip() for v in values[: len(used)]):
+                continue  # an empty row of the source stays out, as the readers leave it out
+            expanded = [values]
+            if exploded is not None:
+                expanded = [[*values[: exploded[0]], part, *values[exploded[0] + 1 :]] for part in exploded[1]]
+            for row in expanded:
+                if mapping.dedup:
+                    keys = []
+                    for key, at in zip(mapping.dedup, dedup_at, strict=True):
+                        value = row[at]
+                        text = "; ".join(value) if isinstance(value, list) else value.strip()
+                        if not text and len(dedup_problems) < limit("ACCORD_IMPORT_MAX_PROBLEMS"):
+                            dedup_problems.append(
+                                Problem(_("a key column is empty"), row=number, column=sources[key], file=filename)
+                            )
+                        keys.append(text)
+                    row = [*row, _external_id(mapping, keys)]
+                given += 1
+                yield number, row
+            if limit_rows is not None and given >= limit_rows:
+                break
+        if dedup_problems:  # a row without its key cannot be told from the others: nothing is imported
+            raise ImportRefused(dedup_problems)
+
+    return _Mapped(header, rows(), sources, table)
 
 
 def _external_id(mapping: Mapping, keys: list[str]) -> str:
     return stable_key(f"map:{mapping.kind}", *keys)
 
 
-def _json(mapped: _Mapped) -> bytes:
-    """The mapped rows as the JSON import reads them (object n is row n: no line breaks in cells to miscount)."""
-    records = [dict(zip(mapped.header, cells, strict=True)) for _number, cells in mapped.rows]
-    return json.dumps(records, ensure_ascii=False).encode("utf-8")
-
-
 def _in_user_terms(refused: ImportRefused, mapped: _Mapped, filename: str) -> ImportRefused:
-    """The import's problems with the source file's row numbers and column headers."""
+    """The import's problems with the source file's column headers (the rows are the source's already)."""
     problems = []
     for p in refused.problems:
-        row = p.row
-        if row is not None and 1 <= row <= len(mapped.rows):
-            row = mapped.rows[row - 1][0]
         column = p.column
         if column is not None:
             column = mapped.sources.get(column, mapped.sources.get(column.split("[")[0], column))
-        problems.append(Problem(p.reason, row=row, column=column, file=filename))
-    return ImportRefused(problems, limit_note=refused.limit_note)
+        problems.append(Problem(p.reason, row=p.row, column=column, file=filename))
+    out = ImportRefused(problems, limit_note=refused.limit_note, total=refused.total)
+    out.read_as, out.preview = refused.read_as, refused.preview
+    return out
 
 
-def import_mapped(mapping: Mapping, data: bytes | IO[bytes], filename: str, *, dry_run: bool = False) -> ImportReport:
-    """Import `data` through `mapping`: all or nothing, problems named by the file's own rows and columns."""
-    raw = read_bytes(data, filename)
-    mapped = _apply(mapping, raw, filename)
+def import_mapped(
+    mapping: Mapping,
+    data: bytes | IO[bytes],
+    filename: str,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[float | None, int], None] | None = None,
+) -> ImportReport:
+    """Import `data` through `mapping`: all or nothing, problems named by the file's own rows and columns.
+
+    The mapped rows go straight into import_file as they are read (no intermediate file): a large CSV given as a
+    file streams, and memory is bounded by a batch as for any import."""
+    mapped = _apply(mapping, data, filename)
+    table = dataclasses.replace(mapped.table, header=mapped.header, rows=mapped.rows)
     try:
-        return import_file(mapping.kind, _json(mapped), f"{filename}.mapped.json", dry_run=dry_run)
+        return import_file(mapping.kind, table, filename, dry_run=dry_run, progress=progress)
     except ImportRefused as refused:
         raise _in_user_terms(refused, mapped, filename) from None
 
@@ -603,6 +615,7 @@ class Preview:
     report: ImportReport | None = None
     problems: list[Problem] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)  # source columns not imported
+    dry_run_as_job: bool = False  # the file is too large to dry-run within a request: run it as a job
 
 
 def _shown(value: Any) -> str:
@@ -619,16 +632,20 @@ def _shown(value: Any) -> str:
 
 def preview(mapping: Mapping, data: bytes | IO[bytes], filename: str, *, rows: int = PREVIEW_ROWS) -> Preview:
     """The first `rows` rows as Accord would store them (each cell read by its column, or why it cannot be),
-    and a dry run of the whole file: what would be created, updated and left alone, or every problem."""
-    raw = read_bytes(data, filename)
+    and a dry run of the whole file: what would be created, updated and left alone, or every problem.
+
+    A file larger than ACCORD_IMPORT_INLINE_MAX_BYTES is not dry-run here (a request would hold a server process
+    for minutes): `dry_run_as_job` says so, and the caller offers the dry run as a job (the imports worker)."""
+    start = None if isinstance(data, bytes) else data.tell()
     try:
-        mapped = _apply(mapping, raw, filename, limit_rows=rows)
+        mapped = _apply(mapping, data, filename, limit_rows=rows)
+        first = list(mapped.rows)
     except ImportRefused as refused:
         return Preview([], [], problems=refused.problems)
     spec = mapping.spec
     lookup = Lookup()
     shown_rows = []
-    for number, cells in mapped.rows[:rows]:
+    for number, cells in first[:rows]:
         values: dict[str, Any] = {}
         shown = []
         for key, cell in zip(mapped.header, cells, strict=True):
@@ -646,9 +663,15 @@ def preview(mapping: Mapping, data: bytes | IO[bytes], filename: str, *, rows: i
         shown_rows.append((number, shown))
     result = Preview([(k, mapped.sources.get(k, "")) for k in mapped.header], shown_rows)
     result.left_out = [s for s, t in mapping.columns.items() if not t]
+    if start is not None:
+        data.seek(start)  # type: ignore[union-attr]
+    size = size_of(data)
+    if size is None or size > limit("ACCORD_IMPORT_INLINE_MAX_BYTES"):
+        result.dry_run_as_job = True
+        return result
     try:
         with transaction.atomic():
-            result.report = import_mapped(mapping, raw, filename, dry_run=True)
+            result.report = import_mapped(mapping, data, filename, dry_run=True)
     except ImportRefused as refused:
         result.problems = refused.problems
     return result

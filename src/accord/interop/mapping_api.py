@@ -6,18 +6,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import File, Form, Status
 from ninja.files import UploadedFile
 
 from accord.core.api import Error
 from accord.core.errors import Forbidden, ValidationFailed
 from accord.core.visibility import principal
-from accord.interop.api import _kind, router
+from accord.interop.api import ImportQueued, _kind, router
+from accord.interop.jobs import queue_import
+from accord.interop.limits import limit
 from accord.interop.mapping import Mapping, import_mapped, preview, propose, stored_mapping
 from accord.interop.models import ImportMapping
+from accord.interop.readers import _too_large, format_of
 from accord.interop.report import ImportRefused
 from accord.interop.services import save_mapping
+from accord.jobs.api import job_page, job_url
 
 
 def _admin(request: HttpRequest) -> None:
@@ -82,26 +86,48 @@ def mapping_preview(
         "left_out": result.left_out,
         "report": result.report.as_dict() if result.report else None,
         "problems": [p.as_dict() for p in result.problems],
+        # A file above ACCORD_IMPORT_INLINE_MAX_BYTES: no dry run here; POST .../mapped?dry_run=true queues one.
+        "dry_run_as_job": result.dry_run_as_job,
     }
 
 
 @router.post(
     "/imports/{kind}/mapped",
-    response={200: dict[str, Any], 201: dict[str, Any], 401: Error, 403: Error, 422: Any},
+    response={200: dict[str, Any], 201: dict[str, Any], 202: ImportQueued, 401: Error, 403: Error, 422: Any},
     summary="Import a file through a column mapping",
 )
 def import_through_mapping(
     request: HttpRequest,
+    response: HttpResponse,
     kind: str,
     file: UploadedFile = File(...),  # noqa: B008
     mapping: str | None = Form(None),
     map: str | None = Form(None),
     dry_run: bool = False,
 ) -> Any:
-    """As POST /imports/{kind}, the file's columns read through `mapping` (JSON) or the stored mapping `map`."""
+    """As POST /imports/{kind}, the file's columns read through `mapping` (JSON) or the stored mapping `map`; a
+    file larger than ACCORD_IMPORT_INLINE_MAX_BYTES is imported (or dry-run) by the imports worker, as there:
+    202, the job's URL in `url` and `Location`."""
     _admin(request)
+    chosen = _mapping(_kind(kind), mapping, map)
+    name = file.name or "upload.csv"
+    size = file.size or 0
+    if size > limit("ACCORD_IMPORT_INLINE_MAX_BYTES"):
+        try:
+            format_of(name)
+        except ImportRefused as refused:
+            return Status(422, refused.as_dict())
+        if size > limit("ACCORD_IMPORT_MAX_BYTES"):
+            return Status(422, _too_large(name).as_dict())
+        job = queue_import(
+            kind=kind, upload=file, filename=name, user=request.user, dry_run=dry_run, mapping=chosen.as_file()
+        )
+        url = job_url(job)
+        response["Location"] = url
+        message = f"The file ({size // 1024} KB) is imported in the background: poll {url} for its progress"
+        return Status(202, {"code": "queued", "message": message, "job": job.pk, "url": url, "page": job_page(job)})
     try:
-        report = import_mapped(_mapping(_kind(kind), mapping, map), file, file.name or "upload.csv", dry_run=dry_run)
+        report = import_mapped(chosen, file, name, dry_run=dry_run)
     except ImportRefused as refused:
         return Status(422, refused.as_dict())
     return Status(200 if dry_run else 201, report.as_dict())

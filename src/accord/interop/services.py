@@ -36,7 +36,7 @@ from accord.interop.columns import CellError, Column, PartyList, TextList
 from accord.interop.limits import limit
 from accord.interop.lookup import Lookup, as_uid
 from accord.interop.models import ImportMapping
-from accord.interop.readers import Cell, read_table
+from accord.interop.readers import Cell, Table, read_table
 from accord.interop.report import ImportRefused, ImportReport, Preview, Problem
 from accord.interop.specs import SPECS, Spec
 from accord.interop.writers import FORMATS, stream_csv, stream_json, stream_xlsx, template_bytes
@@ -315,7 +315,7 @@ def _skip_empty(spec: Spec, name: str, value: Any) -> bool:
 
 def import_file(
     kind: str,
-    data: bytes | IO[bytes],
+    data: bytes | IO[bytes] | Table,
     filename: str,
     *,
     dry_run: bool = False,
@@ -335,7 +335,8 @@ def import_file(
     is called after each batch (a job's progress bar; it may raise to cancel, which rolls back too)."""
     spec = spec_for(kind)
     problems = _Problems(filename)
-    table = read_table(data, filename, encoding=encoding, sheet=sheet)
+    # A Table: rows already read (a file through a column mapping, accord.interop.mapping), as they stream.
+    table = data if isinstance(data, Table) else read_table(data, filename, encoding=encoding, sheet=sheet)
     slots = _map_header(spec, table.header, problems)
     problems.refuse_if_any()
     report = ImportReport(dry_run=dry_run, read_as=table.describe())
@@ -440,15 +441,32 @@ def _repeats_header(header: list[str], cells: list[Cell]) -> bool:
 
 
 def _unique_keys(spec: Spec, row: _Row) -> list[tuple[Any, ...]]:
-    """The row's values of the model's conditional unique constraints (Person.orcid when not empty): the bulk
-    validation checks them against stored records only, so two new rows sharing one are caught here."""
+    """The row's values of the model's unique fields and constraints other than its ids (Party.code, a project's
+    agreement and number, Person.orcid when not empty). The bulk validation checks them against stored records and
+    within a batch only, so two rows sharing one in different batches would be caught only once the first is
+    written, never in a dry run: they are claimed here for the whole file. Records are kept by their primary key,
+    not as instances, so the claims hold no rows."""
     keys: list[tuple[Any, ...]] = []
+    groups: list[tuple[tuple[str, ...], bool]] = [
+        ((f.name,), False)
+        for f in spec.model._meta.concrete_fields
+        if f.unique and not f.primary_key and f.name not in ("uid", "external_id")
+    ]
     for constraint in spec.model._meta.constraints:
-        if isinstance(constraint, models.UniqueConstraint) and constraint.condition is not None and constraint.fields:
-            values = tuple(row.fields.get(name) for name in constraint.fields)
-            if all(v not in (None, "") for v in values):
-                keys.append(("unique", constraint.fields, values))
+        if isinstance(constraint, models.UniqueConstraint) and constraint.fields and not constraint.expressions:
+            groups.append((tuple(constraint.fields), constraint.condition is not None))
+    for names, conditional in groups:
+        values = tuple(_claim_value(row.fields.get(name)) for name in names)
+        if any(v is None for v in values) or (conditional and any(v == "" for v in values)):
+            continue  # NULLs are never equal; a conditional constraint (orcid when not empty) skips the empty
+        keys.append(("unique", names, values))
     return keys
+
+
+def _claim_value(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
 
 
 def _place(
@@ -489,7 +507,7 @@ def _place(
         if key in claimed:
             field_name = key[1][-1]
             problems.add(
-                _("has the same %(field)s as row %(row)s") % {"field": field_name, "row": claimed[key]},
+                _("has the same %(field)s as row %(row)s") % {"field": ", ".join(key[1]), "row": claimed[key]},
                 row.number,
                 _column_name(spec, field_name, slots),
             )

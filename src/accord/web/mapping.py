@@ -8,7 +8,6 @@ The page only gathers the choices: the mapping's rules, the preview and the impo
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -16,12 +15,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accord.core.errors import DomainError, ValidationFailed
 from accord.core.visibility import principal
+from accord.interop.jobs import store_upload
 from accord.interop.limits import limit
 from accord.interop.mapping import Mapping, preview, propose, stored_mapping, targets
 from accord.interop.models import ImportMapping
@@ -37,10 +36,10 @@ def _kinds() -> list[tuple[str, str]]:
     return [(k, str(spec_for(k).model._meta.verbose_name_plural).capitalize()) for k in KINDS]
 
 
-def _read(state: dict[str, Any]) -> bytes:
-    with default_storage.open(state["stored"], "rb") as fh:
-        data: bytes = fh.read()
-    return data
+def _open(state: dict[str, Any]) -> Any:
+    """The uploaded file, open for reading: the mapping step streams a large CSV (interop.readers), so the page
+    never holds the whole file."""
+    return default_storage.open(state["stored"], "rb")
 
 
 @login_required
@@ -75,11 +74,11 @@ def _upload(request: HttpRequest) -> HttpResponse:
         return _first_step(request, _("Choose a file."), 400)
     if upload.size is not None and upload.size > limit("ACCORD_IMPORT_MAX_BYTES"):
         return _first_step(request, _("The file is too large to import at once."), 400)
-    stored = default_storage.save(f"imports/{uuid.uuid4().hex}-{get_valid_filename(upload.name or 'file')}", upload)
+    stored = store_upload(upload, upload.name or "file")  # copied in chunks, under a name of our own
     state: dict[str, Any] = {"stored": stored, "filename": upload.name or "file", "kind": kind}
-    data = _read(state)
     try:
-        proposal = propose(kind, data, state["filename"])
+        with _open(state) as fh:
+            proposal = propose(kind, fh, state["filename"])
     except ImportRefused as refused:
         default_storage.delete(stored)
         return _first_step(request, "; ".join(str(p) for p in refused.problems[:5]), 400)
@@ -161,7 +160,8 @@ def _act(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
         if not dry_run:
             request.session.pop(SESSION, None)
         return redirect("jobs:detail", job.pk)
-    result = preview(mapping, _read(state), state["filename"])
+    with _open(state) as fh:  # a large file: its first rows shown, its dry run offered as a job
+        result = preview(mapping, fh, state["filename"])
     return _editor(request, state, mapping, result=result)
 
 

@@ -35,9 +35,9 @@ def import_with_mapping(
 ) -> ImportReport | None:
     if path.is_dir():
         raise CommandError(f"{path}: is a folder; give a .csv, .xlsx or .json file")
-    data = path.read_bytes()
     if propose_to:
-        proposal = propose(kind, data, path.name)
+        with path.open("rb") as fh:
+            proposal = propose(kind, fh, path.name)
         out: dict[str, Any] = proposal.mapping.as_file()
         out["reasons"] = proposal.reasons
         Path(propose_to).write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -46,4 +46,6 @@ def import_with_mapping(
         command.stderr.write(f"wrote {propose_to}; edit it, then: accord import {kind} {path} --map {propose_to}")
         return None
     assert given is not None
-    return import_mapped(load_mapping(kind, given), data, path.name, dry_run=dry_run)
+    chosen = load_mapping(kind, given)
+    with path.open("rb") as fh:  # a large CSV streams through the mapping, as through a plain import
+        return import_mapped(chosen, fh, path.name, dry_run=dry_run)
