@@ -22,7 +22,7 @@ def media(settings, tmp_path):
 
 
 def test_signing_a_long_plan_lays_out_its_pdf_in_the_background(
-    seed, keys, agreed_plan, settings, monkeypatch, django_capture_on_commit_callbacks
+    seed, keys, agreed_plan, settings, monkeypatch, media, django_capture_on_commit_callbacks
 ):
     settings.ACCORD_PREPARE_PDF_ITEMS = 3  # the plan of these tests has 3 items: "long" here
     with django_capture_on_commit_callbacks(execute=True):

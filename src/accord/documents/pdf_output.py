@@ -67,8 +67,8 @@ def write_pdf(content: Content, html: bytes | None = None, *, workers: int | Non
     pieces = split(content)
     if pieces is None:
         source = (html if html is not None else write_html(content)).decode("utf-8")
-        pdf, missing = lay_out(source)
-        _refuse_missing(missing)
+        pdf, no_glyph = lay_out(source)
+        _refuse_missing(no_glyph)
         return pdf
     sources = [write_html(piece, extra_css=NO_FOOTER_CSS).decode("utf-8") for piece in pieces]
     if workers is None:
@@ -199,7 +199,7 @@ def join(pieces: list[bytes]) -> bytes:
         writer.append(reader)
     if readers[0].metadata:
         writer.add_metadata({k: v for k, v in readers[0].metadata.items() if isinstance(k, str)})
-    language = readers[0].trailer["/Root"].get("/Lang")
+    language = readers[0].root_object.get("/Lang")
     if language is not None:
         from pypdf.generic import NameObject
 
