@@ -242,6 +242,11 @@ ACCORD_EXPORT_RATE_ACCOUNT = int(os.environ.get("ACCORD_EXPORT_RATE_ACCOUNT", 60
 ACCORD_EXPORT_SLOTS = int(os.environ.get("ACCORD_EXPORT_SLOTS", 1))
 ACCORD_EXPORT_ANONYMOUS_MAX_ROWS = int(os.environ.get("ACCORD_EXPORT_ANONYMOUS_MAX_ROWS", 1000))
 ACCORD_EXPORT_INLINE_MAX_ROWS = int(os.environ.get("ACCORD_EXPORT_INLINE_MAX_ROWS", 5000))
+# A signed plan text with at least this many items has its PDF laid out in the background when the plan is
+# signed (a 1,000-item text takes seconds even in pieces), so a reader downloads the stored file. 0: never.
+ACCORD_PREPARE_PDF_ITEMS = int(os.environ.get("ACCORD_PREPARE_PDF_ITEMS", 200))
+# Worker processes laying out the pieces of a long PDF side by side (0: one per core this process may use).
+ACCORD_PDF_WORKERS = int(os.environ.get("ACCORD_PDF_WORKERS", 0))
 ACCORD_IMPORT_MAX_BYTES = int(os.environ.get("ACCORD_IMPORT_MAX_BYTES", 100 * 1024 * 1024))
 ACCORD_IMPORT_MAX_COLUMNS = int(os.environ.get("ACCORD_IMPORT_MAX_COLUMNS", 200))
 ACCORD_IMPORT_MAX_CELL_CHARS = int(os.environ.get("ACCORD_IMPORT_MAX_CELL_CHARS", 32767))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -11,7 +13,9 @@ from django.utils.translation import gettext_noop
 from accord.documents.models import Document
 from accord.documents.renderers import get_kind, resolve
 from accord.documents.services import generate_document
+from accord.jobs.models import Job
 from accord.jobs.registry import Context, JobKind, Outcome, register
+from accord.programmes.models import Plan
 
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
@@ -56,3 +60,19 @@ def document_title(p: dict[str, Any]) -> str:
 
 
 register(JobKind("document", generate_document_job, "Generate a document from the records", title=document_title))
+
+
+def prepare_signed_plan_text(plan: Plan) -> None:
+    """Queue the PDF of a plan text just signed, when the plan is long (ACCORD_PREPARE_PDF_ITEMS items or
+    more), for once the signature is committed: laid out in the background by the system, stored with the
+    hash of its source, so a reader downloads the stored file (or generating it again finds it) and never
+    waits for the layout. The text is the authentic languages side by side, what "generate" gives by default.
+    """
+    threshold = getattr(settings, "ACCORD_PREPARE_PDF_ITEMS", 0)
+    if threshold <= 0 or plan.items.count() < threshold:
+        return
+    parameters = {"kind": "plan_text", "ref": str(plan.uid), "language": "", "format": "pdf", "layout": "parallel"}
+    title = document_title(parameters)
+    transaction.on_commit(
+        lambda: Job.objects.create(kind="document", parameters=parameters, title=title[:300], queue=Job.Queue.DEFAULT)
+    )

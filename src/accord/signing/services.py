@@ -467,6 +467,9 @@ def _sign_plan(
         )
     if not missing_signatures(current):
         transition_plan(current, PlanStatus.SIGNED, expected_version=current.version)
+        from accord.documents.jobs import prepare_signed_plan_text
+
+        prepare_signed_plan_text(current)  # a long text's PDF, laid out in the background once committed
     for f in Plan._meta.concrete_fields:  # hand the caller's instance the stored state
         setattr(plan, f.attname, getattr(current, f.attname))
     return signature
