@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import translation
 
 from accord.agreements.models import Agreement, AgreementParty
-from accord.core.bulk import RecordsInvalid, create_many
+from accord.core.bulk import RecordsInvalid, create_many, unchanged_keys
 from accord.core.localized import LocalizedText
 from accord.core.models import Visibility
 from accord.directory.models import Organisation, Party
@@ -557,6 +557,14 @@ def _write(reader: _Reader, report: ImportReport) -> None:
     _agreement_parties(agreements.values(), countries, parties, report)
     reprs = _Reprs()
 
+    # Each record is first compared with what is stored, in the source's own terms (a related record by its
+    # external id or code), a batch per query: an unchanged one is counted and nothing more is made of it.
+    # Only new and changed records go on through upsert (validated, written, audited).
+    org_values = {
+        o.key: (o.country, o.kind, {"en": o.name}, {"pic": o.pic} if o.pic else {}) for o in reader.orgs.values()
+    }
+    same_orgs = unchanged_keys(Organisation, "external_id", org_values, ["party__code", "kind", "name", "identifiers"])
+    report.unchanged["organisation"] += len(same_orgs)
     organisations = upsert(
         Organisation,
         [
@@ -572,6 +580,7 @@ def _write(reader: _Reader, report: ImportReport) -> None:
                 o.row,
             )
             for o in reader.orgs.values()
+            if o.key not in same_orgs
         ],
         report,
         "organisation",
@@ -584,6 +593,18 @@ def _write(reader: _Reader, report: ImportReport) -> None:
         p.agreement = agreements_by_pk[p.agreement_id]
 
     agreements_by_pk = {a.pk: a for a in agreements.values()}
+    public = Visibility.PUBLIC.value
+    project_values = {
+        p.key: (f"cordis-programme:{p.programme}", p.number, {"en": p.title}, p.start, p.end, public)
+        for p in reader.projects.values()
+    }
+    same_projects = unchanged_keys(
+        Project,
+        "external_id",
+        project_values,
+        ["agreement__external_id", "number", "title", "start_on", "end_on", "visibility"],
+    )
+    report.unchanged["project"] += len(same_projects)
     projects = upsert(
         Project,
         [
@@ -601,6 +622,7 @@ def _write(reader: _Reader, report: ImportReport) -> None:
                 p.row,
             )
             for p in reader.projects.values()
+            if p.key not in same_projects
         ],
         report,
         "project",
@@ -616,11 +638,35 @@ def _write(reader: _Reader, report: ImportReport) -> None:
     def attach_project(part: Participation) -> None:
         part.project.agreement = agreements_by_pk[part.project.agreement_id]
 
+    part_values = {
+        stable_key("cordis-participation", part.project.split(":", 1)[1], part.org.split(":", 1)[1]): (
+            part.project,
+            part.org,
+            reader.orgs[part.org].country,
+            part.role,
+            public,
+        )
+        for part in reader.parts.values()
+    }
+    same_parts = unchanged_keys(
+        Participation,
+        "external_id",
+        part_values,
+        ["project__external_id", "organisation__external_id", "side__code", "role", "visibility"],
+    )
+    report.unchanged["participation"] += len(same_parts)
+    changed_parts = [
+        (key, part) for key, part in zip(part_values, reader.parts.values(), strict=True) if key not in same_parts
+    ]
+    # The unchanged projects and organisations the changed participations name, read whole (validation and the
+    # audit entry's text read them).
+    _load_stored(Project, {part.project for _, part in changed_parts} - set(projects), projects, attach_agreement)
+    _load_stored(Organisation, {part.org for _, part in changed_parts} - set(organisations), organisations, None)
     upsert(
         Participation,
         [
             Wanted(
-                stable_key("cordis-participation", part.project.split(":", 1)[1], part.org.split(":", 1)[1]),
+                key,
                 {
                     "project": projects[part.project],
                     "organisation": organisations[part.org],
@@ -631,7 +677,7 @@ def _write(reader: _Reader, report: ImportReport) -> None:
                 part.file,
                 part.row,
             )
-            for part in reader.parts.values()
+            for key, part in changed_parts
         ],
         report,
         "participation",
@@ -641,6 +687,16 @@ def _write(reader: _Reader, report: ImportReport) -> None:
         describe=reprs.participation,
         keep_unchanged=False,
     )
+
+
+def _load_stored(model: Any, keys: set[str], into: dict[str, Any], prepare: Any) -> None:
+    """Read the stored records with these external ids into `into` (by external id)."""
+    wanted = sorted(keys)
+    for start in range(0, len(wanted), 2000):
+        for obj in model.objects.filter(external_id__in=wanted[start : start + 2000]):
+            if prepare is not None:
+                prepare(obj)
+            into[obj.external_id] = obj
 
 
 def _agreement_parties(
