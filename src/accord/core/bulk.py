@@ -9,10 +9,12 @@ importer can report all bad rows at once; the caller's transaction makes the who
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
@@ -42,6 +44,7 @@ __all__ = [
     "RecordsInvalid",
     "build",
     "create_many",
+    "fewer_collections",
     "stored_instances",
     "unchanged_keys",
     "update_many",
@@ -64,6 +67,22 @@ class RecordsInvalid(DomainError):
         first = min(errors)
         fields = "; ".join(f"{f}: {', '.join(m)}" for f, m in errors[first].items())
         super().__init__(f"{len(errors)} record(s) are invalid; the first (#{first}): {fields}")
+
+
+@contextlib.contextmanager
+def fewer_collections(young: int = 100_000) -> Iterator[None]:
+    """Run the cyclic garbage collector less often for the block (an import), then as before.
+
+    An import makes hundreds of thousands of objects that live until it ends (rows read, records, entries);
+    at the default threshold (a collection every 700 new objects) the collector walks them again and again:
+    a quarter of a CORDIS import's time. Nothing is left uncollected: collections still run, just less often.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(max(young, before[0]), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _insert_rows(
@@ -259,9 +278,9 @@ def unchanged_keys(
     columns: Sequence[str],
     *,
     chunk: int = 2000,
-) -> set[str]:
-    """The keys of `wanted` whose stored record holds the wanted values in `columns`: one query per chunk of
-    keys, no model instances, nothing written.
+) -> dict[str, Any]:
+    """The keys of `wanted` whose stored record holds the wanted values in `columns`, each with that record's
+    primary key: one query per chunk of keys, no model instances, nothing written.
 
     `wanted` maps each record's key (a unique text field, e.g. its external id) to its values, in the order of
     `columns`: field names, or a lookup through a foreign key ("party__code") to compare a related record by
@@ -269,6 +288,7 @@ def unchanged_keys(
     the driver's form differs (JSON, dates stored as text): a value in any other form compares unequal, so a
     record is never counted unchanged wrongly; the caller writes what is not returned through the usual path
     (create_many / update_many), which compares again field by field. A key not stored is not returned.
+    A foreign key named by its field name is compared by the related record's primary key.
     """
     manager = model._default_manager
     conn = connections[manager.db]
@@ -287,27 +307,28 @@ def unchanged_keys(
     plain = all(r is None for r in readers)
     keys = [k for k in wanted if type(k) is str]
     compiled: dict[int, str] = {}
-    same: set[str] = set()
+    same: dict[str, Any] = {}
+    pk = model._meta.pk.attname
     with conn.cursor() as cur:
         for start in range(0, len(keys), chunk):
             part = keys[start : start + chunk]
             if len(part) not in compiled:
                 placeholder = [f"\x00{i}" for i in range(len(part))]  # distinct, so the IN list keeps its length
-                query = manager.filter(**{f"{key}__in": placeholder}).values_list(key, *columns).query
+                query = manager.filter(**{f"{key}__in": placeholder}).values_list(key, pk, *columns).query
                 sql, params = query.get_compiler(using=manager.db).as_sql()
                 if list(params) != placeholder:  # pragma: no cover - a key field that rewrites its values
                     raise ValueError(f"{model.__name__}.{key} cannot be compared by key")
                 compiled[len(part)] = sql
             cur.execute(compiled[len(part)], part)
             if plain:
-                for k, *values in cur.fetchall():
+                for k, pk_value, *values in cur.fetchall():
                     if wanted.get(k) == tuple(values):
-                        same.add(k)
+                        same[k] = pk_value
             else:
-                for k, *values in cur.fetchall():
+                for k, pk_value, *values in cur.fetchall():
                     stored = tuple(v if r is None or v is None else r(v) for r, v in zip(readers, values, strict=True))
                     if wanted.get(k) == stored:
-                        same.add(k)
+                        same[k] = pk_value
     return same
 
 

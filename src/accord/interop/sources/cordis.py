@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import translation
 
 from accord.agreements.models import Agreement, AgreementParty
-from accord.core.bulk import RecordsInvalid, create_many, unchanged_keys
+from accord.core.bulk import RecordsInvalid, create_many, fewer_collections, unchanged_keys
 from accord.core.localized import LocalizedText
 from accord.core.models import Visibility
 from accord.directory.models import Organisation, Party
@@ -111,7 +111,7 @@ class _Org:
     columns: dict[str, str]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Part:
     project: str
     org: str
@@ -133,6 +133,9 @@ class _Reader:
         self.problems: list[Problem] = []
         self.notes: Counter[str] = Counter()
         self.project_by_source_id: dict[str, str] = {}
+        # Each cell value already found good, and what it gave: a file repeats a few roles and countries.
+        self._roles: dict[str | None, str] = {}
+        self._countries: dict[str, str] = {}
 
     # cells ------------------------------------------------------------------------------------------
 
@@ -149,9 +152,14 @@ class _Reader:
         if value is None or not value.strip():
             self.notes["no_country"] += 1
             return UNKNOWN_CODE
+        code = self._countries.get(value)
+        if code is not None:
+            return code
         code = iso_country(value)
         if code is None:
             self.problems.append(Problem(f"{value!r} is not a country code", row=row, column=column, file=file))
+        else:
+            self._countries[value] = code
         return code
 
     def org_kind(self, value: str | None, file: str, row: int, column: str) -> str:
@@ -171,10 +179,14 @@ class _Reader:
         return kind
 
     def role(self, value: str | None, file: str, row: int, column: str) -> str:
+        role = self._roles.get(value)
+        if role is not None:
+            return role
         role = _ROLES.get((value or "").strip().lower().replace("_", ""))
         if role is None:
             self.problems.append(Problem(f"{value!r} is not a CORDIS role", row=row, column=column, file=file))
             return Participation.Role.PARTNER
+        self._roles[value] = role
         return role
 
     def programme(self, value: str | None, file: str, row: int, column: str) -> str:
@@ -419,14 +431,15 @@ def import_cordis(path: Path, *, dry_run: bool = False, encoding: str | None = N
     """Import CORDIS projects and participations from a file or a folder (CSV, CSV.GZ, or the XLSX dumps'
     DATA sheets); all or nothing; upsert by external id. Every file of a folder is read or named as skipped."""
     path = Path(path)
-    reader = _read(path, encoding)
-    if reader.problems:
-        raise ImportRefused(reader.problems)
-    report = ImportReport(dry_run=dry_run)
-    with transaction.atomic():
-        _write(reader, report)
-        if dry_run:
-            transaction.set_rollback(True)
+    with fewer_collections():
+        reader = _read(path, encoding)
+        if reader.problems:
+            raise ImportRefused(reader.problems)
+        report = ImportReport(dry_run=dry_run)
+        with transaction.atomic():
+            _write(reader, report)
+            if dry_run:
+                transaction.set_rollback(True)
     _notes(reader, report)
     return report
 
@@ -638,21 +651,24 @@ def _write(reader: _Reader, report: ImportReport) -> None:
     def attach_project(part: Participation) -> None:
         part.project.agreement = agreements_by_pk[part.project.agreement_id]
 
+    # A participation is compared by its project's, organisation's and side's ids (no join): those of the
+    # unchanged ones as just compared, of the others as written.
+    project_ids = {**same_projects, **{k: p.pk for k, p in projects.items()}}
+    org_ids = {**same_orgs, **{k: o.pk for k, o in organisations.items()}}
+    party_ids = {code: p.pk for code, p in parties.items()}
+    orgs = reader.orgs
     part_values = {
         stable_key("cordis-participation", part.project.split(":", 1)[1], part.org.split(":", 1)[1]): (
-            part.project,
-            part.org,
-            reader.orgs[part.org].country,
+            project_ids[part.project],
+            org_ids[part.org],
+            party_ids[orgs[part.org].country],
             part.role,
             public,
         )
         for part in reader.parts.values()
     }
     same_parts = unchanged_keys(
-        Participation,
-        "external_id",
-        part_values,
-        ["project__external_id", "organisation__external_id", "side__code", "role", "visibility"],
+        Participation, "external_id", part_values, ["project", "organisation", "side", "role", "visibility"]
     )
     report.unchanged["participation"] += len(same_parts)
     changed_parts = [
