@@ -20,7 +20,6 @@ from functools import cache
 from typing import Any, TypeVar
 
 import orjson
-
 from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import signals
