@@ -204,3 +204,48 @@ def test_a_choices_member_is_validated_as_its_text(seed):
     bad = Organisation(party=seed.cn, name={"en": "Enum"}, visibility=ChangeRecord.Action.CREATE)  # not a visibility
     errors = validate_many([good, bad])
     assert 0 not in errors and "visibility" in errors[1]
+
+
+def test_unchanged_keys_finds_the_records_holding_the_wanted_values(seed):
+    import datetime as dt
+
+    from accord.core.bulk import unchanged_keys
+
+    made = create_many(
+        Organisation,
+        [
+            Organisation(
+                party=seed.cn,
+                name={"en": f"Same {i}", "zh": f"同 {i}"},
+                identifiers={"pic": str(i)},
+                founded_on=dt.date(2000, 1, 1 + i),
+                external_id=f"u:{i}",
+            )
+            for i in range(6)
+        ],
+    )
+    columns = ["party__code", "name", "identifiers", "founded_on", "parent"]
+
+    def values(i, **change):
+        v = {"party": "CN", "name": {"en": f"Same {i}", "zh": f"同 {i}"}, "pic": {"pic": str(i)}}
+        v |= {"founded": dt.date(2000, 1, 1 + i), "parent": None} | change
+        return (v["party"], v["name"], v["pic"], v["founded"], v["parent"])
+
+    wanted = {f"u:{i}": values(i) for i in range(6)}
+    wanted["u:1"] = values(1, party="RU")  # another related record, by its code
+    wanted["u:2"] = values(2, name={"en": "Same 2"})  # a language fewer
+    wanted["u:3"] = values(3, founded=dt.date(1999, 1, 4))
+    wanted["u:4"] = values(4, parent=made[0].pk)  # a foreign key by its id
+    wanted["u:9"] = values(9)  # not stored
+    same = unchanged_keys(Organisation, "external_id", wanted, columns, chunk=4)
+    assert same == {"u:0": made[0].pk, "u:5": made[5].pk}
+
+
+def test_unchanged_keys_sees_a_change_made_after_the_import(seed):
+    from accord.core.bulk import unchanged_keys
+
+    [org] = create_many(Organisation, [Organisation(party=seed.cn, name={"en": "Kept"}, external_id="u:kept")])
+    wanted = {"u:kept": ("CN", "institute", {"en": "Kept"})}
+    assert unchanged_keys(Organisation, "external_id", wanted, ["party__code", "kind", "name"]) == {"u:kept": org.pk}
+    update_many([Change(org, {"kind": Organisation.Kind.UNIVERSITY})])
+    assert unchanged_keys(Organisation, "external_id", wanted, ["party__code", "kind", "name"]) == {}

@@ -181,3 +181,34 @@ def test_audit_entries_name_the_records_as_str_does(tmp_path: Path) -> None:
         assert objs
         for obj in objs:
             assert reprs[str(obj.pk)] == str(obj)[:300]
+
+
+def test_eunets_reimport_writes_only_the_changed_rows_and_puts_back_what_was_edited(tmp_path: Path) -> None:
+    from accord.core.bulk import Change, update_many
+    from accord.core.verify import verify
+
+    path = _eunets_slice(tmp_path, 301)
+    import_cordis(path)
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        lines = f.readlines()
+    # Row 2 (the first data row): a participant becomes the coordinator.
+    assert lines[1].startswith("221856,participant,998616262,")
+    lines[1] = lines[1].replace(",participant,", ",coordinator,", 1)
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        out.writelines(lines)
+    # An organisation edited in Accord since the import: the file's value is written back.
+    org = Organisation.objects.get(external_id="cordis-pic:984516342")
+    update_many([Change(org, {"kind": Organisation.Kind.UNIVERSITY})])
+    entries = ChangeRecord.objects.count()
+
+    report = import_cordis(path)
+    assert report.updated["participation"] == 1 and report.updated["organisation"] == 1
+    assert report.updated["project"] == 0 and sum(report.created.values()) == 0
+    assert report.unchanged["participation"] == 299
+    assert ChangeRecord.objects.count() == entries + 2
+    changed = Participation.objects.get(external_id="cordis-participation:221856:998616262")
+    assert changed.role == Participation.Role.COORDINATOR and changed.version == 2
+    assert Organisation.objects.get(pk=org.pk).kind == Organisation.Kind.ENTERPRISE
+    again = import_cordis(path)
+    assert sum(again.updated.values()) == 0 and ChangeRecord.objects.count() == entries + 2
+    assert verify().ok

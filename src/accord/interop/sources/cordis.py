@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import translation
 
 from accord.agreements.models import Agreement, AgreementParty
-from accord.core.bulk import RecordsInvalid, create_many
+from accord.core.bulk import RecordsInvalid, create_many, fewer_collections, unchanged_keys
 from accord.core.localized import LocalizedText
 from accord.core.models import Visibility
 from accord.directory.models import Organisation, Party
@@ -111,7 +111,7 @@ class _Org:
     columns: dict[str, str]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Part:
     project: str
     org: str
@@ -133,6 +133,9 @@ class _Reader:
         self.problems: list[Problem] = []
         self.notes: Counter[str] = Counter()
         self.project_by_source_id: dict[str, str] = {}
+        # Each cell value already found good, and what it gave: a file repeats a few roles and countries.
+        self._roles: dict[str | None, str] = {}
+        self._countries: dict[str, str] = {}
 
     # cells ------------------------------------------------------------------------------------------
 
@@ -149,9 +152,14 @@ class _Reader:
         if value is None or not value.strip():
             self.notes["no_country"] += 1
             return UNKNOWN_CODE
+        code = self._countries.get(value)
+        if code is not None:
+            return code
         code = iso_country(value)
         if code is None:
             self.problems.append(Problem(f"{value!r} is not a country code", row=row, column=column, file=file))
+        else:
+            self._countries[value] = code
         return code
 
     def org_kind(self, value: str | None, file: str, row: int, column: str) -> str:
@@ -171,10 +179,14 @@ class _Reader:
         return kind
 
     def role(self, value: str | None, file: str, row: int, column: str) -> str:
+        role = self._roles.get(value)
+        if role is not None:
+            return role
         role = _ROLES.get((value or "").strip().lower().replace("_", ""))
         if role is None:
             self.problems.append(Problem(f"{value!r} is not a CORDIS role", row=row, column=column, file=file))
             return Participation.Role.PARTNER
+        self._roles[value] = role
         return role
 
     def programme(self, value: str | None, file: str, row: int, column: str) -> str:
@@ -419,14 +431,15 @@ def import_cordis(path: Path, *, dry_run: bool = False, encoding: str | None = N
     """Import CORDIS projects and participations from a file or a folder (CSV, CSV.GZ, or the XLSX dumps'
     DATA sheets); all or nothing; upsert by external id. Every file of a folder is read or named as skipped."""
     path = Path(path)
-    reader = _read(path, encoding)
-    if reader.problems:
-        raise ImportRefused(reader.problems)
-    report = ImportReport(dry_run=dry_run)
-    with transaction.atomic():
-        _write(reader, report)
-        if dry_run:
-            transaction.set_rollback(True)
+    with fewer_collections():
+        reader = _read(path, encoding)
+        if reader.problems:
+            raise ImportRefused(reader.problems)
+        report = ImportReport(dry_run=dry_run)
+        with transaction.atomic():
+            _write(reader, report)
+            if dry_run:
+                transaction.set_rollback(True)
     _notes(reader, report)
     return report
 
@@ -557,6 +570,14 @@ def _write(reader: _Reader, report: ImportReport) -> None:
     _agreement_parties(agreements.values(), countries, parties, report)
     reprs = _Reprs()
 
+    # Each record is first compared with what is stored, in the source's own terms (a related record by its
+    # external id or code), a batch per query: an unchanged one is counted and nothing more is made of it.
+    # Only new and changed records go on through upsert (validated, written, audited).
+    org_values = {
+        o.key: (o.country, o.kind, {"en": o.name}, {"pic": o.pic} if o.pic else {}) for o in reader.orgs.values()
+    }
+    same_orgs = unchanged_keys(Organisation, "external_id", org_values, ["party__code", "kind", "name", "identifiers"])
+    report.unchanged["organisation"] += len(same_orgs)
     organisations = upsert(
         Organisation,
         [
@@ -572,6 +593,7 @@ def _write(reader: _Reader, report: ImportReport) -> None:
                 o.row,
             )
             for o in reader.orgs.values()
+            if o.key not in same_orgs
         ],
         report,
         "organisation",
@@ -584,6 +606,18 @@ def _write(reader: _Reader, report: ImportReport) -> None:
         p.agreement = agreements_by_pk[p.agreement_id]
 
     agreements_by_pk = {a.pk: a for a in agreements.values()}
+    public = Visibility.PUBLIC.value
+    project_values = {
+        p.key: (f"cordis-programme:{p.programme}", p.number, {"en": p.title}, p.start, p.end, public)
+        for p in reader.projects.values()
+    }
+    same_projects = unchanged_keys(
+        Project,
+        "external_id",
+        project_values,
+        ["agreement__external_id", "number", "title", "start_on", "end_on", "visibility"],
+    )
+    report.unchanged["project"] += len(same_projects)
     projects = upsert(
         Project,
         [
@@ -601,6 +635,7 @@ def _write(reader: _Reader, report: ImportReport) -> None:
                 p.row,
             )
             for p in reader.projects.values()
+            if p.key not in same_projects
         ],
         report,
         "project",
@@ -616,11 +651,38 @@ def _write(reader: _Reader, report: ImportReport) -> None:
     def attach_project(part: Participation) -> None:
         part.project.agreement = agreements_by_pk[part.project.agreement_id]
 
+    # A participation is compared by its project's, organisation's and side's ids (no join): those of the
+    # unchanged ones as just compared, of the others as written.
+    project_ids = {**same_projects, **{k: p.pk for k, p in projects.items()}}
+    org_ids = {**same_orgs, **{k: o.pk for k, o in organisations.items()}}
+    party_ids = {code: p.pk for code, p in parties.items()}
+    orgs = reader.orgs
+    part_values = {
+        stable_key("cordis-participation", part.project.split(":", 1)[1], part.org.split(":", 1)[1]): (
+            project_ids[part.project],
+            org_ids[part.org],
+            party_ids[orgs[part.org].country],
+            part.role,
+            public,
+        )
+        for part in reader.parts.values()
+    }
+    same_parts = unchanged_keys(
+        Participation, "external_id", part_values, ["project", "organisation", "side", "role", "visibility"]
+    )
+    report.unchanged["participation"] += len(same_parts)
+    changed_parts = [
+        (key, part) for key, part in zip(part_values, reader.parts.values(), strict=True) if key not in same_parts
+    ]
+    # The unchanged projects and organisations the changed participations name, read whole (validation and the
+    # audit entry's text read them).
+    _load_stored(Project, {part.project for _, part in changed_parts} - set(projects), projects, attach_agreement)
+    _load_stored(Organisation, {part.org for _, part in changed_parts} - set(organisations), organisations, None)
     upsert(
         Participation,
         [
             Wanted(
-                stable_key("cordis-participation", part.project.split(":", 1)[1], part.org.split(":", 1)[1]),
+                key,
                 {
                     "project": projects[part.project],
                     "organisation": organisations[part.org],
@@ -631,7 +693,7 @@ def _write(reader: _Reader, report: ImportReport) -> None:
                 part.file,
                 part.row,
             )
-            for part in reader.parts.values()
+            for key, part in changed_parts
         ],
         report,
         "participation",
@@ -641,6 +703,16 @@ def _write(reader: _Reader, report: ImportReport) -> None:
         describe=reprs.participation,
         keep_unchanged=False,
     )
+
+
+def _load_stored(model: Any, keys: set[str], into: dict[str, Any], prepare: Any) -> None:
+    """Read the stored records with these external ids into `into` (by external id)."""
+    wanted = sorted(keys)
+    for start in range(0, len(wanted), 2000):
+        for obj in model.objects.filter(external_id__in=wanted[start : start + 2000]):
+            if prepare is not None:
+                prepare(obj)
+            into[obj.external_id] = obj
 
 
 def _agreement_parties(
