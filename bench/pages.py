@@ -16,11 +16,14 @@ party with the most projects (reads through the visibility filter). Pages, per r
 - `list search`: /projects/?q=<a title word that matches many>;
 - `project detail`: /projects/<id>/, a random visible project each repeat;
 - `plan detail`: /plans/<id>/, the visible plan with the most items;
+- with `--plan-items N`: `plan detail (N items, signed)` and `(N items, draft)`, two plans of N items written for
+  the run, each beside hand-written SQL for the same page (the plan, its items counted, the first page of them),
+  and `plan history (N items)`, the signed plan's history as the page reads it on demand;
 - `dashboard (uncached)`: /dashboard/ after clearing the cache each time; `dashboard (cached)`: repeated.
 
-Per page: server time (perf_counter around client.get) p50/p95/p99; the database time (the sum over its
-statements, from an execute wrapper) and the statement count; and beside it the hand-written SQL for the
-same content (the rows and columns the page shows, the filter options, the count), timed with the same
+Per page: server time (perf_counter around client.get) p50/p95/p99; the request thread's CPU time; the database
+time (the sum over its statements, from an execute wrapper) and the statement count; and beside it the
+hand-written SQL for the same content (the rows and columns the page shows, the filter options, the count), timed with the same
 execute wrapper, in turns with the page. The ratio is page database time / hand-written time (p50s).
 """
 
@@ -581,7 +584,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             facts[f"big_plan_{state}"] = {"plan": big, "items": args.plan_items}
             for reader in ("admin", "coordinator"):
                 who = principal(data[reader])
-                hand = Sql(None if who.is_admin else sorted(who.parties), vendor).plan_detail(
+                page_sql = Sql(None if who.is_admin else sorted(who.parties), vendor).plan_detail(
                     plan_ct, agreement, signed
                 )
                 scenarios.append(
@@ -590,7 +593,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         "plan",
                         reader,
                         functools.partial(str, f"/plans/{big}/"),
-                        functools.partial(hand, big),
+                        functools.partial(page_sql, big),
                     )
                 )
                 if signed:  # its history, read when the reader scrolls to it (htmx)
