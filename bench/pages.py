@@ -23,8 +23,8 @@ party with the most projects (reads through the visibility filter). Pages, per r
 
 Per page: server time (perf_counter around client.get) p50/p95/p99; the request thread's CPU time; the database
 time (the sum over its statements, from an execute wrapper) and the statement count; and beside it the
-hand-written SQL for the same content (the rows and columns the page shows, the filter options, the count), timed with the same
-execute wrapper, in turns with the page. The ratio is page database time / hand-written time (p50s).
+hand-written SQL for the same content (the rows and columns the page shows, the filter options, the count),
+timed with the same execute wrapper, in turns with the page. The ratio is page database time / hand-written time (p50s).
 """
 
 from __future__ import annotations
