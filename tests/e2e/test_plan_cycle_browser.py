@@ -125,6 +125,11 @@ def test_next_plan_carry_over_numbering_and_signing_in_chinese(served, browser):
     assert cn.get_by_test_id("edit").count() == 0
     assert cn.locator('header.record-head a[href$="/add-item/"]').count() == 0
     assert cn.locator('header.record-head a[href$="/amend/"]').count() == 1
+    # The plan's history is read when the reader scrolls to it (htmx), not with the page: who signed, and the rest.
+    assert cn.locator("#history article.change").count() == 0
+    cn.locator("#history").scroll_into_view_if_needed()
+    cn.wait_for_selector("#history article.change")
+    assert "cn-coordinator" in cn.locator("#history").inner_text()
     cn.context.close()
     su.context.close()
 

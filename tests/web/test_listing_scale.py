@@ -130,7 +130,7 @@ def test_a_plans_items_come_a_page_at_a_time_with_the_plans_total(client, users,
     first = client.get(url)
     assert [i.pk for i in first.context["items"]] == [i.pk for i in items[:2]]
     html = first.content.decode()
-    assert 'Plan items <span class="count">(5)</span>' in html and "Page 1 of 3" in html
+    assert 'Plan items <span class="count" data-testid="items-count">(5)</span>' in html and "Page 1 of 3" in html
     assert 'rel="next"' in html and f'data-testid="edit-item-{items[0].pk}"' in html  # editing still offered
     second = client.get(url, {"page": 2})
     shown = second.context["items"]

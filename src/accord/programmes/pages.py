@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.models import Agreement
 from accord.agreements.pages import plans_counted
-from accord.core.pages.listing import Column, paginate
-from accord.core.pages.records import CreateSpec, EditSpec, RecordType, TypedRef, register
+from accord.core.pages.listing import SEARCH_MAX, Column, paginate, text_search
+from accord.core.pages.records import CreateSpec, EditSpec, RecordType, TypedRef, export_url, register
 from accord.core.pages.steps import STEPS, actions_of, actions_of_each
 from accord.core.visibility import shown_and_withheld, visible
 from accord.programmes.choices import CarryOver, PlanStatus
@@ -29,6 +30,8 @@ from accord.programmes.services import (
 )
 
 PLAN_ITEMS_PAGE = 50  # as a list page: the page costs the same at any plan size
+PLAN_ITEM_SEARCH = ("objectives", "project__title")  # the plan items' list searches the same (PLAN_ITEMS below)
+PLAN_ITEM_SEARCH_EXACT = ("project__number",)
 _PLAN_ORDER = ("period_start", "period_end", "agreement_id", "revision")  # unique, and indexed (plan_period_idx)
 _PLAN_ORDER_OF_ITEMS = tuple(f"plan__{f}" for f in _PLAN_ORDER)
 
@@ -44,7 +47,11 @@ def _plan_related(plan: Plan, user: Any, params: Any) -> dict[str, Any]:
     )
     # A plan's items: few enough to count, with those the reader may not see in the same query.
     shown, hidden = shown_and_withheld(plan.items.all(), user)
-    page = paginate(items, params.get("page"), PLAN_ITEMS_PAGE, total=shown)
+    # Found by a project's number, or a word of its title or the item's objectives (as the plan items' list).
+    text = str(params.get("q", "")).strip()[:SEARCH_MAX]
+    if text:
+        items = text_search(items, text, PLAN_ITEM_SEARCH, PLAN_ITEM_SEARCH_EXACT)
+    page = paginate(items, params.get("page"), PLAN_ITEMS_PAGE, cap=None, total=None if text else shown)
     latest_of = latest_reports(plan, item_ids=[i.pk for i in page.rows])
     latest = {r.plan_item_id: r for r in visible(latest_of, user).select_related("reporting_organisation")}
     for item in page.rows:
@@ -66,6 +73,11 @@ def _plan_related(plan: Plan, user: Any, params: Any) -> dict[str, Any]:
         "items": page.rows,
         "items_page": page,
         "items_withheld": hidden,  # parts the reader may not see: counted, not shown
+        "items_shown": shown,  # every item the reader may see; items_page.total: those the search found
+        "items_query": text,
+        # The whole plan stays at hand: its items as a list (sorted, filtered, exported) and as its documents.
+        "items_list": f"{reverse('programmes:plan-items-list')}?plan={plan.pk}",
+        "items_export": export_url(PLAN_ITEMS, {"plan": str(plan.pk)}),
         "reviews": reviews,
         "documents": list(visible(plan.documents.all(), user)),
         "languages": plan.agreement.authentic_languages,
@@ -170,6 +182,7 @@ PLANS = RecordType(
     related=_plan_related,
     edit=EditSpec(("title", "kind", "period_start", "period_end", "visibility"), update_plan),
     frozen=frozen_reason,  # the service's rule: a signed plan offers no Edit (it is amended instead)
+    history_on_demand=True,  # about every item of the plan: read when asked for
 )
 
 
@@ -223,8 +236,8 @@ PLAN_ITEMS = RecordType(
         Column(_("Plan"), "plan", (*_PLAN_ORDER_OF_ITEMS, "position")),
     ],
     filters=PlanItemFilters,
-    search=("objectives", "project__title"),
-    search_exact=("project__number",),
+    search=PLAN_ITEM_SEARCH,
+    search_exact=PLAN_ITEM_SEARCH_EXACT,
     default_sort="plan",
     related=_plan_item_related,
     part_of="plan",

@@ -532,7 +532,11 @@ def _chain_newest() -> tuple[int, str]:
 
 def signed_view(plan: Plan) -> SignedPlanView | None:
     """The signed content of a signed plan and the changes since signing (from the audit chain), or None."""
-    stored = signed_content_of(plan)
+    # The payload (megabytes for a 5,000-item plan) is read only when the view is not at hand.
+    if plan.signed_version is None:
+        return None
+    found = SignedContent.objects.filter(plan_id=plan.pk, plan_version=plan.signed_version)
+    stored = found.defer("payload").first()
     if stored is None:
         return None
     key = (stored.pk, stored.payload_sha256, *_chain_newest())

@@ -95,6 +95,9 @@ class RecordType:
     frozen: Callable[[Any], str | bool | None] = field(default=lambda record: None)
     # The row an inline edit swaps back into the page it was opened on: (record, user) -> (template, context).
     inline_row: Callable[[Any, Any], tuple[str, dict[str, Any]]] | None = None
+    # The history is read when the reader asks for it (htmx, when scrolled to; a link without JS), not with the
+    # page: a plan's history is about its thousands of items, and its diffs cost more than the rest of the page.
+    history_on_demand: bool = False
 
     def list_for(self, user: Any) -> QuerySet[Any]:
         rows = self.list_queryset()
@@ -190,6 +193,7 @@ def record_urls(*types: RecordType) -> list[URLPattern]:
             path(f"{rt.kind}/<int:pk>/", views.record_detail, kind, name=f"{rt.kind}-detail"),
             path(f"{rt.kind}/<int:pk>/edit/", views.record_edit, kind, name=f"{rt.kind}-edit"),
             path(f"{rt.kind}/<int:pk>/journal/", views.journal_add, kind, name=f"{rt.kind}-journal"),
+            path(f"{rt.kind}/<int:pk>/history/", views.record_history, kind, name=f"{rt.kind}-history"),
         ]
     return patterns
 

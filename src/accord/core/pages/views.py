@@ -143,7 +143,8 @@ def render_detail(
             "may_change": may_change and rt.edit is not None,
             "may_note": may_change,
             "actions": actions_of(user, record),
-            "history": history_entries(record, user),
+            "history": [] if rt.history_on_demand else history_entries(record, user),
+            "history_url": reverse(rt.url_name("history"), args=[record.pk]) if rt.history_on_demand else "",
             "journal": list(visible(journal_of(record), user)),
             "journal_form": JournalForm() if may_change else None,
             **rt.detail_context(record, user, request.GET),
@@ -153,6 +154,17 @@ def render_detail(
         context["may_change"] = False
     context.update(extra or {})
     return render(request, rt.detail_template, context, status=status)
+
+
+@require_GET
+def record_history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """A record's latest history entries with what each changed: the part of its page read on demand (htmx), or a
+    page of its own (without JS)."""
+    rt = record_type(kind)
+    record = _visible_record(request, rt, pk)
+    context = {"rt": rt, "record": record, "history": history_entries(record, request.user)}
+    template = "pages/_history.html" if _is_htmx(request) else "pages/history.html"
+    return render(request, template, context)
 
 
 # --- editing ---------------------------------------------------------------------------------------
