@@ -600,7 +600,7 @@ class _Apply:
 
 
 def _received(
-    changes: list[dict[str, Any]], party_id: int | None, peer_name: str, versions: list[int], *, deleted: bool = False
+    changes: list[dict[str, Any]], party_id: Any, peer_name: str, versions: list[int], *, deleted: bool = False
 ) -> None:
     """Note where each record came from and at which version (shown on its page): insert, or update its row."""
     now = timezone.now()
