@@ -260,9 +260,7 @@ def test_the_scheduled_sync_keeps_only_its_latest_runs(settings, node):
     for n in range(60):  # a day of runs, each done before the next is queued
         made = [j for j in queue_scheduled(start + dt.timedelta(minutes=5 * n)) if j.kind == "federation-sync"]
         assert len(made) == 1
-        Job.objects.filter(pk=made[0].pk).update(
-            status=Job.Status.DONE, created_at=start + dt.timedelta(minutes=5 * n)
-        )
+        Job.objects.filter(pk=made[0].pk).update(status=Job.Status.DONE, created_at=start + dt.timedelta(minutes=5 * n))
     runs = Job.objects.filter(kind="federation-sync")
     assert runs.count() == KEEP_REPEATED
     newest = runs.order_by("-created_at").first()

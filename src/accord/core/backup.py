@@ -228,11 +228,7 @@ def create_backup(path: Path) -> dict[str, Any]:
         else:  # pragma: no cover - Accord runs on these two only
             raise BackupError(f"cannot back up a {_vendor()} database")
         media = list(_media_files())
-        carried = {}
-        for name in sorted(_data_files):
-            file = Path(settings.DATA_DIR) / name
-            if file.is_file():
-                carried[name] = file.read_bytes()
+        carried = carried_files()
         manifest = {
             "format": FORMAT,
             "accord_version": accord.__version__,
@@ -327,13 +323,7 @@ def restore_backup(path: Path, *, force: bool = False) -> RestoreSummary:
     if vendor != _vendor():
         raise BackupError(f"{path}: a {vendor} backup cannot be restored into a {_vendor()} database")
     carried: dict[str, str] = manifest.get("data_files") or {}
-    for name, digest in carried.items():
-        here = Path(settings.DATA_DIR) / name
-        if name in _data_files and here.is_file() and _sha256(here.read_bytes()) != digest and not force:
-            raise BackupError(
-                f"{here} is not {_data_files[name].what} in the backup; restoring would replace "
-                "it (give --force to do so: the one here is moved aside, not deleted)"
-            )
+    check_data_files(carried, force=force)
     if not force and not database_is_empty():
         raise BackupError("the database is not empty; restoring would replace it (give --force to do so)")
     summary = RestoreSummary()
@@ -378,6 +368,27 @@ def restore_backup(path: Path, *, force: bool = False) -> RestoreSummary:
                 "as itself"
             )
     return summary
+
+
+def carried_files() -> dict[str, bytes]:
+    """The registered files of the data dir that exist, by name: what a backup made now holds under data/."""
+    out = {}
+    for name in sorted(_data_files):
+        file = Path(settings.DATA_DIR) / name
+        if file.is_file():
+            out[name] = file.read_bytes()
+    return out
+
+
+def check_data_files(carried: dict[str, str], *, force: bool) -> None:
+    """Refuse (before anything is restored) to replace a file of the data dir that differs from the backup's."""
+    for name, digest in carried.items():
+        here = Path(settings.DATA_DIR) / name
+        if name in _data_files and here.is_file() and _sha256(here.read_bytes()) != digest and not force:
+            raise BackupError(
+                f"{here} is not {_data_files[name].what} in the backup; restoring would replace "
+                "it (give --force to do so: the one here is moved aside, not deleted)"
+            )
 
 
 def _restore_data_files(unpacked: Path, carried: dict[str, str], mismatches: list[str]) -> list[str]:
