@@ -96,12 +96,16 @@ def test_commands_on_a_node_keep_to_its_side(seed, node):
     from accord.programmes.models import Exchange, PlanItem
 
     node("SU")
-    item = PlanItem.objects.filter(plan=seed.plan_1960).first()
+    from accord.programmes.models import Participation
+
+    taking_part = Participation.objects.filter(organisation__party=seed.cn, project__plan_items__plan=seed.plan_1960)
+    part = taking_part.select_related("organisation").first()
+    item = PlanItem.objects.filter(plan=seed.plan_1960, project_id=part.project_id).first()
     args = ["--from", "1960-01-01", "--to", "1960-03-31", "--status", "on_track", "--percent", "10"]
     with acting_as(cli_actor("operator")):
         # A report for China's institution is China's node's to record.
         with pytest.raises(CommandError, match="kept by another side's node"):
-            call_command("progress", "record", str(item.uid), "--organisation", str(seed.cn_commission.uid), *args)
+            call_command("progress", "record", str(item.uid), "--organisation", str(part.organisation.uid), *args)
         with pytest.raises(Forbidden, match="kept by another side's node"):
             records.update(seed.cn_commission, expected_version=seed.cn_commission.version, aliases=["forged"])
         with pytest.raises(Forbidden):
