@@ -47,7 +47,11 @@ def run(n: int, rounds: int) -> dict[str, Any]:
     def apply(body: dict[str, Any], sender_party: str = "SU", peer_name: str = "su") -> None:
         create_person(name={"en": body["name"], "ru": body["ru"]})
 
-    protocol.apply_change = apply  # type: ignore[assignment]
+    def apply_all(bodies: list[dict[str, Any]], sender_party: str = "SU", peer_name: str = "su") -> None:
+        for body in bodies:
+            apply(body)
+
+    protocol.apply_changes = apply_all  # type: ignore[assignment]
     with acting_as(Actor(None, "bench", "bench-federation", system=True)):
         node = services.init_node("CN")
         key = Ed25519PrivateKey.generate()

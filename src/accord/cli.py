@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     import django
     from django.core.management import execute_from_command_line
 
-    from accord.core.actor import Actor, acting_as, new_job_id
+    from accord.core.actor import acting_as, cli_actor
 
     args[0] = "accord"
     if args[1:2] == ["django"]:  # `accord django COMMAND ...`: Django's own, as `django-admin` would run it
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> None:
         user = getpass.getuser()
     except Exception:  # no passwd entry (some containers)
         user = str(os.getuid())
-    with acting_as(Actor(None, f"cli:{user}", new_job_id("cli"), system=True)):
+    with acting_as(cli_actor(user)):
         try:
             execute_from_command_line(args)
         except KeyboardInterrupt:

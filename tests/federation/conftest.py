@@ -66,7 +66,16 @@ def applied(monkeypatch) -> list[tuple[dict[str, Any], str, str]]:
         if body.get("refuse"):
             raise protocol.ChangeRefused(body["refuse"])
 
+    def apply_changes(bodies: list[dict[str, Any]], sender_party: str, peer_name: str) -> None:
+        for index, body in enumerate(bodies):
+            try:
+                apply_change(body, sender_party, peer_name)
+            except protocol.ChangeRefused as exc:
+                exc.index = index
+                raise
+
     monkeypatch.setattr(protocol, "apply_change", apply_change)
+    monkeypatch.setattr(protocol, "apply_changes", apply_changes)
     return seen
 
 

@@ -1,5 +1,5 @@
 """`kill -9` in the middle of applying a file: nothing of it stays applied, and importing it again applies each
-message once. A real `accord` process (its own data dir), with a fake apply_change that stalls inside the
+message once. A real `accord` process (its own data dir), with a fake apply_changes that stalls inside the
 batch's transaction after writing, where the test kills it."""
 
 from __future__ import annotations
@@ -37,7 +37,11 @@ SCRIPT = textwrap.dedent(
             print("stalling", flush=True)
             time.sleep(600)
 
-    protocol.apply_change = apply_change
+    def apply_changes(bodies, sender_party, peer_name):
+        for body in bodies:
+            apply_change(body, sender_party, peer_name)
+
+    protocol.apply_changes = apply_changes
     with acting_as(Actor(None, "cli:test", "test-crash", system=True)):
         call_command("inbox", "import", sys.argv[2])
     """

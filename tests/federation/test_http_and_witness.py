@@ -200,3 +200,71 @@ def test_a_failed_sync_backs_off_and_says_why(su, node, monkeypatch):
     peer = Peer.objects.get(name="su")
     assert peer.failures == 1 and peer.retry_after is not None and "cannot reach" in peer.last_error
     assert transport.sync_due()["su"].startswith("waiting until")
+
+
+def test_a_successful_sync_clears_the_last_error_shown(su, node, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accord.federation import transport
+
+    earlier = timezone.now() - dt.timedelta(minutes=5)
+    Peer.objects.filter(name="su").update(
+        url="http://su.example", failures=2, last_error="cannot reach su", last_error_at=earlier
+    )
+    monkeypatch.setattr(transport, "push", lambda peer: 0)
+    monkeypatch.setattr(transport, "pull", lambda peer: services.Received(peer))
+    assert transport.sync_due()["su"] == "sent 0, applied 0"
+    peer = Peer.objects.get(name="su")
+    assert (peer.last_error, peer.last_error_at, peer.failures) == ("", None, 0)
+    admin = get_user_model().objects.create_superuser("fed-admin", password="x-long-passphrase-1")
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/federation/").content.decode()
+    assert "cannot reach su" not in page
+
+    # An error noted during the sync itself (here: a gap in what the peer sent) stays shown.
+    def pull_with_a_gap(peer):
+        services.refuse("gap: message 3 is missing", channel="http", peer=peer)
+        return services.Received(peer)
+
+    monkeypatch.setattr(transport, "pull", pull_with_a_gap)
+    transport.sync(Peer.objects.get(name="su"))
+    assert Peer.objects.get(name="su").last_error == "gap: message 3 is missing"
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ru"])
+def test_the_hosted_page_shows_the_node_init_command_as_code(db, language):
+    admin = get_user_model().objects.create_superuser("fed-admin", password="x-long-passphrase-1")
+    client = Client(headers={"Accept-Language": language})
+    client.force_login(admin)
+    page = client.get("/federation/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    hint = page[page.index('data-testid="hosted"') :]
+    hint = hint[: hint.index("</p>")]
+    assert "<code>accord node init --party CODE</code>" in hint and "`" not in hint
+    if language != "en":
+        assert "hosted mode" not in hint  # translated
+
+
+def test_the_scheduled_sync_keeps_only_its_latest_runs(settings, node):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accord.jobs.runner import KEEP_REPEATED
+
+    settings.ACCORD_FEDERATION_SYNC_SECONDS = 300
+    services.add_peer("su", "http://127.0.0.1:9", FakePeer(node.node_id).public_key, "SU")
+    start = timezone.now() - dt.timedelta(days=1)
+    for n in range(60):  # a day of runs, each done before the next is queued
+        made = [j for j in queue_scheduled(start + dt.timedelta(minutes=5 * n)) if j.kind == "federation-sync"]
+        assert len(made) == 1
+        Job.objects.filter(pk=made[0].pk).update(status=Job.Status.DONE, created_at=start + dt.timedelta(minutes=5 * n))
+    runs = Job.objects.filter(kind="federation-sync")
+    assert runs.count() == KEEP_REPEATED
+    newest = runs.order_by("-created_at").first()
+    assert newest.created_at == start + dt.timedelta(minutes=5 * 59)
+    other = Job.objects.create(kind="export", title="an export someone asked for", status=Job.Status.DONE)
+    queue_scheduled(start + dt.timedelta(minutes=5 * 60))
+    assert Job.objects.filter(pk=other.pk).exists()  # other kinds' jobs are theirs to keep

@@ -36,6 +36,14 @@ class Actor:
 
 
 SYSTEM = Actor(None, "system", system=True)
+
+
+def cli_actor(user: str) -> Actor:
+    """Who runs an `accord` command: trusted (whoever runs it has the database anyway), save that on a federation
+    node it keeps to its own party's side too (core.permissions.check_node_side)."""
+    return Actor(None, f"cli:{user}", new_job_id("cli"), system=True, channel="cli")
+
+
 _current: contextvars.ContextVar[Actor] = contextvars.ContextVar("accord_actor", default=SYSTEM)
 
 

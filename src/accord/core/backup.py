@@ -6,6 +6,10 @@ chain's head), the database (`database.sqlite3`, a copy made with SQLite's onlin
 is computed from the same snapshot as the copy, so a restore can compare counts exactly.
 
 The secret key is not included: it only signs sessions and CSRF tokens, and a backup must not carry it.
+Files of the data dir an app registers (carry_data_file: a federation node's key, its identity towards its
+peers) are included under `data/`, with their SHA-256 in the manifest, and put back by restore (mode 600): a
+restored node keeps its identity. The backup file is written mode 600 for that reason too: whoever holds it holds
+every record and can sign as the node.
 """
 
 from __future__ import annotations
@@ -37,6 +41,28 @@ MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database.sqlite3"
 PG_MEMBER = "database.pgdump"
 MEDIA_PREFIX = "media/"
+DATA_PREFIX = "data/"
+
+
+@dataclass(frozen=True)
+class DataFile:
+    name: str  # relative to the data dir
+    what: str  # what it is, for messages ("the federation node key")
+    needed: Any  # () -> bool: does the database (restored) need it (a node is recorded)
+
+
+_data_files: dict[str, DataFile] = {}
+
+
+def carry_data_file(name: str, what: str, needed: Any) -> None:
+    """Include `<data dir>/name` in every backup (when it exists) and put it back on restore (apps call this)."""
+    _data_files[name] = DataFile(name, what, needed)
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
 
 
 class BackupError(DomainError):
@@ -51,6 +77,8 @@ class RestoreSummary:
     report: VerifyReport | None = None
     mismatches: list[str] = field(default_factory=list)  # "table: N in the backup, M restored"
     pending_migrations: int = 0
+    data_files: list[str] = field(default_factory=list)  # the data dir's files put back
+    notes: list[str] = field(default_factory=list)  # what the operator must know (a node key not in the backup)
 
     @property
     def ok(self) -> bool:
@@ -200,6 +228,7 @@ def create_backup(path: Path) -> dict[str, Any]:
         else:  # pragma: no cover - Accord runs on these two only
             raise BackupError(f"cannot back up a {_vendor()} database")
         media = list(_media_files())
+        carried = carried_files()
         manifest = {
             "format": FORMAT,
             "accord_version": accord.__version__,
@@ -207,6 +236,7 @@ def create_backup(path: Path) -> dict[str, Any]:
             "database": {"vendor": _vendor(), "member": db_file.name},
             **facts,
             "media_files": len(media),
+            "data_files": {name: _sha256(data) for name, data in carried.items()},
         }
         partial = path.with_name(f".{path.name}.partial")
         try:
@@ -216,6 +246,8 @@ def create_backup(path: Path) -> dict[str, Any]:
                 root = Path(settings.MEDIA_ROOT)
                 for file in media:
                     tar.add(file, arcname=MEDIA_PREFIX + file.relative_to(root).as_posix())
+                for name, data in carried.items():
+                    _add_bytes(tar, DATA_PREFIX + name, data)
             os.chmod(partial, 0o600)  # it holds every record, internal ones included
             partial.replace(path)
         finally:
@@ -290,6 +322,8 @@ def restore_backup(path: Path, *, force: bool = False) -> RestoreSummary:
     vendor = manifest["database"]["vendor"]
     if vendor != _vendor():
         raise BackupError(f"{path}: a {vendor} backup cannot be restored into a {_vendor()} database")
+    carried: dict[str, str] = manifest.get("data_files") or {}
+    check_data_files(carried, force=force)
     if not force and not database_is_empty():
         raise BackupError("the database is not empty; restoring would replace it (give --force to do so)")
     summary = RestoreSummary()
@@ -302,6 +336,7 @@ def restore_backup(path: Path, *, force: bool = False) -> RestoreSummary:
         else:
             _restore_postgresql(db_file)
         summary.media_files = _restore_media(unpacked)
+        summary.data_files = _restore_data_files(unpacked, carried, summary.mismatches)
     connections.close_all()
     with connection.cursor() as cur:
         tables = connection.introspection.table_names(cur)
@@ -325,7 +360,63 @@ def restore_backup(path: Path, *, force: bool = False) -> RestoreSummary:
     summary.rows = sum(facts["counts"].get(t, 0) for t in expected)
     summary.pending_migrations = len(_known_migrations() - set(facts["migrations"]))
     summary.report = verify()
+    for name, data_file in sorted(_data_files.items()):
+        if name not in carried and not (Path(settings.DATA_DIR) / name).is_file() and data_file.needed():
+            summary.notes.append(
+                f"{data_file.what} is not in this backup (made before backups held it) nor at "
+                f"{Path(settings.DATA_DIR) / name}: put the copy you kept there, or this installation cannot act "
+                "as itself"
+            )
     return summary
+
+
+def carried_files() -> dict[str, bytes]:
+    """The registered files of the data dir that exist, by name: what a backup made now holds under data/."""
+    out = {}
+    for name in sorted(_data_files):
+        file = Path(settings.DATA_DIR) / name
+        if file.is_file():
+            out[name] = file.read_bytes()
+    return out
+
+
+def check_data_files(carried: dict[str, str], *, force: bool) -> None:
+    """Refuse (before anything is restored) to replace a file of the data dir that differs from the backup's."""
+    for name, digest in carried.items():
+        here = Path(settings.DATA_DIR) / name
+        if name in _data_files and here.is_file() and _sha256(here.read_bytes()) != digest and not force:
+            raise BackupError(
+                f"{here} is not {_data_files[name].what} in the backup; restoring would replace "
+                "it (give --force to do so: the one here is moved aside, not deleted)"
+            )
+
+
+def _restore_data_files(unpacked: Path, carried: dict[str, str], mismatches: list[str]) -> list[str]:
+    """Put back the data dir's files the backup holds (mode 600); one already there and different is moved aside."""
+    done = []
+    for name, digest in sorted(carried.items()):
+        source = unpacked / DATA_PREFIX / name
+        if name not in _data_files or not source.is_file():
+            mismatches.append(f"{name}: in the manifest, not in the backup")
+            continue
+        data = source.read_bytes()
+        if _sha256(data) != digest:
+            mismatches.append(f"{name}: its copy in the backup does not match the manifest")
+            continue
+        target = Path(settings.DATA_DIR) / name
+        if target.is_file() and target.read_bytes() == data:
+            done.append(name)
+            continue
+        if target.exists():
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+            target.replace(target.with_name(f"{name}.replaced-{stamp}"))
+        partial = target.with_name(f".{name}.partial")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        partial.replace(target)
+        done.append(name)
+    return done
 
 
 def _known_migrations() -> set[str]:

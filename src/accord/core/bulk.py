@@ -31,6 +31,7 @@ from django.utils import timezone
 from accord.core.audit import Entry, _snapshot_fn, append, entry, snapshot
 from accord.core.errors import DomainError
 from accord.core.models import ChangeRecord
+from accord.core.permissions import check_node_side
 from accord.core.routers import pin_primary
 from accord.core.rows import write_columns
 from accord.core.search import index_changed
@@ -613,6 +614,7 @@ def create_many(
     if not objs:
         return objs
     pin_primary()  # validation and what follows read the primary
+    check_node_side(objs)
     if validate:
         errors = validate_many(objs)
         if errors:
@@ -658,10 +660,13 @@ def update_many(
     pending: list[tuple[models.Model, int, dict[str, Any]]] = []
     for c in changes:
         obj = c.obj
+        check_node_side([obj], changed=c.changes)
         before = snapshot(obj)
         for name, value in c.changes.items():
             setattr(obj, name, value)
         pending.append((obj, c.expected_version or obj.version, before))  # type: ignore[attr-defined]
+    for c in changes:
+        check_node_side([c.obj], changed=c.changes)  # as changed: not put on another side either
     errors = validate_many([p[0] for p in pending])
     if errors:
         raise RecordsInvalid(errors)

@@ -154,6 +154,31 @@ def kept_elsewhere(record: Model) -> bool:
     return owner is not None and owner != node
 
 
+def check_node_side(records: Iterable[Model], *, changed: Iterable[str] | None = None) -> None:
+    """On a node, the command line keeps to its party's side like every account: no record kept by another side
+    is added, changed or deleted by an `accord` command (the writes of core.services and core.bulk call this).
+    The receiving side's receipt on a record sent to it (the model's `receipt_fields`, and nothing else) is ours.
+    Other trusted actors (the demo, migrations, jobs) and a hosted installation are not held to it."""
+    actor = current_actor()
+    if not (actor.system and actor.channel == "cli"):
+        return
+    node = node_party_id()
+    if node is None:
+        return
+    names = set(changed) if changed is not None else None
+    for record in records:
+        owner = owning_party_id(record)
+        if owner is None or owner == node:
+            continue
+        receipt = set(getattr(type(record), "receipt_fields", ()))
+        if names is not None and names <= receipt and getattr(record, "to_party_id", None) == node:
+            continue  # confirming receipt of what was sent to us
+        raise Forbidden(
+            _("“%(record)s” is kept by another side's node: on this node, commands change only this side's records.")
+            % {"record": record}
+        )
+
+
 def _refused_on_node(user: Any, action: str, record: Model, party_id: Any) -> bool:
     """A node's own users act for its party only: the other side's records and acts are that side's node's."""
     node = node_party_id()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accord.core.audit import record_change, snapshot
 from accord.core.errors import StaleVersion, ValidationFailed
 from accord.core.models import ChangeRecord
+from accord.core.permissions import check_node_side
 from accord.core.routers import pin_primary
 from accord.core.rows import fetch_for_update, write_columns
 from accord.core.search import index_changed
@@ -31,6 +32,7 @@ def create(model: type[M], *, related: models.Model | None = None, **fields: Any
     pin_primary()  # this context now reads its own writes (and validates against the primary)
     inherit_from_parents(model, fields)  # a part made without its own visibility takes its parent's
     obj = model(**fields)
+    check_node_side([obj])
     validate(obj)
     obj.save(force_insert=True)
     record_change(obj, ChangeRecord.Action.CREATE, before=None, after=snapshot(obj), related=related)
@@ -99,9 +101,11 @@ def update(
     if stored_version != expected_version:
         raise stale_error(model, obj.pk, f"{model._meta.verbose_name} “{current}”", expected_version, stored_version)
     before = snapshot(current)
+    changed = {f.name for f in model._meta.concrete_fields if f.name in changes or f.attname in changes}
+    check_node_side([current], changed=changed)  # kept elsewhere as stored
     for name, value in changes.items():
         setattr(current, name, value)
-    changed = {f.name for f in model._meta.concrete_fields if f.name in changes or f.attname in changes}
+    check_node_side([current], changed=changed)  # or put on another side by the change
     validate(current, exclude=[f.name for f in model._meta.concrete_fields if f.name not in changed])
     if snapshot(current) == before and new_version in (None, stored_version):
         # Nothing differs from what is stored (the same values, or values that clean to them): a no-op on every
@@ -134,6 +138,7 @@ def delete(obj: models.Model, *, expected_version: int | None = None, related: m
         return
     if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
         raise stale_error(model, obj.pk, str(current), expected_version, current.version)  # type: ignore[attr-defined]
+    check_node_side([current])
     before = snapshot(current)
     try:
         current.delete()

@@ -16,9 +16,11 @@ The rules, in order (each refusal names what and why, and nothing is applied):
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.apps import apps
@@ -26,15 +28,18 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from accord.core import services as records
 from accord.core.actor import acting_as
 from accord.core.audit import chain_head, snapshot
-from accord.core.errors import DomainError
+from accord.core.bulk import RecordsInvalid, build, create_many
+from accord.core.errors import DomainError, ValidationFailed
 from accord.core.models import ChangeRecord, Visibility
-from accord.core.permissions import agreement_id_of, owning_party_id, parties_of_agreement
+from accord.core.permissions import agreement_id_of, asking_for_many, owning_party_id, parties_of_agreement
 from accord.core.refs import unique_or_none
+from accord.core.visibility import inherit_from_parents
 from accord.federation import kinds as k
 from accord.federation.models import Conflict, ReceivedRecord
 from accord.federation.node import PeerNode, local_party_code, local_party_id, peer_actor
@@ -45,9 +50,123 @@ ACTIONS = {a.value for a in ChangeRecord.Action}
 RECEIVER_FIELDS = {"programmes.exchange": ("to_party_id", frozenset({"received_on", "received_reference"}))}
 
 
+# Kinds applied one change at a time even when several creates of them arrive together: a party (its record may
+# introduce the sender), an agreement's parties (what the checks of the next one ask), signatures and what they are
+# checked with, conflicts.
+ONE_AT_A_TIME = frozenset(
+    {
+        "directory.party",
+        "agreements.agreementparty",
+        "agreements.signature",
+        "signing.signatureseal",
+        "signing.signedcontent",
+        "signing.signingkey",
+        "federation.conflict",
+    }
+)
+GROUP = 900  # creates applied as one group at most (ids per IN (...) well below both databases' limits)
+
+log = logging.getLogger("accord.federation")
+
+
 def apply_change(body: dict[str, Any], sender_party: str, peer_name: str) -> None:
     """See federation.protocol. Raises ChangeRefused (nothing applied) or applies the change, or records a conflict."""
-    change = _parse(body)
+    _apply_one(_parse(body), sender_party, peer_name)
+
+
+def apply_changes(bodies: list[dict[str, Any]], sender_party: str, peer_name: str) -> None:
+    """See federation.protocol: `bodies` in order, all or nothing; a refusal's `index` names the change refused.
+
+    Set-based: a run of creates (of kinds not in ONE_AT_A_TIME) is applied by kind, one group per kind and layer
+    (a record comes in a later layer than the records of the run it refers to): the records a group refers to are
+    found with one query per referenced kind, the sender is checked for each record as for one change alone, then
+    the group is validated, written and audited by core.bulk.create_many (the same validation, chain entries and
+    search index as core.services.create, paid per group). A run of which a record is here already, or that any
+    check refuses, is rolled back (its savepoint) and applied again change by change in the order sent, so that
+    a refusal names the first change refused, with the reason it has alone.
+    """
+    run: list[tuple[int, dict[str, Any]]] = []
+    with transaction.atomic():
+        for index, body in enumerate(bodies):
+            try:
+                change = _parse(body)
+            except ChangeRefused as exc:
+                _apply_run(run, sender_party, peer_name)  # what comes before it is refused first
+                raise _at(exc, index) from None
+            groupable = change["action"] == "create" and change["kind"] not in ONE_AT_A_TIME
+            if groupable and len(run) < GROUP:
+                run.append((index, change))
+                continue
+            _apply_run(run, sender_party, peer_name)
+            run = []
+            if groupable:
+                run = [(index, change)]
+            else:
+                _one(index, change, sender_party, peer_name)
+        _apply_run(run, sender_party, peer_name)
+
+
+def _at(exc: ChangeRefused, index: int) -> ChangeRefused:
+    exc.index = index
+    return exc
+
+
+def _one(index: int, change: dict[str, Any], sender_party: str, peer_name: str) -> None:
+    try:
+        _apply_one(change, sender_party, peer_name)
+    except ChangeRefused as exc:
+        raise _at(exc, index) from None
+
+
+def _groups(run: list[tuple[int, dict[str, Any]]]) -> list[list[tuple[int, dict[str, Any]]]]:
+    """The run's creates by layer and kind (a record after those of the run it refers to), in the order of each
+    group's first change within its layer."""
+    layer_of: dict[uuid.UUID, int] = {}
+    groups: dict[tuple[int, str], list[tuple[int, dict[str, Any]]]] = {}
+    for index, change in run:
+        if change["uid"] in layer_of:
+            raise _OneByOne  # the same record twice: the second finds the first, as it would alone
+        fields = change["fields"]
+        below = [layer_of.get(k.parse_uid(fields.get(name))) for name in _link_names(change["kind"])]  # type: ignore[arg-type]
+        layer = 1 + max((b for b in below if b is not None), default=-1)
+        layer_of[change["uid"]] = layer
+        groups.setdefault((layer, change["kind"]), []).append((index, change))
+    return [g for (_layer, _kind), g in sorted(groups.items(), key=lambda item: item[0][0])]
+
+
+@cache
+def _link_names(label: str) -> tuple[str, ...]:
+    """The fields of a kind that name another record (by global id)."""
+    model = k.kinds()[label]
+    names = {f.attname: f.name for f in model._meta.concrete_fields}
+    return tuple(names[c] for c, (how, _t) in k.links(model).items() if how in ("record", "generic") and c in names)
+
+
+class _OneByOne(Exception):
+    """The run is applied change by change instead."""
+
+
+def _apply_run(run: list[tuple[int, dict[str, Any]]], sender_party: str, peer_name: str) -> None:
+    if len(run) > 1:
+        try:
+            with transaction.atomic():
+                for group in _groups(run):
+                    changes = [c for _i, c in group]
+                    side, node, local_id = _sender(changes[0], sender_party, peer_name)
+                    first, last = changes[0]["entry"], changes[-1]["entry"]
+                    with acting_as(peer_actor(node, first if first == last else f"{first}-{last}")):
+                        _ApplyMany(changes, side, node, local_id).run()
+            return
+        except _OneByOne:
+            pass
+        except (ChangeRefused, DomainError, ValidationError, ValueError, TypeError) as exc:
+            log.info("federation: a run of %s changes refused as a whole (%s); applied one by one", len(run), exc)
+    for index, change in run:
+        _one(index, change, sender_party, peer_name)
+
+
+def _sender(change: dict[str, Any], sender_party: str, peer_name: str) -> tuple[_Side, PeerNode, int | None]:
+    """Who sends `change`: its party (as we hold it), the node acting for it, and our own party's id."""
     sender = _party(sender_party)
     local_id = local_party_id()
     introduced = _introduces_a_party(change, sender_party, known=sender is not None, local_known=local_id is not None)
@@ -62,7 +181,11 @@ def apply_change(body: dict[str, Any], sender_party: str, peer_name: str) -> Non
     if sender is not None and sender.pk == local_id:
         raise ChangeRefused(f"the sender acts for {sender.code}, this node's own party")
     side = sender if sender is not None else _Side(None, sender_party)
-    node = PeerNode(side.pk, side.code, peer_name)  # type: ignore[arg-type]
+    return side, PeerNode(side.pk, side.code, peer_name), local_id  # type: ignore[arg-type]
+
+
+def _apply_one(change: dict[str, Any], sender_party: str, peer_name: str) -> None:
+    side, node, local_id = _sender(change, sender_party, peer_name)
     try:
         with acting_as(peer_actor(node, change["entry"])), transaction.atomic():
             _Apply(change, side, node, local_id).run()
@@ -138,11 +261,7 @@ def _parse(body: Any) -> dict[str, Any]:
     if action != "delete":
         if not isinstance(fields, dict):
             raise ChangeRefused(f"{kind} {uid}: 'fields' must be an object")
-        model = k.kinds()[kind]
-        names = {f.attname: f.name for f in model._meta.concrete_fields}
-        expected = {names[c] for c in k.travelling_columns(model)} - {
-            names[c] for c, (how, _t) in k.links(model).items() if how == "user"
-        }
+        expected = _expected_fields(kind)
         unknown, missing = sorted(set(fields) - expected), sorted(expected - set(fields))
         if unknown or missing:
             raise ChangeRefused(
@@ -154,54 +273,83 @@ def _parse(body: Any) -> dict[str, Any]:
     return out
 
 
+@cache
+def _expected_fields(label: str) -> frozenset[str]:
+    """The fields a change of this kind carries, by name."""
+    model = k.kinds()[label]
+    names = {f.attname: f.name for f in model._meta.concrete_fields}
+    return frozenset({names[c] for c in k.travelling_columns(model)}) - {
+        names[c] for c, (how, _t) in k.links(model).items() if how == "user"
+    }
+
+
 def local_values(
     model: type[models.Model], fields: dict[str, Any], *, what: str, rows: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """The change's fields as our columns (attname → value): global ids mapped to our rows, one query per kind.
     ChangeRefused when a referenced record is not here. `rows` receives the referenced records by field name
     (the writes and checks that follow read them from there instead of asking again)."""
+    values, found = local_values_many(model, [fields], [what])[0]
+    if rows is not None:
+        rows.update(found)
+    return values
+
+
+def local_values_many(
+    model: type[models.Model], many: list[dict[str, Any]], whats: list[str]
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """local_values of several changes of one kind: one query per referenced kind (and chunk) for all of them, each
+    referenced record one instance shared by the changes naming it. Each: (columns, referenced records by field)."""
     link = k.links(model)
     by_name = {f.name: f for f in model._meta.concrete_fields}
+    names = {f.attname: f.name for f in model._meta.concrete_fields}
     wanted: dict[type[models.Model], set[uuid.UUID]] = defaultdict(set)
-    values: dict[str, Any] = {}
-    pending: list[tuple[str, type[models.Model], uuid.UUID]] = []
-    for name, value in fields.items():
-        f = by_name[name]
-        how, target = link.get(f.attname, ("", None))
-        if how == "type":
-            values[f.attname] = _content_type_id(value, what, name) if value is not None else None
-        elif how in ("record", "generic") and value is not None:
-            uid = k.parse_uid(value)
-            if uid is None:
-                raise ChangeRefused(f"{what}: {name!r} is not a global id: {value!r}")
-            if how == "record":
-                ref_model = target
-            else:  # the generic link's kind is in its type column
-                type_name = by_name[model._meta.get_field(target).name].name
-                ref_model = _model_of(fields.get(type_name), what, type_name)
-            wanted[ref_model].add(uid)
-            pending.append((f.attname, ref_model, uid))
-        else:
-            values[f.attname] = value
+    out: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    pending: list[list[tuple[str, type[models.Model], uuid.UUID]]] = []
+    for fields, what in zip(many, whats, strict=True):
+        values: dict[str, Any] = {}
+        refs: list[tuple[str, type[models.Model], uuid.UUID]] = []
+        for name, value in fields.items():
+            f = by_name[name]
+            how, target = link.get(f.attname, ("", None))
+            if how == "type":
+                values[f.attname] = _content_type_id(value, what, name) if value is not None else None
+            elif how in ("record", "generic") and value is not None:
+                uid = k.parse_uid(value)
+                if uid is None:
+                    raise ChangeRefused(f"{what}: {name!r} is not a global id: {value!r}")
+                if how == "record":
+                    ref_model = target
+                else:  # the generic link's kind is in its type column
+                    type_name = by_name[model._meta.get_field(target).name].name
+                    ref_model = _model_of(fields.get(type_name), what, type_name)
+                wanted[ref_model].add(uid)
+                refs.append((f.attname, ref_model, uid))
+            else:
+                values[f.attname] = value
+        out.append((values, {}))
+        pending.append(refs)
     found: dict[tuple[type[models.Model], uuid.UUID], Any] = {}
     for ref_model, uids in wanted.items():
-        for row in ref_model._default_manager.filter(uid__in=uids).order_by():
-            found[(ref_model, row.uid)] = row  # type: ignore[attr-defined]
-    names = {f.attname: f.name for f in model._meta.concrete_fields}
-    for attname, ref_model, uid in pending:
-        if (ref_model, uid) not in found:
-            raise ChangeRefused(
-                f"{what}: {attname.removesuffix('_id')} refers to {ref_model._meta.label_lower} {uid}, which this node "
-                "does not hold (a change it depends on has not arrived)"
-            )
-        row = found[(ref_model, uid)]
-        values[attname] = row.pk
-        if rows is not None and names[attname] != attname:  # a foreign key (a generic link's id is no field)
-            rows[names[attname]] = row
-    for column, (how, _t) in link.items():
-        if how == "user":
-            values[column] = None  # accounts are each node's own
-    return values
+        ordered = sorted(uids)
+        for at in range(0, len(ordered), GROUP):
+            for row in ref_model._default_manager.filter(uid__in=ordered[at : at + GROUP]).order_by():
+                found[(ref_model, row.uid)] = row  # type: ignore[attr-defined]
+    for (values, rows), refs, what in zip(out, pending, whats, strict=True):
+        for attname, ref_model, uid in refs:
+            if (ref_model, uid) not in found:
+                raise ChangeRefused(
+                    f"{what}: {attname.removesuffix('_id')} refers to {ref_model._meta.label_lower} {uid}, which this "
+                    "node does not hold (a change it depends on has not arrived)"
+                )
+            row = found[(ref_model, uid)]
+            values[attname] = row.pk
+            if names[attname] != attname:  # a foreign key (a generic link's id is no field)
+                rows[names[attname]] = row
+        for column, (how, _t) in link.items():
+            if how == "user":
+                values[column] = None  # accounts are each node's own
+    return out
 
 
 def _model_of(label: Any, what: str, name: str) -> type[models.Model]:
@@ -377,22 +525,7 @@ class _Apply:
         self._mark(change["version"], deleted=True)
 
     def _mark(self, version: int, *, deleted: bool = False) -> None:
-        row = ReceivedRecord(
-            object_type=self.change["kind"],
-            object_uid=self.change["uid"],
-            party_id=self.sender.pk,
-            peer_name=self.node.peer_name[:100],
-            received_at=timezone.now(),
-            remote_entry=self.change["entry"],
-            version=version,
-            deleted=deleted,
-        )
-        ReceivedRecord.objects.bulk_create(  # one statement: insert, or update the record's row
-            [row],
-            update_conflicts=True,
-            unique_fields=["object_type", "object_uid"],
-            update_fields=["party", "peer_name", "received_at", "remote_entry", "version", "deleted"],
-        )
+        _received([self.change], self.sender.pk, self.node.peer_name, [version], deleted=deleted)
 
     # --- joint acts --------------------------------------------------------------------------------------
 
@@ -464,3 +597,88 @@ class _Apply:
             raise ChangeRefused(
                 f"the signature of {signature.party.code} ({signature.uid}) does not verify: {result.reason}"
             )
+
+
+def _received(
+    changes: list[dict[str, Any]], party_id: Any, peer_name: str, versions: list[int], *, deleted: bool = False
+) -> None:
+    """Note where each record came from and at which version (shown on its page): insert, or update its row."""
+    now = timezone.now()
+    rows = [
+        ReceivedRecord(
+            object_type=change["kind"],
+            object_uid=change["uid"],
+            party_id=party_id,
+            peer_name=peer_name[:100],
+            received_at=now,
+            remote_entry=change["entry"],
+            version=version,
+            deleted=deleted,
+        )
+        for change, version in zip(changes, versions, strict=True)
+    ]
+    ReceivedRecord.objects.bulk_create(  # one statement per batch: insert, or update the record's row
+        rows,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["object_type", "object_uid"],
+        update_fields=["party", "peer_name", "received_at", "remote_entry", "version", "deleted"],
+    )
+
+
+class _ApplyMany:
+    """A run of creates of one kind whose records are not here yet: _Apply.run's create, for all of them at once."""
+
+    def __init__(self, changes: list[dict[str, Any]], sender: _Side, node: PeerNode, local_id: int | None):
+        self.changes, self.sender, self.node, self.local_id = changes, sender, node, local_id
+        self.model: type[models.Model] = k.kinds()[changes[0]["kind"]]
+
+    def run(self) -> None:
+        model, changes = self.model, self.changes
+        if len(changes) == 1:  # alone: as it would be applied alone
+            _Apply(changes[0], self.sender, self.node, self.local_id).run()
+            return
+        if model._default_manager.filter(uid__in=[c["uid"] for c in changes]).exists():
+            raise _OneByOne  # some are here already (delivered again): each is compared with ours alone
+        appliers = [_Apply(change, self.sender, self.node, self.local_id) for change in changes]
+        resolved = local_values_many(model, [c["fields"] for c in changes], [a.what for a in appliers])
+        _prefetch_parents(model, [rows for _values, rows in resolved])
+        made = []
+        for one, (values, rows) in zip(appliers, resolved, strict=True):
+            one._fill_local(values)
+            linked = {f.attname for f in model._meta.concrete_fields if f.name in rows}  # given as the rows
+            fields = {c: v for c, v in values.items() if c not in linked}
+            fields.update(rows, uid=one.change["uid"], version=one.change["version"])
+            inherit_from_parents(model, fields)  # as core.services.create does
+            made.append(fields)
+        objs = build(model, made)
+        # An agreement's parties asked once per group (no record of this group changes them: ONE_AT_A_TIME).
+        with asking_for_many(self.node, []):
+            for one, obj, (values, _rows) in zip(appliers, objs, resolved, strict=True):
+                one._check_keeper(None, obj, values)
+        try:
+            create_many(model, objs)
+        except RecordsInvalid as exc:
+            first = min(exc.errors)
+            raise ChangeRefused(f"{appliers[first].what}: {ValidationFailed(exc.errors[first])}") from None
+        _received(changes, self.sender.pk, self.node.peer_name, [o.version for o in objs])  # type: ignore[attr-defined]
+
+
+def _prefetch_parents(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """The records a group refers to, with their own parents (one query per kind of parent): the checks walk to the
+    agreement and the party, and a record's clean() and name read its parents' parents."""
+    by_field: dict[str, list[Any]] = defaultdict(list)
+    for found in rows:
+        for name, row in found.items():
+            by_field[name].append(row)
+    for instances in by_field.values():
+        distinct = list({id(r): r for r in instances}.values())
+        parents = [f.name for f in type(distinct[0])._meta.concrete_fields if isinstance(f, models.ForeignKey)]
+        parents = [p for p in parents if not _is_user_field(type(distinct[0]), p)]
+        if parents:
+            prefetch_related_objects(distinct, *parents)
+
+
+def _is_user_field(model: type[models.Model], name: str) -> bool:
+    column = model._meta.get_field(name).attname  # type: ignore[union-attr]
+    return k.links(model).get(column, ("", None))[0] == "user"

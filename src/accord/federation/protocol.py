@@ -13,6 +13,9 @@ peer, carries it by file or HTTP, checks signature, order and replay on arrival,
   `ChangeRefused(reason)` when it must not be applied (a record the sender does not own, a malformed body, a
   change against a stale base: the caller rolls back and holds the peer's later messages). Runs inside the
   caller's transaction.
+- `apply_changes(bodies, sender_party, peer_name)`: the same for several changes, in order, all or nothing (the
+  transport hands over every message of a batch that is next in order at once); a refusal's `index` names the
+  body refused. Runs of creates of one kind are applied set-based (federation.apply).
 
 The content half (federation.changes, federation.apply; docs/federation-content.md): a body is
 `{"format": "accord-change/1", "entry", "kind", "uid", "action", "base_version", "version", "owner", "fields"}`,
@@ -30,9 +33,10 @@ from typing import Any
 class ChangeRefused(Exception):
     """A received change that must not be applied; `reason` is shown to administrators and logged."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, index: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.index = index  # apply_changes: which of the bodies was refused
 
 
 def outgoing_changes(peer_party: str, after_entry: int, limit: int) -> list[dict[str, Any]]:
@@ -45,3 +49,9 @@ def apply_change(body: dict[str, Any], sender_party: str, peer_name: str) -> Non
     from accord.federation.apply import apply_change as impl
 
     impl(body, sender_party, peer_name)
+
+
+def apply_changes(bodies: list[dict[str, Any]], sender_party: str, peer_name: str) -> None:
+    from accord.federation.apply import apply_changes as impl
+
+    impl(bodies, sender_party, peer_name)

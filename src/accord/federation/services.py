@@ -426,11 +426,11 @@ def _receive_in_order(peer: Peer, batch: dict[str, Any]) -> Received:
             result.duplicates += 1
             continue
         pending[seq] = (m, text)
-    while peer.in_seq + 1 in pending:
-        seq = peer.in_seq + 1
-        message, text = pending.pop(seq)
-        _apply(peer, message, text)
-        result.applied.append(seq)
+    run: list[tuple[dict[str, Any], str]] = []
+    while peer.in_seq + len(run) + 1 in pending:
+        run.append(pending.pop(peer.in_seq + len(run) + 1))
+    _apply(peer, run)
+    result.applied.extend(m["seq"] for m, _t in run)
     peer.held.all().delete()
     if pending:
         HeldMessage.objects.bulk_create(HeldMessage(peer=peer, seq=s, envelope=t) for s, (_, t) in pending.items())
@@ -441,20 +441,34 @@ def _receive_in_order(peer: Peer, batch: dict[str, Any]) -> Received:
     return result
 
 
-def _apply(peer: Peer, message: dict[str, Any], text: str) -> None:
-    seq, body = message["seq"], message["body"]
+def _apply(peer: Peer, run: list[tuple[dict[str, Any], str]]) -> None:
+    """Apply the messages that are next in order (together: protocol.apply_changes) and record each number."""
+    if not run:
+        return
+    seqs = [m["seq"] for m, _t in run]
+    request = f"federation:{peer.name}:{seqs[0]}" + (f"-{seqs[-1]}" if len(seqs) > 1 else "")
     try:
-        with acting_as(Actor(None, f"peer:{peer.name}", f"federation:{peer.name}:{seq}", system=True)):
-            protocol.apply_change(body, peer.party, peer.name)
+        with acting_as(Actor(None, f"peer:{peer.name}", request[:64], system=True)):
+            protocol.apply_changes([m["body"] for m, _t in run], peer.party, peer.name)
     except protocol.ChangeRefused as exc:
-        raise _RefusedInside(f"message {seq}: {exc.reason}", seq) from None
+        seq = seqs[exc.index] if exc.index is not None and 0 <= exc.index < len(seqs) else None
+        where = f"message {seq}" if seq is not None else f"messages {seqs[0]}–{seqs[-1]}"
+        raise _RefusedInside(f"{where}: {exc.reason}", seq) from None
     except DomainError as exc:  # a service refused it: the same as a refused change
-        raise _RefusedInside(f"message {seq}: refused by the domain: {exc}", seq) from None
-    entry = body.get("entry")
-    InMessage.objects.create(
-        peer=peer, seq=seq, digest=envelope.digest(text.encode()), entry=entry if isinstance(entry, int) else None
-    )
-    peer.in_seq = seq
+        raise _RefusedInside(f"messages {seqs[0]}–{seqs[-1]}: refused by the domain: {exc}", seqs[0]) from None
+    rows = []
+    for message, text in run:
+        entry = message["body"].get("entry") if isinstance(message["body"], dict) else None
+        rows.append(
+            InMessage(
+                peer=peer,
+                seq=message["seq"],
+                digest=envelope.digest(text.encode()),
+                entry=entry if isinstance(entry, int) else None,
+            )
+        )
+    InMessage.objects.bulk_create(rows, batch_size=500)
+    peer.in_seq = seqs[-1]
 
 
 def ack_for(peer: Peer) -> dict[str, Any]:

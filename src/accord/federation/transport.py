@@ -169,7 +169,10 @@ def ask_resend(peer: Peer) -> int:
 
 
 def sync(peer: Peer, *, resend: bool = False) -> SyncResult:
-    """Push, then pull. A failure is kept as the peer's last error and raised; success clears the back-off."""
+    """Push, then pull. A failure is kept as the peer's last error and raised; success clears the back-off and the
+    errors noted before it began (one noted during it, such as a witnessed head our chain no longer holds or a gap
+    in its messages, stays shown)."""
+    started = timezone.now()
     try:
         if resend:
             ask_resend(peer)
@@ -188,6 +191,7 @@ def sync(peer: Peer, *, resend: bool = False) -> SyncResult:
         )
         raise
     Peer.objects.filter(pk=peer.pk).update(failures=0, retry_after=None)
+    Peer.objects.filter(pk=peer.pk, last_error_at__lt=started).update(last_error="", last_error_at=None)
     return SyncResult(sent, len(received.applied), len(received.held))
 
 

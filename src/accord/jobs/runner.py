@@ -330,6 +330,9 @@ def queue_scheduled(now: dt.datetime | None = None) -> list[Job]:
     return queued
 
 
+KEEP_REPEATED = 20  # runs kept of a kind repeated through the day (the newest queued one included)
+
+
 def _queue_repeated(kind: JobKind, now: dt.datetime) -> list[Job]:
     """Queue a job of a kind repeated every few seconds, when none is waiting or running and the last is that old."""
     seconds = kind.every() if kind.every is not None else None
@@ -343,6 +346,10 @@ def _queue_repeated(kind: JobKind, now: dt.datetime) -> list[Job]:
     slot = int(now.timestamp()) // seconds
     if not cache.add(f"accord:jobs:every:{kind.name}:{slot}", runner_id(), timeout=2 * seconds):
         return []
+    # Its past runs are the system's own upkeep, one every few minutes: only the latest few are kept (what the
+    # last runs said), so they do not pile up (288 a day at five minutes).
+    ended = jobs.exclude(status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).order_by("-created_at", "-pk")
+    Job.objects.filter(pk__in=list(ended.values_list("pk", flat=True)[KEEP_REPEATED - 1 :])).delete()
     title = f"{kind.description or kind.name} ({now:%Y-%m-%d %H:%M})"
     return [Job.objects.create(kind=kind.name, title=title[:300], parameters={"at": now.isoformat()})]
 

@@ -461,6 +461,9 @@ class Exchange(ExternallyKnown, PartyOwned):
     objects = ExchangeQuerySet.as_manager()
 
     agreement_path = "agreement"  # core.visibility: how it reaches its agreement
+    # What the receiving side (to_party) writes on the sender's exchange: on a federation node, ours to change
+    # (core.permissions.check_node_side).
+    receipt_fields = ("received_on", "received_reference")
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="exchanges")
     project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges")

@@ -83,3 +83,45 @@ def test_the_receiving_side_still_confirms_receipt_of_what_the_other_side_sent(s
     assert kept_elsewhere(shipment)
     user = get_user_model().objects.get(username="su-coordinator")
     assert can(user, "confirm_receipt", shipment) and not can(user, "change", shipment)
+
+
+def test_commands_on_a_node_keep_to_its_side(seed, node):
+    """`accord` commands run as a trusted actor; on a node they are held to its side like every account."""
+    import datetime as dt
+
+    from django.core.management import CommandError, call_command
+
+    from accord.core import services as records
+    from accord.core.actor import Actor, acting_as, cli_actor
+    from accord.programmes.models import Exchange, PlanItem
+
+    node("SU")
+    from accord.programmes.models import Participation
+
+    taking_part = Participation.objects.filter(organisation__party=seed.cn, project__plan_items__plan=seed.plan_1960)
+    part = taking_part.select_related("organisation").first()
+    item = PlanItem.objects.filter(plan=seed.plan_1960, project_id=part.project_id).first()
+    args = ["--from", "1960-01-01", "--to", "1960-03-31", "--status", "on_track", "--percent", "10"]
+    with acting_as(cli_actor("operator")):
+        # A report for China's institution is China's node's to record.
+        with pytest.raises(CommandError, match="kept by another side's node"):
+            call_command("progress", "record", str(item.uid), "--organisation", str(part.organisation.uid), *args)
+        with pytest.raises(Forbidden, match="kept by another side's node"):
+            records.update(seed.cn_commission, expected_version=seed.cn_commission.version, aliases=["forged"])
+        with pytest.raises(Forbidden):
+            records.delete(seed.cn_commission)
+        # Our own side's records, and shared ones, are ours to change.
+        records.update(seed.su_committee, expected_version=seed.su_committee.version, aliases=["ГКНТ"])
+        # Receipt of what China sent us is ours to confirm, and nothing else of it.
+        sent = Exchange.objects.filter(from_party=seed.cn, to_party=seed.su, sent_on__isnull=False).first()
+        if sent is not None:
+            if sent.received_on is None:
+                records.update(sent, expected_version=sent.version, received_on=dt.date(1960, 6, 1))
+            sent.refresh_from_db()
+            with pytest.raises(Forbidden):
+                records.update(sent, expected_version=sent.version, description={"en": "forged"})
+    seed.cn_commission.refresh_from_db()
+    assert seed.cn_commission.aliases != ["forged"]
+    # Other trusted actors (the demo, jobs, migrations) are not commands: unchanged.
+    with acting_as(Actor(None, "job", "job-1", system=True)):
+        records.update(seed.cn_commission, expected_version=seed.cn_commission.version, aliases=["by a job"])

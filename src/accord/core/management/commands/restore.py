@@ -26,6 +26,10 @@ class Command(AccordCommand):
             f"verify: {report.entries} change records chained, {report.rows} rows checked, "
             f"{len(report.problems)} problems"
         )
+        for name in summary.data_files:
+            self.stdout.write(f"data dir: {name} put back (mode 600)")
+        for note in summary.notes:
+            self.stderr.write(f"note: {note}")
         for line in summary.mismatches:
             self.stderr.write(f"mismatch: {line}")
         for problem in report.problems[:10]:
