@@ -16,9 +16,12 @@ class FederationConfig(AppConfig):
             pages,  # noqa: F401  (what record pages show of a record kept by a peer)
         )
         from accord.federation.node import local_party_id
-        from accord.federation.services import check_acknowledged_heads
+        from accord.federation.services import check_acknowledged_heads, key_origins
+        from accord.signing.bundle import register_key_origin
 
         # accord verify also checks that our chain still holds every head a peer acknowledged
         register_check(check_acknowledged_heads)
         # on a node, the other party's records are read-only for every local account
         register_node_party(local_party_id)
+        # verify-bundle names a signing key received from a peer as such, trusted for its party only
+        register_key_origin(key_origins)
