@@ -21,7 +21,7 @@ from accord.agreements.models import AgreementParty
 from accord.agreements.services import check_owner, check_parties, signatures_of
 from accord.core import services as records
 from accord.core.errors import Forbidden, TransitionRefused, ValidationFailed
-from accord.core.permissions import acting_user, require_actor, require_actor_create
+from accord.core.permissions import acting_user, node_party_id, require_actor, require_actor_create
 from accord.core.visibility import principal
 from accord.directory.models import Organisation, Party, Person
 from accord.programmes.choices import (
@@ -345,7 +345,8 @@ def amend_plan(plan: Plan, **fields: Any) -> Plan:
 
 
 def _copy_item(item: PlanItem, plan: Plan, *, position: int | None = None, **fields: Any) -> PlanItem:
-    """A copy of `item` in `plan`, with its responsibilities (and deliverables unless it is a carry-over)."""
+    """A copy of `item` in `plan`, with its responsibilities (on a node, this side's only) and deliverables unless it
+    is a carry-over."""
     copy = records.create(
         PlanItem,
         related=plan,
@@ -356,7 +357,12 @@ def _copy_item(item: PlanItem, plan: Plan, *, position: int | None = None, **fie
         is_illustrative=item.is_illustrative,
         **fields,
     )
+    node = node_party_id()
     for resp in item.responsibilities.all():
+        if node is not None and resp.side_id != node:
+            # On a federation node the other side's responsibilities are kept by its own node: that side names
+            # its own for the new item there (each side owns its side).
+            continue
         records.create(
             PlanItemResponsibility,
             related=copy,

@@ -113,3 +113,24 @@ def test_verify_bundle_trusts_a_key_received_from_a_peer_for_that_peers_party_on
     # Neither vouches for a signature made for the other party.
     assert trusted.why("CN", aleksenko.public_key) == ""
     assert trusted.why("SU", wu_heng.public_key) == ""
+
+
+def test_on_a_node_the_next_plan_copies_only_this_sides_responsibilities(seed, node):
+    from accord.programmes.models import PlanItemResponsibility
+
+    previous = seed.plan_1960
+    sides = set(PlanItemResponsibility.objects.filter(plan_item__plan=previous).values_list("side__code", flat=True))
+    assert sides == {"CN", "SU"}
+    plan = services.draft_next_plan(
+        previous, title={"en": "1961"}, period_start=D(1961, 1, 1), period_end=D(1961, 12, 31)
+    )
+    copied = PlanItemResponsibility.objects.filter(plan_item__plan=plan)
+    assert copied.exists() and set(copied.values_list("side__code", flat=True)) == {"CN"}
+    # Nothing the Soviet node would refuse: the new plan's responsibilities this node sends are its own.
+    items = {str(u) for u in plan.items.values_list("uid", flat=True)}
+    sent = [
+        b
+        for b in wire(outgoing_changes("SU", 0, 1_000_000))
+        if b["kind"] == "programmes.planitemresponsibility" and b["fields"]["plan_item"] in items
+    ]
+    assert sent and {b["owner"] for b in sent} == {"CN"}
