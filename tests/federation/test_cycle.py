@@ -158,7 +158,7 @@ def test_the_seed_cycle_between_two_nodes(nodes, tmp_path, transport):
                 "signed_on": "1961-01-20",
                 "signed_at": MOSCOW,
             },
-            200,
+            201,
             if_match_of=f"/plans/{plan_uid}",
         )
         carry("su")
@@ -171,7 +171,7 @@ def test_the_seed_cycle_between_two_nodes(nodes, tmp_path, transport):
                 "signed_on": "1961-01-20",
                 "signed_at": MOSCOW,
             },
-            200,
+            201,
             if_match_of=f"/plans/{plan_uid}",
         )
         carry("cn")
