@@ -141,8 +141,8 @@ def test_the_seed_cycle_between_two_nodes(nodes, tmp_path, transport):
 
         # Each signs on its own node: Wu Heng with his key on China's node; Aleksenko with a key the Soviet
         # operator makes on the Soviet node (the one the hosted installation kept for him is revoked there).
-        wu_heng = _one(cn, "SELECT uid FROM directory_person WHERE name LIKE '%Wu Heng%'")
-        aleksenko = _one(su, "SELECT uid FROM directory_person WHERE name LIKE '%Aleksenko%'")
+        wu_heng = _one(cn, "SELECT uid FROM directory_person WHERE CAST(name AS TEXT) LIKE '%Wu Heng%'")
+        aleksenko = _one(su, "SELECT uid FROM directory_person WHERE CAST(name AS TEXT) LIKE '%Aleksenko%'")
         su.accord("signing-key", "revoke", aleksenko)
         passphrase = tmp_path / "passphrase"
         passphrase.write_text(SU_PASSPHRASE + "\n")
@@ -179,7 +179,7 @@ def test_the_seed_cycle_between_two_nodes(nodes, tmp_path, transport):
             assert api.get(f"/plans/{plan_uid}")["status"] == "signed"
         # The Soviet key's private half is on the Soviet node only; China holds its public half.
         new_key = "SELECT public_key, encrypted_private_key FROM signing_signingkey k JOIN directory_person p "
-        new_key += "ON p.id = k.person_id WHERE p.name LIKE '%Aleksenko%' AND k.revoked_on IS NULL"
+        new_key += "ON p.id = k.person_id WHERE CAST(p.name AS TEXT) LIKE '%Aleksenko%' AND k.revoked_on IS NULL"
         (su_row,) = su.sql(new_key)
         assert cn.sql(new_key) == [(su_row[0], "")] and su_row[1]
 
