@@ -7,6 +7,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -158,3 +159,30 @@ def database_url(name: str) -> str:
     db = settings.DATABASES["default"]
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+
+
+def children(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of the processes whose parent is `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        ppid = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:")), -1)
+        if ppid == pid:
+            found.append((int(entry.name), cmdline))
+    return found
+
+
+def kill_tree(pid: int) -> None:
+    """`kill -9` of `pid` and every process under it (an `accord serve`: gunicorn's workers, the job worker)."""
+    pids = [pid]
+    for parent in pids:
+        pids.extend(p for p, _cmd in children(parent))
+    for victim in pids:
+        with suppress(ProcessLookupError):
+            os.kill(victim, signal.SIGKILL)

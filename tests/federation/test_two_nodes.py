@@ -19,34 +19,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from accord.federation import envelope
 from accord.signing.crypto import b64, raw_public
-from tests.processes import fresh_installation
-from tests.reliability.conftest import Instance, _pg_admin, _pg_base, serving
+from tests.federation.nodes import head, two_nodes
+from tests.reliability.conftest import Instance, _pg_base, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation-two-nodes")]
 
 
 @pytest.fixture
-def two_nodes(tmp_path: Path, installation_template: Path) -> Iterator[tuple[Instance, Instance]]:
-    cn = Instance(fresh_installation(installation_template, tmp_path / "cn"))
-    pg = _pg_base()
-    if pg is None:
-        (tmp_path / "su").mkdir()
-        su = Instance(tmp_path / "su")
-    else:
-        name = f"accord_fed_{int(time.time() * 1000) % 10**9}"
-        _pg_admin(pg, "CREATE DATABASE {}", name)
-        (tmp_path / "su").mkdir()
-        su = Instance(tmp_path / "su", name, pg)
-    try:
-        yield cn, su
-    finally:
-        if pg is not None and su.database:
-            _pg_admin(pg, "DROP DATABASE IF EXISTS {} WITH (FORCE)", su.database)
-
-
-def _head(instance: Instance) -> tuple[int, str]:
-    (row,) = instance.sql("SELECT id, hash FROM core_changerecord ORDER BY id DESC LIMIT 1")
-    return int(row[0]), str(row[1])
+def nodes(tmp_path: Path, installation_template: Path) -> Iterator[tuple[Instance, Instance]]:
+    with two_nodes(tmp_path, installation_template) as pair:
+        yield pair
 
 
 def _post_signed_by_a_stranger(url: str, body: bytes) -> tuple[int, dict, str]:
@@ -72,8 +54,8 @@ def _post_signed_by_a_stranger(url: str, body: bytes) -> tuple[int, dict, str]:
         return exc.code, json.loads(exc.read()), node_id
 
 
-def test_two_nodes_exchange_chain_heads_and_refuse_strangers_and_tampered_files(two_nodes, tmp_path):
-    cn, su = two_nodes
+def test_two_nodes_exchange_chain_heads_and_refuse_strangers_and_tampered_files(nodes, tmp_path):
+    cn, su = nodes
     assert su.vendor == ("postgresql" if _pg_base() else "sqlite")
     with ExitStack() as stack:
         # The Soviet node starts empty (migrated, no demo) and takes over its side's records from China's file.
@@ -105,7 +87,7 @@ def test_two_nodes_exchange_chain_heads_and_refuse_strangers_and_tampered_files(
         assert uids(su, "agreements_agreement") and uids(su, "agreements_agreement") <= uids(cn, "agreements_agreement")
         assert len(uids(su, "agreements_signature")) >= 2
         assert uids(su, "agreements_signature") <= uids(cn, "agreements_signature")
-        cn_head, su_head = _head(cn), _head(su)
+        cn_head, su_head = head(cn), head(su)
         assert su.sql("SELECT head_entry, head_hash FROM federation_peer WHERE name = 'cn'") == [cn_head]
         assert cn.sql("SELECT head_entry, head_hash FROM federation_peer WHERE name = 'su'") == [su_head]
         assert cn_head in cn.sql("SELECT entry, hash FROM federation_ackedhead")

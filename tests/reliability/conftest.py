@@ -83,11 +83,14 @@ class Instance:
     def vendor(self) -> str:
         return "postgresql" if self.database else "sqlite"
 
-    def accord(self, *args: str, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run `accord ARGS` against this installation and return what it printed."""
+    def accord(
+        self, *args: str, timeout: float = 300, check: bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run `accord ARGS` against this installation (with `env` added to its environment) and return what it
+        printed."""
         done = subprocess.run(
             [sys.executable, "-m", "accord", *args],
-            env=self.env,
+            env={**self.env, **(env or {})},
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -194,10 +197,16 @@ class Server:
 
 @contextmanager
 def serving(
-    instance: Instance, *, workers: int = 2, extra_env: dict[str, str] | None = None, extra_args: tuple[str, ...] = ()
+    instance: Instance,
+    *,
+    workers: int = 2,
+    extra_env: dict[str, str] | None = None,
+    extra_args: tuple[str, ...] = (),
+    port: int | None = None,
 ) -> Iterator[Server]:
-    """`accord serve` on a free loopback port; stopped (SIGTERM, then SIGKILL) when the block ends."""
-    port = free_port()
+    """`accord serve` on a free loopback port (or `port`: a server started again where it was); stopped (SIGTERM,
+    then SIGKILL) when the block ends."""
+    port = port or free_port()
     log = instance.data_dir / f"serve-{port}.log"
     env = {**instance.env, **(extra_env or {})}
     with open(log, "wb") as fh:

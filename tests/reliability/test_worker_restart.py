@@ -5,26 +5,9 @@ from __future__ import annotations
 import os
 import signal
 import time
-from pathlib import Path
 
+from tests.processes import children as _children
 from tests.reliability.conftest import Installations, serving
-
-
-def _children(pid: int) -> list[tuple[int, str]]:
-    """(pid, command line) of the processes whose parent is `pid`."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        ppid = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:")), -1)
-        if ppid == pid:
-            found.append((int(entry.name), cmdline))
-    return found
 
 
 def _worker_of(serve_pid: int, timeout: float = 60) -> tuple[int, int]:

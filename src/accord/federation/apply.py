@@ -552,6 +552,16 @@ class _Apply:
                 f"{self.what} arrives {differing['status']}, but the {what} of {codes} on version {existing.version} "
                 "is not here"
             )
+        if differing["status"] == PlanStatus.AGREED:
+            from accord.programmes.services import approvals_of_other_content
+
+            other = approvals_of_other_content(existing)
+            if other:
+                raise ChangeRefused(
+                    f"{self.what} arrives agreed, but the approval of {', '.join(a.party.code for a in other)} on "
+                    f"version {existing.version} is of other content than this node holds (content SHA-256 "
+                    f"{', '.join(a.content_sha256[:16] for a in other)}…)"
+                )
         if Conflict.objects.filter(agreement_id=existing.agreement_id, status=Conflict.Status.OPEN).exists():
             raise ChangeRefused(
                 f"{self.what} arrives {differing['status']} while a conflict under its agreement is undecided"

@@ -18,7 +18,8 @@ class FederationConfig(AppConfig):
         )
         from accord.federation.envelope import KEY_FILE
         from accord.federation.node import local_party_id
-        from accord.federation.services import check_acknowledged_heads
+        from accord.federation.services import check_acknowledged_heads, key_origins
+        from accord.signing.bundle import register_key_origin
 
         # accord verify also checks that our chain still holds every head a peer acknowledged
         register_check(check_acknowledged_heads)
@@ -26,6 +27,8 @@ class FederationConfig(AppConfig):
         register_node_party(local_party_id)
         # accord backup holds the node key, and restore puts it back: a restored node keeps its identity
         carry_data_file(KEY_FILE, "the federation node key", _is_a_node)
+        # verify-bundle names a signing key received from a peer as such, trusted for its party only
+        register_key_origin(key_origins)
 
 
 def _is_a_node() -> bool:

@@ -23,7 +23,16 @@ from accord.core.errors import DomainError
 from accord.core.models import ChangeRecord
 from accord.federation import envelope, protocol
 from accord.federation.envelope import Malformed
-from accord.federation.models import AckedHead, HeldMessage, InMessage, Node, OutMessage, Peer, Refusal
+from accord.federation.models import (
+    AckedHead,
+    HeldMessage,
+    InMessage,
+    Node,
+    OutMessage,
+    Peer,
+    ReceivedRecord,
+    Refusal,
+)
 from accord.signing.crypto import fingerprint, unb64
 
 log = logging.getLogger("accord.federation")
@@ -502,3 +511,12 @@ def check_acknowledged_heads(report: Any) -> None:
                 "(our history was truncated or rewritten after the peer witnessed it)",
             )
         )
+
+
+def key_origins(uids: list[Any]) -> dict[Any, str]:
+    """Signing keys received from a peer (their global ids → "received from peer su (the node of SU)"), for
+    verify-bundle's account of why it trusts a key."""
+    rows = ReceivedRecord.objects.filter(object_type="signing.signingkey", object_uid__in=uids).values_list(
+        "object_uid", "peer_name", "party__code"
+    )
+    return {uid: f"received from peer {peer} (the node of {code})" for uid, peer, code in rows}

@@ -258,8 +258,9 @@ class PlanItem(ExternallyKnown, PartyOwned):
 
 
 class PlanApproval(PartyOwned):
-    """A party's agreement to one version of a plan. A plan is agreed when every signatory party has
-    approved the same version; any change to the content makes a new version, so earlier approvals lapse."""
+    """A party's agreement to one version of a plan, and to the content it had. A plan is agreed when every
+    signatory party has approved the same version with the same content hash; any change to the content makes a
+    new version, so earlier approvals lapse."""
 
     agreement_path = "plan__agreement"  # core.visibility: how it reaches its agreement
 
@@ -267,6 +268,9 @@ class PlanApproval(PartyOwned):
     visibility_parents = ("plan",)
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
     plan_version = models.PositiveIntegerField(_("approved version"))
+    # SHA-256 of the plan's content (signing.content) as the approving party saw it: on two nodes, the plan is
+    # agreed only when both approvals are of the same content. Empty: recorded before it was kept.
+    content_sha256 = models.CharField(_("approved content's SHA-256"), max_length=64, blank=True, default="")
     approved_on = models.DateField(_("approved on"), null=True, blank=True, help_text=_("Empty when not recorded."))
     approved_by = models.ForeignKey(
         Person, verbose_name=_("approved by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -8,7 +8,7 @@ here so that the pages, the API, the admin, the CLI and the importers all meet t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ from accord.agreements.models import AgreementParty
 from accord.agreements.services import check_owner, check_parties, signatures_of
 from accord.core import services as records
 from accord.core.errors import Forbidden, TransitionRefused, ValidationFailed
-from accord.core.permissions import acting_user, require_actor, require_actor_create
+from accord.core.permissions import acting_user, node_party_id, require_actor, require_actor_create
 from accord.core.visibility import principal
 from accord.directory.models import Organisation, Party, Person
 from accord.programmes.choices import (
@@ -147,6 +147,47 @@ def missing_approvals(plan: Plan) -> list[Party]:
     return [p for p in signatory_parties(plan) if p.pk not in approved]
 
 
+_content_hash: list[Callable[[Plan], str]] = []
+
+
+def register_content_hash(function: Callable[[Plan], str]) -> None:
+    """The SHA-256 of a plan's content as signed content holds it (signing.content registers it: this layer is
+    below signing)."""
+    _content_hash[:] = [function]
+
+
+def content_hash(plan: Plan) -> str:
+    """The SHA-256 of `plan`'s content as stored now (what an approval records); "" when no hash is registered."""
+    return _content_hash[0](plan) if _content_hash else ""
+
+
+def approvals_of_other_content(plan: Plan, content: str | None = None) -> list[PlanApproval]:
+    """The approvals of the plan's current version whose content hash is not the content it holds now: on two
+    nodes, a party that approved other content than this node holds under the same version (approvals recorded
+    before hashes were kept carry none and are taken as they are)."""
+    content = content_hash(plan) if content is None else content
+    approvals = plan.approvals.filter(plan_version=plan.version).exclude(content_sha256="").select_related("party")
+    return [a for a in approvals if content and a.content_sha256 != content]
+
+
+def _refuse_other_content(plan: Plan, content: str | None = None) -> None:
+    differing = approvals_of_other_content(plan, content)
+    if differing:
+        raise TransitionRefused(
+            _(
+                "%(parties)s agreed to other content than this version holds here (content SHA-256 %(theirs)s, "
+                "here %(ours)s): compare the plan on both sides before agreeing"
+            )
+            % {
+                "parties": ", ".join(a.party.code for a in differing),
+                "theirs": ", ".join(a.content_sha256[:16] + "…" for a in differing),
+                "ours": (content or content_hash(plan))[:16] + "…",
+            },
+            field="status",
+            code="approval_content_differs",
+        )
+
+
 @transaction.atomic
 def transition_plan(plan: Plan, to_status: str, *, expected_version: int, **extra: Any) -> Plan:
     """Move a plan along its lifecycle; refuse transitions the lifecycle does not allow.
@@ -189,6 +230,7 @@ def _transition_plan(plan: Plan, to_status: str, *, expected_version: int, **ext
                 field="status",
                 code="approvals_missing",
             )
+        _refuse_other_content(plan)
     if to_status == PlanStatus.SIGNED:
         missing = missing_signatures(plan)
         if missing:
@@ -251,12 +293,15 @@ def approve_plan(
     from accord.fidelity.records import gate
 
     note = "\n".join(filter(None, [note, gate(plan, fidelity_override, acting="agree")]))
+    content = content_hash(plan)
+    _refuse_other_content(plan, content)  # another party agreed to other content under this version
     approval = records.create(
         PlanApproval,
         related=plan,
         plan=plan,
         party=party,
         plan_version=plan.version,
+        content_sha256=content,
         owner_party=party,
         approved_on=approved_on or dt.date.today(),
         approved_by=approved_by,
@@ -300,7 +345,8 @@ def amend_plan(plan: Plan, **fields: Any) -> Plan:
 
 
 def _copy_item(item: PlanItem, plan: Plan, *, position: int | None = None, **fields: Any) -> PlanItem:
-    """A copy of `item` in `plan`, with its responsibilities (and deliverables unless it is a carry-over)."""
+    """A copy of `item` in `plan`, with its responsibilities (on a node, this side's only) and deliverables unless it
+    is a carry-over."""
     copy = records.create(
         PlanItem,
         related=plan,
@@ -311,7 +357,12 @@ def _copy_item(item: PlanItem, plan: Plan, *, position: int | None = None, **fie
         is_illustrative=item.is_illustrative,
         **fields,
     )
+    node = node_party_id()
     for resp in item.responsibilities.all():
+        if node is not None and resp.side_id != node:
+            # On a federation node the other side's responsibilities are kept by its own node: that side names
+            # its own for the new item there (each side owns its side).
+            continue
         records.create(
             PlanItemResponsibility,
             related=copy,

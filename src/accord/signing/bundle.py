@@ -15,7 +15,7 @@ exactly its own canonical form. docs/signing.md describes the procedure step by 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -377,13 +377,41 @@ def read_pinned_keys(path: Path) -> TrustedKeys:
     return TrustedKeys(by_party)
 
 
+_key_origins: list[Callable[[list[Any]], dict[Any, str]]] = []
+
+
+def register_key_origin(origin: Callable[[list[Any]], dict[Any, str]]) -> None:
+    """Where keys this installation holds but did not make came from: given their global ids, a text per key
+    ("received from peer su"). Federation registers it (it is above this layer)."""
+    _key_origins[:] = [origin]
+
+
 def installation_keys() -> TrustedKeys:
-    """The keys this installation made for its signatories (`accord signing-key create`), when it has a
-    database; none in an installation that was never set up (the other party verifying offline)."""
+    """The keys this installation holds for signatories, when it has a database (none in an installation that was
+    never set up: the other party verifying offline), each trusted for its signatory's party only.
+
+    A key made here (`accord signing-key create`: its private half sealed here) is "made by this installation".
+    A key whose private half is not here came from another node with its signatory's records (federation): it is
+    named as received from that node and trusted only for the signatory's party, so that a peer's key never
+    vouches for a signature made for another party."""
     from django.db import DatabaseError
 
     try:
-        keys = list(SigningKey.objects.values_list("public_key", flat=True))
+        keys = list(SigningKey.objects.values_list("uid", "public_key", "encrypted_private_key", "person__party__code"))
     except DatabaseError:
         return TrustedKeys()
-    return TrustedKeys(any_party={key: "made by this installation" for key in keys})
+    received = [uid for uid, _key, sealed, _code in keys if not sealed]
+    origins = _key_origins[0](received) if _key_origins and received else {}
+    by_party: dict[str, dict[str, str]] = {}
+    any_party: dict[str, str] = {}
+    for uid, key, sealed, code in keys:
+        if sealed:
+            why = "made by this installation"
+        else:
+            why = origins.get(uid) or f"received from {code or 'another'} node"
+            why += f", for {code} only" if code else ""
+        if code:
+            by_party.setdefault(code, {})[key] = why
+        elif sealed:
+            any_party[key] = why  # a signatory of no party: the attestation binds the party it signs for
+    return TrustedKeys(by_party, any_party)

@@ -25,6 +25,7 @@ from django.db.models.functions import Cast
 from accord.agreements.models import AgreementParty
 from accord.directory.models import Organisation
 from accord.programmes.models import Deliverable, Plan, PlanItem, PlanItemResponsibility
+from accord.signing.crypto import canonical_bytes, sha256_hex
 
 PAYLOAD_FORMAT = "accord-signed-plan/1"
 # Roles of the parties whose signatures make a plan signed (as the plan lifecycle counts them).
@@ -139,6 +140,12 @@ def plan_content(plan: Plan) -> dict[str, Any]:
             for item_id, uid, position, objectives, source_uid, project_uid, number, title in items
         ],
     }
+
+
+def content_sha256(plan: Plan) -> str:
+    """SHA-256 of the canonical bytes of `plan_content(plan)`: what a party's approval of a version records, so
+    that two nodes agree a plan only on the same content (programmes.services.content_hash)."""
+    return sha256_hex(canonical_bytes(plan_content(plan)))
 
 
 def _rows(queryset: QuerySet[Any, Any], json_columns: tuple[int, ...] = ()) -> list[tuple[Any, ...]]:

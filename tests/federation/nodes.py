@@ -1,0 +1,154 @@
+"""Two real installations as two nodes, for the tests that run `accord serve` and `accord` processes: China's node
+a copy of the demo installation on SQLite, the Soviet node an empty installation on PostgreSQL when the suite runs
+on PostgreSQL (a database of its own, named after the suite's), on SQLite otherwise; and what the tests do with
+them: trust each other, carry the messages across (HTTP or files), read their rows, call their API."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from tests.processes import fresh_installation
+from tests.reliability.conftest import Instance, _pg_admin, _pg_base
+
+HANDOVER = {"ACCORD_FEDERATION_HANDOVER": "1"}  # a fresh node taking over its side's records (docs/federation.md)
+
+
+def _scratch_name() -> str:
+    """A database name beside the suite's own (which names the session's databases: h_<helper>... on a shared
+    server), unique to this run."""
+    import dj_database_url
+
+    base = dj_database_url.parse(os.environ["ACCORD_DATABASE_URL"]).get("NAME") or "accord"
+    return f"{base}_fed_{secrets.token_hex(4)}"
+
+
+@contextmanager
+def two_nodes(tmp_path: Path, installation_template: Path) -> Iterator[tuple[Instance, Instance]]:
+    """China's node (the demo installation, SQLite) and the Soviet node (empty; PostgreSQL in the PostgreSQL pass)."""
+    cn = Instance(fresh_installation(installation_template, tmp_path / "cn"))
+    pg = _pg_base()
+    (tmp_path / "su").mkdir()
+    su = Instance(tmp_path / "su")
+    if pg is not None:
+        su = Instance(tmp_path / "su", _scratch_name(), pg)
+        _pg_admin(pg, "CREATE DATABASE {}", su.database or "")
+    try:
+        yield cn, su
+    finally:
+        if pg is not None and su.database:
+            _pg_admin(pg, "DROP DATABASE IF EXISTS {} WITH (FORCE)", su.database)
+
+
+def _public_key(init_output: str) -> str:
+    return next(line.split()[-1] for line in init_output.splitlines() if line.startswith("public key"))
+
+
+def trust_each_other(cn: Instance, su: Instance, cn_url: str = "", su_url: str = "") -> None:
+    """`node init` on both, and each adds the other as a peer (with its address when it has one)."""
+    cn_key = _public_key(cn.accord("node", "init", "--party", "CN", *(("--url", cn_url) if cn_url else ())).stdout)
+    su_key = _public_key(su.accord("node", "init", "--party", "SU", *(("--url", su_url) if su_url else ())).stdout)
+    cn.accord("peer", "add", "su", *(("--url", su_url) if su_url else ()), "--key", su_key, "--party", "SU")
+    su.accord("peer", "add", "cn", *(("--url", cn_url) if cn_url else ()), "--key", cn_key, "--party", "CN")
+
+
+def carry_by_files(sender: Instance, receiver: Instance, peer: str, outfile: Path, **env: str) -> str:
+    """`outbox export` on the sender, `inbox import` on the receiver; what the import printed."""
+    sender.accord("outbox", "export", peer, "-o", str(outfile))
+    return receiver.accord("inbox", "import", str(outfile), env=env or None).stdout
+
+
+def uid_text(value: Any) -> str:
+    """A global id as the dashed text, whichever database it was read from."""
+    return str(uuid.UUID(str(value)))
+
+
+def head(instance: Instance) -> tuple[int, str]:
+    (row,) = instance.sql("SELECT id, hash FROM core_changerecord ORDER BY id DESC LIMIT 1")
+    return int(row[0]), str(row[1])
+
+
+def tables_with(instance: Instance, *columns: str) -> list[str]:
+    """The tables that have all of `columns`, on either database."""
+    if instance.database is None:
+        rows = instance.sql(
+            "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'"
+        )
+    else:
+        rows = instance.sql(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'"
+        )
+    found: dict[str, set[str]] = {}
+    for table, column in rows:
+        found.setdefault(table, set()).add(column)
+    return sorted(t for t, have in found.items() if set(columns) <= have)
+
+
+def internal_uids(instance: Instance) -> dict[str, set[str]]:
+    """The global ids of the internal records each table of `instance` holds."""
+    return {
+        table: {uid_text(u) for (u,) in instance.sql(f"SELECT uid FROM {table} WHERE visibility = 'internal'")}
+        for table in tables_with(instance, "uid", "visibility")
+    }
+
+
+def add_account(instance: Instance, username: str, party: str, role: str, *, may_sign: bool = False) -> str:
+    """An account of `party` on this node only (account administration, not a record that travels), and a
+    read-write token of it (one process: each costs seconds on a busy machine)."""
+    out = instance.accord(
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model\n"
+        "from accord.accounts import services\n"
+        "from accord.core.actor import Actor, acting_as\n"
+        "from accord.directory.models import Party\n"
+        "with acting_as(Actor(None, 'cli:operator', 'accounts', system=True)):\n"
+        f"    user = get_user_model().objects.create_user(username={username!r}, password=None)\n"
+        f"    services.grant(user, Party.objects.get(code={party!r}), {role!r}, may_sign={may_sign!r})\n"
+        "    issued = services.issue_token(user, 'federation-test', scope='read-write')\n"
+        "print('TOKEN', issued[1])\n",
+    ).stdout
+    return next(line.split()[1] for line in out.splitlines() if line.startswith("TOKEN "))
+
+
+class HttpApi:
+    """A node's JSON API over HTTP with a token, as an integrator calls it: If-Match from the record's ETag."""
+
+    def __init__(self, url: str, token: str):
+        self.url = url.rstrip("/") + "/api/v1"
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def _check(self, r: requests.Response, status: int, what: str) -> requests.Response:
+        assert r.status_code == status, (what, r.status_code, r.text[:800])
+        return r
+
+    def get(self, path: str, status: int = 200, **params: Any) -> Any:
+        return self._check(self.session.get(self.url + path, params=params, timeout=120), status, path).json()
+
+    def etag(self, path: str) -> str:
+        return self._check(self.session.get(self.url + path, timeout=120), 200, path).headers["ETag"]
+
+    def post(self, path: str, body: Any = None, status: int = 201, *, if_match_of: str | None = None) -> Any:
+        headers = {"If-Match": self.etag(if_match_of)} if if_match_of else {}
+        r = self.session.post(self.url + path, json=body or {}, headers=headers, timeout=300)
+        return self._check(r, status, path).json()
+
+    def patch(self, path: str, body: Any, status: int = 200) -> Any:
+        r = self.session.patch(self.url + path, json=body, headers={"If-Match": self.etag(path)}, timeout=300)
+        return self._check(r, status, path).json()
+
+    def all(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        page = self.get(path, limit=500, **params)
+        found = list(page["results"])
+        while page["next"]:
+            page = self._check(self.session.get(page["next"], timeout=120), 200, page["next"]).json()
+            found += page["results"]
+        return found
