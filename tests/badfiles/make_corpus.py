@@ -626,7 +626,7 @@ def duplicates() -> None:
     add(
         "dup-project-number-new-ids.csv", "projects", cat, "two new projects with distinct external ids, one number",
         csv([["external_id", "agreement", "number", "title[en]"], ["p:1", AGR, "901", "A"], ["p:2", AGR, "901", "B"]]),
-        row=3, column="number", fragment="repeats the agreement, number of row 2",
+        row=3, column="number", fragment="has the same agreement, number as row 2",
     )  # fmt: skip
     add(
         "dup-participation.csv", "participations", cat, "the same organisation twice in one project",
