@@ -229,7 +229,12 @@ class PlanItem(ExternallyKnown, PartyOwned):
         verbose_name_plural = pgettext_lazy("record kind", "plan items")
         ordering = ["plan", "position", "id"]
         constraints = [models.UniqueConstraint(fields=["plan", "project"], name="planitem_unique_project")]
-        indexes = [models.Index(fields=["plan", "position", "id"], name="planitem_plan_order_idx")]  # a page of a plan
+        indexes = [
+            models.Index(fields=["plan", "position", "id"], name="planitem_plan_order_idx"),  # a page of a plan
+            # "is any item still proposed for carry-over?" is asked several times a plan page (its steps, the
+            # count): a partial index holds only the undecided items, so the answer is a probe, not a scan.
+            models.Index(fields=["plan"], condition=models.Q(carry_over=CarryOver.PROPOSED), name="planitem_proposed_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.position}. {self.project.title}"
