@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accord.core.actor import Actor, acting_as
 from accord.core.errors import Forbidden, StaleVersion, TransitionRefused, ValidationFailed
@@ -141,3 +143,19 @@ def test_a_signed_plan_is_not_renumbered_or_decided_on(seed):
 def test_project_numbers_sort_as_numbers():
     numbers = ["10", "2", "101", "1", "11", "12a", "12", "A-3", "3"]
     assert sorted(numbers, key=number_order) == ["1", "2", "3", "10", "11", "12", "12a", "101", "A-3"]
+
+
+def test_asking_whether_any_item_is_still_proposed_reads_the_undecided_items_only(seed):
+    """A plan page asks it several times (its carry-over steps, the count): a probe of the partial index of undecided
+    items (programmes 0008), not a scan of the plan's thousands of items."""
+    proposed = seed.plan_1960.items.filter(carry_over=CarryOver.PROPOSED)
+    with CaptureQueriesContext(connection) as ctx:
+        proposed.exists()
+        proposed.count()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: the planner would rightly read the table
+        for query in ctx.captured_queries:
+            explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+            cursor.execute(explain + query["sql"])
+            assert "planitem_proposed_idx" in str(cursor.fetchall()), query["sql"]

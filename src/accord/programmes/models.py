@@ -233,7 +233,9 @@ class PlanItem(ExternallyKnown, PartyOwned):
             models.Index(fields=["plan", "position", "id"], name="planitem_plan_order_idx"),  # a page of a plan
             # "is any item still proposed for carry-over?" is asked several times a plan page (its steps, the
             # count): a partial index holds only the undecided items, so the answer is a probe, not a scan.
-            models.Index(fields=["plan"], condition=models.Q(carry_over=CarryOver.PROPOSED), name="planitem_proposed_idx"),
+            models.Index(
+                fields=["plan"], condition=models.Q(carry_over=CarryOver.PROPOSED), name="planitem_proposed_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0004_names_i18n'),
-        ('programmes', '0007_planapproval_content_sha256'),
+        ("directory", "0004_names_i18n"),
+        ("programmes", "0007_planapproval_content_sha256"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='planitem',
-            index=models.Index(condition=models.Q(('carry_over', 'proposed')), fields=['plan'], name='planitem_proposed_idx'),
+            model_name="planitem",
+            index=models.Index(
+                condition=models.Q(("carry_over", "proposed")), fields=["plan"], name="planitem_proposed_idx"
+            ),
         ),
     ]
