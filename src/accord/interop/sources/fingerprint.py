@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
 
 from accord.core.audit import chain_head
@@ -97,8 +97,7 @@ def unchanged(src: Source, *, dry_run: bool = False) -> ImportReport | None:
     seen = ImportFingerprint.objects.filter(importer=src.importer, digest=src.digest).first()
     if seen is None or (seen.valid_until is not None and timezone.localdate() > seen.valid_until):
         return None
-    # The primary key's range first (few entries after an import's, however long the chain), then their kind.
-    if ChangeRecord.objects.filter(pk__gt=seen.through, object_type__in=src.kinds).exists():
+    if _changed_since(seen.through, src.kinds):
         return None
     report = ImportReport(dry_run=dry_run, read_as=seen.read_as, rows=seen.rows)
     for kind, count in seen.records.items():
@@ -110,6 +109,22 @@ def unchanged(src: Source, *, dry_run: bool = False) -> ImportReport | None:
         "is as that import left it, none was compared one by one, nothing was written"
     )
     return report
+
+
+def _changed_since(through: int, kinds: Sequence[str]) -> bool:
+    """Whether the chain has an entry after `through` on a record of these kinds: one query on the primary key's
+    range (the entries since the import, however long the chain is), each entry's kind checked as it is read.
+
+    On SQLite the kind is written `+object_type` so the planner keeps to that range: without statistics it would
+    rather walk the object index over every entry of these kinds ever written (tens of ms at 200,000 entries,
+    growing with the chain). PostgreSQL takes the range by itself (it reads the index's true upper end)."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    table = conn.ops.quote_name(ChangeRecord._meta.db_table)
+    kind = "+object_type" if conn.vendor == "sqlite" else "object_type"
+    sql = f"SELECT 1 FROM {table} WHERE id > %s AND {kind} IN ({', '.join(['%s'] * len(kinds))}) LIMIT 1"
+    with conn.cursor() as cur:
+        cur.execute(sql, [through, *kinds])
+        return cur.fetchone() is not None
 
 
 def lock_chain() -> None:
