@@ -95,7 +95,7 @@ def unchanged(src: Source, *, dry_run: bool = False) -> ImportReport | None:
     and the audit chain has no entry on the kinds the import writes after the one the import kept.
     """
     seen = ImportFingerprint.objects.filter(importer=src.importer, digest=src.digest).first()
-    if seen is None or (seen.valid_until is not None and timezone.localdate() > seen.valid_until):
+    if seen is None or (seen.valid_until is not None and dt.date.today() > seen.valid_until):
         return None
     if _changed_since(seen.through, src.kinds):
         return None
