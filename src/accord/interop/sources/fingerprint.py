@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from accord.core.audit import chain_head
 from accord.core.models import ChangeRecord
+from accord.core.routers import pin_primary
 from accord.interop.models import ImportFingerprint
 from accord.interop.report import ImportReport
 
@@ -94,6 +95,7 @@ def unchanged(src: Source, *, dry_run: bool = False) -> ImportReport | None:
     Nothing needs doing when the same files were imported before, that import's day-bound values still hold,
     and the audit chain has no entry on the kinds the import writes after the one the import kept.
     """
+    pin_primary()  # the read that decides whether to write: the fingerprint beside the chain it names
     seen = ImportFingerprint.objects.filter(importer=src.importer, digest=src.digest).first()
     if seen is None or (seen.valid_until is not None and dt.date.today() > seen.valid_until):
         return None
