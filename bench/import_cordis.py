@@ -14,7 +14,11 @@ Rows of the table:
 - `accord import`: `import_cordis(h2020.csv.gz)` end to end from the file: parse, check every cell, upsert
   parties, the programme agreement and its parties, organisations, projects and participations through
   core.bulk (every record validated, written, and audited in the hash chain), one transaction.
-- `accord re-import`: the same file again; everything is found unchanged (no writes).
+- `accord re-import`: the same file again; everything is found unchanged (no writes): the file's fingerprint
+  matches the one the import kept and the audit chain has no entry on those kinds since (one query), so no
+  record is read or compared (interop.sources.fingerprint).
+- `re-import, compared`: the same again with the fingerprint deleted first: every record compared with what is
+  stored (the path of a re-import whose file or records changed since); nothing written either.
 - `raw parse`: the raw load's parse alone (gunzip, csv, dedupe), the re-import's baseline.
 
 Each row has wall seconds and this process's CPU seconds, and both ratios: on a shared machine the CPU ratio
@@ -150,6 +154,25 @@ def main(argv: list[str] | None = None) -> int:
                     "written": sum(again.created.values()) + sum(again.updated.values()),
                 }
             )
+            # The same file once more with its fingerprint forgotten: every record compared with what is stored
+            # (what a re-import costs when the file or the records changed since; nothing is written either).
+            try:
+                from accord.interop.models import ImportFingerprint
+            except ImportError:  # a tree from before fingerprints (an A/B run)
+                ImportFingerprint = None
+            if ImportFingerprint is not None:
+                ImportFingerprint.objects.all().delete()
+                t, c = time.perf_counter(), time.process_time()
+                compared = import_cordis(args.data)
+                rows.append(
+                    {
+                        "scenario": "re-import, compared",
+                        "seconds": time.perf_counter() - t,
+                        "cpu": time.process_time() - c,
+                        "records": compared.records,
+                        "written": sum(compared.created.values()) + sum(compared.updated.values()),
+                    }
+                )
             t, c = time.perf_counter(), time.process_time()
             outcome = verify()
             ok = bool(getattr(outcome, "ok", outcome))
@@ -180,11 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         vendor = "postgresql" if "postgres" in (args.database_url or "") else "sqlite"
         print(f"\nimport_cordis on {vendor} ({database_version()}), {args.data.name}")
         print(f"load average before: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}, after: {os.getloadavg()[0]:.1f}")
-        head = f"{'scenario':<18} {'seconds':>9} {'cpu s':>8} {'records':>9} {'records/s':>10}"
+        head = f"{'scenario':<19} {'seconds':>9} {'cpu s':>8} {'records':>9} {'records/s':>10}"
         print(head + f" {'x raw':>7} {'cpu x raw':>9} {'x parse':>8} {'cpu x parse':>11}")
         for row in rows:
             print(
-                f"{row['scenario']:<18} {row['seconds']:>9.2f} {row['cpu']:>8.2f} {row.get('records', ''):>9} "
+                f"{row['scenario']:<19} {row['seconds']:>9.2f} {row['cpu']:>8.2f} {row.get('records', ''):>9} "
                 f"{row.get('records_per_s', 0):>10,.0f} {row['ratio']:>7.2f} {row['cpu_ratio']:>9.2f} "
                 f"{row['ratio_to_parse']:>8.2f} {row['cpu_ratio_to_parse']:>11.2f}"
                 + (f"  ok={row['ok']}" if "ok" in row else "")
@@ -195,8 +218,10 @@ def main(argv: list[str] | None = None) -> int:
             + ("MET" if goal_met else "MISSED")
         )
         print(
-            f"goal: re-import <= {GOAL_REIMPORT}x the raw parse: {again_row['ratio_to_parse']:.2f}x -> "
+            f"goal: re-import <= {GOAL_REIMPORT}x the raw parse: wall {again_row['ratio_to_parse']:.2f}x -> "
             + ("MET" if reimport_met else "MISSED")
+            + f"; CPU {again_row['cpu_ratio_to_parse']:.2f}x -> "
+            + ("MET" if again_row["cpu_ratio_to_parse"] <= GOAL_REIMPORT else "MISSED")
         )
         result: dict[str, Any] = {
             "benchmark": "import_cordis",

@@ -34,3 +34,38 @@ class ImportMapping(AccordModel):
     def as_file(self) -> dict[str, Any]:
         """The mapping as the file `accord mapping export` writes and `accord import --map FILE` reads."""
         return {"accord_mapping": 1, "name": self.name, "kind": self.kind, **self.definition}
+
+
+class ImportFingerprint(models.Model):
+    """What a published-data import read (the SHA-256 of its files, as decompressed, and of the importer's own
+    code) and where the audit chain stood when it was committed: so a re-import of the same files can tell,
+    with one query on the chain, that nothing it would compare has changed since, and write nothing.
+
+    Deliberately not audited (not an AccordModel), like core's VerifyCheckpoint and SearchEntry: it records
+    an import, not a change to the record, and `accord verify` does not walk it. It only ever saves work:
+    without it (deleted, or never written) a re-import compares every record with what is stored, as it did
+    before; it never decides what is written. It is written in the import's own transaction, so a refused or
+    dry-run import leaves none.
+    """
+
+    importer = models.CharField(max_length=32)  # "cordis"
+    # SHA-256 over the importer's code, the encoding asked for, and each file's name and decompressed bytes.
+    digest = models.CharField(max_length=64)
+    files = models.JSONField(default=list)  # [{"name", "sha256", "bytes"}], for people reading the table
+    # The id of the newest audit chain entry when the import was committed (its own entries included).
+    through = models.BigIntegerField()
+    rows = models.BigIntegerField()  # data rows read
+    records = models.JSONField(default=dict)  # {kind: records the file gives}, as the import counted them
+    notes = models.JSONField(default=list)  # the import's notes on the file (repeats merged, ...)
+    read_as = models.TextField(blank=True)
+    # The last day the same file gives the same records (a programme's status turns expired after its end).
+    valid_until = models.DateField(null=True, blank=True)
+    at = models.DateTimeField()
+
+    objects: models.Manager[ImportFingerprint] = models.Manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["importer", "digest"], name="importfingerprint_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.importer} {self.digest[:12]} through #{self.through}"

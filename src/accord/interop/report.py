@@ -94,6 +94,7 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     read_as: str = ""  # how the file was read: format, encoding (and how it was decided), delimiter or sheet
     preview: list[dict[str, Any]] = field(default_factory=list)  # decoded rows from across the file
+    rows: int = 0  # data rows read, where the importer counts them (0: not counted)
 
     @property
     def records(self) -> int:
@@ -108,11 +109,14 @@ class ImportReport:
             "notes": self.notes,
             "read_as": self.read_as,
             "preview": self.preview,
+            **({"rows": self.rows} if self.rows else {}),
         }
 
     def summary(self) -> str:
         kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
         lines = [("Would import" if self.dry_run else "Imported") + f" {self.records} record(s):"]
+        if self.rows:
+            lines[0] = f"Read {self.rows} row(s). " + lines[0]
         if self.read_as:
             lines.insert(0, f"Read as {self.read_as}")
         for kind in kinds:

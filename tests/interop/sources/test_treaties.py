@@ -90,3 +90,26 @@ def test_the_catalogue_saved_as_xlsx_imports_like_the_csv(tmp_path: Path) -> Non
     from_csv = import_treaties(csv_path, dry_run=True)
     assert from_xlsx.created == from_csv.created and from_xlsx.created["agreement"] > 0
     assert "treaties.xlsx: XLSX, sheet Sheet" in from_xlsx.read_as
+
+
+def test_reimport_of_the_same_catalogue_compares_nothing_unless_accord_changed_since() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accord.core.bulk import Change, update_many
+    from accord.core.models import ChangeRecord
+
+    first = import_treaties(SUBSET)
+    entries = ChangeRecord.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        again = import_treaties(SUBSET)
+    assert len(queries) <= 3 and ChangeRecord.objects.count() == entries
+    assert again.unchanged["agreement"] == 416 and again.records == first.records and again.rows == first.rows
+    assert any("nothing was written" in n for n in again.notes)
+    # An agreement edited in Accord since: the catalogue's value is put back.
+    romania = Agreement.objects.get(external_id=ROMANIA_1967)
+    update_many([Change(romania, {"reference": "edited"})])
+    back = import_treaties(SUBSET)
+    assert back.updated["agreement"] == 1 and sum(back.created.values()) == 0
+    assert Agreement.objects.get(pk=romania.pk).reference != "edited"
+    assert not any("nothing was written" in n for n in back.notes)

@@ -55,6 +55,7 @@ class Table:
         self.encoding = encoding
         self.sheet = sheet
         self.read_as = ""
+        self.count = 0  # data rows read so far
 
     @property
     def is_workbook(self) -> bool:
@@ -106,6 +107,7 @@ class Table:
                 )
                 continue
             texts = (texts + [""] * width)[:width]
+            self.count += 1
             yield number, {h: (None if c in missing else c) for h, c in zip(self.header, texts, strict=True)}
 
     def rows(self) -> Iterator[tuple[int, dict[str, str | None]]]:
@@ -149,6 +151,7 @@ class Table:
                     )
                 )
                 continue
+            self.count += 1
             yield row_no, {h: (None if c in missing else c) for h, c in zip(self.header, cells, strict=True)}
 
     def require(self, *columns: str) -> bool:

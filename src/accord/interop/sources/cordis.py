@@ -15,6 +15,7 @@ country's party; each participation a participation with its role on its country
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from accord.core.localized import LocalizedText
 from accord.core.models import Visibility
 from accord.directory.models import Organisation, Party
 from accord.interop.report import ImportRefused, ImportReport, Problem
+from accord.interop.sources import common, fingerprint
 from accord.interop.sources.common import (
     EU_CODE,
     TABLE_SUFFIXES,
@@ -58,6 +60,9 @@ _PROGRAMMES: dict[str, tuple[str, str, dt.date, dt.date]] = {
     "H2020": ("Horizon 2020", "Regulation (EU) No 1291/2013", dt.date(2013, 12, 11), dt.date(2020, 12, 31)),
     "HORIZON": ("Horizon Europe", "Regulation (EU) 2021/695", dt.date(2021, 4, 28), dt.date(2027, 12, 31)),
 }
+# What a fingerprint covers: the code that turns the files into records, and the kinds written.
+_CODE = (sys.modules[__name__], common, fingerprint)
+_KINDS = (Party, Agreement, AgreementParty, Organisation, Project, Participation)
 _PROGRAMME_ALIASES = {"HORIZON EUROPE": "HORIZON", "HE": "HORIZON", "FP7": "FP7", "H2020": "H2020"}
 
 # CORDIS activity types.
@@ -126,6 +131,7 @@ class _Reader:
     def __init__(self, encoding: str | None = None) -> None:
         self.encoding = encoding
         self.read: list[str] = []  # how each file was read
+        self.rows = 0  # data rows read
         self.skipped: list[str] = []  # each file of the folder not read, and why
         self.projects: dict[str, _Project] = {}
         self.orgs: dict[str, _Org] = {}
@@ -266,6 +272,7 @@ class _Reader:
             self.notes["placeholder_titles"] += 1
         self.problems.extend(table.problems)
         self.read.append(table.read_as)
+        self.rows += table.count
 
     def read_china_projects(self, path: Path) -> None:
         table = Table(path, encoding=self.encoding)
@@ -296,6 +303,7 @@ class _Reader:
                 )
         self.problems.extend(table.problems)
         self.read.append(table.read_as)
+        self.rows += table.count
 
     def read_official_projects(self, path: Path) -> None:
         table = Table(path, encoding=self.encoding)
@@ -325,6 +333,7 @@ class _Reader:
                 )
         self.problems.extend(table.problems)
         self.read.append(table.read_as)
+        self.rows += table.count
 
     def read_participants(
         self, path: Path, *, project: str, name: str, country: str, kind: str, pic: str | None, role: str | None
@@ -366,6 +375,7 @@ class _Reader:
                 self.add_part(_Part(project_key, org_key, the_role, f, row))
         self.problems.extend(table.problems)
         self.read.append(table.read_as)
+        self.rows += table.count
 
 
 def _read(path: Path, encoding: str | None = None) -> _Reader:
@@ -429,18 +439,31 @@ def _read(path: Path, encoding: str | None = None) -> _Reader:
 
 def import_cordis(path: Path, *, dry_run: bool = False, encoding: str | None = None) -> ImportReport:
     """Import CORDIS projects and participations from a file or a folder (CSV, CSV.GZ, or the XLSX dumps'
-    DATA sheets); all or nothing; upsert by external id. Every file of a folder is read or named as skipped."""
+    DATA sheets); all or nothing; upsert by external id. Every file of a folder is read or named as skipped.
+
+    Files imported before, with no record of the kinds written here changed in Accord since, are not read into
+    records: the report counts them unchanged and nothing is written (interop.sources.fingerprint)."""
     path = Path(path)
+    src = None
+    if path.exists():
+        files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        src = fingerprint.source("cordis", files, code=_CODE, encoding=encoding, kinds=_KINDS)
+        seen = fingerprint.unchanged(src, dry_run=dry_run)
+        if seen is not None:
+            return seen
     with fewer_collections():
         reader = _read(path, encoding)
         if reader.problems:
             raise ImportRefused(reader.problems)
-        report = ImportReport(dry_run=dry_run)
+        report = ImportReport(dry_run=dry_run, rows=reader.rows)
+        _notes(reader, report)
         with transaction.atomic():
-            _write(reader, report)
+            fingerprint.lock_chain()
+            valid_until = _write(reader, report)
             if dry_run:
                 transaction.set_rollback(True)
-    _notes(reader, report)
+            elif src is not None:
+                fingerprint.remember(src, report, valid_until=valid_until)
     return report
 
 
@@ -501,7 +524,8 @@ class _Reprs:
         return f"{name} in {part.project.number} ({role})"  # Participation.__str__
 
 
-def _write(reader: _Reader, report: ImportReport) -> None:
+def _write(reader: _Reader, report: ImportReport) -> dt.date | None:
+    """Write what was read; the last day the same files give the same records (None: no such day)."""
     # Participants name projects; a project not in these files must be stored already.
     missing = {part.project for part in reader.parts.values()} - set(reader.projects)
     stored_projects: dict[str, Project] = {
@@ -703,6 +727,8 @@ def _write(reader: _Reader, report: ImportReport) -> None:
         describe=reprs.participation,
         keep_unchanged=False,
     )
+    # A programme's status follows the day: the same files give an expired one after its end.
+    return min((_PROGRAMMES[code][3] for code in programmes if _PROGRAMMES[code][3] >= today), default=None)
 
 
 def _load_stored(model: Any, keys: set[str], into: dict[str, Any], prepare: Any) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import sys
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -24,6 +25,7 @@ from accord.core.bulk import RecordsInvalid, create_many
 from accord.core.models import Visibility
 from accord.directory.models import Party
 from accord.interop.report import ImportRefused, ImportReport, Problem
+from accord.interop.sources import common, fingerprint
 from accord.interop.sources.common import EU_CODE, PartySpec, Table, Wanted, ensure_parties, iso_country, upsert
 
 _COLUMNS = ("uuid", "title", "country_name", "signed_event_date", "signed_event_location")
@@ -128,6 +130,11 @@ _KINDS = [
 ]
 
 
+# What a fingerprint covers: the code that turns the file into records, and the kinds written.
+_CODE = (sys.modules[__name__], common, fingerprint)
+_WRITES = (Party, Agreement, AgreementParty)
+
+
 def treaty_kind(title: str) -> str:
     """The closest Agreement.Kind: the instrument word that comes first in the title ('Protocol amending
     the Agreement ...' is a protocol); agreements, conventions, treaties and exchanges of notes are agreements."""
@@ -186,6 +193,10 @@ def import_treaties(path: Path, *, dry_run: bool = False, encoding: str | None =
             raise ImportRefused([Problem("no treaty catalogue (uk_treaties_flat.csv) in this folder", file=str(path))])
     if not path.exists():
         raise ImportRefused([Problem("no such file", file=str(path))])
+    src = fingerprint.source("treaties", [path], code=_CODE, encoding=encoding, kinds=_WRITES)
+    seen = fingerprint.unchanged(src, dry_run=dry_run)
+    if seen is not None:
+        return seen
     table = Table(path, encoding=encoding)
     problems: list[Problem] = []
     notes: Counter[str] = Counter()
@@ -261,9 +272,11 @@ def import_treaties(path: Path, *, dry_run: bool = False, encoding: str | None =
     if problems:
         raise ImportRefused(problems)
 
-    report = ImportReport(dry_run=dry_run, read_as=table.read_as)
+    report = ImportReport(dry_run=dry_run, read_as=table.read_as, rows=table.count)
+    all_specs = {s.code: s for _, specs in treaties.values() for s in specs}
+    _notes(report, notes, all_specs)
     with transaction.atomic():
-        all_specs = {s.code: s for _, specs in treaties.values() for s in specs}
+        fingerprint.lock_chain()
         parties = ensure_parties(list(all_specs.values()), report)
         agreements = upsert(
             Agreement,
@@ -282,7 +295,12 @@ def import_treaties(path: Path, *, dry_run: bool = False, encoding: str | None =
         _agreement_parties(agreements, treaties, parties, report)
         if dry_run:
             transaction.set_rollback(True)
-    n = notes
+        else:
+            fingerprint.remember(src, report, valid_until=None)  # nothing here follows the day
+    return report
+
+
+def _notes(report: ImportReport, n: Counter[str], all_specs: dict[str, PartySpec]) -> None:
     if n["retroactive"]:
         report.notes.append(
             f"{n['retroactive']} treaty(ies) entered into force before their signature (retroactive effect): "
@@ -305,7 +323,6 @@ def import_treaties(path: Path, *, dry_run: bool = False, encoding: str | None =
             f"{len(sides)} party name(s) are territories or historical entities with no ISO code; each became a "
             "side of kind institution (code FCDO-…)"
         )
-    return report
 
 
 def _agreement_parties(
