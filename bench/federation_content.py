@@ -21,6 +21,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import sys
 import time
 import uuid
@@ -29,6 +30,7 @@ from typing import Any
 
 from bench.common import add_database_url, bench_database, database_version, machine, setup_django
 
+UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 GOAL_RATIO = 3.0  # the goal: syncing costs at most 3x the same work in one installation
 
 
@@ -91,9 +93,8 @@ def remapped(bodies: list[dict[str, Any]], agreement_from: str, agreement_to: st
     made = {b["uid"] for b in bodies}
     fresh = {u: str(uuid.uuid5(uuid.NAMESPACE_URL, u)) for u in made}
     fresh[agreement_from] = agreement_to
-    text = json.dumps(bodies)
-    for old, new in fresh.items():
-        text = text.replace(old, new)
+    # One pass over the text (a replace per id was quadratic: 65,001 ids over ~100 MB of JSON at 5,000/50,000).
+    text = UUID_TEXT.sub(lambda m: fresh.get(m.group(0), m.group(0)), json.dumps(bodies))
     return json.loads(text)
 
 
@@ -117,6 +118,7 @@ def run(n_items: int, n_reports: int) -> dict[str, Any]:
         write_locally(b, n_items, n_reports)
         local_s = time.perf_counter() - t0
         written = chain_head() - start
+        print(f"[written locally: {written} entries in {local_s:.1f} s]", file=sys.stderr, flush=True)
 
         # The Chinese node's half: the changes the Soviet node may receive, numbered and signed as messages and
         # batches as prepare_outbox and make_batch do (its key made here: the receiver trusts it as peer "cn").
@@ -150,6 +152,8 @@ def run(n_items: int, n_reports: int) -> dict[str, Any]:
             timings.append((n, time.perf_counter() - t0))
             if len(got.applied) != n:
                 raise SystemExit(f"a batch of {n} messages applied {len(got.applied)}: {got}")
+            if len(timings) % 20 == 0:
+                print(f"[{len(timings)} of {len(batches)} batches applied]", file=sys.stderr, flush=True)
         apply_s = sum(t for _n, t in timings)
     second = b["agreements"][1]
     got_rows = (
