@@ -191,15 +191,20 @@ def start_server(log: Path) -> tuple[subprocess.Popen[bytes], str]:
     import requests
 
     deadline = time.monotonic() + 900
-    while True:
-        try:
-            if requests.get(f"{url}/health", timeout=5).text == "ok":
-                return proc, url
-        except requests.RequestException:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"accord serve did not come up:\n{log.read_text(errors='replace')[-3000:]}")
-        time.sleep(0.5)
+    try:
+        while True:
+            try:
+                if requests.get(f"{url}/health", timeout=5).text == "ok":
+                    return proc, url
+            except requests.RequestException:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"accord serve did not come up:\n{log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.5)
+    except BaseException:  # interrupted, or it never came up: it stops with us
+        proc.terminate()
+        proc.wait(timeout=60)
+        raise
 
 
 def role(pid: int, serve: int) -> str:
@@ -255,9 +260,12 @@ class Peaks(threading.Thread):
 
 def write_big_csv(path: Path, mb: float) -> int:
     """About `mb` MiB of agreements (write_csv's rows, sized from a sample of its own)."""
-    write_csv(path, 2000, seed=1961)
-    rows = max(1, int(2000 * mb * 2**20 / path.stat().st_size))
-    return write_csv(path, rows, seed=1961)
+    rows, target = 2000, mb * 2**20
+    write_csv(path, rows, seed=1961)
+    while abs(path.stat().st_size - target) > target * 0.01:  # later rows are longer (their numbers)
+        rows = max(1, int(rows * target / path.stat().st_size))
+        write_csv(path, rows, seed=1961)
+    return rows
 
 
 def parties_csv(path: Path) -> None:
@@ -281,9 +289,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     proc, url = start_server(data_dir / "serve.log")
     startup_s = time.perf_counter() - started
     peaks = Peaks(proc.pid)
-    peaks.start()
     result: dict[str, Any] = {"file_mb": round(size_mb, 1), "rows": rows, "startup_s": round(startup_s, 1)}
     try:
+        peaks.start()
         admin, coordinator = sign_in(url, ADMIN), sign_in(url, COORDINATOR)
         parties = work / "parties.csv"
         parties_csv(parties)
@@ -348,7 +356,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         }
     finally:
         peaks.stop.set()
-        peaks.join()
+        if peaks.is_alive():
+            peaks.join()
         proc.send_signal(signal.SIGTERM)
         try:
             proc.wait(timeout=60)
