@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import html
 import html.parser
 import io
 import json
@@ -340,6 +341,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             thread.join(timeout=3600)
         page = admin.get(f"{url}/jobs/{job}/", timeout=60).text
         created = re.search(r'<th scope="row">agreement</th><td class="num">(\d+)</td>', page)
+        job_error = re.search(r'data-testid="job-error">(.*?)</pre>', page, re.S)
         time.sleep(1)  # the runner deletes the upload just after it records the end
         left = sorted(p.name for p in imports.iterdir()) if imports.exists() else []
         result |= {
@@ -352,7 +354,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "during": during,
             "upload_stored": stored_files,
             "upload_left": left,
-            "error": "" if status == "done" else page[-3000:],
+            "error": "" if status == "done" else html.unescape(job_error.group(1)) if job_error else page[-3000:],
         }
     finally:
         peaks.stop.set()
@@ -364,6 +366,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         except subprocess.TimeoutExpired:
             proc.kill()
     result["peak_rss_mb"] = peaks.by_role()
+    log = (data_dir / "serve.log").read_text(errors="replace").splitlines()
+    # What went wrong on the server side (the data directory is removed afterwards): tracebacks, 5xx, warnings.
+    result["server_problems"] = [
+        line for line in log if re.search(r"Traceback|Error|WARNING|\" 5\d\d ", line)
+    ][-40:]  # fmt: skip
     return result
 
 
@@ -418,6 +425,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"goal: {goal}: " + ("MET" if met else "MISSED"))
     if result.get("error"):
         print(result["error"][-1500:])
+    if result.get("server_problems"):
+        print("server log (last problems):\n  " + "\n  ".join(line[:300] for line in result["server_problems"][-15:]))
     out = {
         "benchmark": "import_beside_documents",
         "date": dt.date.today().isoformat(),
