@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "accord.core.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "accord.core.middleware.BusyDatabaseMiddleware",  # SQLite's write lock held by an import: 503, not 500
 ]
 
 ROOT_URLCONF = "accord.urls"

@@ -152,6 +152,20 @@ def test_a_large_csv_streams_in_batches_written_in_one_transaction(seed: Any, mo
     assert (Project.objects.count(), ChangeRecord.objects.count()) == before
 
 
+def test_a_csv_read_whole_reports_how_far_it_has_read_so_the_progress_bar_moves(seed: Any, monkeypatch: Any) -> None:
+    """Below ACCORD_IMPORT_STREAM_BYTES the file is decoded whole; the bar still follows the rows read (it stood
+    at 50 % from the first batch to the end)."""
+    monkeypatch.setattr(services._Stored, "BATCH", 5)
+    seen: list[tuple[float | None, int]] = []
+    report = import_file(
+        "projects", projects_csv(seed, range(1, 31)), "p.csv", progress=lambda share, rows: seen.append((share, rows))
+    )
+    assert report.created["project"] == 30
+    shares = [s for s, _ in seen]
+    assert all(s is not None for s in shares) and shares == sorted(shares), seen
+    assert 0 < shares[0] < 0.5 and shares[-1] == 1.0, seen
+
+
 def test_a_streamed_file_in_a_code_page_must_be_named_and_is_refused_at_its_row_and_column(seed: Any) -> None:
     ref = seed.protocol.reference or seed.protocol.title["en"]
     rows = [f'"{ref}",K{n},Project {n},joint' for n in range(1, 60)]

@@ -10,8 +10,11 @@ signed out on its next request, and deletes its row.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
@@ -19,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import SessionBase
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -28,6 +31,7 @@ from accord.accounts.models import SignedInSession
 from accord.core import clientaddr
 from accord.core.errors import Forbidden, ValidationFailed
 
+log = logging.getLogger(__name__)
 SEEN_EVERY = dt.timedelta(minutes=5)
 SEEN = "accord_session_seen"  # session key: [session key, epoch seconds] of the last write of its row
 USER_AGENT_LENGTH = 300
@@ -56,23 +60,48 @@ def touch(request: HttpRequest) -> None:
     if isinstance(seen, list) and len(seen) == 2 and seen[0] == key and now - float(seen[1]) < SEEN_EVERY.seconds:
         return
     moment = timezone.now()
-    SignedInSession.objects.update_or_create(
-        session_key=key,
-        defaults={
-            "user": user,
-            "last_seen_at": moment,
-            "address": clientaddr.client_address(request),
-            "user_agent": str(request.META.get("HTTP_USER_AGENT", ""))[:USER_AGENT_LENGTH],
-        },
-        create_defaults={
-            "user": user,
-            "started_at": moment,
-            "last_seen_at": moment,
-            "address": clientaddr.client_address(request),
-            "user_agent": str(request.META.get("HTTP_USER_AGENT", ""))[:USER_AGENT_LENGTH],
-        },
-    )
+    try:
+        with _without_waiting(), transaction.atomic():
+            SignedInSession.objects.update_or_create(
+                session_key=key,
+                defaults={
+                    "user": user,
+                    "last_seen_at": moment,
+                    "address": clientaddr.client_address(request),
+                    "user_agent": str(request.META.get("HTTP_USER_AGENT", ""))[:USER_AGENT_LENGTH],
+                },
+                create_defaults={
+                    "user": user,
+                    "started_at": moment,
+                    "last_seen_at": moment,
+                    "address": clientaddr.client_address(request),
+                    "user_agent": str(request.META.get("HTTP_USER_AGENT", ""))[:USER_AGENT_LENGTH],
+                },
+            )
+    except DatabaseError:
+        # Busy: on SQLite a long import's transaction holds the one write lock for minutes. The page is answered
+        # all the same; the last-seen time is written by a later request (SEEN is left as it was).
+        log.info("the last-seen time of a session was not written now (database busy)", exc_info=True)
+        return
     session[SEEN] = [key, now]
+
+
+@contextlib.contextmanager
+def _without_waiting() -> Iterator[None]:
+    """On SQLite, outside a transaction: a write that fails at once when another holds the database's write lock,
+    instead of waiting for it (busy_timeout, 20 s): a page polled during a long import would wait, then fail."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        before = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA busy_timeout=0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout={before}")
 
 
 def record_sign_in(sender: Any, request: HttpRequest | None = None, user: Any = None, **kwargs: Any) -> None:

@@ -7,8 +7,11 @@ import uuid
 from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from accord.core.actor import acting_as, actor_for_user
 from accord.core.clientaddr import client_address
@@ -86,3 +89,32 @@ class UnreadableApiBodyMiddleware:
                 }
                 return JsonResponse(body, status=400)
         return self.get_response(request)
+
+
+class BusyDatabaseMiddleware:
+    """SQLite's one write lock still held when the busy timeout ran out (a long import's transaction holds it until
+    it commits): 503 with Retry-After, saying that nothing was changed and why, instead of a server error. The
+    request's own transaction was rolled back with the error. PostgreSQL never answers this."""
+
+    RETRY_AFTER_SECONDS = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError) or "database is locked" not in str(exception):
+            return None
+        message = _(
+            "The database is busy writing a large import and could not take this change; nothing was changed. "
+            "Try again when the import has ended (its progress is on the jobs page)."
+        )
+        response: HttpResponse
+        if channel_of(request) == "api":
+            response = JsonResponse({"detail": message}, status=503)
+        else:
+            response = render(request, "web/busy.html", {"message": message}, status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response

@@ -57,7 +57,8 @@ class Table:
     delimiter: str = ""
     sheet: str = ""  # a workbook's sheet read
     sheets: list[str] | None = None  # every sheet of the workbook
-    # How much of the file has been read (0.0-1.0), for a job's progress bar; None when it was read whole.
+    # How much of the file has been read (0.0-1.0), for a job's progress bar; None when it cannot tell (a workbook,
+    # a JSON document: parsed whole before the first row).
     position: Callable[[], float] | None = None
 
     def describe(self) -> str:
@@ -334,7 +335,8 @@ def _read_csv(decoded: Decoded, filename: str) -> Table:
     delimiter = _delimiter(text)
     # strict: a quote left open to the end of the file (or text after a closing quote) is an error, not a
     # cell that silently swallows the rows after it.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    buffer = io.StringIO(text, newline="")
+    reader = csv.reader(buffer, delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
@@ -354,7 +356,10 @@ def _read_csv(decoded: Decoded, filename: str) -> Table:
         except csv.Error as exc:
             raise refuse(_("the CSV cannot be read: %(reason)s") % {"reason": exc}, filename, row=number + 1) from None
 
-    return Table("csv", header, rows(), delimiter=delimiter)
+    def position() -> float:  # a job's progress bar moves with a file below the streaming size too
+        return min(1.0, buffer.tell() / max(1, len(text)))
+
+    return Table("csv", header, rows(), delimiter=delimiter, position=position)
 
 
 def _trim(header: list[Any]) -> list[str]:
