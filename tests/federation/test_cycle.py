@@ -1,7 +1,7 @@
 """The seed's cycle between two real nodes, each side acting on its own node only: China's node (`accord serve` on
 SQLite, the demo installation: the Protocol, its parties and the 1960 plan as China registered them) and the Soviet
-node (`accord serve` on PostgreSQL in the PostgreSQL pass, empty at the start). Each side's accounts exist only
-on its node, and every act goes through that node's API with the account's token (or its operator's CLI):
+node (`accord serve` on PostgreSQL whenever a server is at hand, empty at the start). Each side's accounts exist
+only on its node, and every act goes through that node's API with the account's token (or its operator's CLI):
 
 China drafts the next plan from the signed 1960 plan and proposes it; the Soviet side sees it and proposes a
 change (an item's objectives, which sends the plan back to draft) and proposes it again; both approve the same
@@ -28,11 +28,12 @@ from tests.federation.nodes import (
     add_account,
     carry_by_files,
     internal_uids,
+    su_vendor,
     trust_each_other,
     two_nodes,
     uid_text,
 )
-from tests.reliability.conftest import Instance, _pg_base, server_errors, serving
+from tests.reliability.conftest import Instance, server_errors, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation-two-nodes")]
 
@@ -56,7 +57,7 @@ def _one(instance: Instance, query: str) -> str:
 @pytest.mark.parametrize("transport", ["http", "files"])
 def test_the_seed_cycle_between_two_nodes(nodes, tmp_path, transport):
     cn, su = nodes
-    assert su.vendor == ("postgresql" if _pg_base() else "sqlite")
+    assert su.vendor == su_vendor()
     # Each side's accounts on its own node only: the demo's Soviet accounts leave China's node.
     cn.accord("demo", "--remove-accounts")
     with ExitStack() as stack:

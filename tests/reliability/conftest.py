@@ -26,7 +26,11 @@ from tests.processes import free_port, fresh_installation, wait_until_healthy
 
 def _pg_base() -> dict[str, Any] | None:
     """Connection parameters of the suite's PostgreSQL server, or None when the suite runs on SQLite."""
-    url = os.environ.get("ACCORD_DATABASE_URL")
+    return _pg_params(os.environ.get("ACCORD_DATABASE_URL", ""))
+
+
+def _pg_params(url: str) -> dict[str, Any] | None:
+    """Connection parameters of the PostgreSQL server `url` names, or None when it names none."""
     if not url:
         return None
     import dj_database_url
