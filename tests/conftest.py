@@ -57,8 +57,8 @@ RUN_ONCE = {  # a path under tests/ (a folder ends with "/"): why it runs in the
     "test_end_to_end.py": OWN_SQLITE_INSTALLATION,
     "test_cli.py": OWN_SQLITE_INSTALLATION,
     "test_suite.py": OWN_SQLITE_INSTALLATION,
-    "federation/test_hosted_to_two_nodes.py": OWN_SQLITE_INSTALLATION,
     "federation/test_cycle.py": TWO_NODES,
+    "federation/test_hosted_to_two_nodes.py": TWO_NODES,
     "federation/test_crash_http.py": TWO_NODES,
     "federation/test_two_nodes.py": TWO_NODES,
 }
