@@ -89,11 +89,12 @@ def empty_node_template(root: Path) -> Iterator[Instance]:
 
 
 @contextmanager
-def two_nodes(tmp_path: Path, installation_template: Path, empty_node: Instance) -> Iterator[tuple[Instance, Instance]]:
-    """China's node (the demo installation, SQLite) and the Soviet node (a copy of `empty_node`: no records;
-    PostgreSQL when a server is at hand: `su_server`). At the end the Soviet node's processes have used its database
-    only (no SQLite file beside it on PostgreSQL)."""
-    cn = Instance(fresh_installation(installation_template, tmp_path / "cn"))
+def two_nodes(tmp_path: Path, china: Path, empty_node: Instance) -> Iterator[tuple[Instance, Instance]]:
+    """China's node (a copy of `china`: the installation template, the demo on SQLite, or a module's own copy of it
+    made once) and the Soviet node (a copy of `empty_node`: no records; PostgreSQL when a server is at hand:
+    `su_server`). At the end the Soviet node's processes have used its database only (no SQLite file beside it on
+    PostgreSQL)."""
+    cn = Instance(fresh_installation(china, tmp_path / "cn"))
     su = Instance(fresh_installation(empty_node.data_dir, tmp_path / "su"))
     pg = empty_node.pg
     if pg is not None:

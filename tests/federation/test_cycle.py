@@ -33,6 +33,7 @@ from tests.federation.nodes import (
     two_nodes,
     uid_text,
 )
+from tests.processes import fresh_installation
 from tests.reliability.conftest import Instance, server_errors, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation-two-nodes")]
@@ -42,9 +43,18 @@ SU_PASSPHRASE = "aleksenko-own-node-passphrase"
 MOSCOW = {"en": "Moscow", "zh": "莫斯科", "ru": "Москва"}
 
 
+@pytest.fixture(scope="module")
+def china(tmp_path_factory: pytest.TempPathFactory, installation_template: Path) -> Path:
+    """China's node as both transports start it, made once: the demo installation without the Soviet accounts
+    (each side's accounts on its own node only; `accord demo --remove-accounts` costs a process 8 s of CPU)."""
+    base = Instance(fresh_installation(installation_template, tmp_path_factory.mktemp("cycle") / "cn"))
+    base.accord("demo", "--remove-accounts")
+    return base.data_dir
+
+
 @pytest.fixture
-def nodes(tmp_path: Path, installation_template: Path, empty_node: Instance) -> Iterator[tuple[Instance, Instance]]:
-    with two_nodes(tmp_path, installation_template, empty_node) as pair:
+def nodes(tmp_path: Path, china: Path, empty_node: Instance) -> Iterator[tuple[Instance, Instance]]:
+    with two_nodes(tmp_path, china, empty_node) as pair:
         yield pair
 
 
@@ -58,8 +68,6 @@ def _one(instance: Instance, query: str) -> str:
 def test_the_seed_cycle_between_two_nodes(nodes, tmp_path, transport):
     cn, su = nodes
     assert su.vendor == su_vendor()
-    # Each side's accounts on its own node only: the demo's Soviet accounts leave China's node.
-    cn.accord("demo", "--remove-accounts")
     with ExitStack() as stack:
         quiet = {"ACCORD_FEDERATION_SYNC_SECONDS": "off"}  # the test carries the messages, not the worker's schedule
         su_server = stack.enter_context(serving(su, workers=2, extra_env=quiet, extra_args=("--no-demo",)))
