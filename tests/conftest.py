@@ -41,18 +41,34 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         database_template.drop_postgres_template()  # the workers' test databases were cloned from it
 
 
-# Modules whose tests run `accord` only in processes of their own, on a SQLite data directory of their own (their
-# environment drops ACCORD_DATABASE_URL), and use no test database: whatever the pass's database, they do the
-# same work. scripts/test runs them in the SQLite pass; in the PostgreSQL pass (ACCORD_TEST_ONCE=1) they are
-# reported as skipped with that reason, never left out silently. A test there that asks for the test database
-# is an error, so the list cannot quietly come to hold one the PostgreSQL pass must run.
-OWN_SQLITE_INSTALLATION = ("e2e/", "test_end_to_end.py", "test_cli.py", "test_suite.py")
+# Modules run once, in scripts/test's SQLite pass: their tests run `accord` only in processes of their own and use no
+# test database, so the PostgreSQL pass would do the same work again. In the PostgreSQL pass (ACCORD_TEST_ONCE=1)
+# they are reported as skipped with their reason, never left out silently. A test there that asks for the test
+# database is an error, so the list cannot quietly come to hold one the PostgreSQL pass must run.
+OWN_SQLITE_INSTALLATION = (
+    "runs `accord` on its own SQLite installation whatever the pass's database: run in the SQLite pass (scripts/test)"
+)
+TWO_NODES = (
+    "two nodes, China's on SQLite and the Soviet node on PostgreSQL (the server ACCORD_TEST_POSTGRES_URL names, "
+    "tests/federation/nodes.py): run in the SQLite pass (scripts/test)"
+)
+RUN_ONCE = {  # a path under tests/ (a folder ends with "/"): why it runs in the SQLite pass only
+    "e2e/": OWN_SQLITE_INSTALLATION,
+    "test_end_to_end.py": OWN_SQLITE_INSTALLATION,
+    "test_cli.py": OWN_SQLITE_INSTALLATION,
+    "test_suite.py": OWN_SQLITE_INSTALLATION,
+    "federation/test_cycle.py": TWO_NODES,
+    "federation/test_hosted_to_two_nodes.py": TWO_NODES,
+    "federation/test_crash_http.py": TWO_NODES,
+    "federation/test_two_nodes.py": TWO_NODES,
+}
 TESTS = os.path.dirname(os.path.abspath(__file__))
 
 
-def _runs_on_its_own_sqlite_installation(item: pytest.Item) -> bool:
+def _runs_once(item: pytest.Item) -> str | None:
+    """Why `item` runs in the SQLite pass only (RUN_ONCE), or None."""
     path = os.path.relpath(str(item.path), TESTS).replace(os.sep, "/")
-    return any(path == name or path.startswith(name) for name in OWN_SQLITE_INSTALLATION)
+    return next((why for name, why in RUN_ONCE.items() if path == name or path.startswith(name)), None)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -65,18 +81,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         "django.db.backends.sqlite3"
     )
     for item in items:
-        if not _runs_on_its_own_sqlite_installation(item):
+        why = _runs_once(item)
+        if why is None:
             continue
         uses_db = {"django_db_setup", "db", "transactional_db", "_django_db_helper"} & set(item.fixturenames)
         if uses_db or item.get_closest_marker("django_db"):
-            raise pytest.UsageError(f"{item.nodeid} uses the test database: take it out of OWN_SQLITE_INSTALLATION")
+            raise pytest.UsageError(f"{item.nodeid} uses the test database: take it out of RUN_ONCE")
         if once:
-            item.add_marker(
-                pytest.mark.skip(
-                    reason="runs `accord` on its own SQLite installation whatever the pass's database: "
-                    "run in the SQLite pass (scripts/test)"
-                )
-            )
+            item.add_marker(pytest.mark.skip(reason=why))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -120,12 +120,14 @@ def free_port() -> int:
 
 
 def wait_until_healthy(url: str, proc: subprocess.Popen[bytes], log_path: Path, seconds: float) -> None:
-    """Until `accord serve` at `url` answers /health; its log in the failure if it dies or takes longer."""
+    """Until `accord serve` at `url` answers /health; its log in the failure if it dies or takes longer. The answer
+    counts only once its gunicorn has said it listens there: `free_port` gives a port free at that moment, and
+    another test's server (on another xdist worker) can take it first; /health then answered from that one."""
     deadline = time.monotonic() + seconds
     while True:
         try:
             with urllib.request.urlopen(f"{url}/health", timeout=5) as r:
-                if r.read() == b"ok":
+                if r.read() == b"ok" and f"Listening at: {url} " in log_path.read_text(errors="replace"):
                     return
         except OSError:
             pass

@@ -1,5 +1,7 @@
 """What every real-browser test shares: Debian's chromium driven by Playwright, and a real `accord serve`
-on a fresh data directory (gunicorn, WhiteNoise, the demo loaded at first start)."""
+(gunicorn, WhiteNoise) on a copy of the installation template, the demo installation a first start leaves
+(tests/processes.py); test_own_sessions_browser.py starts on an empty data directory, the first start itself
+(migrate, load the demo)."""
 
 from __future__ import annotations
 

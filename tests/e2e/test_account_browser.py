@@ -10,13 +10,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from django_otp.oath import TOTP
 
 from tests.e2e.conftest import accord_serve
-from tests.processes import free_port
+from tests.processes import free_port, fresh_installation
 
 NEW_PASSWORD = "Lanzhou-reactor-1960-dawn"
 
@@ -40,12 +41,12 @@ class Inbox:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Inbox]]:
+def served(tmp_path_factory: pytest.TempPathFactory, installation_template: Path) -> Iterator[tuple[str, Inbox]]:
     inbox = Inbox()
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
     try:
-        data = tmp_path_factory.mktemp("account-serve-data")
+        data = fresh_installation(installation_template, tmp_path_factory.mktemp("account-serve-data"))
         with accord_serve(
             data, ACCORD_EMAIL_HOST="127.0.0.1", ACCORD_EMAIL_PORT=str(smtp.port), ACCORD_EMAIL_FROM="accord@test"
         ) as (url, env):

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import accord_serve
+from tests.processes import fresh_installation
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with accord_serve(tmp_path_factory.mktemp("import-data")) as (url, _env):
+def site(tmp_path_factory: pytest.TempPathFactory, installation_template: Path) -> Iterator[str]:
+    with accord_serve(fresh_installation(installation_template, tmp_path_factory.mktemp("import-data"))) as (url, _env):
         yield url
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import SCREENSHOTS, accord_serve
+from tests.processes import fresh_installation
 
 PROTOCOL = (
     "Protocol on Joint Scientific and Technological Research by China and the Soviet Union and Soviet Assistance "
@@ -19,8 +20,9 @@ FILE = "编号,项目名称,开始日期,备注\nB-1,浏览器联合研究一,20
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with accord_serve(tmp_path_factory.mktemp("mapping-data")) as (url, _env):
+def site(tmp_path_factory: pytest.TempPathFactory, installation_template: Path) -> Iterator[str]:
+    data = fresh_installation(installation_template, tmp_path_factory.mktemp("mapping-data"))
+    with accord_serve(data) as (url, _env):
         yield url
 
 

@@ -15,6 +15,7 @@ PASSWORD = "accord-demo-cn-observer"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # An empty data directory: the first start itself (migrated, the demo loaded), which the other modules skip.
     with accord_serve(tmp_path_factory.mktemp("own-sessions-serve-data")) as (url, _env):
         yield url
 

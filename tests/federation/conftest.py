@@ -7,6 +7,7 @@ directory's service, so "nothing applied" is checked in the database.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,6 +17,8 @@ from accord.directory.models import Person
 from accord.directory.services import create_person
 from accord.federation import envelope, protocol, services
 from accord.signing.crypto import b64, raw_public
+from tests.federation.nodes import empty_node_template
+from tests.reliability.conftest import Instance
 
 
 class FakePeer:
@@ -94,3 +97,10 @@ def outgoing(monkeypatch) -> list[dict[str, Any]]:
 def people(*names: str) -> list[str]:
     """Which of these people exist (in the database)."""
     return [n for n in names if Person.objects.filter(name__en=n).exists()]
+
+
+@pytest.fixture(scope="session")
+def empty_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
+    """The two-node modules' Soviet node before its first start, built once per test process (nodes.py)."""
+    with empty_node_template(tmp_path_factory.mktemp("federation")) as template:
+        yield template

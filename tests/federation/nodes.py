@@ -1,10 +1,11 @@
 """Two real installations as two nodes, for the tests that run `accord serve` and `accord` processes: China's node
-a copy of the demo installation on SQLite, the Soviet node an empty installation on PostgreSQL when the suite runs
-on PostgreSQL (a database of its own, named after the suite's), on SQLite otherwise; and what the tests do with
+a copy of the demo installation on SQLite, the Soviet node an empty installation on PostgreSQL (a database of its
+own) whenever a PostgreSQL server is at hand, on SQLite otherwise (see `su_server`); and what the tests do with
 them: trust each other, carry the messages across (HTTP or files), read their rows, call their API."""
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import uuid
@@ -16,32 +17,92 @@ from typing import Any
 import requests
 
 from tests.processes import fresh_installation
-from tests.reliability.conftest import Instance, _pg_admin, _pg_base
+from tests.reliability.conftest import Instance, _pg_admin, _pg_params
 
 HANDOVER = {"ACCORD_FEDERATION_HANDOVER": "1"}  # a fresh node taking over its side's records (docs/federation.md)
 
 
+def _su_server_url() -> str:
+    """The URL whose server holds the Soviet node's database: the suite's own when it runs on PostgreSQL, else the
+    one ACCORD_TEST_POSTGRES_URL names (scripts/test sets it for its SQLite pass, where these modules run)."""
+    own = os.environ.get("ACCORD_DATABASE_URL", "")
+    return own if _pg_params(own) else os.environ.get("ACCORD_TEST_POSTGRES_URL", "")
+
+
+@functools.cache
+def su_server() -> dict[str, Any] | None:
+    """Connection parameters of the PostgreSQL server the Soviet node's database goes on, or None: SQLite, when no
+    server is named or the one named does not answer. Under ACCORD_REQUIRE_POSTGRES=1 (CI) that is a failure."""
+    url = _su_server_url()
+    params = _pg_params(url)
+    required = os.environ.get("ACCORD_REQUIRE_POSTGRES") == "1"
+    if params is None:
+        assert not required, (
+            "ACCORD_REQUIRE_POSTGRES=1: the Soviet node must be on PostgreSQL; set ACCORD_TEST_POSTGRES_URL "
+            "(scripts/test does)"
+        )
+        return None
+    try:
+        _pg_admin({**params, "connect_timeout": 3}, "SELECT 1")
+    except Exception as exc:  # any failure to reach the server: psycopg's OperationalError, a refused socket
+        assert not required, f"ACCORD_REQUIRE_POSTGRES=1: PostgreSQL at {url} does not answer: {exc}"
+        return None
+    return params
+
+
+def su_vendor() -> str:
+    """The database the Soviet node of `two_nodes` is on."""
+    return "postgresql" if su_server() else "sqlite"
+
+
 def _scratch_name() -> str:
-    """A database name beside the suite's own (which names the session's databases: h_<helper>... on a shared
-    server), unique to this run."""
+    """A database name beside the one the server's URL names (h_<helper>... on a shared server; "accord" for the
+    maintenance database), unique to this run."""
     import dj_database_url
 
-    base = dj_database_url.parse(os.environ["ACCORD_DATABASE_URL"]).get("NAME") or "accord"
-    return f"{base}_fed_{secrets.token_hex(4)}"
+    base = dj_database_url.parse(_su_server_url()).get("NAME") or "accord"
+    return f"{'accord' if base == 'postgres' else base}_fed_{secrets.token_hex(4)}"
+
+
+EMPTY_NODE_STEPS = (("migrate", "-v0"), ("createcachetable",))  # what `accord serve --no-demo` does to an empty one
 
 
 @contextmanager
-def two_nodes(tmp_path: Path, installation_template: Path) -> Iterator[tuple[Instance, Instance]]:
-    """China's node (the demo installation, SQLite) and the Soviet node (empty; PostgreSQL in the PostgreSQL pass)."""
-    cn = Instance(fresh_installation(installation_template, tmp_path / "cn"))
-    pg = _pg_base()
-    (tmp_path / "su").mkdir()
-    su = Instance(tmp_path / "su")
+def empty_node_template(root: Path) -> Iterator[Instance]:
+    """An installation as `accord serve --no-demo` leaves a new one (migrated, the cache table made, no records) on
+    the Soviet node's database (`su_server`), built once in `root` and copied for each Soviet node (`two_nodes`): a
+    data directory, and on PostgreSQL a database that each node's is created from (CREATE DATABASE ... TEMPLATE).
+    Migrating from nothing costs a process 11 s of CPU, a minute and more of a busy machine; a copy, under a second.
+    Dropped at the end."""
+    pg = su_server()
+    template = Instance(root / "empty-node", _scratch_name() if pg else None, pg)
+    template.data_dir.mkdir(parents=True)
     if pg is not None:
-        su = Instance(tmp_path / "su", _scratch_name(), pg)
-        _pg_admin(pg, "CREATE DATABASE {}", su.database or "")
+        _pg_admin(pg, "CREATE DATABASE {}", template.database or "")
+    try:
+        for step in EMPTY_NODE_STEPS:
+            template.accord(*step)
+        yield template
+    finally:
+        if pg is not None:
+            _pg_admin(pg, "DROP DATABASE IF EXISTS {} WITH (FORCE)", template.database or "")
+
+
+@contextmanager
+def two_nodes(tmp_path: Path, china: Path, empty_node: Instance) -> Iterator[tuple[Instance, Instance]]:
+    """China's node (a copy of `china`: the installation template, the demo on SQLite, or a module's own copy of it
+    made once) and the Soviet node (a copy of `empty_node`: no records; PostgreSQL when a server is at hand:
+    `su_server`). At the end the Soviet node's processes have used its database only (no SQLite file beside it on
+    PostgreSQL)."""
+    cn = Instance(fresh_installation(china, tmp_path / "cn"))
+    su = Instance(fresh_installation(empty_node.data_dir, tmp_path / "su"))
+    pg = empty_node.pg
+    if pg is not None:
+        su = Instance(su.data_dir, _scratch_name(), pg)
+        _pg_admin(pg, "CREATE DATABASE {} TEMPLATE {}", su.database or "", empty_node.database or "")
     try:
         yield cn, su
+        assert (su.data_dir / "accord.sqlite3").exists() == (su.vendor == "sqlite"), "the Soviet node's database"
     finally:
         if pg is not None and su.database:
             _pg_admin(pg, "DROP DATABASE IF EXISTS {} WITH (FORCE)", su.database)

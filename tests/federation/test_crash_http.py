@@ -25,8 +25,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation-two-nodes")]
 
 
 @pytest.fixture
-def nodes(tmp_path: Path, installation_template: Path) -> Iterator[tuple[Instance, Instance]]:
-    with two_nodes(tmp_path, installation_template) as pair:
+def nodes(tmp_path: Path, installation_template: Path, empty_node: Instance) -> Iterator[tuple[Instance, Instance]]:
+    with two_nodes(tmp_path, installation_template, empty_node) as pair:
         yield pair
 
 

@@ -1,7 +1,7 @@
 """The seed's cycle between two real nodes, each side acting on its own node only: China's node (`accord serve` on
 SQLite, the demo installation: the Protocol, its parties and the 1960 plan as China registered them) and the Soviet
-node (`accord serve` on PostgreSQL in the PostgreSQL pass, empty at the start). Each side's accounts exist only
-on its node, and every act goes through that node's API with the account's token (or its operator's CLI):
+node (`accord serve` on PostgreSQL whenever a server is at hand, empty at the start). Each side's accounts exist
+only on its node, and every act goes through that node's API with the account's token (or its operator's CLI):
 
 China drafts the next plan from the signed 1960 plan and proposes it; the Soviet side sees it and proposes a
 change (an item's objectives, which sends the plan back to draft) and proposes it again; both approve the same
@@ -28,11 +28,13 @@ from tests.federation.nodes import (
     add_account,
     carry_by_files,
     internal_uids,
+    su_vendor,
     trust_each_other,
     two_nodes,
     uid_text,
 )
-from tests.reliability.conftest import Instance, _pg_base, server_errors, serving
+from tests.processes import fresh_installation
+from tests.reliability.conftest import Instance, server_errors, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation-two-nodes")]
 
@@ -41,9 +43,18 @@ SU_PASSPHRASE = "aleksenko-own-node-passphrase"
 MOSCOW = {"en": "Moscow", "zh": "莫斯科", "ru": "Москва"}
 
 
+@pytest.fixture(scope="module")
+def china(tmp_path_factory: pytest.TempPathFactory, installation_template: Path) -> Path:
+    """China's node as both transports start it, made once: the demo installation without the Soviet accounts
+    (each side's accounts on its own node only; `accord demo --remove-accounts` costs a process 8 s of CPU)."""
+    base = Instance(fresh_installation(installation_template, tmp_path_factory.mktemp("cycle") / "cn"))
+    base.accord("demo", "--remove-accounts")
+    return base.data_dir
+
+
 @pytest.fixture
-def nodes(tmp_path: Path, installation_template: Path) -> Iterator[tuple[Instance, Instance]]:
-    with two_nodes(tmp_path, installation_template) as pair:
+def nodes(tmp_path: Path, china: Path, empty_node: Instance) -> Iterator[tuple[Instance, Instance]]:
+    with two_nodes(tmp_path, china, empty_node) as pair:
         yield pair
 
 
@@ -56,9 +67,7 @@ def _one(instance: Instance, query: str) -> str:
 @pytest.mark.parametrize("transport", ["http", "files"])
 def test_the_seed_cycle_between_two_nodes(nodes, tmp_path, transport):
     cn, su = nodes
-    assert su.vendor == ("postgresql" if _pg_base() else "sqlite")
-    # Each side's accounts on its own node only: the demo's Soviet accounts leave China's node.
-    cn.accord("demo", "--remove-accounts")
+    assert su.vendor == su_vendor()
     with ExitStack() as stack:
         quiet = {"ACCORD_FEDERATION_SYNC_SECONDS": "off"}  # the test carries the messages, not the worker's schedule
         su_server = stack.enter_context(serving(su, workers=2, extra_env=quiet, extra_args=("--no-demo",)))

@@ -1,17 +1,18 @@
 """Moving a hosted installation to two nodes, by files only: the demo installation (both sides kept in one, as
-`make run` leaves it) becomes the Chinese node, a fresh installation the Soviet node; one `outbox export` on the
-Chinese node and one `inbox import` on the Soviet node carry the Protocol, its plans and the 1960 plan's two
-signatures across, and none of China's internal records. Real `accord` processes, no server: a file is the
-transport a closed network has."""
+`make run` leaves it) becomes the Chinese node, a fresh installation the Soviet node (on PostgreSQL whenever a
+server is at hand: tests/federation/nodes.py); one `outbox export` on the Chinese node and one `inbox import` on
+the Soviet node carry the Protocol, its plans and the 1960 plan's two signatures across, and none of China's
+internal records. Real `accord` processes, no server: a file is the transport a closed network has."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.processes import fresh_installation
+from tests.federation.nodes import HANDOVER, tables_with, two_nodes, uid_text
 from tests.reliability.conftest import Instance
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation-two-nodes")]
@@ -24,31 +25,29 @@ class _TakingOver(Instance):
 
     @property
     def env(self) -> dict[str, str]:
-        return super().env | {"ACCORD_FEDERATION_HANDOVER": "1"}
+        return super().env | HANDOVER
 
 
-def _tables_with_visibility(node: Instance) -> list[str]:
-    return [
-        name
-        for (name,) in node.sql(
-            "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) p "
-            "WHERE m.type = 'table' AND p.name = 'visibility'"
-        )
-    ]
+def _rows(node: Instance, query: str) -> list[tuple[object, ...]]:
+    """`query`'s rows with the global id first, as the dashed text whichever database the node is on."""
+    return [(uid_text(uid), *rest) for uid, *rest in node.sql(query)]
 
 
 def _state(node: Instance, tables: list[str]) -> list[tuple[str, int]]:
     return [(t, node.sql(f"SELECT count(*) FROM {t}")[0][0]) for t in tables]
 
 
-def test_the_demo_installation_becomes_the_chinese_node_and_a_fresh_one_the_soviet_node(
-    tmp_path: Path, installation_template: Path
-) -> None:
-    cn = Instance(fresh_installation(installation_template, tmp_path / "cn"))  # the demo, as `make run` has it
-    su = _TakingOver(tmp_path / "su")
-    su.data_dir.mkdir()
-    su.accord("migrate", "-v0")
+@pytest.fixture
+def nodes(tmp_path: Path, installation_template: Path, empty_node: Instance) -> Iterator[tuple[Instance, Instance]]:
+    """China's node the demo, as `make run` has it; the Soviet node a new installation (migrated), taking over."""
+    with two_nodes(tmp_path, installation_template, empty_node) as (cn, su):
+        yield cn, _TakingOver(su.data_dir, su.database, su.pg)
 
+
+def test_the_demo_installation_becomes_the_chinese_node_and_a_fresh_one_the_soviet_node(
+    tmp_path: Path, nodes: tuple[Instance, Instance]
+) -> None:
+    cn, su = nodes
     cn.accord("node", "init", "--party", "CN")
     su.accord("node", "init", "--party", "SU")
     cn_node = json.loads(cn.accord("node", "show", "--json").stdout)
@@ -61,7 +60,7 @@ def test_the_demo_installation_becomes_the_chinese_node_and_a_fresh_one_the_sovi
     assert "for su" in cn.accord("outbox", "export", "su", "-o", str(outfile)).stdout
 
     # One changed byte (in the body of a message the Soviet node would apply): refused first, nothing changes.
-    tables = [*_tables_with_visibility(su), "core_changerecord", "directory_party", "federation_inmessage"]
+    tables = [*tables_with(su, "visibility"), "core_changerecord", "directory_party", "federation_inmessage"]
     before = _state(su, tables)
     data = outfile.read_bytes()
     at = data.index(b'"Wu Heng') + 2
@@ -76,16 +75,16 @@ def test_the_demo_installation_becomes_the_chinese_node_and_a_fresh_one_the_sovi
     assert "applied" in imported and " 0 applied," not in imported
 
     # The Protocol, its plans, and both signatures of the 1960 plan.
-    agreements = su.sql("SELECT uid FROM agreements_agreement")
-    assert agreements == cn.sql("SELECT uid FROM agreements_agreement") and len(agreements) == 1
-    plans = "SELECT uid, status, version FROM programmes_plan ORDER BY uid"
-    assert su.sql(plans) == cn.sql(plans) and len(su.sql(plans)) == 2
+    agreements = _rows(su, "SELECT uid FROM agreements_agreement")
+    assert agreements == _rows(cn, "SELECT uid FROM agreements_agreement") and len(agreements) == 1
+    plans = "SELECT uid, status, version FROM programmes_plan"
+    assert sorted(_rows(su, plans)) == sorted(_rows(cn, plans)) and len(su.sql(plans)) == 2
     signatures = (
         "SELECT s.uid, p.code, s.signature FROM agreements_signature s JOIN directory_party p ON p.id = s.party_id "
         "JOIN programmes_plan pl ON pl.id = s.target_id WHERE pl.uid = '{}' ORDER BY p.code"
     ).format(PLAN_1960.replace("-", ""))
     assert [row[1] for row in su.sql(signatures)] == ["CN", "SU"]
-    assert su.sql(signatures) == cn.sql(signatures)
+    assert _rows(su, signatures) == _rows(cn, signatures)
 
     # Each node's signed bundle of the 1960 plan carries the same content hash, and verifies on each node.
     hashes = []
@@ -104,7 +103,7 @@ def test_the_demo_installation_becomes_the_chinese_node_and_a_fresh_one_the_sovi
     assert internal
     for (uid,) in internal:
         assert su.sql(f"SELECT count(*) FROM core_journalentry WHERE uid = '{uid}'") == [(0,)]
-    for table in _tables_with_visibility(su):
+    for table in tables_with(su, "visibility"):
         assert su.sql(f"SELECT count(*) FROM {table} WHERE visibility = 'internal'") == [(0,)], table
 
     # The way back: the Soviet node corrects its own exchange and reports progress; one file carries both to the
@@ -114,10 +113,10 @@ def test_the_demo_installation_becomes_the_chinese_node_and_a_fresh_one_the_sovi
     assert "2 message(s) for cn" in su.accord("outbox", "export", "cn", "-o", str(back)).stdout
     assert "2 applied" in cn.accord("inbox", "import", str(back)).stdout
     exchange = "SELECT uid, version, sent_reference FROM programmes_exchange WHERE sent_reference = 'dispatch 60/17'"
-    assert cn.sql(exchange) == su.sql(exchange) and len(cn.sql(exchange)) == 1
+    assert _rows(cn, exchange) == _rows(su, exchange) and len(cn.sql(exchange)) == 1
     report = "SELECT r.uid, p.code FROM programmes_progressreport r JOIN directory_party p ON p.id = r.owner_party_id "
-    report += "WHERE r.narrative LIKE '%60/17%'"
-    assert cn.sql(report) == su.sql(report) and [code for _uid, code in cn.sql(report)] == ["SU"]
+    report += "WHERE CAST(r.narrative AS TEXT) LIKE '%60/17%'"
+    assert _rows(cn, report) == _rows(su, report) and [code for _uid, code in cn.sql(report)] == ["SU"]
     shown = json.loads(cn.accord("shell", "-c", SHOWN_ON_CN).stdout.strip().splitlines()[-1])
     assert shown == {"kept_by": True, "last_received_from_su": True, "edit": False}
 

@@ -1,5 +1,5 @@
 """Two real installations, each its own node: `accord serve` for China on SQLite (the demo) and for the Soviet side
-on PostgreSQL (on SQLite too when the suite has no PostgreSQL), empty, taking over its side's records; two data
+on PostgreSQL (on SQLite too when no server is at hand), empty, taking over its side's records; two data
 dirs, two ports. They trust each other's key, sync over HTTP (the shared records travel, chain heads are
 witnessed), refuse a request from an unknown key and a file with one changed byte, and `accord verify` stays ok
 on both."""
@@ -19,15 +19,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from accord.federation import envelope
 from accord.signing.crypto import b64, raw_public
-from tests.federation.nodes import head, two_nodes
-from tests.reliability.conftest import Instance, _pg_base, serving
+from tests.federation.nodes import head, su_vendor, two_nodes
+from tests.reliability.conftest import Instance, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation-two-nodes")]
 
 
 @pytest.fixture
-def nodes(tmp_path: Path, installation_template: Path) -> Iterator[tuple[Instance, Instance]]:
-    with two_nodes(tmp_path, installation_template) as pair:
+def nodes(tmp_path: Path, installation_template: Path, empty_node: Instance) -> Iterator[tuple[Instance, Instance]]:
+    with two_nodes(tmp_path, installation_template, empty_node) as pair:
         yield pair
 
 
@@ -56,7 +56,7 @@ def _post_signed_by_a_stranger(url: str, body: bytes) -> tuple[int, dict, str]:
 
 def test_two_nodes_exchange_chain_heads_and_refuse_strangers_and_tampered_files(nodes, tmp_path):
     cn, su = nodes
-    assert su.vendor == ("postgresql" if _pg_base() else "sqlite")
+    assert su.vendor == su_vendor()
     with ExitStack() as stack:
         # The Soviet node starts empty (migrated, no demo) and takes over its side's records from China's file.
         handover = {"ACCORD_FEDERATION_HANDOVER": "1"}

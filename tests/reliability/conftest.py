@@ -26,7 +26,11 @@ from tests.processes import free_port, fresh_installation, wait_until_healthy
 
 def _pg_base() -> dict[str, Any] | None:
     """Connection parameters of the suite's PostgreSQL server, or None when the suite runs on SQLite."""
-    url = os.environ.get("ACCORD_DATABASE_URL")
+    return _pg_params(os.environ.get("ACCORD_DATABASE_URL", ""))
+
+
+def _pg_params(url: str) -> dict[str, Any] | None:
+    """Connection parameters of the PostgreSQL server `url` names, or None when it names none."""
     if not url:
         return None
     import dj_database_url
@@ -205,29 +209,42 @@ def serving(
     port: int | None = None,
 ) -> Iterator[Server]:
     """`accord serve` on a free loopback port (or `port`: a server started again where it was); stopped (SIGTERM,
-    then SIGKILL) when the block ends."""
-    port = port or free_port()
-    log = instance.data_dir / f"serve-{port}.log"
+    then SIGKILL) when the block ends. A free port another worker's server took first: started again on another."""
     env = {**instance.env, **(extra_env or {})}
-    with open(log, "wb") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "accord", "serve", "--port", str(port), "--workers", str(workers), *extra_args],
-            env=env,
-            stdout=fh,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server(f"http://127.0.0.1:{port}", proc, log)
+    attempts = 1 if port else 3
+    for attempt in range(attempts):
+        chosen = port or free_port()
+        log = instance.data_dir / f"serve-{chosen}.log"
+        with open(log, "wb") as fh:
+            command = ["serve", "--port", str(chosen), "--workers", str(workers), *extra_args]
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "accord", *command],
+                env=env,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+            )
+        server = Server(f"http://127.0.0.1:{chosen}", proc, log)
+        try:
+            # collectstatic compresses every static file at each start: slow when busy
+            wait_until_healthy(server.url, proc, log, 600)
+            break
+        except AssertionError:
+            _stop(proc)
+            if attempt + 1 == attempts or "Address already in use" not in server.log_text():
+                raise
     try:
-        # collectstatic compresses every static file at each start: slow when busy
-        wait_until_healthy(server.url, proc, log, 600)
         yield server
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def server_errors(log_text: str) -> list[str]:
