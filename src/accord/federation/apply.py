@@ -192,7 +192,7 @@ def _sender(change: dict[str, Any], sender_party: str, peer_name: str) -> tuple[
     if returned_by:  # the one way our own party's changes come in: returned to us, signed by our own key
         if sender is None or local_id is None or sender.pk != local_id:
             raise ChangeRefused(f"a returned change is this node's own party's, not {sender_party!r}'s")
-        return sender, PeerNode(sender.pk, sender.code, peer_name, returned_by=returned_by), local_id  # type: ignore[arg-type]
+        return sender, PeerNode(sender.pk, sender.code, peer_name, returned_by=returned_by), local_id
     introduced = _introduces_a_party(change, sender_party, known=sender is not None, local_known=local_id is not None)
     if sender is None and not introduced:
         raise ChangeRefused(f"the sending party {sender_party!r} is not known here")

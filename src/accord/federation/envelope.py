@@ -208,7 +208,7 @@ def check_batch(obj: dict[str, Any]) -> dict[str, Any]:
     if "return_from" in ack and (not isinstance(ack["return_from"], int) or ack["return_from"] < 1):
         raise Malformed("batch: ack's return_from is a positive integer")
     returned = obj.get("returned", [])
-    if not isinstance(returned, list) or "returned" in obj and not returned:
+    if not isinstance(returned, list) or ("returned" in obj and not returned):
         raise Malformed("batch: returned is a non-empty list when present")
     back = [m.get("seq") if isinstance(m, dict) else None for m in returned]
     if any(not isinstance(s, int) for s in back) or back != sorted(set(back)):  # type: ignore[type-var]
