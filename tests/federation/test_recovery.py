@@ -169,6 +169,40 @@ def test_a_restored_sender_gets_its_lost_changes_back_by_files_and_nothing_twice
     assert verify().ok, verify().problems
 
 
+def test_one_sync_over_http_recovers(seed, cn, su, restored, monkeypatch):
+    """`accord sync` (push, pull, push), the Soviet node answering as its endpoints do."""
+    from accord.federation import transport
+
+    lost_uid, new_uid, m, n = restored
+    asked = []
+
+    def post(peer_: Peer, path: str, body: bytes) -> bytes:
+        if path == transport.PULL_PATH:
+            return su.file()
+        refused = None
+        try:
+            su.take(body)
+        except AssertionError as exc:
+            refused = str(exc)
+        asked.append(su.return_from)
+        ack = {"seq": len(su.applied), "head": su.cn_head}
+        answer = {"protocol": envelope.PROTOCOL, "type": "ack", "from": su.node_id, "to": cn.node_id, "ack": ack,
+                  "applied": 0, "duplicates": 0, "held": [], "refused": refused}  # fmt: skip
+        return envelope.canonical(envelope.signed(su.key, answer))
+
+    monkeypatch.setattr(transport, "_post", post)
+    transport.sync(peer())
+    # Refused; the ask (no message); after the pull returned them, the renumbered change (and the push's last
+    # round, with nothing left).
+    assert asked[:3] == [None, m + 1, None] and set(asked[3:]) <= {None}
+    assert Organisation.objects.get(uid=lost_uid).version == 2
+    assert [su.applied[s]["body"]["uid"] for s in (n + 1,)] == [str(new_uid)]
+    p = peer()
+    assert (p.lost_from, p.out_seq, p.last_error) == (None, n + 1, "")
+    assert p.outbox.filter(acked_at__isnull=True).count() == 0
+    assert verify().ok
+
+
 def test_a_returned_message_not_signed_by_us_is_refused_and_nothing_applied(seed, cn, su, restored):
     lost_uid, _new, m, n = restored
     take(su.file())  # asks
