@@ -220,7 +220,7 @@ def take_ack(peer: Peer, ack: dict[str, Any]) -> None:
         peer.return_from = return_from
     through = ack["seq"]
     if peer.lost_from is None and ack["seq"] > peer.out_seq:
-        _start_recovery(peer, ack["seq"], ack["head"])
+        _start_recovery(peer, ack["seq"])
     if peer.lost_from is not None:
         through = min(through, peer.lost_from - 1)  # ours numbered after the restore collide: not acknowledged
         if ack["seq"] > (peer.lost_through or 0):
@@ -262,7 +262,7 @@ def recovery_note(peer: Peer) -> str:
     )
 
 
-def _start_recovery(peer: Peer, through: int, head: dict[str, Any] | None) -> None:
+def _start_recovery(peer: Peer, through: int) -> None:
     """The peer applied our messages through `through`, more than we numbered: ask for them back from the first
     one it may hold that we do not know it applied (those we still hold are compared when they come back)."""
     first = peer.outbox.filter(acked_at__isnull=True).order_by("seq").values_list("seq", flat=True).first()
