@@ -25,13 +25,13 @@ from accord.directory.models import Organisation, Party
 cn = Party.objects.get(code="CN")
 with acting_as(Actor(None, "cli:china-operator", "recovery-test", system=True)):
     made = records.create(Organisation, party=cn, owner_party=cn, visibility=Visibility.BILATERAL, kind="institute",
-                          name={"en": "NAME"})
-    RENAME
+                          name={"en": "TITLE"})
+    THEN
 """
-LOST = CHINA_ACTS.replace("NAME", "Institute of Lost Work").replace(
-    "RENAME", 'records.update(made, expected_version=1, name={"en": "Institute of Lost Work, renamed"})'
+LOST = CHINA_ACTS.replace("TITLE", "Institute of Lost Work").replace(
+    "THEN", 'records.update(made, expected_version=1, name={"en": "Institute of Lost Work, renamed"})'
 )
-NEW = CHINA_ACTS.replace("NAME", "Institute of Work after the Restore").replace("RENAME", "pass")
+NEW = CHINA_ACTS.replace("TITLE", "Institute of Work after the Restore").replace("THEN", "pass")
 
 
 @pytest.fixture
