@@ -11,11 +11,15 @@ The rules, in order (each refusal names what and why, and nothing is applied):
 - a shared record (no side: an agreement, a plan and its items) is changed only by a party to its agreement, and
   only on the version we hold: a change made on another version is recorded as a Conflict, not applied, and
   both sides decide it in the pages (federation.conflicts);
+- recovery (apply_returned): our own party's changes, which a peer returns to this node after it was restored from
+  an older backup, signed by our own key (the transport checks it), are applied as our own party's, recorded as
+  returned by that peer; nothing else comes in as our own party's;
 - a signature, its seal and the content it signs are checked with signing's own check once all three are here.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import uuid
 from collections import defaultdict
@@ -67,6 +71,8 @@ ONE_AT_A_TIME = frozenset(
 GROUP = 900  # creates applied as one group at most (ids per IN (...) well below both databases' limits)
 
 log = logging.getLogger("accord.federation")
+# While apply_returned runs: the party code of the peer returning our own changes to us.
+_returned_by: contextvars.ContextVar[str] = contextvars.ContextVar("accord_federation_returned_by", default="")
 
 
 def apply_change(body: dict[str, Any], sender_party: str, peer_name: str) -> None:
@@ -104,6 +110,19 @@ def apply_changes(bodies: list[dict[str, Any]], sender_party: str, peer_name: st
             else:
                 _one(index, change, sender_party, peer_name)
         _apply_run(run, sender_party, peer_name)
+
+
+def apply_returned(bodies: list[dict[str, Any]], peer_name: str, peer_party: str) -> None:
+    """See federation.protocol: our own changes, returned by the peer `peer_name` (of `peer_party`), applied again
+    as apply_changes applies a peer's, as our own party's."""
+    code = local_party_code()
+    if not code:
+        raise ChangeRefused("this installation is not a node of one party: nothing can be returned to it")
+    token = _returned_by.set(peer_party)
+    try:
+        apply_changes(bodies, code, peer_name)
+    finally:
+        _returned_by.reset(token)
 
 
 def _at(exc: ChangeRefused, index: int) -> ChangeRefused:
@@ -169,6 +188,11 @@ def _sender(change: dict[str, Any], sender_party: str, peer_name: str) -> tuple[
     """Who sends `change`: its party (as we hold it), the node acting for it, and our own party's id."""
     sender = _party(sender_party)
     local_id = local_party_id()
+    returned_by = _returned_by.get()
+    if returned_by:  # the one way our own party's changes come in: returned to us, signed by our own key
+        if sender is None or local_id is None or sender.pk != local_id:
+            raise ChangeRefused(f"a returned change is this node's own party's, not {sender_party!r}'s")
+        return sender, PeerNode(sender.pk, sender.code, peer_name, returned_by=returned_by), local_id
     introduced = _introduces_a_party(change, sender_party, known=sender is not None, local_known=local_id is not None)
     if sender is None and not introduced:
         raise ChangeRefused(f"the sending party {sender_party!r} is not known here")
@@ -525,6 +549,8 @@ class _Apply:
         self._mark(change["version"], deleted=True)
 
     def _mark(self, version: int, *, deleted: bool = False) -> None:
+        if self.node.returned_by:
+            return  # our own record, returned: not one kept by another party's node
         _received([self.change], self.sender.pk, self.node.peer_name, [version], deleted=deleted)
 
     # --- joint acts --------------------------------------------------------------------------------------
@@ -671,7 +697,8 @@ class _ApplyMany:
         except RecordsInvalid as exc:
             first = min(exc.errors)
             raise ChangeRefused(f"{appliers[first].what}: {ValidationFailed(exc.errors[first])}") from None
-        _received(changes, self.sender.pk, self.node.peer_name, [o.version for o in objs])  # type: ignore[attr-defined]
+        if not self.node.returned_by:  # our own records, returned, are not another node's
+            _received(changes, self.sender.pk, self.node.peer_name, [o.version for o in objs])  # type: ignore[attr-defined]
 
 
 def _prefetch_parents(model: type[models.Model], rows: list[dict[str, Any]]) -> None:

@@ -109,11 +109,11 @@ def _head(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
-def _require(obj: dict[str, Any], kind: str, members: set[str]) -> None:
+def _require(obj: dict[str, Any], kind: str, members: set[str], optional: frozenset[str] = frozenset()) -> None:
     if obj.get("protocol") != PROTOCOL or obj.get("type") != kind:
         raise Malformed(f"is not a {kind} of {PROTOCOL}")
     missing = sorted(members - set(obj))
-    extra = sorted(set(obj) - members)
+    extra = sorted(set(obj) - members - optional)
     problems = [f"missing {', '.join(missing)}"] if missing else []
     problems += [f"unknown {', '.join(extra)}"] if extra else []
     if problems:
@@ -124,6 +124,8 @@ def _require(obj: dict[str, Any], kind: str, members: set[str]) -> None:
 
 MESSAGE_MEMBERS = {"protocol", "type", "from", "to", "seq", "head", "body", "signature"}
 BATCH_MEMBERS = {"protocol", "type", "from", "to", "at", "head", "ack", "messages", "signature"}
+# Recovery (docs/federation.md): the recipient's own messages that it lost, returned; only when it asked.
+BATCH_OPTIONAL = frozenset({"returned"})
 
 
 def make_message(
@@ -166,35 +168,51 @@ def make_batch(
     ack: dict[str, Any],
     messages: list[dict[str, Any]],
     at: int | None = None,
+    returned: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    return signed(
-        key,
-        {
-            "protocol": PROTOCOL,
-            "type": "batch",
-            "from": sender,
-            "to": recipient,
-            "at": int(at or time.time()),
-            "head": head,
-            "ack": ack,
-            "messages": messages,
-        },
-    )
+    """`ack` may carry "return_from" (we lost our messages from that number: return them); `returned`: the
+    recipient's own messages it asked for, as it signed them (left out when there are none)."""
+    batch = {
+        "protocol": PROTOCOL,
+        "type": "batch",
+        "from": sender,
+        "to": recipient,
+        "at": int(at or time.time()),
+        "head": head,
+        "ack": ack,
+        "messages": messages,
+    }
+    if returned:
+        batch["returned"] = returned
+    return signed(key, batch)
 
 
 def check_batch(obj: dict[str, Any]) -> dict[str, Any]:
     """The shape of a batch (before its signature, which needs the sender's key, is checked)."""
-    _require(obj, "batch", BATCH_MEMBERS)
+    _require(obj, "batch", BATCH_MEMBERS, BATCH_OPTIONAL)
     if not isinstance(obj["from"], str) or not isinstance(obj["to"], str):
         raise Malformed("batch: from and to are node ids")
     if not isinstance(obj["at"], int):
         raise Malformed("batch: at is a time in seconds")
     _head(obj["head"], "batch head")
     ack = obj["ack"]
-    if not isinstance(ack, dict) or set(ack) != {"seq", "head"} or not isinstance(ack["seq"], int) or ack["seq"] < 0:
-        raise Malformed("batch: ack is an object with seq (a number) and head")
+    if (
+        not isinstance(ack, dict)
+        or not {"seq", "head"} <= set(ack) <= {"seq", "head", "return_from"}
+        or not isinstance(ack["seq"], int)
+        or ack["seq"] < 0
+    ):
+        raise Malformed("batch: ack is an object with seq (a number), head and, when asking, return_from")
     if ack["head"] is not None:
         _head(ack["head"], "batch ack")
+    if "return_from" in ack and (not isinstance(ack["return_from"], int) or ack["return_from"] < 1):
+        raise Malformed("batch: ack's return_from is a positive integer")
+    returned = obj.get("returned", [])
+    if not isinstance(returned, list) or ("returned" in obj and not returned):
+        raise Malformed("batch: returned is a non-empty list when present")
+    back = [m.get("seq") if isinstance(m, dict) else None for m in returned]
+    if any(not isinstance(s, int) for s in back) or back != sorted(set(back)):  # type: ignore[type-var]
+        raise Malformed("batch: its returned messages are not in ascending order of seq, each once")
     if not isinstance(obj["messages"], list):
         raise Malformed("batch: messages is a list")
     seqs = [m.get("seq") if isinstance(m, dict) else None for m in obj["messages"]]

@@ -49,6 +49,14 @@ class Peer(models.Model):
     out_cursor = models.PositiveBigIntegerField(default=0)
     # Incoming: the last sequence number of this peer's messages applied here.
     in_seq = models.PositiveBigIntegerField(default=0)
+    # Recovery of a node restored from an older backup. Ours: the peer holds our messages lost_from..lost_through,
+    # which our backup did not; we asked it to return them (nothing new is numbered for it meanwhile), and
+    # lost_head is the head of our lost history it acknowledged (not witnessed: our chain never holds it again).
+    # Its: the peer asked us to return its messages from return_from (its ack's "return_from").
+    lost_from = models.PositiveBigIntegerField(null=True, blank=True)
+    lost_through = models.PositiveBigIntegerField(null=True, blank=True)
+    lost_head = models.CharField(max_length=100, blank=True)
+    return_from = models.PositiveBigIntegerField(null=True, blank=True)
     # The peer's chain head as it last told us (witnessing): its change record id and hash.
     head_entry = models.PositiveBigIntegerField(null=True, blank=True)
     head_hash = models.CharField(max_length=64, blank=True)
@@ -96,6 +104,9 @@ class InMessage(models.Model):
     seq = models.PositiveBigIntegerField()
     digest = models.CharField(max_length=64)  # sha256 of the envelope's canonical bytes
     entry = models.BigIntegerField(null=True, blank=True)  # the sender's change record id it carried
+    # The signed message exactly as applied (canonical JSON): returned to its sender if it is restored from an
+    # older backup (blank for messages applied before it was kept).
+    envelope = models.TextField(blank=True, default="")
     applied_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

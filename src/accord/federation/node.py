@@ -84,6 +84,9 @@ class PeerNode:
     is_superuser: bool = False
     pk: None = None
     id: None = None
+    # Recovery: our own party's changes, lost by a restore from an older backup, returned by the peer of this
+    # party code (the node then acts for our own party: party_id and party_code are ours).
+    returned_by: str = ""
 
     def __post_init__(self) -> None:
         sides = frozenset({self.party_id})
@@ -91,6 +94,8 @@ class PeerNode:
         self._accord_principal = Principal(is_authenticated=True, parties=sides, coordinates=sides, signs_for=sides)
 
     def get_username(self) -> str:
+        if self.returned_by:  # starts as that peer's changes do: never sent back to it (federation.changes)
+            return f"{peer_actor_prefix(self.returned_by)}{self.peer_name} (returned {self.party_code}'s own)"
         return f"{peer_actor_prefix(self.party_code)}{self.peer_name}"
 
     def __str__(self) -> str:
@@ -99,4 +104,5 @@ class PeerNode:
 
 def peer_actor(node: PeerNode, entry: Any) -> Actor:
     """The actor a received change is recorded as: the peer, its party and the sender's entry id."""
-    return Actor(None, node.get_username()[:200], f"peer-{node.party_code}-{entry}"[:64], user=node)
+    kind = f"returned-{node.returned_by}" if node.returned_by else f"peer-{node.party_code}"
+    return Actor(None, node.get_username()[:200], f"{kind}-{entry}"[:64], user=node)

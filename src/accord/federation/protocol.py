@@ -17,6 +17,11 @@ peer, carries it by file or HTTP, checks signature, order and replay on arrival,
   transport hands over every message of a batch that is next in order at once); a refusal's `index` names the
   body refused. Runs of creates of one kind are applied set-based (federation.apply).
 
+- `apply_returned(bodies, peer_name, peer_party)`: recovery. Our own party's changes, which this node sent and then
+  lost (restored from an older backup), returned by the peer that applied them (the transport checked they are
+  signed by our own key): applied again like apply_changes, as our own party's, recorded as returned by that
+  peer.
+
 The content half (federation.changes, federation.apply; docs/federation-content.md): a body is
 `{"format": "accord-change/1", "entry", "kind", "uid", "action", "base_version", "version", "owner", "fields"}`,
 every reference in `fields` a global id. A change to a shared record made on another version than ours is not
@@ -55,3 +60,9 @@ def apply_changes(bodies: list[dict[str, Any]], sender_party: str, peer_name: st
     from accord.federation.apply import apply_changes as impl
 
     impl(bodies, sender_party, peer_name)
+
+
+def apply_returned(bodies: list[dict[str, Any]], peer_name: str, peer_party: str) -> None:
+    from accord.federation.apply import apply_returned as impl
+
+    impl(bodies, peer_name, peer_party)

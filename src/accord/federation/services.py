@@ -207,17 +207,40 @@ def _note_error(peer: Peer, reason: str) -> None:
 
 def take_ack(peer: Peer, ack: dict[str, Any]) -> None:
     """What the peer says it holds of ours: messages through `seq` (later ones, acknowledged before, are sent
-    again: a peer restored from an older backup), and our chain head it last received (witnessed)."""
+    again: a peer restored from an older backup), and our chain head it last received (witnessed).
+
+    More of ours than we numbered: this node was restored from an older backup (recovery, docs/federation.md):
+    we ask the peer to return them and number nothing new for it until they are back. Its `return_from`: the
+    peer lost its own messages and asks us to return them (kept until an acknowledgement without it)."""
     now = timezone.now()
-    peer.outbox.filter(seq__lte=ack["seq"], acked_at__isnull=True).update(acked_at=now)
+    return_from = ack.get("return_from")
+    return_from = return_from if isinstance(return_from, int) and return_from >= 1 else None
+    if return_from != peer.return_from:
+        Peer.objects.filter(pk=peer.pk).update(return_from=return_from)
+        peer.return_from = return_from
+    through = ack["seq"]
+    if peer.lost_from is None and ack["seq"] > peer.out_seq:
+        _start_recovery(peer, ack["seq"])
+    if peer.lost_from is not None:
+        through = min(through, peer.lost_from - 1)  # ours numbered after the restore collide: not acknowledged
+        if ack["seq"] > (peer.lost_through or 0):
+            Peer.objects.filter(pk=peer.pk).update(lost_through=ack["seq"])
+            peer.lost_through = ack["seq"]
+    peer.outbox.filter(seq__lte=through, acked_at__isnull=True).update(acked_at=now)
     resent = peer.outbox.filter(seq__gt=ack["seq"], acked_at__isnull=False).update(acked_at=None)
     if resent:
         log.warning("peer %s holds our messages only through %s: %s sent again", peer.name, ack["seq"], resent)
     head = ack["head"]
     if head is None or head["entry"] == 0:
         return
-    AckedHead.objects.get_or_create(peer=peer, entry=head["entry"], hash=head["hash"])
+    if peer.lost_head and peer.lost_head == _head_text(head):
+        return  # the head of our history lost by the restore: our chain never holds it again
     ours = ChangeRecord.objects.filter(pk=head["entry"]).values_list("hash", flat=True).first()
+    if ours != head["hash"] and peer.lost_from is not None:
+        Peer.objects.filter(pk=peer.pk).update(lost_head=_head_text(head))
+        peer.lost_head = _head_text(head)
+        return
+    AckedHead.objects.get_or_create(peer=peer, entry=head["entry"], hash=head["hash"])
     if ours != head["hash"]:
         now_is = "is gone" if ours is None else f"now has hash {ours[:12]}…"
         _note_error(
@@ -225,6 +248,29 @@ def take_ack(peer: Peer, ack: dict[str, Any]) -> None:
             f"{peer.name} holds our chain head #{head['entry']} ({head['hash'][:12]}…), which our chain {now_is}: "
             "our history was truncated or rewritten (accord verify names it)",
         )
+
+
+def _head_text(head: dict[str, Any]) -> str:
+    return f"{head['entry']}:{head['hash']}"
+
+
+def recovery_note(peer: Peer) -> str:
+    """What the peers page and the peer's last error say while we wait for our lost messages."""
+    return (
+        f"{peer.name} holds our messages through {peer.lost_through}, we numbered through {peer.out_seq}: this node "
+        f"was restored from an older backup; asking {peer.name} to return {peer.lost_from}–{peer.lost_through}"
+    )
+
+
+def _start_recovery(peer: Peer, through: int) -> None:
+    """The peer applied our messages through `through`, more than we numbered: ask for them back from the first
+    one it may hold that we do not know it applied (those we still hold are compared when they come back)."""
+    first = peer.outbox.filter(acked_at__isnull=True).order_by("seq").values_list("seq", flat=True).first()
+    peer.lost_from = int(first) if first is not None else peer.out_seq + 1
+    peer.lost_through = through
+    Peer.objects.filter(pk=peer.pk).update(lost_from=peer.lost_from, lost_through=through)
+    log.warning("federation: %s", recovery_note(peer))
+    _note_error(peer, recovery_note(peer))
 
 
 def _take_head(peer: Peer, head: dict[str, Any]) -> None:
@@ -249,6 +295,8 @@ def prepare_outbox(peer: Peer) -> int:
     while True:
         with transaction.atomic():
             locked = Peer.objects.select_for_update().get(pk=peer.pk)
+            if locked.lost_from is not None:
+                break  # our numbering is behind the peer's: nothing new until our lost messages are back
             bodies = protocol.outgoing_changes(locked.party, locked.out_cursor, CHANGES_AT_ONCE)
             if not bodies:
                 break
@@ -271,24 +319,51 @@ def prepare_outbox(peer: Peer) -> int:
     return made
 
 
-def make_batch(peer: Peer, messages: list[OutMessage]) -> bytes:
-    """A signed batch for `peer` of `messages` (in order), with our head and our acknowledgement of theirs."""
+def make_batch(peer: Peer, messages: list[OutMessage], *, returned_bytes: int | None = None) -> bytes:
+    """A signed batch for `peer` of `messages` (in order), with our head and our acknowledgement of theirs; and,
+    when the peer asked for them, its own messages it lost (all of them, or none when they pass `returned_bytes`:
+    a push then leaves them to the pull's answer)."""
     node = require_node()
-    head = {"entry": peer.head_entry, "hash": peer.head_hash} if peer.head_entry is not None else None
+    returned = returned_messages(peer)
+    if returned_bytes is not None and sum(len(m) for m in returned) > returned_bytes:
+        returned = []
     batch = envelope.make_batch(
         node_key(),
         node.node_id,
         peer.node_id,
         current_head(),
-        {"seq": peer.in_seq, "head": head},
+        ack_for(peer),
         [envelope.parse_json(m.envelope.encode(), strict=False) for m in messages],
+        returned=[envelope.parse_json(m.encode(), strict=False) for m in returned],
     )
     return envelope.canonical(batch)
+
+
+def returned_messages(peer: Peer) -> list[str]:
+    """The peer's own messages it asked us to return (restored from an older backup): from its `return_from`
+    through the last applied here, exactly as it signed them; none if one of them was applied before messages
+    were kept (the operators then agree what was lost: noted as the peer's last error)."""
+    if peer.return_from is None or peer.return_from > peer.in_seq:
+        return []
+    rows = list(peer.inbox.filter(seq__gte=peer.return_from).order_by("seq").values_list("seq", "envelope"))
+    seqs = [seq for seq, _e in rows]
+    missing = [seq for seq, text in rows if not text]
+    if seqs != list(range(peer.return_from, peer.in_seq + 1)) or missing:
+        _note_error(
+            peer,
+            f"{peer.name} asks for its messages {peer.return_from}–{peer.in_seq} back, but this node did not keep "
+            f"{'message ' + str(missing[0]) if missing else 'all of them'} (applied before messages were kept): "
+            "agree with its operator what was lost",
+        )
+        return []
+    return [text for _s, text in rows]
 
 
 def waiting_messages(peer: Peer, *, after: int | None = None) -> list[OutMessage]:
     """The next messages to hand over, within one batch's limits: those after `after` (a pull, a resend), else
     those the peer has not acknowledged."""
+    if peer.lost_from is not None:
+        return []  # our numbering is behind the peer's: nothing until our lost messages are back
     rows = peer.outbox.order_by("seq")
     rows = rows.filter(seq__gt=after) if after is not None else rows.filter(acked_at__isnull=True)
     out: list[OutMessage] = []
@@ -311,7 +386,8 @@ def mark_sent(peer: Peer, messages: list[OutMessage]) -> None:
 def export_outbox(peer: Peer) -> tuple[bytes, int]:
     """Every message the peer has not acknowledged, as one signed file (a batch); and how many it holds."""
     prepare_outbox(peer)
-    messages = list(peer.outbox.filter(acked_at__isnull=True).order_by("seq"))
+    peer.refresh_from_db()
+    messages = [] if peer.lost_from is not None else list(peer.outbox.filter(acked_at__isnull=True).order_by("seq"))
     data = make_batch(peer, messages)
     mark_sent(peer, messages)
     return data + b"\n", len(messages)
@@ -327,6 +403,7 @@ class Received:
     duplicates: int = 0  # already applied before (the same message): skipped
     held: list[int] = field(default_factory=list)  # kept until the missing one arrives
     expected: int = 0  # the number that was missing, when some are held
+    returned: int = 0  # our own lost messages the peer returned, applied again here
 
 
 def refuse(reason: str, *, channel: str, peer: Peer | None = None, sender: str = "", seq: int | None = None) -> Refused:
@@ -391,6 +468,19 @@ def receive_batch(data: bytes, *, channel: str, strict: bool = True) -> Received
                 sender=sender,
                 seq=m["seq"],
             )
+    for m in batch.get("returned", []):
+        try:
+            envelope.check_message(m, node.node_id, sender)
+        except Malformed as exc:
+            raise refuse(f"malformed: returned {exc}", channel=channel, peer=peer, sender=sender) from None
+        if not envelope.signature_ok(node.public_key, m):
+            raise refuse(
+                f"returned message {m['seq']}: its signature does not hold for this node's own key",
+                channel=channel,
+                peer=peer,
+                sender=sender,
+                seq=m["seq"],
+            )
     try:
         with transaction.atomic():
             result = _receive_in_order(peer, batch)
@@ -419,6 +509,8 @@ def _receive_in_order(peer: Peer, batch: dict[str, Any]) -> Received:
     result = Received(peer)
     take_ack(peer, batch["ack"])
     _take_head(peer, batch["head"])
+    if batch.get("returned"):
+        result.returned = _take_returned(peer, batch["returned"])
     pending: dict[int, tuple[dict[str, Any], str]] = {}
     for held in peer.held.all():
         message = envelope.parse_json(held.envelope.encode(), strict=False)
@@ -474,6 +566,7 @@ def _apply(peer: Peer, run: list[tuple[dict[str, Any], str]]) -> None:
                 seq=message["seq"],
                 digest=envelope.digest(text.encode()),
                 entry=entry if isinstance(entry, int) else None,
+                envelope=text,
             )
         )
     InMessage.objects.bulk_create(rows, batch_size=500)
@@ -481,10 +574,83 @@ def _apply(peer: Peer, run: list[tuple[dict[str, Any], str]]) -> None:
 
 
 def ack_for(peer: Peer) -> dict[str, Any]:
-    """Our acknowledgement to `peer`: its messages applied through seq, and its chain head we hold."""
+    """Our acknowledgement to `peer`: its messages applied through seq, and its chain head we hold; and while we
+    wait for our lost messages (restored from an older backup), return_from: the first of them."""
     peer.refresh_from_db()
     head = {"entry": peer.head_entry, "hash": peer.head_hash} if peer.head_entry is not None else None
-    return {"seq": peer.in_seq, "head": head}
+    ack: dict[str, Any] = {"seq": peer.in_seq, "head": head}
+    if peer.lost_from is not None:
+        ack["return_from"] = peer.lost_from
+    return ack
+
+
+def _take_returned(peer: Peer, returned: list[dict[str, Any]]) -> int:
+    """Our own messages the peer returns (signatures checked with our key by receive_batch): the run we asked
+    for, lost_from through lost_through, each once. Those we still hold as they are were applied by it: now
+    acknowledged. The others are lost here: their changes are applied again (protocol.apply_returned), their
+    messages kept in our outbox as the peer holds them, and ours numbered after the restore under the same
+    numbers are signed again after the last the peer holds. Returns how many were applied again; a copy of a run
+    taken before (another file) applies nothing. Raises _RefusedInside (nothing applied) for any other run."""
+    seqs = [m["seq"] for m in returned]
+    texts = [envelope.canonical(m).decode() for m in returned]
+    ours = dict(peer.outbox.filter(seq__in=seqs).values_list("seq", "envelope"))
+    if peer.lost_from is None:
+        if all(ours.get(seq) == text for seq, text in zip(seqs, texts, strict=True)):
+            return 0  # returned before and taken: nothing lost any more
+        raise _RefusedInside(f"returned messages {seqs[0]}–{seqs[-1]}: this node did not ask for them", seqs[0])
+    if seqs != list(range(peer.lost_from, (peer.lost_through or 0) + 1)):
+        raise _RefusedInside(
+            f"returned messages {', '.join(map(str, seqs[:5]))}{'…' if len(seqs) > 5 else ''}: not the run "
+            f"{peer.lost_from}–{peer.lost_through} this node asked for, each once (a gap, or more)",
+            seqs[0],
+        )
+    lost = [(m, text) for m, text in zip(returned, texts, strict=True) if ours.get(m["seq"]) != text]
+    displaced = list(peer.outbox.filter(seq__in=[m["seq"] for m, _t in lost]).order_by("seq"))
+    now = timezone.now()
+    if lost:
+        first, last = lost[0][0]["seq"], lost[-1][0]["seq"]
+        try:
+            protocol.apply_returned([m["body"] for m, _t in lost], peer.name, peer.party)
+        except protocol.ChangeRefused as exc:
+            seq = lost[exc.index][0]["seq"] if exc.index is not None and 0 <= exc.index < len(lost) else first
+            raise _RefusedInside(f"returned message {seq}: {exc.reason}", seq) from None
+        except DomainError as exc:
+            raise _RefusedInside(f"returned messages {first}–{last}: refused by the domain: {exc}", first) from None
+        OutMessage.objects.filter(pk__in=[row.pk for row in displaced]).delete()
+        OutMessage.objects.bulk_create(
+            [OutMessage(peer=peer, seq=m["seq"], envelope=t, sent_at=now, acked_at=now) for m, t in lost],
+            batch_size=500,
+        )
+    peer.outbox.filter(seq__lte=peer.lost_through, acked_at__isnull=True).update(acked_at=now)
+    # Ours numbered after the restore: the same changes, signed again after the last number the peer holds.
+    node = require_node()
+    key = node_key()
+    head = current_head()
+    seq = peer.lost_through or 0
+    again = []
+    for row in displaced:
+        seq += 1
+        body = envelope.parse_json(row.envelope.encode(), strict=False)["body"]
+        message = envelope.make_message(key, node.node_id, peer.node_id, seq, head, body)
+        again.append(OutMessage(peer=peer, seq=seq, envelope=envelope.canonical(message).decode()))
+    OutMessage.objects.bulk_create(again, batch_size=500)
+    note = recovery_note(peer)
+    log.warning(
+        "federation: %s returned our messages %s–%s: %s applied again, %s of ours numbered again from %s",
+        peer.name,
+        peer.lost_from,
+        peer.lost_through,
+        len(lost),
+        len(again),
+        (peer.lost_through or 0) + 1,
+    )
+    peer.out_seq = seq
+    peer.lost_from = peer.lost_through = None
+    Peer.objects.filter(pk=peer.pk).update(out_seq=seq, lost_from=None, lost_through=None)
+    Peer.objects.filter(pk=peer.pk, last_error=note[:500]).update(last_error="", last_error_at=None)
+    if peer.last_error == note[:500]:
+        peer.last_error = ""
+    return len(lost)
 
 
 def resend_from(peer: Peer, seq: int) -> int:

@@ -133,12 +133,17 @@ def push(peer: Peer) -> int:
     services.prepare_outbox(peer)
     acknowledged = 0
     while True:
+        peer.refresh_from_db()
         messages = services.waiting_messages(peer)
-        data = _post(peer, PUSH_PATH, services.make_batch(peer, messages))
+        batch = services.make_batch(peer, messages, returned_bytes=services.BATCH_BYTES)
+        data = _post(peer, PUSH_PATH, batch)
         services.mark_sent(peer, messages)
         answer = _signed_answer(peer, data, "ack")
         _take_answer(peer, answer)
         if answer.get("refused"):
+            peer.refresh_from_db()
+            if messages and peer.lost_from is not None:
+                continue  # we were restored from an older backup: ask for ours back (return_from), nothing else
             raise TransportError(f"{peer.name} refused our messages: {answer['refused']}", retry=False)
         done = peer.outbox.filter(pk__in=[m.pk for m in messages], acked_at__isnull=False).count()
         acknowledged += done
@@ -155,8 +160,9 @@ def pull(peer: Peer) -> services.Received:
         got = services.receive_batch(data, channel="http")
         total.applied += got.applied
         total.duplicates += got.duplicates
+        total.returned += got.returned
         total.held = got.held
-        if not got.applied or got.held:
+        if not (got.applied or got.returned) or got.held:
             return total
 
 
@@ -178,7 +184,9 @@ def sync(peer: Peer, *, resend: bool = False) -> SyncResult:
             ask_resend(peer)
         sent = push(peer)
         received = pull(peer)
-        if received.applied:  # acknowledge what was pulled now, so the peer does not push it to us again
+        # Acknowledge what was pulled now, so the peer does not push it to us again; our messages numbered again
+        # after the peer returned our lost ones go now too.
+        if received.applied or received.returned:
             sent += push(peer)
     except DomainError as exc:
         failures = peer.failures + 1

@@ -30,9 +30,14 @@ class Command(AccordCommand):
             got = services.receive_batch(data, channel="file")
         except DomainError as exc:
             raise CommandError(f"{path}: refused, nothing applied: {exc}") from None
+        returned = f"; {got.returned} of ours returned and applied again" if got.returned else ""
         self.stdout.write(
             f"{path}: from {got.peer.name}: {len(got.applied)} applied, {got.duplicates} applied before (skipped)"
+            + returned
         )
+        got.peer.refresh_from_db()
+        if got.peer.lost_from is not None:
+            self.stdout.write(services.recovery_note(got.peer))
         if got.held:
             raise CommandError(
                 f"{path}: message {got.expected} is missing: {len(got.held)} later message(s) held until it arrives"

@@ -53,6 +53,11 @@ class Command(AccordCommand):
             self.stdout.write(f"{p.name}  party {p.party}  {p.url or '(files only)'}")
             self.stdout.write(f"  fingerprint {s.fingerprint}")
             self.stdout.write(f"  sent: {s.last_sent_seq} of {p.out_seq} acknowledged, {s.waiting} waiting, {sent}")
+            if p.lost_from is not None:
+                self.stdout.write(
+                    f"  waiting for {p.name} to return messages {p.lost_from}–{p.lost_through} "
+                    "(this node was restored from an older backup)"
+                )
             received = f"{p.last_received_at:%Y-%m-%d %H:%M:%S}" if p.last_received_at else "never"
             held = f", {s.held} held until a missing one arrives" if s.held else ""
             self.stdout.write(f"  received: applied through {p.in_seq}{held}, last {received}")
