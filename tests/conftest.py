@@ -61,6 +61,7 @@ RUN_ONCE = {  # a path under tests/ (a folder ends with "/"): why it runs in the
     "federation/test_hosted_to_two_nodes.py": TWO_NODES,
     "federation/test_crash_http.py": TWO_NODES,
     "federation/test_two_nodes.py": TWO_NODES,
+    "federation/test_recovery_processes.py": TWO_NODES,
 }
 TESTS = os.path.dirname(os.path.abspath(__file__))
 

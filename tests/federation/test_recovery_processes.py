@@ -35,8 +35,8 @@ NEW = CHINA_ACTS.replace("TITLE", "Institute of Work after the Restore").replace
 
 
 @pytest.fixture
-def nodes(tmp_path: Path, installation_template: Path) -> Iterator[tuple[Instance, Instance]]:
-    with two_nodes(tmp_path, installation_template) as pair:
+def nodes(tmp_path: Path, installation_template: Path, empty_node: Instance) -> Iterator[tuple[Instance, Instance]]:
+    with two_nodes(tmp_path, installation_template, empty_node) as pair:
         yield pair
 
 
