@@ -54,3 +54,15 @@ def test_other_database_errors_are_still_server_errors(seed, monkeypatch):
         f"/workflow/plans/{plan.pk}/generate-plan-text/", {"version": plan.version, "language": "en", "format": "html"}
     )
     assert answer.status_code == 500
+
+
+def test_an_api_call_that_meets_the_held_write_lock_answers_503_in_json(seed, monkeypatch):
+    """The API's channel: the same 503 and Retry-After, as JSON with the reason (an integrator's retry loop reads
+    both), whatever the endpoint was doing when the lock ran out."""
+    from accord.core import api
+
+    monkeypatch.setattr(api, "readable", locked)
+    answer = Client().get("/api/v1/parties")
+    assert answer.status_code == 503 and answer["Retry-After"] == "60"
+    assert answer["Content-Type"].startswith("application/json")
+    assert "nothing was changed" in answer.json()["detail"]
