@@ -455,32 +455,10 @@ def receive_batch(data: bytes, *, channel: str, strict: bool = True) -> Received
             peer=peer,
             sender=sender,
         )
-    for m in batch["messages"]:
-        try:
-            envelope.check_message(m, sender, node.node_id)
-        except Malformed as exc:
-            raise refuse(f"malformed: {exc}", channel=channel, peer=peer, sender=sender) from None
-        if not envelope.signature_ok(peer.public_key, m):
-            raise refuse(
-                f"message {m['seq']}: its signature does not hold",
-                channel=channel,
-                peer=peer,
-                sender=sender,
-                seq=m["seq"],
-            )
-    for m in batch.get("returned", []):
-        try:
-            envelope.check_message(m, node.node_id, sender)
-        except Malformed as exc:
-            raise refuse(f"malformed: returned {exc}", channel=channel, peer=peer, sender=sender) from None
-        if not envelope.signature_ok(node.public_key, m):
-            raise refuse(
-                f"returned message {m['seq']}: its signature does not hold for this node's own key",
-                channel=channel,
-                peer=peer,
-                sender=sender,
-                seq=m["seq"],
-            )
+    refused = {"channel": channel, "peer": peer, "sender": sender}
+    _check_messages(batch["messages"], sender, node.node_id, peer.public_key, refused)
+    # Those the peer returns to us (recovery) were ours: from us to it, signed by our own key.
+    _check_messages(batch.get("returned", []), node.node_id, sender, node.public_key, refused, returned=True)
     try:
         with transaction.atomic():
             result = _receive_in_order(peer, batch)
@@ -496,6 +474,21 @@ def receive_batch(data: bytes, *, channel: str, strict: bool = True) -> Received
             seq=result.held[0],
         )
     return result
+
+
+def _check_messages(
+    messages: list[Any], frm: str, to: str, key: str, refused: dict[str, Any], *, returned: bool = False
+) -> None:
+    """Each of `messages` well formed, from `frm` to `to`, and signed by `key`; else refused, naming the message."""
+    for m in messages:
+        try:
+            envelope.check_message(m, frm, to)
+        except Malformed as exc:
+            raise refuse(f"malformed: {'returned ' if returned else ''}{exc}", **refused) from None
+        if not envelope.signature_ok(key, m):
+            what = "returned message" if returned else "message"
+            whose = " for this node's own key" if returned else ""
+            raise refuse(f"{what} {m['seq']}: its signature does not hold{whose}", seq=m["seq"], **refused)
 
 
 class _RefusedInside(Exception):
