@@ -11,16 +11,22 @@ from tests.reliability.conftest import Installations, serving
 
 
 def _worker_of(serve_pid: int, timeout: float = 60) -> tuple[int, int]:
-    """(supervisor pid, worker pid) under `accord serve`, waiting for both to be up."""
+    """(supervisor pid, the default queue's worker pid) under `accord serve`, waiting for both to be up: one supervisor
+    (accord.jobs.supervisor, without Django) watching a worker per queue."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        supervisors = [p for p, cmd in _children(serve_pid) if "worker" in cmd and "--supervise" in cmd]
+        supervisors = [p for p, cmd in _children(serve_pid) if "accord.jobs.supervisor" in cmd]
         if supervisors:
-            workers = [p for p, cmd in _children(supervisors[0]) if "worker" in cmd]
-            if workers:
-                return supervisors[0], workers[0]
+            workers = _workers(supervisors[0])
+            if {"default", "imports"} <= set(workers):
+                return supervisors[0], workers["default"]
         time.sleep(0.2)
-    raise AssertionError("no supervised job worker under accord serve")
+    raise AssertionError("no supervised job workers under accord serve")
+
+
+def _workers(supervisor: int) -> dict[str, int]:
+    """The supervisor's job workers by queue."""
+    return {cmd.split("--queue ")[-1].split()[0]: p for p, cmd in _children(supervisor) if " worker " in cmd}
 
 
 def test_a_killed_worker_is_started_again_and_runs_the_queue(installations: Installations) -> None:
@@ -30,12 +36,14 @@ def test_a_killed_worker_is_started_again_and_runs_the_queue(installations: Inst
         os.kill(worker, signal.SIGKILL)
         deadline = time.monotonic() + 30
         again = None
+        imports = _workers(supervisor)["imports"]
         while time.monotonic() < deadline:
-            workers = [p for p, cmd in _children(supervisor) if "worker" in cmd]
-            if workers and workers[0] != worker:
-                again = workers[0]
+            workers = _workers(supervisor)
+            if workers.get("default", worker) != worker:
+                again = workers["default"]
                 break
             time.sleep(0.2)
+        assert _workers(supervisor)["imports"] == imports  # the other queue's worker was left alone
         assert again is not None, server.log_text()[-3000:]
         assert "the job worker stopped" in server.log_text()
         # A job queued now is run by the new worker.

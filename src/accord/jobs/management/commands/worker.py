@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
-import subprocess
-import sys
 import time
 from typing import Any
 
@@ -16,13 +13,9 @@ from django.db import DatabaseError, close_old_connections
 from accord.core.cli import AccordCommand
 from accord.jobs.models import Job
 from accord.jobs.runner import HEARTBEAT_SECONDS, beat, queue_scheduled, run_pending, upkeep
+from accord.jobs.supervisor import supervise, worker_command
 
 log = logging.getLogger(__name__)
-
-# Back-off between restarts of a supervised worker that keeps dying: 1 s, 2 s, 4 s ... at most a minute; a worker
-# that ran this long before it died starts the sequence again.
-BACKOFF_MAX_SECONDS = 60.0
-HEALTHY_AFTER_SECONDS = 60.0
 
 
 class Command(AccordCommand):
@@ -85,48 +78,6 @@ class Command(AccordCommand):
             self.stdout.write("stopped")
 
     def supervise(self, options: dict[str, Any]) -> None:
-        """Keep one worker running: start it, and when it dies (killed, crashed, out of memory) start it again
-        after a back-off; stop it and return when this process's parent (`accord serve`) is gone or on SIGTERM."""
-        parent = os.getppid()
-        command = [
-            sys.executable,
-            "-m",
-            "accord",
-            "worker",
-            "--exit-with-parent",
-            "--interval",
-            str(options["interval"]),
-            *(arg for queue in options["queue"] or () for arg in ("--queue", queue)),
-        ]
-        stopping = False
-
-        def stop(signum: int, frame: Any) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
-        failures = 0
-        child: subprocess.Popen[bytes] | None = None
-        try:
-            while not stopping and os.getppid() == parent:
-                child = subprocess.Popen(command)
-                started = time.monotonic()
-                while child.poll() is None and not stopping and os.getppid() == parent:
-                    time.sleep(0.2)
-                if child.poll() is None:
-                    break  # asked to stop, or the parent is gone: stop the worker below
-                failures = 1 if time.monotonic() - started >= HEALTHY_AFTER_SECONDS else failures + 1
-                delay = min(BACKOFF_MAX_SECONDS, 2.0 ** (failures - 1))
-                self.stderr.write(
-                    f"the job worker stopped (exit status {child.returncode}); starting it again in {delay:g} s"
-                )
-                deadline = time.monotonic() + delay
-                while time.monotonic() < deadline and not stopping and os.getppid() == parent:
-                    time.sleep(0.2)
-        finally:
-            if child is not None and child.poll() is None:
-                child.terminate()
-                try:
-                    child.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    child.kill()
+        """Keep one worker for the queues asked running (accord.jobs.supervisor: restarted with back-off when it
+        dies; stopped when this process's parent is gone or on SIGTERM)."""
+        supervise([worker_command(options["interval"], options["queue"] or ())], out=self.stderr)

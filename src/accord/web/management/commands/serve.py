@@ -113,9 +113,10 @@ class Command(AccordCommand):
             # thread holds a lock (SQLite's, logging's) leaves the child waiting on it for ever.
             # ACCORD_JOB_RUNNER=off when workers run elsewhere.
             # Supervised: a worker that dies is started again (with back-off), so jobs never stay queued for ever.
-            # Two: one for imports, one for everything else, so a large import never holds up a document job.
-            command = [sys.executable, "-m", "accord", "worker", "--exit-with-parent", "--supervise", "--queue"]
-            runners = [subprocess.Popen([*command, queue]) for queue in ("default", "imports")]
+            # Two: one for imports, one for everything else, so a large import never holds up a document job. One
+            # supervisor for both, without Django (accord.jobs.supervisor): it only starts and watches them.
+            command = [sys.executable, "-m", "accord.jobs.supervisor", "--queue", "default", "--queue", "imports"]
+            runners = [subprocess.Popen(command)]
         try:
             AccordServer().run()
         finally:
