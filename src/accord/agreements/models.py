@@ -59,6 +59,9 @@ class Agreement(ExternallyKnown, PartyOwned):
         verbose_name = pgettext_lazy("record kind", "agreement")
         verbose_name_plural = pgettext_lazy("record kind", "agreements")
         ordering = ["signed_on", "id"]
+        # The order of every agreement list, and newest first of the home page and the lists' agreement filter (read
+        # backwards): a page shows its first rows without sorting a national catalogue's tens of thousands.
+        indexes = [models.Index(fields=["signed_on", "id"], name="agreement_signed_idx")]
 
     def __str__(self) -> str:
         return str(self.short_title) or str(self.title)
