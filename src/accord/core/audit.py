@@ -129,6 +129,72 @@ def _snapshot_fn(model: type[models.Model]) -> Callable[[models.Model], dict[str
     return snap
 
 
+def _json_text(value: Any) -> str:
+    """canonical(value) for one value of a snapshot, cheaply for the common types (the same text)."""
+    kind = type(value)
+    if kind is str:
+        return _encode_str(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if isinstance(value, dict) and all(type(k) is str and type(v) is str for k, v in value.items()):
+        # json.dumps(sort_keys=True) writes an object as its items sorted, each "key":value.
+        return "{" + ",".join(_encode_str(k) + ":" + _encode_str(v) for k, v in sorted(value.items())) + "}"
+    if isinstance(value, str):  # a choices member: written as its text
+        return _encode_str(value)
+    return canonical(value)
+
+
+@cache
+def _column_plan(model: type[models.Model]) -> list[tuple[str, Callable[[Any], Any] | None]] | None:
+    """Per concrete column (snapshot's order): its attname and the conversion snapshot() applies to a value not of a
+    plain type (None: _jsonable's); None when a column's value is not its attribute's (a file)."""
+    plan: list[tuple[str, Callable[[Any], Any] | None]] = []
+    for f in model._meta.concrete_fields:
+        if type(f).value_from_object is not models.Field.value_from_object:
+            return None
+        if isinstance(f, models.DateTimeField):
+            plan.append((f.attname, _datetime_json(f)))
+        elif isinstance(f, models.DateField):
+            plan.append((f.attname, _date_json(f)))
+        elif isinstance(f, models.DecimalField):
+            plan.append((f.attname, _any_json(f)))
+        else:
+            plan.append((f.attname, None))
+    return plan
+
+
+def snapshot_supported(model: type[models.Model]) -> bool:
+    """Whether snapshot_texts() can take this model's records as columns."""
+    return _column_plan(model) is not None
+
+
+def snapshot_texts(model: type[models.Model], columns: dict[str, Sequence[Any]]) -> list[str]:
+    """canonical(snapshot(obj)) of each record given as columns ({attname: values, one per record}, every
+    concrete column): the same text, composed from each value's JSON once (keys in canonical, sorted, order)."""
+    plan = _column_plan(model)
+    if plan is None:
+        raise ValueError(f"{model.__name__}'s snapshots need its instances")
+    texts: dict[str, list[str]] = {}
+    for attname, conv in plan:
+        values = columns[attname]
+        if conv is None:
+            kinds = set(map(type, values))
+            if kinds <= _PLAIN:
+                texts[attname] = [_json_text(v) for v in values]
+                continue
+            field = next(f for f in model._meta.concrete_fields if f.attname == attname)
+            texts[attname] = [_json_text(v if type(v) in _PLAIN else _jsonable(field, v)) for v in values]
+        else:
+            texts[attname] = [_json_text(v if v is None else conv(v)) for v in values]
+    names = sorted(texts)
+    template = "{" + ",".join(_encode_str(a).replace("%", "%%") + ":%s" for a in names) + "}"
+    return [template % parts for parts in zip(*(texts[a] for a in names), strict=True)]
+
+
 def snapshot_value(field: models.Field, value: Any) -> Any:
     """One column of snapshot() from the value a values_list() query gives (a file field's is its name)."""
     if isinstance(field, models.FileField):
