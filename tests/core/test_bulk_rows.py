@@ -30,6 +30,7 @@ def _by_columns(monkeypatch):
 
     monkeypatch.setattr(bulk, "_create_as_instances", refuse)
 
+
 ORG = ["external_id", "party_id", "kind", "name", "identifiers", "aliases", "founded_on", "dissolved_on", "visibility"]
 PROJECT = ["external_id", "agreement_id", "number", "title", "start_on", "end_on", "visibility", "field"]
 PART = ["external_id", "project_id", "organisation_id", "side_id", "role", "visibility"]
@@ -94,7 +95,7 @@ def test_each_snapshot_is_the_stored_records_canonical_snapshot_byte_for_byte(se
         ORG,
         _orgs(seed, "rows-org"),
         related="party_id",
-        describe=lambda v: v[3]["en"] if "en" in v[3] else "x",
+        describe=lambda v: v[3].get("en", "x"),
     )
     project_rows = [
         (
@@ -161,9 +162,11 @@ def test_the_same_values_give_the_same_stored_records_as_create_many(seed):
     rows = _orgs(seed, "same")
     rows.append(("same:4", seed.cn.pk, "other", {"EN": "  Padded name  ", "ru": ""}, {}, [], None, None, "public"))
     by_rows = create_rows(Organisation, ORG, [("rows-" + r[0], *r[1:]) for r in rows])
-    by_objs = create_many(Organisation, build(Organisation, [dict(zip(ORG, ("objs-" + r[0], *r[1:]))) for r in rows]))
+    by_objs = create_many(
+        Organisation, build(Organisation, [dict(zip(ORG, ("objs-" + r[0], *r[1:]), strict=True)) for r in rows])
+    )
     skip = {"id", "uid", "external_id", "created_at", "updated_at"}
-    for pk, obj in zip(by_rows, by_objs):
+    for pk, obj in zip(by_rows, by_objs, strict=True):
         a = snapshot(Organisation.objects.get(pk=pk))
         b = snapshot(Organisation.objects.get(pk=obj.pk))
         assert {k: v for k, v in a.items() if k not in skip} == {k: v for k, v in b.items() if k not in skip}
@@ -179,13 +182,13 @@ def _errors_both_ways(model, columns, rows):
         try:
             with transaction.atomic():
                 if path == "objs":
-                    create_many(model, build(model, [dict(zip(columns, r)) for r in rows]))
+                    create_many(model, build(model, [dict(zip(columns, r, strict=True)) for r in rows]))
                 else:
                     create_rows(model, columns, rows)
             found.append(None)
         except RecordsInvalid as exc:
             found.append(exc.errors)
-        except Exception as exc:  # noqa: BLE001 - the same kind of failure both ways is what is compared
+        except Exception as exc:  # the same kind of failure both ways is what is compared
             found.append(type(exc))
         assert (ChangeRecord.objects.count(), model.objects.count()) == count
     assert found[0] is not None

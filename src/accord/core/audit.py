@@ -22,6 +22,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from accord.core.actor import current_actor
+from accord.core.localized import LocalizedText
 from accord.core.models import ChangeRecord
 
 GENESIS = "0" * 64
@@ -148,6 +149,23 @@ def _json_text(value: Any) -> str:
     return canonical(value)
 
 
+_OBJECTS = frozenset({dict, LocalizedText})
+
+
+def _json_texts(values: list[Any]) -> list[str]:
+    """[_json_text(v) for v in values], a column of one common type at a time."""
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        return list(map(_encode_str, values))
+    if kinds == {int}:
+        return list(map(int.__repr__, values))
+    if kinds == {type(None)}:
+        return ["null"] * len(values)
+    if kinds == {bool}:
+        return ["true" if v else "false" for v in values]
+    return [_json_text(v) for v in values]
+
+
 @cache
 def _column_plan(model: type[models.Model]) -> list[tuple[str, Callable[[Any], Any] | None]] | None:
     """Per concrete column (snapshot's order): its attname and the conversion snapshot() applies to a value not of a
@@ -181,15 +199,15 @@ def snapshot_texts(model: type[models.Model], columns: dict[str, Sequence[Any]])
     texts: dict[str, list[str]] = {}
     for attname, conv in plan:
         values = columns[attname]
-        if conv is None:
-            kinds = set(map(type, values))
-            if kinds <= _PLAIN:
-                texts[attname] = [_json_text(v) for v in values]
-                continue
+        kinds = set(map(type, values))
+        if conv is not None:
+            values = [v if v is None else conv(v) for v in values]
+        elif kinds == {uuid.UUID}:
+            values = list(map(str, values))  # _jsonable's text of a UUID
+        elif not kinds <= _PLAIN | _OBJECTS:  # (an object's JSON is its own: _jsonable copies it)
             field = next(f for f in model._meta.concrete_fields if f.attname == attname)
-            texts[attname] = [_json_text(v if type(v) in _PLAIN else _jsonable(field, v)) for v in values]
-        else:
-            texts[attname] = [_json_text(v if v is None else conv(v)) for v in values]
+            values = [v if type(v) in _PLAIN else _jsonable(field, v) for v in values]
+        texts[attname] = _json_texts(values)
     names = sorted(texts)
     template = "{" + ",".join(_encode_str(a).replace("%", "%%") + ":%s" for a in names) + "}"
     return [template % parts for parts in zip(*(texts[a] for a in names), strict=True)]

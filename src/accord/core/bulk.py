@@ -710,7 +710,9 @@ def create_rows(
         with conn.cursor() as cur:
             ids = _reserve_ids(conn, cur, plan, n)
             cols[plan.pk.attname] = ids
-            params = [list(map(p, cols[f.attname])) for f, p in zip(plan.fields, plan.params, strict=True)]
+            params = [
+                _column_params(f, p, cols[f.attname], conn) for f, p in zip(plan.fields, plan.params, strict=True)
+            ]
             _insert_rows(conn, cur, plan.table, plan.columns, list(zip(*params, strict=True)))
         afters = snapshot_texts(model, cols)
         if describe is not None:
@@ -737,6 +739,41 @@ def create_rows(
         )
         index_created_rows(model, ids, cols)
     return ids
+
+
+def _column_params(
+    f: models.Field, param: Callable[[Any], Any], values: list[Any], conn: BaseDatabaseWrapper
+) -> list[Any]:
+    """[param(v) for v in values]: the values themselves when each is of a type the driver takes as it is."""
+    kinds = set(map(type, values))
+    if kinds <= _as_given(f, conn):
+        return values
+    first = values[0]
+    if len(kinds) == 1 and values.count(first) == len(values):  # one value for all (a timestamp): adapted once
+        return [param(first)] * len(values)
+    if kinds == {uuid.UUID} and conn.vendor == "sqlite":
+        return [u.hex for u in values]  # UUIDField's text where the database has no uuid type
+    return list(map(param, values))
+
+
+@cache
+def _as_given_for(f: models.Field, vendor: str) -> frozenset[type]:
+    target = f.target_field if isinstance(f, models.ForeignKey) else f
+    kind = type(target)
+    types: set[type] = set()
+    if kind in (models.CharField, models.TextField):
+        types = {str}
+    elif kind in _UNCHANGED_BY_TO_PYTHON and _UNCHANGED_BY_TO_PYTHON[kind] == (int,):
+        types = {int}
+    elif kind is models.BooleanField:
+        types = {bool}
+    if types and f.get_db_prep_save(None, connections[DEFAULT_DB_ALIAS]) is None:
+        types.add(type(None))
+    return frozenset(types)  # what _param_fn passes through unchanged
+
+
+def _as_given(f: models.Field, conn: BaseDatabaseWrapper) -> frozenset[type]:
+    return _as_given_for(f, conn.vendor)
 
 
 @cache

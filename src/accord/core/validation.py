@@ -301,6 +301,18 @@ def _foreign_key_column_errors(f: models.ForeignKey, values: list[Any]) -> Itera
     # Each distinct value is checked once (a column repeats a few ids); by type and value, so 1 and True differ.
     outcome: dict[tuple[type, Any], tuple[Any, list[str] | None]] = {}
     pending: dict[Any, list[int]] = {}
+    if set(map(type, values)) == {int}:  # the usual column, ids alone: each distinct one checked and looked up once
+        distinct = dict.fromkeys(values)
+        if all(_foreign_key_value(f, v) == (v, None) for v in distinct):  # each kept as it is
+            absent = set(distinct) - _existing(f, list(distinct))
+            for i, v in enumerate(values):
+                if v in absent:
+                    pending.setdefault(v, []).append(i)
+            for v, indexes in pending.items():
+                message = _no_such_row(f, v)
+                for i in indexes:
+                    yield i, message
+            return
     for i, raw in enumerate(values):
         try:
             key: tuple[type, Any] = (type(raw), raw)
@@ -318,32 +330,42 @@ def _foreign_key_column_errors(f: models.ForeignKey, values: list[Any]) -> Itera
         if value is _UNSET or value is None:
             continue
         pending.setdefault(value, []).append(i)
+    found = _existing(f, list(pending))
+    for value, indexes in pending.items():
+        if value not in found:
+            message = _no_such_row(f, value)
+            for i in indexes:
+                yield i, message
+
+
+def _existing(f: models.ForeignKey, values: list[Any]) -> set[Any]:
+    """Those of `values` that a row of the foreign key's target holds: one query per chunk."""
     target = f.target_field.attname
-    distinct = list(pending)
     manager = f.remote_field.model._base_manager
     raw_sql = _raw_lookup(manager, [f.target_field])
     step = _IN_CHUNK if raw_sql else 500
-    for start in range(0, len(distinct), step):
-        chunk = distinct[start : start + step]
+    found: set[Any] = set()
+    for start in range(0, len(values), step):
+        chunk = values[start : start + step]
         if raw_sql:
-            found = {r[0] for r in _select_in(f.remote_field.model, [f.target_field], [chunk])}
+            found |= {r[0] for r in _select_in(f.remote_field.model, [f.target_field], [chunk])}
         else:
-            found = set(manager.filter(**{f"{target}__in": chunk}).values_list(target, flat=True))
-        for value in chunk:
-            if value in found:
-                continue
-            message = ValidationError(
-                f.error_messages["invalid"],
-                code="invalid",
-                params={
-                    "model": f.remote_field.model._meta.verbose_name,
-                    "pk": value,
-                    "field": f.remote_field.field_name,
-                    "value": value,
-                },
-            ).messages
-            for i in pending[value]:
-                yield i, message
+            found |= set(manager.filter(**{f"{target}__in": chunk}).values_list(target, flat=True))
+    return found
+
+
+def _no_such_row(f: models.ForeignKey, value: Any) -> list[str]:
+    """full_clean()'s message for a foreign key naming no row."""
+    return ValidationError(
+        f.error_messages["invalid"],
+        code="invalid",
+        params={
+            "model": f.remote_field.model._meta.verbose_name,
+            "pk": value,
+            "field": f.remote_field.field_name,
+            "value": value,
+        },
+    ).messages
 
 
 def _foreign_key_value(f: models.ForeignKey, raw: Any) -> tuple[Any, list[str] | None]:
