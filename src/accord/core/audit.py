@@ -11,7 +11,7 @@ import decimal
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from json.encoder import encode_basestring as _encode_str
 from typing import Any, NamedTuple
@@ -152,7 +152,7 @@ def _json_text(value: Any) -> str:
 _OBJECTS = frozenset({dict, LocalizedText})
 
 
-def _json_texts(values: list[Any]) -> list[str]:
+def _json_texts(values: Sequence[Any]) -> list[str]:
     """[_json_text(v) for v in values], a column of one common type at a time."""
     kinds = set(map(type, values))
     if kinds == {str}:
@@ -190,7 +190,7 @@ def snapshot_supported(model: type[models.Model]) -> bool:
     return _column_plan(model) is not None
 
 
-def snapshot_texts(model: type[models.Model], columns: dict[str, Sequence[Any]]) -> list[str]:
+def snapshot_texts(model: type[models.Model], columns: Mapping[str, Sequence[Any]]) -> list[str]:
     """canonical(snapshot(obj)) of each record given as columns ({attname: values, one per record}, every
     concrete column): the same text, composed from each value's JSON once (keys in canonical, sorted, order)."""
     plan = _column_plan(model)

@@ -449,7 +449,7 @@ def _param_fn(f: models.Field, conn: BaseDatabaseWrapper) -> Callable[[Any], Any
     return param
 
 
-_encode_ascii: Callable[[str], str] = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_encode_ascii: Callable[[str], str] = json.encoder.encode_basestring_ascii
 
 
 def _json_param(v: Any) -> str:
@@ -787,7 +787,7 @@ def _rows_supported(model: type[models.Model], plan: _InsertPlan) -> bool:
     for (_, read, _), f in zip(plan.columns_read, plan.fields, strict=True):
         if read is None or type(f) is LocalizedTextField:
             continue
-        if isinstance(f, models.DateField) and not f.auto_now and not f.auto_now_add:  # type: ignore[attr-defined]
+        if isinstance(f, models.DateField) and not f.auto_now and not f.auto_now_add:
             continue  # its pre_save sets a date only for those
         return False
     return _rows_supported_for(model)

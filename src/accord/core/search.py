@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
@@ -417,7 +417,11 @@ def _reindex_parents(objs: Sequence[models.Model], *, deleted: bool) -> None:
         by_label.setdefault(o._meta.label_lower, []).append(o)
     for label, group in by_label.items():
         gone = {o.pk for o in group} if deleted else set()
-        _reindex_parent_ids(label, lambda attname, group=group: {getattr(o, attname) for o in group}, gone)
+
+        def ids_of(attname: str, group: list[models.Model] = group) -> set[Any]:
+            return {getattr(o, attname) for o in group}
+
+        _reindex_parent_ids(label, ids_of, gone)
 
 
 def _reindex_parent_ids(label: str, ids_of: Callable[[str], set[Any]], gone: set[Any]) -> None:
@@ -436,7 +440,7 @@ def _reindex_parent_ids(label: str, ids_of: Callable[[str], set[Any]], gone: set
                 _write(cur, model._meta.label_lower, records, gone)
 
 
-def index_created_rows(model: type[models.Model], ids: Sequence[Any], columns: dict[str, Sequence[Any]]) -> None:
+def index_created_rows(model: type[models.Model], ids: Sequence[Any], columns: Mapping[str, Sequence[Any]]) -> None:
     """index_changed(objs, created=True) for new records given as columns ({attname: values} in the order of `ids`):
     the same index rows, read from the values."""
     if not ids:

@@ -499,10 +499,10 @@ def _unique_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterable[tup
                 d = obj.__dict__  # the columns without the descriptors' calls (a deferred one through them)
                 yield tuple(d[a] if a in d else getattr(obj, a) for a in names)
 
-        def message(i: int, key: tuple[str, ...] = key) -> str:
+        def stored_message(i: int, key: tuple[str, ...] = key) -> str:
             return "; ".join(objs[i].unique_error_message(model, key).messages)
 
-        yield from _unique_key_errors(model, key, values(), pks, own_pks, message)
+        yield from _unique_key_errors(model, key, values(), pks, own_pks, stored_message)
     if conditional:  # rare: the per-record check (it also repeats the plain keys, hence the filter)
         plain = {k[-1] for k in keys}
         for i, obj in enumerate(objs):
@@ -651,19 +651,19 @@ def validate_rows(rows: Rows, make: Callable[[dict[str, Any]], models.Model]) ->
             d = obj.__dict__
             for a in attnames:  # what the field rules and clean() stored back
                 rows[a][i] = d[a] if a in d else getattr(obj, a)
-    for f in _not_null_checks(model, frozenset(skip)):
-        column = rows[f.attname]
+    for field in _not_null_checks(model, frozenset(skip)):
+        column = rows[field.attname]
         if None in column:
             for i, v in enumerate(column):
-                if v is None and f.name not in errors.get(i, {}):
-                    errors.setdefault(i, {})[f.name] = [str(f.error_messages["null"])]
-    for f in _text_fields(model, frozenset(skip)):
-        column = rows[f.attname]
+                if v is None and field.name not in errors.get(i, {}):
+                    errors.setdefault(i, {})[field.name] = [str(field.error_messages["null"])]
+    for field in _text_fields(model, frozenset(skip)):
+        column = rows[field.attname]
         if _may_hold_unsafe(column):
             for i, v in enumerate(column):
-                message = _unsafe_value_message(v)
-                if message is not None:
-                    errors.setdefault(i, {}).setdefault(f.name, []).append(message)
+                unsafe = _unsafe_value_message(v)
+                if unsafe is not None:
+                    errors.setdefault(i, {}).setdefault(field.name, []).append(unsafe)
     keys, conditional = _unique_keys(model)
     if conditional:
         raise ValueError(f"{model.__name__} has conditional unique constraints: validate its instances")
@@ -673,11 +673,11 @@ def validate_rows(rows: Rows, make: Callable[[dict[str, Any]], models.Model]) ->
         if set(key) <= skip:
             continue
 
-        def message(i: int, key: tuple[str, ...] = key) -> str:
+        def stored_message(i: int, key: tuple[str, ...] = key) -> str:
             return "; ".join(make(rows.record(i)).unique_error_message(model, key).messages)
 
-        values = zip(*(rows[attname[name]] for name in key), strict=True)
-        for i, fname, text in _unique_key_errors(model, key, values, pks, set(), message):
+        key_values = zip(*(rows[attname[name]] for name in key), strict=True)
+        for i, fname, text in _unique_key_errors(model, key, key_values, pks, set(), stored_message):
             errors.setdefault(i, {}).setdefault(fname, []).append(text)
     return errors
 
@@ -823,14 +823,14 @@ def values_of(model: type[models.Model], column: str, ids: Iterable[Any]) -> dic
     """{id: the record's `column` as the driver gives it} for the records with these ids: a plain-SQL query per
     chunk of distinct ids, for a model's clean_rows() (a participation's project's agreement)."""
     meta = model._meta
-    field = meta.get_field(column)
+    field: Any = meta.get_field(column)
     q = connections[DEFAULT_DB_ALIAS].ops.quote_name
     out: dict[Any, Any] = {}
     wanted = list(set(ids))
     for start in range(0, len(wanted), _IN_CHUNK):
         chunk = wanted[start : start + _IN_CHUNK]
         sql = (
-            f"SELECT {q(meta.pk.column)}, {q(field.column)} FROM {q(meta.db_table)} "  # type: ignore[union-attr]
+            f"SELECT {q(meta.pk.column)}, {q(field.column)} FROM {q(meta.db_table)} "
             f"WHERE {q(meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))})"
         )
         with connections[DEFAULT_DB_ALIAS].cursor() as cur:
