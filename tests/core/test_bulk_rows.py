@@ -310,3 +310,16 @@ def test_a_bad_participation_value_in_each_column_is_refused_as_create_many_refu
 def test_create_rows_refuses_a_column_it_does_not_know():
     with pytest.raises(ValueError, match="attname"):
         create_rows(Organisation, ["party"], [(1,)])
+
+
+def test_equal_objects_of_different_json_keep_their_own_text(seed, monkeypatch):
+    """{"n": 1} == {"n": True} in Python: each record's snapshot and stored JSON are still its own."""
+    entries = _entries(monkeypatch)
+    rows = [
+        ("equal:1", seed.cn.pk, "other", {"en": "One"}, {"n": 1}, [], None, None, "public"),
+        ("equal:2", seed.cn.pk, "other", {"en": "True"}, {"n": True}, [], None, None, "public"),
+    ]
+    ids = create_rows(Organisation, ORG, rows)
+    stored = [Organisation.objects.get(pk=pk) for pk in ids]
+    assert [type(o.identifiers["n"]) for o in stored] == [int, bool]
+    assert [e.after for e in entries] == [canonical(snapshot(o)) for o in stored]

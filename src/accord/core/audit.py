@@ -150,6 +150,8 @@ def _json_text(value: Any) -> str:
 
 
 _OBJECTS = frozenset({dict, LocalizedText})
+# Types whose equal values have one text (JSON, or a driver's parameter): unlike objects ({"n": 1} == {"n": True}).
+ONE_TEXT = frozenset({str, int, bool, type(None), dt.datetime, dt.date, uuid.UUID})
 
 
 def _json_texts(values: Sequence[Any]) -> list[str]:
@@ -196,10 +198,13 @@ def snapshot_texts(model: type[models.Model], columns: Mapping[str, Sequence[Any
     plan = _column_plan(model)
     if plan is None:
         raise ValueError(f"{model.__name__}'s snapshots need its instances")
+    n = len(columns[plan[0][0]])
     texts: dict[str, list[str]] = {}
     for attname, conv in plan:
         values = columns[attname]
         kinds = set(map(type, values))
+        if len(kinds) == 1 and kinds <= ONE_TEXT and values.count(values[0]) == len(values):
+            values = values[:1]  # one value for every record (a batch's timestamp, a default): its JSON once
         if conv is not None:
             values = [v if v is None else conv(v) for v in values]
         elif kinds == {uuid.UUID}:
@@ -208,6 +213,8 @@ def snapshot_texts(model: type[models.Model], columns: Mapping[str, Sequence[Any
             field = next(f for f in model._meta.concrete_fields if f.attname == attname)
             values = [v if type(v) in _PLAIN else _jsonable(field, v) for v in values]
         texts[attname] = _json_texts(values)
+        if len(texts[attname]) == 1 and n > 1:
+            texts[attname] *= n
     names = sorted(texts)
     template = "{" + ",".join(_encode_str(a).replace("%", "%%") + ":%s" for a in names) + "}"
     return [template % parts for parts in zip(*(texts[a] for a in names), strict=True)]

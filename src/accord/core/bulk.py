@@ -28,7 +28,16 @@ from django.db.models.fields import NOT_PROVIDED, AutoFieldMixin
 from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
 
-from accord.core.audit import Entry, _snapshot_fn, append, entry, snapshot, snapshot_supported, snapshot_texts
+from accord.core.audit import (
+    ONE_TEXT,
+    Entry,
+    _snapshot_fn,
+    append,
+    entry,
+    snapshot,
+    snapshot_supported,
+    snapshot_texts,
+)
 from accord.core.errors import DomainError
 from accord.core.localized import LocalizedText, LocalizedTextField
 from accord.core.models import ChangeRecord
@@ -749,7 +758,8 @@ def _column_params(
     if kinds <= _as_given(f, conn):
         return values
     first = values[0]
-    if len(kinds) == 1 and values.count(first) == len(values):  # one value for all (a timestamp): adapted once
+    if len(kinds) == 1 and kinds <= ONE_TEXT and values.count(first) == len(values):
+        # One value for every record (the batch's timestamp): adapted once.
         return [param(first)] * len(values)
     if kinds == {uuid.UUID} and conn.vendor == "sqlite":
         return [u.hex for u in values]  # UUIDField's text where the database has no uuid type
