@@ -213,6 +213,7 @@ def test_a_bad_organisation_value_in_each_column_is_refused_as_create_many_refus
         ("external_id", "bad-org:0"),  # repeats record #0
         ("external_id", stored),  # already stored
         ("external_id", "tab\x01"),
+        ("external_id", "nul\x00"),
         ("party_id", 999_999_999),
         ("party_id", None),
         ("party_id", "abc"),

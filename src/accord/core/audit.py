@@ -157,7 +157,7 @@ ONE_TEXT = frozenset({str, int, bool, type(None), dt.datetime, dt.date, uuid.UUI
 def _json_texts(values: Sequence[Any]) -> list[str]:
     """[_json_text(v) for v in values], a column of one common type at a time."""
     kinds = set(map(type, values))
-    if kinds == {str}:
+    if all(issubclass(k, str) for k in kinds) and kinds:  # text, or a choices member: its text
         return list(map(_encode_str, values))
     if kinds == {int}:
         return list(map(int.__repr__, values))
@@ -209,7 +209,8 @@ def snapshot_texts(model: type[models.Model], columns: Mapping[str, Sequence[Any
             values = [v if v is None else conv(v) for v in values]
         elif kinds == {uuid.UUID}:
             values = list(map(str, values))  # _jsonable's text of a UUID
-        elif not kinds <= _PLAIN | _OBJECTS:  # (an object's JSON is its own: _jsonable copies it)
+        elif not kinds <= _PLAIN | _OBJECTS and not all(issubclass(k, str) for k in kinds):
+            # (an object's JSON is its own: _jsonable copies it; a choices member is its text)
             field = next(f for f in model._meta.concrete_fields if f.attname == attname)
             values = [v if type(v) in _PLAIN else _jsonable(field, v) for v in values]
         texts[attname] = _json_texts(values)

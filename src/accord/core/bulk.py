@@ -674,7 +674,8 @@ def create_rows(
     `columns`' order, as validated (without it each record is made an instance for str()).
 
     A model the columns cannot carry (inherited, a column only its instance can give, conditional unique
-    constraints), or a command on a node (check_node_side reads instances), goes through create_many.
+    constraints, init signals listened to), or a command on a node (check_node_side reads instances), goes
+    through create_many.
     """
     if not rows:
         return []
@@ -688,7 +689,14 @@ def create_rows(
     unknown = [c for c in columns if c not in by_attname]
     if unknown:
         raise ValueError(f"{model.__name__} has no column {', '.join(unknown)} (name a foreign key by its attname)")
-    if plan is None or not _rows_supported(model, plan) or node_side_checked() or plan.pk.attname in columns:
+    if (
+        plan is None
+        or not _rows_supported(model, plan)
+        or node_side_checked()
+        or plan.pk.attname in columns
+        or signals.pre_init.has_listeners(model)  # a listener expects the instances Django would make
+        or signals.post_init.has_listeners(model)
+    ):
         return _create_as_instances(model, columns, rows, related, describe)
     n = len(rows)
     given = dict(zip(columns, zip(*rows, strict=True), strict=True))  # attname -> its values, one per record
@@ -755,8 +763,11 @@ def _column_params(
 ) -> list[Any]:
     """[param(v) for v in values]: the values themselves when each is of a type the driver takes as it is."""
     kinds = set(map(type, values))
-    if kinds <= _as_given(f, conn):
+    given = _as_given(f, conn)
+    if kinds <= given:
         return values
+    if str in given and all(issubclass(k, str) or k in given for k in kinds):
+        return values  # a choices member too: get_db_prep_save hands a text field's str subclass on as it is
     first = values[0]
     if len(kinds) == 1 and kinds <= ONE_TEXT and values.count(first) == len(values):
         # One value for every record (the batch's timestamp): adapted once.
