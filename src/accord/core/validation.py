@@ -744,8 +744,9 @@ def _texts_vouched(c: _FieldCheck, column: list[str]) -> bool:
         return False
     for v in c.field.validators:
         kind = type(v)
-        if kind is dj_validators.MaxLengthValidator and type(v.limit_value) is int:
-            if max(map(len, column)) > v.limit_value:
+        limit = getattr(v, "limit_value", None)
+        if kind is dj_validators.MaxLengthValidator and type(limit) is int:
+            if max(map(len, column)) > limit:
                 return False
         elif kind is dj_validators.ProhibitNullCharactersValidator:
             if "\x00" in "".join(column):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -656,13 +657,19 @@ def _write(reader: _Reader, report: ImportReport) -> dt.date | None:
         describe=lambda values: f"{values[2]}. {reprs.text(values[3])}",  # Project.__str__
     )
     project_ids.update(same_projects)
-    # A participation's audit entry names its project's number: those read here, or stored (not in these files).
+    # A participation's audit entry names its organisation and its project's number: those read here, or stored
+    # (a project not in these files); looked up by id when the first participation is written.
     numbers = {key: p.number for key, p in reader.projects.items()}
     for key, p in stored_projects.items():
         project_ids[key] = p.pk
         numbers[key] = p.number
-    numbers_by_id = {project_ids[key]: number for key, number in numbers.items()}
-    org_names = {org_ids[key]: reprs.text({"en": o.name}) for key, o in reader.orgs.items()}
+    names: dict[str, dict[int, str]] = {}
+
+    def describe_participation(values: Sequence[Any]) -> str:
+        if not names:
+            names["organisation"] = {org_ids[key]: reprs.text({"en": o.name}) for key, o in reader.orgs.items()}
+            names["project"] = {project_ids[key]: number for key, number in numbers.items()}
+        return reprs.participation(names["organisation"][values[2]], names["project"][values[1]], values[4])
 
     def attach_projects(parts: list[Participation]) -> None:
         # The changed participations' projects, read together, each with its agreement (whose parties were just
@@ -703,7 +710,7 @@ def _write(reader: _Reader, report: ImportReport) -> dt.date | None:
         sources={"side": "country", "role": "role", "organisation": "org_name", "project": "project_id"},
         related="project_id",
         prepare=attach_projects,
-        describe=lambda values: reprs.participation(org_names[values[2]], numbers_by_id[values[1]], values[4]),
+        describe=describe_participation,
     )
     # A programme's status follows the day: the same files give an expired one after its end.
     return min((_PROGRAMMES[code][3] for code in programmes if _PROGRAMMES[code][3] >= today), default=None)
