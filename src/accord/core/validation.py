@@ -409,13 +409,28 @@ def _select_in(
     conn = connections[DEFAULT_DB_ALIAS]
     q = conn.ops.quote_name
     meta = model._meta
-    where = " AND ".join(
-        f"{q(f.column)} IN ({', '.join(['%s'] * len(vs))})" for f, vs in zip(fields, values, strict=True)
-    )
+    where, params = _in_lists(conn, [f.column for f in fields], values)
     sql = f"SELECT {', '.join(q(f.column) for f in fields)}, {q(meta.pk.column)} FROM {q(meta.db_table)} WHERE {where}"
     with conn.cursor() as cur:
-        cur.execute(sql, [v for vs in values for v in vs])
+        cur.execute(sql, params)
         return [tuple(r) for r in cur.fetchall()]
+
+
+def _in_lists(conn: Any, columns: Sequence[str], values: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
+    """The SQL condition "each column IN its values", and its parameters. On PostgreSQL a list of texts or of
+    integers goes as one array (`= ANY(%s)`): the driver adapts one array faster than thousands of parameters."""
+    q = conn.ops.quote_name
+    parts: list[str] = []
+    params: list[Any] = []
+    for column, vs in zip(columns, values, strict=True):
+        kinds = set(map(type, vs))
+        if conn.vendor == "postgresql" and len(kinds) == 1 and kinds <= {str, int}:
+            parts.append(f"{q(column)} = ANY(%s)")
+            params.append(list(vs))
+        else:
+            parts.append(f"{q(column)} IN ({', '.join(['%s'] * len(vs))})")
+            params += vs
+    return " AND ".join(parts), params
 
 
 def _unique_keys(model: type[models.Model]) -> tuple[list[tuple[str, ...]], list[models.UniqueConstraint]]:
@@ -850,12 +865,9 @@ def values_of(model: type[models.Model], column: str, ids: Iterable[Any]) -> dic
     out: dict[Any, Any] = {}
     wanted = list(set(ids))
     for start in range(0, len(wanted), _IN_CHUNK):
-        chunk = wanted[start : start + _IN_CHUNK]
-        sql = (
-            f"SELECT {q(meta.pk.column)}, {q(field.column)} FROM {q(meta.db_table)} "
-            f"WHERE {q(meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))})"
-        )
+        where, params = _in_lists(connections[DEFAULT_DB_ALIAS], [meta.pk.column], [wanted[start : start + _IN_CHUNK]])
+        sql = f"SELECT {q(meta.pk.column)}, {q(field.column)} FROM {q(meta.db_table)} WHERE {where}"
         with connections[DEFAULT_DB_ALIAS].cursor() as cur:
-            cur.execute(sql, chunk)
+            cur.execute(sql, params)
             out.update(cur.fetchall())
     return out
