@@ -305,6 +305,7 @@ def test_a_bad_participation_value_in_each_column_is_refused_as_create_many_refu
     if taken is not None:
         cases.append(("organisation_id", taken.organisation_id))  # already stored
     cases.append(("project_id", 999_999_999))  # clean() reads the missing project: fails alike both ways
+    cases.append(("project_id", "abc"))  # ... and a project id that is no number
     for name, rows in _bad_cases(seed, good, PART, cases):
         by_objs, by_rows = _errors_both_ways(Participation, PART, rows)
         assert by_rows == by_objs, name

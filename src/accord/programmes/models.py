@@ -233,6 +233,8 @@ class Participation(ExternallyKnown, PartyOwned):
         uncertain = super().clean_rows(rows, indexes)
         owner, side, project = rows["owner_party_id"], rows["side_id"], rows["project_id"]
         live = [i for i in indexes if i not in uncertain and project[i] and side[i]]
+        uncertain |= {i for i in live if type(project[i]) is not int}  # a refused id: clean() as before
+        live = [i for i in live if i not in uncertain]
         agreement_of = values_of(Project, "agreement_id", {project[i] for i in live})
         parties: dict[int, set[int]] = {}
         for i in live:
