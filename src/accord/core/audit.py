@@ -11,7 +11,7 @@ import decimal
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from json.encoder import encode_basestring as _encode_str
 from typing import Any, NamedTuple
@@ -22,6 +22,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from accord.core.actor import current_actor
+from accord.core.localized import LocalizedText
 from accord.core.models import ChangeRecord
 
 GENESIS = "0" * 64
@@ -127,6 +128,97 @@ def _snapshot_fn(model: type[models.Model]) -> Callable[[models.Model], dict[str
         return out
 
     return snap
+
+
+def _json_text(value: Any) -> str:
+    """canonical(value) for one value of a snapshot, cheaply for the common types (the same text)."""
+    kind = type(value)
+    if kind is str:
+        return _encode_str(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if isinstance(value, dict) and all(type(k) is str and type(v) is str for k, v in value.items()):
+        # json.dumps(sort_keys=True) writes an object as its items sorted, each "key":value.
+        return "{" + ",".join(_encode_str(k) + ":" + _encode_str(v) for k, v in sorted(value.items())) + "}"
+    if isinstance(value, str):  # a choices member: written as its text
+        return _encode_str(value)
+    return canonical(value)
+
+
+_OBJECTS = frozenset({dict, LocalizedText})
+# Types whose equal values have one text (JSON, or a driver's parameter): unlike objects ({"n": 1} == {"n": True}).
+ONE_TEXT = frozenset({str, int, bool, type(None), dt.datetime, dt.date, uuid.UUID})
+
+
+def _json_texts(values: Sequence[Any]) -> list[str]:
+    """[_json_text(v) for v in values], a column of one common type at a time."""
+    kinds = set(map(type, values))
+    if all(issubclass(k, str) for k in kinds) and kinds:  # text, or a choices member: its text
+        return list(map(_encode_str, values))
+    if kinds == {int}:
+        return list(map(int.__repr__, values))
+    if kinds == {type(None)}:
+        return ["null"] * len(values)
+    if kinds == {bool}:
+        return ["true" if v else "false" for v in values]
+    return [_json_text(v) for v in values]
+
+
+@cache
+def _column_plan(model: type[models.Model]) -> list[tuple[str, Callable[[Any], Any] | None]] | None:
+    """Per concrete column (snapshot's order): its attname and the conversion snapshot() applies to a value not of a
+    plain type (None: _jsonable's); None when a column's value is not its attribute's (a file)."""
+    plan: list[tuple[str, Callable[[Any], Any] | None]] = []
+    for f in model._meta.concrete_fields:
+        if type(f).value_from_object is not models.Field.value_from_object:
+            return None
+        if isinstance(f, models.DateTimeField):
+            plan.append((f.attname, _datetime_json(f)))
+        elif isinstance(f, models.DateField):
+            plan.append((f.attname, _date_json(f)))
+        elif isinstance(f, models.DecimalField):
+            plan.append((f.attname, _any_json(f)))
+        else:
+            plan.append((f.attname, None))
+    return plan
+
+
+def snapshot_supported(model: type[models.Model]) -> bool:
+    """Whether snapshot_texts() can take this model's records as columns."""
+    return _column_plan(model) is not None
+
+
+def snapshot_texts(model: type[models.Model], columns: Mapping[str, Sequence[Any]]) -> list[str]:
+    """canonical(snapshot(obj)) of each record given as columns ({attname: values, one per record}, every
+    concrete column): the same text, composed from each value's JSON once (keys in canonical, sorted, order)."""
+    plan = _column_plan(model)
+    if plan is None:
+        raise ValueError(f"{model.__name__}'s snapshots need its instances")
+    n = len(columns[plan[0][0]])
+    texts: dict[str, list[str]] = {}
+    for attname, conv in plan:
+        values = columns[attname]
+        kinds = set(map(type, values))
+        if len(kinds) == 1 and kinds <= ONE_TEXT and values.count(values[0]) == len(values):
+            values = values[:1]  # one value for every record (a batch's timestamp, a default): its JSON once
+        if conv is not None:
+            values = [v if v is None else conv(v) for v in values]
+        elif kinds == {uuid.UUID}:
+            values = list(map(str, values))  # _jsonable's text of a UUID
+        elif not kinds <= _PLAIN | _OBJECTS and not all(issubclass(k, str) for k in kinds):
+            # (an object's JSON is its own: _jsonable copies it; a choices member is its text)
+            field = next(f for f in model._meta.concrete_fields if f.attname == attname)
+            values = [v if type(v) in _PLAIN else _jsonable(field, v) for v in values]
+        texts[attname] = _json_texts(values)
+        if len(texts[attname]) == 1 and n > 1:
+            texts[attname] *= n
+    names = sorted(texts)
+    template = "{" + ",".join(_encode_str(a).replace("%", "%%") + ":%s" for a in names) + "}"
+    return [template % parts for parts in zip(*(texts[a] for a in names), strict=True)]
 
 
 def snapshot_value(field: models.Field, value: Any) -> Any:

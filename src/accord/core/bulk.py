@@ -28,15 +28,25 @@ from django.db.models.fields import NOT_PROVIDED, AutoFieldMixin
 from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
 
-from accord.core.audit import Entry, _snapshot_fn, append, entry, snapshot
+from accord.core.audit import (
+    ONE_TEXT,
+    Entry,
+    _snapshot_fn,
+    append,
+    entry,
+    snapshot,
+    snapshot_supported,
+    snapshot_texts,
+)
 from accord.core.errors import DomainError
+from accord.core.localized import LocalizedText, LocalizedTextField
 from accord.core.models import ChangeRecord
-from accord.core.permissions import check_node_side
+from accord.core.permissions import check_node_side, node_side_checked
 from accord.core.routers import pin_primary
 from accord.core.rows import write_columns
-from accord.core.search import index_changed
+from accord.core.search import index_changed, index_created_rows
 from accord.core.services import _is_editable, stale_error
-from accord.core.validation import _UNCHANGED_BY_TO_PYTHON, validate_many
+from accord.core.validation import _UNCHANGED_BY_TO_PYTHON, Rows, rows_supported, validate_many, validate_rows
 
 __all__ = [
     "BATCH",
@@ -44,7 +54,9 @@ __all__ = [
     "RecordsInvalid",
     "build",
     "create_many",
+    "create_rows",
     "fewer_collections",
+    "parent_by",
     "stored_instances",
     "unchanged_keys",
     "update_many",
@@ -417,7 +429,7 @@ def _param_fn(f: models.Field, conn: BaseDatabaseWrapper) -> Callable[[Any], Any
     elif isinstance(target, models.JSONField) and type(target).get_db_prep_save is models.JSONField.get_db_prep_save:
         encoder = target.encoder
         # adapt_json_value: json.dumps with the field's encoder (PostgreSQL: the same text, parsed as jsonb).
-        fast_type, fast = (dict, list), (lambda v: json.dumps(v, cls=encoder))
+        fast_type, fast = (dict, list), (_json_param if encoder is None else (lambda v: json.dumps(v, cls=encoder)))
     none_param = prep(None, conn)
 
     def generic(v: Any) -> Any:
@@ -444,6 +456,17 @@ def _param_fn(f: models.Field, conn: BaseDatabaseWrapper) -> Callable[[Any], Any
         return generic(v)
 
     return param
+
+
+_encode_ascii: Callable[[str], str] = json.encoder.encode_basestring_ascii
+
+
+def _json_param(v: Any) -> str:
+    """json.dumps(v): the same text, written directly for an object of texts (a localized text, identifiers)."""
+    if (type(v) is dict or type(v) is LocalizedText) and all(type(k) is str and type(x) is str for k, x in v.items()):
+        # json.dumps' defaults: ", " and ": " between items, keys in their order, every text ASCII-escaped.
+        return "{" + ", ".join(_encode_ascii(k) + ": " + _encode_ascii(x) for k, x in v.items()) + "}"
+    return json.dumps(v)
 
 
 @dataclass(frozen=True)
@@ -631,6 +654,203 @@ def create_many(
         )
         index_changed(objs, created=True)
     return objs
+
+
+def create_rows(
+    model: type[M],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    related: str | None = None,
+    describe: Callable[[Sequence[Any]], str] | None = None,
+) -> list[Any]:
+    """create_many() of new records given as plain tuples, without a model instance per record; their new ids.
+
+    `columns` names each tuple's values by attname (a foreign key by its id: "party_id"); every other column takes
+    its default. The same rules (core.validation.validate_rows: the same errors for the same values, RecordsInvalid
+    by index), the same rows inserted, the same chain entry per record (the snapshot composed from the values,
+    core.audit.snapshot_texts) and the same search index rows. `related` names the foreign key (attname) whose
+    record an entry names as the parent; `describe(values)` gives an entry's repr from the record's values in
+    `columns`' order, as validated (without it each record is made an instance for str()).
+
+    A model the columns cannot carry (inherited, a column only its instance can give, conditional unique
+    constraints, init signals listened to), or a command on a node (check_node_side reads instances), goes
+    through create_many.
+    """
+    if not rows:
+        return []
+    pin_primary()
+    conn = connections[DEFAULT_DB_ALIAS]
+    key = (model, conn.vendor)
+    if key not in _plans:
+        _plans[key] = _insert_plan(model, conn)
+    plan = _plans[key]
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    unknown = [c for c in columns if c not in by_attname]
+    if unknown:
+        raise ValueError(f"{model.__name__} has no column {', '.join(unknown)} (name a foreign key by its attname)")
+    if (
+        plan is None
+        or not _rows_supported(model, plan)
+        or node_side_checked()
+        or plan.pk.attname in columns
+        or signals.pre_init.has_listeners(model)  # a listener expects the instances Django would make
+        or signals.post_init.has_listeners(model)
+    ):
+        return _create_as_instances(model, columns, rows, related, describe)
+    n = len(rows)
+    given = dict(zip(columns, zip(*rows, strict=True), strict=True))  # attname -> its values, one per record
+    if len(given) != len(columns) or any(len(r) != len(columns) for r in rows):
+        raise ValueError("each row must hold one value per column, each column named once")
+    cols: dict[str, list[Any]] = {}
+    for f in plan.fields:
+        if f.attname in given:
+            cols[f.attname] = list(given[f.attname])
+        elif f is plan.pk or f.attname in plan.stamped:
+            cols[f.attname] = [None] * n  # set on insert, as for an instance
+        elif f.has_default() and callable(f.default):
+            cols[f.attname] = [f.get_default() for _ in range(n)]
+        else:
+            cols[f.attname] = [f.get_default()] * n  # one object for every record, as Django gives it
+    batch = Rows(model, cols, n)
+    errors = validate_rows(batch, lambda values: _instance(model, values))
+    if errors:
+        raise RecordsInvalid(errors)
+    for f in plan.fields:
+        if type(f) is LocalizedTextField:  # as its pre_save makes it: a LocalizedText (the same JSON)
+            cols[f.attname] = [LocalizedText(v) if type(v) is dict else v for v in cols[f.attname]]
+    with transaction.atomic():
+        if plan.stamped:
+            now = timezone.now()
+            for attname in plan.stamped:
+                cols[attname] = [now] * n
+        with conn.cursor() as cur:
+            ids = _reserve_ids(conn, cur, plan, n)
+            cols[plan.pk.attname] = ids
+            params = [
+                _column_params(f, p, cols[f.attname], conn) for f, p in zip(plan.fields, plan.params, strict=True)
+            ]
+            _insert_rows(conn, cur, plan.table, plan.columns, list(zip(*params, strict=True)))
+        afters = snapshot_texts(model, cols)
+        if describe is not None:
+            reprs = [describe(values)[:300] for values in zip(*(cols[c] for c in columns), strict=True)]
+        else:
+            reprs = [str(_instance(model, batch.record(i), stored=True))[:300] for i in range(n)]
+        if related is not None:
+            target = by_attname[related].related_model._meta.label_lower  # type: ignore[union-attr]
+            related_types = [target if v is not None else "" for v in cols[related]]
+            related_ids = [str(v) if v is not None else "" for v in cols[related]]
+        else:
+            related_types = related_ids = [""] * n
+        label = model._meta.label_lower
+        create = ChangeRecord.Action.CREATE
+        uids = cols.get("uid") or [None] * n
+        versions = cols.get("version") or [None] * n
+        append(
+            [
+                Entry(create, label, str(pk), uid, version, text, rtype, rid, None, after)
+                for pk, uid, version, text, rtype, rid, after in zip(
+                    ids, uids, versions, reprs, related_types, related_ids, afters, strict=True
+                )
+            ]
+        )
+        index_created_rows(model, ids, cols)
+    return ids
+
+
+def _column_params(
+    f: models.Field, param: Callable[[Any], Any], values: list[Any], conn: BaseDatabaseWrapper
+) -> list[Any]:
+    """[param(v) for v in values]: the values themselves when each is of a type the driver takes as it is."""
+    kinds = set(map(type, values))
+    given = _as_given(f, conn)
+    if kinds <= given:
+        return values
+    if str in given and all(issubclass(k, str) or k in given for k in kinds):
+        return values  # a choices member too: get_db_prep_save hands a text field's str subclass on as it is
+    first = values[0]
+    if len(kinds) == 1 and kinds <= ONE_TEXT and values.count(first) == len(values):
+        # One value for every record (the batch's timestamp): adapted once.
+        return [param(first)] * len(values)
+    if kinds == {uuid.UUID} and conn.vendor == "sqlite":
+        return [u.hex for u in values]  # UUIDField's text where the database has no uuid type
+    return list(map(param, values))
+
+
+@cache
+def _as_given_for(f: models.Field, vendor: str) -> frozenset[type]:
+    target = f.target_field if isinstance(f, models.ForeignKey) else f
+    kind = type(target)
+    types: set[type] = set()
+    if kind in (models.CharField, models.TextField):
+        types = {str}
+    elif kind in _UNCHANGED_BY_TO_PYTHON and _UNCHANGED_BY_TO_PYTHON[kind] == (int,):
+        types = {int}
+    elif kind is models.BooleanField:
+        types = {bool}
+    if types and f.get_db_prep_save(None, connections[DEFAULT_DB_ALIAS]) is None:
+        types.add(type(None))
+    return frozenset(types)  # what _param_fn passes through unchanged
+
+
+def _as_given(f: models.Field, conn: BaseDatabaseWrapper) -> frozenset[type]:
+    return _as_given_for(f, conn.vendor)
+
+
+@cache
+def _rows_supported_for(model: type[models.Model]) -> bool:
+    return rows_supported(model) and snapshot_supported(model)
+
+
+def _rows_supported(model: type[models.Model], plan: _InsertPlan) -> bool:
+    """Whether create_rows can take this model's records as columns: every column's value is the record's (no
+    field whose pre_save computes another, beside the batch's timestamps and a localized text's own type)."""
+    for (_, read, _), f in zip(plan.columns_read, plan.fields, strict=True):
+        if read is None or type(f) is LocalizedTextField:
+            continue
+        if isinstance(f, models.DateField) and not f.auto_now and not f.auto_now_add:
+            continue  # its pre_save sets a date only for those
+        return False
+    return _rows_supported_for(model)
+
+
+def _instance(model: type[M], values: dict[str, Any], *, stored: bool = False) -> M:
+    """A model instance holding these values (attnames), for the rules and texts that read one."""
+    make = _maker(model)
+    obj = make(values) if make is not None else model(**values)
+    if stored:
+        obj._state.adding = False
+        obj._state.db = DEFAULT_DB_ALIAS
+    return obj  # type: ignore[return-value]
+
+
+def parent_by(model: type[models.Model], attname: str) -> Callable[[models.Model], models.Model | None]:
+    """For create_many / update_many's `related`: the record a foreign key (attname) names, as an instance holding
+    only its id (what an audit entry reads of it), not read from the database."""
+    target: Any = next(f for f in model._meta.concrete_fields if f.attname == attname).related_model
+
+    def parent(obj: models.Model) -> models.Model | None:
+        value = getattr(obj, attname)
+        return None if value is None else target(pk=value)
+
+    return parent
+
+
+def _create_as_instances(
+    model: type[M],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    related: str | None,
+    describe: Callable[[Sequence[Any]], str] | None,
+) -> list[Any]:
+    objs = build(model, [dict(zip(columns, r, strict=True)) for r in rows])
+    create_many(
+        model,
+        objs,
+        related=parent_by(model, related) if related is not None else None,
+        describe=(lambda o: describe(tuple(getattr(o, c) for c in columns))) if describe is not None else None,
+    )
+    return [o.pk for o in objs]
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -12,6 +13,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accord.core.ids import new_uid
+
+if TYPE_CHECKING:
+    from accord.core.validation import Rows
 
 
 class Visibility(models.TextChoices):
@@ -101,6 +105,14 @@ class PartyOwned(AccordModel):
     def clean(self) -> None:
         if self.visibility == Visibility.INTERNAL and not self.owner_party_id:
             raise ValidationError({"owner_party": ["an internal record must name the party it is internal to"]})
+
+    @classmethod
+    def clean_rows(cls, rows: Rows, indexes: Sequence[int]) -> set[int]:
+        """clean() over new records given as columns (core.validation.validate_rows), the records at `indexes`:
+        those it may refuse or change otherwise, for clean() to see one by one; what it changes in the others,
+        changed in `rows`. A subclass that overrides clean() overrides this with it (else clean() sees each)."""
+        visibility, owner = rows["visibility"], rows["owner_party_id"]
+        return {i for i in indexes if visibility[i] == Visibility.INTERNAL and not owner[i]}
 
 
 class ChangeRecord(models.Model):

@@ -154,17 +154,20 @@ def kept_elsewhere(record: Model) -> bool:
     return owner is not None and owner != node
 
 
+def node_side_checked() -> bool:
+    """Whether check_node_side() checks anything now: an `accord` command on a node."""
+    actor = current_actor()
+    return actor.system and actor.channel == "cli" and node_party_id() is not None
+
+
 def check_node_side(records: Iterable[Model], *, changed: Iterable[str] | None = None) -> None:
     """On a node, the command line keeps to its party's side like every account: no record kept by another side
     is added, changed or deleted by an `accord` command (the writes of core.services and core.bulk call this).
     The receiving side's receipt on a record sent to it (the model's `receipt_fields`, and nothing else) is ours.
     Other trusted actors (the demo, migrations, jobs) and a hosted installation are not held to it."""
-    actor = current_actor()
-    if not (actor.system and actor.channel == "cli"):
+    if not node_side_checked():
         return
     node = node_party_id()
-    if node is None:
-        return
     names = set(changed) if changed is not None else None
     for record in records:
         owner = owning_party_id(record)

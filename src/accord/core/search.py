@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
@@ -64,14 +64,17 @@ def texts_of(obj: Any, fields: Sequence[str]) -> list[str]:
     for name in fields:
         if "__" in name:  # a text of the record's parts: read in bulk by _part_texts
             continue
-        value = getattr(obj, name)
-        if isinstance(value, str):
-            out.append(value)
-        elif isinstance(value, dict):
-            out += _localized(value)
-        elif isinstance(value, list):
-            out += [v for v in value if isinstance(v, str)]
+        _add_texts(out, getattr(obj, name))
     return out
+
+
+def _add_texts(out: list[str], value: Any) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        out += _localized(value)
+    elif isinstance(value, list):
+        out += [v for v in value if isinstance(v, str)]
 
 
 _labels: dict[type, str | None] = {}
@@ -413,19 +416,51 @@ def _reindex_parents(objs: Sequence[models.Model], *, deleted: bool) -> None:
     for o in objs:
         by_label.setdefault(o._meta.label_lower, []).append(o)
     for label, group in by_label.items():
-        parents = _parents_of(label)
-        if not parents:
-            continue
         gone = {o.pk for o in group} if deleted else set()
-        with connections[DEFAULT_DB_ALIAS].cursor() as cur:
-            for model, attname in parents:
-                ids = {getattr(o, attname) for o in group} - {None}
-                if not ids:
-                    continue
-                fields: Sequence[str] = model.search_fields  # type: ignore[attr-defined]
-                records = list(model._base_manager.using(DEFAULT_DB_ALIAS).only(*_own(fields)).filter(pk__in=ids))
-                if records:
-                    _write(cur, model._meta.label_lower, records, gone)
+
+        def ids_of(attname: str, group: list[models.Model] = group) -> set[Any]:
+            return {getattr(o, attname) for o in group}
+
+        _reindex_parent_ids(label, ids_of, gone)
+
+
+def _reindex_parent_ids(label: str, ids_of: Callable[[str], set[Any]], gone: set[Any]) -> None:
+    """Index again the searchable records that `label` records name by a foreign key (ids_of(attname): the ids)."""
+    parents = _parents_of(label)
+    if not parents:
+        return
+    with connections[DEFAULT_DB_ALIAS].cursor() as cur:
+        for model, attname in parents:
+            ids = ids_of(attname) - {None}
+            if not ids:
+                continue
+            fields: Sequence[str] = model.search_fields  # type: ignore[attr-defined]
+            records = list(model._base_manager.using(DEFAULT_DB_ALIAS).only(*_own(fields)).filter(pk__in=ids))
+            if records:
+                _write(cur, model._meta.label_lower, records, gone)
+
+
+def index_created_rows(model: type[models.Model], ids: Sequence[Any], columns: Mapping[str, Sequence[Any]]) -> None:
+    """index_changed(objs, created=True) for new records given as columns ({attname: values} in the order of `ids`):
+    the same index rows, read from the values."""
+    if not ids:
+        return
+    _reindex_parent_ids(model._meta.label_lower, lambda attname: set(columns[attname]), set())
+    label = _label(model)
+    if label is None:
+        return
+    own = _own(_fields(label))  # a record just created has no parts yet
+    values = [columns[name] for name in own]
+    with connections[DEFAULT_DB_ALIAS].cursor() as cur:
+        for start in range(0, len(ids), _CHUNK):
+            params: list[Any] = []
+            for i in range(start, min(start + _CHUNK, len(ids))):
+                texts: list[str] = []
+                for column in values:
+                    _add_texts(texts, column[i])
+                body = body_of(texts)
+                params += [label, ids[i], body, grams(body)]
+            cur.execute(_UPSERT.format(rows=", ".join(["(%s, %s, %s, %s)"] * (len(params) // 4))), params)
 
 
 def searchable_models() -> list[type[models.Model]]:

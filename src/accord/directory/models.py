@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from accord.core.localized import LocalizedText, LocalizedTextField
 from accord.core.models import AccordModel, ExternallyKnown, PartyOwned, Visibility
+from accord.core.validation import Rows
 from accord.core.validators import (
     check_period,
     clean_language_list,
@@ -121,6 +123,25 @@ class Organisation(ExternallyKnown, PartyOwned):
         if self.parent_id and self.pk and self.parent_id == self.pk:
             errors["parent"] = ["an organisation cannot be its own parent"]
         raise_if(errors)
+
+    @classmethod
+    def clean_rows(cls, rows: Rows, indexes: Sequence[int]) -> set[int]:
+        """clean() over new records (PartyOwned.clean_rows): a period, identifiers or aliases it may refuse, and a
+        ROR id (checked by clean()), are left to clean(); a new record has no id to be its own parent."""
+        uncertain = super().clean_rows(rows, indexes)
+        founded, dissolved = rows["founded_on"], rows["dissolved_on"]
+        identifiers, aliases = rows["identifiers"], rows["aliases"]
+        for i in indexes:
+            ids, names = identifiers[i], aliases[i]
+            if (
+                (founded[i] and dissolved[i] and dissolved[i] < founded[i])
+                or not isinstance(ids, dict)
+                or ids.get("ror")
+                or not isinstance(names, list)
+                or not all(isinstance(a, str) for a in names)
+            ):
+                uncertain.add(i)
+        return uncertain
 
     def name_on(self, day: dt.date) -> LocalizedText:
         """The name in force on `day` (documents show the name of their date), else the current name."""

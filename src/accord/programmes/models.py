@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from accord.agreements.models import Agreement
 from accord.core.localized import LocalizedTextField
 from accord.core.models import ExternallyKnown, PartyOwned
+from accord.core.validation import Rows, values_of
 from accord.core.validators import check_period, raise_if
 from accord.directory.models import Organisation, Party, Person
 from accord.programmes.choices import (
@@ -161,6 +162,27 @@ class Project(ExternallyKnown, PartyOwned):
             _party_in_agreement(errors, "recipient_party", self.recipient_party_id, self.agreement)
         raise_if(errors)
 
+    @classmethod
+    def clean_rows(cls, rows: Rows, indexes: Sequence[int]) -> set[int]:
+        """clean() over new records (PartyOwned.clean_rows): a period it may refuse and every assisting or assisted
+        party are left to clean(); the others' numbers trimmed, as clean() trims them."""
+        uncertain = super().clean_rows(rows, indexes)
+        start, end, modality = rows["start_on"], rows["end_on"], rows["modality"]
+        provider, recipient = rows["provider_party_id"], rows["recipient_party_id"]
+        for i in indexes:
+            if (
+                (start[i] and end[i] and end[i] < start[i])
+                or modality[i] == Modality.ASSISTANCE
+                or provider[i]
+                or recipient[i]
+            ):
+                uncertain.add(i)
+        number = rows["number"]
+        for i in indexes:
+            if i not in uncertain:
+                number[i] = (number[i] or "").strip()
+        return uncertain
+
 
 class Participation(ExternallyKnown, PartyOwned):
     """An organisation taking part in a project, on one party's side, in a role."""
@@ -202,6 +224,32 @@ class Participation(ExternallyKnown, PartyOwned):
         if self.project_id and self.side_id:
             _party_in_agreement(errors, "side", self.side_id, self.project.agreement)
         raise_if(errors)
+
+    @classmethod
+    def clean_rows(cls, rows: Rows, indexes: Sequence[int]) -> set[int]:
+        """clean() over new records (PartyOwned.clean_rows): each side checked against its project's agreement's
+        parties (one query per chunk of projects, one per agreement); a side that is not one of them is left to
+        clean(), which names the agreement. Each side owns its participations, as clean() sets."""
+        uncertain = super().clean_rows(rows, indexes)
+        owner, side, project = rows["owner_party_id"], rows["side_id"], rows["project_id"]
+        live = [i for i in indexes if i not in uncertain and project[i] and side[i]]
+        uncertain |= {i for i in live if type(project[i]) is not int}  # a refused id: clean() as before
+        live = [i for i in live if i not in uncertain]
+        agreement_of = values_of(Project, "agreement_id", {project[i] for i in live})
+        parties: dict[int, set[int]] = {}
+        for i in live:
+            agreement = agreement_of.get(project[i])
+            if agreement is None:
+                uncertain.add(i)  # no such project: the foreign key's error, and clean() as before
+                continue
+            if agreement not in parties:
+                parties[agreement] = Agreement(pk=agreement).party_ids()
+            if side[i] not in parties[agreement]:
+                uncertain.add(i)
+        for i in indexes:
+            if i not in uncertain and not owner[i] and side[i]:
+                owner[i] = side[i]
+        return uncertain
 
 
 class PlanItem(ExternallyKnown, PartyOwned):

@@ -22,7 +22,17 @@ import pycountry
 from django.db import models
 from langcodes import Language
 
-from accord.core.bulk import Change, RecordsInvalid, build, create_many, stored_instances, update_many, values_by_key
+from accord.core.bulk import (
+    Change,
+    RecordsInvalid,
+    build,
+    create_many,
+    create_rows,
+    parent_by,
+    stored_instances,
+    update_many,
+    values_by_key,
+)
 from accord.directory.models import Party
 from accord.interop.report import ImportRefused, ImportReport, Problem
 
@@ -307,7 +317,9 @@ def _messages(errors: dict[str, list[str]]) -> str:
     return "; ".join(f"{f}: {', '.join(m)}" if f != "__all__" else ", ".join(m) for f, m in errors.items())
 
 
-def _problems(exc: RecordsInvalid, origins: Sequence[Wanted], columns: dict[str, str], what: str) -> list[Problem]:
+def _problems(
+    exc: RecordsInvalid, origins: Sequence[Wanted | WantedRow], columns: dict[str, str], what: str
+) -> list[Problem]:
     problems = []
     for i, errors in sorted(exc.errors.items()):
         w = origins[i]
@@ -420,6 +432,83 @@ def upsert(
     for obj in new:
         by_key[obj.external_id] = obj  # type: ignore[attr-defined]
     return by_key
+
+
+@dataclass(slots=True)
+class WantedRow:
+    """One record as the source gives it, as plain values: its external id, its values in the order of
+    upsert_rows' columns (a foreign key as the id it holds), and where it was read."""
+
+    key: str
+    values: tuple[Any, ...]
+    file: str | None = None
+    row: int | None = None
+
+
+def upsert_rows(
+    model: type[M],
+    columns: Sequence[str],
+    wanted: Sequence[WantedRow],
+    report: ImportReport,
+    kind: str,
+    *,
+    sources: dict[str, str],
+    related: str | None = None,
+    prepare: Callable[[list[M]], None] | None = None,
+    describe: Callable[[Sequence[Any]], str] | None = None,
+) -> dict[str, Any]:
+    """upsert() of records given as plain values in `columns` (attnames: a foreign key by its id); their ids by
+    external id.
+
+    A new record goes in as its values (core.bulk.create_rows: validated by column, no model instance each; its
+    audit entry's repr from `describe(values)`, the values led by the external id). A stored one is compared by
+    these columns; one that differs is read whole and updated through update_many, as upsert() does (`prepare`
+    gets those instances together, to hand them related records in memory). `sources` names the source column
+    of each field (by name), so a refused record points at its cell; `related` the foreign key (attname) whose
+    record each audit entry names as the parent.
+    """
+    meta = model._meta
+    loaded = ["external_id", meta.pk.attname, *columns]
+    stored = {row[0]: row for row in values_by_key(model, "external_id", [w.key for w in wanted], loaded, chunk=CHUNK)}
+    ids: dict[str, Any] = {}
+    new: list[WantedRow] = []
+    differing: list[tuple[WantedRow, Any]] = []
+    for w in wanted:
+        row = stored.get(w.key)
+        if row is None:
+            new.append(w)
+        elif tuple(row[2:]) == w.values:
+            report.unchanged[kind] += 1
+            ids[w.key] = row[1]
+        else:
+            differing.append((w, row[1]))
+    try:
+        created = create_rows(
+            model, ["external_id", *columns], [(w.key, *w.values) for w in new], related=related, describe=describe
+        )
+    except RecordsInvalid as exc:
+        raise ImportRefused(_problems(exc, new, sources, kind)) from None
+    ids.update(zip([w.key for w in new], created, strict=True))
+    changes: list[Change] = []
+    change_origin: list[WantedRow] = []
+    if differing:
+        whole = model._default_manager.in_bulk([pk for _, pk in differing])
+        for w, pk in differing:
+            obj = whole[pk]
+            diff = {c: v for c, v in zip(columns, w.values, strict=True) if getattr(obj, c) != v}
+            changes.append(Change(obj, diff))
+            change_origin.append(w)
+            ids[w.key] = pk
+        if prepare is not None:
+            prepare([c.obj for c in changes])  # type: ignore[misc]
+    try:
+        written = update_many(changes, related=parent_by(model, related) if related is not None else None)
+    except RecordsInvalid as exc:
+        raise ImportRefused(_problems(exc, change_origin, sources, kind)) from None
+    report.created[kind] += len(created)
+    report.updated[kind] += len(written)
+    report.unchanged[kind] += len(changes) - len(written)
+    return ids
 
 
 def remember_parties(agreement: models.Model, party_ids: set[int]) -> None:

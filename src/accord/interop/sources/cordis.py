@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from accord.interop.sources.common import (
     PartySpec,
     Table,
     Wanted,
+    WantedRow,
     country_name,
     ensure_parties,
     header_of,
@@ -46,6 +48,7 @@ from accord.interop.sources.common import (
     remember_parties,
     stable_key,
     upsert,
+    upsert_rows,
 )
 from accord.programmes.models import Participation, Project
 
@@ -495,33 +498,26 @@ class _Reprs:
     """str() of the imported records, the same text for the audit entries, with what repeats computed once.
 
     Participation.__str__ names its organisation (a localized name) and its role's display label (a
-    translation looked up through the choices) for every row; here each organisation's name and each
-    role's label are looked up once per import. The language is the one active for the whole import.
+    translation looked up through the choices) for every row; here each role's label is looked up once per
+    import. The language is the one active for the whole import.
     """
 
     def __init__(self) -> None:
         self.language = translation.get_language()
-        self.orgs: dict[int, str] = {}
         self.roles: dict[str, str] = {}
 
     def text(self, value: object) -> str:
-        return value.get_text(self.language) if type(value) is LocalizedText else str(value)
+        """str() of a localized text (LocalizedText.__str__), or of any other value."""
+        if isinstance(value, dict):
+            value = value if type(value) is LocalizedText else LocalizedText(value)
+            return value.get_text(self.language)
+        return str(value)
 
-    def organisation(self, o: Organisation) -> str:
-        return self.text(o.name)  # Organisation.__str__
-
-    def project(self, p: Project) -> str:
-        return f"{p.number}. {self.text(p.title)}"  # Project.__str__
-
-    def participation(self, part: Participation) -> str:
-        org = part.organisation
-        name = self.orgs.get(org.pk)
-        if name is None:
-            name = self.orgs[org.pk] = str(org)
-        role = self.roles.get(part.role)
-        if role is None:
-            role = self.roles[part.role] = part.get_role_display()
-        return f"{name} in {part.project.number} ({role})"  # Participation.__str__
+    def participation(self, organisation: str, number: str, role: str) -> str:
+        label = self.roles.get(role)
+        if label is None:
+            label = self.roles[role] = str(Participation.Role(role).label)
+        return f"{organisation} in {number} ({label})"  # Participation.__str__
 
 
 def _write(reader: _Reader, report: ImportReport) -> dt.date | None:
@@ -593,43 +589,41 @@ def _write(reader: _Reader, report: ImportReport) -> dt.date | None:
         countries[agreement_of_project(part.project).pk].add(reader.orgs[part.org].country)
     _agreement_parties(agreements.values(), countries, parties, report)
     reprs = _Reprs()
+    party_ids = {code: p.pk for code, p in parties.items()}
 
     # Each record is first compared with what is stored, in the source's own terms (a related record by its
     # external id or code), a batch per query: an unchanged one is counted and nothing more is made of it.
-    # Only new and changed records go on through upsert (validated, written, audited).
+    # Only new and changed records go on through upsert_rows: new ones as plain values (validated by column,
+    # written and audited without a model instance each), changed ones updated as before.
     org_values = {
         o.key: (o.country, o.kind, {"en": o.name}, {"pic": o.pic} if o.pic else {}) for o in reader.orgs.values()
     }
     same_orgs = unchanged_keys(Organisation, "external_id", org_values, ["party__code", "kind", "name", "identifiers"])
     report.unchanged["organisation"] += len(same_orgs)
-    organisations = upsert(
+    org_ids = upsert_rows(
         Organisation,
+        ["party_id", "kind", "name", "identifiers"],
         [
-            Wanted(
-                o.key,
-                {
-                    "party": parties[o.country],
-                    "kind": o.kind,
-                    "name": {"en": o.name},
-                    "identifiers": {"pic": o.pic} if o.pic else {},
-                },
-                o.file,
-                o.row,
+            WantedRow(
+                o.key, (party_ids[o.country], o.kind, {"en": o.name}, {"pic": o.pic} if o.pic else {}), o.file, o.row
             )
             for o in reader.orgs.values()
             if o.key not in same_orgs
         ],
         report,
         "organisation",
-        columns=next(iter(reader.orgs.values())).columns if reader.orgs else {},
-        related=lambda o: o.party,
-        describe=reprs.organisation,
+        sources=next(iter(reader.orgs.values())).columns if reader.orgs else {},
+        related="party_id",
+        describe=lambda values: reprs.text(values[3]),  # Organisation.__str__: its name
     )
-
-    def attach_agreement(p: Project) -> None:
-        p.agreement = agreements_by_pk[p.agreement_id]
+    org_ids.update(same_orgs)
 
     agreements_by_pk = {a.pk: a for a in agreements.values()}
+
+    def attach_agreements(projects: list[Project]) -> None:
+        for p in projects:
+            p.agreement = agreements_by_pk[p.agreement_id]
+
     public = Visibility.PUBLIC.value
     project_values = {
         p.key: (f"cordis-programme:{p.programme}", p.number, {"en": p.title}, p.start, p.end, public)
@@ -642,19 +636,13 @@ def _write(reader: _Reader, report: ImportReport) -> dt.date | None:
         ["agreement__external_id", "number", "title", "start_on", "end_on", "visibility"],
     )
     report.unchanged["project"] += len(same_projects)
-    projects = upsert(
+    project_ids = upsert_rows(
         Project,
+        ["agreement_id", "number", "title", "start_on", "end_on", "visibility"],
         [
-            Wanted(
+            WantedRow(
                 p.key,
-                {
-                    "agreement": agreements[f"cordis-programme:{p.programme}"],
-                    "number": p.number,
-                    "title": {"en": p.title},
-                    "start_on": p.start,
-                    "end_on": p.end,
-                    "visibility": Visibility.PUBLIC,
-                },
+                (agreements[f"cordis-programme:{p.programme}"].pk, p.number, {"en": p.title}, p.start, p.end, public),
                 p.file,
                 p.row,
             )
@@ -663,23 +651,37 @@ def _write(reader: _Reader, report: ImportReport) -> dt.date | None:
         ],
         report,
         "project",
-        columns=next(iter(reader.projects.values())).columns if reader.projects else {},
-        related=lambda p: p.agreement,
-        prepare=attach_agreement,
-        describe=reprs.project,
+        sources=next(iter(reader.projects.values())).columns if reader.projects else {},
+        related="agreement_id",
+        prepare=attach_agreements,
+        describe=lambda values: f"{values[2]}. {reprs.text(values[3])}",  # Project.__str__
     )
+    project_ids.update(same_projects)
+    # A participation's audit entry names its organisation and its project's number: those read here, or stored
+    # (a project not in these files); looked up by id when the first participation is written.
+    numbers = {key: p.number for key, p in reader.projects.items()}
     for key, p in stored_projects.items():
-        p.agreement = agreement_of_project(key)
-        projects[key] = p
+        project_ids[key] = p.pk
+        numbers[key] = p.number
+    names: dict[str, dict[int, str]] = {}
 
-    def attach_project(part: Participation) -> None:
-        part.project.agreement = agreements_by_pk[part.project.agreement_id]
+    def describe_participation(values: Sequence[Any]) -> str:
+        if not names:
+            names["organisation"] = {org_ids[key]: reprs.text({"en": o.name}) for key, o in reader.orgs.items()}
+            names["project"] = {project_ids[key]: number for key, number in numbers.items()}
+        return reprs.participation(names["organisation"][values[2]], names["project"][values[1]], values[4])
+
+    def attach_projects(parts: list[Participation]) -> None:
+        # The changed participations' projects, read together, each with its agreement (whose parties were just
+        # written) in memory: their validation reads none of them back one by one.
+        stored = Project.objects.in_bulk({part.project_id for part in parts})
+        for p in stored.values():
+            p.agreement = agreements_by_pk[p.agreement_id]
+        for part in parts:
+            part.project = stored[part.project_id]
 
     # A participation is compared by its project's, organisation's and side's ids (no join): those of the
     # unchanged ones as just compared, of the others as written.
-    project_ids = {**same_projects, **{k: p.pk for k, p in projects.items()}}
-    org_ids = {**same_orgs, **{k: o.pk for k, o in organisations.items()}}
-    party_ids = {code: p.pk for code, p in parties.items()}
     orgs = reader.orgs
     part_values = {
         stable_key("cordis-participation", part.project.split(":", 1)[1], part.org.split(":", 1)[1]): (
@@ -695,50 +697,23 @@ def _write(reader: _Reader, report: ImportReport) -> dt.date | None:
         Participation, "external_id", part_values, ["project", "organisation", "side", "role", "visibility"]
     )
     report.unchanged["participation"] += len(same_parts)
-    changed_parts = [
-        (key, part) for key, part in zip(part_values, reader.parts.values(), strict=True) if key not in same_parts
-    ]
-    # The unchanged projects and organisations the changed participations name, read whole (validation and the
-    # audit entry's text read them).
-    _load_stored(Project, {part.project for _, part in changed_parts} - set(projects), projects, attach_agreement)
-    _load_stored(Organisation, {part.org for _, part in changed_parts} - set(organisations), organisations, None)
-    upsert(
+    upsert_rows(
         Participation,
+        ["project_id", "organisation_id", "side_id", "role", "visibility"],
         [
-            Wanted(
-                key,
-                {
-                    "project": projects[part.project],
-                    "organisation": organisations[part.org],
-                    "side": parties[reader.orgs[part.org].country],
-                    "role": part.role,
-                    "visibility": Visibility.PUBLIC,
-                },
-                part.file,
-                part.row,
-            )
-            for key, part in changed_parts
+            WantedRow(key, part_values[key], part.file, part.row)
+            for key, part in zip(part_values, reader.parts.values(), strict=True)
+            if key not in same_parts
         ],
         report,
         "participation",
-        columns={"side": "country", "role": "role", "organisation": "org_name", "project": "project_id"},
-        related=lambda part: part.project,
-        prepare=attach_project,
-        describe=reprs.participation,
-        keep_unchanged=False,
+        sources={"side": "country", "role": "role", "organisation": "org_name", "project": "project_id"},
+        related="project_id",
+        prepare=attach_projects,
+        describe=describe_participation,
     )
     # A programme's status follows the day: the same files give an expired one after its end.
     return min((_PROGRAMMES[code][3] for code in programmes if _PROGRAMMES[code][3] >= today), default=None)
-
-
-def _load_stored(model: Any, keys: set[str], into: dict[str, Any], prepare: Any) -> None:
-    """Read the stored records with these external ids into `into` (by external id)."""
-    wanted = sorted(keys)
-    for start in range(0, len(wanted), 2000):
-        for obj in model.objects.filter(external_id__in=wanted[start : start + 2000]):
-            if prepare is not None:
-                prepare(obj)
-            into[obj.external_id] = obj
 
 
 def _agreement_parties(
