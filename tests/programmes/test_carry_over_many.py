@@ -159,3 +159,18 @@ def test_asking_whether_any_item_is_still_proposed_reads_the_undecided_items_onl
             explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
             cursor.execute(explain + query["sql"])
             assert "planitem_proposed_idx" in str(cursor.fetchall()), query["sql"]
+
+
+def test_the_next_plan_copies_responsibilities_with_the_organisations_and_sides_read_with_the_items(seed):
+    """Each copied responsibility is validated and labelled in its audit entry with its organisation and side read
+    once with the items; what is left per copy is the foreign keys' own validation (one read each)."""
+    copied = seed.plan_1960.items.filter(responsibilities__isnull=False).count()
+    responsibilities = sum(item.responsibilities.count() for item in seed.plan_1960.items.all())
+    assert copied and responsibilities
+    with CaptureQueriesContext(connection) as ctx:
+        services.draft_next_plan(seed.plan_1960, title={"en": "1961 plan"})
+    reads = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().startswith("SELECT")]
+    organisations = [sql for sql in reads if 'FROM "directory_organisation"' in sql]
+    parties = [sql for sql in reads if 'FROM "directory_party"' in sql]
+    assert len(organisations) <= responsibilities  # was two per responsibility (validation, then the label)
+    assert len(parties) <= 2 * responsibilities  # side and owner validated; was three (the label read the side)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -339,9 +339,15 @@ def amend_plan(plan: Plan, **fields: Any) -> Plan:
         owner_party=plan.owner_party,
         **fields,
     )
-    for item in plan.items.select_related("project").prefetch_related("responsibilities", "deliverables"):
+    for item in plan.items.select_related("project").prefetch_related(_RESPONSIBILITIES, "deliverables"):
         _copy_item(item, amendment, carried_over_from=item.carried_over_from, carry_over=item.carry_over)
     return amendment
+
+
+# An item's responsibilities with their organisation and side, as _copy_item copies them.
+_RESPONSIBILITIES = Prefetch(
+    "responsibilities", queryset=PlanItemResponsibility.objects.select_related("organisation", "side")
+)
 
 
 def _copy_item(item: PlanItem, plan: Plan, *, position: int | None = None, **fields: Any) -> PlanItem:
@@ -367,9 +373,11 @@ def _copy_item(item: PlanItem, plan: Plan, *, position: int | None = None, **fie
             PlanItemResponsibility,
             related=copy,
             plan_item=copy,
-            organisation_id=resp.organisation_id,
-            side_id=resp.side_id,
-            owner_party_id=resp.side_id,
+            # The records themselves (read with the items), not their ids: validating and labelling the copy
+            # would otherwise read the organisation and the side again, once per responsibility.
+            organisation=resp.organisation,
+            side=resp.side,
+            owner_party=resp.side,
             is_illustrative=resp.is_illustrative,
         )
     if fields.get("carry_over") != CarryOver.PROPOSED:
@@ -435,7 +443,7 @@ def draft_next_plan(previous: Plan, **fields: Any) -> Plan:
     plan = _create_plan(agreement=previous.agreement, previous=previous, **fields)
     statuses = latest_progress(previous)
     position = 0
-    for item in previous.items.select_related("project").prefetch_related("responsibilities").order_by("position"):
+    for item in previous.items.select_related("project").prefetch_related(_RESPONSIBILITIES).order_by("position"):
         status = statuses.get(item.pk, ("not_started", 0))[0]
         if status in FINISHED_PROGRESS:
             continue
