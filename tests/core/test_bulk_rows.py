@@ -28,7 +28,7 @@ def _by_columns(monkeypatch):
     def refuse(model, *args, **kwargs):
         raise AssertionError(f"{model.__name__} went through create_many")
 
-    monkeypatch.setattr(bulk, "_create_as_instances", refuse)
+    monkeypatch.setattr(bulk, "_prepare_as_instances", refuse)
 
 
 ORG = ["external_id", "party_id", "kind", "name", "identifiers", "aliases", "founded_on", "dissolved_on", "visibility"]

@@ -30,6 +30,7 @@ from accord.agreements.filters import AgreementFilters
 from accord.agreements.models import Agreement
 from accord.core.errors import DomainError, ValidationFailed
 from accord.core.filters import Filters
+from accord.core.localized import LocalizedText
 from accord.core.models import Visibility
 from accord.directory.filters import OrganisationFilters, PersonFilters
 from accord.directory.models import Organisation, Party, Person
@@ -100,6 +101,10 @@ class Spec:
     # Rules of the services that are not the model's own, asked of the services themselves: (field, message) for
     # each broken one, given the record as it would be and its changed fields (None: a new record).
     check: Callable[[Any, dict[str, Any] | None], list[tuple[str, str]]] = lambda obj, changes: []
+    # New records written as columns (core.bulk.create_rows: validated by column, no instance each), for a kind
+    # with no `check` and no `related` parent; `describe` gives str() of such a record from its values by attname.
+    by_rows: bool = False
+    describe: Callable[[dict[str, Any]], str] | None = None
     export_related: list[str] = field(default_factory=list)
     # The kind's filters (<app>/filters.py): an export takes the same ones as the kind's list page and API list.
     filters: type[Filters] = Filters
@@ -168,6 +173,13 @@ def _agreement_natural(fields: Fields, lookup: Lookup) -> Q | None:
         if text:
             q |= Q(**{f"title__{tag}": text})
     return q or None
+
+
+def _text(value: Any) -> str:
+    """str() of a localized text as a record holds it (a LocalizedText, or a plain object of texts)."""
+    if not value:
+        return ""
+    return str(value if type(value) is LocalizedText else LocalizedText(value))
 
 
 def _by(*names: str) -> Callable[[Fields, Lookup], Q | None]:
@@ -335,6 +347,8 @@ AGREEMENTS = Spec(
         PartyRef("owner_party", _("Owning party")),
     ],
     natural=_agreement_natural,
+    by_rows=True,
+    describe=lambda values: _text(values.get("short_title")) or _text(values.get("title")),  # Agreement.__str__
 )
 
 PROJECTS = Spec(
