@@ -654,9 +654,10 @@ def _column_name(spec: Spec, name: str, slots: dict[str, _Slot]) -> str | None:
 def _write(spec: Spec, new: list[_Row], changed: list[_Row], prepared: NewRows | None) -> None:
     if prepared is not None:  # a kind written by columns (Spec.by_rows)
         columns = prepared.columns
-        describe = spec.describe
+        describe, language = spec.describe, translation.get_language()
         ids = insert_rows(
-            prepared, describe=(lambda values: describe(dict(zip(columns, values, strict=True)))) if describe else None
+            prepared,
+            describe=(lambda values: describe(dict(zip(columns, values, strict=True)), language)) if describe else None,
         )
         for row, pk in zip(new, ids, strict=True):
             row.new_id = pk
@@ -671,11 +672,11 @@ def _write(spec: Spec, new: list[_Row], changed: list[_Row], prepared: NewRows |
         [Change(r.stored, r.changes, r.stored.version) for r in changed if r.changes],  # type: ignore[union-attr, arg-type]
         related=spec.related,
     )
-    stored = [(r.stored.pk, getattr(r.stored, "visibility", None), r.parties) for r in changed]
+    stored = [(r.stored.pk, getattr(r.stored, "visibility", None), r.parties) for r in changed]  # type: ignore[union-attr]
     _add_agreement_parties([link for link in links if link[2]], [link for link in stored if link[2]])
 
 
-def _add_agreement_parties(new: list[tuple[Any, str, list[Any]]], stored: list[tuple[Any, str, list[Any]]]) -> None:
+def _add_agreement_parties(new: list[tuple[Any, Any, list[Any]]], stored: list[tuple[Any, Any, list[Any]]]) -> None:
     """Each agreement's (id, visibility, parties to add) as its parties, after those it has: a new agreement's
     first. Written by columns (core.bulk.create_rows), each link's entry filed under its agreement."""
     # How many parties each stored agreement has already, in one query for the batch (not one per agreement).

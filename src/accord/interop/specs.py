@@ -102,9 +102,10 @@ class Spec:
     # each broken one, given the record as it would be and its changed fields (None: a new record).
     check: Callable[[Any, dict[str, Any] | None], list[tuple[str, str]]] = lambda obj, changes: []
     # New records written as columns (core.bulk.create_rows: validated by column, no instance each), for a kind
-    # with no `check` and no `related` parent; `describe` gives str() of such a record from its values by attname.
+    # with no `check` and no `related` parent; `describe(values by attname, language)` gives str() of such a record
+    # in the active language (asked once per batch, not once per record).
     by_rows: bool = False
-    describe: Callable[[dict[str, Any]], str] | None = None
+    describe: Callable[[dict[str, Any], str | None], str] | None = None
     export_related: list[str] = field(default_factory=list)
     # The kind's filters (<app>/filters.py): an export takes the same ones as the kind's list page and API list.
     filters: type[Filters] = Filters
@@ -175,11 +176,12 @@ def _agreement_natural(fields: Fields, lookup: Lookup) -> Q | None:
     return q or None
 
 
-def _text(value: Any) -> str:
-    """str() of a localized text as a record holds it (a LocalizedText, or a plain object of texts)."""
+def _text(value: Any, language: str | None) -> str:
+    """str() of a localized text as a record holds it (a LocalizedText, or a plain object of texts) with `language`
+    active (LocalizedText.__str__)."""
     if not value:
         return ""
-    return str(value if type(value) is LocalizedText else LocalizedText(value))
+    return (value if type(value) is LocalizedText else LocalizedText(value)).get_text(language)
 
 
 def _by(*names: str) -> Callable[[Fields, Lookup], Q | None]:
@@ -348,7 +350,10 @@ AGREEMENTS = Spec(
     ],
     natural=_agreement_natural,
     by_rows=True,
-    describe=lambda values: _text(values.get("short_title")) or _text(values.get("title")),  # Agreement.__str__
+    # Agreement.__str__: its short title, else its title
+    describe=lambda values, language: (
+        _text(values.get("short_title"), language) or _text(values.get("title"), language)
+    ),
 )
 
 PROJECTS = Spec(
