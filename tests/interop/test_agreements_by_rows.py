@@ -179,3 +179,12 @@ def test_records_the_columns_vouch_for_skip_clean(seed, monkeypatch) -> None:
     _import(_good("vouch"), by_rows=True, monkeypatch=monkeypatch)
     # Row 4's languages are rewritten by clean() ("EN" twice, "zh-hans"): only it goes one by one.
     assert cleaned == ["vouch:4"]
+
+
+def test_a_kind_with_a_service_check_or_a_parent_is_not_written_by_columns() -> None:
+    """Spec.by_rows skips the per-instance `check` and files entries under no parent: refused where either is set."""
+    with pytest.raises(ValueError, match="instances"):
+        specs.Spec("x", "x", Agreement, [], by_rows=True, check=lambda obj, changes: [("x", "no")])
+    with pytest.raises(ValueError, match="instances"):
+        specs.Spec("x", "x", AgreementParty, [], by_rows=True, related=lambda link: link.agreement)
+    assert specs.AGREEMENTS.by_rows and not specs.PROJECTS.by_rows
