@@ -10,6 +10,7 @@ import decimal
 import pytest
 from django.db import transaction
 
+from accord.agreements.models import Agreement, AgreementParty
 from accord.core import bulk
 from accord.core.audit import canonical, snapshot
 from accord.core.bulk import RecordsInvalid, build, create_many, create_rows
@@ -28,7 +29,7 @@ def _by_columns(monkeypatch):
     def refuse(model, *args, **kwargs):
         raise AssertionError(f"{model.__name__} went through create_many")
 
-    monkeypatch.setattr(bulk, "_create_as_instances", refuse)
+    monkeypatch.setattr(bulk, "_prepare_as_instances", refuse)
 
 
 ORG = ["external_id", "party_id", "kind", "name", "identifiers", "aliases", "founded_on", "dissolved_on", "visibility"]
@@ -327,3 +328,99 @@ def test_equal_objects_of_different_json_keep_their_own_text(seed, monkeypatch):
     stored = [Organisation.objects.get(pk=pk) for pk in ids]
     assert [type(o.identifiers["n"]) for o in stored] == [int, bool]
     assert [e.after for e in entries] == [canonical(snapshot(o)) for o in stored]
+
+
+AGREEMENT = [
+    "external_id",
+    "kind",
+    "title",
+    "signed_on",
+    "entry_into_force_on",
+    "end_on",
+    "status",
+    "authentic_languages",
+    "visibility",
+    "owner_party_id",
+]
+
+
+def _agreement(i):
+    return (
+        f"bad-a:{i}",
+        "agreement",
+        {"en": f"A {i}"},
+        dt.date(1958, 1, 18),
+        None,
+        None,
+        "in_force",
+        ["zh"],
+        "public",
+        None,
+    )
+
+
+def test_a_bad_agreement_value_in_each_column_is_refused_as_create_many_refuses_it(seed):
+    """Agreement.clean_rows: each rule of Agreement.clean() it leaves to clean() gives clean()'s message."""
+    cases = [
+        ("entry_into_force_on", dt.date(1957, 1, 1)),  # before the signature
+        ("end_on", dt.date(1957, 1, 1)),  # before the signature (no entry into force)
+        ("status", "signed"),  # with no signature date: set below
+        ("status", "in_force"),  # likewise
+        ("status", "nonsense"),
+        ("kind", "treaty"),
+        ("title", {}),
+        ("authentic_languages", ["xx-!!"]),
+        ("authentic_languages", "zh"),
+        ("authentic_languages", [1]),
+        ("authentic_languages", [["zh"]]),
+        ("visibility", "internal"),  # internal without an owning party
+        ("owner_party_id", 999_999_999),
+        ("external_id", "bad-a:0"),  # repeats record #0
+    ]
+    for name, rows in _bad_cases(seed, _agreement, AGREEMENT, cases):
+        if name == "status":
+            rows[1] = (*rows[1][:3], None, *rows[1][4:])
+        by_objs, by_rows = _errors_both_ways(Agreement, AGREEMENT, rows)
+        assert by_rows == by_objs and set(by_rows) == {1}, (name, by_rows)
+    # The end before the entry into force, which is after the signature: the entry into force is the start.
+    rows = [_agreement(0), (*_agreement(1)[:4], dt.date(1959, 1, 1), dt.date(1958, 6, 1), *_agreement(1)[6:])]
+    by_objs, by_rows = _errors_both_ways(Agreement, AGREEMENT, rows)
+    assert by_rows == by_objs == {1: {"end_on": ["must not be before the start of validity (1959-01-01)"]}}
+
+
+def test_agreement_languages_are_rewritten_as_clean_rewrites_them_and_the_rest_skip_clean(seed, monkeypatch):
+    """A language list clean() would rewrite (a tag not canonical, one given twice) goes through clean(), so it is
+    stored as create_many stores it; a canonical one is vouched for by the column, without clean()."""
+    given = [["zh", "ru"], ["EN", "zh-hans"], ["ru", "ru"], [], ["sr-Latn"]]
+    rows = [(*_agreement(i)[:7], languages, *_agreement(i)[8:]) for i, languages in enumerate(given)]
+    cleaned = []
+    real = Agreement.clean
+
+    def counting(self):
+        cleaned.append(self.external_id)
+        return real(self)
+
+    monkeypatch.setattr(Agreement, "clean", counting)
+    by_rows = create_rows(Agreement, AGREEMENT, [("rows-" + r[0], *r[1:]) for r in rows])
+    assert cleaned == ["rows-bad-a:1", "rows-bad-a:2"]
+    by_objs = create_many(
+        Agreement, build(Agreement, [dict(zip(AGREEMENT, ("objs-" + r[0], *r[1:]), strict=True)) for r in rows])
+    )
+    stored = [Agreement.objects.get(pk=pk).authentic_languages for pk in by_rows]
+    assert stored == [Agreement.objects.get(pk=o.pk).authentic_languages for o in by_objs]
+    assert stored == [["zh", "ru"], ["en", "zh-Hans"], ["ru"], [], ["sr-Latn"]]
+
+
+def test_agreement_parties_by_columns_are_refused_as_create_many_refuses_them(seed):
+    columns = ["agreement_id", "party_id", "position", "visibility"]
+    agreement = create_rows(Agreement, AGREEMENT[:3], [("links:1", "agreement", {"en": "Links"})])[0]
+    good = [(agreement, seed.cn.pk, 1, "public"), (agreement, seed.su.pk, 2, "public")]
+    for bad in [
+        (agreement, seed.cn.pk, 3, "public"),  # the same party twice
+        (agreement, 999_999_999, 3, "public"),
+        (agreement, seed.su.pk, -1, "public"),
+        (agreement, seed.su.pk, 2, "internal"),
+    ]:
+        rows = [good[0], bad] if bad[1] != seed.su.pk else [bad]
+        by_objs, by_rows = _errors_both_ways(AgreementParty, columns, rows)
+        assert by_rows == by_objs, bad

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -11,8 +12,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accord.core.localized import LocalizedTextField
+from accord.core.localized import LocalizedTextField, normalize_tag
 from accord.core.models import ExternallyKnown, PartyOwned
+from accord.core.validation import Rows
 from accord.core.validators import check_period, clean_language_list, raise_if
 from accord.directory.models import Party, Person
 
@@ -81,6 +83,27 @@ class Agreement(ExternallyKnown, PartyOwned):
             errors["parent"] = ["an agreement cannot be its own parent"]
         raise_if(errors)
 
+    @classmethod
+    def clean_rows(cls, rows: Rows, indexes: Sequence[int]) -> set[int]:
+        """clean() over new records (PartyOwned.clean_rows): a period it may refuse, a signed agreement without its
+        date, and authentic languages it would refuse or rewrite (a tag not in its canonical form, one given twice,
+        not a list of texts) are left to clean(); a new record has no id to be its own parent."""
+        uncertain = super().clean_rows(rows, indexes)
+        signed, in_force, end = rows["signed_on"], rows["entry_into_force_on"], rows["end_on"]
+        status, languages = rows["status"], rows["authentic_languages"]
+        signed_states = {cls.Status.SIGNED, cls.Status.IN_FORCE}
+        canonical: dict[str, bool] = {}  # each distinct tag asked once per batch
+        for i in indexes:
+            start = in_force[i] or signed[i]
+            if (
+                (signed[i] and in_force[i] and in_force[i] < signed[i])
+                or (start and end[i] and end[i] < start)
+                or (status[i] in signed_states and not signed[i])
+                or not _canonical_languages(languages[i], canonical)
+            ):
+                uncertain.add(i)
+        return uncertain
+
     @property
     def valid_from(self) -> dt.date | None:
         return self.entry_into_force_on or self.signed_on
@@ -92,6 +115,22 @@ class Agreement(ExternallyKnown, PartyOwned):
 
     def party_ids(self) -> set[int]:
         return set(self.agreement_parties.values_list("party_id", flat=True))
+
+
+def _canonical_languages(value: object, known: dict[str, bool]) -> bool:
+    """Whether clean_language_list(value, required=False) returns the same list: texts, each a tag in its
+    canonical form, none twice. `known` remembers each tag's answer."""
+    if type(value) is not list or not all(type(tag) is str for tag in value) or len(set(value)) != len(value):
+        return False
+    for tag in value:
+        if tag not in known:
+            try:
+                known[tag] = normalize_tag(tag) == tag
+            except ValueError:
+                known[tag] = False
+        if not known[tag]:
+            return False
+    return True
 
 
 class AgreementParty(PartyOwned):

@@ -51,12 +51,15 @@ from accord.core.validation import _UNCHANGED_BY_TO_PYTHON, Rows, rows_supported
 __all__ = [
     "BATCH",
     "Change",
+    "NewRows",
     "RecordsInvalid",
     "build",
     "create_many",
     "create_rows",
     "fewer_collections",
+    "insert_rows",
     "parent_by",
+    "prepare_rows",
     "stored_instances",
     "unchanged_keys",
     "update_many",
@@ -679,6 +682,36 @@ def create_rows(
     """
     if not rows:
         return []
+    return insert_rows(prepare_rows(model, columns, rows), related=related, describe=describe)
+
+
+@dataclass
+class NewRows:
+    """New records validated by prepare_rows(), for insert_rows(): `errors` by index (empty: all valid)."""
+
+    model: type[models.Model]
+    columns: tuple[str, ...]
+    errors: dict[int, dict[str, list[str]]]
+    batch: Rows | None = None  # the records as columns, as validated (values the rules rewrote, rewritten)
+    objs: list[Any] | None = None  # or as instances, for a model create_rows cannot take as columns
+
+    def __len__(self) -> int:
+        return len(self.objs) if self.objs is not None else (self.batch.n if self.batch is not None else 0)
+
+    def column(self, attname: str) -> list[Any]:
+        """Each record's value of one column, as validated."""
+        if self.objs is not None:
+            return [getattr(o, attname) for o in self.objs]
+        return self.batch[attname] if self.batch is not None and self.batch.n else []
+
+
+def prepare_rows(model: type[M], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> NewRows:
+    """The first half of create_rows(): new records' defaults filled and every rule checked, nothing written, for
+    a caller that reports the errors of every batch before it writes any (an import of a file); insert_rows()
+    writes them."""
+    columns = tuple(columns)
+    if not rows:
+        return NewRows(model, columns, {}, batch=Rows(model, {c: [] for c in columns}, 0))
     pin_primary()
     conn = connections[DEFAULT_DB_ALIAS]
     key = (model, conn.vendor)
@@ -697,7 +730,7 @@ def create_rows(
         or signals.pre_init.has_listeners(model)  # a listener expects the instances Django would make
         or signals.post_init.has_listeners(model)
     ):
-        return _create_as_instances(model, columns, rows, related, describe)
+        return _prepare_as_instances(model, columns, rows)
     n = len(rows)
     given = dict(zip(columns, zip(*rows, strict=True), strict=True))  # attname -> its values, one per record
     if len(given) != len(columns) or any(len(r) != len(columns) for r in rows):
@@ -714,8 +747,37 @@ def create_rows(
             cols[f.attname] = [f.get_default()] * n  # one object for every record, as Django gives it
     batch = Rows(model, cols, n)
     errors = validate_rows(batch, lambda values: _instance(model, values))
-    if errors:
-        raise RecordsInvalid(errors)
+    return NewRows(model, columns, errors, batch=batch)
+
+
+def insert_rows(
+    new: NewRows, *, related: str | None = None, describe: Callable[[Sequence[Any]], str] | None = None
+) -> list[Any]:
+    """The second half of create_rows(): insert the records prepare_rows() validated, audit and index each; their
+    new ids. RecordsInvalid if any was refused."""
+    model, columns = new.model, new.columns
+    if new.errors:
+        raise RecordsInvalid(new.errors)
+    if new.objs is not None:
+        objs = new.objs
+        create_many(
+            model,
+            objs,
+            validate=False,
+            related=parent_by(model, related) if related is not None else None,
+            describe=(lambda o: describe(tuple(getattr(o, c) for c in columns))) if describe is not None else None,
+        )
+        return [o.pk for o in objs]
+    batch = new.batch
+    assert batch is not None
+    n = batch.n
+    if not n:
+        return []
+    conn = connections[DEFAULT_DB_ALIAS]
+    plan = _plans[(model, conn.vendor)]
+    assert plan is not None
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    cols = batch.columns
     for f in plan.fields:
         if type(f) is LocalizedTextField:  # as its pre_save makes it: a LocalizedText (the same JSON)
             cols[f.attname] = [LocalizedText(v) if type(v) is dict else v for v in cols[f.attname]]
@@ -836,21 +898,11 @@ def parent_by(model: type[models.Model], attname: str) -> Callable[[models.Model
     return parent
 
 
-def _create_as_instances(
-    model: type[M],
-    columns: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    related: str | None,
-    describe: Callable[[Sequence[Any]], str] | None,
-) -> list[Any]:
+def _prepare_as_instances(model: type[M], columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> NewRows:
+    """prepare_rows() of a model it cannot take as columns: instances, validated as create_many validates them."""
     objs = build(model, [dict(zip(columns, r, strict=True)) for r in rows])
-    create_many(
-        model,
-        objs,
-        related=parent_by(model, related) if related is not None else None,
-        describe=(lambda o: describe(tuple(getattr(o, c) for c in columns))) if describe is not None else None,
-    )
-    return [o.pk for o in objs]
+    check_node_side(objs)
+    return NewRows(model, columns, validate_many(objs), objs=objs)
 
 
 @dataclass

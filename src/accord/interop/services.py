@@ -26,7 +26,16 @@ from django.utils.translation import ngettext
 
 from accord.agreements.models import AgreementParty
 from accord.core import services as records
-from accord.core.bulk import Change, create_many, update_many, validate_many
+from accord.core.bulk import (
+    Change,
+    NewRows,
+    create_many,
+    create_rows,
+    insert_rows,
+    prepare_rows,
+    update_many,
+    validate_many,
+)
 from accord.core.errors import DomainError, Forbidden, ValidationFailed
 from accord.core.filters import Filters
 from accord.core.localized import normalize_tag
@@ -158,6 +167,8 @@ class _Row:
     stored: models.Model | None = None
     changes: dict[str, Any] = field(default_factory=dict)
     parties: list[Any] = field(default_factory=list)  # agreements: parties to add
+    new: dict[str, Any] | None = None  # a new record of a kind written by columns (Spec.by_rows): its values
+    new_id: Any = None  # and its id once written
 
 
 def _cell(cells: list[Cell], index: int | None) -> Cell:
@@ -366,16 +377,17 @@ def import_file(
                     else:
                         report.unchanged[spec.noun] += 1
             batch.clear()
-            _validate(spec, new, changed, problems, slots)
+            prepared = _validate(spec, new, changed, problems, slots)
             if new:
                 report.created[spec.noun] += len(new)
             if changed:
                 report.updated[spec.noun] += len(changed)
             if not dry_run and not problems.total:
-                _write(spec, new, changed)
+                _write(spec, new, changed, prepared)
                 for row in new:  # a later row matching the record by its natural key is a duplicate too
                     if row.uid is None and not row.fields.get("external_id"):  # (its ids are claimed already)
-                        claimed[("pk", row.stored.pk)] = row.number  # type: ignore[union-attr]
+                        pk = row.new_id if row.stored is None else row.stored.pk
+                        claimed[("pk", pk)] = row.number
                 if spec.kind == "plan-items":
                     plans.update({r.stored.plan.pk: r.stored.plan for r in new + changed})  # type: ignore[union-attr]
             if progress is not None:
@@ -550,14 +562,51 @@ def _build_new(spec: Spec, row: _Row, state: dict[Any, int]) -> None:
             state[plan.pk] = plan.items.order_by("-position").values_list("position", flat=True).first() or 0
         state[plan.pk] += 1
         fields["position"] = state[plan.pk]
+    row.parties = list(row.values.get("parties") or [])
+    if spec.by_rows:
+        row.new = _by_attname(spec.model, fields)
+        if row.uid is not None:
+            row.new["uid"] = row.uid
+        return
     obj = spec.model(**fields)
     if row.uid is not None:
         obj.uid = row.uid  # type: ignore[attr-defined]
     row.stored = obj
-    row.parties = list(row.values.get("parties") or [])
 
 
-def _validate(spec: Spec, new: list[_Row], changed: list[_Row], problems: _Problems, slots: dict[str, _Slot]) -> None:
+def _by_attname(model: type[models.Model], fields: dict[str, Any]) -> dict[str, Any]:
+    """A new record's fields by attname, a related record by its id: the values core.bulk.create_rows takes."""
+    out: dict[str, Any] = {}
+    for name, value in fields.items():
+        f = model._meta.get_field(name)
+        if f.is_relation and name != f.attname:  # type: ignore[union-attr]
+            value = value.pk if isinstance(value, models.Model) else value
+        out[f.attname] = value  # type: ignore[union-attr]
+    return out
+
+
+def _prepare_new(spec: Spec, new: list[_Row]) -> NewRows:
+    """The new records of a kind written by columns, validated by column (core.bulk.prepare_rows); a column a row
+    does not give takes the field's default, as a new instance would."""
+    columns = list(dict.fromkeys(name for row in new for name in row.new or ()))
+    defaults = {c: next(f for f in spec.model._meta.concrete_fields if f.attname == c) for c in columns}
+    rows = [
+        tuple(row.new[c] if c in row.new else defaults[c].get_default() for c in columns)  # type: ignore[index, operator]
+        for row in new
+    ]
+    return prepare_rows(spec.model, columns, rows)
+
+
+def _validate(
+    spec: Spec, new: list[_Row], changed: list[_Row], problems: _Problems, slots: dict[str, _Slot]
+) -> NewRows | None:
+    """Report every broken rule of the batch's new and changed records at its row and column. A kind written by
+    columns (Spec.by_rows) has its new records validated by column: they are returned, for _write."""
+    prepared = None
+    if spec.by_rows:
+        prepared = _prepare_new(spec, new)
+        _report(spec, new, prepared.errors, problems, slots)
+        new = []  # a kind written by columns has no per-kind check (Spec.by_rows)
     rows = new + changed
     objs: list[models.Model] = []
     for row in new:
@@ -575,6 +624,14 @@ def _validate(spec: Spec, new: list[_Row], changed: list[_Row], problems: _Probl
             for name, message in spec.check(obj, None if is_new else rows[i].changes):
                 if name not in errors.get(i, {}):  # a cell the model's own rules refused is reported once
                     errors.setdefault(i, {}).setdefault(name, []).append(message)
+    _report(spec, rows, errors, problems, slots)
+    return prepared
+
+
+def _report(
+    spec: Spec, rows: list[_Row], errors: dict[int, dict[str, list[str]]], problems: _Problems, slots: dict[str, _Slot]
+) -> None:
+    """Each error of the records validated together (`rows`, in that order) at its row and column."""
     for i, by_field in sorted(errors.items()):
         for name, messages in by_field.items():
             for message in messages:
@@ -594,35 +651,64 @@ def _column_name(spec: Spec, name: str, slots: dict[str, _Slot]) -> str | None:
     return slot.header if slot else col.key
 
 
-def _write(spec: Spec, new: list[_Row], changed: list[_Row]) -> None:
-    created = create_many(
-        spec.model, [r.stored for r in new if r.stored is not None], validate=False, related=spec.related
-    )
+def _write(spec: Spec, new: list[_Row], changed: list[_Row], prepared: NewRows | None) -> None:
+    if prepared is not None:  # a kind written by columns (Spec.by_rows)
+        columns = prepared.columns
+        describe, language = spec.describe, translation.get_language()
+        ids = insert_rows(
+            prepared,
+            describe=(lambda values: describe(dict(zip(columns, values, strict=True)), language)) if describe else None,
+        )
+        for row, pk in zip(new, ids, strict=True):
+            row.new_id = pk
+        visibility = prepared.column("visibility")
+        links = [(pk, visibility[i], r.parties) for i, (pk, r) in enumerate(zip(ids, new, strict=True))]
+    else:
+        created = create_many(
+            spec.model, [r.stored for r in new if r.stored is not None], validate=False, related=spec.related
+        )
+        links = [(o.pk, getattr(o, "visibility", None), r.parties) for o, r in zip(created, new, strict=True)]
     update_many(
         [Change(r.stored, r.changes, r.stored.version) for r in changed if r.changes],  # type: ignore[union-attr, arg-type]
         related=spec.related,
     )
-    links = [(obj, r.parties) for obj, r in zip(created, new, strict=True)] + [(r.stored, r.parties) for r in changed]
-    _add_agreement_parties([(a, p) for a, p in links if p])
+    stored = [(r.stored.pk, getattr(r.stored, "visibility", None), r.parties) for r in changed]  # type: ignore[union-attr]
+    _add_agreement_parties([link for link in links if link[2]], [link for link in stored if link[2]])
 
 
-def _add_agreement_parties(links: list[tuple[Any, list[Any]]]) -> None:
-    objs = []
-    # How many parties each agreement has already, in one query for the batch (not one per agreement).
-    counts = dict(
-        AgreementParty.objects.filter(agreement_id__in=[a.pk for a, _ in links])
-        .values("agreement_id")
-        .annotate(n=Count("id"))
-        .values_list("agreement_id", "n")
+def _add_agreement_parties(new: list[tuple[Any, Any, list[Any]]], stored: list[tuple[Any, Any, list[Any]]]) -> None:
+    """Each agreement's (id, visibility, parties to add) as its parties, after those it has: a new agreement's
+    first. Written by columns (core.bulk.create_rows), each link's entry filed under its agreement."""
+    # How many parties each stored agreement has already, in one query for the batch (not one per agreement).
+    counts = (
+        dict(
+            AgreementParty.objects.filter(agreement_id__in=[pk for pk, _, _ in stored])
+            .values("agreement_id")
+            .annotate(n=Count("id"))
+            .values_list("agreement_id", "n")
+        )
+        if stored
+        else {}
     )
-    for agreement, parties in links:
-        position = counts.get(agreement.pk, 0)
+    rows = []
+    names: dict[Any, str] = {}
+    for agreement_id, visibility, parties in new + stored:
+        position = counts.get(agreement_id, 0)
         for party in parties:
             position += 1
-            objs.append(
-                AgreementParty(agreement=agreement, party=party, position=position, visibility=agreement.visibility)
-            )
-    create_many(AgreementParty, objs, related=lambda link: link.agreement)
+            rows.append((agreement_id, party.pk, position, visibility))
+            if party.pk not in names:
+                names[party.pk] = str(party)
+    # AgreementParty.__str__: the party and its role's label (each link takes the default role), the label
+    # looked up once for the batch.
+    role = str(AgreementParty.Role(AgreementParty._meta.get_field("role").get_default()).label)
+    create_rows(
+        AgreementParty,
+        ["agreement_id", "party_id", "position", "visibility"],
+        rows,
+        related="agreement_id",
+        describe=lambda values: f"{names[values[1]]} ({role})",
+    )
 
 
 def _reopen_plans(plans: set[Any], report: ImportReport) -> None:

@@ -30,6 +30,7 @@ from accord.agreements.filters import AgreementFilters
 from accord.agreements.models import Agreement
 from accord.core.errors import DomainError, ValidationFailed
 from accord.core.filters import Filters
+from accord.core.localized import LocalizedText
 from accord.core.models import Visibility
 from accord.directory.filters import OrganisationFilters, PersonFilters
 from accord.directory.models import Organisation, Party, Person
@@ -82,6 +83,14 @@ from accord.programmes.services import (
 Fields = dict[str, Any]
 
 
+def _no_check(obj: Any, changes: dict[str, Any] | None) -> list[tuple[str, str]]:
+    return []
+
+
+def _no_parent(obj: Any) -> Model | None:
+    return None
+
+
 @dataclass
 class Spec:
     kind: str  # the name on the command line and in URLs: "plan-items"
@@ -96,13 +105,22 @@ class Spec:
     # Fields computed from helper columns (a progress report's plan item from plan + project); raises CellError.
     derive: Callable[[Fields, dict[str, Any], Lookup], None] | None = None
     # The parent the audit entry is filed under.
-    related: Callable[[Any], Model | None] = lambda obj: None
+    related: Callable[[Any], Model | None] = _no_parent
     # Rules of the services that are not the model's own, asked of the services themselves: (field, message) for
     # each broken one, given the record as it would be and its changed fields (None: a new record).
-    check: Callable[[Any, dict[str, Any] | None], list[tuple[str, str]]] = lambda obj, changes: []
+    check: Callable[[Any, dict[str, Any] | None], list[tuple[str, str]]] = _no_check
+    # New records written as columns (core.bulk.create_rows: validated by column, no instance each), for a kind
+    # with no `check` and no `related` parent; `describe(values by attname, language)` gives str() of such a record
+    # in the active language (asked once per batch, not once per record).
+    by_rows: bool = False
+    describe: Callable[[dict[str, Any], str | None], str] | None = None
     export_related: list[str] = field(default_factory=list)
     # The kind's filters (<app>/filters.py): an export takes the same ones as the kind's list page and API list.
     filters: type[Filters] = Filters
+
+    def __post_init__(self) -> None:
+        if self.by_rows and (self.check is not _no_check or self.related is not _no_parent):
+            raise ValueError(f"{self.kind}: a kind with a service check or a parent is validated on instances")
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)
@@ -168,6 +186,14 @@ def _agreement_natural(fields: Fields, lookup: Lookup) -> Q | None:
         if text:
             q |= Q(**{f"title__{tag}": text})
     return q or None
+
+
+def _text(value: Any, language: str | None) -> str:
+    """str() of a localized text as a record holds it (a LocalizedText, or a plain object of texts) with `language`
+    active (LocalizedText.__str__)."""
+    if not value:
+        return ""
+    return (value if type(value) is LocalizedText else LocalizedText(value)).get_text(language)
 
 
 def _by(*names: str) -> Callable[[Fields, Lookup], Q | None]:
@@ -335,6 +361,11 @@ AGREEMENTS = Spec(
         PartyRef("owner_party", _("Owning party")),
     ],
     natural=_agreement_natural,
+    by_rows=True,
+    # Agreement.__str__: its short title, else its title
+    describe=lambda values, language: (
+        _text(values.get("short_title"), language) or _text(values.get("title"), language)
+    ),
 )
 
 PROJECTS = Spec(
