@@ -18,6 +18,7 @@ from accord.core.models import ChangeRecord, SearchEntry
 from accord.core.verify import verify
 from accord.directory.models import Organisation, Party
 from accord.programmes.models import Exchange, Participation, Project
+from tests.chain_entries import appended_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -35,19 +36,6 @@ def _by_columns(monkeypatch):
 ORG = ["external_id", "party_id", "kind", "name", "identifiers", "aliases", "founded_on", "dissolved_on", "visibility"]
 PROJECT = ["external_id", "agreement_id", "number", "title", "start_on", "end_on", "visibility", "field"]
 PART = ["external_id", "project_id", "organisation_id", "side_id", "role", "visibility"]
-
-
-def _entries(monkeypatch):
-    """The entries create_rows appends, as it hands them to core.audit.append."""
-    seen = []
-    real = bulk.append
-
-    def spy(entries, **kwargs):
-        seen.extend(entries)
-        return real(entries, **kwargs)
-
-    monkeypatch.setattr(bulk, "append", spy)
-    return seen
 
 
 def _orgs(seed, prefix):
@@ -90,7 +78,7 @@ def _orgs(seed, prefix):
 
 
 def test_each_snapshot_is_the_stored_records_canonical_snapshot_byte_for_byte(seed, monkeypatch):
-    entries = _entries(monkeypatch)
+    entries = appended_entries(monkeypatch)
     org_ids = create_rows(
         Organisation,
         ORG,
@@ -319,7 +307,7 @@ def test_create_rows_refuses_a_column_it_does_not_know():
 
 def test_equal_objects_of_different_json_keep_their_own_text(seed, monkeypatch):
     """{"n": 1} == {"n": True} in Python: each record's snapshot and stored JSON are still its own."""
-    entries = _entries(monkeypatch)
+    entries = appended_entries(monkeypatch)
     rows = [
         ("equal:1", seed.cn.pk, "other", {"en": "One"}, {"n": 1}, [], None, None, "public"),
         ("equal:2", seed.cn.pk, "other", {"en": "True"}, {"n": True}, [], None, None, "public"),

@@ -131,7 +131,7 @@ def _snapshot_fn(model: type[models.Model]) -> Callable[[models.Model], dict[str
 
 
 def _json_text(value: Any) -> str:
-    """canonical(value) for one value of a snapshot, cheaply for the common types (the same text)."""
+    """canonical(value) for one value of a snapshot or an entry, cheaply for the common types (the same text)."""
     kind = type(value)
     if kind is str:
         return _encode_str(value)
@@ -344,18 +344,6 @@ def entry(
     )
 
 
-def _json(value: Any) -> str:
-    """canonical(value) for one value, cheaply for the scalars an entry holds (the same text)."""
-    kind = type(value)
-    if kind is str:
-        return _encode_str(value)
-    if kind is int:
-        return int.__repr__(value)
-    if value is None:
-        return "null"
-    return canonical(value)
-
-
 def append(entries: Sequence[Entry], *, at: dt.datetime | None = None) -> str:
     """Append `entries` to the chain, in order, and return the last one's hash. The only writer of the chain.
 
@@ -372,8 +360,8 @@ def append(entries: Sequence[Entry], *, at: dt.datetime | None = None) -> str:
     actor = current_actor()
     at = at or timezone.now()
     actor_name, request_id, client_id = actor.name[:200], actor.request_id[:64], actor.client_request_id[:64]
-    shared = {"at": _json(_at_text(at)), "actor_id": _json(actor.user_id), "actor": _json(actor_name)}
-    shared["request"] = _json(request_id)
+    shared = {"at": _json_text(_at_text(at)), "actor_id": _json_text(actor.user_id), "actor": _json_text(actor_name)}
+    shared["request"] = _json_text(request_id)
     # The payload as a template: the batch's shared parts in place, %s for each entry's own (_OWN_KEYS).
     parts = [f'"{k}":' + (shared[k].replace("%", "%%") if k in shared else "%s") for k, _ in _SORTED_KEYS]
     template = "{" + ",".join(parts) + "}"
@@ -398,7 +386,7 @@ def append(entries: Sequence[Entry], *, at: dt.datetime | None = None) -> str:
                 _encode_str(e.object_type),
                 _encode_str(e.object_id),
                 _encode_str(str(uid)) if uid else "null",
-                _json(e.object_version),
+                _json_text(e.object_version),
                 _encode_str(e.related_type),
                 _encode_str(e.related_id),
                 _encode_str(e.object_repr),

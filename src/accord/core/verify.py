@@ -33,7 +33,7 @@ from accord.core.audit import (
     payload_of,
     snapshot_value,
 )
-from accord.core.audit import _json as _scalar_json
+from accord.core.audit import _json_text as _scalar_json
 from accord.core.models import AccordModel, ChangeRecord, VerifyCheckpoint
 
 

@@ -77,14 +77,19 @@ def supervise(commands: Sequence[list[str]], *, out: Any = None) -> None:
                     w.child, w.restart_at = None, now + delay
             time.sleep(POLL_SECONDS)
     finally:
-        running = [w.child for w in watched if w.child is not None and w.child.poll() is None]
-        for child in running:
-            child.terminate()
-        for child in running:
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        stop_all([w.child for w in watched if w.child is not None])
+
+
+def stop_all(processes: Sequence[subprocess.Popen[bytes]], grace: float = 20.0) -> None:
+    """Ask each process still running to stop (SIGTERM), all at once; kill any still running after `grace` s."""
+    running = [p for p in processes if p.poll() is None]
+    for process in running:
+        process.terminate()
+    for process in running:
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

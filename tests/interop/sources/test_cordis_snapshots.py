@@ -11,6 +11,7 @@ from accord.core import bulk
 from accord.core.audit import canonical, snapshot
 from accord.core.verify import verify
 from accord.interop.sources.cordis import import_cordis
+from tests.chain_entries import appended_entries
 from tests.shared_data import require_shared_data
 
 DATA = require_shared_data()
@@ -20,14 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_created_records_entry_holds_its_stored_snapshot(seed, monkeypatch) -> None:
-    entries = []
-    real = bulk.append
-
-    def spy(batch, **kwargs):
-        entries.extend(batch)
-        return real(batch, **kwargs)
-
-    monkeypatch.setattr(bulk, "append", spy)
+    entries = appended_entries(monkeypatch)
     rows = []
     real_rows = bulk.create_rows
 

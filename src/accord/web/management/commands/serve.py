@@ -15,6 +15,7 @@ from django.core.management.base import CommandParser
 from django.db import connections
 
 from accord.core.cli import AccordCommand
+from accord.jobs.supervisor import stop_all
 
 
 def _static_fingerprint() -> str:
@@ -120,10 +121,4 @@ class Command(AccordCommand):
         try:
             AccordServer().run()
         finally:
-            for runner in runners:
-                runner.terminate()
-            for runner in runners:
-                try:
-                    runner.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    runner.kill()
+            stop_all(runners)
