@@ -102,6 +102,23 @@ def test_a_body_django_cannot_read_is_the_json_error_shape_under_the_api(seed):
     assert page.status_code == 400 and b"<html" in page.content.lower()
 
 
+@pytest.mark.parametrize("path", ["/api/v1/projects", "/api/v1/projects/1/raid", "/api/v1/plans"])
+def test_a_host_not_served_is_a_documented_json_400_on_a_read_too(seed, path):
+    """Django refuses a Host header outside ALLOWED_HOSTS before any view, on a GET as on a write: the answer is the
+    API's error shape naming the header, and every operation's schema declares it (the API fuzzer sent
+    `Host: HORIZON` to a read whose schema declared no 400)."""
+    r = Client().get(path, HTTP_HOST="HORIZON")
+    assert r.status_code == 400
+    assert r.json() == {
+        "code": "malformed_request",
+        "message": "the Host header names a host this installation does not serve (ALLOWED_HOSTS)",
+        "field": "Host",
+    }
+    schema = Client().get("/api/v1/openapi.json").json()
+    template = {"/api/v1/projects/1/raid": "/api/v1/projects/{ref}/raid"}.get(path, path)
+    assert "400" in schema["paths"][template]["get"]["responses"]
+
+
 def test_a_file_name_past_the_multipart_header_limit_is_a_json_400(seed, caplog):
     c = api("admin")
     name = "n" * 3000 + ".json"  # the test client's uploads cut names at 255 characters: the body by hand

@@ -187,12 +187,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(request, {"code": "not_found", "message": str(exc) or "not found"}, status=404)
 
 
-# Answers any operation may give, whatever its own declaration: a body that cannot be parsed is refused (400);
+# Answers any operation may give, whatever its own declaration: a body that cannot be parsed, or a Host header the
+# installation does not serve (Django's ALLOWED_HOSTS, checked before any view, reads too), is refused (400);
 # a token that is malformed, unknown, revoked or expired is refused (401) even on a read; a read-only token may
 # not write (403); a malformed parameter or body is refused (422). Documented on every operation, so clients
 # and schema checkers expect them.
 COMMON_RESPONSES = {
-    "400": "Malformed request: the body is not JSON (or not the multipart form) the operation reads",
+    "400": "Malformed request: the Host header names a host this installation does not serve, or the body is not "
+    "JSON (or not the multipart form) the operation reads",
     "401": "Unauthenticated: the API token is malformed, unknown, revoked or expired, or a change needs one",
     "403": "Forbidden: the account or token may not do this",
     "422": "Invalid request: a parameter or the body is malformed",
@@ -210,8 +212,6 @@ def document_common_responses(schema: dict[str, Any]) -> dict[str, Any]:
             for status, description in COMMON_RESPONSES.items():
                 if status == "403" and method in ("get", "head", "options"):
                     continue  # reads are filtered by visibility, never refused
-                if status == "400" and "requestBody" not in operation:
-                    continue
                 responses = operation["responses"]
                 if status not in responses and int(status) not in responses:  # ninja keys them by int
                     responses[status] = {"description": description, "content": error}
