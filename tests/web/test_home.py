@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -28,7 +30,8 @@ def test_home_speaks_chinese_and_russian(client):
 
 
 def test_home_uses_a_constant_number_of_queries(client, django_assert_max_num_queries, seed):
-    with django_assert_max_num_queries(6):
+    client.get("/")  # the agreement count kept for the audience and chain head (four more queries the first time)
+    with django_assert_max_num_queries(8):  # six for the records, the chain head and the count kept
         client.get("/")
 
 
@@ -105,3 +108,49 @@ def test_the_admin_warns_when_language_versions_disagree(client, seed):
     assert warnings == ['title: number differs: en says "12" (paragraph 1), zh says "21" (paragraph 1)']
     project.refresh_from_db()
     assert project.title["zh"] == "21个流域的调查"
+
+
+def _counts_agreements(queries) -> int:
+    """How many of `queries` count agreements: alone, or as a subquery of the page's agreements (as it was)."""
+    counting = re.compile(r'COUNT\([^)]*\) AS "(__count|n)" FROM "agreements_agreement"')
+    return sum(1 for q in queries if counting.search(q["sql"]))
+
+
+def _summary(client) -> str:
+    """The summary line's text: "N agreement(s) · ...", or "" when there is none."""
+    page = client.get("/").content.decode()
+    found = re.search(r'data-testid="agreement-summary">(.*?)</p>', page, re.S)
+    return re.sub(r"<[^>]+>", "", found.group(1)).strip() if found else ""
+
+
+def test_the_agreement_count_is_counted_once_per_audience_until_a_record_changes(seed):
+    """Issue 18: the first page's count of every readable agreement is kept by audience and chain head, so a
+    national catalogue is not counted again on each visit; a change (here a new agreement between other parties,
+    bilateral, then made public) is counted at once, and each audience gets its own count."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accord.agreements.services import create_agreement, update_agreement
+    from accord.directory.services import create_party
+
+    public, coordinator, admin = Client(), Client(), Client()
+    coordinator.force_login(get_user_model().objects.get(username="cn-coordinator"))
+    admin.force_login(get_user_model().objects.get(username="admin"))
+    assert _summary(public).startswith("1 agreement ")
+    with CaptureQueriesContext(connection) as again:
+        assert _summary(public).startswith("1 agreement ")
+    assert _counts_agreements(again.captured_queries) == 0  # nothing changed: not counted again
+
+    gb = create_party(code="GB", name={"en": "United Kingdom"}, languages=["en"])
+    other = create_agreement(
+        parties=[gb, seed.su], kind="agreement", title={"en": "UK–USSR agreement"}, visibility="bilateral"
+    )
+    with CaptureQueriesContext(connection) as after_change:
+        assert _summary(public).startswith("1 agreement ")  # bilateral between others: not the public's
+    assert _counts_agreements(after_change.captured_queries) == 1
+    assert _summary(coordinator).startswith("1 agreement ")  # China is not party to it
+    assert _summary(admin).startswith("2 agreements ")
+    update_agreement(other, expected_version=other.version, visibility="public")
+    assert _summary(public).startswith("2 agreements ")
+    assert _summary(coordinator).startswith("2 agreements ")

@@ -26,7 +26,7 @@ from accord.core.visibility import visible
 from accord.documents.models import Document
 from accord.meetings.models import Meeting, Minutes
 from accord.programmes.models import Exchange, Plan, Project
-from accord.web.selectors import agreements_overview
+from accord.web.selectors import agreement_total, agreements_overview
 
 # --- portal and search -----------------------------------------------------------------------------
 
@@ -37,7 +37,8 @@ def home(request: HttpRequest) -> HttpResponse:
     this is the portal: anonymous visitors see public records only, through the same visibility rule)."""
     user = request.user
     context = {
-        "agreements": list(agreements_overview(user)),  # the latest few; each row carries the total too
+        "agreements": list(agreements_overview(user)),  # the latest few
+        "agreement_total": agreement_total(user),
         "projects": list(
             visible(Project.objects.select_related("agreement"), user).order_by("agreement_id", "id")[:10]
         ),
