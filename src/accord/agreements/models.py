@@ -114,6 +114,9 @@ class Agreement(ExternallyKnown, PartyOwned):
         return not ((lo and start and start < lo) or (hi and end and end > hi))
 
     def party_ids(self) -> set[int]:
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("agreement_parties")
+        if prefetched is not None:  # read with the agreement: a batch of its parts validated at once
+            return {ap.party_id for ap in prefetched}
         return set(self.agreement_parties.values_list("party_id", flat=True))
 
 
