@@ -186,6 +186,18 @@ def test_copying_a_plan_takes_as_many_statements_for_three_times_the_items(seed,
     assert audit_count() - entries == 2 + 40 * per_item
 
 
+def test_deciding_on_many_items_writes_each_and_reads_them_once(next_plan):
+    """Accepting the 42 proposals is validated and audited as one batch: an UPDATE per item (each with its version
+    guard) and a constant number of other statements, not a read of each item, its plan and its project (9,004
+    statements for 1,000 items)."""
+    proposed = list(next_plan.items.order_by("position"))
+    with CaptureQueriesContext(connection) as ctx:
+        services.decide_carry_over(next_plan, expected_version=next_plan.version, accept=proposed)
+    updates = [q for q in ctx.captured_queries if q["sql"].startswith('UPDATE "programmes_planitem"')]
+    assert len(updates) == 42
+    assert len(ctx.captured_queries) - len(updates) <= 20, [q["sql"][:80] for q in ctx.captured_queries]
+
+
 def test_a_copy_the_rules_refuse_names_the_item_and_writes_nothing(seed):
     """A responsibility of the signed plan whose side is no longer a party of the agreement (its party row removed
     behind the services' back) cannot be copied: the refusal names the item's number, and no plan is written."""

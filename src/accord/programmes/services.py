@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 from accord.agreements.models import AgreementParty
 from accord.agreements.services import check_owner, check_parties, signatures_of
 from accord.core import services as records
-from accord.core.bulk import RecordsInvalid, create_many
+from accord.core.bulk import Change, RecordsInvalid, create_many, update_many
 from accord.core.errors import Forbidden, TransitionRefused, ValidationFailed
 from accord.core.permissions import acting_user, node_party_id, require_actor, require_actor_create
 from accord.core.visibility import inherit_from_parents, principal
@@ -595,7 +595,10 @@ def decide_carry_over(
         raise ValidationFailed({"items": [_("choose at least one carried-over item")]})
     chosen = {
         i.pk: i
-        for i in PlanItem.objects.select_for_update().filter(pk__in=[*accept_ids, *drop_ids]).select_related("project")
+        # With what each item's validation reads (its plan, project and the item it continues), locking the items only.
+        for i in PlanItem.objects.select_for_update(of=("self",))
+        .filter(pk__in=[*accept_ids, *drop_ids])
+        .select_related("project", "plan", "carried_over_from")
     }
     errors: list[str] = []
     for pk in [*accept_ids, *drop_ids]:
@@ -612,10 +615,15 @@ def decide_carry_over(
     for pk in [*accept_ids, *drop_ids]:
         require_actor("change", chosen[pk])
     current = _open_for_change(current, _("its items"))
-    accepted = [
-        records.update(chosen[pk], expected_version=chosen[pk].version, related=current, carry_over=CarryOver.ACCEPTED)
-        for pk in accept_ids
-    ]
+    accepted = [chosen[pk] for pk in accept_ids]
+    try:  # one batch (validated together, an audit entry per item): accepting 1,000 items was 9,004 statements
+        update_many(
+            [Change(i, {"carry_over": CarryOver.ACCEPTED}, i.version) for i in accepted], related=lambda _: current
+        )
+    except RecordsInvalid as exc:
+        index = min(exc.errors)
+        where = _("item %(number)s") % {"number": accepted[index].position}
+        raise ValidationFailed({f: [f"{where}: {m}" for m in ms] for f, ms in exc.errors[index].items()}) from exc
     for pk in drop_ids:
         require_actor("delete", chosen[pk])
         _delete_item(chosen[pk], current, expected_version=chosen[pk].version)
