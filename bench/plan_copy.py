@@ -10,10 +10,12 @@ and rolled back after each:
   responsibilities; validated, an audit entry per record, the search index), as the pages, API and CLI call it;
 - amend plan: `programmes.services.amend_plan` (items, responsibilities and deliverables copied);
 - baseline: the same rows the amendment writes (a plan, its items, responsibilities and deliverables) copied
-  with Django's `bulk_create`: no validation, no audit entry, no search index, no permission check.
+  with Django's `bulk_create`: no validation, no audit entry, no search index, no permission check;
+- accept every carry-over: `programmes.services.decide_carry_over` on the drafted next plan (drafted untimed in
+  the same transaction), against its baseline: an UPDATE of each item with its version in the WHERE clause.
 
-Prints wall and CPU seconds (the median round), the statements each sends and the ratio to the baseline of the same
-run. Before 2026-12-07 each record was copied on its own (31,015 statements to draft the next plan of 1,000 items).
+Prints wall and CPU seconds (the median round), the statements each sends and the ratio to its baseline of the
+same run. Before 2026-12-07 each record was copied on its own (31,015 statements to draft the next plan of 1,000 items).
 """
 
 from __future__ import annotations
@@ -38,8 +40,9 @@ class _RolledBack(Exception):
     pass
 
 
-def _timed(step: Callable[[], Any], rounds: int) -> dict[str, Any]:
-    """Median wall and CPU seconds of `step` over `rounds`, each in a transaction rolled back, and its statements."""
+def _timed(step: Callable[[Any], Any], rounds: int, prepare: Callable[[], Any] = lambda: None) -> dict[str, Any]:
+    """Median wall and CPU seconds of `step(prepare())` over `rounds`, each in a transaction rolled back (`prepare`
+    untimed, in the same transaction), and the statements `step` sends."""
     from django.db import connection, transaction
 
     walls, cpus, statements = [], [], 0
@@ -52,11 +55,13 @@ def _timed(step: Callable[[], Any], rounds: int) -> dict[str, Any]:
     for _ in range(rounds):
         statements = 0
         try:
-            with transaction.atomic(), connection.execute_wrapper(count):
-                wall, cpu = time.perf_counter(), time.process_time()
-                step()
-                walls.append(time.perf_counter() - wall)
-                cpus.append(time.process_time() - cpu)
+            with transaction.atomic():
+                prepared = prepare()
+                with connection.execute_wrapper(count):
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    step(prepared)
+                    walls.append(time.perf_counter() - wall)
+                    cpus.append(time.process_time() - cpu)
                 raise _RolledBack
         except _RolledBack:
             pass
@@ -98,7 +103,7 @@ def run(items: int, rounds: int) -> dict[str, Any]:
     from accord.core.actor import SYSTEM, acting_as
     from accord.demo.seed import load_seed, seed_handles
     from accord.programmes import services
-    from accord.programmes.models import Plan
+    from accord.programmes.models import Plan, PlanItem
     from bench.pages import big_plan
 
     with acting_as(SYSTEM):
@@ -108,13 +113,27 @@ def run(items: int, rounds: int) -> dict[str, Any]:
         def plan() -> Plan:
             return Plan.objects.get(pk=plan_pk)
 
+        def next_plan() -> Plan:
+            return services.draft_next_plan(plan(), title={"en": "Next"})
+
+        def accept_all(drafted: Plan) -> None:
+            services.decide_carry_over(drafted, expected_version=drafted.version, accept=list(drafted.items.all()))
+
+        def accept_raw(drafted: Plan) -> None:
+            for item in drafted.items.all():  # one UPDATE a row, as the service's version guard needs
+                PlanItem.objects.filter(pk=item.pk, version=item.version).update(carry_over="accepted")
+
         steps = {
-            "baseline: bulk_create copy": _timed(lambda: _bulk_copy(plan_pk), rounds),
-            "draft next plan": _timed(lambda: services.draft_next_plan(plan(), title={"en": "Next"}), rounds),
-            "amend plan": _timed(lambda: services.amend_plan(plan()), rounds),
+            "baseline: bulk_create copy": _timed(lambda _: _bulk_copy(plan_pk), rounds),
+            "draft next plan": _timed(lambda _: next_plan(), rounds),
+            "amend plan": _timed(lambda _: services.amend_plan(plan()), rounds),
+            "baseline: an UPDATE an item": _timed(accept_raw, rounds, next_plan),
+            "accept every carry-over": _timed(accept_all, rounds, next_plan),
         }
-    base = steps["baseline: bulk_create copy"]
-    for step in steps.values():
+    for name, step in steps.items():
+        base = steps[
+            "baseline: an UPDATE an item" if "carry-over" in name or "UPDATE" in name else "baseline: bulk_create copy"
+        ]
         step["x_wall"] = round(step["wall_s"] / base["wall_s"], 2)
         step["x_cpu"] = round(step["cpu_s"] / base["cpu_s"], 2) if base["cpu_s"] else None
     return {"vendor": connection.vendor, "database_version": database_version(), "steps": steps}
