@@ -95,6 +95,21 @@ def test_removing_one_item_renumbers_the_rest(seed, next_plan):
     assert positions(next_plan) == list(range(1, 41))
 
 
+def test_renumbering_writes_each_item_moved_and_reads_the_plan_once(seed, next_plan):
+    """Items renumbered 1..N move as one batch: an UPDATE and an audit entry per item moved and a constant number of
+    other statements, not a re-read of each item with its plan and project."""
+    first = next_plan.items.order_by("position").first()
+    PlanItem.objects.filter(pk=first.pk).update(position=100)  # to the end, behind the services' back: all move
+    entries = audit_count()
+    with CaptureQueriesContext(connection) as ctx:
+        assert services.renumber_items(next_plan) == 42
+    updates = [q for q in ctx.captured_queries if q["sql"].startswith('UPDATE "programmes_planitem"')]
+    assert len(updates) == 42 and positions(next_plan) == list(range(1, 43))
+    assert len(ctx.captured_queries) - len(updates) <= 10, [q["sql"][:80] for q in ctx.captured_queries]
+    assert audit_count() - entries == 42
+    assert PlanItem.objects.get(pk=first.pk).position == 42
+
+
 def test_a_stale_decision_changes_nothing(next_plan):
     items = list(next_plan.items.order_by("position")[:3])
     before = audit_count()

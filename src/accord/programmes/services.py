@@ -552,12 +552,14 @@ def renumber_items(plan: Plan) -> int:
     removed or left out, those after them move up, so the text never reads 1, 2, 43, 44. Only an open plan
     is renumbered (a signed plan's numbers are what was signed); each renumbered item gets its audit entry.
     """
-    moved = 0
-    for number, item in enumerate(plan.items.select_for_update().order_by("position", "id"), start=1):
-        if item.position != number:
-            records.update(item, expected_version=item.version, related=plan, position=number)
-            moved += 1
-    return moved
+    items = (
+        plan.items.select_for_update(of=("self",))
+        .select_related("project", "plan", "carried_over_from")  # what each item's validation reads
+        .order_by("position", "id")
+    )
+    moved = [Change(item, {"position": n}, item.version) for n, item in enumerate(items, start=1) if item.position != n]
+    update_many(moved, related=lambda _item: plan)  # one batch, an audit entry per item moved
+    return len(moved)
 
 
 @dataclass(frozen=True)
