@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 from accord.agreements.models import AgreementParty
 from accord.agreements.services import check_owner, check_parties, signatures_of
 from accord.core import services as records
-from accord.core.bulk import Change, RecordsInvalid, create_many, update_many
+from accord.core.bulk import Change, RecordsInvalid, create_many, delete_many, update_many
 from accord.core.errors import Forbidden, TransitionRefused, ValidationFailed
 from accord.core.permissions import acting_user, node_party_id, require_actor, require_actor_create
 from accord.core.visibility import inherit_from_parents, principal
@@ -538,6 +538,15 @@ def remove_plan_item(item: PlanItem, *, expected_version: int) -> None:
     renumber_items(plan)
 
 
+def _delete_items(items: list[PlanItem], plan: Plan) -> None:
+    """Delete `items` (each at the version it was read at) with their responsibilities and deliverables, a kind at a
+    time (core.bulk.delete_many: an audit entry per record, as _delete_item gives one item)."""
+    prefetch_related_objects(items, _RESPONSIBILITIES, "deliverables")  # with what their entries' reprs read
+    delete_many([r for item in items for r in item.responsibilities.all()], related=lambda r: r.plan_item)
+    delete_many([d for item in items for d in item.deliverables.all()], related=lambda d: d.plan_item)
+    delete_many(items, related=lambda _item: plan)
+
+
 def _delete_item(item: PlanItem, plan: Plan, *, expected_version: int) -> None:
     for resp in item.responsibilities.all():
         records.delete(resp, related=item)
@@ -623,9 +632,10 @@ def decide_carry_over(
     with _refused_naming_the_item(accepted):
         changes = [Change(i, {"carry_over": CarryOver.ACCEPTED}, i.version) for i in accepted]
         update_many(changes, related=lambda _item: current)
-    for pk in drop_ids:
-        require_actor("delete", chosen[pk])
-        _delete_item(chosen[pk], current, expected_version=chosen[pk].version)
+    dropped = [chosen[pk] for pk in drop_ids]
+    for item in dropped:
+        require_actor("delete", item)
+    _delete_items(dropped, current)
     if drop_ids:
         renumber_items(current)
     for f in Plan._meta.concrete_fields:  # hand the caller's instance the stored state
