@@ -56,6 +56,7 @@ __all__ = [
     "build",
     "create_many",
     "create_rows",
+    "delete_many",
     "fewer_collections",
     "insert_rows",
     "parent_by",
@@ -966,10 +967,10 @@ def update_many(
 
 
 def delete_many(objs: Sequence[M], *, related: Callable[[M], models.Model | None] | None = None) -> None:
-    """Delete `objs` (of one model) as core.services.delete deletes one, as one batch: each locked and still at the
-    version it was read at (StaleVersion otherwise; one already gone is skipped), kept on this node's side, an audit
-    entry each, out of the search index. A record still referred to (a PROTECT link) refuses the whole batch, naming
-    the first such record; nothing is deleted."""
+    """Delete `objs` (of one model, as read: not changed in memory) as core.services.delete deletes one, as one
+    batch: each locked and still at the version it was read at (StaleVersion otherwise; one already gone is
+    skipped), kept on this node's side, an audit entry each, out of the search index. A record still referred to (a
+    PROTECT link) refuses the whole batch, naming the first such record; nothing is deleted."""
     objs = list(objs)
     if not objs:
         return
@@ -985,6 +986,8 @@ def delete_many(objs: Sequence[M], *, related: Callable[[M], models.Model | None
         # At the version read, so as stored: the caller's instances, with what they were read with (their reprs'
         # related records), give the entries.
         current = [o for o in objs if o.pk in stored]
+        if not current:
+            return
         check_node_side(current)
         snap = _snapshot_fn(model)
         befores = [snap(c) for c in current]
