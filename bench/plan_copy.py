@@ -12,7 +12,9 @@ and rolled back after each:
 - baseline: the same rows the amendment writes (a plan, its items, responsibilities and deliverables) copied
   with Django's `bulk_create`: no validation, no audit entry, no search index, no permission check;
 - accept every carry-over: `programmes.services.decide_carry_over` on the drafted next plan (drafted untimed in
-  the same transaction), against its baseline: an UPDATE of each item with its version in the WHERE clause.
+  the same transaction), against its baseline: an UPDATE of each item with its version in the WHERE clause;
+- leave every carry-over out: the same with every proposal dropped (items and responsibilities deleted), against
+  a DELETE of each kind of row.
 
 Prints wall and CPU seconds (the median round), the statements each sends and the ratio to its baseline of the
 same run. Before 2026-12-07 each record was copied on its own (31,015 statements to draft the next plan of 1,000 items).
@@ -103,7 +105,7 @@ def run(items: int, rounds: int) -> dict[str, Any]:
     from accord.core.actor import SYSTEM, acting_as
     from accord.demo.seed import load_seed, seed_handles
     from accord.programmes import services
-    from accord.programmes.models import Plan, PlanItem
+    from accord.programmes.models import Plan, PlanItem, PlanItemResponsibility
     from bench.pages import big_plan
 
     with acting_as(SYSTEM):
@@ -123,16 +125,29 @@ def run(items: int, rounds: int) -> dict[str, Any]:
             for item in drafted.items.all():  # one UPDATE a row, as the service's version guard needs
                 PlanItem.objects.filter(pk=item.pk, version=item.version).update(carry_over="accepted")
 
+        def drop_all(drafted: Plan) -> None:
+            services.decide_carry_over(drafted, expected_version=drafted.version, drop=list(drafted.items.all()))
+
+        def drop_raw(drafted: Plan) -> None:  # the rows deleted, a kind at a time
+            PlanItemResponsibility.objects.filter(plan_item__plan=drafted).delete()
+            PlanItem.objects.filter(plan=drafted).delete()
+
         steps = {
             "baseline: bulk_create copy": _timed(lambda _: _bulk_copy(plan_pk), rounds),
             "draft next plan": _timed(lambda _: next_plan(), rounds),
             "amend plan": _timed(lambda _: services.amend_plan(plan()), rounds),
             "baseline: an UPDATE an item": _timed(accept_raw, rounds, next_plan),
             "accept every carry-over": _timed(accept_all, rounds, next_plan),
+            "baseline: DELETE a kind": _timed(drop_raw, rounds, next_plan),
+            "leave every carry-over out": _timed(drop_all, rounds, next_plan),
         }
     for name, step in steps.items():
         base = steps[
-            "baseline: an UPDATE an item" if "carry-over" in name or "UPDATE" in name else "baseline: bulk_create copy"
+            "baseline: DELETE a kind"
+            if "out" in name or "DELETE" in name
+            else "baseline: an UPDATE an item"
+            if "carry-over" in name or "UPDATE" in name
+            else "baseline: bulk_create copy"
         ]
         step["x_wall"] = round(step["wall_s"] / base["wall_s"], 2)
         step["x_cpu"] = round(step["cpu_s"] / base["cpu_s"], 2) if base["cpu_s"] else None

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from accord.core.actor import Actor, acting_as
 from accord.core.errors import Forbidden, StaleVersion, TransitionRefused, ValidationFailed
@@ -226,3 +227,7 @@ def test_a_copy_the_rules_refuse_names_the_item_and_writes_nothing(seed):
         services.draft_next_plan(seed.plan_1960, title={"en": "1961 plan"})
     assert refused.value.errors == {"side": [f"item {item.position}: must be one of the parties of “{seed.protocol}”"]}
     assert (Plan.objects.count(), audit_count()) == (plans, entries)
+    for language, said in (("zh-hans", f"条目{item.position}: "), ("ru", f"пункт {item.position}: ")):
+        with translation.override(language), pytest.raises(ValidationFailed) as refused:
+            services.draft_next_plan(seed.plan_1960, title={"en": "1961 plan"})
+        assert refused.value.errors["side"][0].startswith(said)

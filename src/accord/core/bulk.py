@@ -45,7 +45,7 @@ from accord.core.permissions import check_node_side, node_side_checked
 from accord.core.routers import pin_primary
 from accord.core.rows import write_columns
 from accord.core.search import index_changed, index_created_rows
-from accord.core.services import _is_editable, stale_error
+from accord.core.services import _is_editable, stale_error, still_referred
 from accord.core.validation import _UNCHANGED_BY_TO_PYTHON, Rows, rows_supported, validate_many, validate_rows
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "build",
     "create_many",
     "create_rows",
+    "delete_many",
     "fewer_collections",
     "insert_rows",
     "parent_by",
@@ -963,3 +964,44 @@ def update_many(
             append(entries)
         index_changed(written)
     return written
+
+
+def delete_many(objs: Sequence[M], *, related: Callable[[M], models.Model | None] | None = None) -> None:
+    """Delete `objs` (of one model, as read: not changed in memory) as core.services.delete deletes one, as one
+    batch: each locked and still at the version it was read at (StaleVersion otherwise; one already gone is
+    skipped), kept on this node's side, an audit entry each, out of the search index. A record still referred to (a
+    PROTECT link) refuses the whole batch, naming the first such record; nothing is deleted."""
+    objs = list(objs)
+    if not objs:
+        return
+    pin_primary()
+    model = type(objs[0])
+    with transaction.atomic():
+        locked = model._default_manager.select_for_update().filter(pk__in=[o.pk for o in objs])
+        stored = dict(locked.values_list("pk", "version"))
+        for obj in objs:
+            if obj.pk in stored and stored[obj.pk] != obj.version:  # type: ignore[attr-defined]
+                found = model._default_manager.get(pk=obj.pk)
+                raise stale_error(model, obj.pk, str(found), obj.version, stored[obj.pk])  # type: ignore[attr-defined]
+        # At the version read, so as stored: the caller's instances, with what they were read with (their reprs'
+        # related records), give the entries.
+        current = [o for o in objs if o.pk in stored]
+        if not current:
+            return
+        check_node_side(current)
+        snap = _snapshot_fn(model)
+        befores = [snap(c) for c in current]
+        try:
+            model._default_manager.filter(pk__in=list(stored)).delete()
+        except models.ProtectedError as exc:
+            referred = {getattr(o, f.attname) for o in exc.protected_objects for f in _links_to(type(o), model)}
+            raise still_referred(next((c for c in current if c.pk in referred), current[0]), exc) from None
+        delete = ChangeRecord.Action.DELETE
+        append(
+            [entry(c, delete, b, None, related(c) if related else None) for c, b in zip(current, befores, strict=True)]
+        )
+        index_changed(current, deleted=True)
+
+
+def _links_to(model: type[models.Model], target: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.is_relation and f.related_model is target]

@@ -143,18 +143,23 @@ def delete(obj: models.Model, *, expected_version: int | None = None, related: m
     try:
         current.delete()
     except models.ProtectedError as exc:
-        names = sorted({f"{o._meta.verbose_name}" for o in exc.protected_objects})
-        raise ValidationFailed(
-            {
-                "__all__": [
-                    _("“%(record)s” is still referred to by: %(names)s; remove those first")
-                    % {"record": current, "names": ", ".join(names)}
-                ]
-            }
-        ) from None
+        raise still_referred(current, exc) from None
     current.pk = before["id"]
     record_change(current, ChangeRecord.Action.DELETE, before=before, after=None, related=related)
     index_changed([current], deleted=True)
+
+
+def still_referred(record: models.Model, exc: models.ProtectedError) -> ValidationFailed:
+    """The refusal of a delete the database's PROTECT links stop: which kinds of record still refer to `record`."""
+    names = sorted({f"{o._meta.verbose_name}" for o in exc.protected_objects})
+    return ValidationFailed(
+        {
+            "__all__": [
+                _("“%(record)s” is still referred to by: %(names)s; remove those first")
+                % {"record": record, "names": ", ".join(names)}
+            ]
+        }
+    )
 
 
 # Managed by the base model: never set through a change.

@@ -8,7 +8,8 @@ here so that the pages, the API, the admin, the CLI and the importers all meet t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_noop
 from accord.agreements.models import AgreementParty
 from accord.agreements.services import check_owner, check_parties, signatures_of
 from accord.core import services as records
-from accord.core.bulk import Change, RecordsInvalid, create_many, update_many
+from accord.core.bulk import Change, RecordsInvalid, create_many, delete_many, update_many
 from accord.core.errors import Forbidden, TransitionRefused, ValidationFailed
 from accord.core.permissions import acting_user, node_party_id, require_actor, require_actor_create
 from accord.core.visibility import inherit_from_parents, principal
@@ -374,11 +375,12 @@ def _copy_items(plan: Plan, items: list[tuple[PlanItem, dict[str, Any]]]) -> lis
         )
         for item, fields in items
     ]
-    _create_copies(PlanItem, copies, items, lambda copy: plan)
+    with _refused_naming_the_item([item for item, _fields in items]):
+        create_many(PlanItem, copies, related=lambda _copy: plan)
     responsibilities: list[PlanItemResponsibility] = []
     deliverables: list[Deliverable] = []
-    of_resp: list[tuple[PlanItem, dict[str, Any]]] = []
-    of_deliv: list[tuple[PlanItem, dict[str, Any]]] = []
+    of_resp: list[PlanItem] = []  # the item each was copied from
+    of_deliv: list[PlanItem] = []
     for copy, (item, fields) in zip(copies, items, strict=True):
         for resp in item.responsibilities.all():
             if node is not None and resp.side_id != node:
@@ -397,7 +399,7 @@ def _copy_items(plan: Plan, items: list[tuple[PlanItem, dict[str, Any]]]) -> lis
                     is_illustrative=resp.is_illustrative,
                 )
             )
-            of_resp.append((item, fields))
+            of_resp.append(item)
         if fields.get("carry_over") == CarryOver.PROPOSED:
             continue
         for d in item.deliverables.all():
@@ -412,15 +414,17 @@ def _copy_items(plan: Plan, items: list[tuple[PlanItem, dict[str, Any]]]) -> lis
                     is_illustrative=d.is_illustrative,
                 )
             )
-            of_deliv.append((item, fields))
+            of_deliv.append(item)
     # Each responsibility's side and deliverable's party is checked against the agreement's parties (clean()):
     # read once for the batch, not once a record, and forgotten after it (the agreement is the caller's instance).
     agreement = plan.agreement
     had_parties = "agreement_parties" in getattr(agreement, "_prefetched_objects_cache", {})
     prefetch_related_objects([agreement], "agreement_parties")
     try:
-        _create_copies(PlanItemResponsibility, responsibilities, of_resp, lambda r: r.plan_item)
-        _create_copies(Deliverable, deliverables, of_deliv, lambda d: d.plan_item)
+        with _refused_naming_the_item(of_resp):
+            create_many(PlanItemResponsibility, responsibilities, related=lambda r: r.plan_item)
+        with _refused_naming_the_item(of_deliv):
+            create_many(Deliverable, deliverables, related=lambda d: d.plan_item)
     finally:
         if not had_parties:
             getattr(agreement, "_prefetched_objects_cache", {}).pop("agreement_parties", None)
@@ -433,19 +437,16 @@ def _new(model: type[Any], **fields: Any) -> Any:
     return model(**fields)
 
 
-def _create_copies(
-    model: type[Any], copies: list[Any], sources: list[tuple[PlanItem, dict[str, Any]]], related: Callable[[Any], Any]
-) -> None:
-    """create_many of a plan's copied records; a refusal names the item it was copied from (its number)."""
+@contextmanager
+def _refused_naming_the_item(items: list[PlanItem]) -> Iterator[None]:
+    """A batch of a plan's records (the i-th belonging to items[i]) the rules refuse is refused as ValidationFailed
+    naming the item, by its number, of the first record refused: every channel then says where."""
     try:
-        create_many(model, copies, related=related)
+        yield
     except RecordsInvalid as exc:
         index = min(exc.errors)
-        source = sources[index][0]
-        where = _("item %(number)s") % {"number": source.position}
-        raise ValidationFailed(
-            {field: [f"{where}: {message}" for message in messages] for field, messages in exc.errors[index].items()}
-        ) from exc
+        where = _("item %(number)s") % {"number": items[index].position}
+        raise ValidationFailed({f: [f"{where}: {m}" for m in ms] for f, ms in exc.errors[index].items()}) from exc
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -537,6 +538,15 @@ def remove_plan_item(item: PlanItem, *, expected_version: int) -> None:
     renumber_items(plan)
 
 
+def _delete_items(items: list[PlanItem], plan: Plan) -> None:
+    """Delete `items` (each at the version it was read at) with their responsibilities and deliverables, a kind at a
+    time (core.bulk.delete_many: an audit entry per record, as _delete_item gives one item)."""
+    prefetch_related_objects(items, _RESPONSIBILITIES, "deliverables")  # with what their entries' reprs read
+    delete_many([r for item in items for r in item.responsibilities.all()], related=lambda r: r.plan_item)
+    delete_many([d for item in items for d in item.deliverables.all()], related=lambda d: d.plan_item)
+    delete_many(items, related=lambda _item: plan)
+
+
 def _delete_item(item: PlanItem, plan: Plan, *, expected_version: int) -> None:
     for resp in item.responsibilities.all():
         records.delete(resp, related=item)
@@ -618,17 +628,14 @@ def decide_carry_over(
         require_actor("change", chosen[pk])
     current = _open_for_change(current, _("its items"))
     accepted = [chosen[pk] for pk in accept_ids]
-    try:  # one batch (validated together, an audit entry per item): accepting 1,000 items was 9,004 statements
-        update_many(
-            [Change(i, {"carry_over": CarryOver.ACCEPTED}, i.version) for i in accepted], related=lambda _: current
-        )
-    except RecordsInvalid as exc:
-        index = min(exc.errors)
-        where = _("item %(number)s") % {"number": accepted[index].position}
-        raise ValidationFailed({f: [f"{where}: {m}" for m in ms] for f, ms in exc.errors[index].items()}) from exc
-    for pk in drop_ids:
-        require_actor("delete", chosen[pk])
-        _delete_item(chosen[pk], current, expected_version=chosen[pk].version)
+    # One batch (validated together, an audit entry per item): accepting 1,000 items was 9,004 statements.
+    with _refused_naming_the_item(accepted):
+        changes = [Change(i, {"carry_over": CarryOver.ACCEPTED}, i.version) for i in accepted]
+        update_many(changes, related=lambda _item: current)
+    dropped = [chosen[pk] for pk in drop_ids]
+    for item in dropped:
+        require_actor("delete", item)
+    _delete_items(dropped, current)
     if drop_ids:
         renumber_items(current)
     for f in Plan._meta.concrete_fields:  # hand the caller's instance the stored state
