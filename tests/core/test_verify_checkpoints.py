@@ -1,9 +1,11 @@
 """`accord verify` from a checkpoint, and the chain walked in ranges (in processes where it can be)."""
 
+import pickle
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
 
 from accord.core import verify as module
 from accord.core.audit import entry_hash, entry_payload, record_change, snapshot
@@ -208,3 +210,37 @@ def test_since_checkpoint_is_asked_for_and_the_default_checks_every_row(capsys):
     assert verify(since_checkpoint=True).ok  # the incremental run reads only the rows its new entries are about
     with pytest.raises(CommandError, match=f"directory.person {person.pk}"):
         call_command("verify")
+
+
+def test_ranges_walked_in_worker_processes_join_as_walked_here(seed, monkeypatch):
+    # A worker's range comes back pickled (its per-object states as plain tuples): joined, it must name what the
+    # range walked in this process names. The tests' database lives in this process's transaction, so the worker
+    # is stood in for by the round trip through pickle that multiprocessing makes.
+    walk = module._walk_range
+    monkeypatch.setattr(module, "_walk_range", lambda lo, hi: pickle.loads(pickle.dumps(walk(lo, hi))))
+    person = create_person(name={"en": "Twice"})
+    update_person(person, expected_version=person.version, name={"en": "Thrice"})
+    assert verify(parts=5).ok
+    with transaction.atomic():
+        record_change(person, "create", before=None, after=snapshot(person))
+    edited = ChangeRecord.objects.order_by("id").values_list("id", flat=True)[3]
+    raw("UPDATE core_changerecord SET actor_name = %s WHERE id = %s", ["someone else", edited])
+    monkeypatch.undo()
+    expected = [str(p) for p in verify(parts=5).problems]
+    monkeypatch.setattr(module, "_walk_range", lambda lo, hi: pickle.loads(pickle.dumps(walk(lo, hi))))
+    assert [str(p) for p in verify(parts=5).problems] == expected
+    assert len(expected) == 2 and f"#{edited}:" in expected[0] and "replayed or forged" in expected[1]
+
+
+@pytest.mark.parametrize("stored", ["not a time", "2026-13-45 25:61:00"])
+def test_an_entry_whose_time_is_not_a_time_is_named_as_edited(seed, stored):
+    # The walk reads the time as SQLite stores it (no converter): a text that is no timestamp is an edit it names,
+    # not a crash.
+    pk = ChangeRecord.objects.order_by("id").values_list("id", flat=True)[5]
+    if connection.vendor != "sqlite":  # a timestamp column holds only times: nothing to read
+        with pytest.raises(DataError), transaction.atomic():
+            raw("UPDATE core_changerecord SET at = %s WHERE id = %s", [stored, pk])
+        return
+    raw("UPDATE core_changerecord SET at = %s WHERE id = %s", [stored, pk])
+    problems = [str(p) for p in verify().problems]
+    assert problems[0] == f"change record #{pk}: its content does not match its hash (edited)"

@@ -45,6 +45,9 @@ _CJK = (
 )
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 _WORD = re.compile(r"\w+")
+# A word's runs of CJK characters (group 1) and of other word characters (group 2), in order: what _runs gives for
+# each of _WORD's words, since a run never crosses a word's end.
+_WORD_RUNS = re.compile(f"((?:(?=[{_CJK}])\\w)+)|((?:(?![{_CJK}])\\w)+)")
 # Combining marks (accents, cedillas, umlauts) as NFKD leaves them after their letter.
 _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _SHORT_I = "\ue001"  # stands for й while accents are folded: in Russian it is a letter of its own, not и + breve
@@ -187,17 +190,18 @@ def _runs(word: str) -> Iterator[tuple[str, bool]]:
 def grams(body: str) -> str:
     """The padded grams a 1-2 character term can match, space-separated, in a stable order."""
     out: dict[str, None] = {}
-    for word in _WORD.findall(body):
-        for run, cjk in _runs(word):
-            if cjk:
-                for i in range(len(run)):
-                    out.setdefault(run[i], None)
-                    if i + 1 < len(run):
-                        out.setdefault(run[i : i + 2], None)
-            else:
-                out.setdefault(run[:1], None)
-                if len(run) > 1:
-                    out.setdefault(run[:2], None)
+    # The runs of every word in order, found by one regex (a word's CJK and other runs, as _runs splits them):
+    # the Python loop then sees a run, not a character, except within a CJK run, where every character counts.
+    for cjk, other in _WORD_RUNS.findall(body):
+        if other:
+            out[other[:1]] = None
+            if len(other) > 1:
+                out[other[:2]] = None
+            continue
+        for i in range(len(cjk)):
+            out[cjk[i]] = None
+            if i + 1 < len(cjk):
+                out[cjk[i : i + 2]] = None
     return " ".join(g.ljust(3, PAD) for g in out)
 
 

@@ -96,13 +96,11 @@ def _hash_matches(prev_hash: str, payload: dict, stored: str) -> bool:
     return entry_hash(prev_hash, payload) == stored
 
 
-@dataclass(slots=True)
-class _State:
-    """The last entry about one object: all the walk keeps per object, so 10M objects fit in memory."""
-
-    entry: int  # change record id
-    digest: bytes | None  # of the state it left; None: deleted
-    version: int | None
+# The last entry about one object, all the walk keeps per object (so 10M objects fit in memory): (change record
+# id, digest of the state it left or None when it deleted the object, the object's version). A plain tuple: a
+# range walked in a worker comes back pickled with one for each object it saw, and dataclasses took longer to
+# pickle and unpickle (in the parent, one range after another) than the worker took to walk them (bench.verify).
+_State = tuple[int, bytes | None, int | None]
 
 
 # --- reading fast ------------------------------------------------------------------------------------------
@@ -114,16 +112,26 @@ class _State:
 
 
 def _rows(
-    model: type[models.Model], columns: list[str], lo: int | None = None, hi: int | None = None
+    model: type[models.Model],
+    columns: list[str],
+    lo: int | None = None,
+    hi: int | None = None,
+    *,
+    as_stored: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[Any, ...]]:
     """The model's table (lo < pk <= hi, when given) as driver tuples in pk order, in chunks (a server-side
-    cursor on PostgreSQL)."""
+    cursor on PostgreSQL).
+
+    `as_stored`: columns SQLite gives as the text it stores, without the driver's converter for their declared
+    type (Django's timestamp parser took a tenth of the walk, for a value the walk caches by its text)."""
     conn = connections[router.db_for_read(model)]
     q = conn.ops.quote_name
     pk = q(model._meta.pk.column)
     where = [f"{pk} > %s" for v in [lo] if v is not None] + [f"{pk} <= %s" for v in [hi] if v is not None]
+    # SQLite's unary + returns its operand unchanged; an expression has no declared type, so no converter.
+    raw = as_stored if conn.vendor == "sqlite" else frozenset()
     sql = (
-        f"SELECT {', '.join(q(c) for c in columns)} FROM {q(model._meta.db_table)}"
+        f"SELECT {', '.join(('+' if c in raw else '') + q(c) for c in columns)} FROM {q(model._meta.db_table)}"
         f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY {pk}"
     )
     with conn.chunked_cursor() as cur:
@@ -221,14 +229,9 @@ _Found = tuple[int, int, Problem]  # (entry id, which check, problem)
 _Key = tuple[str, str]
 
 
-@dataclass
-class _First:
-    """An object's first entry in a range: what checking it against the object's entry before needs."""
-
-    entry: int
-    action: str
-    version: int | None
-    before: bytes | None  # digest of its `before` (None for a create: not compared)
+# An object's first entry in a range, what checking it against the object's entry before needs: (change record
+# id, action, version, digest of its `before` or None for a create, which is not compared). A tuple, as _State.
+_First = tuple[int, str, int | None, bytes | None]
 
 
 @dataclass
@@ -284,9 +287,12 @@ def _walk_range(lo: int | None, hi: int | None) -> _Range:
     out = _Range()
     prev: str | None = None
     delete, create = ChangeRecord.Action.DELETE.value, ChangeRecord.Action.CREATE.value
+    update = ChangeRecord.Action.UPDATE.value
     lasts, firsts, found = out.lasts, out.firsts, out.found
+    kinds: dict[str, str] = {}
     sha, enc, scalar, template = hashlib.sha256, _encode_str, _scalar_json, _TEMPLATE
-    for row in _rows(ChangeRecord, [by_name[c].column for c in _WALKED], lo, hi):
+    at_column = by_name["at"].column
+    for row in _rows(ChangeRecord, [by_name[c].column for c in _WALKED], lo, hi, as_stored=frozenset([at_column])):
         pk, at, actor_id, actor, request, action, otype, oid, uid, version, orepr, rtype, rid, before, after, p, h = row
         out.entries += 1
         if prev is None:
@@ -295,7 +301,10 @@ def _walk_range(lo: int | None, hi: int | None) -> _Range:
             found.append((pk, _LINK, Problem(f"change record #{pk}", _NOT_FOLLOWING)))
         at_text = at_texts.get(at)
         if at_text is None:
-            at_text = at_texts[at] = enc(_at_text(aware(at)))  # type: ignore[arg-type]
+            try:
+                at_text = at_texts[at] = enc(_at_text(aware(at)))  # type: ignore[arg-type]
+            except (TypeError, ValueError):  # not a timestamp (edited): the text cannot match, read the slow ways
+                at_text = ""
         if stored_as_text:
             before_text = "null" if before is None else before
             after_text = "null" if after is None else after
@@ -324,28 +333,53 @@ def _walk_range(lo: int | None, hi: int | None) -> _Range:
             before_digest = sha(before_text.encode()).digest()
             digest = None if action == delete else sha(after_text.encode()).digest()
         else:  # read the slow ways before it counts
-            values = {c: (r(v) if r else v) for c, r, v in zip(ENTRY_COLUMNS, readers, row[1:-2], strict=True)}
-            if not _hash_matches(p, payload_of(values), h):
-                values = _entry_as_orm_reads_it(pk)
-                if not _hash_matches(p, payload_of(values), h):
-                    found.append((pk, _HASH, Problem(f"change record #{pk}", _EDITED)))
-            action, otype, oid = values["action"], values["object_type"], values["object_id"]
-            version = values["object_version"]
-            before_digest = _digest(values["before"])
-            digest = None if action == delete else _digest(values["after"])
+            values = _slow_reading(pk, p, h, readers, row[1:-2])
+            if values is None:  # edited: its columns as they are decide the sequence checks
+                found.append((pk, _HASH, Problem(f"change record #{pk}", _EDITED)))
+                before_digest = sha(before_text.encode()).digest()
+                digest = None if action == delete else sha(after_text.encode()).digest()
+            else:
+                action, otype, oid = values["action"], values["object_type"], values["object_id"]
+                version = values["object_version"]
+                before_digest = _digest(values["before"])
+                digest = None if action == delete else _digest(values["after"])
         prev, out.last = h, pk
-        key = (otype, oid)
+        key = (kinds.setdefault(otype, otype), oid)  # one string per kind: pickled once, not once per object
         last = lasts.get(key)
         if last is None:  # checked against the object's entry before this range by _join
-            firsts[key] = _First(pk, action, version, None if action == create else before_digest)
-            lasts[key] = _State(pk, digest, version)
+            firsts[key] = (pk, action, version, None if action == create else before_digest)
         else:
-            problem = _out_of_sequence(pk, key, action, version, None, before_digest, last)
-            if problem:
-                found.append((pk, _SEQUENCE, Problem(f"change record #{pk}", problem)))
-            last.entry, last.digest, last.version = pk, digest, version
+            # The usual case inline (an update of a live object at a later version, from the state its last entry
+            # left): what _out_of_sequence would pass without reading anything.
+            _, last_digest, last_version = last
+            usual = action == update and last_digest is not None and before_digest == last_digest
+            if not (usual and (version is None or last_version is None or version > last_version)):
+                problem = _out_of_sequence(pk, key, action, version, None, before_digest, last)
+                if problem:
+                    found.append((pk, _SEQUENCE, Problem(f"change record #{pk}", problem)))
+        lasts[key] = (pk, digest, version)
     out.last_hash = prev or ""
     return out
+
+
+def _slow_reading(
+    pk: int, prev_hash: str, stored: str, readers: list[Callable[[Any], Any] | None], row: tuple[Any, ...]
+) -> dict[str, Any] | None:
+    """The entry's columns (ENTRY_COLUMNS' values in `row`) read the slow ways, with `readers` then through the
+    ORM, when one of them gives its hash; None when none does (edited), a column no reading can take (a time
+    that is no time) included."""
+
+    def typed() -> dict[str, Any]:
+        return {c: (r(v) if r else v) for c, r, v in zip(ENTRY_COLUMNS, readers, row, strict=True)}
+
+    for read in (typed, lambda: _entry_as_orm_reads_it(pk)):
+        try:
+            values = read()
+            if _hash_matches(prev_hash, payload_of(values), stored):
+                return values
+        except (TypeError, ValueError, AttributeError):  # AttributeError: the ORM's reading of such a time (None)
+            pass
+    return None
 
 
 def _walk_range_in_worker(lo: int | None, hi: int | None) -> _Range:
@@ -425,11 +459,11 @@ def _join(
         prev = part.last_hash
         report.head = (part.last, part.last_hash)
         found.extend(part.found)
-        for key, first in part.firsts.items():
+        for key, (entry, action, version, before) in part.firsts.items():
             last = latest[key] if key in latest else earlier(key)
-            problem = _out_of_sequence(first.entry, key, first.action, first.version, None, first.before, last)
+            problem = _out_of_sequence(entry, key, action, version, None, before, last)
             if problem:
-                found.append((first.entry, _SEQUENCE, Problem(f"change record #{first.entry}", problem)))
+                found.append((entry, _SEQUENCE, Problem(f"change record #{entry}", problem)))
         latest.update(part.lasts)
     return latest, found
 
@@ -463,7 +497,7 @@ def _state_before(key: _Key, through: int) -> _State | None:
     if row is None:
         return None
     pk, action, after, version = row
-    return _State(pk, None if action == ChangeRecord.Action.DELETE else _digest(after), version)
+    return (pk, None if action == ChangeRecord.Action.DELETE else _digest(after), version)
 
 
 def _after_of(entry: int) -> dict | None:
@@ -486,39 +520,41 @@ def _out_of_sequence(
 ) -> str | None:
     """Why entry `pk` cannot follow the object's previous entry (a replayed or forged entry), or None.
 
-    Its `before` is given as the state or as its digest (then read again only if it differs)."""
-    subject = f"{key[0]} {key[1]}"
-    live = last is not None and last.digest is not None
+    Its `before` is given as the state or as its digest (then read again only if it differs). Called for every
+    entry after an object's first: the message's subject is written only when there is something to report."""
+    last_entry, last_digest, last_version = last if last is not None else (0, None, None)
+    live = last_digest is not None
     if action == ChangeRecord.Action.CREATE:
         if live:
-            assert last is not None
-            return f"creates {subject}, which change record #{last.entry} shows exists already (replayed or forged)"
+            return (
+                f"creates {key[0]} {key[1]}, which change record #{last_entry} shows exists already "
+                "(replayed or forged)"
+            )
         return None
     if not live:
-        state = f"change record #{last.entry} shows it deleted" if last else "no entry before it created it"
-        return f"{action}s {subject}, but {state} (replayed or forged)"
-    assert last is not None
+        state = f"change record #{last_entry} shows it deleted" if last else "no entry before it created it"
+        return f"{action}s {key[0]} {key[1]}, but {state} (replayed or forged)"
     # Every update bumps the version; a delete records the version it removed.
     if (
         version is not None
-        and last.version is not None
-        and (version < last.version or (action == ChangeRecord.Action.UPDATE and version == last.version))
+        and last_version is not None
+        and (version < last_version or (action == ChangeRecord.Action.UPDATE and version == last_version))
     ):
         return (
-            f"{action}s {subject} at version {version}, "
-            f"but change record #{last.entry} left it at version {last.version} (replayed or forged)"
+            f"{action}s {key[0]} {key[1]} at version {version}, "
+            f"but change record #{last_entry} left it at version {last_version} (replayed or forged)"
         )
-    if (before_digest if before_digest is not None else _digest(before)) == last.digest:
+    if (before_digest if before_digest is not None else _digest(before)) == last_digest:
         return None  # the usual case, settled without reading the earlier entry again
     if before_digest is not None:
         before = _before_of(pk)
-    before, after = before or {}, _after_of(last.entry) or {}
+    before, after = before or {}, _after_of(last_entry) or {}
     # Only columns both know: a migration may add or drop a column between the two entries.
     differs = sorted(k for k in set(before) & set(after) if before[k] != after[k])
     if differs:
         return (
-            f"gives {subject}'s {', '.join(differs)} before the change otherwise than "
-            f"change record #{last.entry} left them (changed behind Accord's back, or forged)"
+            f"gives {key[0]} {key[1]}'s {', '.join(differs)} before the change otherwise than "
+            f"change record #{last_entry} left them (changed behind Accord's back, or forged)"
         )
     return None
 
@@ -546,16 +582,17 @@ def _row_problem(
     """What is wrong with a stored row given the last entry about it, or None."""
     if state is None:
         return Problem(f"{label} {pk}", "has no change record (written behind Accord's back)")
-    if state.digest is None:
-        return Problem(f"{label} {pk}", f"exists, but change record #{state.entry} says it was deleted")
+    entry, digest, _ = state
+    if digest is None:
+        return Problem(f"{label} {pk}", f"exists, but change record #{entry} says it was deleted")
     # A fast reading that does not match is read again the ORM's way before it counts.
-    if _digest(data) != state.digest and _digest(data := _snapshot_as_orm_reads_it(model, pk)) != state.digest:
-        after = _after_of(state.entry) or {}
+    if _digest(data) != digest and _digest(data := _snapshot_as_orm_reads_it(model, pk)) != digest:
+        after = _after_of(entry) or {}
         if canonical(data) != canonical(after):
             changed = sorted(k for k in set(data) | set(after) if data.get(k) != after.get(k))
             return Problem(
                 f"{label} {pk}",
-                f"differs from change record #{state.entry} in {', '.join(changed)} (changed behind Accord's back)",
+                f"differs from change record #{entry} in {', '.join(changed)} (changed behind Accord's back)",
             )
     return None
 
@@ -565,10 +602,10 @@ def _missing(latest: dict[_Key, _State]) -> list[Problem]:
     return [
         Problem(
             f"{label} {pk}",
-            f"is missing, but change record #{state.entry} says it exists (deleted behind Accord's back)",
+            f"is missing, but change record #{entry} says it exists (deleted behind Accord's back)",
         )
-        for (label, pk), state in latest.items()
-        if state.digest is not None and label in audited_labels
+        for (label, pk), (entry, digest, _) in latest.items()
+        if digest is not None and label in audited_labels
     ]
 
 
