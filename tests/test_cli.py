@@ -67,6 +67,46 @@ def test_verify_passes_then_names_a_row_changed_with_raw_sql(data_dir):
     assert run(data_dir, "verify").returncode == 0
 
 
+# verify in worker processes (forked: they read the installation's database file themselves), its tables cut
+# into ranges as a large installation's would be; printed beside the same run in one process.
+IN_WORKERS = """
+import multiprocessing
+from accord.core import verify as module
+pools = []
+fork = multiprocessing.get_context
+multiprocessing.get_context = lambda method=None: pools.append(method) or fork(method)
+module.PARALLEL_FROM = 3
+for workers in (1, 2):
+    pools.clear()
+    report = module.verify(workers=workers)
+    print(workers, len(pools), report.entries, report.rows, " | ".join(map(str, report.problems)))
+"""
+
+
+def test_verify_in_worker_processes_names_what_one_process_names(data_dir, tmp_path):
+    assert run(data_dir, "demo").returncode == 0  # loaded by the test before unless run alone
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    with sqlite3.connect(data_dir / "accord.sqlite3") as db, sqlite3.connect(copy / "accord.sqlite3") as out:
+        db.backup(out)
+    (copy / "secret_key").write_text((data_dir / "secret_key").read_text())
+    with sqlite3.connect(copy / "accord.sqlite3") as db:
+        first, last = db.execute("SELECT min(id), max(id) FROM programmes_project").fetchone()
+        db.execute("UPDATE programmes_project SET number = 'changed' WHERE id = ?", [first + 5])
+        db.execute("DELETE FROM programmes_project WHERE id = ?", [last - 5])
+        entry = db.execute("SELECT max(id) - 40 FROM core_changerecord").fetchone()[0]
+        db.execute("UPDATE core_changerecord SET actor_name = 'someone else' WHERE id = ?", [entry])
+    result = run(copy, "shell", "-c", IN_WORKERS)
+    assert result.returncode == 0, result.stderr
+    one, two = (line.split(" ", 4) for line in result.stdout.strip().splitlines()[-2:])
+    assert one[:2] == ["1", "0"] and two[:2] == ["2", "2"]  # the walk and the rows each in a pool of workers
+    assert one[2:] == two[2:]
+    problems = two[4].split(" | ")  # the chain's and the rows' first; a signed plan's checks may follow
+    assert problems[0] == f"change record #{entry}: its content does not match its hash (edited)"
+    assert problems[1].startswith(f"programmes.project {first + 5}: differs from change record")
+    assert problems[2].startswith(f"programmes.project {last - 5}: is missing")
+
+
 def test_unknown_command_fails_with_a_reason(data_dir):
     result = run(data_dir, "no-such-verb")
     assert result.returncode == 1

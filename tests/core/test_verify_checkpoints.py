@@ -244,3 +244,21 @@ def test_an_entry_whose_time_is_not_a_time_is_named_as_edited(seed, stored):
     raw("UPDATE core_changerecord SET at = %s WHERE id = %s", [stored, pk])
     problems = [str(p) for p in verify().problems]
     assert problems[0] == f"change record #{pk}: its content does not match its hash (edited)"
+
+
+def test_rows_checked_in_ranges_name_what_one_pass_names(seed, monkeypatch):
+    # With workers, each large table is checked in ranges of ids (in processes of their own outside a test's
+    # transaction): a row changed, one written and one deleted behind Accord's back, in different ranges, are
+    # named as one pass over the tables names them, in the same order.
+    people = [create_person(name={"en": f"Person {n}"}) for n in range(12)]
+    raw("UPDATE directory_person SET name = %s WHERE id = %s", ['{"en": "Changed"}', people[2].pk])
+    raw("DELETE FROM directory_person WHERE id = %s", [people[7].pk])
+    Person._base_manager.bulk_create([Person(name={"en": "Never recorded"})])  # no service, no change record
+    one_pass = [str(p) for p in verify(workers=1).problems]
+    monkeypatch.setattr(module, "PARALLEL_FROM", 3)
+    tasks = module._row_ranges(2)
+    assert sum(label == "directory.person" for label, _, _ in tasks) > 2  # several ranges
+    assert [str(p) for p in verify(workers=2).problems] == one_pass
+    assert len(one_pass) == 3, one_pass
+    assert "changed behind Accord's back" in one_pass[0] and "written behind Accord's back" in one_pass[1]
+    assert "deleted behind Accord's back" in one_pass[2]

@@ -577,14 +577,17 @@ def _out_of_sequence(
     return None
 
 
-def _snapshots(model: type[models.Model]) -> Iterator[tuple[Any, dict[str, Any]]]:
-    """(pk, snapshot) of every stored row, as core.audit.snapshot gives it, read as tuples in pk order."""
+def _snapshots(
+    model: type[models.Model], lo: int | None = None, hi: int | None = None
+) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """(pk, snapshot) of every stored row (lo < pk <= hi, when given), as core.audit.snapshot gives it, read as
+    tuples in pk order."""
     conn = connections[router.db_for_read(model)]
     fields = list(model._meta.concrete_fields)
     names = [f.attname for f in fields]
     readers = [_snapshot_reader(f, conn) for f in fields]
     pk_at = names.index(model._meta.pk.attname)
-    for row in _rows(model, [f.column for f in fields]):
+    for row in _rows(model, [f.column for f in fields], lo, hi):
         yield row[pk_at], {n: (r(v) if r else v) for n, r, v in zip(names, readers, row, strict=True)}
 
 
@@ -627,14 +630,65 @@ def _missing(latest: dict[_Key, _State]) -> list[Problem]:
     ]
 
 
-def _check_all_rows(report: VerifyReport, latest: dict[_Key, _State]) -> None:
+# The rows are checked in parts too: each audited table cut into ranges of ids, each checked against the states
+# the walk left (`latest`, which a forked worker inherits rather than receives), giving back its problems and the
+# ids it found. In the parent, one after another, as one pass over the tables in order would have.
+_LATEST: dict[_Key, _State] = {}  # the states the workers check against, set just before they are forked
+
+
+def _check_rows_range(label: str, lo: int | None, hi: int | None) -> tuple[list[Problem], list[Any], int]:
+    """The problems of `label`'s rows lo < pk <= hi against _LATEST, the ids of the rows found, and their count."""
+    model = apps.get_model(label)
+    problems: list[Problem] = []
+    found: list[Any] = []
+    latest = _LATEST
+    for pk, data in _snapshots(model, lo, hi):
+        found.append(pk)
+        problem = _row_problem(label, pk, model, data, latest.get((label, str(pk))))
+        if problem:
+            problems.append(problem)
+    return problems, found, len(found)
+
+
+def _check_rows_range_in_worker(label: str, lo: int | None, hi: int | None) -> tuple[list[Problem], list[Any], int]:
+    try:
+        return _check_rows_range(label, lo, hi)
+    finally:
+        connections.close_all()
+
+
+def _row_ranges(workers: int) -> list[tuple[str, int | None, int | None]]:
+    """(model label, lo, hi): each audited table whole, or in ranges of ids when it is large and workers share it."""
+    out: list[tuple[str, int | None, int | None]] = []
     for model in audited_models():
         label = model._meta.label_lower
-        for pk, data in _snapshots(model):
-            report.rows += 1
-            problem = _row_problem(label, pk, model, data, latest.pop((label, str(pk)), None))
-            if problem:
-                report.problems.append(problem)
+        if workers > 1 and isinstance(model._meta.pk, models.AutoField | models.BigAutoField):
+            bounds = model._base_manager.aggregate(lo=models.Min("pk"), hi=models.Max("pk"))
+            if bounds["hi"] is not None and bounds["hi"] - bounds["lo"] >= PARALLEL_FROM:
+                out += [(label, a, b) for a, b in _ranges(bounds["lo"] - 1, bounds["hi"], workers * 4)]
+                continue
+        out.append((label, None, None))
+    return out
+
+
+def _check_all_rows(report: VerifyReport, latest: dict[_Key, _State], workers: int = 1) -> None:
+    global _LATEST
+    tasks = _row_ranges(workers)
+    _LATEST = latest
+    try:
+        if workers > 1 and sum(lo is not None for _, lo, _ in tasks) > 1 and _parallel_possible():
+            connections.close_all()  # a forked worker must not share this process's connection
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = pool.starmap(_check_rows_range_in_worker, tasks)
+        else:
+            results = [_check_rows_range(*task) for task in tasks]
+    finally:
+        _LATEST = {}
+    for (label, _, _), (problems, found, rows) in zip(tasks, results, strict=True):
+        report.rows += rows
+        report.problems.extend(problems)
+        for pk in found:
+            latest.pop((label, str(pk)), None)
     report.problems.extend(_missing(latest))
 
 
@@ -709,6 +763,8 @@ def verify(
     workers / parts: processes and ranges the chain is walked in (default: one process per idle core).
     """
     report = VerifyReport()
+    # Decided once: the walk's own workers raise the load average the next phase would read.
+    workers = workers or _free_cores()
     # Every run holds the chain to the last checkpoint: a chain rewritten consistently since (every hash
     # recomputed) walks clean, and only the head the checkpoint vouched for shows it.
     point = _usable_checkpoint(report)
@@ -716,7 +772,7 @@ def verify(
         point = None
     if point is None:
         latest = _walk_chain(report, workers=workers, parts=parts)
-        _check_all_rows(report, latest)
+        _check_all_rows(report, latest, workers)
     else:
         report.since = point.through
         latest = _walk_chain(report, after=point.through, start=point.head, workers=workers, parts=parts)
