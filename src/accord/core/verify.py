@@ -175,11 +175,13 @@ def _json(v: Any) -> Any:
 def _uid(v: Any) -> str | None:
     if type(v) is str and len(v) == 32 and v.islower() and v.isalnum():  # SQLite's hex digits, as Django writes
         return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"  # them: str(UUID(v)) without the parse
+    if type(v) is str and len(v) == 36 and v.islower():  # PostgreSQL's uuid as text: str(UUID(v)) already
+        return v
     return None if v is None else str(v if isinstance(v, uuid.UUID) else uuid.UUID(v))
 
 
-# The columns _snapshots reads as the database stores them (_rows' `as_stored`), whose stored text gives the
-# snapshot's text without a parse when it is in the form Django writes (a time in UTC; anything else is parsed).
+# The columns _snapshots reads as text (_rows' `as_stored`), which gives the snapshot's text without a parse when
+# it is in the form the database writes (a time in UTC; anything else is parsed as before).
 _AS_TEXT = (models.DateTimeField, models.DateField, models.UUIDField)
 
 
@@ -189,13 +191,17 @@ def _snapshot_reader(f: models.Field, conn: Any) -> Callable[[Any], Any] | None:
         f = f.target_field
     if isinstance(f, models.DateTimeField):
         aware = _aware(conn)
-        utc = conn.timezone is dt.UTC  # SQLite stores times naive in it: "1960-02-26 09:30:00[.000001]"
+        # SQLite stores times naive in the connection's zone, UTC: "1960-02-26 09:30:00[.000001]"; PostgreSQL's
+        # text is in the session's zone, UTC: "1960-02-26 09:30:00[.000001]+00" (fewer digits when they end in 0).
+        utc = conn.timezone is dt.UTC
+        plain, offset = ((19, 26), "") if conn.vendor == "sqlite" else ((22, 29), "+00")
 
         def read_time(v: Any) -> str | None:
             if v is None:
                 return None
-            if utc and type(v) is str and len(v) in (19, 26) and v[10] == " ":
-                return v[:10] + "T" + v[11:] + "+00:00"  # what the parse and isoformat() below give for it
+            if utc and type(v) is str and len(v) in plain and v[10] == " " and v.endswith(offset):
+                # What the parse and isoformat() below give for it.
+                return v[:10] + "T" + v[11 : len(v) - len(offset)] + "+00:00"
             return aware(v).astimezone(dt.UTC).isoformat()  # type: ignore[union-attr]
 
         return read_time
@@ -603,7 +609,7 @@ def _snapshots(
     names = [f.attname for f in fields]
     readers = [_snapshot_reader(f, conn) for f in fields]
     pk_at = names.index(model._meta.pk.attname)
-    as_text = frozenset(f.column for f in fields if isinstance(f, _AS_TEXT)) if conn.vendor == "sqlite" else frozenset()
+    as_text = frozenset(f.column for f in fields if isinstance(f, _AS_TEXT))
     for row in _rows(model, [f.column for f in fields], lo, hi, as_stored=as_text):
         yield row[pk_at], {n: (r(v) if r else v) for n, r, v in zip(names, readers, row, strict=True)}
 
