@@ -783,7 +783,8 @@ def verify(
     since_checkpoint: start after the latest checkpoint whose head still matches, checking only the entries
     after it and the rows they are about (a checkpoint that no longer matches is a problem, and the run
     starts over). checkpoint: when all is well, record how far the chain was verified.
-    workers / parts: processes and ranges the chain is walked in (default: one process per idle core).
+    workers / parts: processes and ranges the chain is walked in (default: one process per idle core); the rows
+    of a full run are checked in as many processes.
     """
     report = VerifyReport()
     # Decided once: the walk's own workers raise the load average the next phase would read.

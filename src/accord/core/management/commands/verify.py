@@ -21,7 +21,9 @@ class Command(AccordCommand):
         )
         parser.add_argument("--full", action="store_true", help="Check the whole chain and every row (the default).")
         parser.add_argument(
-            "--workers", type=int, help="Processes to walk the chain with (default: one per idle core)."
+            "--workers",
+            type=int,
+            help="Processes to walk the chain and check the rows with (default: one per idle core).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
