@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from accord.core.audit import record_change, snapshot
 from accord.core.models import ChangeRecord
@@ -36,6 +36,38 @@ def test_a_row_changed_behind_the_applications_back_is_named(seed):
     assert len(problems) == 3 and all("does not verify" in p for p in problems[1:])
     with pytest.raises(CommandError, match=f"programmes.plan {seed.plan_1960.pk}"):
         call_command("verify")
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value"),
+    [
+        ("programmes_plan", "period_end", "1960-13-45"),  # a date that is none
+        ("programmes_plan", "uid", "not-a-uid-not-a-uid-not-a-uid-xx"),  # 32 characters, as SQLite's uids
+    ],
+)
+def test_a_row_column_holding_what_its_type_cannot_is_named_not_a_crash(seed, table, column, value):
+    # SQLite keeps whatever text it is given: verify must name the row (a tool to find tampering must not be
+    # stopped by it). PostgreSQL's column types refuse such a value outright.
+    pk = seed.plan_1960.pk
+    if connection.vendor != "sqlite":
+        with pytest.raises(DatabaseError), transaction.atomic():
+            raw(f"UPDATE {table} SET {column} = %s WHERE id = %s", [value, pk])
+        return
+    raw(f"UPDATE {table} SET {column} = %s WHERE id = %s", [value, pk])
+    problems = [str(p) for p in verify().problems]
+    assert problems[0] == (
+        f"programmes.plan {pk}: cannot be read: a column holds what its type cannot (changed behind Accord's back)"
+    )
+    # The plan is signed: the signatures' check, which reads it through the ORM, is reported as unfinished.
+    assert problems[1:] == [
+        p for p in problems[1:] if p.startswith("accord.signing.checks.check_signatures: could not finish")
+    ]
+    assert len(problems) == 2
+
+
+def test_a_json_column_holding_what_is_no_json_is_refused_by_either_database(seed):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        raw("UPDATE programmes_plan SET title = %s WHERE id = %s", ["{not json", seed.plan_1960.pk])
 
 
 def test_a_row_inserted_behind_the_applications_back_is_named(seed):

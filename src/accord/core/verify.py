@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import connections, models, router
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -601,9 +602,9 @@ def _out_of_sequence(
 
 def _snapshots(
     model: type[models.Model], lo: int | None = None, hi: int | None = None
-) -> Iterator[tuple[Any, dict[str, Any]]]:
+) -> Iterator[tuple[Any, dict[str, Any] | None]]:
     """(pk, snapshot) of every stored row (lo < pk <= hi, when given), as core.audit.snapshot gives it, read as
-    tuples in pk order."""
+    tuples in pk order; the snapshot None where a column cannot be read so."""
     conn = connections[router.db_for_read(model)]
     fields = list(model._meta.concrete_fields)
     names = [f.attname for f in fields]
@@ -611,7 +612,10 @@ def _snapshots(
     pk_at = names.index(model._meta.pk.attname)
     as_text = frozenset(f.column for f in fields if isinstance(f, _AS_TEXT))
     for row in _rows(model, [f.column for f in fields], lo, hi, as_stored=as_text):
-        yield row[pk_at], {n: (r(v) if r else v) for n, r, v in zip(names, readers, row, strict=True)}
+        try:
+            yield row[pk_at], {n: (r(v) if r else v) for n, r, v in zip(names, readers, row, strict=True)}
+        except (TypeError, ValueError):  # a column holding what its type cannot (SQLite): _row_problem names it
+            yield row[pk_at], None
 
 
 def _snapshot_as_orm_reads_it(model: type[models.Model], pk: Any) -> dict[str, Any]:
@@ -621,23 +625,33 @@ def _snapshot_as_orm_reads_it(model: type[models.Model], pk: Any) -> dict[str, A
 
 
 def _row_problem(
-    label: str, pk: Any, model: type[models.Model], data: dict[str, Any], state: _State | None
+    label: str, pk: Any, model: type[models.Model], data: dict[str, Any] | None, state: _State | None
 ) -> Problem | None:
-    """What is wrong with a stored row given the last entry about it, or None."""
+    """What is wrong with a stored row given the last entry about it, or None. `data` None: the fast reading
+    could not read it."""
     if state is None:
         return Problem(f"{label} {pk}", "has no change record (written behind Accord's back)")
     entry, digest, _ = state
     if digest is None:
         return Problem(f"{label} {pk}", f"exists, but change record #{entry} says it was deleted")
+    if data is not None and _digest(data) == digest:
+        return None
     # A fast reading that does not match is read again the ORM's way before it counts.
-    if _digest(data) != digest and _digest(data := _snapshot_as_orm_reads_it(model, pk)) != digest:
-        after = _after_of(entry) or {}
-        if canonical(data) != canonical(after):
-            changed = sorted(k for k in set(data) | set(after) if data.get(k) != after.get(k))
-            return Problem(
-                f"{label} {pk}",
-                f"differs from change record #{entry} in {', '.join(changed)} (changed behind Accord's back)",
-            )
+    try:
+        data = _snapshot_as_orm_reads_it(model, pk)
+    except (TypeError, ValueError, ValidationError, AttributeError):  # a uid, date or JSON that is none
+        return Problem(
+            f"{label} {pk}", "cannot be read: a column holds what its type cannot (changed behind Accord's back)"
+        )
+    if _digest(data) == digest:
+        return None
+    after = _after_of(entry) or {}
+    if canonical(data) != canonical(after):
+        changed = sorted(k for k in set(data) | set(after) if data.get(k) != after.get(k))
+        return Problem(
+            f"{label} {pk}",
+            f"differs from change record #{entry} in {', '.join(changed)} (changed behind Accord's back)",
+        )
     return None
 
 
@@ -804,7 +818,13 @@ def verify(
         report.entries += point.entries
         _check_touched_rows(report, latest)
     for check in EXTRA_CHECKS:
-        check(report)
+        try:
+            check(report)
+        except (TypeError, ValueError, ValidationError, AttributeError) as exc:  # a row no reading can take, which
+            # the rows' check has named already: the run goes on to report it rather than stop here
+            report.problems.append(
+                Problem(f"{check.__module__}.{check.__qualname__}", f"could not finish ({type(exc).__name__}: {exc})")
+            )
     # Through the last entry walked: entries appended during the run are the next run's.
     if checkpoint and report.ok and report.head is not None:
         save_checkpoint(report.head[0], report.head[1], report.entries)
