@@ -301,13 +301,7 @@ def _json_text_fallback(v: Any) -> str:
 
 
 def _uid_text(v: Any) -> str:
-    if v is None:
-        return "null"
-    if type(v) is str and len(v) == 32:  # SQLite stores the hex digits
-        return f'"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"'.lower()
-    if type(v) is str and len(v) == 36 and v.islower():  # PostgreSQL's uuid as text: canonical already
-        return f'"{v}"'
-    return _encode_str(str(_uid(v)))
+    return "null" if v is None else f'"{_uid(v)}"'  # a uid's text needs no escaping
 
 
 def _walked_as_text(conn: Any) -> frozenset[str]:
@@ -673,8 +667,8 @@ def _missing(latest: dict[_Key, _State]) -> list[Problem]:
 _LATEST: dict[_Key, _State] = {}  # the states the workers check against, set just before they are forked
 
 
-def _check_rows_range(label: str, lo: int | None, hi: int | None) -> tuple[list[Problem], list[Any], int]:
-    """The problems of `label`'s rows lo < pk <= hi against _LATEST, the ids of the rows found, and their count."""
+def _check_rows_range(label: str, lo: int | None, hi: int | None) -> tuple[list[Problem], list[Any]]:
+    """The problems of `label`'s rows lo < pk <= hi against _LATEST, and the ids of the rows found."""
     model = apps.get_model(label)
     problems: list[Problem] = []
     found: list[Any] = []
@@ -684,10 +678,10 @@ def _check_rows_range(label: str, lo: int | None, hi: int | None) -> tuple[list[
         problem = _row_problem(label, pk, model, data, latest.get((label, str(pk))))
         if problem:
             problems.append(problem)
-    return problems, found, len(found)
+    return problems, found
 
 
-def _check_rows_range_in_worker(label: str, lo: int | None, hi: int | None) -> tuple[list[Problem], list[Any], int]:
+def _check_rows_range_in_worker(label: str, lo: int | None, hi: int | None) -> tuple[list[Problem], list[Any]]:
     try:
         return _check_rows_range(label, lo, hi)
     finally:
@@ -721,8 +715,8 @@ def _check_all_rows(report: VerifyReport, latest: dict[_Key, _State], workers: i
             results = [_check_rows_range(*task) for task in tasks]
     finally:
         _LATEST = {}
-    for (label, _, _), (problems, found, rows) in zip(tasks, results, strict=True):
-        report.rows += rows
+    for (label, _, _), (problems, found) in zip(tasks, results, strict=True):
+        report.rows += len(found)
         report.problems.extend(problems)
         for pk in found:
             latest.pop((label, str(pk)), None)
