@@ -174,8 +174,10 @@ def _json(v: Any) -> Any:
 
 
 def _uid(v: Any) -> str | None:
-    if type(v) is str and len(v) == 32 and v.islower() and v.isalnum():  # SQLite's hex digits, as Django writes
-        return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"  # them: str(UUID(v)) without the parse
+    # SQLite's hex digits as Django writes them: str(UUID(v)) without the parse (other text gives a text no
+    # snapshot or hash matches, and is then read the slow ways, which name it).
+    if type(v) is str and len(v) == 32 and v.islower():
+        return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"
     if type(v) is str and len(v) == 36 and v.islower():  # PostgreSQL's uuid as text: str(UUID(v)) already
         return v
     return None if v is None else str(v if isinstance(v, uuid.UUID) else uuid.UUID(v))
