@@ -209,3 +209,98 @@ def memory_kb(pid: int, field: str) -> int:
     except OSError:
         pass
     return 0
+
+
+def table_counts() -> dict[str, int]:
+    """Rows in each of the database's tables (before and after an import: what it stored)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        counts = {}
+        for name in connection.introspection.table_names(cur):
+            cur.execute(f'SELECT count(*) FROM "{name}"')
+            counts[name] = int(cur.fetchone()[0])
+        return counts
+
+
+FLOOR_PREFIX = "floor_"
+
+
+def _copy_table_schema(cur: Any, tables: Sequence[str]) -> list[str]:
+    """Empty copies of `tables` with their indexes (and on SQLite their triggers and the FTS tables these feed),
+    named floor_<name>; returns the tables made. PostgreSQL: LIKE ... INCLUDING ALL (indexes, defaults, checks; no
+    foreign keys or triggers, and Accord's PostgreSQL tables have no triggers)."""
+    import re
+
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        for table in tables:
+            cur.execute(f'CREATE TABLE "{FLOOR_PREFIX}{table}" (LIKE "{table}" INCLUDING ALL)')
+        return [FLOOR_PREFIX + t for t in tables]
+    cur.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL")
+    schema = cur.fetchall()
+    fed = [  # external-content FTS tables over a copied table, filled by its triggers
+        name for kind, name, _, sql in schema if kind == "table" and any(f"content='{t}'" in sql for t in tables)
+    ]
+    copied = [*tables, *fed]
+    parts = [name for kind, name, tbl, _ in schema if kind in ("index", "trigger") and tbl in tables]
+    names = sorted({*copied, *parts}, key=len, reverse=True)
+    rename = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, names)) + r")(?![\w])")
+    order = {"table": 0, "index": 1, "trigger": 2}
+    for _kind, name, _, sql in sorted(schema, key=lambda row: order.get(row[0], 3)):
+        if name in copied or name in parts:
+            cur.execute(rename.sub(lambda m: FLOOR_PREFIX + m.group(1), sql))
+    return [FLOOR_PREFIX + t for t in copied]
+
+
+def stored_floor(groups: dict[str, Sequence[str]]) -> list[dict[str, Any]]:
+    """The database's own part of an import, measured: every row the named tables hold, read back and written
+    again (`write_raw`, as the raw load writes) into empty copies of the same tables with the same indexes and
+    triggers, one transaction per group, timed from the first row to the commit. What Accord's Python adds on top
+    (reading, validating, snapshots, hashing) is left out, so no import into these tables can be faster than the
+    group's total: the floor of the schema, beside the raw load's three narrow tables. Returns a row per group:
+    scenario, seconds, cpu, records."""
+    from django.db import connection, transaction
+
+    out = []
+    for group, tables in groups.items():
+        loaded: list[tuple[str, Sequence[str], list[Any]]] = []
+        with connection.cursor() as cur:
+            made = _copy_table_schema(cur, tables)
+            for table in tables:
+                cur.execute(f'SELECT * FROM "{table}" WHERE false')
+                cols = [d[0] for d in cur.description]
+                as_text = ", ".join(
+                    f'"{c}"::text' if connection.vendor == "postgresql" else f'"{c}"' for c in cols
+                )  # COPY reads text into any column type, as the raw load's dates are
+                cur.execute(f'SELECT {as_text} FROM "{table}"')
+                loaded.append((FLOOR_PREFIX + table, [f'"{c}"' for c in cols], cur.fetchall()))
+        t, c = time.perf_counter(), time.process_time()
+        with transaction.atomic(), connection.cursor() as cur:
+            write_raw(cur, loaded)
+        seconds, cpu = time.perf_counter() - t, time.process_time() - c
+        with transaction.atomic(), connection.cursor() as cur:
+            for copy in reversed(made):
+                cur.execute(f'DROP TABLE "{copy}"')
+        out.append(
+            {
+                "scenario": f"floor: {group}",
+                "seconds": seconds,
+                "cpu": cpu,
+                "records": sum(len(r) for _, _, r in loaded),
+            }
+        )
+    return out
+
+
+def floor_rows(stored: dict[str, int]) -> list[dict[str, Any]]:
+    """The `floor` rows of an import benchmark: what the import stored (`stored`: the tables whose rows it added, from
+    `table_counts` before and after) written again raw, by group (records, audit chain, search index), and their sum."""
+    from accord.core.models import ChangeRecord, SearchEntry
+
+    chain, search = ChangeRecord._meta.db_table, SearchEntry._meta.db_table
+    records = [t for t in stored if t not in (chain, search) and not t.startswith(search + "_fts")]
+    rows = stored_floor({"records": records, "audit chain": [chain], "search index": [search]})
+    total = {k: sum(r[k] for r in rows) for k in ("seconds", "cpu", "records")}
+    return [*rows, {"scenario": "floor: all", **total}]
