@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, cast
@@ -47,6 +48,7 @@ from accord.interop.lookup import Lookup, as_uid
 from accord.interop.models import ImportMapping
 from accord.interop.readers import Cell, Table, read_table
 from accord.interop.report import ImportRefused, ImportReport, Preview, Problem
+from accord.interop.sources import fingerprint
 from accord.interop.specs import SPECS, Spec
 from accord.interop.writers import FORMATS, stream_csv, stream_json, stream_xlsx, template_bytes
 from accord.programmes.services import open_for_change
@@ -73,6 +75,11 @@ def spec_for(kind: str) -> Spec:
 
 
 # --- import --------------------------------------------------------------------------------------------
+
+# What a file import's fingerprint covers beside the file: the code that reads the file and turns rows into records.
+# (accord.interop.encoding: how a text file is decoded; readers imports it.)
+_CODE_READ = (__name__, CellError.__module__, Lookup.__module__, read_table.__module__, Spec.__module__)
+_FINGERPRINTED = tuple(sys.modules[name] for name in (*_CODE_READ, "accord.interop.encoding"))
 
 
 @dataclass
@@ -345,6 +352,24 @@ def import_file(
     and the refusal rolls back what earlier batches wrote. `progress(share of the file read or None, rows read)`
     is called after each batch (a job's progress bar; it may raise to cancel, which rolls back too)."""
     spec = spec_for(kind)
+    # The same file imported before, with nothing it reads or writes changed since: nothing to read or compare.
+    # (A Table, rows through a column mapping, is compared as it streams: the mapping is not fingerprinted.)
+    src = None
+    if not isinstance(data, Table):
+        src = fingerprint.upload_source(
+            f"file:{spec.kind}",
+            filename,
+            data,
+            code=_FINGERPRINTED,
+            encoding=encoding,
+            kinds=_reads_and_writes(spec),
+            options=[f"sheet={sheet or ''}"],
+        )
+        seen = fingerprint.unchanged(src, dry_run=dry_run) if src is not None else None
+        if seen is not None:
+            if progress is not None:
+                progress(1.0, seen.records)
+            return seen
     problems = _Problems(filename)
     # A Table: rows already read (a file through a column mapping, accord.interop.mapping), as they stream.
     table = data if isinstance(data, Table) else read_table(data, filename, encoding=encoding, sheet=sheet)
@@ -354,6 +379,8 @@ def import_file(
     preview = Preview(table.header)
     # A dry run only reads: outside a transaction it does not hold SQLite's one write lock while it checks.
     with contextlib.nullcontext() if dry_run else transaction.atomic():
+        if not dry_run and src is not None:
+            fingerprint.lock_chain()  # what is compared stays as read until the fingerprint is kept
         lookup = Lookup()
         claimed = _Claims()
         state: dict[Any, int] = {}
@@ -417,7 +444,21 @@ def import_file(
             raise
         if not dry_run and plans:
             _reopen_plans(set(plans.values()), report)
+        if not dry_run and src is not None and report.records:  # (a file of no records has nothing to skip)
+            fingerprint.remember(src, report, valid_until=None, keep_notes=False)  # no value here follows the day
     return report
+
+
+def _reads_and_writes(spec: Spec) -> list[type[models.Model]]:
+    """The kinds of record whose change may change what a file of `spec` gives: its own, those its columns name
+    (parties, agreements, organisations, plans, projects: what the lookups read and new records inherit from), and
+    an agreement's parties."""
+    meta = spec.model._meta
+    kinds: list[type[models.Model]] = [spec.model, AgreementParty] if spec.kind == "agreements" else [spec.model]
+    for f in [*meta.fields, *meta.many_to_many]:
+        if f.related_model is not None and isinstance(f.related_model, type):
+            kinds.append(f.related_model)
+    return kinds
 
 
 class _Claims:

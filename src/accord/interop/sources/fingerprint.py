@@ -23,9 +23,10 @@ import gzip
 import hashlib
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
+from typing import IO
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
@@ -58,6 +59,25 @@ def _file_digest(path: Path) -> tuple[str, int]:
     return h.hexdigest(), size
 
 
+def _stream_digest(data: bytes | IO[bytes]) -> tuple[str, int] | None:
+    """SHA-256 and length of an uploaded file's bytes as given (read through, then put back where it was), or None
+    for a stream that cannot be read again."""
+    if isinstance(data, bytes | bytearray):
+        return hashlib.sha256(data).hexdigest(), len(data)
+    if not data.seekable():
+        return None
+    start = data.tell()
+    h = hashlib.sha256()
+    size = 0
+    try:
+        while chunk := data.read(_CHUNK):
+            h.update(chunk)
+            size += len(chunk)
+    finally:
+        data.seek(start)
+    return h.hexdigest(), size
+
+
 @dataclass(frozen=True)
 class Source:
     """What an import reads, fingerprinted: its importer, digest, files, and the kinds of record it writes."""
@@ -75,18 +95,50 @@ def source(
     code: Sequence[ModuleType],
     encoding: str | None,
     kinds: Sequence[type[models.Model]],
+    options: Sequence[str] = (),
 ) -> Source:
     """Fingerprint `files` as `importer` reads them: each file's name and decompressed bytes, the encoding asked
-    for, and the source code of the modules in `code` (a change to the importer may give other records)."""
+    for, the importer's other `options` (a workbook's sheet), and the source code of the modules in `code` (a
+    change to the importer may give other records)."""
+    return _source(importer, [(path.name, *_file_digest(path)) for path in files], code, encoding, kinds, options)
+
+
+def upload_source(
+    importer: str,
+    name: str,
+    data: bytes | IO[bytes],
+    *,
+    code: Sequence[ModuleType],
+    encoding: str | None,
+    kinds: Sequence[type[models.Model]],
+    options: Sequence[str] = (),
+) -> Source | None:
+    """`source` for one file given as bytes or an open file (an upload, a job's file), its bytes as given; None
+    when the stream cannot be read twice."""
+    digest = _stream_digest(data)
+    if digest is None:
+        return None
+    return _source(importer, [(name, *digest)], code, encoding, kinds, options)
+
+
+def _source(
+    importer: str,
+    files: Sequence[tuple[str, str, int]],
+    code: Sequence[ModuleType],
+    encoding: str | None,
+    kinds: Sequence[type[models.Model]],
+    options: Sequence[str],
+) -> Source:
     h = hashlib.sha256(f"{importer}\n{encoding or ''}\n".encode())
+    for option in options:
+        h.update(f"{option}\n".encode())
     for module in code:
         h.update(hashlib.sha256(Path(str(module.__file__)).read_bytes()).digest())
     listed: list[dict[str, object]] = []
-    for path in files:
-        digest, size = _file_digest(path)
-        listed.append({"name": path.name, "sha256": digest, "bytes": size})
-        h.update(f"\n{path.name}\n{digest}".encode())
-    return Source(importer, h.hexdigest(), listed, tuple(sorted(m._meta.label_lower for m in kinds)))
+    for name, digest, size in files:
+        listed.append({"name": name, "sha256": digest, "bytes": size})
+        h.update(f"\n{name}\n{digest}".encode())
+    return Source(importer, h.hexdigest(), listed, tuple(sorted({m._meta.label_lower for m in kinds})))
 
 
 def unchanged(src: Source, *, dry_run: bool = False) -> ImportReport | None:
@@ -134,8 +186,12 @@ def lock_chain() -> None:
     chain_head(lock=True)
 
 
-def remember(src: Source, report: ImportReport, *, valid_until: dt.date | None) -> None:
-    """Keep the fingerprint of an import that succeeded, in its transaction, after its writes."""
+def remember(src: Source, report: ImportReport, *, valid_until: dt.date | None, keep_notes: bool = True) -> None:
+    """Keep the fingerprint of an import that succeeded, in its transaction, after its writes. `keep_notes`: the
+    report's notes are about the files (rows merged, files skipped) and hold for a re-import; otherwise they are
+    about what this import changed, which a re-import that writes nothing does not do again."""
+    if not keep_notes:
+        report = replace(report, notes=[])
     kinds = sorted(set(report.created) | set(report.updated) | set(report.unchanged))
     records = {k: report.created[k] + report.updated[k] + report.unchanged[k] for k in kinds}
     ImportFingerprint.objects.update_or_create(
