@@ -291,8 +291,8 @@ def stored_floor(groups: dict[str, Sequence[str]]) -> list[dict[str, Any]]:
             if connection.vendor == "postgresql":
                 write_raw(cur, loaded)
             else:
-                for table, cols, rows in loaded:
-                    _insert_many_rows(cur, table, cols, rows)
+                for copy, columns, values in loaded:
+                    _insert_many_rows(cur, copy, columns, values)
         seconds, cpu = time.perf_counter() - t, time.process_time() - c
         with transaction.atomic(), connection.cursor() as cur:
             for copy in reversed(made):
