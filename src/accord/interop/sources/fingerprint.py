@@ -1,8 +1,9 @@
 """An import's fingerprint: a re-import of the same files, with nothing changed in Accord since, writes nothing.
 
 When an import commits, it keeps (interop.ImportFingerprint) the SHA-256 of what it read (each file's name and
-its bytes as decompressed, the encoding asked for, and the importer's own code) and the id of the newest audit
-chain entry. A later import of files with the same digest first asks the chain one question: has any record of
+its bytes as decompressed, or an uploaded file's bytes as given; the encoding and sheet asked for; the importer's
+own code) and the id of the newest audit chain entry. The published-data importers (CORDIS, treaties) and
+`import_file` (every kind, every channel; not rows through a column mapping) keep one. A later import of files with the same digest first asks the chain one question: has any record of
 the kinds the import writes been created, changed or deleted since that entry? If not, every record is still as
 that import left it, which is what these files give: nothing is read into records, compared or written, and the
 report counts every record unchanged. Otherwise (or with no fingerprint) the import compares record by record.
