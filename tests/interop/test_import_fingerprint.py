@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from accord.agreements.models import Agreement
@@ -131,7 +133,7 @@ def test_what_the_first_import_changed_is_not_said_again(seed) -> None:
 
 
 def test_rows_through_a_column_mapping_are_always_compared(seed) -> None:
-    data = "Ref;Name (en);Parties\nm:1;Mapped agreement;CN, SU\n".encode()
+    data = b"Ref;Name (en);Parties\nm:1;Mapped agreement;CN, SU\n"
     mapping = Mapping(
         "agreements",
         columns={"Ref": "external_id", "Name (en)": "title[en]", "Parties": "parties"},
@@ -140,3 +142,13 @@ def test_rows_through_a_column_mapping_are_always_compared(seed) -> None:
     assert import_mapped(mapping, data, "m.csv").created["agreement"] == 1
     again = import_mapped(mapping, data, "m.csv")
     assert not _shortcut(again) and again.unchanged["agreement"] == 1
+
+
+def test_the_job_page_shows_the_counts_of_an_import_that_created_nothing(seed) -> None:
+    import_file("agreements", _agreements(), "a.csv")
+    again = import_file("agreements", _agreements(), "a.csv")
+    html = render_to_string("jobs/_import_report.html", {"report": again.as_dict()})
+    row = re.search(r"<tr><th scope=\"row\">agreement</th>(.*?)</tr>", html)
+    assert row is not None, html
+    assert re.findall(r">(\d+)<", row.group(1)) == ["0", "0", "30"]  # created, updated, unchanged
+    assert "agreement: 0 created, 0 updated, 30 unchanged" in again.summary()

@@ -100,12 +100,19 @@ class ImportReport:
     def records(self) -> int:
         return sum(self.created.values()) + sum(self.updated.values()) + sum(self.unchanged.values())
 
+    def counts(self) -> list[tuple[str, int, int, int]]:
+        """(kind, created, updated, unchanged) for every kind the report names, in order of kind: a re-import that
+        found everything unchanged created nothing, and still has its counts to show."""
+        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        return [(kind, self.created[kind], self.updated[kind], self.unchanged[kind]) for kind in kinds]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "dry_run": self.dry_run,
             "created": dict(self.created),
             "updated": dict(self.updated),
             "unchanged": dict(self.unchanged),
+            "counts": [list(row) for row in self.counts()],
             "notes": self.notes,
             "read_as": self.read_as,
             "preview": self.preview,
@@ -113,17 +120,13 @@ class ImportReport:
         }
 
     def summary(self) -> str:
-        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
         lines = [("Would import" if self.dry_run else "Imported") + f" {self.records} record(s):"]
         if self.rows:
             lines[0] = f"Read {self.rows} row(s). " + lines[0]
         if self.read_as:
             lines.insert(0, f"Read as {self.read_as}")
-        for kind in kinds:
-            lines.append(
-                f"  {kind}: {self.created[kind]} created, {self.updated[kind]} updated, "
-                f"{self.unchanged[kind]} unchanged"
-            )
+        for kind, created, updated, unchanged in self.counts():
+            lines.append(f"  {kind}: {created} created, {updated} updated, {unchanged} unchanged")
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
 

@@ -3,10 +3,11 @@
 When an import commits, it keeps (interop.ImportFingerprint) the SHA-256 of what it read (each file's name and
 its bytes as decompressed, or an uploaded file's bytes as given; the encoding and sheet asked for; the importer's
 own code) and the id of the newest audit chain entry. The published-data importers (CORDIS, treaties) and
-`import_file` (every kind, every channel; not rows through a column mapping) keep one. A later import of files with the same digest first asks the chain one question: has any record of
-the kinds the import writes been created, changed or deleted since that entry? If not, every record is still as
-that import left it, which is what these files give: nothing is read into records, compared or written, and the
-report counts every record unchanged. Otherwise (or with no fingerprint) the import compares record by record.
+`import_file` (every kind, every channel; not rows through a column mapping) keep one. A later import of files
+with the same digest first asks the chain one question: has any record of the kinds the import reads or writes
+been created, changed or deleted since that entry? If not, every record is still as that import left it, which is
+what these files give: nothing is read into records, compared or written, and the report counts every record
+unchanged. Otherwise (or with no fingerprint) the import compares record by record.
 
 The decision is per import, not per batch of rows: what a row gives depends on the rest of the file (the first
 row of a project or organisation gives its values; a repeated participation keeps its strongest role), so an
