@@ -32,9 +32,8 @@ def test_copies_have_the_tables_indexes_and_the_search_copy_feeds_its_own_text_i
             )
             if connection.vendor == "sqlite":
                 assert made[-1] == FLOOR_PREFIX + "search_entry_fts"
-                cur.execute(
-                    f"SELECT rowid FROM {FLOOR_PREFIX}search_entry_fts WHERE {FLOOR_PREFIX}search_entry_fts MATCH 'okam'"
-                )
+                fts = FLOOR_PREFIX + "search_entry_fts"
+                cur.execute(f"SELECT rowid FROM {fts} WHERE {fts} MATCH 'okam'")
                 assert cur.fetchall() == [(1,)]
                 cur.execute("SELECT count(*) FROM search_entry_fts WHERE search_entry_fts MATCH 'okam'")
                 assert cur.fetchone()[0] == 0  # the original's index was not touched

@@ -141,3 +141,11 @@ def test_a_csv_imported_on_the_data_page_shows_its_progress_and_does_not_hold_up
             break
         time.sleep(0.1)
     assert not any(uploads.iterdir()), list(uploads.iterdir())
+
+    # The same file again: found unchanged by its fingerprint (nothing read into records, nothing written), and the
+    # page still shows what it counted.
+    upload(admin, url, "agreements", agreements, dry_run=False)
+    admin.wait_for_selector('[data-testid="job-progress"][data-status="done"]', timeout=120_000)
+    counts = admin.get_by_test_id("import-report").locator("tbody tr").first.inner_text().split()
+    assert counts == ["agreement", "0", "0", str(ROWS)], counts
+    assert "these files are the ones imported" in admin.get_by_test_id("import-notes").inner_text()

@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from accord.agreements.models import Agreement
 from accord.core.bulk import Change, update_many
@@ -152,3 +153,12 @@ def test_the_job_page_shows_the_counts_of_an_import_that_created_nothing(seed) -
     assert row is not None, html
     assert re.findall(r">(\d+)<", row.group(1)) == ["0", "0", "30"]  # created, updated, unchanged
     assert "agreement: 0 created, 0 updated, 30 unchanged" in again.summary()
+
+
+@pytest.mark.parametrize(("language", "words"), [("zh-hans", "这些文件与"), ("ru", "эти файлы — те же")])
+def test_the_note_is_in_the_readers_language(seed, language: str, words: str) -> None:
+    import_file("agreements", _agreements(), "a.csv")
+    with translation.override(language):
+        again = import_file("agreements", _agreements(), "a.csv")
+    assert again.unchanged["agreement"] == 30
+    assert any(words in note for note in again.notes), again.notes

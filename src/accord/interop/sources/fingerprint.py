@@ -32,6 +32,7 @@ from typing import IO
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accord.core.audit import chain_head
 from accord.core.models import ChangeRecord
@@ -160,9 +161,12 @@ def unchanged(src: Source, *, dry_run: bool = False) -> ImportReport | None:
         report.unchanged[kind] += count
     report.notes.extend(seen.notes)
     report.notes.append(
-        f"these files are the ones imported on {seen.at:%Y-%m-%d %H:%M} UTC (SHA-256 {src.digest[:12]}…), and no "
-        f"record of the kinds the import writes has changed since (audit entry #{seen.through}): every record "
-        "is as that import left it, none was compared one by one, nothing was written"
+        _(
+            "these files are the ones imported on %(when)s UTC (SHA-256 %(digest)s…), and no record of the kinds "
+            "the import reads or writes has changed since (audit entry #%(entry)s): every record is as that import "
+            "left it, none was compared one by one, nothing was written"
+        )
+        % {"when": f"{seen.at:%Y-%m-%d %H:%M}", "digest": src.digest[:12], "entry": seen.through}
     )
     return report
 
