@@ -263,3 +263,33 @@ def test_rows_checked_in_ranges_name_what_one_pass_names(seed, monkeypatch):
     assert len(one_pass) == 3, one_pass
     assert "changed behind Accord's back" in one_pass[0] and "written behind Accord's back" in one_pass[1]
     assert "deleted behind Accord's back" in one_pass[2]
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("created_at", "1960-13-45 25:61:00"),  # a time that is none
+        ("uid", "not-a-uid-not-a-uid-not-a-uid-xx"),  # 32 characters, as SQLite's uids
+        ("orcid", "0000-0002-1825-0097"),  # a value of the column's type: named on either database
+    ],
+)
+def test_a_touched_row_holding_what_its_type_cannot_is_named_incrementally_not_a_crash(column, value):
+    # The incremental run reads the rows its new entries are about as the full run reads every row: a column
+    # edited behind Accord's back into what its type cannot hold (SQLite keeps any text; PostgreSQL's types refuse
+    # it) is named, as a full run names it, not a traceback.
+    person = create_person(name={"en": "Touched"})
+    call_command("verify")
+    update_person(person, expected_version=person.version, name={"en": "Touched again"})
+    if column != "orcid" and connection.vendor != "sqlite":
+        with pytest.raises(DataError), transaction.atomic():
+            raw(f"UPDATE directory_person SET {column} = %s WHERE id = %s", [value, person.pk])
+        return
+    raw(f"UPDATE directory_person SET {column} = %s WHERE id = %s", [value, person.pk])
+    incremental = [str(p) for p in verify(since_checkpoint=True).problems]
+    assert incremental == [str(p) for p in verify().problems]
+    expected = (
+        f"directory.person {person.pk}: differs from change record #{head().pk} in orcid"
+        if column == "orcid"
+        else f"directory.person {person.pk}: cannot be read: a column holds what its type cannot"
+    )
+    assert len(incremental) == 1 and incremental[0].startswith(expected), incremental

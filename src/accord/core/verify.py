@@ -12,7 +12,7 @@ import json
 import multiprocessing
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,9 +119,10 @@ def _rows(
     hi: int | None = None,
     *,
     as_stored: frozenset[str] = frozenset(),
+    ids: Sequence[Any] | None = None,
 ) -> Iterator[tuple[Any, ...]]:
-    """The model's table (lo < pk <= hi, when given) as driver tuples in pk order, in chunks (a server-side
-    cursor on PostgreSQL).
+    """The model's table (lo < pk <= hi, when given; only the rows of `ids`, when given) as driver tuples in pk
+    order, in chunks (a server-side cursor on PostgreSQL).
 
     `as_stored`: columns given as text, without the driver's converter for their type (the walk caches a time
     by its text, writes a uid as text and JSON again in canonical form): on SQLite the text it stores (Django's
@@ -132,6 +133,10 @@ def _rows(
     q = conn.ops.quote_name
     pk = q(model._meta.pk.column)
     where = [f"{pk} > %s" for v in [lo] if v is not None] + [f"{pk} <= %s" for v in [hi] if v is not None]
+    params = [v for v in (lo, hi) if v is not None]
+    if ids is not None:
+        where.append(f"{pk} IN ({', '.join(['%s'] * len(ids))})" if ids else "1 = 0")
+        params += list(ids)
     # SQLite's unary + returns its operand unchanged; an expression has no declared type, so no converter.
     sqlite = conn.vendor == "sqlite"
 
@@ -145,7 +150,7 @@ def _rows(
         f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY {pk}"
     )
     with conn.chunked_cursor() as cur:
-        cur.execute(sql, [v for v in (lo, hi) if v is not None])
+        cur.execute(sql, params)
         while chunk := cur.fetchmany(20000):
             yield from chunk
 
@@ -597,17 +602,17 @@ def _out_of_sequence(
 
 
 def _snapshots(
-    model: type[models.Model], lo: int | None = None, hi: int | None = None
+    model: type[models.Model], lo: int | None = None, hi: int | None = None, *, ids: Sequence[Any] | None = None
 ) -> Iterator[tuple[Any, dict[str, Any] | None]]:
-    """(pk, snapshot) of every stored row (lo < pk <= hi, when given), as core.audit.snapshot gives it, read as
-    tuples in pk order; the snapshot None where a column cannot be read so."""
+    """(pk, snapshot) of every stored row (lo < pk <= hi, when given; of `ids`, when given), as core.audit.snapshot
+    gives it, read as tuples in pk order; the snapshot None where a column cannot be read so."""
     conn = connections[router.db_for_read(model)]
     fields = list(model._meta.concrete_fields)
     names = [f.attname for f in fields]
     readers = [_snapshot_reader(f, conn) for f in fields]
     pk_at = names.index(model._meta.pk.attname)
     as_text = frozenset(f.column for f in fields if isinstance(f, _AS_TEXT))
-    for row in _rows(model, [f.column for f in fields], lo, hi, as_stored=as_text):
+    for row in _rows(model, [f.column for f in fields], lo, hi, as_stored=as_text, ids=ids):
         try:
             yield row[pk_at], {n: (r(v) if r else v) for n, r, v in zip(names, readers, row, strict=True)}
         except (TypeError, ValueError):  # a column holding what its type cannot (SQLite): _row_problem names it
@@ -735,18 +740,14 @@ def _check_touched_rows(report: VerifyReport, latest: dict[_Key, _State]) -> Non
         ids = by_label.get(label)
         if not ids:
             continue
-        fields = list(model._meta.concrete_fields)
-        found: dict[str, dict[str, Any]] = {}
-        for at in range(0, len(ids), 500):
-            wanted = [model._meta.pk.to_python(i) for i in ids[at : at + 500]]
-            for row in model._base_manager.filter(pk__in=wanted).values_list(*(f.attname for f in fields)):
-                data = {f.attname: snapshot_value(f, v) for f, v in zip(fields, row, strict=True)}
-                found[str(data[model._meta.pk.attname])] = data
-        for pk in sorted(found, key=lambda k: model._meta.pk.to_python(k)):
-            report.rows += 1
-            problem = _row_problem(label, found[pk][model._meta.pk.attname], model, found[pk], latest.pop((label, pk)))
-            if problem:
-                report.problems.append(problem)
+        # Read as the full run reads every row (_snapshots): a column holding what its type cannot is named.
+        wanted = sorted(model._meta.pk.to_python(i) for i in ids)
+        for at in range(0, len(wanted), 500):
+            for pk, data in _snapshots(model, ids=wanted[at : at + 500]):
+                report.rows += 1
+                problem = _row_problem(label, pk, model, data, latest.pop((label, str(pk))))
+                if problem:
+                    report.problems.append(problem)
     report.problems.extend(_missing(latest))
 
 
