@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from accord.core.models import ChangeRecord
 from accord.interop import services
@@ -315,3 +316,26 @@ def test_the_page_queues_the_import_and_the_job_deletes_the_upload(seed: Any) ->
     job.refresh_from_db()
     assert job.status == "done" and job.result["created"] == {"project": 9}
     assert uploads() == []
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "ru"])
+def test_the_job_writes_its_report_in_the_language_of_the_request_that_asked(seed: Any, language: str) -> None:
+    # The worker has no request: the job keeps the asker's interface language and runs in it, so a refusal (and a
+    # note) reads as the page that asked would have written it.
+    client = admin_client()
+    data = projects_csv(seed, range(1, 41), bad=37)
+    answer = client.post(
+        "/api/v1/imports/projects", {"file": SimpleUploadedFile("bad.csv", data)}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    job = Job.objects.get(pk=answer.json()["job"])
+    assert job.language == language
+    with translation.override("en"):  # the worker's own language, whatever the request left active here
+        run_pending(queues=["imports"])
+    job.refresh_from_db()
+    with translation.override(language), pytest.raises(ImportRefused) as there:
+        import_file("projects", data, "bad.csv")
+    with translation.override("en"), pytest.raises(ImportRefused) as english:
+        import_file("projects", data, "bad.csv")
+    reason, in_english = there.value.problems[0].reason, english.value.problems[0].reason
+    assert reason != in_english  # (the reason is translated at all)
+    assert job.status == "failed" and reason in job.error and in_english not in job.error, job.error

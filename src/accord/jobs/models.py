@@ -28,6 +28,9 @@ class Job(models.Model):
     kind = models.CharField(_("kind"), max_length=64)
     title = models.CharField(_("title"), max_length=300, blank=True)
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    # The interface language of the request that asked for it: the job's messages (an import's refusals and notes)
+    # are written in it, as the page that asked would have written them. Blank: the installation's default.
+    language = models.CharField(_("language"), max_length=16, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),

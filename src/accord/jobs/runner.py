@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_noop
 
@@ -230,7 +230,9 @@ def run(job: Job) -> Job:
         if cancel_asked(job.pk):  # cancelled between its claim and now
             raise JobCancelled
         # Each job starts reading from replicas (if any) and stays on the primary once it has written.
-        with acting_as(actor), routers.unpinned():
+        # In the language of the request that asked for it (its refusals and notes are read there).
+        language = translation.override(job.language) if job.language else contextlib.nullcontext()
+        with acting_as(actor), routers.unpinned(), language:
             context = Context(
                 job.pk, dict(job.parameters), lambda p, m: _report(job.pk, p, m), cancelled=_cancel_check(job.pk)
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accord.core.errors import Forbidden, TransitionRefused, ValidationFailed
@@ -19,7 +20,14 @@ def enqueue(kind: str, parameters: dict[str, Any], *, user: Any, title: str = ""
     found = get_kind(kind)
     if user is None or not getattr(user, "is_authenticated", False):
         raise ValidationFailed({"requested_by": ["a job is asked for by a signed-in account"]})
-    return Job.objects.create(kind=kind, parameters=parameters, requested_by=user, title=title[:300], queue=found.queue)
+    return Job.objects.create(
+        kind=kind,
+        parameters=parameters,
+        requested_by=user,
+        title=title[:300],
+        queue=found.queue,
+        language=translation.get_language() or "",
+    )
 
 
 def cancel_job(job: Job, *, user: Any) -> Job:
