@@ -10,6 +10,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from accord.core.errors import DomainError
 
 
@@ -23,7 +26,8 @@ class Problem:
     file: str | None = None
 
     def __str__(self) -> str:
-        where = [p for p in (self.file, f"row {self.row}" if self.row else None, self.column) if p]
+        row = _("row %(number)s") % {"number": self.row} if self.row else None
+        where = [p for p in (self.file, row, self.column) if p]
         return f"{', '.join(where)}: {self.reason}" if where else self.reason
 
     def as_dict(self) -> dict[str, Any]:
@@ -152,9 +156,11 @@ class ImportRefused(DomainError):
         self.total = max(total or 0, len(problems))
         self.read_as = ""  # how the file was read, when it was (see ImportReport)
         self.preview: list[dict[str, Any]] = []
-        first = str(problems[0]) if problems else "the file cannot be read"
-        more = f" (and {self.total - 1} more)" if self.total > 1 else ""
-        super().__init__(f"Nothing was imported: {first}{more}", field=problems[0].column if problems else None)
+        first = str(problems[0]) if problems else _("the file cannot be read")
+        others = self.total - 1
+        more = ngettext(" (and %(count)s more)", " (and %(count)s more)", others) % {"count": others} if others else ""
+        message = _("Nothing was imported: %(problem)s%(more)s") % {"problem": first, "more": more}
+        super().__init__(message, field=problems[0].column if problems else None)
         self.limit_note = limit_note
 
     def as_dict(self) -> dict[str, Any]:
