@@ -162,3 +162,12 @@ def test_the_note_is_in_the_readers_language(seed, language: str, words: str) ->
         again = import_file("agreements", _agreements(), "a.csv")
     assert again.unchanged["agreement"] == 30
     assert any(words in note for note in again.notes), again.notes
+
+
+def test_the_job_page_names_each_kind_in_the_readers_language(seed) -> None:
+    import_file("agreements", _agreements(), "a.csv")
+    with translation.override("ru"):
+        again = import_file("agreements", _agreements(), "a.csv").as_dict()
+    html = render_to_string("jobs/_import_report.html", {"report": again})
+    assert '<th scope="row">соглашение</th>' in html
+    assert again["unchanged"] == {"agreement": 30}  # the API's keys stay as they are

@@ -11,9 +11,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from accord.core.errors import DomainError
+
+
+def _label(kind: str) -> str:
+    """A kind a report counts ("plan item", the API's key) as the record kinds are named in the reader's language;
+    "agreement party" is the agreement's party (AgreementParty's own name)."""
+    if kind == "agreement party":
+        return _("party to the agreement")
+    return pgettext("record kind", kind)
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,7 @@ class ImportReport:
             "updated": dict(self.updated),
             "unchanged": dict(self.unchanged),
             "counts": [list(row) for row in self.counts()],
+            "labels": {kind: _label(kind) for kind, *_counts in self.counts()},  # in the language of the run
             "notes": self.notes,
             "read_as": self.read_as,
             "preview": self.preview,
