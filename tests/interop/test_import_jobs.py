@@ -340,3 +340,4 @@ def test_the_job_writes_its_report_in_the_language_of_the_request_that_asked(see
     assert reason != in_english  # (the reason is translated at all)
     assert job.status == "failed" and reason in job.error and in_english not in job.error, job.error
     assert job.error.splitlines()[0] == there.value.message != english.value.message  # the headline too
+    assert "Read as" not in job.error and "\n  row " not in job.error  # how it was read, the preview's rows

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from accord.interop import mapping, services
 from accord.interop.limits import limit
@@ -61,16 +61,19 @@ def import_job(ctx: Context) -> Outcome:
                     p["kind"], fh, p.get("filename", ""), dry_run=bool(p.get("dry_run")), progress=progress, **named
                 )
     except ImportRefused as refused:  # every place that is wrong, not only the first, on the job's page and API
+        # In the job's language (the asker's), as the page that asked would have written it.
         lines = [str(problem) for problem in refused.problems[:200]]
         more = refused.total - len(lines)
-        read = [f"Read as {refused.read_as}"] if refused.read_as else []
+        others = [ngettext("… and %(count)s more", "… and %(count)s more", more) % {"count": more}] if more > 0 else []
+        read = [_("Read as %(how)s.") % {"how": refused.read_as}] if refused.read_as else []
         preview = [
-            f"  row {r['row']}: " + " | ".join(f"{k}: {v}" for k, v in r["cells"].items()) for r in refused.preview
+            "  "
+            + _("row %(number)s") % {"number": r["row"]}
+            + ": "
+            + " | ".join(f"{k}: {v}" for k, v in r["cells"].items())
+            for r in refused.preview
         ]
-        raise JobRefused(
-            "\n".join([refused.message, *lines, *([f"… and {more} more"] if more > 0 else []), *read, *preview]),
-            refused.as_dict(),
-        ) from None
+        raise JobRefused("\n".join([refused.message, *lines, *others, *read, *preview]), refused.as_dict()) from None
     as_dict = getattr(report, "as_dict", None)
     return Outcome(result=as_dict() if callable(as_dict) else str(report))
 
