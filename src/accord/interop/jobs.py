@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from accord.interop import mapping, services
 from accord.interop.limits import limit
-from accord.interop.report import ImportRefused
+from accord.interop.report import ImportRefused, ImportReport
 from accord.jobs.models import Job
 from accord.jobs.registry import Context, JobKind, JobRefused, Outcome, register, register_upkeep
 from accord.jobs.services import enqueue
@@ -66,14 +66,10 @@ def import_job(ctx: Context) -> Outcome:
         more = refused.total - len(lines)
         others = [ngettext("… and %(count)s more", "… and %(count)s more", more) % {"count": more}] if more > 0 else []
         read = [_("Read as %(how)s.") % {"how": refused.read_as}] if refused.read_as else []
-        preview = [
-            "  "
-            + _("row %(number)s") % {"number": r["row"]}
-            + ": "
-            + " | ".join(f"{k}: {v}" for k, v in r["cells"].items())
-            for r in refused.preview
-        ]
-        raise JobRefused("\n".join([refused.message, *lines, *others, *read, *preview]), refused.as_dict()) from None
+        preview = ImportReport(preview=refused.preview).preview_text()
+        raise JobRefused(
+            "\n".join([refused.message, *lines, *others, *read, *([preview] if preview else [])]), refused.as_dict()
+        ) from None
     as_dict = getattr(report, "as_dict", None)
     return Outcome(result=as_dict() if callable(as_dict) else str(report))
 

@@ -119,13 +119,14 @@ class ImportReport:
         return [(kind, self.created[kind], self.updated[kind], self.unchanged[kind]) for kind in kinds]
 
     def as_dict(self) -> dict[str, Any]:
+        counts = self.counts()
         return {
             "dry_run": self.dry_run,
             "created": dict(self.created),
             "updated": dict(self.updated),
             "unchanged": dict(self.unchanged),
-            "counts": [list(row) for row in self.counts()],
-            "labels": {kind: _label(kind) for kind, *_counts in self.counts()},  # in the language of the run
+            "counts": [list(row) for row in counts],
+            "labels": {row[0]: _label(row[0]) for row in counts},  # in the language of the run
             "notes": self.notes,
             "read_as": self.read_as,
             "preview": self.preview,
@@ -147,10 +148,10 @@ class ImportReport:
         """The preview as lines of text: each row's number and its non-empty cells as decoded."""
         if not self.preview:
             return ""
-        lines = ["Preview (decoded rows from across the file; check the characters before importing):"]
+        lines = [_("Preview (decoded rows from across the file; check the characters before importing):")]
         for row in self.preview:
             cells = " | ".join(f"{name}: {value}" for name, value in row["cells"].items())
-            lines.append(f"  row {row['row']}: {cells}")
+            lines.append("  " + _("row %(number)s") % {"number": row["row"]} + f": {cells}")
         return "\n".join(lines)
 
 

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
-from typing import IO
+from typing import IO, Protocol
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
@@ -43,23 +43,31 @@ from accord.interop.report import ImportReport
 _CHUNK = 1 << 20
 
 
+class _Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+def _read_digest(f: _Readable) -> tuple[str, int]:
+    """SHA-256 and length of what is left to read in `f`, read in chunks."""
+    h = hashlib.sha256()
+    size = 0
+    while chunk := f.read(_CHUNK):
+        h.update(chunk)
+        size += len(chunk)
+    return h.hexdigest(), size
+
+
 def _file_digest(path: Path) -> tuple[str, int]:
     """SHA-256 and length of a file's bytes, gunzipped when it is gzip (as the importers read it), streamed.
 
     A damaged gzip stream is fingerprinted by its raw bytes: the import then reads it and refuses it."""
-    h = hashlib.sha256()
-    size = 0
     with path.open("rb") as f:
         gz = f.read(2) == b"\x1f\x8b"
     try:
         with gzip.open(path, "rb") if gz else path.open("rb") as f:
-            while chunk := f.read(_CHUNK):
-                h.update(chunk)
-                size += len(chunk)
+            return _read_digest(f)
     except (EOFError, OSError, zlib.error):
-        h = hashlib.sha256(b"damaged\n" + path.read_bytes())
-        size = -1
-    return h.hexdigest(), size
+        return hashlib.sha256(b"damaged\n" + path.read_bytes()).hexdigest(), -1
 
 
 def _stream_digest(data: bytes | IO[bytes]) -> tuple[str, int] | None:
@@ -70,15 +78,10 @@ def _stream_digest(data: bytes | IO[bytes]) -> tuple[str, int] | None:
     if not data.seekable():
         return None
     start = data.tell()
-    h = hashlib.sha256()
-    size = 0
     try:
-        while chunk := data.read(_CHUNK):
-            h.update(chunk)
-            size += len(chunk)
+        return _read_digest(data)
     finally:
         data.seek(start)
-    return h.hexdigest(), size
 
 
 @dataclass(frozen=True)
