@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -141,6 +143,45 @@ def django_db_setup(_test_database_template, django_db_setup, django_db_blocker)
     if not _test_database_template:
         with django_db_blocker.unblock():
             _load_seed()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_listed_once() -> Iterator[None]:
+    """WhiteNoise lists the collected static files (about 900, with their headers) when its middleware is made: once
+    per server process, but once per test Client here (each builds its own middleware chain), which took a third of
+    the PostgreSQL pass's CPU (py-spy). The list is kept per directory, prefix and header settings, and made again
+    when the directory or its manifest changes (a server collecting static files into the shared root)."""
+    from whitenoise.base import WhiteNoise
+
+    listing = WhiteNoise.update_files_dictionary
+    listed: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def _state(path: str) -> int | None:
+        try:
+            return os.stat(path).st_mtime_ns
+        except OSError:
+            return None
+
+    def update_files_dictionary(self: WhiteNoise, root: str, prefix: str) -> None:
+        # What a listed file's headers depend on: WhiteNoise's settings, and the storage that tells a hashed
+        # (immutable) name from a plain one (tests switch it: _plain_static_files).
+        configured = [(name, getattr(settings, name)) for name in dir(settings) if name.startswith("WHITENOISE_")]
+        storage = settings.STORAGES["staticfiles"], settings.STATIC_URL, settings.DEBUG
+        state = _state(root), _state(os.path.join(root, "staticfiles.json"))
+        key = (type(self), root, prefix, *state, repr(configured), repr(storage))
+        if key not in listed:
+            kept, self.files = self.files, {}
+            try:
+                listing(self, root, prefix)
+                listed[key] = self.files
+            finally:
+                self.files = {**kept, **self.files}
+            return
+        self.files.update(listed[key])
+
+    WhiteNoise.update_files_dictionary = update_files_dictionary  # type: ignore[method-assign]
+    yield
+    WhiteNoise.update_files_dictionary = listing  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)
