@@ -30,6 +30,7 @@ ACCORD_SECURITY_EVENTS_DAYS  how many days security events are kept before the d
                       default 400, "off" to keep them for ever
 """
 
+import importlib.util
 import ipaddress
 import os
 import secrets
@@ -81,7 +82,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "ninja",  # serves the API docs' own copies of Swagger UI (no CDN)
     "django_otp",  # the optional second factor (accounts.totp)
     "django_otp.plugins.otp_totp",
     "accord.core",
@@ -129,13 +129,21 @@ MIDDLEWARE = [
     "accord.core.middleware.BusyDatabaseMiddleware",  # SQLite's write lock held by an import: 503, not 500
 ]
 
+# The API docs' own copies of Swagger UI (no CDN): django-ninja's templates and static files, found without importing
+# it. As an installed app it was imported, with pydantic, by every `accord` command at its start (a fifth of a
+# second of CPU); core.api's docs render its template all the same.
+_ninja = importlib.util.find_spec("ninja")
+assert _ninja is not None and _ninja.origin, "django-ninja is a dependency (pyproject.toml)"
+NINJA_FILES = Path(_ninja.origin).parent
+STATICFILES_DIRS = [NINJA_FILES / "static"]
+
 ROOT_URLCONF = "accord.urls"
 WSGI_APPLICATION = "accord.wsgi.application"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [NINJA_FILES / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -14,7 +14,7 @@ class AccountsConfig(AppConfig):
         from accord.accounts import reminders  # noqa: F401  (the daily reminder digest, a job kind)
         from accord.accounts.principals import principal_of
         from accord.accounts.services import authenticate_token
-        from accord.core.api import register_token_authenticator
+        from accord.core.actor import register_token_authenticator
         from accord.core.visibility import register_principals
 
         # core reads memberships and checks API tokens through these, importing no app

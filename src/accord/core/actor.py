@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,3 +86,22 @@ def actor_for_user(
 
 def new_job_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:16]}"
+
+
+# An API token's record from its key (raising BadToken, 401, that says why), registered at start-up by the app that
+# issues tokens (accounts), so core imports none. Kept here rather than beside the API's authentication: every
+# process registers it as it starts, and the API's modules (django-ninja, pydantic) cost a fifth of a second.
+_authenticate_token: Callable[[str], Any] | None = None
+
+
+def register_token_authenticator(authenticate: Callable[[str], Any]) -> None:
+    global _authenticate_token
+    _authenticate_token = authenticate
+
+
+def authenticate_token(key: str) -> Any:
+    if _authenticate_token is None:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("no app registered how API tokens are checked (register_token_authenticator)")
+    return _authenticate_token(key)

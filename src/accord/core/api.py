@@ -3,20 +3,21 @@ ETags on reads and If-Match on writes."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.docs import Swagger
 from ninja.pagination import CursorPagination, paginate
 from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
-from accord.core.actor import become
+from accord.core.actor import authenticate_token, become
 from accord.core.errors import HTTP_STATUS, DomainError, Forbidden, http_status
 from accord.core.filters import Filters
 from accord.core.models import PartyOwned
@@ -30,23 +31,11 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # --- authentication -----------------------------------------------------------------------------------
 
 
-# The token's record from its key (raising BadToken, 401, that says why), registered at start-up by the app
-# that issues tokens (accounts), so core imports none.
-_authenticate_token: Callable[[str], Any] | None = None
-
-
-def register_token_authenticator(authenticate: Callable[[str], Any]) -> None:
-    global _authenticate_token
-    _authenticate_token = authenticate
-
-
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer acc_…`: a personal API token; read-only tokens may not write."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        if _authenticate_token is None:
-            raise ImproperlyConfigured("no app registered how API tokens are checked (register_token_authenticator)")
-        api_token = _authenticate_token(token)  # BadToken (401) says why
+        api_token = authenticate_token(token)  # BadToken (401) says why
         if request.method not in SAFE_METHODS and api_token.scope != "read-write":
             raise Forbidden("this API token may only read; issue a read-write token to make changes")
         request.user = api_token.user
@@ -218,9 +207,24 @@ def document_common_responses(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+class OwnCopiesSwagger(Swagger):
+    """Swagger UI from the copies Accord serves itself, never from a CDN. django-ninja takes its CDN page unless it
+    is an installed app; it is not one, so that commands need not import it at start (settings.NINJA_FILES)."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        from django.shortcuts import render
+
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        auths = api.auth if isinstance(api.auth, (list, tuple)) else ()
+        csrf = any(getattr(auth, "csrf", False) for auth in auths)  # sessions post with the CSRF token
+        context = {"swagger_settings": json.dumps(self.settings, indent=1), "api": api, "add_csrf": csrf}
+        return render(request, self.template, context)
+
+
 class AccordAPI(NinjaAPI):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("parser", AccordParser())
+        kwargs.setdefault("docs", OwnCopiesSwagger())
         super().__init__(**kwargs)
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import langcodes
 from django.core import exceptions
 from django.db import models
 from django.utils import translation
@@ -20,6 +19,8 @@ def normalize_tag(tag: str) -> str:
     """Return the canonical form of a BCP 47 tag ('zh-hans' -> 'zh-Hans') or raise ValueError."""
     if not isinstance(tag, str) or not tag or "_" in tag or tag != tag.strip():
         raise ValueError(f"{tag!r} is not a BCP 47 language tag")
+    import langcodes  # here, not at the top: its tables cost a tenth of a second at every command's start
+
     if not langcodes.tag_is_valid(tag):
         raise ValueError(f"{tag!r} is not a valid BCP 47 language tag")
     # standardize_tag would also rewrite deprecated subtags; we only fix the letter case so that the

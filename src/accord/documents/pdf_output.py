@@ -17,13 +17,10 @@ from __future__ import annotations
 
 import atexit
 import io
-import multiprocessing
 import os
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accord.core.errors import DomainError
 from accord.documents import fonts
@@ -31,6 +28,9 @@ from accord.documents.content import Block, Content, Table
 from accord.documents.html_output import print_css, write_html
 from accord.documents.pdf_engine import fetcher as _fetcher  # noqa: F401  (tests check the offline fetcher)
 from accord.documents.pdf_engine import lay_out, warm
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 PIECE_ROWS = 125
 # A piece costs a start (style sheet, fonts embedded again): below this, one layout is as quick.
@@ -138,7 +138,12 @@ def _get_pool(size: int) -> ProcessPoolExecutor:
 
     Started from a fork server, not forked from this process: a web server's threads (the job runner, the
     request threads) may hold locks at the moment of a fork, and a forked child would wait on them forever.
+    Imported here, not at the top: every `accord` command loads this module, and the process pool's modules
+    cost a tenth of a second at each start.
     """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     global _pool, _pool_size
     with _pool_lock:
         if _pool is None or _pool_size != size:
@@ -167,10 +172,10 @@ def _lay_out_all(sources: list[str], workers: int) -> list[tuple[bytes, dict[str
     size = min(workers, len(sources))
     if size <= 1:
         return [lay_out(source) for source in sources]
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
-        futures: list[Future[tuple[bytes, dict[str, int]]]] = [
-            _get_pool(size).submit(lay_out, source) for source in sources
-        ]
+        futures = [_get_pool(size).submit(lay_out, source) for source in sources]
         return [future.result() for future in futures]
     except BrokenProcessPool:  # a worker died (killed, out of memory): lay out here rather than fail the reader
         _forget_pool()
