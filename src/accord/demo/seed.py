@@ -177,31 +177,42 @@ def load_seed() -> SeedResult:
 
 
 def seed_handles() -> SimpleNamespace:
-    """The seed's main records by their stable ids (for tests, and for code that builds on the demo)."""
-
-    def get(model: Any, key: str) -> Any:
-        return model._default_manager.get(uid=stable_uid(key))
-
+    """The seed's main records by their stable ids (for tests, and for code that builds on the demo): one query a
+    kind of record, as every test that uses the seed asks for them."""
+    keys = {
+        Plan: {"plan_1959": "seed:plan:1959", "plan_1960": "seed:plan:1960"},
+        Meeting: {"meeting": "seed:meeting:1960-02"},
+        Organisation: {
+            "cn_commission": "seed:org:cn-stc",
+            "su_committee": "seed:org:su-gntk",
+            "embassy": "seed:org:cn-embassy-moscow",
+            "cas": "seed:org:cas",
+            "tsinghua": "seed:org:tsinghua",
+            "ussr_academy": "seed:org:ussr-academy",
+            "msu": "seed:org:msu",
+        },
+        Person: {
+            "wu_heng": "seed:person:wu-heng",
+            "aleksenko": "seed:person:aleksenko",
+            "liu_xiao": "seed:person:liu-xiao",
+            "petukhov": "seed:person:petukhov",
+        },
+        Document: {"press_report": "seed:document:people-daily-1960-02-26"},
+    }
+    handles: dict[str, Any] = {}
+    for model, names in keys.items():
+        by_uid = {r.uid: r for r in model._default_manager.filter(uid__in=[stable_uid(k) for k in names.values()])}
+        for name, key in names.items():
+            if stable_uid(key) not in by_uid:
+                raise model.DoesNotExist(f"the seed's {key} is not in the database (accord demo loads it)")
+            handles[name] = by_uid[stable_uid(key)]
+    parties = {p.code: p for p in Party.objects.filter(code__in=["CN", "SU"])}
     return SimpleNamespace(
-        cn=Party.objects.get(code="CN"),
-        su=Party.objects.get(code="SU"),
+        cn=parties["CN"],
+        su=parties["SU"],
         protocol=Agreement.objects.get(uid=PROTOCOL_UID),
-        plan_1959=get(Plan, "seed:plan:1959"),
-        plan_1960=get(Plan, "seed:plan:1960"),
-        meeting=get(Meeting, "seed:meeting:1960-02"),
-        cn_commission=get(Organisation, "seed:org:cn-stc"),
-        su_committee=get(Organisation, "seed:org:su-gntk"),
-        embassy=get(Organisation, "seed:org:cn-embassy-moscow"),
-        cas=get(Organisation, "seed:org:cas"),
-        tsinghua=get(Organisation, "seed:org:tsinghua"),
-        ussr_academy=get(Organisation, "seed:org:ussr-academy"),
-        msu=get(Organisation, "seed:org:msu"),
-        wu_heng=get(Person, "seed:person:wu-heng"),
-        aleksenko=get(Person, "seed:person:aleksenko"),
-        liu_xiao=get(Person, "seed:person:liu-xiao"),
-        petukhov=get(Person, "seed:person:petukhov"),
-        press_report=get(Document, "seed:document:people-daily-1960-02-26"),
-        review_1959=Review.objects.filter(plan__uid=stable_uid("seed:plan:1959")).first(),
+        **handles,
+        review_1959=Review.objects.filter(plan=handles["plan_1959"]).first(),
     )
 
 

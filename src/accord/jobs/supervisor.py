@@ -32,8 +32,11 @@ POLL_SECONDS = 0.2
 
 
 def worker_command(interval: float, queues: Sequence[str]) -> list[str]:
-    """The command line of one job worker taking the jobs of `queues` (every queue when empty)."""
-    command = [sys.executable, "-m", "accord", "worker", "--exit-with-parent", "--interval", f"{interval:g}"]
+    """The command line of one job worker taking the jobs of `queues` (every queue when empty). Without Django's
+    system checks: whoever starts the supervisor (`accord serve`, `accord worker --supervise`) has just run them on
+    the same installation, and a worker restarted after a crash need not run them again (a fifth of a second)."""
+    command = [sys.executable, "-m", "accord", "worker", "--exit-with-parent", "--skip-checks"]
+    command += ["--interval", f"{interval:g}"]
     return [*command, *(arg for queue in queues for arg in ("--queue", queue))]
 
 
