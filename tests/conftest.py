@@ -7,7 +7,6 @@ transaction that is rolled back, so tests can build on the seed and never see ea
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -16,9 +15,14 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-# Every `accord serve` the tests start shares one collected static root: collecting (and compressing)
-# the assets is most of a fresh server's start-up, and the files are the same for all of them.
-os.environ.setdefault("ACCORD_STATIC_ROOT", os.path.join(tempfile.gettempdir(), f"accord-test-static-{os.getuid()}"))
+# Every `accord serve` the tests start shares one collected static root: collecting (and compressing) the assets is
+# most of a fresh server's start-up (20 s of wall, 36 s of CPU), and the files are the same for all of them. The
+# checkout's var/collected-static, which the benchmarks' servers share too (bench/common.py): after the tests, CI's
+# benchmark run collects nothing.
+os.environ.setdefault(
+    "ACCORD_STATIC_ROOT",
+    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "var", "collected-static"),
+)
 
 from accord.core.actor import Actor, acting_as
 from tests import database_template
