@@ -130,6 +130,35 @@ def test_database_url_selects_postgresql_settings(tmp_path):
     assert out == ["django.db.backends.postgresql", "db.example", "6543", "acc", "u"]
 
 
+def test_a_command_starts_without_the_api_the_pdf_process_pool_or_the_language_tables(tmp_path):
+    """What every `accord` command loads as it starts (django.setup()) leaves out what only some use: the API and
+    django-ninja with pydantic (imported by the URL checks of `serve` and `check`), the PDF worker pool's modules
+    and langcodes' tables. Each cost a tenth of a second or more at every start (the tests start hundreds)."""
+    env = {**os.environ, "ACCORD_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "accord.settings"}
+    env.pop("ACCORD_DATABASE_URL", None)
+    code = (
+        "import sys, django; django.setup(); "
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'ninja', 'pydantic', 'langcodes'} or m in {'accord.api', 'concurrent.futures.process'})))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert loaded.stdout.split() == [], loaded.stdout
+    api_docs = subprocess.run(  # the API docs still find django-ninja's templates and static files
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print((settings.NINJA_FILES / 'templates/ninja/swagger.html').is_file(), "
+            "(settings.NINJA_FILES / 'static/ninja/swagger-ui-bundle.js').is_file())",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert api_docs.stdout.split() == ["True", "True"]
+
+
 # --- Accord's own CLI: its verbs first, by task; an unmigrated data dir is an expected condition ------------------
 
 

@@ -109,3 +109,20 @@ def test_the_supervisor_runs_without_django():
     code = "import sys, accord.jobs.supervisor; print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_supervised_worker_leaves_the_system_checks_to_its_starter(tmp_path: Path) -> None:
+    """`accord serve` and `accord worker --supervise` run Django's checks before they start the supervisor: its
+    workers, and a worker started again after a crash, skip them (a fifth of a second each). A worker started by
+    hand runs them."""
+    from accord.jobs.supervisor import worker_command
+
+    command = worker_command(1.0, ["imports"])
+    assert command[1:4] == ["-m", "accord", "worker"]
+    assert "--skip-checks" in command and "--exit-with-parent" in command
+    assert command[command.index("--queue") + 1] == "imports"
+    env = {**os.environ, "ACCORD_DATA_DIR": str(tmp_path)}
+    shown = subprocess.run(
+        [sys.executable, "-m", "accord", "worker", "--help"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert "--skip-checks" in shown.stdout  # Django's own option: the worker command accepts it
