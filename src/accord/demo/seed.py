@@ -201,11 +201,12 @@ def seed_handles() -> SimpleNamespace:
     }
     handles: dict[str, Any] = {}
     for model, names in keys.items():
-        by_uid = {r.uid: r for r in model._default_manager.filter(uid__in=[stable_uid(k) for k in names.values()])}
-        for name, key in names.items():
-            if stable_uid(key) not in by_uid:
-                raise model.DoesNotExist(f"the seed's {key} is not in the database (accord demo loads it)")
-            handles[name] = by_uid[stable_uid(key)]
+        uids = {name: stable_uid(key) for name, key in names.items()}
+        by_uid = {r.uid: r for r in model._default_manager.filter(uid__in=uids.values())}
+        for name, uid in uids.items():
+            if uid not in by_uid:
+                raise model.DoesNotExist(f"the seed's {names[name]} is not in the database (accord demo loads it)")
+            handles[name] = by_uid[uid]
     parties = {p.code: p for p in Party.objects.filter(code__in=["CN", "SU"])}
     return SimpleNamespace(
         cn=parties["CN"],
