@@ -43,8 +43,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if _template_build is not None:
         _template_build.join()
-    if getattr(session.config.option, "numprocesses", None) and not hasattr(session.config, "workerinput"):
+    if hasattr(session.config, "workerinput"):
+        return
+    if getattr(session.config.option, "numprocesses", None):
         database_template.drop_postgres_template()  # the workers' test databases were cloned from it
+    from tests.reliability.conftest import drop_shared_template
+
+    drop_shared_template(session.config._tmp_path_factory.getbasetemp())  # the reliability installations' template
 
 
 # Modules run once, in scripts/test's SQLite pass: their tests run `accord` only in processes of their own and use no
@@ -54,15 +59,27 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 OWN_SQLITE_INSTALLATION = (
     "runs `accord` on its own SQLite installation whatever the pass's database: run in the SQLite pass (scripts/test)"
 )
+NO_DATABASE = (
+    "uses no database and starts nothing on one: the same work in either pass; run in the SQLite pass (scripts/test)"
+)
 TWO_NODES = (
     "two nodes, China's on SQLite and the Soviet node on PostgreSQL (the server ACCORD_TEST_POSTGRES_URL names, "
     "tests/federation/nodes.py): run in the SQLite pass (scripts/test)"
 )
-RUN_ONCE = {  # a path under tests/ (a folder ends with "/"): why it runs in the SQLite pass only
+RUN_ONCE = {  # under tests/: a folder ("e2e/"), a module, or tests of one ("m.py::test_x"): why the SQLite pass only
     "e2e/": OWN_SQLITE_INSTALLATION,
     "test_end_to_end.py": OWN_SQLITE_INSTALLATION,
     "test_cli.py": OWN_SQLITE_INSTALLATION,
     "test_suite.py": OWN_SQLITE_INSTALLATION,
+    "federation/test_crash.py": OWN_SQLITE_INSTALLATION,
+    "security/test_backup.py::test_sqlite_round_trip": OWN_SQLITE_INSTALLATION,
+    "security/test_backup.py::test_restore_refuses_a_database_in_use": OWN_SQLITE_INSTALLATION,
+    "security/test_backup.py::test_restore_reports_a_count": OWN_SQLITE_INSTALLATION,
+    "security/test_backup.py::test_restore_refuses_what_is_not_a_backup": OWN_SQLITE_INSTALLATION,
+    "jobs/test_supervisor.py": NO_DATABASE,
+    "fidelity/test_corpus.py": NO_DATABASE,
+    "test_catalogues.py": NO_DATABASE,
+    "web/test_display_value.py": NO_DATABASE,
     "federation/test_cycle.py": TWO_NODES,
     "federation/test_hosted_to_two_nodes.py": TWO_NODES,
     "federation/test_crash_http.py": TWO_NODES,
@@ -75,7 +92,15 @@ TESTS = os.path.dirname(os.path.abspath(__file__))
 def _runs_once(item: pytest.Item) -> str | None:
     """Why `item` runs in the SQLite pass only (RUN_ONCE), or None."""
     path = os.path.relpath(str(item.path), TESTS).replace(os.sep, "/")
-    return next((why for name, why in RUN_ONCE.items() if path == name or path.startswith(name)), None)
+    test = f"{path}::{item.name}"
+    return next((why for name, why in RUN_ONCE.items() if _names(name, path, test)), None)
+
+
+def _names(name: str, path: str, test: str) -> bool:
+    """Whether the RUN_ONCE entry `name` takes in the test `test` of the module at `path`."""
+    if "::" in name:
+        return test.startswith(name)
+    return path == name or (name.endswith("/") and path.startswith(name))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

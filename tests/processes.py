@@ -137,8 +137,10 @@ def wait_until_healthy(url: str, proc: subprocess.Popen[bytes], log_path: Path, 
 
 
 @pytest.fixture
-def scratch_database(django_db_setup, django_db_blocker) -> Iterator[str]:
-    """A uniquely named empty database beside the test database, dropped at the end."""
+def scratch_database(db) -> Iterator[str]:
+    """A uniquely named empty database beside the test database, dropped at the end. It asks for the test database
+    (`db`): pytest-django sets up only the databases the run's tests ask for, and a test run alone that read the
+    test database's name through this fixture found the server's own name instead."""
     import psycopg
     from django.conf import settings
 

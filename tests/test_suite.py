@@ -1,5 +1,6 @@
 """The test suite's own promises: the browser tests are reported as skipped when there is no browser (never
-silently left out), and the session's installation template is a real installation that copies stay apart from."""
+silently left out), the session's installation template is a real installation that copies stay apart from, and
+RUN_ONCE takes in the folders, modules and tests it names and nothing beside them."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from tests.conftest import TESTS, _runs_once
 from tests.processes import fresh_installation, run_accord
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,3 +50,23 @@ def test_a_fresh_installation_is_the_demo_and_its_own(installation_template, tmp
     with sqlite3.connect(installation_template / "accord.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM programmes_project WHERE number = '1'").fetchone()[0] == 1
     assert not (one / ".complete").exists()
+
+
+@pytest.mark.parametrize(
+    ("test", "once"),
+    [
+        ("e2e/test_home_browser.py::test_the_first_page_shows_the_seed_programme", True),  # a folder
+        ("federation/test_crash.py::test_a_node_killed_while_applying_a_file", True),  # a module
+        ("federation/test_crash_http.py::test_either_node_killed_during_a_sync", True),  # its own entry
+        ("federation/test_recovery.py::test_one_sync_over_http_recovers", False),  # the folder is not named
+        ("security/test_backup.py::test_sqlite_round_trip_keeps_every_row_file_and_signature", True),  # a test
+        ("security/test_backup.py::test_postgresql_round_trip_keeps_every_row_and_signature", False),  # its neighbour
+        ("test_cli.py::test_first_run_creates_the_data_dir", True),
+        ("test_catalogues.py::test_every_message_is_translated[zh_Hans]", True),  # parametrised
+        ("web/test_pages.py::test_home", False),
+    ],
+)
+def test_run_once_takes_in_what_it_names_and_nothing_beside_it(test: str, once: bool) -> None:
+    path, name = test.split("::")
+    item = SimpleNamespace(path=Path(TESTS, path), name=name)
+    assert (_runs_once(item) is not None) is once  # type: ignore[arg-type]
