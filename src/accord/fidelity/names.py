@@ -26,6 +26,7 @@ from typing import Any
 from accord.fidelity.extract import Fact
 from accord.fidelity.lang import script_of
 from accord.fidelity.numerals import trie_pattern
+from accord.fidelity.places import place_sources
 
 SOFT_KINDS = frozenset({"party", "country", "body"})
 # the names' key of an entry's Russian adjective stems (сирийск: сирийского народа names Syria)
@@ -422,17 +423,6 @@ def _localized_forms(value: Mapping[str, str] | None, extra: Iterable[str] = ())
     return {lang: tuple(dict.fromkeys(forms)) for lang, forms in names.items()}
 
 
-# Where the names of places come from (meetings' places), registered by the apps that hold them at start-up
-# (MeetingsConfig.ready): fidelity sits below them and imports none.
-_place_sources: list[Callable[[], Iterable[Mapping[str, str]]]] = []
-
-
-def register_places(source: Callable[[], Iterable[Mapping[str, str]]]) -> None:
-    """Add a source of place names (localized texts) for directory_from_database()."""
-    if source not in _place_sources:
-        _place_sources.append(source)
-
-
 def directory_from_database() -> Directory:
     """The names Accord knows: people, organisations (current and dated names, aliases), parties, and the
     places of meetings. Reads the database; the checker itself never does."""
@@ -453,7 +443,7 @@ def directory_from_database() -> Directory:
     for party in Party.objects.only("uid", "name"):
         entries.append(Entry(f"party:{party.uid}", "party", _localized_forms(party.name)))
     places: dict[str, dict[str, tuple[str, ...]]] = {}
-    for place in (p for source in _place_sources for p in source()):
+    for place in (p for source in place_sources for p in source()):
         forms = _localized_forms(place)
         if forms:
             key = json.dumps(forms, sort_keys=True, ensure_ascii=False)

@@ -4,10 +4,11 @@ every language it is written in."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from accord.fidelity.checker import Finding, check_localized
-from accord.fidelity.names import Directory, directory_from_database
+if TYPE_CHECKING:  # imported where a check runs: the gates and the admin's warnings load with every process
+    from accord.fidelity.checker import Finding
+    from accord.fidelity.names import Directory
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,9 @@ class RecordFinding:
 def plan_findings(plan: Any, directory: Directory | None = None) -> list[RecordFinding]:
     """Disagreements between the language versions of a plan's texts: its title, each item's objectives and
     its deliverables' titles. Dates alone ("the 24th") are read in the plan's period."""
+    from accord.fidelity.checker import check_localized
+    from accord.fidelity.names import directory_from_database
+
     directory = directory if directory is not None else directory_from_database()
     context = plan.period_start
     out: list[RecordFinding] = []
@@ -91,6 +95,9 @@ def signing_gate(plan: Any, override: str) -> str:
 def language_warnings(values: list[Any]) -> list[list[str]]:
     """For each localized text, the messages of its language versions' disagreements (errors only); the admin
     shows them as warnings when it saves (registered with core.admin by FidelityConfig.ready)."""
+    from accord.fidelity.checker import check_localized
+    from accord.fidelity.names import directory_from_database
+
     directory = directory_from_database()
     return [
         [f.message for f in check_localized(value, directory=directory) if f.severity == "error"] for value in values

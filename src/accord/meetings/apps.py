@@ -17,7 +17,7 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from accord.core.verify import register_check
-        from accord.fidelity.names import register_places
+        from accord.fidelity.places import register_places
         from accord.meetings import pages, reminders, steps  # noqa: F401  (register pages, due things, steps)
         from accord.meetings.checks import check_minutes
 
