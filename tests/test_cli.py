@@ -133,15 +133,15 @@ def test_database_url_selects_postgresql_settings(tmp_path):
 def test_a_command_starts_without_what_only_some_commands_use(tmp_path):
     """What every `accord` command loads as it starts (django.setup()) leaves out what only some use: the API and
     django-ninja with pydantic (imported by the URL checks of `serve` and `check`), the PDF worker pool's modules,
-    langcodes' tables and the text checker (its patterns and number tables; the apps register their checks with
-    the fidelity package, which loads it when a check runs). Each cost a tenth of a second or more at every start
-    (the tests start hundreds)."""
+    langcodes' tables, the text checker (its patterns and number tables; the apps register their checks with
+    the fidelity package, which loads it when a check runs), pycountry's tables and the QR code maker. Each cost
+    from a few hundredths to a tenth of a second or more at every start (the tests start hundreds)."""
     env = {**os.environ, "ACCORD_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "accord.settings"}
     env.pop("ACCORD_DATABASE_URL", None)
     code = (
         "import sys, django; django.setup(); "
         "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "{'ninja', 'pydantic', 'langcodes'} or m in {'accord.api', 'concurrent.futures.process', "
+        "{'ninja', 'pydantic', 'langcodes', 'pycountry', 'segno'} or m in {'accord.api', 'concurrent.futures.process', "
         "'accord.fidelity.checker', 'accord.fidelity.names', 'accord.fidelity.extract'})))"
     )
     loaded = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)

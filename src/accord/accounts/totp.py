@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-import segno
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -77,6 +76,8 @@ def secret_text(device: TOTPDevice) -> str:
 
 def qr_svg_data_uri(device: TOTPDevice) -> str:
     """The otpauth:// address as a QR code, an SVG data URI made here (no outside service sees the secret)."""
+    import segno  # where it is used: every process loads this module, only the two-factor set-up page draws
+
     return segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2)
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from typing import Any
 
-import pycountry
 from django.core.exceptions import ValidationError
 
 from accord.core.localized import normalize_tag
@@ -38,6 +37,8 @@ def validate_ror(value: str) -> None:
 
 def validate_country_code(value: str) -> None:
     """ISO 3166-1 alpha-2, current or withdrawn (SU, YU, DD, CS ...)."""
+    import pycountry  # here, not with the module: every process loads the validators, few check a country
+
     if pycountry.countries.get(alpha_2=value) is None and pycountry.historic_countries.get(alpha_2=value) is None:
         raise ValidationError(f"{value!r} is not an ISO 3166 country code, current or historical", code="invalid")
 

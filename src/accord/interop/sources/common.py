@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pycountry
 from django.db import models
 
 from accord.core.bulk import (
@@ -207,6 +206,8 @@ def iso_country(code: str) -> str | None:
     code = _CORDIS_TO_ISO.get(code.strip().upper(), code.strip().upper())
     if code in _EXTRA_CODES:
         return code
+    import pycountry  # where it is used: every process loads this module, few read a country
+
     if pycountry.countries.get(alpha_2=code) or pycountry.historic_countries.get(alpha_2=code):
         return code
     return None
@@ -215,6 +216,8 @@ def iso_country(code: str) -> str | None:
 def country_name(code: str) -> str:
     if code in _EXTRA_CODES:
         return _EXTRA_CODES[code]
+    import pycountry
+
     country = pycountry.countries.get(alpha_2=code) or pycountry.historic_countries.get(alpha_2=code)
     return str(getattr(country, "common_name", None) or country.name) if country else code
 
