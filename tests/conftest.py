@@ -43,13 +43,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if _template_build is not None:
         _template_build.join()
-    if hasattr(session.config, "workerinput"):
-        return
-    if getattr(session.config.option, "numprocesses", None):
+    if getattr(session.config.option, "numprocesses", None) and not hasattr(session.config, "workerinput"):
         database_template.drop_postgres_template()  # the workers' test databases were cloned from it
-    from tests.reliability.conftest import drop_shared_template
-
-    drop_shared_template(session.config._tmp_path_factory.getbasetemp())  # the reliability installations' template
 
 
 # Modules run once, in scripts/test's SQLite pass: their tests run `accord` only in processes of their own and use no

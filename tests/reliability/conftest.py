@@ -2,18 +2,17 @@
 
 Each test gets its own data directory and, when the suite runs on PostgreSQL (ACCORD_DATABASE_URL set), its own
 freshly created database ("accord_s2_<random>", dropped at the end). Migrating and loading the demo is slow, so
-it is done once per test run into a template that every installation copies (a file copy for SQLite,
-CREATE DATABASE ... TEMPLATE for PostgreSQL). On PostgreSQL the first xdist worker to need the template builds it
-under a file lock and the others copy it (each worker had built its own: 35-45 s a worker); the controller drops
-it when the run ends (`drop_shared_template`).
+it is done once per session into a template that every installation copies (a file copy for SQLite,
+CREATE DATABASE ... TEMPLATE for PostgreSQL). On PostgreSQL each xdist worker builds its own on purpose: both
+reach these modules first (slow modules go out first), and one template shared under a lock left the other worker
+waiting as long as the build took (measured in the PostgreSQL pass: a 52 s build and a 28 s wait, against two
+builds of 25-26 s side by side), so sharing saved CPU but no time on two cores.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.processes import file_lock, free_port, fresh_installation, shared_dir, wait_until_healthy
+from tests.processes import free_port, fresh_installation, wait_until_healthy
 
 
 def _pg_base() -> dict[str, Any] | None:
@@ -136,23 +135,28 @@ class Instance:
 
 
 class Installations:
-    """Makes fresh installations from the run's template and removes them at the end."""
+    """Makes fresh installations from the session's template and removes them at the end."""
 
-    def __init__(self, root: Path, shared: Path, sqlite_template: Path):
+    def __init__(self, root: Path, sqlite_template: Path):
         self.root = root
-        self.shared = shared  # the directory every worker of this run shares (tests.processes.shared_dir)
-        self.sqlite_template = sqlite_template  # the run's installation template (tests.processes)
+        self.sqlite_template = sqlite_template  # the session's installation template (tests.processes)
         self.pg = _pg_base()
         self.suffix = secrets.token_hex(4)
         self.made: list[Instance] = []
         self.template: Instance | None = None
 
     def _template(self) -> Instance:
+        if self.template is None and not self.pg:
+            self.template = Instance(self.sqlite_template)  # migrated, demo loaded: shared, never written to
         if self.template is None:
-            if self.pg:
-                self.template = _postgres_template(self.shared, self.pg)
-            else:
-                self.template = Instance(self.sqlite_template)  # migrated, demo loaded: shared, never written to
+            name = f"accord_s2_{self.suffix}_template" if self.pg else None
+            if self.pg and name:
+                _pg_admin(self.pg, "CREATE DATABASE {}", name)
+            self.template = Instance(self.root / "template", name, self.pg)
+            self.template.data_dir.mkdir()
+            self.template.accord("migrate", "--verbosity", "0")
+            self.template.accord("createcachetable")
+            self.template.accord("demo")
         return self.template
 
     def new(self) -> Instance:
@@ -171,49 +175,17 @@ class Installations:
     def drop_all(self) -> None:
         if not self.pg:
             return
-        for instance in self.made:
+        for instance in [*self.made, *([self.template] if self.template else [])]:
             if instance.database:
                 with suppress(Exception):
                     _pg_admin(self.pg, "DROP DATABASE IF EXISTS {} WITH (FORCE)", instance.database)
-
-
-def _postgres_template_name(shared: Path) -> str:
-    """The run's template database: named after the run's shared directory, so the workers and the controller
-    find the same name and two runs on one server never share one."""
-    return f"accord_s2_{hashlib.sha256(str(shared).encode()).hexdigest()[:12]}_template"
-
-
-def _postgres_template(shared: Path, pg: dict[str, Any]) -> Instance:
-    """The run's PostgreSQL installation template (`accord migrate`, `createcachetable`, `demo` into a database of
-    its own, with its data directory): built by whoever comes first, under a file lock; a build that failed half
-    way is made again from nothing by the next one."""
-    template = Instance(shared / "reliability-postgresql-template", _postgres_template_name(shared), pg)
-    done = template.data_dir / ".complete"
-    with file_lock(shared / "reliability-postgresql-template.lock"):
-        if not done.exists():
-            shutil.rmtree(template.data_dir, ignore_errors=True)
-            template.data_dir.mkdir()
-            _pg_admin(pg, "DROP DATABASE IF EXISTS {} WITH (FORCE)", template.database or "")
-            _pg_admin(pg, "CREATE DATABASE {}", template.database or "")
-            template.accord("migrate", "--verbosity", "0")
-            template.accord("createcachetable")
-            template.accord("demo")
-            done.write_text("")
-    return template
-
-
-def drop_shared_template(shared: Path) -> None:
-    """At the end of the run (the controller, or the only process): the PostgreSQL template goes, if one was made."""
-    pg = _pg_base()
-    if pg and (shared / "reliability-postgresql-template").exists():
-        _pg_admin(pg, "DROP DATABASE IF EXISTS {} WITH (FORCE)", _postgres_template_name(shared))
 
 
 @pytest.fixture(scope="session")
 def installations(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Installations]:
     # The SQLite template only on SQLite: on PostgreSQL the installations copy a template database of their own.
     sqlite_template = Path() if _pg_base() else request.getfixturevalue("installation_template")
-    made = Installations(tmp_path_factory.mktemp("reliability"), shared_dir(tmp_path_factory), sqlite_template)
+    made = Installations(tmp_path_factory.mktemp("reliability"), sqlite_template)
     try:
         yield made
     finally:
