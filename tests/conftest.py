@@ -47,8 +47,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         database_template.drop_postgres_template()  # the workers' test databases were cloned from it
 
 
-# Modules run once, in scripts/test's SQLite pass: their tests run `accord` only in processes of their own and use no
-# test database, so the PostgreSQL pass would do the same work again. In the PostgreSQL pass (ACCORD_TEST_ONCE=1)
+# Tests run once, in scripts/test's SQLite pass: they run `accord` only in processes of their own on SQLite, or use
+# no database at all, so the PostgreSQL pass would do the same work again. (Not every test without the test database
+# belongs here: the reliability tests start servers on the pass's database.) In the PostgreSQL pass (ACCORD_TEST_ONCE=1)
 # they are reported as skipped with their reason, never left out silently. A test there that asks for the test
 # database is an error, so the list cannot quietly come to hold one the PostgreSQL pass must run.
 OWN_SQLITE_INSTALLATION = (
