@@ -246,6 +246,23 @@ def test_meetings_and_their_parts(seed):
     assert [m["id"] for m in observer.all("/meetings", kind="working_group")] == [made["id"]]
 
 
+@pytest.mark.parametrize("position", [-(10**24), 10**30])
+def test_a_number_its_column_cannot_hold_is_refused_naming_the_field_not_a_server_error(seed, position):
+    # Found by the API fuzzing: the agenda item's number is part of a unique key (meeting, position), and the
+    # uniqueness lookup ran with a value no integer column holds (SQLite: OverflowError; a 500). core.validation
+    # now leaves a field that already failed out of the lookup, as full_clean() does; the service and the API say
+    # which field.
+    from accord.core.errors import ValidationFailed
+    from accord.meetings import services
+
+    with pytest.raises(ValidationFailed) as failed:
+        services.add_agenda_item(seed.meeting, kind="other", title={"en": "Other business"}, position=position)
+    assert list(failed.value.errors) == ["position"]
+    cn, url = api_as("cn-coordinator"), f"/meetings/{seed.meeting.pk}/agenda-items"
+    body = {"kind": "other", "title": {"en": "Other business"}, "position": position}
+    refused(lambda: raw(cn, "post", url, body), 422, field="position")
+
+
 def test_minutes_are_amended_compared_and_signed_off_by_the_delegations(seed):
     cn, su, observer = api_as("cn-coordinator"), api_as("su-coordinator"), api_as("cn-observer")
     meeting = seed.meeting.pk

@@ -71,7 +71,8 @@ def validate_many(
         for fname, message in _unsafe_text_errors(obj, texts):
             errors.setdefault(i, {}).setdefault(fname, []).append(message)
     if check_unique:
-        for i, fname, message in _unique_errors(objs, skip):
+        failed = {i: set(fields) for i, fields in errors.items()}  # before the collisions are added
+        for i, fname, message in _unique_errors(objs, skip, failed):
             errors.setdefault(i, {}).setdefault(fname, []).append(message)
     return errors
 
@@ -496,8 +497,13 @@ def _unique_key_errors(
                 yield i, label, message(i)
 
 
-def _unique_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterable[tuple[int, str, str]]:
-    """Collisions inside the batch and with stored rows, one query per unique key and chunk."""
+def _unique_errors(
+    objs: Sequence[models.Model], skip: set[str], failed: dict[int, set[str]]
+) -> Iterable[tuple[int, str, str]]:
+    """Collisions inside the batch and with stored rows, one query per unique key and chunk. A record's key with a
+    field that already failed (`failed`: the errors so far, by record) is not looked up, as full_clean() leaves
+    such fields out of validate_unique: a value the column cannot hold (an integer beyond its range) made the
+    lookup itself fail, a server error instead of the field's message."""
     model = type(objs[0])
     meta = model._meta
     keys, conditional = _unique_keys(model)
@@ -509,8 +515,11 @@ def _unique_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterable[tup
             continue
         names = [attname[n] for n in key]
 
-        def values(names: list[str] = names) -> Iterator[tuple[Any, ...]]:
-            for obj in objs:
+        def values(names: list[str] = names, key: tuple[str, ...] = key) -> Iterator[tuple[Any, ...]]:
+            for i, obj in enumerate(objs):
+                if failed.get(i, set()) & set(key):
+                    yield (None,)  # never compared: NULLs do not collide
+                    continue
                 d = obj.__dict__  # the columns without the descriptors' calls (a deferred one through them)
                 yield tuple(d[a] if a in d else getattr(obj, a) for a in names)
 
@@ -521,7 +530,7 @@ def _unique_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterable[tup
     if conditional:  # rare: the per-record check (it also repeats the plain keys, hence the filter)
         plain = {k[-1] for k in keys}
         for i, obj in enumerate(objs):
-            for fname, message in _unique_constraint_errors(obj, skip):
+            for fname, message in _unique_constraint_errors(obj, skip, failed.get(i, set())):
                 if fname not in plain:
                     yield i, fname, message
         # ... which only compares with stored rows: two new records of the batch may collide with each other.
@@ -530,6 +539,8 @@ def _unique_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterable[tup
                 continue
             first: dict[tuple[Any, ...], int] = {}
             for i, obj in enumerate(objs):
+                if failed.get(i, set()) & set(c.fields):
+                    continue
                 if _condition_holds(c.condition, obj) is False:  # type: ignore[arg-type]
                     continue
                 value = tuple(getattr(obj, attname[n]) for n in c.fields)
@@ -545,13 +556,15 @@ def _unique_errors(objs: Sequence[models.Model], skip: set[str]) -> Iterable[tup
                     first[value] = i
 
 
-def _unique_constraint_errors(obj: models.Model, skip: set[str]) -> Iterator[tuple[str, str]]:
+def _unique_constraint_errors(obj: models.Model, skip: set[str], failed: set[str]) -> Iterator[tuple[str, str]]:
     model = type(obj)
     for constraint in model._meta.constraints:
         if not isinstance(constraint, models.UniqueConstraint) or not constraint.fields:
             continue
         if set(constraint.fields) <= skip:
             continue  # none of its fields changed
+        if set(constraint.fields) & failed:
+            continue  # a field that already failed: not looked up (as full_clean's validate_unique)
         if constraint.condition is not None:
             applies = _condition_holds(constraint.condition, obj)
             if applies is None:  # not a condition we can read here: let Django ask the database
