@@ -448,6 +448,17 @@ def _unique_keys(model: type[models.Model]) -> tuple[list[tuple[str, ...]], list
     return keys, conditional
 
 
+def _unfailed(
+    key: tuple[str, ...], values: Iterable[tuple[Any, ...]], failed: dict[int, set[str]]
+) -> Iterator[tuple[Any, ...]]:
+    """Each record's values of `key`, or (None,) — never compared, as NULLs do not collide — where a field of the
+    key already failed: full_clean() leaves such fields out of validate_unique, and a value the column cannot hold
+    (an integer beyond its range, a NUL character on PostgreSQL) made the lookup itself fail, a server error
+    instead of the field's message."""
+    for i, value in enumerate(values):
+        yield (None,) if failed.get(i, set()) & set(key) else value
+
+
 def _unique_key_errors(
     model: type[models.Model],
     key: tuple[str, ...],
@@ -500,10 +511,8 @@ def _unique_key_errors(
 def _unique_errors(
     objs: Sequence[models.Model], skip: set[str], failed: dict[int, set[str]]
 ) -> Iterable[tuple[int, str, str]]:
-    """Collisions inside the batch and with stored rows, one query per unique key and chunk. A record's key with a
-    field that already failed (`failed`: the errors so far, by record) is not looked up, as full_clean() leaves
-    such fields out of validate_unique: a value the column cannot hold (an integer beyond its range) made the
-    lookup itself fail, a server error instead of the field's message."""
+    """Collisions inside the batch and with stored rows, one query per unique key and chunk; a key with a field
+    that already failed (`failed`: the fields with errors so far, by record) is not looked up (`_unfailed`)."""
     model = type(objs[0])
     meta = model._meta
     keys, conditional = _unique_keys(model)
@@ -515,18 +524,15 @@ def _unique_errors(
             continue
         names = [attname[n] for n in key]
 
-        def values(names: list[str] = names, key: tuple[str, ...] = key) -> Iterator[tuple[Any, ...]]:
-            for i, obj in enumerate(objs):
-                if failed.get(i, set()) & set(key):
-                    yield (None,)  # never compared: NULLs do not collide
-                    continue
+        def values(names: list[str] = names) -> Iterator[tuple[Any, ...]]:
+            for obj in objs:
                 d = obj.__dict__  # the columns without the descriptors' calls (a deferred one through them)
                 yield tuple(d[a] if a in d else getattr(obj, a) for a in names)
 
         def stored_message(i: int, key: tuple[str, ...] = key) -> str:
             return "; ".join(objs[i].unique_error_message(model, key).messages)
 
-        yield from _unique_key_errors(model, key, values(), pks, own_pks, stored_message)
+        yield from _unique_key_errors(model, key, _unfailed(key, values(), failed), pks, own_pks, stored_message)
     if conditional:  # rare: the per-record check (it also repeats the plain keys, hence the filter)
         plain = {k[-1] for k in keys}
         for i, obj in enumerate(objs):
@@ -697,6 +703,7 @@ def validate_rows(rows: Rows, make: Callable[[dict[str, Any]], models.Model]) ->
         raise ValueError(f"{model.__name__} has conditional unique constraints: validate its instances")
     attname = {f.name: f.attname for f in model._meta.concrete_fields}
     pks = [None] * n
+    failed = {i: set(fields) for i, fields in errors.items()}  # before the collisions are added
     for key in keys:
         if set(key) <= skip:
             continue
@@ -704,7 +711,7 @@ def validate_rows(rows: Rows, make: Callable[[dict[str, Any]], models.Model]) ->
         def stored_message(i: int, key: tuple[str, ...] = key) -> str:
             return "; ".join(make(rows.record(i)).unique_error_message(model, key).messages)
 
-        key_values = zip(*(rows[attname[name]] for name in key), strict=True)
+        key_values = _unfailed(key, zip(*(rows[attname[name]] for name in key), strict=True), failed)
         for i, fname, text in _unique_key_errors(model, key, key_values, pks, set(), stored_message):
             errors.setdefault(i, {}).setdefault(fname, []).append(text)
     return errors
