@@ -1,6 +1,6 @@
 """What full-text search costs: accord.core.search over N generated projects, beside the raw index query.
 
-    .venv/bin/python -m bench.search [--projects 100000] [--repeats 5] [--database-url URL]
+    .venv/bin/python -m bench.search [--projects 100000] [--copies K] [--both-ways] [--repeats 5] [--database-url URL]
 
 A throwaway database (bench.common): SQLite in a temporary directory, or a PostgreSQL database whose name
 contains "bench". The portfolio comes from bench.generator, which writes in bulk outside the services,
@@ -10,10 +10,18 @@ costs at this size).
 Queries are drawn from the generated texts (fixed seed): Chinese 2- and 4-character substrings, Russian
 words capitalised, English substrings, two-character Chinese names. For each query, timed in turns:
 - `search page`: what a list page with ?q= asks (accord.core.pages.listing.paginate): the number of matches,
-  counted up to 1,000 ("more than 1,000" past it), and the first 50 rows (id, number, title) by id;
-- `raw index`: the same two statements as fixed SQL over the index (core.search.match_sql), no ORM.
+  counted up to 1,000 ("more than 1,000" past it), and the first 50 rows (id, number, title) in the list
+  page's default order (projects by agreement and id, people by id), served whichever way core.search chooses
+  for the query (from the index's list of matches, or record by record for a common one);
+- `raw index`: the same two statements as fixed SQL over the index (core.search.match_sql), no ORM: always the
+  index's list of matches, so for a common query it is the way search no longer takes.
 p50/p95 are over every timed call of every query of a kind, and over all kinds together. Goal: search page
 p95 <= GOAL_MS at 1,000,000 projects. bench.suite can call scenarios(repeats) on its own portfolio.
+
+--both-ways adds a table: each query's page timed each way, with its share of the sampled entries and the way
+chosen (the evidence for core.search.GATHER_PER_PROBE). --copies K copies the generated projects K times by SQL
+(copy_projects: the generated texts at K+1 times the size, for search alone; nothing else is copied), so
+`--projects 100000 --copies 9` measures 1,000,000 projects in minutes instead of an hour of generation.
 """
 
 from __future__ import annotations
@@ -68,6 +76,12 @@ def pick_queries(seed: int = 1958) -> dict[str, list[str]]:
     return {k: v for k, v in out.items() if v}
 
 
+def _order(model: Any) -> tuple[str, ...]:
+    """The list page's default order: projects by number, i.e. (agreement, id) (programmes.pages); people by name,
+    i.e. by id (directory.pages)."""
+    return ("agreement_id", "id") if hasattr(model, "number") else ("id",)
+
+
 def _page_orm(model: Any, q: str) -> Callable[[], int]:
     from accord.core.pages.listing import COUNT_CAP, paginate
     from accord.core.search import search
@@ -75,8 +89,8 @@ def _page_orm(model: Any, q: str) -> Callable[[], int]:
     fields = ["id", *(["number", "title"] if hasattr(model, "number") else ["name"])]
 
     def run() -> int:
-        # What a list page with ?q= does: the count capped at COUNT_CAP, then the first page.
-        page = paginate(search(model.objects.all(), q).order_by("id").values_list(*fields), 1, PAGE)
+        # What a list page with ?q= does: the count capped at COUNT_CAP, then the first page in the list's order.
+        page = paginate(search(model.objects.all(), q).order_by(*_order(model), "pk").values_list(*fields), 1, PAGE)
         return COUNT_CAP + 1 if page.total is None else page.total
 
     return run
@@ -99,11 +113,39 @@ def _page_raw(model: Any, q: str) -> Callable[[], int]:
         with connection.cursor() as cur:
             cur.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {COUNT_CAP + 1}) AS m", params)
             n = cur.fetchone()[0]
-            cur.execute(f"SELECT {cols} FROM {table} WHERE id IN ({sql}) ORDER BY id LIMIT {PAGE}", params)
+            order = ", ".join(_order(model))
+            cur.execute(f"SELECT {cols} FROM {table} WHERE id IN ({sql}) ORDER BY {order} LIMIT {PAGE}", params)
             cur.fetchall()
         return int(n)
 
     return run
+
+
+def copy_projects(copies: int) -> int:
+    """The generated projects copied `copies` times by SQL (new ids, uids and numbers; titles, agreements and parties
+    as they were); returns the projects there are now. Search sees the generated texts' distribution at that many
+    times the size, in minutes where generating the whole portfolio takes the better part of an hour. Only the
+    projects are copied (not their participations, exchanges or chain entries): a portfolio for search alone."""
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    from accord.programmes.models import Project
+
+    fields = [f.column for f in Project._meta.concrete_fields]
+    top = Project.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    uid = "gen_random_uuid()" if connection.vendor == "postgresql" else "lower(hex(randomblob(16)))"
+    made = {"id": "id + %s", "uid": uid, "number": "number || %s", "external_id": "NULL"}
+    with transaction.atomic(), connection.cursor() as cur:
+        for k in range(1, copies + 1):
+            select = ", ".join(made.get(c, c) for c in fields)
+            cur.execute(
+                f"INSERT INTO {Project._meta.db_table} ({', '.join(fields)}) "
+                f"SELECT {select} FROM {Project._meta.db_table} WHERE id <= %s",
+                [k * top, f"/{k}", top],
+            )
+        for stmt in connection.ops.sequence_reset_sql(no_style(), [Project]):  # PostgreSQL: past the ids given
+            cur.execute(stmt)
+    return top * (copies + 1)
 
 
 def scenarios(repeats: int = 5) -> list[dict[str, Any]]:
@@ -175,10 +217,60 @@ def scenarios(repeats: int = 5) -> list[dict[str, Any]]:
     return out
 
 
+def both_ways(repeats: int = 3) -> list[dict[str, Any]]:
+    """Each query's page timed each way, the way core.search chooses forced off and on: the evidence for its
+    choice (and for GATHER_PER_PROBE). A row per query: its share in the sample, the way chosen, both times, and
+    the chosen way's time over the faster one's."""
+    from accord.core import search as core_search
+    from accord.directory.models import Person
+    from accord.programmes.models import Project
+
+    chooser = core_search.record_by_record
+    out: list[dict[str, Any]] = []
+    try:
+        for kind, terms in pick_queries().items():
+            model = Person if "people" in kind else Project
+            label = model._meta.label_lower
+            for q in terms:
+                subs, short = core_search._terms(q)
+                share, _span = core_search._share("default", label, subs, short)
+                chosen = chooser("default", label, subs, short)
+                times = {}
+                for name, forced in (("index", False), ("record by record", True)):
+                    core_search.record_by_record = lambda *args, forced=forced: forced
+                    run = _page_orm(model, q)
+                    run()
+                    samples = []
+                    for _ in range(repeats):
+                        t = time.perf_counter_ns()
+                        run()
+                        samples.append(time.perf_counter_ns() - t)
+                    times[name] = sorted(samples)[len(samples) // 2] / 1e6
+                took = times["record by record" if chosen else "index"]
+                out.append(
+                    {
+                        "kind": kind,
+                        "query": q,
+                        "share": round(share, 4),
+                        "chosen": "record by record" if chosen else "index",
+                        "index_ms": round(times["index"], 1),
+                        "record_by_record_ms": round(times["record by record"], 1),
+                        "chosen_over_faster": round(took / min(times.values()), 2),
+                    }
+                )
+    finally:
+        core_search.record_by_record = chooser
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--projects", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--copies", type=int, default=0, help="copy the generated projects this many times by SQL (copy_projects)"
+    )
+    parser.add_argument("--both-ways", action="store_true", help="also time each query each way (both_ways)")
     add_database_url(parser)
     args = parser.parse_args(argv)
     import os
@@ -193,10 +285,13 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         report = generate(Sizes(projects=args.projects), seed=1)
         generated_s = time.perf_counter() - t
+        projects = copy_projects(args.copies) if args.copies else args.projects
         rows = scenarios(args.repeats)
+        ways = both_ways() if args.both_ways else []
         result = {
             "benchmark": "search",
-            "projects": args.projects,
+            "projects": projects,
+            **({"generated_projects": args.projects, "copies": args.copies} if args.copies else {}),
             "date": dt.date.today().isoformat(),
             **machine(),
             "vendor": connection.vendor,
@@ -204,13 +299,22 @@ def main(argv: list[str] | None = None) -> int:
             "rows": report.rows,
             "generate_s": round(generated_s, 1),
             "scenarios": rows,
+            **({"both_ways": ways} if ways else {}),
         }
     RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"{result['date']}-search-{result['vendor']}-{args.projects}.json"
+    path = RESULTS_DIR / f"{result['date']}-search-{result['vendor']}-{projects}.json"
     path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     print(f"{'scenario':<44} {'n':>5} {'p50 ms':>9} {'p95 ms':>9} {'matches':>9}")
     for r in rows:
         print(f"{r['scenario']:<44} {r['samples']:>5} {r['p50_ms']:>9} {r['p95_ms']:>9} {r.get('matches_max', ''):>9}")
+    if ways:
+        head = f"{'kind':<18} {'query':<16} {'share':>6} {'chosen':>16} {'index ms':>9} {'by record ms':>12}"
+        print(f"\n{head} {'÷ faster':>8}")
+        for w in ways:
+            print(
+                f"{w['kind']:<18} {w['query']:<16} {w['share']:>6} {w['chosen']:>16} {w['index_ms']:>9} "
+                f"{w['record_by_record_ms']:>12} {w['chosen_over_faster']:>8}"
+            )
     print(f"written to {path}")
     return 0
 

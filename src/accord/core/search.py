@@ -29,7 +29,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.models import Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan
 
 M = TypeVar("M", bound=models.Model)
 
@@ -237,8 +240,11 @@ def match_sql(label: str, q: str, vendor: str) -> tuple[str, list[Any]] | None:
         return None
     if vendor == "sqlite":
         expr = " AND ".join([f"body : {_fts_phrase(t)}" for t in subs] + [f"grams : {_fts_phrase(g)}" for g in short])
+        # "+model": not by the (model, object_id) index, which SQLite (no statistics) would otherwise walk whole,
+        # testing each of a model's entries against the match list (14 ms at 100,000 projects for 78 matches);
+        # the matches' rowids are looked up one by one instead (1 ms).
         sql = (
-            "SELECT object_id FROM search_entry WHERE model = %s AND id IN "
+            "SELECT object_id FROM search_entry WHERE +model = %s AND id IN "
             "(SELECT rowid FROM search_entry_fts WHERE search_entry_fts MATCH %s)"
         )
         return sql, [label, expr]
@@ -255,19 +261,69 @@ def match_sql(label: str, q: str, vendor: str) -> tuple[str, list[Any]] | None:
     raise NotImplementedError(f"search is not implemented for {vendor}")
 
 
-# On SQLite, a query that matches a large share of the records (a common word) is served better record by record
-# (EXISTS on the entry's unique index: a sorted page or a capped count reads the records in index order and stops
-# early) than as an IN list of every match, which each statement builds and sorts whole. A rarer query is the
-# reverse (EXISTS would probe every record). One capped look at the full-text index tells which; measured at 100k
-# projects: 15,000 matches 55 ms as a list, 17 ms by EXISTS; no match 0 ms as a list, 65 ms by EXISTS.
-DENSE = 5000
-_FTS_ROWIDS = "SELECT rowid FROM search_entry_fts WHERE search_entry_fts MATCH %s"
+# Two ways to serve a query, chosen per query by how many records it matches:
+# - by the index (a rare query): the full-text index gives the list of the matching ids. Its cost grows with the
+#   matches: SQLite's FTS5 and PostgreSQL's GIN gather every match before the first row is returned (a substring in
+#   a third of a million titles costs that third, ~0.5 s).
+# - record by record (a common query): the page reads the records in its own order and tests each one's entry
+#   (found by its unique key) with a plain substring test, stopping at the page's end or the count's cap; the index
+#   is not asked. Its cost grows with the records it reads before it has enough: about COUNT_CAP / share.
+# Which is cheaper follows from the query's share of the records, read off a sample of the entries spread over
+# the model's ids (SAMPLE entries in SLICES runs, a few milliseconds), and the size of the model.
+SAMPLE = 1200
+SLICES = 8
+# What gathering one match from the index costs against reading and testing one record's entry, per database
+# (`python -m bench.search --both-ways`: each query timed each way at 100,000 projects): on SQLite ~2.9 µs a match
+# against ~3.5 µs a record read; on PostgreSQL the trigram index's posting lists cost 2-3 times a record read.
+GATHER_PER_PROBE = {"sqlite": 1.2, "postgresql": 2.5}
+WANTED = 1001  # what a list page reads at most: its count stops at COUNT_CAP + 1 (core.pages.listing)
 
 
-def _dense(using: str, expr: str) -> bool:
-    with connections[using].cursor() as cur:
-        cur.execute(f"SELECT COUNT(*) FROM ({_FTS_ROWIDS} LIMIT {DENSE})", [expr])
-        return int(cur.fetchone()[0]) >= DENSE
+def _contains_sql(vendor: str) -> str:
+    return "instr({}, %s) > 0" if vendor == "sqlite" else "strpos({}, %s) > 0"
+
+
+def _share(using: str, label: str, subs: Sequence[str], short: Sequence[str]) -> tuple[float, int]:
+    """(the query's share of a sample of `label`'s entries, the model's id span): what choosing a way needs."""
+    conn = connections[using]
+    contains = _contains_sql(conn.vendor)
+    with conn.cursor() as cur:
+        # Two lookups at the ends of the (model, object_id) index; MIN and MAX in one SELECT would scan it on SQLite.
+        cur.execute(
+            "SELECT (SELECT MIN(object_id) FROM search_entry WHERE model = %s), "
+            "(SELECT MAX(object_id) FROM search_entry WHERE model = %s)",
+            [label, label],
+        )
+        low, high = cur.fetchone()
+        if low is None:
+            return 0.0, 0
+        span = high - low + 1
+        step = max(1, span // SLICES)
+        per = max(1, SAMPLE // SLICES)
+        slices = " UNION ALL ".join(
+            "SELECT * FROM (SELECT body, grams FROM search_entry WHERE model = %s AND object_id >= %s "
+            f"ORDER BY object_id LIMIT {per}) AS s{i}"
+            for i in range(SLICES)
+        )
+        params: list[Any] = []
+        for i in range(SLICES):
+            params += [label, low + i * step]
+        tests = [contains.format("body") for _ in subs] + [contains.format("grams") for _ in short]
+        cur.execute(
+            f"SELECT COUNT(*), SUM(CASE WHEN {' AND '.join(tests)} THEN 1 ELSE 0 END) FROM ({slices}) AS sample",
+            [*subs, *short, *params],  # in the order they appear: the tests come first
+        )
+        read, hits = cur.fetchone()
+    return (int(hits or 0) / read if read else 0.0), span
+
+
+def record_by_record(using: str, label: str, subs: Sequence[str], short: Sequence[str]) -> bool:
+    """Whether reading the records in order and testing each is cheaper than gathering every match."""
+    share, span = _share(using, label, subs, short)
+    if share == 0.0:
+        return False  # none in the sample: few matches, which the index finds at once
+    probes = min(span, WANTED / share)
+    return probes < share * span * GATHER_PER_PROBE[connections[using].vendor]
 
 
 def search(queryset: models.QuerySet[M], q: str) -> models.QuerySet[M]:
@@ -279,14 +335,18 @@ def search(queryset: models.QuerySet[M], q: str) -> models.QuerySet[M]:
     found = match_sql(label, q, vendor)
     if found is None:
         return queryset
-    sql, params = found
-    if vendor == "sqlite" and _dense(queryset.db, params[1]):
+    subs, short = _terms(q)
+    if record_by_record(queryset.db, label, subs, short):
         from accord.core.models import SearchEntry
 
-        entries = SearchEntry.objects.using(queryset.db).filter(
-            model=label, object_id=models.OuterRef("pk"), id__in=RawSQL(_FTS_ROWIDS, [params[1]])
-        )
+        # StrIndex is INSTR / STRPOS: a plain substring test, which no index serves, so the planner reads the
+        # records in the page's order and probes each one's entry by its unique key, as meant. Both sides are
+        # normalised, and a padded gram is a whole token of `grams` (each is three characters between spaces).
+        tests: list[Any] = [GreaterThan(StrIndex("body", Value(t)), 0) for t in subs]
+        tests += [GreaterThan(StrIndex("grams", Value(g)), 0) for g in short]
+        entries = SearchEntry.objects.using(queryset.db).filter(*tests, model=label, object_id=models.OuterRef("pk"))
         return queryset.filter(models.Exists(entries))
+    sql, params = found
     return queryset.filter(pk__in=RawSQL(sql, params))
 
 
@@ -497,4 +557,9 @@ def rebuild_index() -> dict[str, int]:
         if connections[DEFAULT_DB_ALIAS].vendor == "sqlite":
             # Merge the FTS segments the bulk insert left behind: fewer b-trees for every later query.
             cur.execute("INSERT INTO search_entry_fts(search_entry_fts) VALUES ('optimize')")
+    if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+        # The planner's figures for the table are from before the rebuild: it took 100,000 entries for 1,273 and
+        # chose to filter every entry for a common word (until autovacuum came round to the table).
+        with connections[DEFAULT_DB_ALIAS].cursor() as cur:
+            cur.execute("ANALYZE search_entry")
     return counts
