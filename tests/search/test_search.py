@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
+import sys
 from typing import Any
 
 import pytest
@@ -20,6 +22,7 @@ from accord.agreements.models import Agreement
 from accord.core import bulk, services
 from accord.core import search as core_search
 from accord.core.models import SearchEntry, Visibility
+from accord.core.pages.listing import COUNT_CAP
 from accord.core.search import grams, normalise, rebuild_index, search, search_ids
 from accord.core.visibility import visible
 from accord.directory.models import Organisation, Party, Person
@@ -31,8 +34,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True, params=["by the index", "record by record"])
 def way(request: Any, monkeypatch: pytest.MonkeyPatch) -> str:
     """Every test here runs both ways a query can be served (core.search.record_by_record chooses one per query by
-    its share of the records; here few records match, so it would choose the index): each must find the same."""
-    monkeypatch.setattr(core_search, "record_by_record", lambda *args: request.param == "record by record")
+    its share of the records; here few records match, so it would choose the index): each must find the same.
+    The tests' own calls read as a list page does (`reads`), so that the way forced is the way taken."""
+    by_record = request.param == "record by record"
+    monkeypatch.setattr(core_search, "record_by_record", lambda *args, **kwargs: by_record)
+    monkeypatch.setattr(sys.modules[__name__], "search", functools.partial(core_search.search, reads=COUNT_CAP + 1))
     return str(request.param)
 
 

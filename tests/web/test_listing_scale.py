@@ -160,10 +160,10 @@ def test_a_search_finds_the_same_records_whether_its_matches_are_many_or_few(see
     from accord.core import search
 
     projects = Project.objects.order_by("id")
-    monkeypatch.setattr(search, "record_by_record", lambda *args: False)  # the index's list of the matches
-    as_list = list(search.search(projects, q).values_list("id", flat=True))
-    monkeypatch.setattr(search, "record_by_record", lambda *args: True)  # each record's entry tested in turn
-    per_record = list(search.search(projects, q).values_list("id", flat=True))
+    monkeypatch.setattr(search, "record_by_record", lambda *args, **kwargs: False)  # the index's list of matches
+    as_list = list(search.search(projects, q, reads=1001).values_list("id", flat=True))
+    monkeypatch.setattr(search, "record_by_record", lambda *args, **kwargs: True)  # each record's entry in turn
+    per_record = list(search.search(projects, q, reads=1001).values_list("id", flat=True))
     assert as_list == per_record
     assert as_list or q == "no such words here"
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
@@ -261,32 +262,47 @@ def match_sql(label: str, q: str, vendor: str) -> tuple[str, list[Any]] | None:
     raise NotImplementedError(f"search is not implemented for {vendor}")
 
 
-# Two ways to serve a query, chosen per query by how many records it matches:
-# - by the index (a rare query): the full-text index gives the list of the matching ids. Its cost grows with the
-#   matches: SQLite's FTS5 and PostgreSQL's GIN gather every match before the first row is returned (a substring in
-#   a third of a million titles costs that third, ~0.5 s).
-# - record by record (a common query): the page reads the records in its own order and tests each one's entry
-#   (found by its unique key) with a plain substring test, stopping at the page's end or the count's cap; the index
-#   is not asked. Its cost grows with the records it reads before it has enough: about COUNT_CAP / share.
-# Which is cheaper follows from the query's share of the records, read off a sample of the entries spread over
-# the model's ids (SAMPLE entries in SLICES runs, a few milliseconds), and the size of the model.
-SAMPLE = 1200
-SLICES = 8
-# What gathering one match from the index costs against reading and testing one record's entry, per database
-# (`python -m bench.search --both-ways`: each query timed each way at 100,000 projects): on SQLite ~2.9 µs a match
-# against ~3.5 µs a record read; on PostgreSQL the trigram index's posting lists cost 2-3 times a record read.
+# Two ways to serve a query:
+# - by the index: the full-text index gives the list of the matching ids. Its cost grows with the matches: SQLite's
+#   FTS5 and PostgreSQL's GIN gather every match before the first row is returned (a substring in a third of a
+#   million titles costs that third, ~0.5 s).
+# - record by record: the page reads the records in its own order and tests each one's entry (found by its unique
+#   key) with a plain substring test, stopping when it has what it shows; the index is not asked. Its cost grows
+#   with the records it reads before it has enough: about (matches it reads) / (their share of what it reads).
+# Only a caller that reads a bounded number of matches in an order an index serves can stop early (`reads`); for
+# it, the way is chosen per query from a sample of the entries spread over the model's ids (SLICES runs of PER
+# entries: a few milliseconds), read through the caller's own filters (visibility, the list's filters) when it
+# has any, since a record it may not see is read and passed over too.
+SLICES = 64
+PER = 19
+# What gathering one match from the index costs against reading and testing one record, per database (`python -m
+# bench.search --both-ways`: each query timed each way at 100,000 projects): on SQLite ~2.9 µs a match against
+# ~3.5 µs a record; on PostgreSQL the trigram index's posting lists cost 2-3 times a record read.
 GATHER_PER_PROBE = {"sqlite": 1.2, "postgresql": 2.5}
-WANTED = 1001  # what a list page reads at most: its count stops at COUNT_CAP + 1 (core.pages.listing)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What a sample of a kind's entries says of a query: the share of all entries that match, the share of the
+    caller's records that match, the share of the records the caller keeps, and how many entries there are."""
+
+    share: float
+    kept_share: float
+    kept: float
+    entries: float
 
 
 def _contains_sql(vendor: str) -> str:
     return "instr({}, %s) > 0" if vendor == "sqlite" else "strpos({}, %s) > 0"
 
 
-def _share(using: str, label: str, subs: Sequence[str], short: Sequence[str]) -> tuple[float, int]:
-    """(the query's share of a sample of `label`'s entries, the model's id span): what choosing a way needs."""
-    conn = connections[using]
+def sample(queryset: models.QuerySet[Any], label: str, subs: Sequence[str], short: Sequence[str]) -> Sample | None:
+    """The query's sample over `label`'s entries, read through `queryset`'s filters; None when there is none."""
+    conn = connections[queryset.db]
     contains = _contains_sql(conn.vendor)
+    tests = [contains.format("body") for _ in subs] + [contains.format("grams") for _ in short]
+    if not tests:
+        return None
     with conn.cursor() as cur:
         # Two lookups at the ends of the (model, object_id) index; MIN and MAX in one SELECT would scan it on SQLite.
         cur.execute(
@@ -296,47 +312,80 @@ def _share(using: str, label: str, subs: Sequence[str], short: Sequence[str]) ->
         )
         low, high = cur.fetchone()
         if low is None:
-            return 0.0, 0
-        span = high - low + 1
-        step = max(1, span // SLICES)
-        per = max(1, SAMPLE // SLICES)
-        slices = " UNION ALL ".join(
-            "SELECT * FROM (SELECT body, grams FROM search_entry WHERE model = %s AND object_id >= %s "
-            f"ORDER BY object_id LIMIT {per}) AS s{i}"
-            for i in range(SLICES)
-        )
-        params: list[Any] = []
-        for i in range(SLICES):
-            params += [label, low + i * step]
-        tests = [contains.format("body") for _ in subs] + [contains.format("grams") for _ in short]
-        cur.execute(
-            f"SELECT COUNT(*), SUM(CASE WHEN {' AND '.join(tests)} THEN 1 ELSE 0 END) FROM ({slices}) AS sample",
-            [*subs, *short, *params],  # in the order they appear: the tests come first
-        )
-        read, hits = cur.fetchone()
-    return (int(hits or 0) / read if read else 0.0), span
+            return None
+        step = max(1, (high - low + 1) // SLICES)
+        hit = f"CASE WHEN {' AND '.join(tests)} THEN 1 ELSE 0 END"
+        if conn.vendor == "postgresql":  # one plan for every run (a UNION of 64 took 8 ms to plan and run, this 2)
+            cur.execute(
+                f"SELECT run, r.object_id, r.hit FROM generate_series(0, {SLICES - 1}) AS run, LATERAL "
+                f"(SELECT object_id, {hit} AS hit FROM search_entry WHERE model = %s AND object_id >= %s + run * %s "
+                f"ORDER BY object_id LIMIT {PER}) AS r",
+                [*subs, *short, label, low, step],
+            )
+        else:
+            runs = " UNION ALL ".join(
+                f"SELECT * FROM (SELECT {i} AS run, object_id, {hit} AS hit FROM search_entry "
+                f"WHERE model = %s AND object_id >= %s ORDER BY object_id LIMIT {PER}) AS r{i}"
+                for i in range(SLICES)
+            )
+            params: list[Any] = []
+            for i in range(SLICES):
+                params += [*subs, *short, label, low + i * step]
+            cur.execute(runs, params)
+        rows = cur.fetchall()
+    kept_ids: set[Any] | None = None
+    if queryset.query.where:  # the caller's filters, asked once for every entry sampled
+        sampled = {object_id for _run, object_id, _hit in rows}
+        kept_ids = set(queryset.filter(pk__in=sampled).order_by().values_list("pk", flat=True))
+    by_run: dict[int, list[tuple[Any, int]]] = {}
+    for run, object_id, hit in rows:
+        by_run.setdefault(run, []).append((object_id, hit))
+    # Each run stands for the ids from its start to the next run's, with the density it found (entries per id from
+    # its start to its last entry): where ids are sparse (a gap, a lone record far from the others) a run covers
+    # many ids with few entries and weighs little, rather than counting its entries as if they were everywhere.
+    weight = matched = kept = kept_matched = 0.0
+    for run, found in by_run.items():
+        density = len(found) / (max(object_id for object_id, _hit in found) - (low + run * step) + 1)
+        keep = [hit for object_id, hit in found if kept_ids is None or object_id in kept_ids]
+        weight += density
+        matched += density * sum(hit for _object_id, hit in found) / len(found)
+        kept += density * len(keep) / len(found)
+        kept_matched += density * sum(keep) / len(found)
+    return Sample(
+        share=matched / weight,
+        kept_share=kept_matched / kept if kept else 0.0,
+        kept=kept / weight,
+        entries=(high - low + 1) * weight / len(by_run),
+    )
 
 
-def record_by_record(using: str, label: str, subs: Sequence[str], short: Sequence[str]) -> bool:
-    """Whether reading the records in order and testing each is cheaper than gathering every match."""
-    share, span = _share(using, label, subs, short)
-    if share == 0.0:
-        return False  # none in the sample: few matches, which the index finds at once
-    probes = min(span, WANTED / share)
-    return probes < share * span * GATHER_PER_PROBE[connections[using].vendor]
+def record_by_record(
+    queryset: models.QuerySet[Any], label: str, subs: Sequence[str], short: Sequence[str], reads: int
+) -> bool:
+    """Whether reading the caller's records in its order and testing each, until `reads` of them matched, is
+    cheaper than gathering every match from the index."""
+    found = sample(queryset, label, subs, short)
+    if found is None or found.kept_share == 0.0 or found.share == 0.0:
+        return False  # none in the sample: few matches, which the index lists at once
+    read = min(found.entries, reads / (found.kept_share * found.kept))
+    return read < found.share * found.entries * GATHER_PER_PROBE[connections[queryset.db].vendor]
 
 
-def search(queryset: models.QuerySet[M], q: str) -> models.QuerySet[M]:
-    """`queryset` narrowed to the records matching `q` (unchanged when `q` is blank or only punctuation)."""
+def search(queryset: models.QuerySet[M], q: str, *, reads: int | None = None) -> models.QuerySet[M]:
+    """`queryset` narrowed to the records matching `q` (unchanged when `q` is blank or only punctuation).
+
+    `reads`: how many matching records the caller reads at most, in an order an index serves (a list page's count
+    cap or its page's end, whichever is further): then a common query may be served record by record. None: the
+    caller may read every match, or sorts them otherwise: the index's list of matches."""
     label = _label(queryset.model)
     if label is None:
         raise TypeError(f"{queryset.model._meta.label_lower} is not searchable (its model declares no search_fields)")
     vendor = connections[queryset.db].vendor
+    subs, short = _terms(q)
     found = match_sql(label, q, vendor)
     if found is None:
         return queryset
-    subs, short = _terms(q)
-    if record_by_record(queryset.db, label, subs, short):
+    if reads is not None and record_by_record(queryset, label, subs, short, reads):
         from accord.core.models import SearchEntry
 
         # StrIndex is INSTR / STRPOS: a plain substring test, which no index serves, so the planner reads the
@@ -347,6 +396,10 @@ def search(queryset: models.QuerySet[M], q: str) -> models.QuerySet[M]:
         entries = SearchEntry.objects.using(queryset.db).filter(*tests, model=label, object_id=models.OuterRef("pk"))
         return queryset.filter(models.Exists(entries))
     sql, params = found
+    if vendor == "postgresql":
+        # OFFSET 0 keeps the planner from folding the list into the page's own plan, where, for a query it thinks
+        # common, it would probe the records one by one with LIKE: the way chosen above, not this one.
+        sql += " OFFSET 0"
     return queryset.filter(pk__in=RawSQL(sql, params))
 
 

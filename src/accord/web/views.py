@@ -62,7 +62,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if text:
         for kind in SEARCH_KINDS:
             rt = record_type(kind)
-            qs = text_search(visible(rt.list_queryset(), request.user), text, rt.search, rt.search_exact)
+            qs = text_search(visible(rt.list_queryset(), request.user), text, rt.search, rt.search_exact, reads=11)
             rows = list(qs.order_by("pk")[:11])
             groups.append({"type": rt, "rows": rows[:10], "more": len(rows) > 10})
     return render(request, "web/search.html", {"q": text, "groups": groups})

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet, Value
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model, Q, QuerySet, UniqueConstraint, Value
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 from django.http import HttpRequest
@@ -72,16 +73,42 @@ class PageOf:
         return self.number + 1
 
 
+def page_number(number: Any) -> int:
+    """A page number as asked (1-based; anything else is page 1), bounded: an offset past the database's integers
+    is an error."""
+    try:
+        return min(max(1, int(number)), 10**6)
+    except (TypeError, ValueError):
+        return 1
+
+
+def index_served(model: type[Model], order: Iterable[Any]) -> bool:
+    """Whether the database can read `model`'s rows in `order` from an index and stop early: the first key is the
+    primary key, a foreign key, a unique field, or leads a declared index or unique constraint."""
+    first = next(iter(order), "pk")
+    if not isinstance(first, str):
+        return False  # an expression (Lower("name")): not judged here
+    first = first.removeprefix("-")
+    if first == "pk":
+        return True
+    try:
+        field = model._meta.get_field(first)  # a field's name or its column's (agreement_id)
+    except FieldDoesNotExist:
+        return False  # a related record's field (party__code)
+    if getattr(field, "primary_key", False) or getattr(field, "db_index", False) or getattr(field, "unique", False):
+        return True
+    leading = [list(index.fields)[:1] for index in model._meta.indexes]
+    leading += [list(c.fields)[:1] for c in model._meta.constraints if isinstance(c, UniqueConstraint)]
+    return [field.name] in [[name.removeprefix("-") for name in lead] for lead in leading]
+
+
 def paginate(
     queryset: QuerySet[Any], number: Any, per_page: int, cap: int | None = COUNT_CAP, *, total: int | None = None
 ) -> PageOf:
     """The `number`th page (1-based; anything else is page 1) of an ordered queryset, in two statements:
     a count that stops at `cap` + 1 rows (None: an exact count), and the page's rows. A page past the end
     shows the last one. `total`: the exact count, when the caller has it already (no count is run)."""
-    try:
-        wanted = min(max(1, int(number)), 10**6)  # bounded: an offset past the database's integers is an error
-    except (TypeError, ValueError):
-        wanted = 1
+    wanted = page_number(number)
     # values("pk"): the count leaves out the page's annotations (a plan's item count), which only cost time here
     if total is not None:
         counted, cap = total, None
@@ -132,12 +159,15 @@ def search_condition(text: str, localized: Iterable[str], exact: Iterable[str], 
     return condition
 
 
-def text_search(queryset: QuerySet[Any], text: str, localized: Iterable[str], exact: Iterable[str]) -> QuerySet[Any]:
+def text_search(
+    queryset: QuerySet[Any], text: str, localized: Iterable[str], exact: Iterable[str], *, reads: int | None = None
+) -> QuerySet[Any]:
     """Narrow `queryset` to `text`.
 
     A value that is exactly a record's number or code (project "7") finds that record alone, as a
     reader typing a number expects. Otherwise: the full-text index (core.search) for the kinds it covers
-    (projects, organisations, agreements, people), else a scan of the localized fields.
+    (projects, organisations, agreements, people), else a scan of the localized fields. `reads`: as
+    core.search.search takes it (how many matches the caller reads at most, in an order an index serves).
     """
     exact = tuple(exact)
     if exact:
@@ -150,7 +180,7 @@ def text_search(queryset: QuerySet[Any], text: str, localized: Iterable[str], ex
         if exact_hits.exists():
             return exact_hits
     if queryset.model in searchable_models():
-        return indexed_search(queryset, text)
+        return indexed_search(queryset, text, reads=reads)
     return queryset.filter(search_condition(text, localized, (), search_languages()))
 
 
@@ -206,9 +236,6 @@ def build_listing(
         options = filter_options(param, records, value)
         shown = "" if value is None else str(value.pk) if isinstance(param, Ref) else str(value)
         chosen.append({"name": param.name, "label": param.label, "options": options, "value": shown, "more": more})
-    text = request.GET.get("q", "").strip()[:SEARCH_MAX]
-    if text and (search or search_exact):
-        qs = text_search(qs, text, search, search_exact)
     sorts = {c.sort: c.order_by for c in columns if c.sort}
     sort = request.GET.get("sort", default_sort)
     key = sort.removeprefix("-")
@@ -217,13 +244,19 @@ def build_listing(
     order = sorts.get(key, ("pk",))
     if sort.startswith("-"):
         order = tuple(o[1:] if o.startswith("-") else f"-{o}" for o in order)
-    qs = qs.order_by(*order, "pk" if not sort.startswith("-") else "-pk")
     try:
         per_page = int(request.GET.get("per", DEFAULT_PAGE_SIZE))
     except ValueError:
         per_page = DEFAULT_PAGE_SIZE
     if per_page not in PAGE_SIZES and per_page != 1:  # 1: the query-count tests
         per_page = DEFAULT_PAGE_SIZE
+    text = request.GET.get("q", "").strip()[:SEARCH_MAX]
+    if text and (search or search_exact):
+        # In an order an index serves, the page stops at its count's cap or its own end: a common term may then
+        # be served record by record (core.search).
+        reads = max(COUNT_CAP + 1, page_number(request.GET.get("page")) * per_page + 1)
+        qs = text_search(qs, text, search, search_exact, reads=reads if index_served(qs.model, order) else None)
+    qs = qs.order_by(*order, "pk" if not sort.startswith("-") else "-pk")
     page = paginate(qs, request.GET.get("page"), per_page, cap=COUNT_CAP)
     return Listing(
         rows=page.rows,

@@ -107,7 +107,7 @@ def bound_choices(form: forms.BaseForm) -> forms.BaseForm:
 def lookup(request: HttpRequest) -> HttpResponse:
     """The options of a bounded select matching `q` (at most LOOKUP_MAX), for the account the select was drawn
     for; an empty `q` gives the first ones again."""
-    from accord.core.pages.listing import text_search  # the listing machinery sits beside this module
+    from accord.core.pages.listing import index_served, text_search  # the listing machinery sits beside this one
 
     try:
         carried = signing.loads(request.GET.get("t", ""), salt=_SALT, max_age=12 * 3600)
@@ -130,7 +130,10 @@ def lookup(request: HttpRequest) -> HttpResponse:
     field = field_class(queryset=queryset, required=False)
     text = request.GET.get("q", "").strip()[:200]
     if text:
-        queryset = text_search(queryset, text, (), ())  # the search index: every kind offered here is in it
+        # the search index (every kind offered here is in it), read in the model's own order up to LOOKUP_MAX
+        order = queryset.query.order_by or model._meta.ordering or ["pk"]
+        reads = LOOKUP_MAX if index_served(model, order) else None
+        queryset = text_search(queryset, text, (), (), reads=reads)
     found = list(queryset[:LOOKUP_MAX])
     if not found:
         return HttpResponse(f'<option value="" disabled selected>{escape(_("Nothing matches."))}</option>')
