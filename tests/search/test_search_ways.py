@@ -108,10 +108,14 @@ def test_list_pages_give_what_they_read_and_only_in_an_order_an_index_serves(
     assert asked == []
 
 
-def test_an_order_is_judged_by_its_first_key() -> None:
-    assert index_served(Project, ("agreement_id", "id"))  # a foreign key's index
-    assert index_served(Project, ("-modality", "agreement_id"))  # leads a declared index
+def test_an_order_is_served_when_one_index_holds_it_and_the_tie_break_after_it() -> None:
+    assert index_served(Project, ("agreement_id", "id"))  # the list's default: (agreement, id)
+    assert index_served(Project, ("agreement",))  # then by primary key, as lists break ties
+    assert index_served(Project, ("-modality", "agreement_id"))  # (modality, agreement, id)
     assert index_served(Project, ("pk",)) and index_served(Person, ("id",)) and index_served(Project, ())
+    assert index_served(Project, ("uid", "title"))  # a unique field: no ties past it
+    assert not index_served(Project, ("field",))  # (field, agreement, id): not in id order within a field
+    assert not index_served(Person, ("party",))  # a foreign key's own index: its rows in no id order
     assert not index_served(Project, ("visibility",))
     assert not index_served(Person, ("party__code",))  # a related record's field
     assert not index_served(Organisation, ("no_such_field",))

@@ -18,7 +18,9 @@ Matching, the same on both databases:
   word (so "AI" finds "AI research" without also finding every word with "ai" inside).
 
 search(queryset, q) narrows a queryset of a searchable model, so the caller's visibility filter stays
-where it was: visible(search(qs, q), user) or search(visible(qs, user), q).
+where it was: visible(search(qs, q), user) or search(visible(qs, user), q). A caller that reads only the first
+matches in an order an index serves (a list page) says how many (`reads`): a common query is then served record by
+record instead of from the index's list of every match (see "Two ways to serve a query" below).
 """
 
 from __future__ import annotations
@@ -381,10 +383,10 @@ def search(queryset: models.QuerySet[M], q: str, *, reads: int | None = None) ->
     if label is None:
         raise TypeError(f"{queryset.model._meta.label_lower} is not searchable (its model declares no search_fields)")
     vendor = connections[queryset.db].vendor
-    subs, short = _terms(q)
     found = match_sql(label, q, vendor)
     if found is None:
         return queryset
+    subs, short = _terms(q)
     if reads is not None and record_by_record(queryset, label, subs, short, reads):
         from accord.core.models import SearchEntry
 

@@ -83,23 +83,29 @@ def page_number(number: Any) -> int:
 
 
 def index_served(model: type[Model], order: Iterable[Any]) -> bool:
-    """Whether the database can read `model`'s rows in `order` from an index and stop early: the first key is the
-    primary key, a foreign key, a unique field, or leads a declared index or unique constraint."""
-    first = next(iter(order), "pk")
-    if not isinstance(first, str):
-        return False  # an expression (Lower("name")): not judged here
-    first = first.removeprefix("-")
-    if first == "pk":
-        return True
-    try:
-        field = model._meta.get_field(first)  # a field's name or its column's (agreement_id)
-    except FieldDoesNotExist:
-        return False  # a related record's field (party__code)
-    if getattr(field, "primary_key", False) or getattr(field, "db_index", False) or getattr(field, "unique", False):
-        return True
-    leading = [list(index.fields)[:1] for index in model._meta.indexes]
-    leading += [list(c.fields)[:1] for c in model._meta.constraints if isinstance(c, UniqueConstraint)]
-    return [field.name] in [[name.removeprefix("-") for name in lead] for lead in leading]
+    """Whether the database can read `model`'s rows in `order` and then by primary key (how lists break ties) from
+    one index, and so stop early: those keys, up to the first unique one, lead a declared index or unique
+    constraint (a foreign key's own index leaves its rows in no id order on PostgreSQL)."""
+    keys: list[str] = []
+    for key in order:
+        if not isinstance(key, str):
+            return False  # an expression (Lower("name")): not judged here
+        name = key.removeprefix("-")
+        try:
+            field = model._meta.pk if name == "pk" else model._meta.get_field(name)  # a name or a column (agreement_id)
+        except FieldDoesNotExist:
+            return False  # a related record's field (party__code)
+        assert field is not None
+        keys.append(field.name)
+        if getattr(field, "primary_key", False) or getattr(field, "unique", False):
+            break  # no ties past it
+    else:
+        keys.append(model._meta.pk.name)
+    if len(keys) == 1:
+        return True  # the primary key, or a unique field: its own index
+    leads = [list(index.fields) for index in model._meta.indexes]
+    leads += [list(c.fields) for c in model._meta.constraints if isinstance(c, UniqueConstraint)]
+    return any([name.removeprefix("-") for name in lead[: len(keys)]] == keys for lead in leads)
 
 
 def paginate(
