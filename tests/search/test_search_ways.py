@@ -46,20 +46,21 @@ def test_a_common_term_is_read_record_by_record_and_a_rare_one_from_the_index() 
 
 
 def test_the_choice_weighs_what_the_caller_reads_against_what_the_index_gathers() -> None:
-    # One in five: to count 1,001 a page would read ~5,000 records, all there are; fifty of them take ~250.
-    entries(5000, lambda i: "geophysics" if i % 5 == 0 else "botany")
-    assert not chooses(["geophysics"], reads=COUNT_CAP + 1)
+    # One in ten: fifty matches take ~500 records, fewer than the index's 500 matches weigh on either database; a
+    # count to 1,001 would read all 5,000, more than they weigh.
+    entries(5000, lambda i: "geophysics" if i % 10 == 0 else "botany")
     assert chooses(["geophysics"], reads=50)
+    assert not chooses(["geophysics"], reads=COUNT_CAP + 1)
 
 
 def test_records_the_caller_passes_over_count_against_reading_them_one_by_one() -> None:
-    # Three in ten match: a page of everything stops after ~3,300 records; one that keeps a record in a hundred
-    # (a member's visibility, a list's filter) reads them all to find as many, and the index is cheaper.
-    entries(20_000, lambda i: "hydrology" if i % 10 < 3 else "zoology")
-    assert chooses(["hydrology"], records=SearchEntry.objects.all())
-    kept = SearchEntry.objects.filter(id__in=[FIRST + i for i in range(0, 20_000, 100)])
-    assert not chooses(["hydrology"], records=kept)
-    assert not chooses(["hydrology"], records=SearchEntry.objects.filter(model="none such"))
+    # A caller that keeps a record in a hundred (a member's visibility, a list's filter) reads them all to find
+    # fifty, and the index is cheaper; one that keeps every record stops after ~500.
+    entries(5000, lambda i: "hydrology" if i % 10 == 0 else "zoology")
+    assert chooses(["hydrology"], reads=50, records=SearchEntry.objects.all())
+    kept = SearchEntry.objects.filter(id__in=[FIRST + i for i in range(0, 5000, 100)])
+    assert not chooses(["hydrology"], reads=50, records=kept)
+    assert not chooses(["hydrology"], reads=50, records=SearchEntry.objects.filter(model="none such"))
 
 
 def test_the_sample_is_read_across_the_records_and_each_entry_counts_once() -> None:
