@@ -29,7 +29,7 @@ def entries(n: int, body: Any, grams: Any = lambda i: "", ids: Any = None) -> No
     )
 
 
-def chooses(terms: list[str], short: list[str] = [], reads: int = COUNT_CAP + 1, records: Any = None) -> bool:  # noqa: B006
+def chooses(terms: list[str], short: tuple[str, ...] = (), reads: int = COUNT_CAP + 1, records: Any = None) -> bool:
     queryset = records if records is not None else SearchEntry.objects.all()
     return search.record_by_record(queryset, KIND, terms, short, reads)
 
@@ -37,10 +37,10 @@ def chooses(terms: list[str], short: list[str] = [], reads: int = COUNT_CAP + 1,
 def test_a_common_term_is_read_record_by_record_and_a_rare_one_from_the_index() -> None:
     entries(4000, lambda i: f"joint research {i}" + (" lanthanide" if i % 500 == 0 else ""), lambda i: "ab\ue000")
     assert chooses(["research"])  # in every record: the first 1,001 will do
-    assert chooses(["joint", "research"], ["ab\ue000"])  # every term, every record
+    assert chooses(["joint", "research"], ("ab\ue000",))  # every term, every record
     assert not chooses(["lanthanide"])  # 8 of 4,000: the index lists them at once
     assert not chooses(["nowhere"])
-    assert not chooses(["research"], ["zz\ue000"])  # one term in none: none match
+    assert not chooses(["research"], ("zz\ue000",))  # one term in none: none match
     empty = search.record_by_record(SearchEntry.objects.all(), "tests.empty", ["research"], [], COUNT_CAP + 1)
     assert not empty  # a kind with no entries
 
