@@ -238,7 +238,10 @@ def _like(text: str) -> str:
 
 def match_sql(label: str, q: str, vendor: str) -> tuple[str, list[Any]] | None:
     """SQL selecting the object ids of `label` whose entry matches `q`; None when `q` has nothing to match."""
-    subs, short = _terms(q)
+    return _match_sql(label, *_terms(q), vendor)
+
+
+def _match_sql(label: str, subs: list[str], short: list[str], vendor: str) -> tuple[str, list[Any]] | None:
     if not subs and not short:
         return None
     if vendor == "sqlite":
@@ -391,10 +394,10 @@ def search(queryset: models.QuerySet[M], q: str, *, reads: int | None = None) ->
     if label is None:
         raise TypeError(f"{queryset.model._meta.label_lower} is not searchable (its model declares no search_fields)")
     vendor = connections[queryset.db].vendor
-    found = match_sql(label, q, vendor)
+    subs, short = _terms(q)  # once: normalising and stemming are the per-query work
+    found = _match_sql(label, subs, short, vendor)
     if found is None:
         return queryset
-    subs, short = _terms(q)
     if reads is not None and record_by_record(queryset, label, subs, short, reads):
         from accord.core.models import SearchEntry
 
